@@ -1,0 +1,1 @@
+"""Command line: arguments -> Settings -> wiring. Exit codes are decided in ``errors.py``."""

@@ -1,0 +1,39 @@
+"""The ``brisa`` command.
+
+Each command family lives in its own module with a ``register(cli)`` function; they are
+imported only when the command line is parsed, so ``brisa --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+COMMAND_MODULES = (
+    "brisa.cli.config_cmd",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="brisa", prog_name="brisa")
+def cli() -> None:
+    """Brisa: a light workflow orchestrator that runs Apache Airflow DAG files unchanged."""
+
+
+def _register_all() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(cli)
+
+
+def main() -> None:
+    from brisa.cli.errors import run_cli
+
+    _register_all()
+    run_cli(cli)

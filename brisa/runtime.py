@@ -1,0 +1,108 @@
+"""What a running task may ask of the outside world, and where the answer comes from.
+
+DAG code calls ``Variable.get``, ``BaseHook.get_connection``, ``ti.xcom_pull`` and the
+like without being handed anything: Airflow's API is ambient.  Brisa keeps that
+ambient part to this one module.  The task runner installs a :class:`TaskRuntime`
+for the duration of a try with :func:`use_runtime`; the SDK facades call
+:func:`current_runtime`.
+
+Implementations:
+
+* ``brisa.runner.channel.ChannelRuntime`` - inside a task process: forwards every call
+  to the supervisor over a socket (task processes never open the database).
+* ``brisa.runner.store_runtime.StoreRuntime`` - in the supervisor, and in-process for
+  ``brisa dags test``: answers from the metadata store and the secrets backends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Protocol
+
+from brisa.errors import BrisaError
+
+
+class NoRuntimeError(BrisaError):
+    """Raised when DAG code asks for a variable, connection or XCom outside a task."""
+
+
+class TaskRuntime(Protocol):
+    def xcom_pull(
+        self,
+        *,
+        dag_id: str,
+        run_id: str,
+        task_ids: Sequence[str],
+        key: str,
+        map_indexes: Sequence[int] | None,
+    ) -> list[tuple[str, int, Any]]:
+        """XComs of the given tasks of one run as ``(task_id, map_index, value)``."""
+
+    def xcom_push(self, *, key: str, value: Any) -> None:
+        """Push an XCom for the task instance being run."""
+
+    def get_variable(self, key: str) -> str | None: ...
+
+    def set_variable(self, key: str, value: str, description: str | None = None) -> None: ...
+
+    def delete_variable(self, key: str) -> None: ...
+
+    def get_connection(self, conn_id: str) -> dict[str, Any] | None:
+        """A connection as a dict of Airflow's connection fields, or None."""
+
+    def trigger_dag(
+        self,
+        *,
+        dag_id: str,
+        run_id: str | None,
+        conf: dict[str, Any] | None,
+        logical_date: str | None,
+        reset_dag_run: bool,
+    ) -> str:
+        """Create a run of another DAG; returns its run id."""
+
+    def get_run_state(self, *, dag_id: str, run_id: str) -> str | None: ...
+
+    def count_task_states(
+        self,
+        *,
+        dag_id: str,
+        logical_dates: Sequence[str],
+        task_ids: Sequence[str] | None,
+        states: Sequence[str],
+    ) -> int:
+        """How many task instances (or runs when ``task_ids`` is None) are in ``states``."""
+
+    def mask_secret(self, value: str) -> None:
+        """Hide ``value`` from this try's log from now on."""
+
+
+_current: ContextVar[TaskRuntime | None] = ContextVar("brisa_task_runtime", default=None)
+
+
+def current_runtime() -> TaskRuntime:
+    runtime = _current.get()
+    if runtime is None:
+        raise NoRuntimeError(
+            "this needs a running task (or `brisa tasks test` / `brisa dags test`): "
+            "variables, connections and XComs are only reachable while a task runs"
+        )
+    return runtime
+
+
+def maybe_runtime() -> TaskRuntime | None:
+    return _current.get()
+
+
+@contextmanager
+def use_runtime(runtime: TaskRuntime) -> Iterator[TaskRuntime]:
+    token = _current.set(runtime)
+    try:
+        yield runtime
+    finally:
+        _current.reset(token)
+
+
+__all__ = ["NoRuntimeError", "TaskRuntime", "current_runtime", "maybe_runtime", "use_runtime"]

@@ -1,0 +1,210 @@
+"""The serialized DAG: everything the scheduler, the API and the UI know of a DAG.
+
+The loader turns a DAG object (built by running a DAG file) into a
+:class:`SerializedDag` and stores it as JSON.  Nothing downstream of the loader runs
+DAG code: the scheduler plans from these records, and only the task runner, in its own
+process, imports the DAG file again.
+
+The JSON form is the contract between the two sides; :meth:`SerializedDag.to_dict`
+and :meth:`SerializedDag.from_dict` are its only readers and writers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timedelta
+from typing import Any
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class MappedInput:
+    """Where one expanded argument of a mapped task gets its values from.
+
+    Exactly one of ``literal_length`` (a list or dict given in the DAG file) and
+    ``xcom_task_id`` (an upstream task's XCom, known only at run time) is set.
+    """
+
+    name: str
+    literal_length: int | None = None
+    xcom_task_id: str | None = None
+    xcom_key: str = "return_value"
+
+
+@dataclass(frozen=True)
+class MappedSpec:
+    """``kind`` is ``expand`` (cross product of the inputs) or ``expand_kwargs``."""
+
+    kind: str
+    inputs: tuple[MappedInput, ...]
+
+
+@dataclass(frozen=True)
+class SerializedTask:
+    task_id: str
+    operator: str
+    upstream: tuple[str, ...] = ()
+    downstream: tuple[str, ...] = ()
+    trigger_rule: str = "all_success"
+    retries: int = 0
+    retry_delay: float = 300.0
+    retry_exponential_backoff: bool = False
+    max_retry_delay: float | None = None
+    execution_timeout: float | None = None
+    depends_on_past: bool = False
+    ignore_first_depends_on_past: bool = True
+    wait_for_downstream: bool = False
+    priority_weight: int = 1
+    weight_rule: str = "downstream"
+    priority: int = 1
+    """Effective priority after the weight rule (computed by the loader)."""
+    pool: str = "default_pool"
+    pool_slots: int = 1
+    queue: str = "default"
+    owner: str = "airflow"
+    max_active_tis_per_dag: int | None = None
+    max_active_tis_per_dagrun: int | None = None
+    is_sensor: bool = False
+    sensor_mode: str = "poke"
+    poke_interval: float = 60.0
+    sensor_timeout: float = 604800.0
+    soft_fail: bool = False
+    is_setup: bool = False
+    is_teardown: bool = False
+    task_group: str | None = None
+    mapped: MappedSpec | None = None
+    do_xcom_push: bool = True
+    email: tuple[str, ...] = ()
+    email_on_failure: bool = True
+    email_on_retry: bool = True
+    has_on_execute_callback: bool = False
+    has_on_success_callback: bool = False
+    has_on_failure_callback: bool = False
+    has_on_retry_callback: bool = False
+    has_on_skipped_callback: bool = False
+    template_fields: tuple[str, ...] = ()
+    ui_color: str = "#fff"
+    ui_fgcolor: str = "#000"
+    doc_md: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Operator details shown on the UI (e.g. ``bash_command``); never used to plan."""
+
+    @property
+    def is_mapped(self) -> bool:
+        return self.mapped is not None
+
+
+@dataclass(frozen=True)
+class SerializedDag:
+    dag_id: str
+    fileloc: str
+    timetable: dict[str, Any]
+    """Serialized timetable, read back with ``brisa.timetables.timetable_from_dict``."""
+    tasks: dict[str, SerializedTask]
+    schedule_summary: str = "None"
+    start_date: datetime | None = None
+    end_date: datetime | None = None
+    catchup: bool = False
+    generation: str = "2"
+    """Which Airflow's meaning the DAG gets: ``"2"`` (1.10 and 2.x) or ``"3"``."""
+    generation_reason: str = ""
+    timezone: str = "UTC"
+    max_active_runs: int = 16
+    max_active_tasks: int = 16
+    max_consecutive_failed_dag_runs: int = 0
+    dagrun_timeout: float | None = None
+    is_paused_upon_creation: bool | None = None
+    tags: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    description: str | None = None
+    doc_md: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    """``{name: {"value": default, "schema": {...}, "description": str | None}}``."""
+    has_on_success_callback: bool = False
+    has_on_failure_callback: bool = False
+    render_template_as_native_obj: bool = False
+    task_groups: dict[str, Any] = field(default_factory=dict)
+    """``{group_id: {"parent": group_id | None, "tooltip": str, "children": [ids]}}``."""
+    edge_labels: dict[str, str] = field(default_factory=dict)
+    """``{"upstream_id>>downstream_id": label}``."""
+    relative_fileloc: str = ""
+
+    # -- reading --------------------------------------------------------------
+    def task(self, task_id: str) -> SerializedTask:
+        return self.tasks[task_id]
+
+    @property
+    def roots(self) -> list[SerializedTask]:
+        return [t for t in self.tasks.values() if not t.upstream]
+
+    # -- the JSON form ---------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "tasks"}
+        data["tasks"] = [_task_to_dict(t) for t in self.tasks.values()]
+        data["format"] = FORMAT_VERSION
+        return _jsonable(data)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+
+    @property
+    def hash(self) -> str:
+        return hashlib.sha256(self.to_json().encode()).hexdigest()[:32]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SerializedDag:
+        known = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs["tasks"] = {t["task_id"]: _task_from_dict(t) for t in data["tasks"]}
+        for key in ("start_date", "end_date"):
+            if kwargs.get(key):
+                kwargs[key] = datetime.fromisoformat(kwargs[key])
+        for key in ("tags", "owners"):
+            kwargs[key] = tuple(kwargs.get(key) or ())
+        return cls(**kwargs)
+
+    @classmethod
+    def from_json(cls, text: str) -> SerializedDag:
+        return cls.from_dict(json.loads(text))
+
+
+def _task_to_dict(task: SerializedTask) -> dict[str, Any]:
+    data = asdict(task)
+    if task.mapped is None:
+        data.pop("mapped")
+    return data
+
+
+def _task_from_dict(data: dict[str, Any]) -> SerializedTask:
+    known = {f.name for f in fields(SerializedTask)}
+    kwargs = {k: v for k, v in data.items() if k in known}
+    for key in ("upstream", "downstream", "email", "template_fields"):
+        kwargs[key] = tuple(kwargs.get(key) or ())
+    mapped = kwargs.get("mapped")
+    if mapped:
+        kwargs["mapped"] = MappedSpec(
+            kind=mapped["kind"], inputs=tuple(MappedInput(**i) for i in mapped["inputs"])
+        )
+    return SerializedTask(**kwargs)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if hasattr(value, "__dataclass_fields__"):
+        return _jsonable(asdict(value))
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return repr(value)
+
+
+__all__ = ["FORMAT_VERSION", "MappedInput", "MappedSpec", "SerializedDag", "SerializedTask"]

@@ -1,0 +1,168 @@
+"""Run and task-instance states, the transitions allowed between them, and ``advance()``.
+
+Every state change in Brisa goes through :func:`advance_ti` or :func:`advance_run`.
+They check the transition against the tables below and then write it with
+compare-and-set (``UPDATE ... WHERE state = :expected``), so two writers racing for
+the same row (two schedulers, a scheduler and the API) cannot both win.
+
+Airflow's "no state" is ``None`` here and ``NULL`` in the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from brisa.errors import InvalidTransition
+
+if TYPE_CHECKING:
+    from brisa.store.base import TaskKey, Transaction
+
+
+class RunState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCESS = "success"
+    FAILED = "failed"
+
+    @property
+    def is_finished(self) -> bool:
+        return self in (RunState.SUCCESS, RunState.FAILED)
+
+
+class TaskState(StrEnum):
+    SCHEDULED = "scheduled"
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCESS = "success"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    UP_FOR_RETRY = "up_for_retry"
+    UP_FOR_RESCHEDULE = "up_for_reschedule"
+    UPSTREAM_FAILED = "upstream_failed"
+    REMOVED = "removed"
+
+    @property
+    def is_finished(self) -> bool:
+        return self in FINISHED
+
+    @property
+    def is_unfinished(self) -> bool:
+        return self not in FINISHED
+
+
+FINISHED: frozenset[TaskState] = frozenset(
+    {TaskState.SUCCESS, TaskState.FAILED, TaskState.SKIPPED, TaskState.UPSTREAM_FAILED, TaskState.REMOVED}
+)
+"""Terminal task states: only a clear (back to ``None``) or a mark leaves them."""
+
+ACTIVE: frozenset[TaskState] = frozenset({TaskState.QUEUED, TaskState.RUNNING})
+"""States in which a try holds an executor slot."""
+
+FAILED_STATES: frozenset[TaskState] = frozenset({TaskState.FAILED, TaskState.UPSTREAM_FAILED})
+SUCCESS_STATES: frozenset[TaskState] = frozenset({TaskState.SUCCESS, TaskState.SKIPPED})
+
+_T = TaskState
+_MARKS = {_T.SUCCESS, _T.FAILED, _T.SKIPPED}
+TASK_TRANSITIONS: dict[TaskState | None, frozenset[TaskState | None]] = {
+    None: frozenset({_T.SCHEDULED, _T.SKIPPED, _T.UPSTREAM_FAILED, _T.REMOVED, *_MARKS}),
+    _T.SCHEDULED: frozenset({_T.QUEUED, None, _T.SKIPPED, _T.UPSTREAM_FAILED, _T.REMOVED, *_MARKS}),
+    # queued -> scheduled: the executor lost a try before it started (no attempt spent).
+    _T.QUEUED: frozenset({_T.RUNNING, _T.SCHEDULED, _T.UP_FOR_RETRY, None, _T.REMOVED, *_MARKS}),
+    _T.RUNNING: frozenset({_T.UP_FOR_RETRY, _T.UP_FOR_RESCHEDULE, None, *_MARKS}),
+    _T.UP_FOR_RETRY: frozenset({_T.SCHEDULED, None, _T.REMOVED, *_MARKS}),
+    _T.UP_FOR_RESCHEDULE: frozenset({_T.SCHEDULED, None, _T.REMOVED, *_MARKS}),
+    # Terminal states: cleared back to None, or marked by a user.
+    _T.SUCCESS: frozenset({None, _T.FAILED, _T.SKIPPED, _T.REMOVED}),
+    _T.FAILED: frozenset({None, _T.SUCCESS, _T.SKIPPED, _T.REMOVED}),
+    _T.SKIPPED: frozenset({None, _T.SUCCESS, _T.FAILED, _T.REMOVED}),
+    _T.UPSTREAM_FAILED: frozenset({None, _T.SUCCESS, _T.FAILED, _T.SKIPPED, _T.REMOVED}),
+    _T.REMOVED: frozenset({None}),
+}
+
+_R = RunState
+RUN_TRANSITIONS: dict[RunState, frozenset[RunState]] = {
+    _R.QUEUED: frozenset({_R.RUNNING, _R.FAILED, _R.SUCCESS}),
+    _R.RUNNING: frozenset({_R.SUCCESS, _R.FAILED, _R.QUEUED}),
+    # A finished run goes back to queued when some of its tasks are cleared.
+    _R.SUCCESS: frozenset({_R.QUEUED, _R.FAILED}),
+    _R.FAILED: frozenset({_R.QUEUED, _R.SUCCESS}),
+}
+
+
+def coerce_task_state(value: str | TaskState | None) -> TaskState | None:
+    if value is None or value == "none" or value == "":
+        return None
+    try:
+        return TaskState(value)
+    except ValueError:
+        raise InvalidTransition(f"unknown task state {value!r}") from None
+
+
+def check_ti_transition(frm: TaskState | None, to: TaskState | None) -> None:
+    if frm == to:
+        raise InvalidTransition(f"task instance is already {frm or 'none'}")
+    if to not in TASK_TRANSITIONS[frm]:
+        raise InvalidTransition(f"a task instance cannot go from {frm or 'none'} to {to or 'none'}")
+
+
+def check_run_transition(frm: RunState, to: RunState) -> None:
+    if to not in RUN_TRANSITIONS[frm]:
+        raise InvalidTransition(f"a DAG run cannot go from {frm} to {to}")
+
+
+def advance_ti(
+    tx: Transaction,
+    key: TaskKey,
+    expected: TaskState | None | Iterable[TaskState | None],
+    to: TaskState | None,
+    **fields: Any,
+) -> bool:
+    """Move one task instance from ``expected`` to ``to``; False if another writer won.
+
+    ``expected`` may be one state or several; the write only happens while the row
+    is in one of them, so the caller learns whether it won the race.
+    """
+    expected_set = _as_set(expected)
+    for frm in expected_set:
+        check_ti_transition(frm, to)
+    return tx.tis.compare_and_set(key, expected_set, to, **fields)
+
+
+def advance_run(
+    tx: Transaction,
+    dag_id: str,
+    run_id: str,
+    expected: RunState | Iterable[RunState],
+    to: RunState,
+    **fields: Any,
+) -> bool:
+    """Move one DAG run from ``expected`` to ``to``; False if another writer won."""
+    expected_set = {expected} if isinstance(expected, RunState) else set(expected)
+    for frm in expected_set:
+        check_run_transition(frm, to)
+    return tx.runs.compare_and_set(dag_id, run_id, expected_set, to, **fields)
+
+
+def _as_set(expected: TaskState | None | Iterable[TaskState | None]) -> set[TaskState | None]:
+    if expected is None or isinstance(expected, TaskState):
+        return {expected}
+    return set(expected)
+
+
+__all__ = [
+    "ACTIVE",
+    "FAILED_STATES",
+    "FINISHED",
+    "RUN_TRANSITIONS",
+    "SUCCESS_STATES",
+    "TASK_TRANSITIONS",
+    "RunState",
+    "TaskState",
+    "advance_run",
+    "advance_ti",
+    "check_run_transition",
+    "check_ti_transition",
+    "coerce_task_state",
+]
