@@ -75,6 +75,12 @@ class TaskRuntime(Protocol):
     ) -> int:
         """How many task instances (or runs when ``task_ids`` is None) are in ``states``."""
 
+    def skip_tasks(self, *, task_ids: Sequence[str], map_index: int | None = None) -> None:
+        """Mark tasks of the current run skipped (branching, short-circuit).
+
+        ``map_index`` None means every map index of each task.
+        """
+
     def mask_secret(self, value: str) -> None:
         """Hide ``value`` from this try's log from now on."""
 

@@ -42,6 +42,8 @@ class TaskState(StrEnum):
     UP_FOR_RESCHEDULE = "up_for_reschedule"
     UPSTREAM_FAILED = "upstream_failed"
     REMOVED = "removed"
+    RESTARTING = "restarting"
+    """Cleared while running: waits for the old process to end, then goes back to none."""
 
     @property
     def is_finished(self) -> bool:
@@ -57,7 +59,7 @@ FINISHED: frozenset[TaskState] = frozenset(
 )
 """Terminal task states: only a clear (back to ``None``) or a mark leaves them."""
 
-ACTIVE: frozenset[TaskState] = frozenset({TaskState.QUEUED, TaskState.RUNNING})
+ACTIVE: frozenset[TaskState] = frozenset({TaskState.QUEUED, TaskState.RUNNING, TaskState.RESTARTING})
 """States in which a try holds an executor slot."""
 
 FAILED_STATES: frozenset[TaskState] = frozenset({TaskState.FAILED, TaskState.UPSTREAM_FAILED})
@@ -70,7 +72,8 @@ TASK_TRANSITIONS: dict[TaskState | None, frozenset[TaskState | None]] = {
     _T.SCHEDULED: frozenset({_T.QUEUED, None, _T.SKIPPED, _T.UPSTREAM_FAILED, _T.REMOVED, *_MARKS}),
     # queued -> scheduled: the executor lost a try before it started (no attempt spent).
     _T.QUEUED: frozenset({_T.RUNNING, _T.SCHEDULED, _T.UP_FOR_RETRY, None, _T.REMOVED, *_MARKS}),
-    _T.RUNNING: frozenset({_T.UP_FOR_RETRY, _T.UP_FOR_RESCHEDULE, None, *_MARKS}),
+    _T.RUNNING: frozenset({_T.UP_FOR_RETRY, _T.UP_FOR_RESCHEDULE, _T.RESTARTING, *_MARKS}),
+    _T.RESTARTING: frozenset({None, *_MARKS}),
     _T.UP_FOR_RETRY: frozenset({_T.SCHEDULED, None, _T.REMOVED, *_MARKS}),
     _T.UP_FOR_RESCHEDULE: frozenset({_T.SCHEDULED, None, _T.REMOVED, *_MARKS}),
     # Terminal states: cleared back to None, or marked by a user.
@@ -115,19 +118,36 @@ def check_run_transition(frm: RunState, to: RunState) -> None:
 def advance_ti(
     tx: Transaction,
     key: TaskKey,
-    expected: TaskState | None | Iterable[TaskState | None],
+    expected: TaskState | Iterable[TaskState | None] | None,
     to: TaskState | None,
+    *,
+    try_number_is: int | None = None,
     **fields: Any,
 ) -> bool:
     """Move one task instance from ``expected`` to ``to``; False if another writer won.
 
     ``expected`` may be one state or several; the write only happens while the row
-    is in one of them, so the caller learns whether it won the race.
+    is in one of them (and, with ``try_number_is``, still on that try), so the caller
+    learns whether it won the race.
     """
     expected_set = _as_set(expected)
     for frm in expected_set:
         check_ti_transition(frm, to)
-    return tx.tis.compare_and_set(key, expected_set, to, **fields)
+    return tx.tis.compare_and_set(key, expected_set, to, try_number_is=try_number_is, **fields)
+
+
+def advance_tis(
+    tx: Transaction,
+    ids: list[int],
+    expected: TaskState | Iterable[TaskState | None] | None,
+    to: TaskState | None,
+    **fields: Any,
+) -> int:
+    """``advance_ti`` for many rows with the same move; returns how many moved."""
+    expected_set = _as_set(expected)
+    for frm in expected_set:
+        check_ti_transition(frm, to)
+    return tx.tis.compare_and_set_ids(ids, expected_set, to, **fields)
 
 
 def advance_run(
@@ -145,7 +165,7 @@ def advance_run(
     return tx.runs.compare_and_set(dag_id, run_id, expected_set, to, **fields)
 
 
-def _as_set(expected: TaskState | None | Iterable[TaskState | None]) -> set[TaskState | None]:
+def _as_set(expected: TaskState | Iterable[TaskState | None] | None) -> set[TaskState | None]:
     if expected is None or isinstance(expected, TaskState):
         return {expected}
     return set(expected)
@@ -162,6 +182,7 @@ __all__ = [
     "TaskState",
     "advance_run",
     "advance_ti",
+    "advance_tis",
     "check_run_transition",
     "check_ti_transition",
     "coerce_task_state",

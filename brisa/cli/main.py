@@ -12,6 +12,10 @@ import click
 
 COMMAND_MODULES = (
     "brisa.cli.config_cmd",
+    "brisa.cli.db_cmd",
+    "brisa.cli.scheduler_cmd",
+    "brisa.cli.dags_cmd",
+    "brisa.cli.tasks_cmd",
 )
 
 

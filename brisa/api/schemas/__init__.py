@@ -1,0 +1,213 @@
+"""Request and response bodies of ``/api/v2`` and ``/auth/token``, in Airflow 3's shapes.
+
+The reference is Airflow 3.1's generated OpenAPI document (``v2-rest-api-generated.yaml``)
+and its ``core_api/datamodels``. Existing scripts and the generated ``apache-airflow-client``
+parse these bodies, so the rules are strict:
+
+* field names are Airflow's wire names (``dag_run_id``, ``queued_when``, ``schema``...);
+* a field Airflow marks required-but-nullable has no default here either: the caller
+  must say ``None`` on purpose, so a forgotten field fails in tests, not in a client;
+* collections are envelopes, ``{"<plural>": [...], "total_entries": N}``;
+* request bodies forbid unknown fields (Airflow answers 422), so every field Airflow
+  accepts is accepted here even when Brisa ignores it (``run_on_latest_version``);
+* responses ignore unknown fields, so an Airflow payload with newer fields validates.
+
+Query parameters are models too (``Annotated[DagRunListQuery, Query()]`` in FastAPI).
+Pagination and ordering follow Airflow: ``limit`` defaults to 50 and is silently cut to
+100; ``order_by`` may repeat, ``-name`` sorts descending, at most 10 keys, unknown names
+are a 400 (``InvalidInputError``). Patterns (``dag_id_pattern``...) are SQL LIKE
+substrings; ``~`` means everything; as in Airflow ``%`` and ``_`` are wildcards.
+
+Secrets never leave in clear: connection passwords are masked and sensitive keys in
+connection extras and variable values are redacted by the response models themselves.
+"""
+
+from __future__ import annotations
+
+from brisa.api.schemas.base import (
+    MASK,
+    DAGRunPatchStates,
+    DagRunState,
+    DagRunTriggeredByType,
+    DagRunType,
+    RequestModel,
+    ResponseModel,
+    TaskInstanceState,
+    is_sensitive_name,
+    masker_from,
+    redact,
+)
+from brisa.api.schemas.dags import (
+    DAG_PATCHABLE_FIELDS,
+    DAGCollectionResponse,
+    DAGDetailsResponse,
+    DAGPatchBody,
+    DAGResponse,
+    DAGRunClearBody,
+    DAGRunCollectionResponse,
+    DAGRunPatchBody,
+    DAGRunResponse,
+    DagTagResponse,
+    DagVersionResponse,
+    TriggerDAGRunPostBody,
+)
+from brisa.api.schemas.query import (
+    DEFAULT_PAGE_LIMIT,
+    MAX_SORT_KEYS,
+    MAXIMUM_PAGE_LIMIT,
+    WILDCARD,
+    ConnectionListQuery,
+    DagListQuery,
+    DagRunListQuery,
+    ImportErrorListQuery,
+    PageQuery,
+    PoolListQuery,
+    QueryDateTime,
+    QueryModel,
+    Range,
+    SortedPageQuery,
+    SortKey,
+    TaskInstanceListQuery,
+    TaskInstanceLogQuery,
+    TaskStateFilter,
+    VariableListQuery,
+    XComEntryQuery,
+    XComListQuery,
+    check_update_mask,
+    fields_to_update,
+    is_wildcard,
+    like_pattern,
+    parse_order_by,
+)
+from brisa.api.schemas.resources import (
+    ConnectionBody,
+    ConnectionCollectionResponse,
+    ConnectionResponse,
+    ImportErrorCollectionResponse,
+    ImportErrorResponse,
+    PoolBody,
+    PoolCollectionResponse,
+    PoolPatchBody,
+    PoolResponse,
+    VariableBody,
+    VariableCollectionResponse,
+    VariableResponse,
+)
+from brisa.api.schemas.system import (
+    BaseInfoResponse,
+    DagProcessorInfoResponse,
+    HealthInfoResponse,
+    HTTPExceptionResponse,
+    HTTPValidationError,
+    LoginBody,
+    LoginResponse,
+    SchedulerInfoResponse,
+    TriggererInfoResponse,
+    ValidationErrorItem,
+    VersionInfo,
+)
+from brisa.api.schemas.task_instances import (
+    ClearTaskInstancesBody,
+    JobResponse,
+    PatchTaskInstanceBody,
+    StructuredLogMessage,
+    TaskInstanceCollectionResponse,
+    TaskInstanceHistoryCollectionResponse,
+    TaskInstanceHistoryResponse,
+    TaskInstanceResponse,
+    TaskInstancesLogResponse,
+    TriggerResponse,
+    XComCollectionResponse,
+    XComResponse,
+    XComResponseNative,
+    XComResponseString,
+)
+
+__all__ = [
+    "DAG_PATCHABLE_FIELDS",
+    "DEFAULT_PAGE_LIMIT",
+    "MASK",
+    "MAXIMUM_PAGE_LIMIT",
+    "MAX_SORT_KEYS",
+    "WILDCARD",
+    "BaseInfoResponse",
+    "ClearTaskInstancesBody",
+    "ConnectionBody",
+    "ConnectionCollectionResponse",
+    "ConnectionListQuery",
+    "ConnectionResponse",
+    "DAGCollectionResponse",
+    "DAGDetailsResponse",
+    "DAGPatchBody",
+    "DAGResponse",
+    "DAGRunClearBody",
+    "DAGRunCollectionResponse",
+    "DAGRunPatchBody",
+    "DAGRunPatchStates",
+    "DAGRunResponse",
+    "DagListQuery",
+    "DagProcessorInfoResponse",
+    "DagRunListQuery",
+    "DagRunState",
+    "DagRunTriggeredByType",
+    "DagRunType",
+    "DagTagResponse",
+    "DagVersionResponse",
+    "HTTPExceptionResponse",
+    "HTTPValidationError",
+    "HealthInfoResponse",
+    "ImportErrorCollectionResponse",
+    "ImportErrorListQuery",
+    "ImportErrorResponse",
+    "JobResponse",
+    "LoginBody",
+    "LoginResponse",
+    "PageQuery",
+    "PatchTaskInstanceBody",
+    "PoolBody",
+    "PoolCollectionResponse",
+    "PoolListQuery",
+    "PoolPatchBody",
+    "PoolResponse",
+    "QueryDateTime",
+    "QueryModel",
+    "Range",
+    "RequestModel",
+    "ResponseModel",
+    "SchedulerInfoResponse",
+    "SortKey",
+    "SortedPageQuery",
+    "StructuredLogMessage",
+    "TaskInstanceCollectionResponse",
+    "TaskInstanceHistoryCollectionResponse",
+    "TaskInstanceHistoryResponse",
+    "TaskInstanceListQuery",
+    "TaskInstanceLogQuery",
+    "TaskInstanceResponse",
+    "TaskInstanceState",
+    "TaskInstancesLogResponse",
+    "TaskStateFilter",
+    "TriggerDAGRunPostBody",
+    "TriggerResponse",
+    "TriggererInfoResponse",
+    "ValidationErrorItem",
+    "VariableBody",
+    "VariableCollectionResponse",
+    "VariableListQuery",
+    "VariableResponse",
+    "VersionInfo",
+    "XComCollectionResponse",
+    "XComEntryQuery",
+    "XComListQuery",
+    "XComResponse",
+    "XComResponseNative",
+    "XComResponseString",
+    "check_update_mask",
+    "fields_to_update",
+    "is_sensitive_name",
+    "is_wildcard",
+    "like_pattern",
+    "masker_from",
+    "parse_order_by",
+    "redact",
+]

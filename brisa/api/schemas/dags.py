@@ -1,0 +1,193 @@
+"""DAGs and DAG runs: ``/dags``, ``/dags/{dag_id}/details``, ``/dags/{dag_id}/dagRuns``."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import AwareDatetime, BeforeValidator, Field, computed_field, model_validator
+
+from brisa.api.schemas.base import (
+    DAGRunPatchStates,
+    DagRunState,
+    DagRunTriggeredByType,
+    DagRunType,
+    RequestModel,
+    ResponseModel,
+)
+
+# --- DAGs ------------------------------------------------------------------------------------
+
+
+class DagTagResponse(ResponseModel):
+    name: str
+    dag_id: str
+    dag_display_name: str
+
+
+class DagVersionResponse(ResponseModel):
+    id: UUID
+    version_number: int
+    dag_id: str
+    bundle_name: str | None
+    bundle_version: str | None
+    created_at: datetime
+    dag_display_name: str
+    bundle_url: str | None
+
+
+def _split_owners(value: Any) -> Any:
+    # Airflow stores owners as one comma-separated string.
+    if value is None:
+        return []
+    return value.split(",") if isinstance(value, str) else value
+
+
+def _none_summary(value: Any) -> Any:
+    return None if value in (None, "None") else str(value)
+
+
+class DAGResponse(ResponseModel):
+    dag_id: str
+    dag_display_name: str
+    is_paused: bool
+    is_stale: bool
+    last_parsed_time: datetime | None
+    last_expired: datetime | None
+    bundle_name: str | None
+    bundle_version: str | None
+    relative_fileloc: str | None
+    fileloc: str
+    description: str | None
+    timetable_summary: Annotated[str | None, BeforeValidator(_none_summary)]
+    timetable_description: str | None
+    tags: list[DagTagResponse]
+    max_active_tasks: int
+    max_active_runs: int | None
+    max_consecutive_failed_dag_runs: int
+    has_task_concurrency_limits: bool
+    has_import_errors: bool
+    next_dagrun_logical_date: datetime | None
+    next_dagrun_data_interval_start: datetime | None
+    next_dagrun_data_interval_end: datetime | None
+    next_dagrun_run_after: datetime | None
+    owners: Annotated[list[str], BeforeValidator(_split_owners)]
+    file_token: str
+    """Opaque, signed reference to the DAG file (Airflow signs bundle name + path)."""
+
+
+class DAGDetailsResponse(DAGResponse):
+    catchup: bool
+    dag_run_timeout: timedelta | None
+    asset_expression: dict[str, Any] | None
+    doc_md: str | None
+    start_date: datetime | None
+    end_date: datetime | None
+    is_paused_upon_creation: bool | None
+    params: dict[str, Any] | None
+    render_template_as_native_obj: bool
+    template_search_path: list[str] | None
+    timezone: str | None
+    last_parsed: datetime | None
+    default_args: dict[str, Any] | None
+    owner_links: dict[str, str] | None = None
+    latest_dag_version: DagVersionResponse | None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def concurrency(self) -> int:
+        """Deprecated in Airflow, kept on the wire: the same as ``max_active_tasks``."""
+        return self.max_active_tasks
+
+
+class DAGCollectionResponse(ResponseModel):
+    dags: list[DAGResponse]
+    total_entries: int
+
+
+class DAGPatchBody(RequestModel):
+    is_paused: bool
+
+
+DAG_PATCHABLE_FIELDS = ("is_paused",)
+
+
+# --- DAG runs --------------------------------------------------------------------------------
+
+
+class DAGRunResponse(ResponseModel):
+    dag_run_id: str
+    dag_id: str
+    logical_date: datetime | None
+    queued_at: datetime | None
+    start_date: datetime | None
+    end_date: datetime | None
+    duration: float | None
+    data_interval_start: datetime | None
+    data_interval_end: datetime | None
+    run_after: datetime
+    last_scheduling_decision: datetime | None
+    run_type: DagRunType
+    state: DagRunState
+    triggered_by: DagRunTriggeredByType | None
+    triggering_user_name: str | None
+    conf: dict[str, Any] | None
+    note: str | None
+    dag_versions: list[DagVersionResponse]
+    bundle_version: str | None
+    dag_display_name: str
+
+
+class DAGRunCollectionResponse(ResponseModel):
+    dag_runs: list[DAGRunResponse]
+    total_entries: int
+
+
+class TriggerDAGRunPostBody(RequestModel):
+    """``logical_date`` must be present (it may be null: a run with no logical date)."""
+
+    dag_run_id: str | None = None
+    data_interval_start: AwareDatetime | None = None
+    data_interval_end: AwareDatetime | None = None
+    logical_date: AwareDatetime | None
+    run_after: datetime | None = None
+    """Airflow defaults this to now; the route fills it from its clock."""
+    conf: dict[str, Any] | None = Field(default_factory=dict)
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _interval_complete(self) -> TriggerDAGRunPostBody:
+        if (self.data_interval_start is None) != (self.data_interval_end is None):
+            raise ValueError(
+                "Either both data_interval_start and data_interval_end must be provided or both must be None"
+            )
+        return self
+
+
+class DAGRunPatchBody(RequestModel):
+    state: DAGRunPatchStates | None = None
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class DAGRunClearBody(RequestModel):
+    dry_run: bool = True
+    only_failed: bool = False
+    run_on_latest_version: bool = False
+    """Accepted for compatibility; Brisa has one version of a DAG at a time."""
+
+
+__all__ = [
+    "DAG_PATCHABLE_FIELDS",
+    "DAGCollectionResponse",
+    "DAGDetailsResponse",
+    "DAGPatchBody",
+    "DAGResponse",
+    "DAGRunClearBody",
+    "DAGRunCollectionResponse",
+    "DAGRunPatchBody",
+    "DAGRunResponse",
+    "DagTagResponse",
+    "DagVersionResponse",
+    "TriggerDAGRunPostBody",
+]

@@ -1,0 +1,83 @@
+"""Scheduler + LocalExecutor in this process, started and stopped in the right order.
+
+Order matters: the zygote is forked while the process has one thread; then the
+process pool's thread, the DAG processor and the scheduler start.  On stop the
+scheduler stops queueing, running tries get ``graceful_shutdown_timeout`` seconds to
+finish, the rest are ended and marked for retry, and the job row is closed.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from brisa.cli import wiring
+
+log = logging.getLogger("brisa.engine")
+
+
+class Engine:
+    def __init__(self, settings: Any, *, job_type: str = "scheduler") -> None:
+        self.settings = settings
+        self.store = wiring.open_store(settings)
+        self.secrets = wiring.make_secrets(settings, self.store)
+        self.executor = wiring.make_local_executor(settings, self.store, self.secrets)
+        self.executor.start_zygote()
+        self.scheduler = wiring.make_scheduler(
+            settings, self.store, self.executor, self.executor.pool, job_type=job_type
+        )
+        self.executor.on_trigger = self.scheduler.wake
+        self._stopped = threading.Event()
+        self.failed = False
+
+    def start(self) -> None:
+        self.executor.start()
+        self.scheduler.start_job()
+
+    def load_dags(self, timeout: float = 60.0) -> None:
+        self.scheduler.processor.parse_all(timeout)
+
+    def run(self) -> None:
+        """Schedule until asked to stop (blocks); then stop the executor gracefully."""
+        try:
+            self.scheduler.run_forever()
+        except Exception:
+            log.exception("the scheduler crashed")
+            self.failed = True
+        finally:
+            self.shutdown()
+
+    def request_stop(self) -> None:
+        self.scheduler.request_stop()
+
+    def shutdown(self) -> None:
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        grace = self.settings.scheduler.graceful_shutdown_timeout
+        log.info("stopping: running tries get up to %.0fs to finish", grace)
+        self.executor.stop(grace)
+        self.scheduler.end_job()
+        if not self.executor.healthy:
+            self.failed = True
+        self.store.dispose()
+        log.info("stopped")
+
+
+def install_stop_signals(on_stop: Callable[[], None], on_force: Callable[[], None] | None = None) -> None:
+    """SIGTERM/SIGINT call ``on_stop`` once; a second signal calls ``on_force``."""
+    seen = {"count": 0}
+
+    def handle(signum: int, _frame: Any) -> None:
+        seen["count"] += 1
+        log.info("received %s", signal.Signals(signum).name)
+        if seen["count"] == 1:
+            on_stop()
+        elif on_force is not None:
+            on_force()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)

@@ -1,0 +1,187 @@
+"""Building Brisa's parts from Settings: the one place the CLI assembles objects."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from brisa.config import Settings
+    from brisa.executors.local import LocalExecutor
+    from brisa.executors.procpool import ProcessPool
+    from brisa.scheduler.loop import Scheduler
+    from brisa.secrets.service import SecretsService
+    from brisa.store.sql import Store
+
+EXAMPLES_FOLDER = Path(__file__).resolve().parent.parent / "example_dags"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def load_settings() -> Settings:
+    from brisa.config import load_settings as load
+
+    return load(os.environ)
+
+
+def prepare_settings() -> Settings:
+    """Settings for a long-running command; a local SQLite install gets keys made once."""
+    settings = load_settings()
+    if ensure_local_keys(settings):
+        settings = load_settings()
+    return settings
+
+
+def ensure_local_keys(settings: Settings) -> bool:
+    """On SQLite with no fernet key nor secret key, write fresh ones to brisa.cfg.
+
+    Only for the embedded database: its data lives on this disk, so keys kept beside it
+    live as long.  On PostgreSQL (a PaaS with an ephemeral disk) a key written to disk
+    would be lost with the dyno, so a missing key stays an error there.
+    """
+    import configparser
+
+    from brisa.secrets.fernet import generate_key
+
+    url = settings.database.sql_alchemy_conn
+    if not url.startswith("sqlite") or settings.core.fernet_key or settings.api.secret_key:
+        return False
+    path = Path(settings.home) / "brisa.cfg"
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(path)
+    for section in ("core", "api"):
+        if not parser.has_section(section):
+            parser.add_section(section)
+    parser.set("core", "fernet_key", generate_key())
+    parser.set("api", "secret_key", generate_key())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
+        parser.write(handle)
+    os.chmod(path, 0o600)
+    print(f"Generated a fernet key and a secret key in {path} (keep this file with {url}).", flush=True)
+    return True
+
+
+def ensure_schema(settings: Settings) -> None:
+    """Create/upgrade the schema on SQLite; on PostgreSQL require ``brisa db migrate``."""
+    from brisa.store import migrate
+
+    store = open_store(settings)
+    try:
+        if store.is_sqlite:
+            migrate.ensure_current(store)
+        else:
+            migrate.check(store)
+    finally:
+        store.dispose()
+
+
+def open_store(settings: Settings) -> Store:
+    from brisa.store.sql import Store
+
+    db = settings.database
+    return Store(
+        db.sql_alchemy_conn,
+        pool_size=db.sql_alchemy_pool_size,
+        max_overflow=db.sql_alchemy_max_overflow,
+        pool_recycle=db.sql_alchemy_pool_recycle,
+    )
+
+
+def make_secrets(settings: Settings, store: Store) -> SecretsService:
+    from brisa.secrets.service import SecretsService
+
+    return SecretsService.from_settings(settings, store, dict(os.environ))
+
+
+def masker_factory(settings: Settings) -> Callable[[], Any]:
+    from brisa.secrets.masking import SecretsMasker
+
+    def make() -> SecretsMasker:
+        return SecretsMasker(
+            extra_sensitive_names=settings.core.sensitive_var_conn_names,
+            min_length=settings.logging.min_length_masked_secret,
+            hide_sensitive_names=settings.core.hide_sensitive_var_conn_fields,
+        )
+
+    return make
+
+
+def dag_folders(settings: Settings) -> tuple[Path, ...]:
+    folders = [Path(settings.core.dags_folder)]
+    if settings.core.load_examples:
+        folders.append(EXAMPLES_FOLDER)
+    return tuple(folders)
+
+
+def make_local_executor(settings: Settings, store: Store, secrets: SecretsService) -> LocalExecutor:
+    from brisa.executors.local import LocalExecutor
+
+    return LocalExecutor(
+        store,
+        parallelism=settings.core.parallelism,
+        secrets=secrets,
+        masker_factory=masker_factory(settings),
+        clock=utcnow,
+        heartbeat_seconds=settings.scheduler.task_heartbeat_sec,
+        max_log_bytes=settings.logging.max_log_bytes_per_try,
+    )
+
+
+def make_scheduler(
+    settings: Settings, store: Store, executor: Any, pool: ProcessPool, *, job_type: str = "scheduler"
+) -> Scheduler:
+    from brisa.runner.callbacks import DagCallbacks
+    from brisa.scheduler.loop import Scheduler, SchedulerConfig
+    from brisa.scheduler.processor import DagProcessor, ProcessorConfig
+
+    s = settings.scheduler
+    processor = DagProcessor(
+        store,
+        pool,
+        ProcessorConfig(
+            folders=dag_folders(settings),
+            parse_timeout=settings.core.dagbag_import_timeout,
+            min_file_process_interval=s.min_file_process_interval,
+            list_interval=min(s.dag_dir_list_interval, 10.0),
+            generation_default=settings.core.default_airflow_generation,
+            catchup_default=s.catchup_by_default,
+            paused_at_creation=settings.core.dags_are_paused_at_creation,
+        ),
+        clock=utcnow,
+    )
+    config = SchedulerConfig(
+        max_active_tasks_per_dag=settings.core.max_active_tasks_per_dag,
+        max_active_runs_per_dag=settings.core.max_active_runs_per_dag,
+        max_dagruns_per_loop=s.max_dagruns_to_create_per_loop,
+        max_tis_per_query=s.max_tis_per_query,
+        heartbeat_seconds=s.scheduler_heartbeat_sec,
+        orphan_threshold_seconds=s.task_instance_heartbeat_timeout,
+        job_type=job_type,
+    )
+    return Scheduler(
+        store,
+        executor,
+        config=config,
+        clock=utcnow,
+        processor=processor,
+        callbacks=DagCallbacks(pool, clock=utcnow),
+    )
+
+
+__all__ = [
+    "EXAMPLES_FOLDER",
+    "dag_folders",
+    "load_settings",
+    "make_local_executor",
+    "make_scheduler",
+    "make_secrets",
+    "masker_factory",
+    "open_store",
+    "utcnow",
+]

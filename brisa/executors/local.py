@@ -1,0 +1,258 @@
+"""The LocalExecutor: task tries in child processes of this machine.
+
+Children are forked by the zygote (see ``zygote.py``) and watched by the process
+pool's thread; each has a :class:`~brisa.runner.supervisor.TrySupervisor`.  A try
+that crashes, leaks memory or calls ``os._exit`` only ends its own process.
+
+Starting a try is a compare-and-set from ``queued`` to ``running`` on the try number
+the scheduler queued, so a try can start once at most, whoever else is looking.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import socket
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from brisa.errors import StoreUnavailable
+from brisa.executors.base import BaseExecutor, ExecutorEvent, Workload
+from brisa.executors.procpool import ChildHandler, ProcessPool
+from brisa.runner.store_runtime import SecretsSource, StoreRuntime
+from brisa.runner.supervisor import Ending, TrySupervisor, claim_tries
+from brisa.store.records import TaskKey
+from brisa.store.sql import Store
+
+log = logging.getLogger(__name__)
+
+PRELOAD = (
+    "brisa.runner.task_runner",
+    "brisa.scheduler.parse_child",
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class LocalExecutor(BaseExecutor):
+    name = "LocalExecutor"
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        parallelism: int,
+        secrets: SecretsSource,
+        masker_factory: Callable[[], Any],
+        clock: Callable[[], datetime] = utcnow,
+        hostname: str | None = None,
+        heartbeat_seconds: float = 5.0,
+        max_log_bytes: int = 0,
+        pool: ProcessPool | None = None,
+    ) -> None:
+        self.store = store
+        self.parallelism = parallelism
+        self.secrets = secrets
+        self.masker_factory = masker_factory
+        self.clock = clock
+        self.hostname = hostname or socket.getfqdn()
+        self.heartbeat_seconds = heartbeat_seconds
+        self.max_log_bytes = max_log_bytes
+        self.pool = pool or ProcessPool(preload=PRELOAD)
+        self._running: dict[tuple[TaskKey, int], TrySupervisor] = {}
+        self._reserved = 0
+        self._lock = threading.Lock()
+        self._events: queue.SimpleQueue[ExecutorEvent | None] = queue.SimpleQueue()
+        self._deferred: list[Callable[[], None]] = []
+        self._last_heartbeat = 0.0
+        self._stopping = False
+        self.on_trigger: Callable[[], None] = lambda: None
+        self.job_id: int | None = None
+        """The job (scheduler, standalone or worker) supervising these tries; set by its owner."""
+
+    # -- BaseExecutor --------------------------------------------------------------------
+    def start(self) -> None:
+        self.pool.add_periodic(self._periodic)
+        self.pool.on_zygote_lost = lambda: self._events.put(None)
+        self.pool.start()
+
+    def start_zygote(self) -> None:
+        """Fork the zygote now (before the caller starts threads); ``start`` does the rest."""
+        self.pool.start_zygote()
+
+    @property
+    def slots_free(self) -> int:
+        with self._lock:
+            return max(0, self.parallelism - len(self._running) - self._reserved)
+
+    def running_keys(self) -> set[tuple[TaskKey, int]]:
+        with self._lock:
+            return set(self._running)
+
+    def submit(self, workloads: list[Workload]) -> None:
+        if not workloads:
+            return
+        with self._lock:
+            self._reserved += len(workloads)
+        self.pool.call_soon(lambda: self._start_tries(workloads))
+
+    def poll(self, timeout: float = 0.0) -> list[ExecutorEvent]:
+        events: list[ExecutorEvent] = []
+        try:
+            first = self._events.get(timeout=timeout) if timeout > 0 else self._events.get_nowait()
+        except queue.Empty:
+            return events
+        if first is not None:
+            events.append(first)
+        while True:
+            try:
+                event = self._events.get_nowait()
+            except queue.Empty:
+                return events
+            if event is not None:
+                events.append(event)
+
+    def wake(self) -> None:
+        self._events.put(None)
+
+    @property
+    def healthy(self) -> bool:
+        return self.pool.zygote_alive
+
+    def stop(self, grace: float) -> None:
+        self._stopping = True
+        deadline = time.monotonic() + grace
+        while self._running and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if self._running:
+            log.warning("ending %d running tries after the %.0fs grace period", len(self._running), grace)
+            self.pool.call_soon(self._end_all_for_shutdown)
+            end = time.monotonic() + 10
+            while self._running and time.monotonic() < end:
+                time.sleep(0.05)
+        self.pool.call_soon(self._retry_deferred)
+        self.pool.stop()
+
+    # -- on the pool thread ------------------------------------------------------------------
+    def _start_tries(self, workloads: list[Workload]) -> None:
+        try:
+            started = self._claim(workloads)
+        except StoreUnavailable:
+            log.warning("database unavailable; %d queued tries wait for the next round", len(workloads))
+            started = []
+        with self._lock:
+            self._reserved -= len(workloads)
+        for workload in started:
+            supervisor = self._supervisor_for(workload)
+            with self._lock:
+                self._running[(workload.key, workload.try_number)] = supervisor
+            self.pool.spawn("task", workload.to_dict(), supervisor)
+        claimed = {(w.key, w.try_number) for w in started}
+        for workload in workloads:
+            if (workload.key, workload.try_number) not in claimed:
+                self._events.put(ExecutorEvent(workload.key, workload.try_number, None, "not started"))
+
+    def _claim(self, workloads: list[Workload]) -> list[Workload]:
+        return claim_tries(
+            self.store, workloads, now=self.clock(), hostname=self.hostname, job_id=self.job_id
+        )
+
+    def _supervisor_for(self, workload: Workload) -> TrySupervisor:
+        masker = self.masker_factory()
+        runtime = StoreRuntime(
+            self.store,
+            workload.key,
+            secrets=self.secrets,
+            masker=masker,
+            clock=self.clock,
+            on_trigger=lambda: self.on_trigger(),
+        )
+        return TrySupervisor(
+            workload,
+            store=self.store,
+            runtime=runtime,
+            masker=masker,
+            clock=self.clock,
+            monotonic=time.monotonic,
+            on_finished=self._finished,
+            defer_write=self._deferred.append,
+            max_log_bytes=self.max_log_bytes,
+        )
+
+    def _finished(self, event: ExecutorEvent) -> None:
+        with self._lock:
+            self._running.pop((event.key, event.try_number), None)
+        self._events.put(event)
+
+    def _periodic(self, now: float) -> None:
+        self._retry_deferred()
+        if now - self._last_heartbeat >= self.heartbeat_seconds:
+            self._last_heartbeat = now
+            self._heartbeat()
+
+    def _retry_deferred(self) -> None:
+        while self._deferred:
+            write = self._deferred[0]
+            try:
+                write()
+            except StoreUnavailable:
+                return
+            self._deferred.pop(0)
+
+    def _heartbeat(self) -> None:
+        with self._lock:
+            tries = [(key, try_number, sup) for (key, try_number), sup in self._running.items() if sup.pid]
+        if not tries:
+            return
+        try:
+            with self.store.transaction() as tx:
+                gone = set(tx.tis.heartbeat([(k, n) for k, n, _ in tries], self.clock()))
+        except StoreUnavailable:
+            return
+        for key, _, supervisor in tries:
+            if key in gone and supervisor.ending is None:
+                supervisor.note(
+                    "the task instance was changed from outside (cleared, marked or timed out): stopping"
+                )
+                supervisor.end(Ending.EXTERNAL)
+
+    def _end_all_for_shutdown(self) -> None:
+        with self._lock:
+            supervisors = list(self._running.values())
+        for supervisor in supervisors:
+            supervisor.end(Ending.SHUTDOWN)
+
+
+class OneShot(ChildHandler):
+    """A child that runs once and reports one result (parsing, callbacks)."""
+
+    def __init__(self, on_result: Callable[[Any, str, int | None], None]) -> None:
+        self.on_result = on_result
+        self.result: Any = None
+        self._output: list[bytes] = []
+        self._size = 0
+
+    def on_request(self, op: str, args: dict[str, Any]) -> Any:
+        if op != "result":
+            raise ValueError(f"unexpected request {op!r}")
+        self.result = args.get("value")
+        return None
+
+    def on_output(self, data: bytes) -> None:
+        if self._size < 1_000_000:
+            self._output.append(data)
+            self._size += len(data)
+
+    def on_exit(self, status: int | None) -> None:
+        self.on_result(self.result, b"".join(self._output).decode("utf-8", "replace"), status)
+
+    def on_spawn_failed(self, error: str) -> None:
+        self.on_result(None, error, None)
+
+
+__all__ = ["PRELOAD", "LocalExecutor", "OneShot"]

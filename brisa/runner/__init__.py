@@ -1,0 +1,1 @@
+"""Running one task try: the child process side and its supervisor."""

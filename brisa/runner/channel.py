@@ -1,0 +1,202 @@
+"""The control channel between a task process and its supervisor.
+
+JSON lines over a Unix socket.  The task process sends requests and waits for each
+reply; the supervisor answers from the store.  Task processes therefore never open the
+metadata database (SQLite has one writer; small Postgres plans have few connections).
+
+Request: ``{"op": "xcom_pull", "args": {...}}``; reply ``{"ok": value}`` or
+``{"error": "message", "kind": "NotFoundError"}``.  ``done`` carries the try's outcome
+and is the last request.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from brisa import serde
+from brisa.errors import BrisaError, ExecutorError, NotFoundError
+
+OPS = (
+    "start",
+    "xcom_pull",
+    "xcom_push",
+    "get_variable",
+    "set_variable",
+    "delete_variable",
+    "get_connection",
+    "trigger_dag",
+    "get_run_state",
+    "count_task_states",
+    "skip_tasks",
+    "mask_secret",
+    "rendered",
+    "done",
+)
+
+
+class ChannelClosed(ExecutorError):
+    """The supervisor is gone: the try cannot report and must stop."""
+
+
+class LineSocket:
+    """Send and receive whole JSON lines over a stream socket."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self._buffer = b""
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.sock.sendall(serde.dumps(message).encode() + b"\n")
+
+    def receive(self) -> dict[str, Any] | None:
+        while b"\n" not in self._buffer:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return serde.loads(line.decode())
+
+    def feed(self, chunk: bytes) -> list[dict[str, Any]]:
+        """Non-blocking side: add received bytes, return the complete messages."""
+        self._buffer += chunk
+        messages = []
+        while b"\n" in self._buffer:
+            line, _, self._buffer = self._buffer.partition(b"\n")
+            messages.append(serde.loads(line.decode()))
+        return messages
+
+
+class ChannelRuntime:
+    """The ``TaskRuntime`` of a task process: every call goes to the supervisor."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._line = LineSocket(sock)
+        self._lock = threading.Lock()
+
+    def call(self, op: str, **args: Any) -> Any:
+        with self._lock:
+            try:
+                self._line.send({"op": op, "args": args})
+                reply = self._line.receive()
+            except OSError as exc:
+                raise ChannelClosed(f"lost contact with the supervisor: {exc}") from exc
+        if reply is None:
+            raise ChannelClosed("lost contact with the supervisor")
+        if "error" in reply:
+            raise _error_from(reply)
+        return reply.get("ok")
+
+    # -- TaskRuntime ------------------------------------------------------------------
+    def xcom_pull(
+        self,
+        *,
+        dag_id: str,
+        run_id: str,
+        task_ids: Sequence[str],
+        key: str,
+        map_indexes: Sequence[int] | None,
+    ) -> list[tuple[str, int, Any]]:
+        rows = self.call(
+            "xcom_pull",
+            dag_id=dag_id,
+            run_id=run_id,
+            task_ids=list(task_ids),
+            key=key,
+            map_indexes=None if map_indexes is None else list(map_indexes),
+        )
+        return [tuple(r) for r in rows]
+
+    def xcom_push(self, *, key: str, value: Any) -> None:
+        self.call("xcom_push", key=key, value=value)
+
+    def get_variable(self, key: str) -> str | None:
+        return self.call("get_variable", key=key)
+
+    def set_variable(self, key: str, value: str, description: str | None = None) -> None:
+        self.call("set_variable", key=key, value=value, description=description)
+
+    def delete_variable(self, key: str) -> None:
+        self.call("delete_variable", key=key)
+
+    def get_connection(self, conn_id: str) -> dict[str, Any] | None:
+        return self.call("get_connection", conn_id=conn_id)
+
+    def trigger_dag(
+        self,
+        *,
+        dag_id: str,
+        run_id: str | None,
+        conf: dict[str, Any] | None,
+        logical_date: str | None,
+        reset_dag_run: bool,
+    ) -> str:
+        return self.call(
+            "trigger_dag",
+            dag_id=dag_id,
+            run_id=run_id,
+            conf=conf,
+            logical_date=logical_date,
+            reset_dag_run=reset_dag_run,
+        )
+
+    def get_run_state(self, *, dag_id: str, run_id: str) -> str | None:
+        return self.call("get_run_state", dag_id=dag_id, run_id=run_id)
+
+    def count_task_states(
+        self,
+        *,
+        dag_id: str,
+        logical_dates: Sequence[str],
+        task_ids: Sequence[str] | None,
+        states: Sequence[str],
+    ) -> int:
+        return self.call(
+            "count_task_states",
+            dag_id=dag_id,
+            logical_dates=list(logical_dates),
+            task_ids=None if task_ids is None else list(task_ids),
+            states=list(states),
+        )
+
+    def skip_tasks(self, *, task_ids: Sequence[str], map_index: int | None = None) -> None:
+        self.call("skip_tasks", task_ids=list(task_ids), map_index=map_index)
+
+    def mask_secret(self, value: str) -> None:
+        self.call("mask_secret", value=value)
+
+    # -- runner-only requests -----------------------------------------------------------
+    def report_rendered(self, fields: dict[str, Any]) -> None:
+        self.call("rendered", fields=fields)
+
+    def report_done(self, outcome: dict[str, Any]) -> None:
+        self.call("done", outcome=outcome)
+
+
+_ERRORS: dict[str, type[BrisaError]] = {"NotFoundError": NotFoundError}
+
+
+def _error_from(reply: dict[str, Any]) -> Exception:
+    kind = reply.get("kind", "")
+    if kind == "KeyError":
+        return KeyError(reply["error"])
+    if kind == "ValueError":
+        return ValueError(reply["error"])
+    cls = _ERRORS.get(kind)
+    if cls is not None:
+        return cls(reply["error"])
+    from brisa import errors
+
+    return getattr(errors, kind, BrisaError)(reply["error"]) if kind else BrisaError(reply["error"])
+
+
+def reply_for(result: Any = None, error: BaseException | None = None) -> dict[str, Any]:
+    if error is None:
+        return {"ok": result}
+    return {"error": str(error), "kind": type(error).__name__}
+
+
+__all__ = ["OPS", "ChannelClosed", "ChannelRuntime", "LineSocket", "reply_for"]

@@ -1,0 +1,159 @@
+"""The ``TaskRuntime`` that answers from the metadata store.
+
+Used by supervisors on behalf of their task processes, and in-process by
+``brisa dags test`` / ``brisa tasks test``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from brisa.errors import NotFoundError
+from brisa.states import TaskState
+from brisa.store.records import TaskKey
+from brisa.store.sql import Store
+
+
+class SecretsSource(Protocol):
+    def get_variable(self, key: str) -> str | None: ...
+
+    def set_variable(self, key: str, value: str, description: str | None = None) -> None: ...
+
+    def delete_variable(self, key: str) -> None: ...
+
+    def get_connection(self, conn_id: str) -> dict[str, Any] | None: ...
+
+
+class Masker(Protocol):
+    def add(self, value: Any, name: str | None = None) -> None: ...
+
+
+class StoreRuntime:
+    """Answers one try's questions; ``mask`` learns every secret handed out."""
+
+    def __init__(
+        self,
+        store: Store,
+        key: TaskKey,
+        *,
+        secrets: SecretsSource,
+        masker: Masker,
+        clock: Callable[[], datetime],
+        on_trigger: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.store = store
+        self.key = key
+        self.secrets = secrets
+        self.masker = masker
+        self.clock = clock
+        self.on_trigger = on_trigger
+
+    def xcom_pull(
+        self,
+        *,
+        dag_id: str,
+        run_id: str,
+        task_ids: Sequence[str],
+        key: str,
+        map_indexes: Sequence[int] | None,
+    ) -> list[tuple[str, int, Any]]:
+        with self.store.transaction(readonly=True) as tx:
+            rows = tx.xcoms.pull(
+                dag_id=dag_id, run_id=run_id, task_ids=task_ids, key=key, map_indexes=map_indexes
+            )
+        return [(r.task_id, r.map_index, r.value) for r in rows]
+
+    def xcom_push(self, *, key: str, value: Any) -> None:
+        with self.store.transaction() as tx:
+            tx.xcoms.set(self.key, key, value, now=self.clock())
+
+    def get_variable(self, key: str) -> str | None:
+        value = self.secrets.get_variable(key)
+        if value is not None:
+            self.masker.add(value, name=key)
+        return value
+
+    def set_variable(self, key: str, value: str, description: str | None = None) -> None:
+        self.secrets.set_variable(key, value, description)
+
+    def delete_variable(self, key: str) -> None:
+        self.secrets.delete_variable(key)
+
+    def get_connection(self, conn_id: str) -> dict[str, Any] | None:
+        conn = self.secrets.get_connection(conn_id)
+        if conn is not None:
+            self.masker.add(conn.get("password"), name="password")
+            self.masker.add(conn.get("extra"), name="extra")
+        return conn
+
+    def trigger_dag(
+        self,
+        *,
+        dag_id: str,
+        run_id: str | None,
+        conf: dict[str, Any] | None,
+        logical_date: str | None,
+        reset_dag_run: bool,
+    ) -> str:
+        from brisa.services.runs import trigger_run
+
+        now = self.clock()
+        when = datetime.fromisoformat(logical_date) if logical_date else None
+        with self.store.transaction() as tx:
+            dag = tx.dags.require_serialized(dag_id)
+            if reset_dag_run and run_id and tx.runs.get(dag_id, run_id) is not None:
+                tx.runs.delete(dag_id, run_id)
+            run = trigger_run(
+                tx,
+                dag,
+                now=now,
+                run_id=run_id,
+                logical_date=when,
+                conf=conf,
+                triggered_by="operator",
+            )
+        self.on_trigger()
+        return run.run_id
+
+    def get_run_state(self, *, dag_id: str, run_id: str) -> str | None:
+        with self.store.transaction(readonly=True) as tx:
+            run = tx.runs.get(dag_id, run_id)
+        return None if run is None else run.state.value
+
+    def count_task_states(
+        self,
+        *,
+        dag_id: str,
+        logical_dates: Sequence[str],
+        task_ids: Sequence[str] | None,
+        states: Sequence[str],
+    ) -> int:
+        dates = [datetime.fromisoformat(d) for d in logical_dates]
+        with self.store.transaction(readonly=True) as tx:
+            found = tx.tis.states_for_dates(dag_id, dates, task_ids)
+        wanted = {None if s in (None, "none") else str(s) for s in states}
+        return sum(1 for s in found if s in wanted)
+
+    def skip_tasks(self, *, task_ids: Sequence[str], map_index: int | None = None) -> None:
+        from brisa.services.tasks import skip_in_run
+
+        with self.store.transaction() as tx:
+            skip_in_run(tx, self.key.dag_id, self.key.run_id, task_ids, now=self.clock(), map_index=map_index)
+
+    def mask_secret(self, value: str) -> None:
+        self.masker.add(value)
+
+    def record_rendered(self, fields: dict[str, Any]) -> None:
+        with self.store.transaction() as tx:
+            tx.tis.update_fields(self.key, rendered_fields=fields)
+
+    def require_running(self, try_number: int) -> None:
+        with self.store.transaction(readonly=True) as tx:
+            ti = tx.tis.get(self.key)
+        if ti is None or ti.state != TaskState.RUNNING or ti.try_number != try_number:
+            raise NotFoundError(f"try {try_number} of {self.key} is no longer running")
+
+
+__all__ = ["Masker", "SecretsSource", "StoreRuntime"]

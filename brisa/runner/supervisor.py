@@ -1,0 +1,341 @@
+"""Supervising one task try from outside its process.
+
+The supervisor answers the try's requests (XComs, variables, connections), stores its
+output line by line (masked, in the database: a PaaS disk does not last), and writes
+how the try ended.  If the process dies without reporting - a segfault, ``os._exit``,
+the OOM killer - the supervisor decides the outcome itself with the same retry rules.
+
+Writes that fail because the database is away are kept and retried (``pending``), so a
+restarting database delays a try's record but loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from brisa.errors import StoreUnavailable
+from brisa.executors.base import ExecutorEvent, Workload
+from brisa.executors.procpool import ChildHandler, kill_group
+from brisa.hooks.retries import RetryPolicy, state_after_failure
+from brisa.runner.outcome import Outcome
+from brisa.runner.store_runtime import StoreRuntime
+from brisa.states import TaskState, advance_ti
+from brisa.store.sql import Store
+
+log = logging.getLogger(__name__)
+
+LOG_CHUNK_BYTES = 64 * 1024
+LOG_FLUSH_SECONDS = 0.5
+KILL_GRACE_SECONDS = 3.0
+TIMEOUT_SLACK_SECONDS = 10.0
+
+
+class LineMasker(Protocol):
+    def add(self, value: Any, name: str | None = None) -> None: ...
+
+    def mask(self, text: str) -> str: ...
+
+
+class Ending:
+    """Why the supervisor ended a try itself (None: the try ended on its own)."""
+
+    TIMEOUT = "timeout"
+    EXTERNAL = "external"
+    SHUTDOWN = "shutdown"
+
+
+class TrySupervisor(ChildHandler):
+    def __init__(
+        self,
+        workload: Workload,
+        *,
+        store: Store,
+        runtime: StoreRuntime,
+        masker: LineMasker,
+        clock: Callable[[], datetime],
+        monotonic: Callable[[], float],
+        on_finished: Callable[[ExecutorEvent], None],
+        defer_write: Callable[[Callable[[], None]], None],
+        max_log_bytes: int = 0,
+    ) -> None:
+        self.workload = workload
+        self.store = store
+        self.runtime = runtime
+        self.masker = masker
+        self.clock = clock
+        self.monotonic = monotonic
+        self.on_finished = on_finished
+        self.defer_write = defer_write
+        self.max_log_bytes = max_log_bytes
+        self.outcome: Outcome | None = None
+        self.ending: str | None = None
+        self._partial = b""
+        self._lines: list[str] = []
+        self._buffered = 0
+        self._logged = 0
+        self._truncated = False
+        self._last_flush = monotonic()
+        self._started = monotonic()
+        self._kill_at: float | None = None
+        timeout = workload.extra.get("execution_timeout")
+        self._hard_deadline = self._started + timeout + TIMEOUT_SLACK_SECONDS if timeout else None
+
+    # -- requests from the task process ------------------------------------------------------
+    def on_request(self, op: str, args: dict[str, Any]) -> Any:
+        if op == "done":
+            self.outcome = Outcome.from_dict(args["outcome"])
+            return None
+        if op == "rendered":
+            fields = {k: self.masker.mask(v) if isinstance(v, str) else v for k, v in args["fields"].items()}
+            self.runtime.record_rendered(fields)
+            return None
+        if op == "mask_secret":
+            self.masker.add(args["value"])
+            return None
+        handler = getattr(self.runtime, op, None)
+        if op.startswith("_") or handler is None:
+            raise ValueError(f"unknown request {op!r}")
+        return handler(**args)
+
+    # -- output ---------------------------------------------------------------------------
+    def on_output(self, data: bytes) -> None:
+        data = self._partial + data
+        *lines, self._partial = data.split(b"\n")
+        for raw in lines:
+            self._add_line(raw)
+        if len(self._partial) > LOG_CHUNK_BYTES:  # a very long line without a newline
+            self._add_line(self._partial)
+            self._partial = b""
+        if self._buffered >= LOG_CHUNK_BYTES:
+            self.flush_logs()
+
+    def _add_line(self, raw: bytes) -> None:
+        if self._truncated:
+            return
+        text = self.masker.mask(raw.decode("utf-8", errors="backslashreplace"))
+        stamp = self.clock().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
+        line = f"[{stamp}] {text}\n"
+        if self.max_log_bytes and self._logged + self._buffered + len(line) > self.max_log_bytes:
+            line = (
+                f"[{stamp}] (log truncated: more than {self.max_log_bytes} bytes;"
+                " see [logging] max_log_bytes_per_try)\n"
+            )
+            self._truncated = True
+        self._lines.append(line)
+        self._buffered += len(line)
+
+    def note(self, message: str) -> None:
+        """A line of the supervisor's own in the try's log."""
+        self._add_line(f"{{supervisor}} {message}".encode())
+
+    def flush_logs(self) -> None:
+        if not self._lines:
+            return
+        chunks = _chunk(self._lines)
+        self._lines, size = [], self._buffered
+        self._buffered = 0
+        try:
+            with self.store.transaction() as tx:
+                tx.logs.append(self.workload.key, self.workload.try_number, chunks, now=self.clock())
+            self._logged += size
+        except StoreUnavailable:
+            self._lines = [*chunks, *self._lines]
+            self._buffered += size
+        self._last_flush = self.monotonic()
+
+    # -- time -------------------------------------------------------------------------------
+    def on_tick(self, now: float) -> None:
+        if now - self._last_flush >= LOG_FLUSH_SECONDS:
+            self.flush_logs()
+        if self._hard_deadline is not None and now > self._hard_deadline and self.ending is None:
+            self.note(f"execution_timeout exceeded by {TIMEOUT_SLACK_SECONDS:.0f}s: killing the task process")
+            self.end(Ending.TIMEOUT)
+        if self._kill_at is not None and now >= self._kill_at and self.pid:
+            kill_group(self.pid, signal.SIGKILL)
+            self._kill_at = None
+
+    def end(self, reason: str) -> None:
+        """Stop the try: SIGTERM to its process group, SIGKILL after a grace period."""
+        if self.ending is None:
+            self.ending = reason
+        if self.pid:
+            kill_group(self.pid, signal.SIGTERM)
+            self._kill_at = self.monotonic() + KILL_GRACE_SECONDS
+
+    # -- the end ------------------------------------------------------------------------------
+    def on_spawn_failed(self, error: str) -> None:
+        self.note(f"could not start the task process: {error}")
+        self.ending = Ending.SHUTDOWN
+        self._finish(None)
+
+    def on_exit(self, status: int | None) -> None:
+        if self._partial:
+            self._add_line(self._partial)
+            self._partial = b""
+        self._finish(status)
+
+    def _finish(self, status: int | None) -> None:
+        outcome, fields = self._decide(status)
+        event_state = outcome.state.value if outcome else None
+
+        def write() -> None:
+            self.flush_logs()
+            if self._lines:
+                raise StoreUnavailable("logs not written yet")
+            with self.store.transaction() as tx:
+                self._write_outcome(tx, outcome, fields)
+
+        try:
+            write()
+        except StoreUnavailable:
+            log.warning("database unavailable; will record the end of %s later", self.workload.key)
+            self.defer_write(write)
+        self.on_finished(ExecutorEvent(self.workload.key, self.workload.try_number, event_state))
+
+    def _decide(self, status: int | None) -> tuple[Outcome | None, dict[str, Any]]:
+        now = self.clock()
+        w = self.workload
+        if self.ending == Ending.EXTERNAL:
+            return None, {}
+        if self.ending == Ending.SHUTDOWN:
+            self.note("stopped by a shutdown: the task will run again (this try does not count)")
+            return Outcome(TaskState.UP_FOR_RETRY, now, next_try_at=now), {"max_tries": w.max_tries + 1}
+        if self.outcome is not None and self.ending is None:
+            return self.outcome, {}
+        if self.ending == Ending.TIMEOUT:
+            reason = "execution_timeout exceeded"
+        else:
+            reason = _describe_exit(status)
+            self.note(f"the task process ended without reporting: {reason}")
+        state, next_try_at = state_after_failure(
+            _policy(w), try_number=w.try_number, max_tries=w.max_tries, now=now, seed=str(w.key)
+        )
+        return Outcome(state, now, next_try_at=next_try_at, error=reason), {}
+
+    def _write_outcome(self, tx: Any, outcome: Outcome | None, fields: dict[str, Any]) -> None:
+        record_outcome(tx, self.workload, outcome, fields, pid=self.pid, now=self.clock())
+
+
+def record_outcome(
+    tx: Any,
+    workload: Workload,
+    outcome: Outcome | None,
+    fields: dict[str, Any],
+    *,
+    pid: int | None,
+    now: datetime,
+) -> bool:
+    """Write how a try ended (compare-and-set on ``running`` and its try number).
+
+    ``outcome`` None means the try was stopped because its row changed from outside;
+    a ``restarting`` row (cleared while running) then goes back to none.
+    """
+    key, try_number = workload.key, workload.try_number
+    ti = tx.tis.get(key)
+    if ti is None or ti.try_number != try_number:
+        return False
+    if outcome is None or ti.state == TaskState.RESTARTING:
+        if ti.state == TaskState.RESTARTING:
+            advance_ti(tx, key, TaskState.RESTARTING, None, try_number_is=try_number, updated_at=now)
+        return False
+    end = outcome.end_date
+    extra = dict(fields)
+    if outcome.state == TaskState.UP_FOR_RESCHEDULE:
+        extra["try_number"] = try_number - 1  # the next poke is the same try, as in Airflow
+    elif outcome.state == TaskState.UP_FOR_RETRY:
+        extra["sensor_started_at"] = None
+    moved = advance_ti(
+        tx,
+        key,
+        TaskState.RUNNING,
+        outcome.state,
+        try_number_is=try_number,
+        end_date=end,
+        duration=_duration(ti.start_date, end),
+        next_try_at=outcome.next_try_at,
+        pid=pid,
+        updated_at=now,
+        **extra,
+    )
+    if moved:
+        tx.tis.archive_try(ti, state=outcome.state, end_date=end)
+    return moved
+
+
+def claim_tries(
+    store: Store, workloads: list[Workload], *, now: datetime, hostname: str, job_id: int | None
+) -> list[Workload]:
+    """Move queued tries to running (compare-and-set); returns those this caller won."""
+    started = []
+    with store.transaction() as tx:
+        for workload in workloads:
+            fields = start_fields(workload, now=now, hostname=hostname, job_id=job_id)
+            if advance_ti(
+                tx,
+                workload.key,
+                TaskState.QUEUED,
+                TaskState.RUNNING,
+                try_number_is=workload.try_number,
+                **fields,
+            ):
+                started.append(workload)
+    return started
+
+
+def _policy(workload: Workload) -> RetryPolicy:
+    extra = workload.extra
+    return RetryPolicy(
+        retry_delay=float(extra.get("retry_delay", 300.0)),
+        exponential_backoff=bool(extra.get("retry_exponential_backoff", False)),
+        max_retry_delay=extra.get("max_retry_delay"),
+    )
+
+
+def _describe_exit(status: int | None) -> str:
+    if status is None:
+        return "the process vanished"
+    if status < 0:
+        try:
+            return f"killed by signal {signal.Signals(-status).name}"
+        except ValueError:
+            return f"killed by signal {-status}"
+    return f"exit code {status}"
+
+
+def _duration(start: datetime | None, end: datetime) -> float | None:
+    return (end - start).total_seconds() if start else None
+
+
+def _chunk(lines: list[str]) -> list[str]:
+    chunks, current, size = [], [], 0
+    for line in lines:
+        if size + len(line) > LOG_CHUNK_BYTES and current:
+            chunks.append("".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += len(line)
+    if current:
+        chunks.append("".join(current))
+    return chunks
+
+
+def start_fields(workload: Workload, *, now: datetime, hostname: str, job_id: int | None) -> dict[str, Any]:
+    """Columns set when a try starts running."""
+    return {
+        "supervisor_job_id": job_id,
+        "start_date": now,
+        "end_date": None,
+        "duration": None,
+        "hostname": hostname,
+        "last_heartbeat_at": now,
+        "next_try_at": None,
+        "sensor_started_at": workload.sensor_started_at or now,
+        "updated_at": now,
+    }
+
+
+__all__ = ["Ending", "TrySupervisor", "claim_tries", "record_outcome", "start_fields"]

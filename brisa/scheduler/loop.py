@@ -1,0 +1,587 @@
+"""The scheduler's I/O shell: ``tick(now)`` loads, asks the pure planners, writes.
+
+One tick:
+
+1. record this job's heartbeat; take in freshly parsed DAGs;
+2. create the runs timetables say are due (``runs.due_runs``);
+3. start queued runs while ``max_active_runs`` allows;
+4. plan every running run that changed (``plan.plan_run``) and write the plan;
+5. queue scheduled tries within pools and limits (``queue.select_for_queue``);
+6. now and then, adopt or reset tries whose supervisor died.
+
+Every state change goes through ``advance_ti``/``advance_run``: compare-and-set, so
+two schedulers on one PostgreSQL (Heroku's preboot, HA) can tick at the same time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from brisa.errors import BrisaError, ConflictError, StoreUnavailable
+from brisa.executors.base import BaseExecutor, RunContext, Workload
+from brisa.hooks.retries import RetryPolicy, state_after_failure
+from brisa.scheduler.plan import PastState, RunPlan, plan_run
+from brisa.scheduler.queue import Limits, select_for_queue
+from brisa.scheduler.runs import SCHEDULED, due_runs, run_id_for, runs_to_start
+from brisa.serialized import SerializedDag, SerializedTask
+from brisa.services.dags import last_automated_interval, restriction_for
+from brisa.services.runs import create_run, set_run_state, ti_rows
+from brisa.states import RunState, TaskState, advance_ti
+from brisa.store.records import RunRecord, TiRecord
+from brisa.store.sql import Store, Transaction
+from brisa.timetables import timetable_from_dict
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    max_active_tasks_per_dag: int = 16
+    max_active_runs_per_dag: int = 16
+    max_dagruns_per_loop: int = 50
+    max_tis_per_query: int = 512
+    heartbeat_seconds: float = 5.0
+    orphan_check_seconds: float = 10.0
+    orphan_threshold_seconds: float = 60.0
+    idle_seconds: float = 1.0
+    sweep_seconds: float = 5.0
+    job_type: str = "scheduler"
+
+
+class Scheduler:
+    def __init__(
+        self,
+        store: Store,
+        executor: BaseExecutor,
+        *,
+        config: SchedulerConfig,
+        clock: Callable[[], datetime],
+        processor: Any = None,
+        callbacks: Any = None,
+        hostname: str | None = None,
+    ) -> None:
+        self.store = store
+        self.executor = executor
+        self.config = config
+        self.clock = clock
+        self.processor = processor
+        self.callbacks = callbacks
+        self.hostname = hostname or socket.getfqdn()
+        self.job_id: int | None = None
+        self._dags: dict[str, SerializedDag] = {}
+        self._dag_hashes: dict[str, str] = {}
+        self._paused: set[str] = set()
+        self._dirty: set[tuple[str, str]] = set()
+        self._wake_at: dict[tuple[str, str], datetime] = {}
+        self._last_sweep: datetime | None = None
+        self._last_heartbeat: datetime | None = None
+        self._last_orphan_check: datetime | None = None
+        self._last_dag_refresh: datetime | None = None
+        self._stop = threading.Event()
+
+    # -- life cycle -------------------------------------------------------------------
+    def start_job(self) -> int:
+        now = self.clock()
+        with self.store.transaction() as tx:
+            self.job_id = tx.jobs.start(
+                self.config.job_type, hostname=self.hostname, pid=os.getpid(), now=now
+            )
+        if hasattr(self.executor, "job_id"):
+            self.executor.job_id = self.job_id  # type: ignore[attr-defined]
+        return self.job_id
+
+    def end_job(self) -> None:
+        if self.job_id is None:
+            return
+        try:
+            with self.store.transaction() as tx:
+                tx.jobs.end(self.job_id, now=self.clock())
+        except StoreUnavailable:
+            log.warning("could not record the end of job %s: database unavailable", self.job_id)
+
+    def request_stop(self) -> None:
+        self._stop.set()
+        self.executor.wake()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def wake(self) -> None:
+        """Tick soon (a run was triggered, a DAG unpaused)."""
+        self._last_sweep = None
+        self.executor.wake()
+
+    def run_forever(self) -> None:
+        """Tick until ``request_stop``; the caller stops the executor afterwards."""
+        if self.job_id is None:
+            self.start_job()
+        backoff = 0.5
+        while not self._stop.is_set():
+            try:
+                wait = self.tick(self.clock())
+                backoff = 0.5
+            except StoreUnavailable as exc:
+                log.warning("metadata database unavailable (%s); retrying in %.1fs", exc, backoff)
+                wait, backoff = backoff, min(backoff * 2, 10.0)
+            except BrisaError as exc:
+                log.error("scheduler tick failed: %s", exc)
+                wait = self.config.idle_seconds
+            for event in self.executor.poll(timeout=wait):
+                self._dirty.add((event.key.dag_id, event.key.run_id))
+
+    # -- the tick ----------------------------------------------------------------------
+    def tick(self, now: datetime) -> float:
+        """One round of scheduling; returns how long the caller may wait before the next."""
+        self._heartbeat(now)
+        if self.processor is not None:
+            self.processor.poll(now)
+        self._refresh_dags(now)
+        self._create_runs(now)
+        self._start_runs(now)
+        self._plan_runs(now)
+        self._queue(now)
+        self._check_orphans(now)
+        return self._next_wait(now)
+
+    def _next_wait(self, now: datetime) -> float:
+        if self._dirty:
+            return 0.0
+        wait = self.config.idle_seconds
+        for when in self._wake_at.values():
+            wait = min(wait, max(0.0, (when - now).total_seconds()))
+        return wait
+
+    def _heartbeat(self, now: datetime) -> None:
+        if self.job_id is None:
+            return
+        if (
+            self._last_heartbeat
+            and (now - self._last_heartbeat).total_seconds() < self.config.heartbeat_seconds
+        ):
+            return
+        with self.store.transaction() as tx:
+            alive = tx.jobs.heartbeat(self.job_id, now)
+        self._last_heartbeat = now
+        if not alive:
+            log.error("job %s was declared dead by another scheduler; stopping", self.job_id)
+            self.request_stop()
+
+    def _refresh_dags(self, now: datetime) -> None:
+        changed = self.processor is not None and self.processor.take_changed()
+        if not changed and self._last_dag_refresh and (now - self._last_dag_refresh).total_seconds() < 2:
+            return
+        self._last_dag_refresh = now
+        with self.store.transaction(readonly=True) as tx:
+            hashes = tx.dags.serialized_hashes()
+            stale = [d for d, h in hashes.items() if self._dag_hashes.get(d) != h]
+            for dag_id in stale:
+                dag = tx.dags.serialized(dag_id)
+                if dag is not None:
+                    self._dags[dag_id] = dag
+                    self._dag_hashes[dag_id] = hashes[dag_id]
+            self._paused = {d.dag_id for d in tx.dags.list(active=None, paused=True).items}
+        for gone in set(self._dags) - set(hashes):
+            self._dags.pop(gone, None)
+            self._dag_hashes.pop(gone, None)
+
+    # -- runs ------------------------------------------------------------------------------
+    def _create_runs(self, now: datetime) -> None:
+        with self.store.transaction() as tx:
+            for record in tx.dags.schedulable(now, lock=True):
+                dag = self._dags.get(record.dag_id)
+                if dag is not None:
+                    self._create_runs_for(tx, dag, now)
+
+    def _create_runs_for(self, tx: Transaction, dag: SerializedDag, now: datetime) -> None:
+        timetable = timetable_from_dict(dag.timetable)
+        counts = tx.runs.count_by_state(dag.dag_id)
+        active = counts.get(RunState.QUEUED.value, 0) + counts.get(RunState.RUNNING.value, 0)
+        plan = due_runs(
+            timetable,
+            restriction=restriction_for(dag),
+            last_automated=last_automated_interval(tx, dag.dag_id),
+            active_runs=active,
+            max_active_runs=dag.max_active_runs or self.config.max_active_runs_per_dag,
+            now=now,
+            limit=self.config.max_dagruns_per_loop,
+        )
+        for info in plan.create:
+            run_id = run_id_for(SCHEDULED, info.logical_date)
+            if tx.runs.get(dag.dag_id, run_id) is not None or tx.runs.by_logical_date(
+                dag.dag_id, info.logical_date
+            ):
+                continue
+            create_run(
+                tx,
+                dag,
+                run_id=run_id,
+                run_type=SCHEDULED,
+                logical_date=info.logical_date,
+                data_interval=info.data_interval,
+                run_after=info.run_after,
+                now=now,
+                triggered_by="timetable",
+                creating_job_id=self.job_id,
+            )
+        nxt = plan.next_info
+        tx.dags.set_next_run(
+            dag.dag_id,
+            logical_date=nxt.logical_date if nxt else None,
+            interval_start=nxt.data_interval.start if nxt else None,
+            interval_end=nxt.data_interval.end if nxt else None,
+            create_after=nxt.run_after if nxt else None,
+        )
+
+    def _start_runs(self, now: datetime) -> None:
+        with self.store.transaction() as tx:
+            unfinished = tx.runs.unfinished()
+            running: dict[str, int] = {}
+            queued: dict[str, list[RunRecord]] = {}
+            for run in unfinished:
+                if run.state == RunState.RUNNING:
+                    running[run.dag_id] = running.get(run.dag_id, 0) + 1
+                else:
+                    queued.setdefault(run.dag_id, []).append(run)
+            for dag_id, runs in queued.items():
+                dag = self._dags.get(dag_id)
+                if dag is None or dag_id in self._paused:
+                    continue
+                limit = dag.max_active_runs or self.config.max_active_runs_per_dag
+                for run in runs_to_start(runs, running=running.get(dag_id, 0), max_active_runs=limit):
+                    if set_run_state(tx, run, RunState.RUNNING, now=now):
+                        self._dirty.add((dag_id, run.run_id))
+
+    def _plan_runs(self, now: datetime) -> None:
+        sweep = (
+            self._last_sweep is None or (now - self._last_sweep).total_seconds() >= self.config.sweep_seconds
+        )
+        due = {k for k, when in self._wake_at.items() if when <= now}
+        wanted = self._dirty | due
+        self._dirty = set()
+        if sweep:
+            self._last_sweep = now
+            with self.store.transaction(readonly=True) as tx:
+                wanted |= {(r.dag_id, r.run_id) for r in tx.runs.unfinished() if r.state == RunState.RUNNING}
+        for dag_id, run_id in sorted(wanted):
+            self._wake_at.pop((dag_id, run_id), None)
+            if dag_id in self._paused or dag_id not in self._dags:
+                continue
+            try:
+                self._plan_one(dag_id, run_id, now)
+            except ConflictError as exc:
+                log.info("run %s of %s changed under us (%s); will look again", run_id, dag_id, exc)
+                self._dirty.add((dag_id, run_id))
+
+    def _plan_one(self, dag_id: str, run_id: str, now: datetime) -> None:
+        dag = self._dags[dag_id]
+        finished: RunRecord | None = None
+        with self.store.transaction() as tx:
+            run = tx.runs.get(dag_id, run_id)
+            if run is None or run.state != RunState.RUNNING or not tx.runs.lock(dag_id, run_id):
+                return
+            tis = tx.tis.for_run(dag_id, run_id)
+            plan = plan_run(
+                dag,
+                run,
+                tis,
+                now=now,
+                mapped_lengths=_mapped_lengths(tx, dag, run, tis),
+                past=_past_states(tx, dag, run, tis),
+            )
+            self._apply(tx, dag, run, plan, now)
+            if plan.run_state is not None and set_run_state(tx, run, plan.run_state, now=now):
+                finished = run
+                log.info(
+                    "run %s of %s is %s%s",
+                    run_id,
+                    dag_id,
+                    plan.run_state.value,
+                    f" ({plan.reason})" if plan.reason else "",
+                )
+        if plan.wake_at is not None:
+            self._wake_at[(dag_id, run_id)] = plan.wake_at
+        if finished is not None and plan.run_state is not None:
+            self._after_run(dag, finished, plan.run_state, plan.reason)
+
+    def _apply(
+        self, tx: Transaction, dag: SerializedDag, run: RunRecord, plan: RunPlan, now: datetime
+    ) -> None:
+        if plan.new_tis:
+            tx.tis.create_many(ti_rows(dag, run.run_id, plan.new_tis), now=now)
+        for change in plan.changes:
+            fields: dict[str, Any] = {"updated_at": now, **change.fields}
+            if change.to in (TaskState.SKIPPED, TaskState.UPSTREAM_FAILED, TaskState.REMOVED):
+                fields.setdefault("start_date", now)
+                fields.setdefault("end_date", now)
+            if change.to == TaskState.SCHEDULED:
+                fields.setdefault("next_try_at", None)
+            advance_ti(tx, change.key, change.frm, change.to, **fields)
+
+    def _after_run(self, dag: SerializedDag, run: RunRecord, state: RunState, reason: str) -> None:
+        wants = dag.has_on_success_callback if state == RunState.SUCCESS else dag.has_on_failure_callback
+        if wants and self.callbacks is not None:
+            self.callbacks.run_dag_callback(dag, run, state, reason)
+
+    # -- queueing ------------------------------------------------------------------------
+    def _queue(self, now: datetime) -> None:
+        slots = self.executor.slots_free
+        if slots <= 0:
+            return
+        workloads: list[Workload] = []
+        with self.store.transaction() as tx:
+            candidates = [
+                ti
+                for ti in tx.tis.schedulable(
+                    limit=min(self.config.max_tis_per_query, max(64, slots * 4)), lock=True
+                )
+                if ti.dag_id in self._dags and ti.dag_id not in self._paused
+            ]
+            if not candidates:
+                return
+            chosen = select_for_queue(
+                candidates,
+                dags=self._dags,
+                counts=tx.tis.active_counts(),
+                limits=Limits(
+                    executor_slots=slots,
+                    pool_slots=tx.pools.slots(),
+                    default_max_active_tasks=self.config.max_active_tasks_per_dag,
+                ),
+            )
+            runs: dict[str, RunContext] = {}
+            for ti in chosen:
+                if not advance_ti(
+                    tx,
+                    ti.key,
+                    TaskState.SCHEDULED,
+                    TaskState.QUEUED,
+                    try_number_is=ti.try_number,
+                    try_number=ti.try_number + 1,
+                    queued_dttm=now,
+                    queued_by_job_id=self.job_id,
+                    updated_at=now,
+                ):
+                    continue
+                context = runs.get(ti.run_id) or _run_context(tx, ti.dag_id, ti.run_id)
+                runs[ti.run_id] = context
+                workloads.append(self._workload(ti, context))
+        self.executor.submit(workloads)
+
+    def _workload(self, ti: TiRecord, run: RunContext) -> Workload:
+        dag = self._dags[ti.dag_id]
+        task = dag.tasks[ti.task_id]
+        return Workload(
+            key=ti.key,
+            try_number=ti.try_number + 1,
+            max_tries=ti.max_tries,
+            fileloc=dag.fileloc,
+            run=run,
+            generation=dag.generation,
+            queue=ti.queue,
+            pool=ti.pool,
+            priority_weight=ti.priority_weight,
+            sensor_started_at=ti.sensor_started_at,
+            dag_hash=dag.hash,
+            extra=task_extra(task),
+        )
+
+    # -- orphans -----------------------------------------------------------------------------
+    def _check_orphans(self, now: datetime) -> None:
+        if (
+            self._last_orphan_check
+            and (now - self._last_orphan_check).total_seconds() < self.config.orphan_check_seconds
+        ):
+            return
+        self._last_orphan_check = now
+        threshold = timedelta(seconds=self.config.orphan_threshold_seconds)
+        with self.store.transaction() as tx:
+            self._declare_dead_jobs(tx, now, threshold)
+            mine = {k for k, _ in self.executor.running_keys()}
+            in_flight = [
+                ti
+                for ti in tx.tis.in_states([TaskState.QUEUED, TaskState.RUNNING, TaskState.RESTARTING])
+                if ti.key not in mine
+            ]
+            owners = {ti.queued_by_job_id for ti in in_flight} | {ti.supervisor_job_id for ti in in_flight}
+            alive = tx.jobs.alive_ids([j for j in owners if j is not None])
+            dead = {j for j in owners if j is not None and j not in alive}
+            for ti in in_flight:
+                self._handle_possible_orphan(tx, ti, dead, now, threshold)
+
+    def _declare_dead_jobs(self, tx: Transaction, now: datetime, threshold: timedelta) -> None:
+        for job in tx.jobs.running():
+            if job.id == self.job_id:
+                continue
+            gone = job.latest_heartbeat < now - threshold or (
+                job.hostname == self.hostname and not _pid_alive(job.pid)
+            )
+            if gone and tx.jobs.mark_failed(job.id, now=now):
+                log.warning(
+                    "job %s (%s on %s, pid %s) is dead; adopting its work",
+                    job.id,
+                    job.job_type,
+                    job.hostname,
+                    job.pid,
+                )
+
+    def _handle_possible_orphan(
+        self, tx: Transaction, ti: TiRecord, dead: set[int], now: datetime, threshold: timedelta
+    ) -> None:
+        if ti.state == TaskState.QUEUED:
+            owner_dead = ti.queued_by_job_id in dead or ti.queued_by_job_id is None
+            mine_but_lost = (
+                ti.queued_by_job_id == self.job_id and ti.queued_dttm and ti.queued_dttm < now - threshold
+            )
+            if owner_dead or mine_but_lost:
+                advance_ti(
+                    tx,
+                    ti.key,
+                    TaskState.QUEUED,
+                    TaskState.SCHEDULED,
+                    try_number_is=ti.try_number,
+                    try_number=max(0, ti.try_number - 1),
+                    updated_at=now,
+                )
+                self._dirty.add((ti.dag_id, ti.run_id))
+            return
+        supervisor_dead = ti.supervisor_job_id is not None and ti.supervisor_job_id in dead
+        stale = ti.last_heartbeat_at is None or ti.last_heartbeat_at < now - threshold
+        if not (supervisor_dead or stale):
+            return
+        if ti.state == TaskState.RESTARTING:
+            advance_ti(tx, ti.key, TaskState.RESTARTING, None, try_number_is=ti.try_number, updated_at=now)
+        else:
+            self._fail_orphan(tx, ti, now)
+        self._dirty.add((ti.dag_id, ti.run_id))
+
+    def _fail_orphan(self, tx: Transaction, ti: TiRecord, now: datetime) -> None:
+        dag = self._dags.get(ti.dag_id)
+        task = dag.tasks.get(ti.task_id) if dag else None
+        policy = retry_policy(task) if task else RetryPolicy()
+        state, next_try_at = state_after_failure(
+            policy, try_number=ti.try_number, max_tries=ti.max_tries, now=now, seed=str(ti.key)
+        )
+        if advance_ti(
+            tx,
+            ti.key,
+            TaskState.RUNNING,
+            state,
+            try_number_is=ti.try_number,
+            end_date=now,
+            next_try_at=next_try_at,
+            updated_at=now,
+        ):
+            tx.logs.append(
+                ti.key,
+                ti.try_number,
+                [
+                    f"[{now.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3]}+0000] {{scheduler}} the process "
+                    f"supervising this try stopped answering (dead scheduler or worker); "
+                    f"the try is {state.value}\n"
+                ],
+                now=now,
+            )
+            tx.tis.archive_try(ti, state=state, end_date=now)
+            log.warning("try %s of %s was orphaned; now %s", ti.try_number, ti.key, state.value)
+
+
+def retry_policy(task: SerializedTask) -> RetryPolicy:
+    return RetryPolicy(task.retry_delay, task.retry_exponential_backoff, task.max_retry_delay)
+
+
+def task_extra(task: SerializedTask) -> dict[str, Any]:
+    """What the supervisor needs of the task without loading the DAG file."""
+    return {
+        "retry_delay": task.retry_delay,
+        "retry_exponential_backoff": task.retry_exponential_backoff,
+        "max_retry_delay": task.max_retry_delay,
+        "execution_timeout": task.execution_timeout,
+    }
+
+
+def _run_context(tx: Transaction, dag_id: str, run_id: str) -> RunContext:
+    run = tx.runs.require(dag_id, run_id)
+    prev = tx.runs.previous(dag_id, run.logical_date, state=RunState.SUCCESS) if run.logical_date else None
+    return RunContext(
+        run_id=run.run_id,
+        run_type=run.run_type,
+        logical_date=run.logical_date,
+        data_interval_start=run.data_interval_start,
+        data_interval_end=run.data_interval_end,
+        run_after=run.run_after,
+        start_date=run.start_date,
+        conf=run.conf,
+        triggered_by=run.triggered_by,
+        clear_number=run.clear_number,
+        prev_data_interval_start_success=prev.data_interval_start if prev else None,
+        prev_data_interval_end_success=prev.data_interval_end if prev else None,
+        prev_start_date_success=prev.start_date if prev else None,
+        prev_end_date_success=prev.end_date if prev else None,
+        prev_logical_date_success=prev.logical_date if prev else None,
+    )
+
+
+def _mapped_lengths(
+    tx: Transaction, dag: SerializedDag, run: RunRecord, tis: Iterable[TiRecord]
+) -> dict[str, int | None]:
+    """Lengths of the mapped tasks whose placeholder still waits to be expanded."""
+    from brisa.scheduler.mapping import expansion_length
+
+    pending = {ti.task_id for ti in tis if ti.map_index == -1 and ti.state is None}
+    lengths: dict[str, int | None] = {}
+    for task_id in pending:
+        task = dag.tasks.get(task_id)
+        if task is not None and task.mapped is not None:
+            lengths[task_id] = expansion_length(tx, dag, run, task)
+    return lengths
+
+
+def _past_states(
+    tx: Transaction, dag: SerializedDag, run: RunRecord, tis: Iterable[TiRecord]
+) -> dict[str, PastState]:
+    wanted = {
+        ti.task_id
+        for ti in tis
+        if ti.state is None
+        and ti.task_id in dag.tasks
+        and (dag.tasks[ti.task_id].depends_on_past or dag.tasks[ti.task_id].wait_for_downstream)
+    }
+    if not wanted or run.logical_date is None:
+        return {}
+    prev = tx.runs.previous(dag.dag_id, run.logical_date)
+    if prev is None:
+        return {task_id: PastState(has_previous_run=False) for task_id in wanted}
+    prev_tis = tx.tis.for_run(dag.dag_id, prev.run_id)
+    by_task: dict[str, dict[int, TaskState | None]] = {}
+    for ti in prev_tis:
+        by_task.setdefault(ti.task_id, {})[ti.map_index] = ti.state
+    result = {}
+    for task_id in wanted:
+        downstream_ok = all(
+            state in (TaskState.SUCCESS, TaskState.SKIPPED)
+            for down in dag.tasks[task_id].downstream
+            for state in by_task.get(down, {}).values()
+        )
+        result[task_id] = PastState(True, by_task.get(task_id, {}), downstream_ok)
+    return result
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+__all__ = ["Scheduler", "SchedulerConfig", "retry_policy", "task_extra"]

@@ -1,0 +1,262 @@
+"""The DAG processor: keeps the store's serialized DAGs in step with the DAG files.
+
+Files are parsed in children of the zygote (``parse`` children), each with a timeout,
+so a DAG file that hangs, crashes or leaks never touches the scheduler.  Results come
+back as serialized DAGs and import errors and are written here, on the scheduler's
+thread.  A changed file is parsed at once; an unchanged one again every
+``min_file_process_interval`` (for DAGs generated from outside data).  A file that
+disappears takes its DAGs with it (deactivated, history kept).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from brisa.executors.procpool import ChildHandler, ProcessPool, kill_group
+from brisa.serialized import SerializedDag
+from brisa.services.dags import refresh_next_run
+from brisa.store.sql import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ProcessorConfig:
+    folders: tuple[Path, ...]
+    parse_timeout: float = 30.0
+    min_file_process_interval: float = 30.0
+    list_interval: float = 10.0
+    generation_default: str = "2"
+    catchup_default: bool = False
+    paused_at_creation: bool = True
+    max_parallel: int = 2
+    safe_mode: bool = True
+
+
+@dataclass
+class _FileState:
+    mtime: float
+    size: int
+    parsed_at: float
+
+
+class _ParseChild(ChildHandler):
+    def __init__(self, path: str, deadline: float, done: Callable[[str, Any, str], None]) -> None:
+        self.path = path
+        self.deadline = deadline
+        self.done = done
+        self.result: Any = None
+        self.timed_out = False
+        self.output: list[bytes] = []
+
+    def on_request(self, op: str, args: dict[str, Any]) -> Any:
+        if op != "result":
+            raise ValueError(f"unexpected request {op!r}")
+        self.result = args.get("value")
+        return None
+
+    def on_output(self, data: bytes) -> None:
+        if sum(len(x) for x in self.output) < 200_000:
+            self.output.append(data)
+
+    def on_tick(self, now: float) -> None:
+        if not self.timed_out and now > self.deadline and self.pid:
+            self.timed_out = True
+            kill_group(self.pid, 9)
+
+    def on_exit(self, status: int | None) -> None:
+        output = b"".join(self.output).decode("utf-8", "replace")
+        if self.timed_out:
+            self.done(self.path, None, "timeout")
+        elif self.result is None:
+            self.done(self.path, None, f"the parsing process ended with status {status}: {output[-2000:]}")
+        else:
+            self.done(self.path, self.result, "")
+
+    def on_spawn_failed(self, error: str) -> None:
+        self.done(self.path, None, error)
+
+
+class DagProcessor:
+    def __init__(
+        self, store: Store, pool: ProcessPool, config: ProcessorConfig, *, clock: Callable[[], datetime]
+    ) -> None:
+        self.store = store
+        self.pool = pool
+        self.config = config
+        self.clock = clock
+        self._files: dict[str, _FileState] = {}
+        self._in_flight: set[str] = set()
+        self._waiting: list[str] = []
+        self._results: queue.SimpleQueue[tuple[str, Any, str]] = queue.SimpleQueue()
+        self._last_list = 0.0
+        self._changed = False
+        self._known_files: set[str] = set()
+        self.parsed_once = False
+
+    # -- called by the scheduler --------------------------------------------------------------
+    def poll(self, now: datetime) -> None:
+        self._write_results(now)
+        mono = time.monotonic()
+        if mono - self._last_list >= self.config.list_interval:
+            self._last_list = mono
+            self._list_files(now, mono)
+        self._start_parsing()
+
+    def take_changed(self) -> bool:
+        changed, self._changed = self._changed, False
+        return changed
+
+    def parse_all(self, timeout: float = 60.0) -> None:
+        """Parse every file now and wait (start-up, ``dags reserialize``)."""
+        self._last_list = time.monotonic()
+        self._list_files(self.clock(), self._last_list, force=True)
+        deadline = time.monotonic() + timeout
+        while (self._waiting or self._in_flight) and time.monotonic() < deadline:
+            self._start_parsing()
+            self._write_results(self.clock(), block=0.05)
+        self._write_results(self.clock())
+        self.parsed_once = True
+
+    # -- files ------------------------------------------------------------------------------------
+    def _list_files(self, now: datetime, mono: float, force: bool = False) -> None:
+        from brisa.loader import discover
+
+        present: dict[str, os.stat_result] = {}
+        for folder in self.config.folders:
+            if not folder.exists():
+                continue
+            for path in discover(folder, safe_mode=self.config.safe_mode):
+                try:
+                    present[str(path)] = os.stat(path)
+                except OSError:
+                    continue
+        for path, stat in present.items():
+            known = self._files.get(path)
+            changed = known is None or known.mtime != stat.st_mtime or known.size != stat.st_size
+            stale = known is not None and mono - known.parsed_at >= self.config.min_file_process_interval
+            if (force or changed or stale) and path not in self._in_flight and path not in self._waiting:
+                self._waiting.append(path)
+            if changed:
+                self._files[path] = _FileState(stat.st_mtime, stat.st_size, known.parsed_at if known else 0.0)
+        gone = set(self._known_files) - set(present)
+        self._known_files = set(present)
+        if gone or force:
+            self._forget_files(gone, present, now)
+
+    def _forget_files(self, gone: Iterable[str], present: dict[str, Any], now: datetime) -> None:
+        for path in gone:
+            self._files.pop(path, None)
+        with self.store.transaction() as tx:
+            removed = tx.dags.deactivate_files_not_in(present)
+            tx.dags.clear_import_errors_not_in(present)
+        if removed:
+            log.info("DAG files gone; deactivated %s", ", ".join(sorted(removed)))
+            self._changed = True
+
+    def _start_parsing(self) -> None:
+        while self._waiting and len(self._in_flight) < self.config.max_parallel:
+            path = self._waiting.pop(0)
+            self._in_flight.add(path)
+            payload = {
+                "path": path,
+                "timeout": self.config.parse_timeout,
+                "generation_default": self.config.generation_default,
+                "catchup_default": self.config.catchup_default,
+                "folder": str(self._folder_of(path)),
+            }
+            child = _ParseChild(path, time.monotonic() + self.config.parse_timeout, self._deliver)
+            self.pool.spawn("parse", payload, child)
+
+    def _folder_of(self, path: str) -> Path:
+        for folder in self.config.folders:
+            if Path(path).is_relative_to(folder):
+                return folder
+        return Path(path).parent
+
+    def _deliver(self, path: str, result: Any, error: str) -> None:
+        self._results.put((path, result, error))
+
+    # -- results -------------------------------------------------------------------------------------
+    def _write_results(self, now: datetime, block: float = 0.0) -> None:
+        first = True
+        while True:
+            try:
+                item = self._results.get(timeout=block) if (first and block) else self._results.get_nowait()
+            except queue.Empty:
+                return
+            first = False
+            path, result, error = item
+            self._in_flight.discard(path)
+            state = self._files.get(path)
+            if state is not None:
+                state.parsed_at = time.monotonic()
+            self._write_one(path, result, error, now)
+
+    def _write_one(self, path: str, result: Any, error: str, now: datetime) -> None:
+        if result is None:
+            message = (
+                f"DAG file processing timed out after {self.config.parse_timeout:.0f} seconds"
+                if error == "timeout"
+                else error
+            )
+            errors = [{"lineno": None, "message": message, "stacktrace": message}]
+            dags: list[SerializedDag] = []
+        else:
+            errors = result.get("errors") or []
+            dags = [SerializedDag.from_dict(d) for d in result.get("dags") or []]
+        source = _read_source(path)
+        with self.store.transaction() as tx:
+            for dag in dags:
+                clash = tx.dags.get(dag.dag_id)
+                if (
+                    clash is not None
+                    and clash.is_active
+                    and clash.fileloc != path
+                    and os.path.exists(clash.fileloc)
+                ):
+                    errors.append(_clash_error(dag.dag_id, clash.fileloc))
+                    continue
+                before = tx.dags.get(dag.dag_id)
+                created = tx.dags.upsert(
+                    dag, paused_when_new=self.config.paused_at_creation, now=now, source_code=source
+                )
+                if created or before is None or before.serialized_hash != dag.hash or not before.is_active:
+                    refresh_next_run(tx, dag, now=now)
+                    self._changed = True
+            tx.dags.activate_only(path, [d.dag_id for d in dags if not _is_clash(d.dag_id, errors)])
+            tx.dags.replace_import_errors(path, errors, now=now)
+        if errors:
+            log.warning(
+                "import errors in %s: %s", path, "; ".join(e["message"].splitlines()[-1] for e in errors)
+            )
+
+
+def _clash_error(dag_id: str, other: str) -> dict[str, Any]:
+    message = (
+        f"AirflowDagDuplicatedIdException: Ignoring DAG {dag_id} as its ID is already defined in {other}"
+    )
+    return {"lineno": None, "message": message, "stacktrace": message, "dag_id": dag_id}
+
+
+def _is_clash(dag_id: str, errors: list[dict[str, Any]]) -> bool:
+    return any(e.get("dag_id") == dag_id for e in errors)
+
+
+def _read_source(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read(1_000_000)
+    except OSError:
+        return None
+
+
+__all__ = ["DagProcessor", "ProcessorConfig"]

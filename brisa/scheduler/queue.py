@@ -1,0 +1,58 @@
+"""Which scheduled tries to hand to the executor now: limits checked in order of priority."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from brisa.serialized import SerializedDag
+from brisa.store.records import TiRecord
+from brisa.store.repos.tis import ActiveCounts
+
+
+@dataclass(frozen=True)
+class Limits:
+    executor_slots: int
+    pool_slots: Mapping[str, int]
+    default_max_active_tasks: int = 16
+
+
+def select_for_queue(
+    candidates: Sequence[TiRecord],
+    *,
+    dags: Mapping[str, SerializedDag],
+    counts: ActiveCounts,
+    limits: Limits,
+) -> list[TiRecord]:
+    """Tries to queue now; ``counts`` is updated as if they were queued."""
+    chosen: list[TiRecord] = []
+    for ti in sorted(candidates, key=lambda t: (-t.priority_weight, t.updated_at or t.start_date or 0, t.id)):
+        if len(chosen) >= limits.executor_slots:
+            break
+        dag = dags.get(ti.dag_id)
+        if dag is None or not _fits(ti, dag, counts, limits):
+            continue
+        counts.add(ti.dag_id, ti.run_id, ti.task_id, ti.pool, ti.pool_slots)
+        chosen.append(ti)
+    return chosen
+
+
+def _fits(ti: TiRecord, dag: SerializedDag, counts: ActiveCounts, limits: Limits) -> bool:
+    if counts.by_dag.get(ti.dag_id, 0) >= (dag.max_active_tasks or limits.default_max_active_tasks):
+        return False
+    pool_size = limits.pool_slots.get(ti.pool)
+    if pool_size is None or counts.by_pool.get(ti.pool, 0) + ti.pool_slots > pool_size:
+        return False
+    task = dag.tasks.get(ti.task_id)
+    if task is None:
+        return False
+    if (
+        task.max_active_tis_per_dag is not None
+        and counts.by_task.get((ti.dag_id, ti.task_id), 0) >= task.max_active_tis_per_dag
+    ):
+        return False
+    per_run = task.max_active_tis_per_dagrun
+    return per_run is None or counts.by_run_task.get((ti.dag_id, ti.run_id, ti.task_id), 0) < per_run
+
+
+__all__ = ["Limits", "select_for_queue"]

@@ -1,0 +1,135 @@
+"""Creating, clearing and marking DAG runs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from brisa.errors import InvalidInputError
+from brisa.scheduler.plan import NewTi, initial_task_instances
+from brisa.scheduler.runs import MANUAL, run_id_for
+from brisa.serialized import SerializedDag
+from brisa.states import RunState, advance_run
+from brisa.store.records import RunRecord
+from brisa.store.sql import Transaction
+from brisa.timetables import timetable_from_dict
+from brisa.timetables.base import DataInterval, to_utc
+
+
+def ti_rows(dag: SerializedDag, run_id: str, new_tis: Sequence[NewTi]) -> list[dict[str, Any]]:
+    """Rows for new task instances, with what the scheduler needs copied from the task."""
+    rows = []
+    for new in new_tis:
+        task = dag.tasks[new.task_id]
+        rows.append(
+            {
+                "dag_id": dag.dag_id,
+                "run_id": run_id,
+                "task_id": new.task_id,
+                "map_index": new.map_index,
+                "state": new.state,
+                "max_tries": task.retries,
+                "operator": task.operator,
+                "pool": task.pool,
+                "pool_slots": task.pool_slots,
+                "queue": task.queue,
+                "priority_weight": task.priority,
+            }
+        )
+    return rows
+
+
+def create_run(
+    tx: Transaction,
+    dag: SerializedDag,
+    *,
+    run_id: str,
+    run_type: str,
+    logical_date: datetime | None,
+    data_interval: DataInterval | None,
+    run_after: datetime,
+    now: datetime,
+    conf: dict[str, Any] | None = None,
+    triggered_by: str | None = None,
+    triggering_user: str | None = None,
+    creating_job_id: int | None = None,
+    note: str | None = None,
+) -> RunRecord:
+    """Insert a queued run and its task instances (ConflictError if it exists)."""
+    run = tx.runs.create(
+        dag_id=dag.dag_id,
+        run_id=run_id,
+        run_type=run_type,
+        logical_date=logical_date,
+        data_interval=(data_interval.start, data_interval.end) if data_interval else None,
+        run_after=run_after,
+        now=now,
+        conf=conf,
+        triggered_by=triggered_by,
+        triggering_user=triggering_user,
+        creating_job_id=creating_job_id,
+        dag_hash=dag.hash,
+        note=note,
+    )
+    tx.tis.create_many(ti_rows(dag, run_id, initial_task_instances(dag)), now=now)
+    return run
+
+
+def trigger_run(
+    tx: Transaction,
+    dag: SerializedDag,
+    *,
+    now: datetime,
+    run_id: str | None = None,
+    logical_date: datetime | None = None,
+    data_interval: DataInterval | None = None,
+    conf: dict[str, Any] | None = None,
+    triggered_by: str = "cli",
+    triggering_user: str | None = None,
+    note: str | None = None,
+) -> RunRecord:
+    """A manual run, as ``airflow dags trigger`` / ``POST /dagRuns`` / TriggerDagRunOperator."""
+    if conf is not None and not isinstance(conf, dict):
+        raise InvalidInputError("conf must be a JSON object")
+    validate_conf(dag, conf or {})
+    logical = to_utc(logical_date) if logical_date is not None else to_utc(now)
+    if data_interval is None:
+        data_interval = timetable_from_dict(dag.timetable).infer_manual_data_interval(run_after=logical)
+    return create_run(
+        tx,
+        dag,
+        run_id=run_id or run_id_for(MANUAL, logical),
+        run_type=MANUAL,
+        logical_date=logical,
+        data_interval=data_interval,
+        run_after=logical,
+        now=now,
+        conf=conf or {},
+        triggered_by=triggered_by,
+        triggering_user=triggering_user,
+        note=note,
+    )
+
+
+def validate_conf(dag: SerializedDag, conf: dict[str, Any]) -> None:
+    """Check the run's params (DAG defaults overridden by ``conf``) against their schemas."""
+    from brisa.sdk.params import validate_serialized_params
+
+    validate_serialized_params(dag.params, conf)
+
+
+def set_run_state(tx: Transaction, run: RunRecord, to: RunState, *, now: datetime) -> bool:
+    """End a run (or mark it), stamping the dates Airflow stamps."""
+    fields: dict[str, Any] = {"updated_at": now}
+    if to.is_finished:
+        fields["end_date"] = now
+    if to == RunState.RUNNING:
+        fields["start_date"] = now
+        fields["end_date"] = None
+    if to == RunState.QUEUED:
+        fields.update(start_date=None, end_date=None, queued_at=now)
+    return advance_run(tx, run.dag_id, run.run_id, run.state, to, **fields)
+
+
+__all__ = ["create_run", "set_run_state", "ti_rows", "trigger_run", "validate_conf"]

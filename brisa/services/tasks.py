@@ -1,0 +1,106 @@
+"""Clearing and marking task instances (the UI's and API's actions)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from brisa.serialized import SerializedDag
+from brisa.services.runs import set_run_state
+from brisa.states import FINISHED, RunState, TaskState, advance_ti
+from brisa.store.records import RunRecord, TiRecord
+from brisa.store.sql import Transaction
+
+_CLEARABLE_TO_NONE = frozenset(
+    {*FINISHED, TaskState.SCHEDULED, TaskState.QUEUED, TaskState.UP_FOR_RETRY, TaskState.UP_FOR_RESCHEDULE}
+)
+
+
+def relatives(dag: SerializedDag, task_ids: Iterable[str], *, upstream: bool, downstream: bool) -> set[str]:
+    """The tasks plus, transitively, their upstream and/or downstream tasks."""
+    selected = set(task_ids)
+    frontier = list(selected)
+    while frontier:
+        task = dag.tasks.get(frontier.pop())
+        if task is None:
+            continue
+        neighbours = (list(task.upstream) if upstream else []) + (list(task.downstream) if downstream else [])
+        for other in neighbours:
+            if other not in selected:
+                selected.add(other)
+                frontier.append(other)
+    return selected
+
+
+def clear_task_instances(
+    tx: Transaction, dag: SerializedDag, run: RunRecord, tis: Iterable[TiRecord], *, now: datetime
+) -> list[TiRecord]:
+    """Send tries back to "no state" so the scheduler runs them again; returns those cleared.
+
+    A running try becomes ``restarting`` first: its supervisor stops the process and only
+    then lets it go back to none, so two tries of one task never run at once.
+    """
+    cleared = []
+    for ti in tis:
+        task = dag.tasks.get(ti.task_id)
+        retries = task.retries if task else 0
+        if ti.state == TaskState.RUNNING:
+            moved = advance_ti(tx, ti.key, TaskState.RUNNING, TaskState.RESTARTING, updated_at=now)
+        elif ti.state in _CLEARABLE_TO_NONE:
+            moved = advance_ti(
+                tx,
+                ti.key,
+                ti.state,
+                None,
+                max_tries=ti.try_number + retries,
+                next_try_at=None,
+                end_date=None,
+                updated_at=now,
+            )
+        else:
+            moved = False
+        if moved:
+            tx.xcoms.delete(ti.key)
+            cleared.append(ti)
+    if cleared and run.state != RunState.QUEUED:
+        set_run_state(tx, run, RunState.QUEUED, now=now)
+        tx.runs.update_fields(run.dag_id, run.run_id, clear_number=run.clear_number + 1)
+    return cleared
+
+
+def mark_task_instances(
+    tx: Transaction, tis: Iterable[TiRecord], to: TaskState, *, now: datetime
+) -> list[TiRecord]:
+    """Set tries to success/failed/skipped by hand (a running process is then stopped)."""
+    marked = []
+    for ti in tis:
+        if ti.state == to:
+            continue
+        if advance_ti(tx, ti.key, ti.state, to, end_date=now, updated_at=now):
+            marked.append(ti)
+    return marked
+
+
+def skip_in_run(
+    tx: Transaction,
+    dag_id: str,
+    run_id: str,
+    task_ids: Iterable[str],
+    *,
+    now: datetime,
+    map_index: int | None = None,
+) -> int:
+    """Skip tasks that have not started (branching and short-circuit)."""
+    wanted = set(task_ids)
+    count = 0
+    for ti in tx.tis.for_run(dag_id, run_id):
+        if ti.task_id not in wanted or (map_index is not None and ti.map_index not in (map_index, -1)):
+            continue
+        if ti.state in (None, TaskState.SCHEDULED) and advance_ti(
+            tx, ti.key, ti.state, TaskState.SKIPPED, start_date=now, end_date=now, updated_at=now
+        ):
+            count += 1
+    return count
+
+
+__all__ = ["clear_task_instances", "mark_task_instances", "relatives", "skip_in_run"]

@@ -1,0 +1,234 @@
+"""Immutable views of rows, handed out by the repositories.
+
+Repositories never hand out live ORM objects: a record is a snapshot, so nothing can
+change a state behind ``advance_ti`` by setting an attribute.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, Generic, NamedTuple, Self, TypeVar
+
+from brisa.states import RunState, TaskState, coerce_task_state
+
+
+class TaskKey(NamedTuple):
+    dag_id: str
+    run_id: str
+    task_id: str
+    map_index: int = -1
+
+    def __str__(self) -> str:
+        suffix = f"[{self.map_index}]" if self.map_index >= 0 else ""
+        return f"{self.dag_id}.{self.task_id}{suffix} {self.run_id}"
+
+
+def _from_mapping(cls: type, row: Any, **overrides: Any) -> Any:
+    mapping = dict(row._mapping) if hasattr(row, "_mapping") else dict(row)
+    names = {f.name for f in fields(cls)}
+    values = {k: v for k, v in mapping.items() if k in names}
+    values.update(overrides)
+    return cls(**values)
+
+
+@dataclass(frozen=True)
+class DagRecord:
+    dag_id: str
+    fileloc: str
+    relative_fileloc: str
+    is_paused: bool
+    is_active: bool
+    owners: str
+    description: str | None
+    timetable_summary: str | None
+    timetable_description: str | None
+    max_active_runs: int | None
+    max_active_tasks: int | None
+    has_import_errors: bool
+    generation: str
+    serialized_hash: str | None
+    last_parsed_time: datetime | None
+    next_dagrun: datetime | None
+    next_dagrun_data_interval_start: datetime | None
+    next_dagrun_data_interval_end: datetime | None
+    next_dagrun_create_after: datetime | None
+    scheduled_until: datetime | None = None
+    tags: tuple[str, ...] = ()
+
+    @classmethod
+    def from_row(cls, row: Any, tags: tuple[str, ...] = ()) -> Self:
+        return _from_mapping(cls, row, tags=tags)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    dag_id: str
+    run_id: str
+    run_type: str
+    state: RunState
+    logical_date: datetime | None
+    data_interval_start: datetime | None
+    data_interval_end: datetime | None
+    run_after: datetime
+    queued_at: datetime | None
+    start_date: datetime | None
+    end_date: datetime | None
+    conf: dict[str, Any]
+    triggered_by: str | None
+    triggering_user: str | None
+    creating_job_id: int | None
+    note: str | None
+    clear_number: int
+    dag_hash: str | None
+    updated_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        mapping = row._mapping
+        return _from_mapping(
+            cls, row, state=RunState(mapping["state"]), conf=json.loads(mapping["conf"] or "{}")
+        )
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state.is_finished
+
+
+@dataclass(frozen=True)
+class TiRecord:
+    id: int
+    dag_id: str
+    run_id: str
+    task_id: str
+    map_index: int
+    state: TaskState | None
+    try_number: int
+    max_tries: int
+    start_date: datetime | None
+    end_date: datetime | None
+    duration: float | None
+    hostname: str
+    pid: int | None
+    operator: str | None
+    pool: str
+    pool_slots: int
+    queue: str
+    priority_weight: int
+    queued_dttm: datetime | None
+    queued_by_job_id: int | None
+    supervisor_job_id: int | None
+    next_try_at: datetime | None
+    sensor_started_at: datetime | None
+    last_heartbeat_at: datetime | None
+    rendered_fields: dict[str, Any] | None
+    note: str | None
+    updated_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        mapping = row._mapping
+        rendered = mapping["rendered_fields"]
+        return _from_mapping(
+            cls,
+            row,
+            state=coerce_task_state(mapping["state"]),
+            rendered_fields=json.loads(rendered) if rendered else None,
+        )
+
+    @property
+    def key(self) -> TaskKey:
+        return TaskKey(self.dag_id, self.run_id, self.task_id, self.map_index)
+
+
+@dataclass(frozen=True)
+class TryRecord:
+    dag_id: str
+    run_id: str
+    task_id: str
+    map_index: int
+    try_number: int
+    state: str | None
+    start_date: datetime | None
+    end_date: datetime | None
+    duration: float | None
+    hostname: str
+    pid: int | None
+    operator: str | None
+    pool: str
+    queue: str
+    priority_weight: int
+    max_tries: int
+    rendered_fields: dict[str, Any] | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        rendered = row._mapping["rendered_fields"]
+        return _from_mapping(cls, row, rendered_fields=json.loads(rendered) if rendered else None)
+
+
+@dataclass(frozen=True)
+class ImportErrorRecord:
+    id: int
+    filename: str
+    lineno: int | None
+    message: str
+    stacktrace: str
+    timestamp: datetime
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return _from_mapping(cls, row)
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    id: int
+    job_type: str
+    state: str
+    hostname: str
+    pid: int
+    start_date: datetime
+    end_date: datetime | None
+    latest_heartbeat: datetime
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return _from_mapping(cls, row)
+
+
+@dataclass(frozen=True)
+class PoolRecord:
+    pool: str
+    slots: int
+    description: str | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return _from_mapping(cls, row)
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a listing and the total it was cut from."""
+
+    items: list[T]
+    total: int
+
+
+__all__ = [
+    "DagRecord",
+    "ImportErrorRecord",
+    "JobRecord",
+    "Page",
+    "PoolRecord",
+    "RunRecord",
+    "TaskKey",
+    "TiRecord",
+    "TryRecord",
+]

@@ -1,0 +1,1 @@
+"""Repositories: the queries of one table family each, bound to one transaction."""

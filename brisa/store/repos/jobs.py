@@ -1,0 +1,89 @@
+"""Jobs: one row per scheduler, standalone or worker process, with its heartbeat."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from brisa.store import schema as s
+from brisa.store.records import JobRecord
+
+RUNNING = "running"
+SUCCESS = "success"
+FAILED = "failed"
+
+
+class JobRepo:
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    def start(self, job_type: str, *, hostname: str, pid: int, now: datetime) -> int:
+        result = self.conn.execute(
+            s.job.insert().values(
+                job_type=job_type,
+                state=RUNNING,
+                hostname=hostname,
+                pid=pid,
+                start_date=now,
+                latest_heartbeat=now,
+            )
+        )
+        return int(result.inserted_primary_key[0])
+
+    def heartbeat(self, job_id: int, now: datetime) -> bool:
+        """False when the job was declared dead by someone else (then it must stop)."""
+        return (
+            self.conn.execute(
+                s.job.update()
+                .where(s.job.c.id == job_id, s.job.c.state == RUNNING)
+                .values(latest_heartbeat=now)
+            ).rowcount
+            == 1
+        )
+
+    def end(self, job_id: int, *, now: datetime, state: str = SUCCESS) -> None:
+        self.conn.execute(s.job.update().where(s.job.c.id == job_id).values(state=state, end_date=now))
+
+    def get(self, job_id: int) -> JobRecord | None:
+        row = self.conn.execute(sa.select(s.job).where(s.job.c.id == job_id)).first()
+        return JobRecord.from_row(row) if row else None
+
+    def running(self, job_types: tuple[str, ...] | None = None) -> list[JobRecord]:
+        query = sa.select(s.job).where(s.job.c.state == RUNNING)
+        if job_types:
+            query = query.where(s.job.c.job_type.in_(job_types))
+        return [JobRecord.from_row(r) for r in self.conn.execute(query)]
+
+    def stale(self, now: datetime, threshold: timedelta) -> list[JobRecord]:
+        query = sa.select(s.job).where(s.job.c.state == RUNNING, s.job.c.latest_heartbeat < now - threshold)
+        return [JobRecord.from_row(r) for r in self.conn.execute(query)]
+
+    def mark_failed(self, job_id: int, *, now: datetime) -> bool:
+        """Declare a job dead (compare-and-set: only one adopter wins)."""
+        return (
+            self.conn.execute(
+                s.job.update()
+                .where(s.job.c.id == job_id, s.job.c.state == RUNNING)
+                .values(state=FAILED, end_date=now)
+            ).rowcount
+            == 1
+        )
+
+    def alive_ids(self, job_ids: list[int]) -> set[int]:
+        """Which of these jobs are still running (by their own account)."""
+        if not job_ids:
+            return set()
+        rows = self.conn.execute(
+            sa.select(s.job.c.id).where(s.job.c.id.in_(job_ids), s.job.c.state == RUNNING)
+        )
+        return set(rows.scalars())
+
+    def latest(self, job_type: str) -> JobRecord | None:
+        row = self.conn.execute(
+            sa.select(s.job)
+            .where(s.job.c.job_type == job_type)
+            .order_by(s.job.c.latest_heartbeat.desc())
+            .limit(1)
+        ).first()
+        return JobRecord.from_row(row) if row else None

@@ -1,0 +1,135 @@
+"""XComs: small values tasks hand to each other, stored as tagged JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from brisa import serde
+from brisa.errors import NotFoundError
+from brisa.store import schema as s
+from brisa.store.records import Page, TaskKey
+
+RETURN_VALUE = "return_value"
+
+
+@dataclass(frozen=True)
+class XComRecord:
+    dag_id: str
+    run_id: str
+    task_id: str
+    map_index: int
+    key: str
+    value: Any
+    timestamp: datetime
+
+
+class XComRepo:
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    def set(self, ti: TaskKey, key: str, value: Any, *, now: datetime) -> None:
+        text = serde.dumps(value)
+        self.delete(ti, key)
+        self.conn.execute(
+            s.xcom.insert().values(
+                dag_id=ti.dag_id,
+                run_id=ti.run_id,
+                task_id=ti.task_id,
+                map_index=ti.map_index,
+                key=key,
+                value=text,
+                timestamp=now,
+            )
+        )
+
+    def delete(self, ti: TaskKey, key: str | None = None) -> None:
+        c = s.xcom.c
+        query = s.xcom.delete().where(
+            c.dag_id == ti.dag_id, c.run_id == ti.run_id, c.task_id == ti.task_id, c.map_index == ti.map_index
+        )
+        if key is not None:
+            query = query.where(c.key == key)
+        self.conn.execute(query)
+
+    def pull(
+        self,
+        *,
+        dag_id: str,
+        run_id: str,
+        task_ids: Sequence[str],
+        key: str = RETURN_VALUE,
+        map_indexes: Sequence[int] | None = None,
+    ) -> list[XComRecord]:
+        c = s.xcom.c
+        query = sa.select(s.xcom).where(
+            c.dag_id == dag_id, c.run_id == run_id, c.task_id.in_(list(task_ids)), c.key == key
+        )
+        if map_indexes is not None:
+            query = query.where(c.map_index.in_(list(map_indexes)))
+        rows = self.conn.execute(query.order_by(c.task_id, c.map_index)).all()
+        return [_record(r) for r in rows]
+
+    def raw_value(self, ti: TaskKey, key: str = RETURN_VALUE) -> str | None:
+        c = s.xcom.c
+        return self.conn.execute(
+            sa.select(c.value).where(
+                c.dag_id == ti.dag_id,
+                c.run_id == ti.run_id,
+                c.task_id == ti.task_id,
+                c.map_index == ti.map_index,
+                c.key == key,
+            )
+        ).scalar()
+
+    def list(
+        self,
+        *,
+        dag_id: str | None = None,
+        run_id: str | None = None,
+        task_id: str | None = None,
+        map_index: int | None = None,
+        key: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Page[XComRecord]:
+        c = s.xcom.c
+        query = sa.select(s.xcom)
+        for column, value in (
+            (c.dag_id, dag_id),
+            (c.run_id, run_id),
+            (c.task_id, task_id),
+            (c.map_index, map_index),
+            (c.key, key),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        total = self.conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+        query = query.order_by(c.dag_id, c.run_id, c.task_id, c.map_index, c.key)
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
+        return Page([_record(r) for r in self.conn.execute(query)], total)
+
+    def require(self, ti: TaskKey, key: str) -> XComRecord:
+        page = self.list(
+            dag_id=ti.dag_id, run_id=ti.run_id, task_id=ti.task_id, map_index=ti.map_index, key=key
+        )
+        if not page.items:
+            raise NotFoundError(f"XCom entry with key {key!r} of task instance {ti} not found")
+        return page.items[0]
+
+
+def _record(row: Any) -> XComRecord:
+    return XComRecord(
+        dag_id=row.dag_id,
+        run_id=row.run_id,
+        task_id=row.task_id,
+        map_index=row.map_index,
+        key=row.key,
+        value=serde.loads(row.value),
+        timestamp=row.timestamp,
+    )

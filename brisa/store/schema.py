@@ -1,0 +1,292 @@
+"""The metadata database's tables (SQLAlchemy Core).
+
+Names follow Airflow's where a table has an Airflow twin, so people who know Airflow's
+schema find their way.  Alembic migrations in ``migrations/`` create them; this module
+is what ``alembic revision --autogenerate`` compares against.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from brisa.store.types import UtcDateTime
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = 250  # length of ids (dag_id, task_id, run_id), as Airflow
+
+dag = sa.Table(
+    "dag",
+    metadata,
+    sa.Column("dag_id", sa.String(ID), primary_key=True),
+    sa.Column("fileloc", sa.Text, nullable=False),
+    sa.Column("relative_fileloc", sa.Text, nullable=False, server_default=""),
+    sa.Column("is_paused", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("owners", sa.Text, nullable=False, server_default=""),
+    sa.Column("description", sa.Text),
+    sa.Column("timetable_summary", sa.Text),
+    sa.Column("timetable_description", sa.Text),
+    sa.Column("max_active_runs", sa.Integer),
+    sa.Column("max_active_tasks", sa.Integer),
+    sa.Column("has_import_errors", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("generation", sa.String(8), nullable=False, server_default="2"),
+    sa.Column("serialized_hash", sa.String(64)),
+    sa.Column("last_parsed_time", UtcDateTime),
+    sa.Column("next_dagrun", UtcDateTime),
+    sa.Column("next_dagrun_data_interval_start", UtcDateTime),
+    sa.Column("next_dagrun_data_interval_end", UtcDateTime),
+    sa.Column("next_dagrun_create_after", UtcDateTime),
+    sa.Column("scheduled_until", UtcDateTime),
+    sa.Index("ix_dag_next_dagrun_create_after", "next_dagrun_create_after"),
+)
+
+dag_tag = sa.Table(
+    "dag_tag",
+    metadata,
+    sa.Column("dag_id", sa.String(ID), sa.ForeignKey("dag.dag_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("name", sa.String(100), primary_key=True),
+)
+
+serialized_dag = sa.Table(
+    "serialized_dag",
+    metadata,
+    sa.Column("dag_id", sa.String(ID), primary_key=True),
+    sa.Column("fileloc", sa.Text, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("dag_hash", sa.String(64), nullable=False),
+    sa.Column("source_code", sa.Text),
+    sa.Column("last_updated", UtcDateTime, nullable=False),
+)
+
+import_error = sa.Table(
+    "import_error",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("filename", sa.Text, nullable=False),
+    sa.Column("lineno", sa.Integer),
+    sa.Column("message", sa.Text, nullable=False, server_default=""),
+    sa.Column("stacktrace", sa.Text, nullable=False, server_default=""),
+    sa.Column("timestamp", UtcDateTime, nullable=False),
+)
+
+dag_run = sa.Table(
+    "dag_run",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dag_id", sa.String(ID), nullable=False),
+    sa.Column("run_id", sa.String(ID), nullable=False),
+    sa.Column("run_type", sa.String(50), nullable=False),
+    sa.Column("state", sa.String(50), nullable=False),
+    sa.Column("logical_date", UtcDateTime),
+    sa.Column("data_interval_start", UtcDateTime),
+    sa.Column("data_interval_end", UtcDateTime),
+    sa.Column("run_after", UtcDateTime, nullable=False),
+    sa.Column("queued_at", UtcDateTime),
+    sa.Column("start_date", UtcDateTime),
+    sa.Column("end_date", UtcDateTime),
+    sa.Column("conf", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("triggered_by", sa.String(50)),
+    sa.Column("triggering_user", sa.String(250)),
+    sa.Column("creating_job_id", sa.Integer),
+    sa.Column("note", sa.Text),
+    sa.Column("clear_number", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("dag_hash", sa.String(64)),
+    sa.Column("updated_at", UtcDateTime),
+    sa.UniqueConstraint("dag_id", "run_id"),
+    sa.UniqueConstraint("dag_id", "logical_date"),
+    sa.Index("ix_dag_run_state_dag_id", "state", "dag_id"),
+)
+
+task_instance = sa.Table(
+    "task_instance",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dag_id", sa.String(ID), nullable=False),
+    sa.Column("run_id", sa.String(ID), nullable=False),
+    sa.Column("task_id", sa.String(ID), nullable=False),
+    sa.Column("map_index", sa.Integer, nullable=False, server_default="-1"),
+    sa.Column("state", sa.String(20)),
+    sa.Column("try_number", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("max_tries", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("start_date", UtcDateTime),
+    sa.Column("end_date", UtcDateTime),
+    sa.Column("duration", sa.Float),
+    sa.Column("hostname", sa.String(1000), nullable=False, server_default=""),
+    sa.Column("pid", sa.Integer),
+    sa.Column("operator", sa.String(1000)),
+    sa.Column("pool", sa.String(256), nullable=False, server_default="default_pool"),
+    sa.Column("pool_slots", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("queue", sa.String(256), nullable=False, server_default="default"),
+    sa.Column("priority_weight", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("queued_dttm", UtcDateTime),
+    sa.Column("queued_by_job_id", sa.Integer),
+    sa.Column("supervisor_job_id", sa.Integer),
+    sa.Column("next_try_at", UtcDateTime),
+    sa.Column("sensor_started_at", UtcDateTime),
+    sa.Column("last_heartbeat_at", UtcDateTime),
+    sa.Column("rendered_fields", sa.Text),
+    sa.Column("note", sa.Text),
+    sa.Column("updated_at", UtcDateTime),
+    sa.UniqueConstraint("dag_id", "run_id", "task_id", "map_index"),
+    sa.Index("ix_task_instance_state", "state"),
+)
+
+task_try = sa.Table(
+    "task_instance_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dag_id", sa.String(ID), nullable=False),
+    sa.Column("run_id", sa.String(ID), nullable=False),
+    sa.Column("task_id", sa.String(ID), nullable=False),
+    sa.Column("map_index", sa.Integer, nullable=False),
+    sa.Column("try_number", sa.Integer, nullable=False),
+    sa.Column("state", sa.String(20)),
+    sa.Column("start_date", UtcDateTime),
+    sa.Column("end_date", UtcDateTime),
+    sa.Column("duration", sa.Float),
+    sa.Column("hostname", sa.String(1000), nullable=False, server_default=""),
+    sa.Column("pid", sa.Integer),
+    sa.Column("operator", sa.String(1000)),
+    sa.Column("pool", sa.String(256), nullable=False, server_default="default_pool"),
+    sa.Column("queue", sa.String(256), nullable=False, server_default="default"),
+    sa.Column("priority_weight", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("max_tries", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rendered_fields", sa.Text),
+    sa.UniqueConstraint("dag_id", "run_id", "task_id", "map_index", "try_number"),
+)
+
+task_log = sa.Table(
+    "task_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dag_id", sa.String(ID), nullable=False),
+    sa.Column("run_id", sa.String(ID), nullable=False),
+    sa.Column("task_id", sa.String(ID), nullable=False),
+    sa.Column("map_index", sa.Integer, nullable=False),
+    sa.Column("try_number", sa.Integer, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("dag_id", "run_id", "task_id", "map_index", "try_number", "seq"),
+)
+
+xcom = sa.Table(
+    "xcom",
+    metadata,
+    sa.Column("dag_id", sa.String(ID), primary_key=True),
+    sa.Column("run_id", sa.String(ID), primary_key=True),
+    sa.Column("task_id", sa.String(ID), primary_key=True),
+    sa.Column("map_index", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(512), primary_key=True),
+    sa.Column("value", sa.Text),
+    sa.Column("timestamp", UtcDateTime, nullable=False),
+)
+
+job = sa.Table(
+    "job",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("job_type", sa.String(30), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("hostname", sa.String(500), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("start_date", UtcDateTime, nullable=False),
+    sa.Column("end_date", UtcDateTime),
+    sa.Column("latest_heartbeat", UtcDateTime, nullable=False),
+    sa.Index("ix_job_type_state", "job_type", "state"),
+)
+
+slot_pool = sa.Table(
+    "slot_pool",
+    metadata,
+    sa.Column("pool", sa.String(256), primary_key=True),
+    sa.Column("slots", sa.Integer, nullable=False),
+    sa.Column("description", sa.Text),
+)
+
+variable = sa.Table(
+    "variable",
+    metadata,
+    sa.Column("key", sa.String(250), primary_key=True),
+    sa.Column("val", sa.Text),
+    sa.Column("description", sa.Text),
+    sa.Column("is_encrypted", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+connection = sa.Table(
+    "connection",
+    metadata,
+    sa.Column("conn_id", sa.String(250), primary_key=True),
+    sa.Column("conn_type", sa.String(500), nullable=False),
+    sa.Column("description", sa.Text),
+    sa.Column("host", sa.String(500)),
+    sa.Column("schema", sa.String(500)),
+    sa.Column("login", sa.Text),
+    sa.Column("password", sa.Text),
+    sa.Column("port", sa.Integer),
+    sa.Column("extra", sa.Text),
+    sa.Column("is_encrypted", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("is_extra_encrypted", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+user = sa.Table(
+    "ab_user",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(256), nullable=False, unique=True),
+    sa.Column("email", sa.String(256), nullable=False, server_default=""),
+    sa.Column("first_name", sa.String(256), nullable=False, server_default=""),
+    sa.Column("last_name", sa.String(256), nullable=False, server_default=""),
+    sa.Column("role", sa.String(64), nullable=False),
+    sa.Column("password_hash", sa.String(512), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("last_login", UtcDateTime),
+    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_failed_login", UtcDateTime),
+    sa.Column("locked_until", UtcDateTime),
+)
+
+audit_log = sa.Table(
+    "log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dttm", UtcDateTime, nullable=False),
+    sa.Column("event", sa.String(60), nullable=False),
+    sa.Column("owner", sa.String(500)),
+    sa.Column("dag_id", sa.String(ID)),
+    sa.Column("task_id", sa.String(ID)),
+    sa.Column("run_id", sa.String(ID)),
+    sa.Column("map_index", sa.Integer),
+    sa.Column("try_number", sa.Integer),
+    sa.Column("extra", sa.Text),
+    sa.Index("ix_log_dttm", "dttm"),
+)
+
+__all__ = [
+    "audit_log",
+    "connection",
+    "dag",
+    "dag_run",
+    "dag_tag",
+    "import_error",
+    "job",
+    "metadata",
+    "serialized_dag",
+    "slot_pool",
+    "task_instance",
+    "task_log",
+    "task_try",
+    "user",
+    "variable",
+    "xcom",
+]

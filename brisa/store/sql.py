@@ -1,0 +1,250 @@
+"""The metadata store: one SQLAlchemy engine and explicit transactions over it.
+
+This is the only module that knows SQLAlchemy's exceptions: they leave it as
+``StoreError`` (or ``StoreUnavailable`` when the database may come back, so callers can
+wait and retry) and ``ConflictError`` for uniqueness violations.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+from sqlalchemy.pool import StaticPool
+
+from brisa.errors import ConflictError, StoreError, StoreUnavailable
+
+if TYPE_CHECKING:
+    from brisa.store.repos.audit import AuditRepo
+    from brisa.store.repos.connections import ConnectionRepo
+    from brisa.store.repos.dags import DagRepo
+    from brisa.store.repos.jobs import JobRepo
+    from brisa.store.repos.logs import LogRepo
+    from brisa.store.repos.pools import PoolRepo
+    from brisa.store.repos.runs import RunRepo
+    from brisa.store.repos.tis import TiRepo
+    from brisa.store.repos.users import UserRepo
+    from brisa.store.repos.variables import VariableRepo
+    from brisa.store.repos.xcoms import XComRepo
+
+log = logging.getLogger(__name__)
+
+_SQLITE_BUSY_MS = 30_000
+
+
+def normalize_url(url: str) -> str:
+    """Accept Heroku's ``postgres://`` and old Airflow ``+psycopg2`` URLs; use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    for old in ("postgresql+psycopg2://", "postgresql+pg8000://"):
+        if url.startswith(old):
+            url = "postgresql+psycopg://" + url[len(old) :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Transaction:
+    """One database transaction and the repositories bound to it."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+        self.dialect = conn.dialect.name
+
+    @cached_property
+    def dags(self) -> DagRepo:
+        from brisa.store.repos.dags import DagRepo
+
+        return DagRepo(self.conn)
+
+    @cached_property
+    def runs(self) -> RunRepo:
+        from brisa.store.repos.runs import RunRepo
+
+        return RunRepo(self.conn)
+
+    @cached_property
+    def tis(self) -> TiRepo:
+        from brisa.store.repos.tis import TiRepo
+
+        return TiRepo(self.conn)
+
+    @cached_property
+    def xcoms(self) -> XComRepo:
+        from brisa.store.repos.xcoms import XComRepo
+
+        return XComRepo(self.conn)
+
+    @cached_property
+    def logs(self) -> LogRepo:
+        from brisa.store.repos.logs import LogRepo
+
+        return LogRepo(self.conn)
+
+    @cached_property
+    def jobs(self) -> JobRepo:
+        from brisa.store.repos.jobs import JobRepo
+
+        return JobRepo(self.conn)
+
+    @cached_property
+    def pools(self) -> PoolRepo:
+        from brisa.store.repos.pools import PoolRepo
+
+        return PoolRepo(self.conn)
+
+    @cached_property
+    def variables(self) -> VariableRepo:
+        from brisa.store.repos.variables import VariableRepo
+
+        return VariableRepo(self.conn)
+
+    @cached_property
+    def connections(self) -> ConnectionRepo:
+        from brisa.store.repos.connections import ConnectionRepo
+
+        return ConnectionRepo(self.conn)
+
+    @cached_property
+    def users(self) -> UserRepo:
+        from brisa.store.repos.users import UserRepo
+
+        return UserRepo(self.conn)
+
+    @cached_property
+    def audit(self) -> AuditRepo:
+        from brisa.store.repos.audit import AuditRepo
+
+        return AuditRepo(self.conn)
+
+
+class Store:
+    """Owns the engine; hands out transactions. Pass it in; never make it global."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 5,
+        max_overflow: int = 0,
+        pool_recycle: int = 1800,
+        connect_args: dict[str, Any] | None = None,
+        echo: bool = False,
+    ) -> None:
+        self.url = normalize_url(url)
+        self.engine = _create_engine(
+            self.url,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_recycle=pool_recycle,
+            connect_args=connect_args or {},
+            echo=echo,
+        )
+        self.dialect = self.engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextmanager
+    def transaction(self, *, readonly: bool = False) -> Iterator[Transaction]:
+        """A transaction at the edge of a tick or a request; commits when the block ends.
+
+        On SQLite, write transactions take the write lock when they begin
+        (``BEGIN IMMEDIATE``) so two writers queue on the busy timeout instead of
+        failing when one upgrades a read lock; ``readonly=True`` skips that.
+        """
+        with translate_errors():
+            conn = self.engine.connect()
+            try:
+                if readonly:
+                    conn = conn.execution_options(brisa_readonly=True)
+                with conn.begin():
+                    yield Transaction(conn)
+            finally:
+                conn.close()
+
+    def ping(self) -> None:
+        with self.transaction(readonly=True) as tx:
+            tx.conn.execute(sa.text("SELECT 1"))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def after_fork(self) -> None:
+        """Drop pooled connections inherited from a parent process without closing them."""
+        self.engine.dispose(close=False)
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    try:
+        yield
+    except exc.IntegrityError as e:
+        raise ConflictError(f"conflicts with existing data: {_short(e)}") from e
+    except (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError) as e:
+        raise StoreUnavailable(f"metadata database unavailable: {_short(e)}") from e
+    except exc.SQLAlchemyError as e:
+        raise StoreError(f"metadata database error: {_short(e)}") from e
+    except sqlite3.OperationalError as e:
+        raise StoreUnavailable(f"metadata database unavailable: {e}") from e
+
+
+def _short(error: exc.SQLAlchemyError) -> str:
+    orig = getattr(error, "orig", None)
+    text = str(orig if orig is not None else error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _create_engine(url: str, **options: Any) -> sa.Engine:
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, echo=options["echo"])
+    return sa.create_engine(
+        url,
+        pool_size=options["pool_size"],
+        max_overflow=options["max_overflow"],
+        pool_recycle=options["pool_recycle"],
+        pool_pre_ping=True,
+        pool_timeout=30,
+        connect_args=options["connect_args"],
+        echo=options["echo"],
+    )
+
+
+def _sqlite_engine(url: str, *, echo: bool) -> sa.Engine:
+    in_memory = url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
+    kwargs: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False, "timeout": _SQLITE_BUSY_MS / 1000},
+        "echo": echo,
+    }
+    if in_memory:
+        kwargs["poolclass"] = StaticPool
+    engine = sa.create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below decide how a transaction starts.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        readonly = conn.get_execution_options().get("brisa_readonly", False)
+        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+__all__ = ["Store", "Transaction", "normalize_url", "translate_errors"]

@@ -1,0 +1,77 @@
+"""Shared fixtures: stores on every backend Brisa supports, a fixed clock, DAG builders."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from brisa.store import migrate
+from brisa.store.schema import metadata
+from brisa.store.sql import Store
+
+PG_ADMIN_URL = os.environ.get("BRISA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _pg_engine() -> sa.Engine:
+    return sa.create_engine(
+        PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    name = f"brisa_test_{uuid.uuid4().hex[:10]}"
+    engine = _pg_engine()
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    store = Store(url)
+    migrate.upgrade(store)
+    store.dispose()
+    yield url
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def _truncate(store: Store) -> None:
+    with store.engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
+    with store.transaction() as tx:
+        tx.pools.ensure_default()
+
+
+@pytest.fixture(params=["sqlite-memory", "sqlite-file", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[Store]:  # type: ignore[no-untyped-def]
+    """A migrated, empty store on each backend."""
+    if request.param == "sqlite-memory":
+        s = Store("sqlite://")
+        migrate.upgrade(s)
+    elif request.param == "sqlite-file":
+        s = Store(f"sqlite:///{tmp_path}/brisa.db")
+        migrate.upgrade(s)
+    else:
+        s = Store(request.getfixturevalue("pg_database"))
+        _truncate(s)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def memory_store() -> Iterator[Store]:
+    s = Store("sqlite://")
+    migrate.upgrade(s)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
