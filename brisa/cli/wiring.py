@@ -52,6 +52,8 @@ def ensure_local_keys(settings: Settings) -> bool:
     if not url.startswith("sqlite") or settings.core.fernet_key or settings.api.secret_key:
         return False
     path = Path(settings.home) / "brisa.cfg"
+    if settings.config_file is not None and Path(settings.config_file) != path:
+        return False  # an airflow.cfg is in use: writing brisa.cfg would shadow it
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(path)
     for section in ("core", "api"):

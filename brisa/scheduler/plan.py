@@ -254,7 +254,7 @@ def _expand(
 def _decide_run_state(plan: RunPlan, current: _RunState, dag: SerializedDag) -> None:
     states = current.state
     if any(s not in FINISHED for s in states.values()):
-        if _is_deadlocked(current, dag):
+        if not plan.changes and not plan.new_tis and _is_deadlocked(current, dag):
             plan.run_state = RunState.FAILED
             plan.reason = "deadlocked: no task can run any more"
         return

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from brisa.errors import InvalidInputError
+from brisa.errors import InvalidInputError, ParamValidationError
 from brisa.scheduler.plan import NewTi, initial_task_instances
 from brisa.scheduler.runs import MANUAL, run_id_for
 from brisa.serialized import SerializedDag
@@ -112,11 +112,35 @@ def trigger_run(
     )
 
 
-def validate_conf(dag: SerializedDag, conf: dict[str, Any]) -> None:
-    """Check the run's params (DAG defaults overridden by ``conf``) against their schemas."""
-    from brisa.sdk.params import validate_serialized_params
+def param_errors(params: dict[str, Any], conf: dict[str, Any]) -> dict[str, str]:
+    """Problems of the run's params (DAG defaults overridden by ``conf``), by param name."""
+    import jsonschema
+    from jsonschema import FormatChecker
 
-    validate_serialized_params(dag.params, conf)
+    problems: dict[str, str] = {}
+    for name, spec in params.items():
+        if name in conf:
+            value = conf[name]
+        elif spec.get("has_value", True):
+            value = spec.get("value")
+        else:
+            problems[name] = "No value passed and Param has no default value"
+            continue
+        try:
+            jsonschema.validate(value, spec.get("schema") or {}, format_checker=FormatChecker())
+        except jsonschema.ValidationError as err:
+            problems[name] = err.message
+        except jsonschema.SchemaError as err:
+            problems[name] = f"invalid schema: {err.message}"
+    return problems
+
+
+def validate_conf(dag: SerializedDag, conf: dict[str, Any]) -> None:
+    """Raise ParamValidationError naming every param that ``conf`` leaves invalid."""
+    problems = param_errors(dag.params, conf)
+    if problems:
+        details = "; ".join(f"{name}: {message}" for name, message in sorted(problems.items()))
+        raise ParamValidationError(f"Invalid input for DAG {dag.dag_id!r} params: {details}")
 
 
 def set_run_state(tx: Transaction, run: RunRecord, to: RunState, *, now: datetime) -> bool:
@@ -132,4 +156,4 @@ def set_run_state(tx: Transaction, run: RunRecord, to: RunState, *, now: datetim
     return advance_run(tx, run.dag_id, run.run_id, run.state, to, **fields)
 
 
-__all__ = ["create_run", "set_run_state", "ti_rows", "trigger_run", "validate_conf"]
+__all__ = ["create_run", "param_errors", "set_run_state", "ti_rows", "trigger_run", "validate_conf"]

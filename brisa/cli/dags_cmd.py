@@ -1,0 +1,323 @@
+"""``brisa dags ...``: Airflow's command names, reading and writing the metadata store."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+from typing import Any
+
+import click
+
+from brisa.cli import wiring
+from brisa.cli.output import output_option, render
+from brisa.errors import InvalidInputError
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(dags)
+
+
+@click.group()
+def dags() -> None:
+    """List, trigger, pause and test DAGs."""
+
+
+def _store() -> Any:
+    settings = wiring.load_settings()
+    return settings, wiring.open_store(settings)
+
+
+def parse_when(text: str) -> datetime:
+    """A date or datetime from the command line; naive means UTC (Airflow's rule)."""
+    from brisa.timetables.base import to_utc
+
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInputError(f"not a date or datetime: {text!r} (use YYYY-MM-DD or an ISO 8601 datetime)") from None
+    return to_utc(value)
+
+
+def run_row(run: Any) -> dict[str, Any]:
+    return {
+        "dag_id": run.dag_id,
+        "run_id": run.run_id,
+        "state": run.state.value,
+        "run_type": run.run_type,
+        "logical_date": run.logical_date,
+        "run_after": run.run_after,
+        "start_date": run.start_date,
+        "end_date": run.end_date,
+        "data_interval_start": run.data_interval_start,
+        "data_interval_end": run.data_interval_end,
+        "conf": run.conf,
+    }
+
+
+@dags.command("list")
+@output_option
+@click.option("--include-paused/--exclude-paused", default=True, help="Show paused DAGs too.")
+@click.option("--local", is_flag=True, help="Parse the DAG files here instead of reading the metadata store.")
+def dags_list(output: str, include_paused: bool, local: bool) -> None:
+    """List the DAGs the scheduler knows (or, with --local, those the files define)."""
+    if local:
+        rows = [_local_row(d) for d in _parse_local()]
+    else:
+        _, store = _store()
+        with store.transaction(readonly=True) as tx:
+            records = tx.dags.list(paused=None if include_paused else False).items
+        rows = [
+            {
+                "dag_id": r.dag_id,
+                "fileloc": r.fileloc,
+                "owners": r.owners,
+                "is_paused": r.is_paused,
+                "schedule": r.timetable_summary,
+                "next_dagrun": r.next_dagrun,
+                "tags": ", ".join(r.tags),
+            }
+            for r in records
+        ]
+    render(rows, output, columns=["dag_id", "fileloc", "owners", "is_paused", "schedule"])
+
+
+def _local_row(dag: Any) -> dict[str, Any]:
+    return {"dag_id": dag.dag_id, "fileloc": dag.fileloc, "owners": ", ".join(dag.owners),
+            "schedule": dag.schedule_summary, "generation": dag.generation}
+
+
+def _parse_local() -> list[Any]:
+    from brisa.loader import discover, parse_file
+
+    settings = wiring.load_settings()
+    found = []
+    for folder in wiring.dag_folders(settings):
+        for path in discover(folder):
+            result = parse_file(
+                str(path),
+                timeout=settings.core.dagbag_import_timeout,
+                generation_default=settings.core.default_airflow_generation,
+                catchup_default=settings.scheduler.catchup_by_default,
+                dags_folder=str(folder),
+            )
+            found.extend(result.dags)
+    return found
+
+
+@dags.command("list-import-errors")
+@output_option
+def dags_list_import_errors(output: str) -> None:
+    """DAG files that failed to load, with where and why."""
+    _, store = _store()
+    with store.transaction(readonly=True) as tx:
+        errors = tx.dags.import_errors().items
+    render(
+        [{"filename": e.filename, "lineno": e.lineno, "error": e.stacktrace or e.message} for e in errors],
+        output,
+    )
+
+
+@dags.command("trigger")
+@click.argument("dag_id")
+@click.option("-c", "--conf", help="JSON object passed to the run (dag_run.conf).")
+@click.option("-r", "--run-id", help="Run id (default: manual__<logical date>).")
+@click.option("-l", "--logical-date", "-e", "--exec-date", "logical_date", help="Logical date (default: now).")
+@output_option
+def dags_trigger(dag_id: str, conf: str | None, run_id: str | None, logical_date: str | None, output: str) -> None:
+    """Create a manual run; prints its run id."""
+    from brisa.services.runs import trigger_run
+
+    settings, store = _store()
+    parsed_conf = _parse_conf(conf)
+    now = wiring.utcnow()
+    with store.transaction() as tx:
+        dag = tx.dags.require_serialized(dag_id)
+        run = trigger_run(
+            tx, dag, now=now, run_id=run_id, conf=parsed_conf, triggered_by="cli",
+            logical_date=parse_when(logical_date) if logical_date else None,
+        )
+        tx.audit.record("trigger", now=now, owner=_cli_user(), dag_id=dag_id, run_id=run.run_id)
+    if output == "table":
+        click.echo(run.run_id)
+    else:
+        render([run_row(run)], output)
+
+
+def _parse_conf(conf: str | None) -> dict[str, Any] | None:
+    if conf is None:
+        return None
+    try:
+        value = json.loads(conf)
+    except ValueError as exc:
+        raise InvalidInputError(f"--conf is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise InvalidInputError("--conf must be a JSON object")
+    return value
+
+
+def _cli_user() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:
+        return "cli"
+
+
+def _set_paused(dag_ids: tuple[str, ...], paused: bool, output: str) -> None:
+    from brisa.services.dags import set_paused
+
+    _, store = _store()
+    now = wiring.utcnow()
+    rows = []
+    with store.transaction() as tx:
+        for dag_id in dag_ids:
+            record = set_paused(tx, dag_id, paused, now=now)
+            tx.audit.record("paused" if paused else "unpaused", now=now, owner=_cli_user(), dag_id=dag_id)
+            rows.append({"dag_id": record.dag_id, "is_paused": record.is_paused})
+    render(rows, output)
+
+
+@dags.command("pause")
+@click.argument("dag_ids", nargs=-1, required=True)
+@output_option
+def dags_pause(dag_ids: tuple[str, ...], output: str) -> None:
+    """Pause DAGs: no new runs, no new tasks."""
+    _set_paused(dag_ids, True, output)
+
+
+@dags.command("unpause")
+@click.argument("dag_ids", nargs=-1, required=True)
+@output_option
+def dags_unpause(dag_ids: tuple[str, ...], output: str) -> None:
+    """Unpause DAGs."""
+    _set_paused(dag_ids, False, output)
+
+
+@dags.command("list-runs")
+@click.argument("dag_id")
+@click.option("--state", help="Only runs in this state.")
+@click.option("--limit", type=int, default=100, show_default=True)
+@output_option
+def dags_list_runs(dag_id: str, state: str | None, limit: int, output: str) -> None:
+    """Runs of a DAG, newest first."""
+    _, store = _store()
+    with store.transaction(readonly=True) as tx:
+        tx.dags.require(dag_id)
+        runs = tx.runs.list(dag_id, states=[state] if state else None, limit=limit, order_by="-run_after").items
+    render([run_row(r) for r in runs], output,
+           columns=["dag_id", "run_id", "state", "logical_date", "start_date", "end_date"])
+
+
+@dags.command("state")
+@click.argument("dag_id")
+@click.argument("run")
+def dags_state(dag_id: str, run: str) -> None:
+    """The state of a run, by run id or logical date."""
+    _, store = _store()
+    with store.transaction(readonly=True) as tx:
+        record = tx.runs.get(dag_id, run)
+        if record is None:
+            record = tx.runs.by_logical_date(dag_id, parse_when(run))
+        if record is None:
+            from brisa.errors import NotFoundError
+
+            raise NotFoundError(f"DAG run {run!r} of DAG {dag_id!r} not found")
+    click.echo(record.state.value)
+
+
+@dags.command("backfill")
+@click.argument("dag_id")
+@click.option("-s", "--start-date", required=True, help="First logical date (inclusive).")
+@click.option("-e", "--end-date", required=True, help="Last logical date (inclusive).")
+@click.option("--wait/--no-wait", default=True, show_default=True, help="Wait until the runs finish.")
+@click.option("--dry-run", is_flag=True, help="Print the runs that would be created.")
+@click.option("-c", "--conf", help="JSON conf for every run.")
+def dags_backfill(dag_id: str, start_date: str, end_date: str, wait: bool, dry_run: bool, conf: str | None) -> None:
+    """Create runs for every interval between two dates; the scheduler runs them."""
+    from brisa.services.backfill import backfill_infos, create_backfill
+
+    _, store = _store()
+    start, end = parse_when(start_date), parse_when(end_date)
+    with store.transaction(readonly=True) as tx:
+        dag = tx.dags.require_serialized(dag_id)
+    infos = backfill_infos(dag, start, end)
+    if dry_run:
+        for info in infos:
+            click.echo(f"{info.logical_date.isoformat()}  [{info.data_interval.start} -> {info.data_interval.end}]")
+        return
+    with store.transaction() as tx:
+        run_ids = create_backfill(tx, dag, infos, now=wiring.utcnow(), conf=_parse_conf(conf))
+    click.echo(f"Created {len(run_ids)} backfill run(s) of {dag_id}; already present: {len(infos) - len(run_ids)}.")
+    if wait and infos:
+        _wait_for_runs(store, dag_id, [r for r in _backfill_ids(infos)])
+
+
+def _backfill_ids(infos: list[Any]) -> list[str]:
+    from brisa.services.backfill import backfill_run_id
+
+    return [backfill_run_id(i) for i in infos]
+
+
+def _wait_for_runs(store: Any, dag_id: str, run_ids: list[str]) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) as bar:
+        task = bar.add_task(f"backfill {dag_id}", total=len(run_ids))
+        while True:
+            with store.transaction(readonly=True) as tx:
+                states = [tx.runs.get(dag_id, r) for r in run_ids]
+            done = sum(1 for r in states if r is None or r.state.is_finished)
+            bar.update(task, completed=done)
+            if done >= len(run_ids):
+                break
+            time.sleep(1.0)
+    failed = [r.run_id for r in states if r is not None and r.state.value == "failed"]
+    if failed:
+        raise click.ClickException(f"{len(failed)} backfill run(s) failed: {', '.join(failed[:5])}")
+    click.echo("Backfill finished.")
+
+
+@dags.command("show")
+@click.argument("dag_id")
+def dags_show(dag_id: str) -> None:
+    """The DAG's tasks and dependencies as a text graph."""
+    from brisa.cli.graph import text_graph
+
+    _, store = _store()
+    with store.transaction(readonly=True) as tx:
+        dag = tx.dags.require_serialized(dag_id)
+    click.echo(text_graph(dag))
+
+
+@dags.command("details")
+@click.argument("dag_id")
+@output_option
+def dags_details(dag_id: str, output: str) -> None:
+    """A DAG's settings, including which Airflow generation's meaning it gets."""
+    _, store = _store()
+    with store.transaction(readonly=True) as tx:
+        record = tx.dags.require(dag_id)
+        dag = tx.dags.require_serialized(dag_id)
+    row = {
+        "dag_id": dag.dag_id,
+        "fileloc": dag.fileloc,
+        "is_paused": record.is_paused,
+        "schedule": dag.schedule_summary,
+        "timetable": dag.timetable.get("type"),
+        "start_date": dag.start_date,
+        "end_date": dag.end_date,
+        "catchup": dag.catchup,
+        "generation": dag.generation,
+        "generation_reason": dag.generation_reason,
+        "max_active_runs": dag.max_active_runs,
+        "max_active_tasks": dag.max_active_tasks,
+        "tags": ", ".join(dag.tags),
+        "next_dagrun": record.next_dagrun,
+    }
+    if output == "table":
+        for key, value in row.items():
+            click.echo(f"{key:<20} {value if value is not None else ''}")
+    else:
+        render([row], output)

@@ -1,0 +1,137 @@
+"""``brisa tasks ...``: inspect, clear, render, test and run task instances."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import click
+
+from brisa.cli import wiring
+from brisa.cli.dags_cmd import parse_when
+from brisa.cli.output import output_option, render
+from brisa.states import TaskState
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(tasks)
+
+
+@click.group()
+def tasks() -> None:
+    """Inspect, clear, render and test tasks."""
+
+
+def ti_row(ti: Any) -> dict[str, Any]:
+    return {
+        "dag_id": ti.dag_id,
+        "run_id": ti.run_id,
+        "task_id": ti.task_id,
+        "map_index": ti.map_index,
+        "state": ti.state.value if ti.state else None,
+        "try_number": ti.try_number,
+        "start_date": ti.start_date,
+        "end_date": ti.end_date,
+    }
+
+
+@tasks.command("list")
+@click.argument("dag_id")
+@output_option
+def tasks_list(dag_id: str, output: str) -> None:
+    """The tasks of a DAG."""
+    store = wiring.open_store(wiring.load_settings())
+    with store.transaction(readonly=True) as tx:
+        dag = tx.dags.require_serialized(dag_id)
+    render([{"task_id": t.task_id, "operator": t.operator} for t in dag.tasks.values()], output)
+
+
+@tasks.command("states-for-dag-run")
+@click.argument("dag_id")
+@click.argument("run")
+@output_option
+def tasks_states_for_dag_run(dag_id: str, run: str, output: str) -> None:
+    """Every task instance of a run (by run id or logical date) and its state."""
+    store = wiring.open_store(wiring.load_settings())
+    with store.transaction(readonly=True) as tx:
+        record = tx.runs.get(dag_id, run) or tx.runs.by_logical_date(dag_id, parse_when(run))
+        if record is None:
+            from brisa.errors import NotFoundError
+
+            raise NotFoundError(f"DAG run {run!r} of DAG {dag_id!r} not found")
+        tis = tx.tis.for_run(dag_id, record.run_id)
+    render([ti_row(t) for t in tis], output,
+           columns=["dag_id", "run_id", "task_id", "map_index", "state", "try_number", "start_date", "end_date"])
+
+
+@tasks.command("state")
+@click.argument("dag_id")
+@click.argument("task_id")
+@click.argument("run")
+@click.option("--map-index", type=int, default=-1)
+def tasks_state(dag_id: str, task_id: str, run: str, map_index: int) -> None:
+    """The state of one task instance."""
+    from brisa.store.records import TaskKey
+
+    store = wiring.open_store(wiring.load_settings())
+    with store.transaction(readonly=True) as tx:
+        record = tx.runs.get(dag_id, run) or tx.runs.by_logical_date(dag_id, parse_when(run))
+        if record is None:
+            from brisa.errors import NotFoundError
+
+            raise NotFoundError(f"DAG run {run!r} of DAG {dag_id!r} not found")
+        ti = tx.tis.require(TaskKey(dag_id, record.run_id, task_id, map_index))
+    click.echo(ti.state.value if ti.state else "None")
+
+
+@tasks.command("clear")
+@click.argument("dag_id")
+@click.option("-t", "--task-regex", help="Only tasks whose id matches this regular expression.")
+@click.option("-s", "--start-date", help="Only runs with a logical date on or after this.")
+@click.option("-e", "--end-date", help="Only runs with a logical date on or before this.")
+@click.option("-f", "--only-failed", is_flag=True, help="Only failed (and upstream_failed) tasks.")
+@click.option("-r", "--only-running", is_flag=True, help="Only running tasks.")
+@click.option("-d", "--downstream", is_flag=True, help="Also their downstream tasks.")
+@click.option("-u", "--upstream", is_flag=True, help="Also their upstream tasks.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+def tasks_clear(
+    dag_id: str, task_regex: str | None, start_date: str | None, end_date: str | None, only_failed: bool,
+    only_running: bool, downstream: bool, upstream: bool, yes: bool,
+) -> None:
+    """Clear task instances so the scheduler runs them again."""
+    from brisa.services.tasks import clear_task_instances, relatives
+
+    store = wiring.open_store(wiring.load_settings())
+    now = wiring.utcnow()
+    with store.transaction() as tx:
+        dag = tx.dags.require_serialized(dag_id)
+        chosen = [t for t in dag.tasks if task_regex is None or re.search(task_regex, t)]
+        task_ids = relatives(dag, chosen, upstream=upstream, downstream=downstream)
+        runs = tx.runs.list(
+            dag_id,
+            logical_date_gte=parse_when(start_date) if start_date else None,
+            logical_date_lte=parse_when(end_date) if end_date else None,
+        ).items
+        plan = []
+        for run in runs:
+            tis = [t for t in tx.tis.for_run(dag_id, run.run_id) if t.task_id in task_ids]
+            if only_failed:
+                tis = [t for t in tis if t.state in (TaskState.FAILED, TaskState.UPSTREAM_FAILED)]
+            if only_running:
+                tis = [t for t in tis if t.state == TaskState.RUNNING]
+            if tis:
+                plan.append((run, tis))
+        count = sum(len(tis) for _, tis in plan)
+        if count == 0:
+            click.echo("No task instances to clear.")
+            return
+        if not yes:
+            for run, tis in plan:
+                for ti in tis:
+                    click.echo(f"  {run.run_id} {ti.task_id} ({ti.state.value if ti.state else 'none'})")
+            click.confirm(f"Clear these {count} task instance(s)?", abort=True)
+        cleared = 0
+        for run, tis in plan:
+            cleared += len(clear_task_instances(tx, dag, run, tis, now=now))
+            tx.audit.record("clear", now=now, owner="cli", dag_id=dag_id, run_id=run.run_id)
+    click.echo(f"Cleared {cleared} task instance(s).")

@@ -1,0 +1,191 @@
+"""Hide secrets in text (task logs) and in structures (connection extras, variables, config).
+
+Two mechanisms, as in Airflow's ``secrets_masker``:
+
+* **By value.** :meth:`SecretsMasker.add` registers a secret (a password, a token);
+  :meth:`SecretsMasker.mask` replaces every occurrence of it with ``***``, also inside
+  longer strings and in the forms a secret takes when it is embedded elsewhere: JSON
+  string escaping and URL quoting. Values shorter than :data:`MIN_LENGTH_TO_MASK` are not
+  registered: masking ``"abc"`` would shred every log line that happens to contain it.
+* **By name.** :meth:`SecretsMasker.redact` walks dicts and lists and hides the whole
+  value of any key whose name contains a sensitive word (:data:`DEFAULT_SENSITIVE_FIELDS`
+  plus configured extra names, Airflow's ``[core] sensitive_var_conn_names``).
+
+All registered secrets are matched by one compiled regular expression, rebuilt only when
+a new secret arrives, so masking a streamed log line costs one ``re.sub``. There is no
+global masker: each process (a task try, the API) owns the one it builds.
+
+Difference from Airflow: under a sensitive key, Airflow leaves non-string scalars (an
+integer PIN) visible; here every non-``None`` scalar becomes ``***``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from enum import Enum
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+DEFAULT_SENSITIVE_FIELDS: frozenset[str] = frozenset(
+    {
+        "access_token",
+        "api_key",
+        "apikey",
+        "authorization",
+        "passphrase",
+        "passwd",
+        "password",
+        "private_key",
+        "proxies",
+        "secret",
+        "token",
+        "keyfile_dict",
+        "service_account",
+    }
+)
+"""Airflow's list: a key whose lower-cased name *contains* one of these is sensitive."""
+
+MIN_LENGTH_TO_MASK = 5
+"""Airflow's ``[logging] min_length_masked_secret`` default."""
+
+NEVER_MASKED: frozenset[str] = frozenset({"airflow", "brisa"})
+"""Common words used as throw-away passwords; masking them would mangle every log line."""
+
+REPLACEMENT = "***"
+MAX_DEPTH = 5
+
+
+def is_sensitive_name(name: object, extra_names: Iterable[str] = ()) -> bool:
+    """True if a value stored under ``name`` should be hidden (substring match, any case)."""
+    if not isinstance(name, str):
+        return False
+    lowered = name.strip().lower()
+    if not lowered:
+        return False
+    return any(word in lowered for word in DEFAULT_SENSITIVE_FIELDS) or any(
+        word in lowered for word in extra_names
+    )
+
+
+def _embedded_forms(secret: str) -> set[str]:
+    """The secret as it appears inside JSON documents and URLs, besides itself."""
+    return {
+        secret,
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        quote(secret),
+        quote(secret, safe=""),
+        quote_plus(secret),
+    }
+
+
+class SecretsMasker:
+    """Registered secrets and sensitive names for one process; see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        extra_sensitive_names: Iterable[str] = (),
+        min_length: int = MIN_LENGTH_TO_MASK,
+        hide_sensitive_names: bool = True,
+    ) -> None:
+        self._extra_names = frozenset(n.strip().lower() for n in extra_sensitive_names if n.strip())
+        self._min_length = min_length
+        self._hide_sensitive_names = hide_sensitive_names
+        self._secrets: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+
+    @property
+    def secret_count(self) -> int:
+        """How many distinct strings (secrets and their embedded forms) are masked."""
+        return len(self._secrets)
+
+    def should_hide_value_for_key(self, name: object) -> bool:
+        """Airflow's rule: hide the value if the key's name contains a sensitive word."""
+        return self._hide_sensitive_names and is_sensitive_name(name, self._extra_names)
+
+    def add(self, value: Any, name: str | None = None) -> None:
+        """Register ``value`` for masking.
+
+        With ``name``, the value is registered only if the name is sensitive. A dict
+        registers each of its values under its key; other iterables register each item
+        under ``name``. Non-string scalars are ignored.
+        """
+        if isinstance(value, dict):
+            for key, item in value.items():
+                self.add(item, key)
+        elif isinstance(value, str):
+            if name and not self.should_hide_value_for_key(name):
+                return
+            self._add_string(value)
+        elif isinstance(value, Iterable):
+            for item in value:
+                self.add(item, name)
+
+    def _add_string(self, secret: str) -> None:
+        if len(secret) < self._min_length or secret.lower() in NEVER_MASKED:
+            return
+        new = {form for form in _embedded_forms(secret) if len(form) >= self._min_length} - self._secrets
+        if new:
+            self._secrets |= new
+            self._pattern = self._compile()
+
+    def _compile(self) -> re.Pattern[str]:
+        # Longest first: at a given position the regex takes the first alternative that
+        # matches, so a secret that contains another must be tried before it.
+        ordered = sorted(self._secrets, key=lambda s: (-len(s), s))
+        return re.compile("|".join(re.escape(s) for s in ordered))
+
+    def mask(self, text: str) -> str:
+        """``text`` with every registered secret replaced by ``***``."""
+        if self._pattern is None or not text:
+            return text
+        return self._pattern.sub(REPLACEMENT, text)
+
+    def redact(self, obj: Any, name: str | None = None, *, max_depth: int = MAX_DEPTH) -> Any:
+        """A copy of ``obj`` with secrets masked in strings and sensitive keys hidden.
+
+        Dicts, lists, tuples and sets are walked (sets come back as tuples, as in
+        Airflow); structures deeper than ``max_depth`` are returned unchanged.
+        """
+        return self._redact(obj, name, 0, max_depth)
+
+    def _redact(self, item: Any, name: object, depth: int, max_depth: int) -> Any:
+        if depth > max_depth:
+            return item
+        if name is not None and self.should_hide_value_for_key(name):
+            return self._hide_all(item, depth, max_depth)
+        if isinstance(item, dict):
+            return {key: self._redact(value, key, depth + 1, max_depth) for key, value in item.items()}
+        if isinstance(item, str):
+            return self.mask(item)
+        if isinstance(item, Enum):
+            return self._redact(item.value, name, depth, max_depth)
+        if isinstance(item, (list, tuple, set, frozenset)):
+            walked = [self._redact(value, None, depth + 1, max_depth) for value in item]
+            return walked if isinstance(item, list) else tuple(walked)
+        return item
+
+    def _hide_all(self, item: Any, depth: int, max_depth: int) -> Any:
+        if item is None:
+            return None
+        if depth > max_depth:
+            return REPLACEMENT
+        if isinstance(item, dict):
+            return {key: self._hide_all(value, depth + 1, max_depth) for key, value in item.items()}
+        if isinstance(item, (list, tuple, set, frozenset)):
+            hidden = [self._hide_all(value, depth + 1, max_depth) for value in item]
+            return hidden if isinstance(item, list) else tuple(hidden)
+        return REPLACEMENT
+
+
+__all__ = [
+    "DEFAULT_SENSITIVE_FIELDS",
+    "MIN_LENGTH_TO_MASK",
+    "NEVER_MASKED",
+    "REPLACEMENT",
+    "SecretsMasker",
+    "is_sensitive_name",
+]

@@ -1,0 +1,95 @@
+"""From a DAG's ``schedule`` argument, or a serialized dict, to a timetable.
+
+What a plain ``schedule`` means depends on the Airflow generation the DAG file was
+written for:
+
+=================  ===============================  ===============================
+schedule           generation "2" (1.10 and 2.x)    generation "3"
+=================  ===============================  ===============================
+None               NullTimetable                    NullTimetable
+"@once"            OnceTimetable                    OnceTimetable
+"@continuous"      ContinuousTimetable              ContinuousTimetable
+cron / preset      CronDataIntervalTimetable        CronTriggerTimetable
+timedelta          DeltaDataIntervalTimetable       DeltaTriggerTimetable
+=================  ===============================  ===============================
+
+Generation 3 follows Airflow 3's defaults (``[scheduler] create_cron_data_intervals``
+is False, and Airflow 3 reads that same flag for timedelta schedules).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from brisa.errors import ScheduleError
+from brisa.timetables.base import Timetable
+from brisa.timetables.cron import ZoneLike
+from brisa.timetables.events import EventsTimetable
+from brisa.timetables.interval import CronDataIntervalTimetable, DeltaDataIntervalTimetable
+from brisa.timetables.simple import ContinuousTimetable, NullTimetable, OnceTimetable
+from brisa.timetables.trigger import (
+    CronTriggerTimetable,
+    DeltaTriggerTimetable,
+    MultipleCronTriggerTimetable,
+)
+
+GENERATIONS = ("2", "3")
+
+_BUILTIN: dict[str, Any] = {
+    cls.__name__: cls
+    for cls in (
+        NullTimetable,
+        OnceTimetable,
+        ContinuousTimetable,
+        CronDataIntervalTimetable,
+        DeltaDataIntervalTimetable,
+        CronTriggerTimetable,
+        DeltaTriggerTimetable,
+        MultipleCronTriggerTimetable,
+        EventsTimetable,
+    )
+}
+
+
+def timetable_for(schedule: Any, *, generation: str, timezone: ZoneLike = "UTC") -> Timetable:
+    """The timetable Airflow of ``generation`` builds for ``schedule``.
+
+    ``timezone`` (the DAG's) only matters for cron expressions.
+    """
+    if generation not in GENERATIONS:
+        raise ScheduleError(f"unknown Airflow generation {generation!r}; expected one of {GENERATIONS}")
+    if isinstance(schedule, Timetable):
+        return schedule
+    if schedule is None:
+        return NullTimetable()
+    if schedule == "@once":
+        return OnceTimetable()
+    if schedule == "@continuous":
+        return ContinuousTimetable()
+    if isinstance(schedule, dt.timedelta | relativedelta):
+        if generation == "2":
+            return DeltaDataIntervalTimetable(schedule)
+        return DeltaTriggerTimetable(schedule)
+    if isinstance(schedule, str):
+        if generation == "2":
+            return CronDataIntervalTimetable(schedule, timezone)
+        return CronTriggerTimetable(schedule, timezone=timezone)
+    raise ScheduleError(f"{schedule!r} is not a valid schedule")
+
+
+def timetable_from_dict(data: dict[str, Any]) -> Timetable:
+    """Rebuild a timetable from ``Timetable.serialize()``."""
+    name = data.get("type")
+    cls = _BUILTIN.get(name or "")
+    if cls is None:
+        raise ScheduleError(f"unknown timetable type {name!r}; known: {sorted(_BUILTIN)}")
+    try:
+        return cls.deserialize(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ScheduleError(f"malformed serialized {name}: {exc!r}") from exc
+
+
+__all__ = ["GENERATIONS", "timetable_for", "timetable_from_dict"]

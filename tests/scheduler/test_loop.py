@@ -1,0 +1,130 @@
+"""The scheduler's shell against a real store and the inline executor, clock by hand."""
+
+from datetime import timedelta
+
+import pytest
+
+from brisa.executors.inline import InlineExecutor
+from brisa.runner.outcome import Outcome
+from brisa.scheduler.loop import Scheduler, SchedulerConfig
+from brisa.services.dags import refresh_next_run
+from brisa.services.runs import trigger_run
+from brisa.states import RunState, TaskState
+from brisa.testing import FakeClock, make_dag
+
+
+def _scheduler(store, clock, behaviour=None):
+    def run_try(workload):
+        state = (behaviour or {}).get(workload.key.task_id, TaskState.SUCCESS)
+        if callable(state):
+            return state(workload)
+        return Outcome(state, clock())
+
+    executor = InlineExecutor(store, run_try, clock=clock)
+    scheduler = Scheduler(store, executor, config=SchedulerConfig(), clock=clock, hostname="test-host")
+    scheduler.start_job()
+    return scheduler, executor
+
+
+def _add(store, dag, clock, paused=False):
+    with store.transaction() as tx:
+        tx.dags.upsert(dag, paused_when_new=paused, now=clock())
+        refresh_next_run(tx, dag, now=clock())
+
+
+def _ticks(scheduler, clock, n=10, step=1.0):
+    for _ in range(n):
+        scheduler.tick(clock())
+        for event in scheduler.executor.poll():
+            scheduler._dirty.add((event.key.dag_id, event.key.run_id))
+        clock.advance(step)
+
+
+def _states(store, dag_id, run_id):
+    with store.transaction(readonly=True) as tx:
+        return {t.task_id: t.state for t in tx.tis.for_run(dag_id, run_id)}
+
+
+def test_manual_run_goes_to_success_in_dependency_order(store):
+    clock = FakeClock()
+    dag = make_dag("chain", {"a": [], "b": ["a"], "c": ["b"]})
+    _add(store, dag, clock)
+    scheduler, executor = _scheduler(store, clock)
+    with store.transaction() as tx:
+        run = trigger_run(tx, dag, now=clock())
+    _ticks(scheduler, clock, n=6)
+    assert [w.key.task_id for w in executor.submitted] == ["a", "b", "c"]
+    with store.transaction(readonly=True) as tx:
+        assert tx.runs.require("chain", run.run_id).state == RunState.SUCCESS
+    assert set(_states(store, "chain", run.run_id).values()) == {TaskState.SUCCESS}
+
+
+def test_retry_after_delay_then_success(store):
+    clock = FakeClock()
+    dag = make_dag("r", {"a": []}, task_options={"a": {"retries": 1, "retry_delay": 60.0}})
+    _add(store, dag, clock)
+    attempts = []
+
+    def flaky(workload):
+        attempts.append(workload.try_number)
+        if workload.try_number == 1:
+            return Outcome(TaskState.UP_FOR_RETRY, clock(), next_try_at=clock() + timedelta(seconds=60))
+        return Outcome(TaskState.SUCCESS, clock())
+
+    scheduler, _ = _scheduler(store, clock, {"a": flaky})
+    with store.transaction() as tx:
+        run = trigger_run(tx, dag, now=clock())
+    _ticks(scheduler, clock, n=3, step=10)
+    assert attempts == [1]
+    assert _states(store, "r", run.run_id)["a"] == TaskState.UP_FOR_RETRY
+    _ticks(scheduler, clock, n=8, step=10)
+    assert attempts == [1, 2]
+    with store.transaction(readonly=True) as tx:
+        assert tx.runs.require("r", run.run_id).state == RunState.SUCCESS
+        assert [t.try_number for t in tx.tis.tries(tx.tis.for_run("r", run.run_id)[0].key)] == [1, 2]
+
+
+def test_catchup_creates_every_interval_within_max_active_runs(store):
+    clock = FakeClock()
+    start = clock.now - timedelta(days=5)
+    dag = make_dag(
+        "daily", {"a": []}, timetable={"type": "DeltaDataIntervalTimetable", "delta": 86400.0},
+        start_date=start, catchup=True, max_active_runs=2,
+    )
+    _add(store, dag, clock)
+    scheduler, _ = _scheduler(store, clock)
+    scheduler.tick(clock())
+    with store.transaction(readonly=True) as tx:
+        assert tx.runs.list("daily").total == 2
+    _ticks(scheduler, clock, n=20, step=0.5)
+    with store.transaction(readonly=True) as tx:
+        runs = tx.runs.list("daily", order_by="logical_date").items
+    assert len(runs) == 5
+    assert all(r.state == RunState.SUCCESS for r in runs)
+    assert [r.logical_date for r in runs] == [start + timedelta(days=i) for i in range(5)]
+
+
+def test_paused_dag_gets_no_runs(store):
+    clock = FakeClock()
+    dag = make_dag(
+        "p", {"a": []}, timetable={"type": "DeltaDataIntervalTimetable", "delta": 3600.0},
+        start_date=clock.now - timedelta(hours=3), catchup=True,
+    )
+    _add(store, dag, clock, paused=True)
+    scheduler, _ = _scheduler(store, clock)
+    _ticks(scheduler, clock, n=3)
+    with store.transaction(readonly=True) as tx:
+        assert tx.runs.list("p").total == 0
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_max_active_tasks_limits_queueing(memory_store, limit):
+    clock = FakeClock()
+    dag = make_dag("wide", {f"t{i}": [] for i in range(5)}, max_active_tasks=limit)
+    _add(memory_store, dag, clock)
+    scheduler, executor = _scheduler(memory_store, clock)
+    executor.submit = lambda workloads: executor.submitted.extend(workloads)  # hold them queued
+    with memory_store.transaction() as tx:
+        trigger_run(tx, dag, now=clock())
+    _ticks(scheduler, clock, n=3)
+    assert len(executor.submitted) == limit

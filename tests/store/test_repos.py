@@ -1,0 +1,142 @@
+"""The store's contract, run on in-memory SQLite, SQLite on disk and PostgreSQL."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from brisa.errors import ConflictError, InvalidTransition, NotFoundError
+from brisa.services.runs import create_run
+from brisa.states import RunState, TaskState, advance_run, advance_ti
+from brisa.store.records import TaskKey
+from brisa.testing import make_dag
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _dag():
+    return make_dag("etl", {"extract": [], "load": ["extract"]}, tags=("b", "a"), owners=("ana",))
+
+
+def _run(tx, dag, run_id="manual__1", logical=T0):
+    return create_run(
+        tx, dag, run_id=run_id, run_type="manual", logical_date=logical, data_interval=None,
+        run_after=logical, now=T0,
+    )
+
+
+def test_dag_upsert_list_and_tags(store):
+    dag = _dag()
+    with store.transaction() as tx:
+        assert tx.dags.upsert(dag, paused_when_new=True, now=T0, source_code="code") is True
+        assert tx.dags.upsert(dag, paused_when_new=False, now=T0) is False
+    with store.transaction(readonly=True) as tx:
+        record = tx.dags.require("etl")
+        assert record.is_paused is True
+        assert record.tags == ("a", "b")
+        assert tx.dags.serialized("etl") == dag
+        assert tx.dags.list(tags=["a"]).total == 1
+        assert tx.dags.list(dag_id_pattern="tl").items[0].dag_id == "etl"
+        assert tx.dags.list(dag_id_pattern="zzz").total == 0
+    with pytest.raises(NotFoundError):
+        with store.transaction() as tx:
+            tx.dags.set_paused("nope", False)
+
+
+def test_run_creation_is_unique_by_id_and_logical_date(store):
+    dag = _dag()
+    with store.transaction() as tx:
+        tx.dags.upsert(dag, paused_when_new=False, now=T0)
+        run = _run(tx, dag)
+        assert run.state == RunState.QUEUED
+        assert {t.task_id for t in tx.tis.for_run("etl", run.run_id)} == {"extract", "load"}
+    with pytest.raises(ConflictError, match="already exists"):
+        with store.transaction() as tx:
+            _run(tx, dag, run_id="manual__2")
+    with store.transaction(readonly=True) as tx:
+        assert tx.runs.list("etl").total == 1
+
+
+def test_compare_and_set_lets_only_one_writer_win(store):
+    dag = _dag()
+    with store.transaction() as tx:
+        tx.dags.upsert(dag, paused_when_new=False, now=T0)
+        _run(tx, dag)
+    key = TaskKey("etl", "manual__1", "extract")
+    with store.transaction() as tx:
+        assert advance_ti(tx, key, None, TaskState.SCHEDULED) is True
+        assert advance_ti(tx, key, None, TaskState.SCHEDULED) is False
+        assert advance_ti(tx, key, TaskState.SCHEDULED, TaskState.QUEUED, try_number=1) is True
+        assert advance_ti(tx, key, TaskState.QUEUED, TaskState.RUNNING, try_number_is=2) is False
+        assert advance_ti(tx, key, TaskState.QUEUED, TaskState.RUNNING, try_number_is=1) is True
+        assert advance_run(tx, "etl", "manual__1", RunState.QUEUED, RunState.RUNNING) is True
+        assert advance_run(tx, "etl", "manual__1", RunState.QUEUED, RunState.RUNNING) is False
+    with pytest.raises(InvalidTransition):
+        with store.transaction() as tx:
+            advance_ti(tx, key, TaskState.SUCCESS, TaskState.RUNNING)
+
+
+def test_state_cannot_be_written_around_the_state_machine(store):
+    dag = _dag()
+    with store.transaction() as tx:
+        tx.dags.upsert(dag, paused_when_new=False, now=T0)
+        _run(tx, dag)
+        with pytest.raises(ValueError, match="advance_ti"):
+            tx.tis.update_fields(TaskKey("etl", "manual__1", "extract"), state="success")
+
+
+def test_logs_append_in_order_and_tail(store):
+    key = TaskKey("etl", "manual__1", "extract")
+    with store.transaction() as tx:
+        assert tx.logs.append(key, 1, ["one\n", "two\n"], now=T0) == 2
+        assert tx.logs.append(key, 1, ["three\n"], now=T0) == 3
+        tx.logs.append(key, 2, ["other try\n"], now=T0)
+    with store.transaction(readonly=True) as tx:
+        assert tx.logs.read(key, 1) == ("one\ntwo\nthree\n", 2)
+        assert tx.logs.read(key, 1, after_seq=1) == ("three\n", 2)
+        assert tx.logs.read(key, 1, after_seq=2) == ("", 2)
+
+
+def test_xcom_round_trips_python_types(store):
+    key = TaskKey("etl", "manual__1", "extract")
+    value = {"when": T0, "day": date(2026, 1, 2), "pair": (1, 2), "gap": timedelta(minutes=5), "n": [1.5, None]}
+    with store.transaction() as tx:
+        tx.xcoms.set(key, "return_value", value, now=T0)
+        tx.xcoms.set(key, "return_value", value, now=T0)
+    with store.transaction(readonly=True) as tx:
+        (record,) = tx.xcoms.pull(dag_id="etl", run_id="manual__1", task_ids=["extract"])
+    assert record.value == value
+
+
+def test_import_errors_replace_per_file(store):
+    with store.transaction() as tx:
+        tx.dags.replace_import_errors("/d/a.py", [{"lineno": 3, "message": "boom", "stacktrace": "tb"}], now=T0)
+        tx.dags.replace_import_errors("/d/b.py", [{"lineno": 1, "message": "bad", "stacktrace": "tb"}], now=T0)
+        tx.dags.replace_import_errors("/d/a.py", [], now=T0)
+    with store.transaction(readonly=True) as tx:
+        errors = tx.dags.import_errors().items
+    assert [(e.filename, e.message) for e in errors] == [("/d/b.py", "bad")]
+
+
+def test_jobs_heartbeat_and_death(store):
+    with store.transaction() as tx:
+        job = tx.jobs.start("scheduler", hostname="h", pid=1, now=T0)
+        assert tx.jobs.heartbeat(job, T0 + timedelta(seconds=5))
+        assert [j.id for j in tx.jobs.stale(T0 + timedelta(seconds=100), timedelta(seconds=30))] == [job]
+        assert tx.jobs.mark_failed(job, now=T0) is True
+        assert tx.jobs.mark_failed(job, now=T0) is False
+        assert tx.jobs.heartbeat(job, T0) is False
+        assert tx.jobs.alive_ids([job]) == set()
+
+
+def test_default_pool_exists_after_migration(store):
+    with store.transaction(readonly=True) as tx:
+        assert tx.pools.slots()["default_pool"] == 128
+
+
+def test_migration_head_constant_matches_scripts():
+    from alembic.script import ScriptDirectory
+
+    from brisa.store.migrations import HEAD
+
+    script = ScriptDirectory("brisa/store/migrations")
+    assert script.get_current_head() == HEAD
