@@ -35,7 +35,9 @@ def parse_when(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInputError(f"not a date or datetime: {text!r} (use YYYY-MM-DD or an ISO 8601 datetime)") from None
+        raise InvalidInputError(
+            f"not a date or datetime: {text!r} (use YYYY-MM-DD or an ISO 8601 datetime)"
+        ) from None
     return to_utc(value)
 
 
@@ -83,8 +85,13 @@ def dags_list(output: str, include_paused: bool, local: bool) -> None:
 
 
 def _local_row(dag: Any) -> dict[str, Any]:
-    return {"dag_id": dag.dag_id, "fileloc": dag.fileloc, "owners": ", ".join(dag.owners),
-            "schedule": dag.schedule_summary, "generation": dag.generation}
+    return {
+        "dag_id": dag.dag_id,
+        "fileloc": dag.fileloc,
+        "owners": ", ".join(dag.owners),
+        "schedule": dag.schedule_summary,
+        "generation": dag.generation,
+    }
 
 
 def _parse_local() -> list[Any]:
@@ -122,19 +129,28 @@ def dags_list_import_errors(output: str) -> None:
 @click.argument("dag_id")
 @click.option("-c", "--conf", help="JSON object passed to the run (dag_run.conf).")
 @click.option("-r", "--run-id", help="Run id (default: manual__<logical date>).")
-@click.option("-l", "--logical-date", "-e", "--exec-date", "logical_date", help="Logical date (default: now).")
+@click.option(
+    "-l", "--logical-date", "-e", "--exec-date", "logical_date", help="Logical date (default: now)."
+)
 @output_option
-def dags_trigger(dag_id: str, conf: str | None, run_id: str | None, logical_date: str | None, output: str) -> None:
+def dags_trigger(
+    dag_id: str, conf: str | None, run_id: str | None, logical_date: str | None, output: str
+) -> None:
     """Create a manual run; prints its run id."""
     from brisa.services.runs import trigger_run
 
-    settings, store = _store()
+    _, store = _store()
     parsed_conf = _parse_conf(conf)
     now = wiring.utcnow()
     with store.transaction() as tx:
         dag = tx.dags.require_serialized(dag_id)
         run = trigger_run(
-            tx, dag, now=now, run_id=run_id, conf=parsed_conf, triggered_by="cli",
+            tx,
+            dag,
+            now=now,
+            run_id=run_id,
+            conf=parsed_conf,
+            triggered_by="cli",
             logical_date=parse_when(logical_date) if logical_date else None,
         )
         tx.audit.record("trigger", now=now, owner=_cli_user(), dag_id=dag_id, run_id=run.run_id)
@@ -205,9 +221,14 @@ def dags_list_runs(dag_id: str, state: str | None, limit: int, output: str) -> N
     _, store = _store()
     with store.transaction(readonly=True) as tx:
         tx.dags.require(dag_id)
-        runs = tx.runs.list(dag_id, states=[state] if state else None, limit=limit, order_by="-run_after").items
-    render([run_row(r) for r in runs], output,
-           columns=["dag_id", "run_id", "state", "logical_date", "start_date", "end_date"])
+        runs = tx.runs.list(
+            dag_id, states=[state] if state else None, limit=limit, order_by="-run_after"
+        ).items
+    render(
+        [run_row(r) for r in runs],
+        output,
+        columns=["dag_id", "run_id", "state", "logical_date", "start_date", "end_date"],
+    )
 
 
 @dags.command("state")
@@ -234,7 +255,9 @@ def dags_state(dag_id: str, run: str) -> None:
 @click.option("--wait/--no-wait", default=True, show_default=True, help="Wait until the runs finish.")
 @click.option("--dry-run", is_flag=True, help="Print the runs that would be created.")
 @click.option("-c", "--conf", help="JSON conf for every run.")
-def dags_backfill(dag_id: str, start_date: str, end_date: str, wait: bool, dry_run: bool, conf: str | None) -> None:
+def dags_backfill(
+    dag_id: str, start_date: str, end_date: str, wait: bool, dry_run: bool, conf: str | None
+) -> None:
     """Create runs for every interval between two dates; the scheduler runs them."""
     from brisa.services.backfill import backfill_infos, create_backfill
 
@@ -245,11 +268,15 @@ def dags_backfill(dag_id: str, start_date: str, end_date: str, wait: bool, dry_r
     infos = backfill_infos(dag, start, end)
     if dry_run:
         for info in infos:
-            click.echo(f"{info.logical_date.isoformat()}  [{info.data_interval.start} -> {info.data_interval.end}]")
+            click.echo(
+                f"{info.logical_date.isoformat()}  [{info.data_interval.start} -> {info.data_interval.end}]"
+            )
         return
     with store.transaction() as tx:
         run_ids = create_backfill(tx, dag, infos, now=wiring.utcnow(), conf=_parse_conf(conf))
-    click.echo(f"Created {len(run_ids)} backfill run(s) of {dag_id}; already present: {len(infos) - len(run_ids)}.")
+    click.echo(
+        f"Created {len(run_ids)} backfill run(s) of {dag_id}; already present: {len(infos) - len(run_ids)}."
+    )
     if wait and infos:
         _wait_for_runs(store, dag_id, [r for r in _backfill_ids(infos)])
 
@@ -263,7 +290,9 @@ def _backfill_ids(infos: list[Any]) -> list[str]:
 def _wait_for_runs(store: Any, dag_id: str, run_ids: list[str]) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) as bar:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+    ) as bar:
         task = bar.add_task(f"backfill {dag_id}", total=len(run_ids))
         while True:
             with store.transaction(readonly=True) as tx:
@@ -321,3 +350,20 @@ def dags_details(dag_id: str, output: str) -> None:
             click.echo(f"{key:<20} {value if value is not None else ''}")
     else:
         render([row], output)
+
+
+@dags.command("test")
+@click.argument("dag_id")
+@click.argument("logical_date", required=False)
+@click.option("-c", "--conf", help="JSON conf for the run.")
+def dags_test(dag_id: str, logical_date: str | None, conf: str | None) -> None:
+    """Run one whole DAG run here, task after task, logging to the terminal (Airflow's dag.test())."""
+    import sys
+
+    from brisa.runner.adhoc import test_dag
+
+    settings = wiring.load_settings()
+    when = parse_when(logical_date) if logical_date else wiring.utcnow()
+    state = test_dag(settings, dag_id, when, conf=_parse_conf(conf))
+    click.echo(f"DAG run of {dag_id} at {when.isoformat()} ended as {state.value}")
+    sys.exit(0 if state.value == "success" else 1)

@@ -20,7 +20,7 @@ def db() -> None:
 def _migrate() -> None:
     from brisa.store import migrate
 
-    settings = wiring.load_settings()
+    settings = wiring.prepare_settings()
     store = wiring.open_store(settings)
     revision = migrate.upgrade(store)
     click.echo(f"Database migrated to revision {revision} ({_safe_url(store.url)}).")

@@ -60,8 +60,11 @@ def tasks_states_for_dag_run(dag_id: str, run: str, output: str) -> None:
 
             raise NotFoundError(f"DAG run {run!r} of DAG {dag_id!r} not found")
         tis = tx.tis.for_run(dag_id, record.run_id)
-    render([ti_row(t) for t in tis], output,
-           columns=["dag_id", "run_id", "task_id", "map_index", "state", "try_number", "start_date", "end_date"])
+    render(
+        [ti_row(t) for t in tis],
+        output,
+        columns=["dag_id", "run_id", "task_id", "map_index", "state", "try_number", "start_date", "end_date"],
+    )
 
 
 @tasks.command("state")
@@ -95,8 +98,15 @@ def tasks_state(dag_id: str, task_id: str, run: str, map_index: int) -> None:
 @click.option("-u", "--upstream", is_flag=True, help="Also their upstream tasks.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 def tasks_clear(
-    dag_id: str, task_regex: str | None, start_date: str | None, end_date: str | None, only_failed: bool,
-    only_running: bool, downstream: bool, upstream: bool, yes: bool,
+    dag_id: str,
+    task_regex: str | None,
+    start_date: str | None,
+    end_date: str | None,
+    only_failed: bool,
+    only_running: bool,
+    downstream: bool,
+    upstream: bool,
+    yes: bool,
 ) -> None:
     """Clear task instances so the scheduler runs them again."""
     from brisa.services.tasks import clear_task_instances, relatives
@@ -135,3 +145,61 @@ def tasks_clear(
             cleared += len(clear_task_instances(tx, dag, run, tis, now=now))
             tx.audit.record("clear", now=now, owner="cli", dag_id=dag_id, run_id=run.run_id)
     click.echo(f"Cleared {cleared} task instance(s).")
+
+
+def _adhoc(dag_id: str, task_id: str, when: str, *, map_index: int = -1) -> Any:
+    """(store-or-None, serialized-or-None, DAG object, workload) for a task at a date."""
+    from brisa.runner.adhoc import adhoc_workload
+
+    settings = wiring.load_settings()
+    return adhoc_workload(settings, dag_id, task_id, parse_when(when), map_index=map_index)
+
+
+@tasks.command("render")
+@click.argument("dag_id")
+@click.argument("task_id")
+@click.argument("logical_date")
+@click.option("--map-index", type=int, default=-1)
+def tasks_render(dag_id: str, task_id: str, logical_date: str, map_index: int) -> None:
+    """Print a task's template fields rendered for a logical date (nothing runs)."""
+    from brisa.runner.adhoc import render_task
+
+    for name, value in render_task(_adhoc(dag_id, task_id, logical_date, map_index=map_index)):
+        click.echo(f"# {'-' * 58}\n# property: {name}\n# {'-' * 58}\n{value}\n")
+
+
+@tasks.command("test")
+@click.argument("dag_id")
+@click.argument("task_id")
+@click.argument("logical_date")
+@click.option("--map-index", type=int, default=-1)
+@click.option("-t", "--task-params", help="JSON params overriding the task's params.")
+def tasks_test(dag_id: str, task_id: str, logical_date: str, map_index: int, task_params: str | None) -> None:
+    """Run one task here, logging to the terminal; no state is recorded (XComs stay in memory)."""
+    import sys
+
+    from brisa.runner.adhoc import test_task
+
+    outcome = test_task(_adhoc(dag_id, task_id, logical_date, map_index=map_index), task_params=task_params)
+    click.echo(f"Task {task_id} ended as {outcome.state.value}")
+    sys.exit(0 if outcome.state in (TaskState.SUCCESS, TaskState.SKIPPED) else 1)
+
+
+@tasks.command("run")
+@click.argument("dag_id")
+@click.argument("task_id")
+@click.argument("run")
+@click.option("--map-index", type=int, default=-1)
+@click.option("-i", "--ignore-dependencies", is_flag=True, help="Run even if upstream tasks did not succeed.")
+def tasks_run(dag_id: str, task_id: str, run: str, map_index: int, ignore_dependencies: bool) -> None:
+    """Run one task instance of an existing run in a child process and record its state."""
+    import sys
+
+    from brisa.runner.adhoc import run_task_instance
+
+    settings = wiring.prepare_settings()
+    outcome_state = run_task_instance(
+        settings, dag_id, task_id, run, map_index=map_index, ignore_dependencies=ignore_dependencies
+    )
+    click.echo(f"Task {task_id} ended as {outcome_state}")
+    sys.exit(0 if outcome_state in ("success", "skipped") else 1)

@@ -49,7 +49,9 @@ class InlineExecutor(BaseExecutor):
 
     def submit(self, workloads: list[Workload]) -> None:
         self.submitted.extend(workloads)
-        started = claim_tries(self.store, workloads, now=self.clock(), hostname=socket.getfqdn(), job_id=self.job_id)
+        started = claim_tries(
+            self.store, workloads, now=self.clock(), hostname=socket.getfqdn(), job_id=self.job_id
+        )
         for workload in started:
             outcome = self.run_try(workload)
             with self.store.transaction() as tx:

@@ -1,0 +1,315 @@
+"""Running tasks by hand: ``brisa tasks render|test|run`` and ``brisa dags test``.
+
+``render``/``test`` work on a throw-away in-memory store holding just the DAG and one
+run, so they need no database and record nothing (as Airflow's ``tasks test``);
+variables and connections still come from the configured backends when the metadata
+database is reachable.  ``dags test`` drives the real scheduler loop over that memory
+store with the inline executor, so trigger rules, branching and mapping behave as in
+production, and each task logs to the terminal.  ``tasks run`` is the opposite: it
+runs one task instance of a real run in a child process and records the outcome.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from brisa.errors import BrisaError, InvalidInputError, NotFoundError
+from brisa.executors.base import RunContext, Workload
+from brisa.runner.outcome import Outcome
+from brisa.runner.store_runtime import StoreRuntime
+from brisa.serialized import SerializedDag
+from brisa.states import RunState, TaskState
+from brisa.store.records import TaskKey
+from brisa.store.sql import Store
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Adhoc:
+    store: Store
+    serialized: SerializedDag
+    workload: Workload
+    secrets: Any
+
+
+class _Unmasked:
+    def add(self, value: Any, name: str | None = None) -> None:
+        """Nothing to hide on the user's own terminal."""
+
+    def mask(self, text: str) -> str:
+        return text
+
+
+def local_secrets(settings: Any) -> Any:
+    """The configured secrets (env + metadata DB) if the DB answers; else env only."""
+    import os
+
+    from brisa.secrets.backends import EnvironmentBackend
+    from brisa.secrets.fernet import FernetCodec, generate_key
+    from brisa.secrets.service import SecretsService
+
+    try:
+        from brisa.cli import wiring
+        from brisa.store import migrate
+
+        store = wiring.open_store(settings)
+        if migrate.is_current(store):
+            return SecretsService.from_settings(settings, store, dict(os.environ))
+    except BrisaError as exc:
+        log.info("metadata database not used for variables/connections: %s", exc)
+    from brisa.testing import memory_store
+
+    return SecretsService(
+        memory_store(), FernetCodec([generate_key()]), [EnvironmentBackend(dict(os.environ))]
+    )
+
+
+def find_dag(settings: Any, dag_id: str) -> SerializedDag:
+    """The DAG as the DAG files define it now (parsed here, like Airflow's DagBag)."""
+    from brisa.cli import wiring
+    from brisa.loader import discover, parse_file
+
+    for folder in wiring.dag_folders(settings):
+        for path in discover(Path(folder)):
+            result = parse_file(
+                str(path),
+                timeout=settings.core.dagbag_import_timeout,
+                generation_default=settings.core.default_airflow_generation,
+                catchup_default=settings.scheduler.catchup_by_default,
+                dags_folder=str(folder),
+            )
+            for dag in result.dags:
+                if dag.dag_id == dag_id:
+                    return dag
+    raise NotFoundError(
+        f"DAG {dag_id!r} not found in {', '.join(str(f) for f in wiring.dag_folders(settings))}"
+    )
+
+
+def adhoc_run(store: Store, dag: SerializedDag, when: datetime, *, conf: dict[str, Any] | None = None) -> Any:
+    """A manual run of ``dag`` at ``when`` in ``store`` (Airflow's temporary run for tests)."""
+    from brisa.services.runs import trigger_run
+
+    with store.transaction() as tx:
+        tx.dags.upsert(dag, paused_when_new=False, now=utcnow())
+        return trigger_run(tx, dag, now=utcnow(), logical_date=when, conf=conf or {}, triggered_by="test")
+
+
+def adhoc_workload(settings: Any, dag_id: str, task_id: str, when: datetime, *, map_index: int = -1) -> Adhoc:
+    from brisa.testing import memory_store
+
+    dag = find_dag(settings, dag_id)
+    if task_id not in dag.tasks:
+        raise NotFoundError(f"Task {task_id!r} not found in DAG {dag_id!r}")
+    store = memory_store()
+    run = adhoc_run(store, dag, when)
+    workload = Workload(
+        key=TaskKey(dag_id, run.run_id, task_id, map_index),
+        try_number=1,
+        max_tries=0,
+        fileloc=dag.fileloc,
+        run=RunContext(
+            run_id=run.run_id,
+            run_type=run.run_type,
+            logical_date=run.logical_date,
+            data_interval_start=run.data_interval_start,
+            data_interval_end=run.data_interval_end,
+            run_after=run.run_after,
+            start_date=utcnow(),
+            conf=run.conf,
+            triggered_by="test",
+        ),
+        generation=dag.generation,
+    )
+    return Adhoc(store, dag, workload, local_secrets(settings))
+
+
+def _runtime(adhoc: Adhoc, key: TaskKey) -> StoreRuntime:
+    return StoreRuntime(adhoc.store, key, secrets=adhoc.secrets, masker=_Unmasked(), clock=utcnow)
+
+
+def render_task(adhoc: Adhoc) -> list[tuple[str, Any]]:
+    """The rendered template fields of the task, in their declared order."""
+    from brisa.runner.task_runner import TryContext, _prepare
+    from brisa.runtime import use_runtime
+
+    state = TryContext()
+    runtime = _runtime(adhoc, adhoc.workload.key)
+    with use_runtime(runtime):
+        _prepare(state, adhoc.workload, runtime, utcnow)
+    return [(name, getattr(state.task, name, None)) for name in state.task.template_fields]
+
+
+def test_task(adhoc: Adhoc, *, task_params: str | None = None) -> Outcome:
+    from brisa.runner.task_runner import run_try
+
+    _terminal_logging()
+    workload = adhoc.workload
+    if task_params:
+        try:
+            extra = json.loads(task_params)
+        except ValueError as exc:
+            raise InvalidInputError(f"--task-params is not valid JSON: {exc}") from None
+        workload = replace(workload, run=replace(workload.run, conf={**workload.run.conf, **extra}))
+    return run_try(workload, _runtime(adhoc, workload.key))
+
+
+def test_dag(settings: Any, dag_id: str, when: datetime, *, conf: dict[str, Any] | None = None) -> RunState:
+    """Run every task of one run in this process, in dependency order, logging here."""
+    from brisa.executors.inline import InlineExecutor
+    from brisa.runner.task_runner import run_try
+    from brisa.scheduler.loop import Scheduler, SchedulerConfig
+    from brisa.testing import memory_store
+
+    _terminal_logging()
+    dag = find_dag(settings, dag_id)
+    store = memory_store()
+    secrets = local_secrets(settings)
+    run = adhoc_run(store, dag, when, conf=conf)
+    adhoc = Adhoc(store, dag, None, secrets)  # type: ignore[arg-type]
+
+    def run_one(workload: Workload) -> Outcome:
+        # dag.test() runs each task once: a failure is final, no retry delays to wait out.
+        workload = replace(workload, max_tries=0)
+        print(
+            f"--- {workload.key.task_id}"
+            + (f"[{workload.key.map_index}]" if workload.key.map_index >= 0 else ""),
+            flush=True,
+        )
+        return run_try(workload, _runtime(adhoc, workload.key))
+
+    scheduler = Scheduler(store, InlineExecutor(store, run_one), config=SchedulerConfig(), clock=utcnow)
+    scheduler.start_job()
+    deadline = time.monotonic() + 24 * 3600
+    while time.monotonic() < deadline:
+        scheduler.tick(utcnow())
+        for event in scheduler.executor.poll():
+            scheduler._dirty.add((event.key.dag_id, event.key.run_id))
+        with store.transaction(readonly=True) as tx:
+            current = tx.runs.require(dag_id, run.run_id)
+            tis = tx.tis.for_run(dag_id, run.run_id)
+        if current.state.is_finished:
+            _summary(tis)
+            return current.state
+        waiting = [t for t in tis if t.state in (TaskState.UP_FOR_RESCHEDULE,)]
+        if waiting:
+            time.sleep(1.0)
+    raise BrisaError("dags test did not finish")
+
+
+def _summary(tis: list[Any]) -> None:
+    print("\nTask instances:", flush=True)
+    for ti in sorted(tis, key=lambda t: (t.start_date or utcnow(), t.task_id, t.map_index)):
+        index = f"[{ti.map_index}]" if ti.map_index >= 0 else ""
+        print(f"  {ti.task_id}{index}: {ti.state.value if ti.state else 'none'}", flush=True)
+
+
+def _terminal_logging() -> None:
+    from brisa.runner.task_runner import LOG_FORMAT
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("[%(asctime)s] " + LOG_FORMAT))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+
+
+def run_task_instance(
+    settings: Any,
+    dag_id: str,
+    task_id: str,
+    run: str,
+    *,
+    map_index: int = -1,
+    ignore_dependencies: bool = False,
+) -> str:
+    """``brisa tasks run``: one task instance of a real run, in a child process, recorded."""
+    from brisa.cli import wiring
+    from brisa.scheduler.loop import _run_context, task_extra
+    from brisa.states import advance_ti
+
+    store = wiring.open_store(settings)
+    secrets = wiring.make_secrets(settings, store)
+    executor = wiring.make_local_executor(settings, store, secrets)
+    executor.start_zygote()
+    executor.start()
+    try:
+        now = utcnow()
+        with store.transaction() as tx:
+            dag = tx.dags.require_serialized(dag_id)
+            record = tx.runs.get(dag_id, run)
+            if record is None:
+                from brisa.cli.dags_cmd import parse_when
+
+                record = tx.runs.by_logical_date(dag_id, parse_when(run))
+            if record is None:
+                raise NotFoundError(f"DAG run {run!r} of DAG {dag_id!r} not found")
+            key = TaskKey(dag_id, record.run_id, task_id, map_index)
+            ti = tx.tis.require(key)
+            allowed = {None, TaskState.SCHEDULED, TaskState.UP_FOR_RETRY, TaskState.UP_FOR_RESCHEDULE}
+            if ignore_dependencies:
+                allowed |= {TaskState.FAILED, TaskState.UPSTREAM_FAILED, TaskState.SKIPPED}
+            if ti.state not in allowed:
+                raise InvalidInputError(
+                    f"task instance {key} is {ti.state.value if ti.state else 'none'}; "
+                    "clear it first (or use --ignore-dependencies for failed ones)"
+                )
+            if ti.state != TaskState.SCHEDULED:
+                advance_ti(
+                    tx,
+                    key,
+                    ti.state,
+                    None
+                    if ti.state in (TaskState.FAILED, TaskState.UPSTREAM_FAILED, TaskState.SKIPPED)
+                    else TaskState.SCHEDULED,
+                )
+                if ti.state in (TaskState.FAILED, TaskState.UPSTREAM_FAILED, TaskState.SKIPPED):
+                    advance_ti(tx, key, None, TaskState.SCHEDULED)
+            advance_ti(
+                tx,
+                key,
+                TaskState.SCHEDULED,
+                TaskState.QUEUED,
+                try_number=ti.try_number + 1,
+                queued_dttm=now,
+                updated_at=now,
+            )
+            context = _run_context(tx, dag_id, record.run_id)
+        workload = Workload(
+            key=key,
+            try_number=ti.try_number + 1,
+            max_tries=ti.max_tries,
+            fileloc=dag.fileloc,
+            run=context,
+            generation=dag.generation,
+            queue=ti.queue,
+            pool=ti.pool,
+            priority_weight=ti.priority_weight,
+            sensor_started_at=ti.sensor_started_at,
+            extra=task_extra(dag.tasks[task_id]),
+        )
+        executor.submit([workload])
+        while True:
+            events = executor.poll(timeout=1.0)
+            if any(e.key == key for e in events):
+                break
+        with store.transaction(readonly=True) as tx:
+            final = tx.tis.require(key)
+        return final.state.value if final.state else "none"
+    finally:
+        executor.stop(grace=0)
+
+
+__all__ = ["Adhoc", "adhoc_workload", "find_dag", "render_task", "run_task_instance", "test_dag", "test_task"]
