@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
+from functools import cached_property
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -150,7 +151,7 @@ class SerializedDag:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
 
-    @property
+    @cached_property
     def hash(self) -> str:
         return hashlib.sha256(self.to_json().encode()).hexdigest()[:32]
 

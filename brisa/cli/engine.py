@@ -1,15 +1,20 @@
-"""Scheduler + LocalExecutor in this process, started and stopped in the right order.
+"""Scheduler + executor in this process, started and stopped in the right order.
+
+The executor is the one ``[core] executor`` names: the LocalExecutor runs tries here;
+the CeleryExecutor sends them to ``brisa celery worker`` processes.
 
 Order matters: the zygote is forked while the process has one thread; then the
 process pool's thread, the DAG processor and the scheduler start.  On stop the
 scheduler stops queueing, running tries get ``graceful_shutdown_timeout`` seconds to
-finish, the rest are ended and marked for retry, and the job row is closed.
+finish, the rest are ended and marked for retry, and the job row is closed.  (With
+Celery, tries run on and the workers' own shutdown does this.)
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -21,19 +26,25 @@ log = logging.getLogger("brisa.engine")
 
 class Engine:
     def __init__(self, settings: Any, *, job_type: str = "scheduler") -> None:
+        # Scheduler, supervisor and web threads hand work to each other constantly; the
+        # default 5 ms GIL switch interval would add up to 5 ms to every hand-off.
+        sys.setswitchinterval(0.0005)
         self.settings = settings
         self.store = wiring.open_store(settings)
         self.secrets = wiring.make_secrets(settings, self.store)
-        self.executor = wiring.make_local_executor(settings, self.store, self.secrets)
-        self.executor.start_zygote()
-        self.scheduler = wiring.make_scheduler(
-            settings, self.store, self.executor, self.executor.pool, job_type=job_type
-        )
-        self.executor.on_trigger = self.scheduler.wake
+        self.executor = wiring.make_executor(settings, self.store, self.secrets)
+        self.pool = wiring.process_pool_for(self.executor)
+        self._owns_pool = self.pool is not getattr(self.executor, "pool", None)
+        self.pool.start_zygote()
+        self.scheduler = wiring.make_scheduler(settings, self.store, self.executor, self.pool, job_type=job_type)
+        if hasattr(self.executor, "on_trigger"):
+            self.executor.on_trigger = self.scheduler.wake
         self._stopped = threading.Event()
         self.failed = False
 
     def start(self) -> None:
+        if self._owns_pool:
+            self.pool.start()
         self.executor.start()
         self.scheduler.start_job()
 
@@ -60,8 +71,10 @@ class Engine:
         grace = self.settings.scheduler.graceful_shutdown_timeout
         log.info("stopping: running tries get up to %.0fs to finish", grace)
         self.executor.stop(grace)
+        if self._owns_pool:
+            self.pool.stop()
         self.scheduler.end_job()
-        if not self.executor.healthy:
+        if not (getattr(self.executor, "healthy", True) and self.pool.zygote_alive):
             self.failed = True
         self.store.dispose()
         log.info("stopped")

@@ -22,6 +22,7 @@ processes it started too.
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib
 import io
 import json
@@ -68,7 +69,9 @@ class ZygoteClient:
     def start(cls, preload: tuple[str, ...] = ()) -> ZygoteClient:
         """Fork the zygote. Call before the process starts any thread."""
         for module in preload:
-            importlib.import_module(module)
+            warm_up = getattr(importlib.import_module(module), "warm_up", None)
+            if warm_up is not None:
+                warm_up()  # e.g. look up the host name once, not in every child
         parent_sock, zygote_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         sys.stdout.flush()
         sys.stderr.flush()
@@ -127,6 +130,10 @@ class ZygoteClient:
 
 class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration tests)
     def __init__(self, sock: socket.socket) -> None:
+        # Children share the zygote's memory copy-on-write; the cyclic GC touching every
+        # object would copy those pages into each child. Frozen objects are never scanned.
+        gc.collect()
+        gc.freeze()
         self.sock = sock
         self.children: set[int] = set()
         self.wake_r, self.wake_w = os.pipe()

@@ -39,6 +39,8 @@ class LineMasker(Protocol):
 
     def mask(self, text: str) -> str: ...
 
+    def redact(self, obj: Any, name: str | None = None) -> Any: ...
+
 
 class Ending:
     """Why the supervisor ended a try itself (None: the try ended on its own)."""
@@ -90,7 +92,8 @@ class TrySupervisor(ChildHandler):
             self.outcome = Outcome.from_dict(args["outcome"])
             return None
         if op == "rendered":
-            fields = {k: self.masker.mask(v) if isinstance(v, str) else v for k, v in args["fields"].items()}
+            # redact, not mask: op_kwargs, env and other fields nest secrets in dicts and lists.
+            fields = {k: self.masker.redact(v, k) for k, v in args["fields"].items()}
             self.runtime.record_rendered(fields)
             return None
         if op == "mask_secret":

@@ -11,6 +11,7 @@ directly to the store for ``brisa dags test`` / ``brisa tasks test``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import signal
@@ -34,6 +35,16 @@ LOG_FORMAT = "{%(filename)s:%(lineno)d} %(levelname)s - %(message)s"
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@functools.cache
+def hostname() -> str:
+    return socket.getfqdn()
+
+
+def warm_up() -> None:
+    """Called by the zygote before it forks: children inherit what this caches."""
+    hostname()
 
 
 # -- the task process --------------------------------------------------------------------
@@ -84,7 +95,7 @@ def run_try(
             _label(workload),
             workload.try_number,
             workload.max_tries + 1,
-            socket.getfqdn(),
+            hostname(),
         )
         try:
             _prepare(state, workload, runtime, clock)
@@ -228,7 +239,7 @@ def build_try_context(
         try_number=workload.try_number,
         max_tries=workload.max_tries,
         state="running",
-        hostname=socket.getfqdn(),
+        hostname=hostname(),
         start_date=clock(),
         logical_date=run.logical_date,
         sensor_start_date=workload.sensor_started_at,

@@ -194,6 +194,9 @@ class Scheduler:
 
     # -- runs ------------------------------------------------------------------------------
     def _create_runs(self, now: datetime) -> None:
+        with self.store.transaction(readonly=True) as tx:
+            if not tx.dags.schedulable(now, limit=1):
+                return
         with self.store.transaction() as tx:
             for record in tx.dags.schedulable(now, lock=True):
                 dag = self._dags.get(record.dag_id)
@@ -241,6 +244,9 @@ class Scheduler:
         )
 
     def _start_runs(self, now: datetime) -> None:
+        with self.store.transaction(readonly=True) as tx:
+            if not tx.runs.unfinished(states=(RunState.QUEUED,), limit=1):
+                return
         with self.store.transaction() as tx:
             unfinished = tx.runs.unfinished()
             running: dict[str, int] = {}
@@ -336,6 +342,9 @@ class Scheduler:
         if slots <= 0:
             return
         workloads: list[Workload] = []
+        with self.store.transaction(readonly=True) as tx:
+            if not tx.tis.schedulable(limit=1):
+                return
         with self.store.transaction() as tx:
             candidates = [
                 ti
@@ -389,7 +398,7 @@ class Scheduler:
             pool=ti.pool,
             priority_weight=ti.priority_weight,
             sensor_started_at=ti.sensor_started_at,
-            dag_hash=dag.hash,
+            dag_hash=self._dag_hashes.get(ti.dag_id),
             extra=task_extra(task),
         )
 

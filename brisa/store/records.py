@@ -25,11 +25,15 @@ class TaskKey(NamedTuple):
         return f"{self.dag_id}.{self.task_id}{suffix} {self.run_id}"
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _from_mapping(cls: type, row: Any, **overrides: Any) -> Any:
-    mapping = dict(row._mapping) if hasattr(row, "_mapping") else dict(row)
-    names = {f.name for f in fields(cls)}
-    values = {k: v for k, v in mapping.items() if k in names}
-    values.update(overrides)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    mapping = row._mapping if hasattr(row, "_mapping") else row
+    values = {k: overrides[k] if k in overrides else mapping[k] for k in names if k in overrides or k in mapping}
     return cls(**values)
 
 

@@ -7,8 +7,10 @@ wait and retry) and ``ConflictError`` for uniqueness violations.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -147,6 +149,9 @@ class Store:
             echo=echo,
         )
         self.dialect = self.engine.dialect.name
+        # SQLite has one writer at a time. Threads of this process queue on a lock
+        # instead of on SQLite's busy handler, which sleeps in steps of 1-100 ms.
+        self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -160,7 +165,8 @@ class Store:
         (``BEGIN IMMEDIATE``) so two writers queue on the busy timeout instead of
         failing when one upgrades a read lock; ``readonly=True`` skips that.
         """
-        with translate_errors():
+        lock = self._write_lock if not readonly else None
+        with translate_errors(), lock or contextlib.nullcontext():
             conn = self.engine.connect()
             try:
                 if readonly:

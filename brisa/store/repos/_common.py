@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,3 +40,51 @@ def order_by_clause(table: sa.Table, order_by: str, allowed: Iterable[str]) -> l
 
 def str_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def sort_clauses(
+    columns: Mapping[str, sa.ColumnElement[Any]],
+    keys: Sequence[tuple[str, bool]],
+    tiebreak: sa.ColumnElement[Any],
+) -> list[sa.ColumnElement[Any]]:
+    """ORDER BY for ``(name, descending)`` keys: nulls last, then ``tiebreak``.
+
+    The tiebreak (a primary key) follows the first key's direction, so that pages cut
+    with LIMIT/OFFSET never overlap nor skip rows whatever the keys are.
+    """
+    from brisa.errors import InvalidInputError
+
+    clauses: list[sa.ColumnElement[Any]] = []
+    for name, descending in keys:
+        if name not in columns:
+            raise InvalidInputError(f"Ordering with '{name}' is disallowed or the attribute does not exist")
+        column = columns[name]
+        clauses.append((column.desc() if descending else column.asc()).nulls_last())
+    first_descending = bool(keys) and keys[0][1]
+    clauses.append(tiebreak.desc() if first_descending else tiebreak.asc())
+    return clauses
+
+
+def within(query: sa.Select[Any], column: sa.ColumnElement[Any], bounds: Any) -> sa.Select[Any]:
+    """Add ``column >= gte``, ``> gt``, ``<= lte``, ``< lt`` for the bounds given (None: no bound)."""
+    if bounds is None:
+        return query
+    for attr, compare in (
+        ("gte", column.__ge__),
+        ("gt", column.__gt__),
+        ("lte", column.__le__),
+        ("lt", column.__lt__),
+    ):
+        value = getattr(bounds, attr, None)
+        if value is not None:
+            query = query.where(compare(value))
+    return query
+
+
+def count_of(conn: sa.Connection, query: sa.Select[Any]) -> int:
+    """How many rows ``query`` selects (before LIMIT/OFFSET)."""
+    return conn.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+
+
+def page_of(query: sa.Select[Any], limit: int | None, offset: int) -> sa.Select[Any]:
+    return query if limit is None else query.limit(limit).offset(offset)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 
 from brisa.store import schema as s
 from brisa.store.records import Page
+from brisa.store.repos._common import count_of, page_of, sort_clauses
 
 
 @dataclass(frozen=True)
@@ -59,3 +61,21 @@ class ConnectionRepo:
         if limit is not None:
             query = query.limit(limit).offset(offset)
         return Page([_record(r) for r in self.conn.execute(query)], total)
+
+    def search(
+        self,
+        *,
+        conn_id_like: str | None = None,
+        order: Sequence[tuple[str, bool]] = (("conn_id", False),),
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Page[StoredConnection]:
+        """Connections, ordered by ``conn_id``, ``conn_type``, ``description``, ``host`` or ``port``."""
+        query = sa.select(s.connection)
+        if conn_id_like:
+            query = query.where(s.connection.c.conn_id.ilike(conn_id_like))
+        total = count_of(self.conn, query)
+        names = ("conn_id", "conn_type", "description", "host", "port")
+        columns = {name: s.connection.c[name] for name in names}
+        query = query.order_by(*sort_clauses(columns, order, s.connection.c.conn_id))
+        return Page([_record(r) for r in self.conn.execute(page_of(query, limit, offset))], total)

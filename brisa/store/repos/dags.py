@@ -12,7 +12,7 @@ from brisa.errors import NotFoundError
 from brisa.serialized import SerializedDag
 from brisa.store import schema as s
 from brisa.store.records import DagRecord, ImportErrorRecord, Page
-from brisa.store.repos._common import order_by_clause
+from brisa.store.repos._common import count_of, order_by_clause, page_of, sort_clauses
 
 _DAG_ORDER = ("dag_id", "fileloc", "next_dagrun", "last_parsed_time", "is_paused", "owners")
 
@@ -176,6 +176,64 @@ class DagRepo:
         items = [DagRecord.from_row(r, tags=tuple(tag_map.get(r.dag_id, ()))) for r in rows]
         return Page(items, total)
 
+    def search(
+        self,
+        *,
+        active: bool | None = True,
+        paused: bool | None = None,
+        tags: Sequence[str] = (),
+        tags_match_all: bool = False,
+        owners: Sequence[str] = (),
+        dag_id_like: str | None = None,
+        last_run_states: Sequence[str] = (),
+        any_run_states: Sequence[str] = (),
+        order: Sequence[tuple[str, bool]] = (("dag_id", False),),
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Page[DagRecord]:
+        """The REST API's DAG listing: Airflow's filters and multi-key ordering.
+
+        ``*_like`` are SQL LIKE patterns; the order keys are ``dag_id``, ``next_dagrun``,
+        ``last_run_state`` and ``last_run_start_date`` (the newest run by ``run_after``).
+        """
+        last = _last_runs()
+        query = sa.select(s.dag).outerjoin(last, last.c.dag_id == s.dag.c.dag_id)
+        if active is not None:
+            query = query.where(s.dag.c.is_active.is_(active))
+        if paused is not None:
+            query = query.where(s.dag.c.is_paused.is_(paused))
+        if dag_id_like:
+            query = query.where(s.dag.c.dag_id.ilike(dag_id_like))
+        query = _with_tags(query, tags, match_all=tags_match_all)
+        if owners:
+            query = query.where(sa.or_(*(_owner_clause(o) for o in owners)))
+        if last_run_states:
+            query = query.where(last.c.state.in_(list(last_run_states)))
+        if any_run_states:
+            runs = sa.select(s.dag_run.c.dag_id).where(s.dag_run.c.state.in_(list(any_run_states)))
+            query = query.where(s.dag.c.dag_id.in_(runs))
+        total = count_of(self.conn, query)
+        columns = {
+            "dag_id": s.dag.c.dag_id,
+            "next_dagrun": s.dag.c.next_dagrun,
+            "last_run_state": last.c.state,
+            "last_run_start_date": last.c.start_date,
+        }
+        query = query.order_by(*sort_clauses(columns, order, s.dag.c.dag_id))
+        rows = self.conn.execute(page_of(query, limit, offset)).all()
+        tag_map = self._tags([r.dag_id for r in rows])
+        return Page([DagRecord.from_row(r, tags=tuple(tag_map.get(r.dag_id, ()))) for r in rows], total)
+
+    def serialized_many(self, dag_ids: Sequence[str]) -> dict[str, SerializedDag]:
+        if not dag_ids:
+            return {}
+        rows = self.conn.execute(
+            sa.select(s.serialized_dag.c.dag_id, s.serialized_dag.c.data).where(
+                s.serialized_dag.c.dag_id.in_(list(dag_ids))
+            )
+        )
+        return {dag_id: SerializedDag.from_json(data) for dag_id, data in rows}
+
     def all_tags(self) -> list[str]:
         return list(
             self.conn.execute(sa.select(s.dag_tag.c.name).distinct().order_by(s.dag_tag.c.name)).scalars()
@@ -281,6 +339,24 @@ class DagRepo:
             query = query.limit(limit).offset(offset)
         return Page([ImportErrorRecord.from_row(r) for r in self.conn.execute(query)], total)
 
+    def search_import_errors(
+        self,
+        *,
+        filename_like: str | None = None,
+        order: Sequence[tuple[str, bool]] = (("id", False),),
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Page[ImportErrorRecord]:
+        """Import errors with multi-key ordering (``id``, ``timestamp``, ``filename``, ``stacktrace``)."""
+        query = sa.select(s.import_error)
+        if filename_like:
+            query = query.where(s.import_error.c.filename.ilike(filename_like))
+        total = count_of(self.conn, query)
+        columns = {name: s.import_error.c[name] for name in ("id", "timestamp", "filename", "stacktrace")}
+        query = query.order_by(*sort_clauses(columns, order, s.import_error.c.id))
+        rows = self.conn.execute(page_of(query, limit, offset))
+        return Page([ImportErrorRecord.from_row(r) for r in rows], total)
+
     def import_error(self, error_id: int) -> ImportErrorRecord:
         row = self.conn.execute(sa.select(s.import_error).where(s.import_error.c.id == error_id)).first()
         if row is None:
@@ -308,3 +384,39 @@ def _dag_values(dag: SerializedDag, now: datetime) -> dict[str, Any]:
 def _like(pattern: str) -> str:
     """Airflow 3's ``dag_id_pattern``: a SQL LIKE pattern matched anywhere in the id."""
     return f"%{pattern}%"
+
+
+def _last_runs() -> sa.Subquery:
+    """Each DAG's newest run (by ``run_after``): its state and start date."""
+    ranked = sa.select(
+        s.dag_run.c.dag_id,
+        s.dag_run.c.state,
+        s.dag_run.c.start_date,
+        sa.func.row_number()
+        .over(partition_by=s.dag_run.c.dag_id, order_by=(s.dag_run.c.run_after.desc(), s.dag_run.c.id.desc()))
+        .label("rank"),
+    ).subquery()
+    newest = sa.select(ranked.c.dag_id, ranked.c.state, ranked.c.start_date).where(ranked.c.rank == 1)
+    return newest.subquery()
+
+
+def _with_tags(query: sa.Select[Any], tags: Sequence[str], *, match_all: bool) -> sa.Select[Any]:
+    if not tags:
+        return query
+    if not match_all:
+        tagged = sa.select(s.dag_tag.c.dag_id).where(s.dag_tag.c.name.in_(list(tags)))
+        return query.where(s.dag.c.dag_id.in_(tagged))
+    for tag in set(tags):
+        query = query.where(s.dag.c.dag_id.in_(sa.select(s.dag_tag.c.dag_id).where(s.dag_tag.c.name == tag)))
+    return query
+
+
+def _owner_clause(owner: str) -> sa.ColumnElement[bool]:
+    """``owners`` is stored as ``"a, b"``: match one whole name in that list."""
+    column = s.dag.c.owners
+    return sa.or_(
+        column == owner,
+        column.like(f"{owner}, %"),
+        column.like(f"%, {owner}"),
+        column.like(f"%, {owner}, %"),
+    )

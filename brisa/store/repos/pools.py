@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 
 from brisa.errors import NotFoundError
 from brisa.store import schema as s
 from brisa.store.records import Page, PoolRecord
+from brisa.store.repos._common import count_of, page_of, sort_clauses
 
 DEFAULT_POOL = "default_pool"
 DEFAULT_POOL_SLOTS = 128
@@ -62,3 +65,20 @@ class PoolRepo:
         if limit is not None:
             query = query.limit(limit).offset(offset)
         return Page([PoolRecord.from_row(r) for r in self.conn.execute(query)], total)
+
+    def search(
+        self,
+        *,
+        name_like: str | None = None,
+        order: Sequence[tuple[str, bool]] = (("pool", False),),
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Page[PoolRecord]:
+        """Pools with multi-key ordering (``pool``, ``slots``, ``description``)."""
+        query = sa.select(s.slot_pool)
+        if name_like:
+            query = query.where(s.slot_pool.c.pool.ilike(name_like))
+        total = count_of(self.conn, query)
+        columns = {name: s.slot_pool.c[name] for name in ("pool", "slots", "description")}
+        query = query.order_by(*sort_clauses(columns, order, s.slot_pool.c.pool))
+        return Page([PoolRecord.from_row(r) for r in self.conn.execute(page_of(query, limit, offset))], total)

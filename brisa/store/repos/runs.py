@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +13,7 @@ from brisa.errors import ConflictError, NotFoundError
 from brisa.states import RunState
 from brisa.store import schema as s
 from brisa.store.records import Page, RunRecord
-from brisa.store.repos._common import order_by_clause
+from brisa.store.repos._common import count_of, order_by_clause, page_of, sort_clauses, within
 
 _RUN_ORDER = (
     "id",
@@ -154,10 +154,64 @@ class RunRepo:
             query = query.limit(limit).offset(offset)
         return Page([RunRecord.from_row(r) for r in self.conn.execute(query)], total)
 
-    def unfinished(self, *, dag_id: str | None = None, limit: int | None = None) -> list[RunRecord]:
+    def search(
+        self,
+        *,
+        dag_id: str | None = None,
+        states: Sequence[str] = (),
+        run_types: Sequence[str] = (),
+        bounds: Mapping[str, Any] | None = None,
+        run_id_like: str | None = None,
+        triggering_user_like: str | None = None,
+        order: Sequence[tuple[str, bool]] = (("id", False),),
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Page[RunRecord]:
+        """The REST API's run listing.
+
+        ``bounds`` maps ``run_after``, ``logical_date``, ``start_date``, ``end_date`` or
+        ``updated_at`` to an object with ``gte``/``gt``/``lte``/``lt`` attributes.
+        """
+        c = s.dag_run.c
+        query = sa.select(s.dag_run)
+        if dag_id is not None:
+            query = query.where(c.dag_id == dag_id)
+        if states:
+            query = query.where(c.state.in_([str(x) for x in states]))
+        if run_types:
+            query = query.where(c.run_type.in_([str(x) for x in run_types]))
+        if run_id_like:
+            query = query.where(c.run_id.ilike(run_id_like))
+        if triggering_user_like:
+            query = query.where(c.triggering_user.ilike(triggering_user_like))
+        for name, value in (bounds or {}).items():
+            query = within(query, c[name], value)
+        total = count_of(self.conn, query)
+        columns = {name: c[name] for name in (*_RUN_ORDER, "conf")}
+        columns["duration"] = _duration(self.conn, c.start_date, c.end_date)
+        query = query.order_by(*sort_clauses(columns, order, c.id))
+        return Page([RunRecord.from_row(r) for r in self.conn.execute(page_of(query, limit, offset))], total)
+
+    def get_many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], RunRecord]:
+        """Runs by ``(dag_id, run_id)``; missing ones are left out."""
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        c = s.dag_run.c
         query = sa.select(s.dag_run).where(
-            s.dag_run.c.state.in_([RunState.QUEUED.value, RunState.RUNNING.value])
+            c.dag_id.in_({d for d, _ in wanted}), c.run_id.in_({r for _, r in wanted})
         )
+        runs = (RunRecord.from_row(row) for row in self.conn.execute(query))
+        return {(r.dag_id, r.run_id): r for r in runs if (r.dag_id, r.run_id) in wanted}
+
+    def unfinished(
+        self,
+        *,
+        dag_id: str | None = None,
+        limit: int | None = None,
+        states: Iterable[RunState] = (RunState.QUEUED, RunState.RUNNING),
+    ) -> list[RunRecord]:
+        query = sa.select(s.dag_run).where(s.dag_run.c.state.in_([x.value for x in states]))
         if dag_id is not None:
             query = query.where(s.dag_run.c.dag_id == dag_id)
         query = query.order_by(s.dag_run.c.run_after, s.dag_run.c.id)
@@ -268,3 +322,10 @@ class RunRepo:
         self.conn.execute(
             s.dag_run.delete().where(s.dag_run.c.dag_id == dag_id, s.dag_run.c.run_id == run_id)
         )
+
+
+def _duration(conn: sa.Connection, start: Any, end: Any) -> sa.ColumnElement[Any]:
+    """``end - start`` in a form both databases can sort (NULL while a run is unfinished)."""
+    if conn.dialect.name == "sqlite":
+        return sa.func.julianday(end) - sa.func.julianday(start)
+    return end - start

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +13,15 @@ from brisa.errors import NotFoundError
 from brisa.states import ACTIVE, TaskState
 from brisa.store import schema as s
 from brisa.store.records import Page, TaskKey, TiRecord, TryRecord
-from brisa.store.repos._common import order_by_clause, state_in, str_or_none
+from brisa.store.repos._common import (
+    count_of,
+    order_by_clause,
+    page_of,
+    sort_clauses,
+    state_in,
+    str_or_none,
+    within,
+)
 
 _TI_ORDER = (
     "id",
@@ -179,6 +187,73 @@ class TiRepo:
             query = query.limit(limit).offset(offset)
         return Page([TiRecord.from_row(r) for r in self.conn.execute(query)], total)
 
+    def search(
+        self,
+        *,
+        dag_id: str | None = None,
+        run_id: str | None = None,
+        task_id: str | None = None,
+        map_index: int | None = None,
+        mapped_only: bool = False,
+        states: Sequence[TaskState | None] | None = None,
+        pools: Sequence[str] = (),
+        queues: Sequence[str] = (),
+        operators: Sequence[str] = (),
+        try_numbers: Sequence[int] = (),
+        task_id_like: str | None = None,
+        bounds: Mapping[str, Any] | None = None,
+        order: Sequence[tuple[str, bool]] = (("map_index", False),),
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Page[TiRecord]:
+        """The REST API's task instance listing, joined to the runs for their dates.
+
+        ``bounds`` keys: ``start_date``, ``end_date``, ``updated_at``, ``duration`` (of
+        the try) and ``run_after``, ``logical_date`` (of the run); values have
+        ``gte``/``gt``/``lte``/``lt`` attributes.
+        """
+        ti, run = s.task_instance, s.dag_run
+        query = sa.select(ti).join(run, sa.and_(run.c.dag_id == ti.c.dag_id, run.c.run_id == ti.c.run_id))
+        for column, value in ((ti.c.dag_id, dag_id), (ti.c.run_id, run_id), (ti.c.task_id, task_id)):
+            if value is not None:
+                query = query.where(column == value)
+        if map_index is not None:
+            query = query.where(ti.c.map_index == map_index)
+        if mapped_only:
+            query = query.where(ti.c.map_index >= 0)
+        if states:
+            query = query.where(state_in(ti.c.state, states))
+        for column, values in (
+            (ti.c.pool, pools),
+            (ti.c.queue, queues),
+            (ti.c.operator, operators),
+            (ti.c.try_number, try_numbers),
+        ):
+            if values:
+                query = query.where(column.in_(list(values)))
+        if task_id_like:
+            query = query.where(ti.c.task_id.ilike(task_id_like))
+        columns = _ti_sort_columns()
+        for name, value in (bounds or {}).items():
+            query = within(query, columns[name], value)
+        total = count_of(self.conn, query)
+        query = query.order_by(*sort_clauses(columns, order, ti.c.id))
+        return Page([TiRecord.from_row(r) for r in self.conn.execute(page_of(query, limit, offset))], total)
+
+    def pool_usage(self) -> dict[str, dict[str, int]]:
+        """Slots held per pool by scheduled, queued and running tries: ``{pool: {state: slots}}``."""
+        c = s.task_instance.c
+        busy = [TaskState.SCHEDULED.value, TaskState.QUEUED.value, TaskState.RUNNING.value]
+        rows = self.conn.execute(
+            sa.select(c.pool, c.state, sa.func.sum(c.pool_slots))
+            .where(c.state.in_(busy))
+            .group_by(c.pool, c.state)
+        )
+        usage: dict[str, dict[str, int]] = {}
+        for pool, state, slots in rows:
+            usage.setdefault(pool, {})[state] = int(slots or 0)
+        return usage
+
     def states_for_dates(
         self, dag_id: str, logical_dates: Sequence[datetime], task_ids: Sequence[str] | None
     ) -> list[str | None]:
@@ -310,6 +385,22 @@ class TiRepo:
             .order_by(c.try_number)
         )
         return [TryRecord.from_row(r) for r in rows]
+
+
+def _ti_sort_columns() -> dict[str, sa.ColumnElement[Any]]:
+    ti, run = s.task_instance.c, s.dag_run.c
+    columns: dict[str, sa.ColumnElement[Any]] = {
+        name: ti[name]
+        for name in ("id", "state", "duration", "start_date", "end_date", "map_index", "try_number")
+    }
+    columns.update(operator=ti.operator, updated_at=ti.updated_at, task_id=ti.task_id)
+    columns.update(
+        logical_date=run.logical_date,
+        run_after=run.run_after,
+        data_interval_start=run.data_interval_start,
+        data_interval_end=run.data_interval_end,
+    )
+    return columns
 
 
 class ActiveCounts:

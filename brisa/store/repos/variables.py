@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 
 from brisa.store import schema as s
 from brisa.store.records import Page
+from brisa.store.repos._common import count_of, page_of, sort_clauses
 
 
 @dataclass(frozen=True)
@@ -52,3 +54,20 @@ class VariableRepo:
         if limit is not None:
             query = query.limit(limit).offset(offset)
         return Page([_record(r) for r in self.conn.execute(query)], total)
+
+    def search(
+        self,
+        *,
+        key_like: str | None = None,
+        order: Sequence[tuple[str, bool]] = (("key", False),),
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Page[StoredVariable]:
+        """Variables with multi-key ordering (``key``, ``description``, ``is_encrypted``, ``val``)."""
+        query = sa.select(s.variable)
+        if key_like:
+            query = query.where(s.variable.c.key.ilike(key_like))
+        total = count_of(self.conn, query)
+        columns = {name: s.variable.c[name] for name in ("key", "val", "description", "is_encrypted")}
+        query = query.order_by(*sort_clauses(columns, order, s.variable.c.key))
+        return Page([_record(r) for r in self.conn.execute(page_of(query, limit, offset))], total)

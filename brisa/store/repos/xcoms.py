@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,6 +13,7 @@ from brisa import serde
 from brisa.errors import NotFoundError
 from brisa.store import schema as s
 from brisa.store.records import Page, TaskKey
+from brisa.store.repos._common import count_of, page_of, within
 
 RETURN_VALUE = "return_value"
 
@@ -113,6 +114,51 @@ class XComRepo:
         if limit is not None:
             query = query.limit(limit).offset(offset)
         return Page([_record(r) for r in self.conn.execute(query)], total)
+
+    def search(
+        self,
+        *,
+        dag_id: str | None = None,
+        run_id: str | None = None,
+        task_id: str | None = None,
+        map_index: int | None = None,
+        key: str | None = None,
+        dag_id_like: str | None = None,
+        run_id_like: str | None = None,
+        task_id_like: str | None = None,
+        key_like: str | None = None,
+        bounds: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Page[XComRecord]:
+        """The REST API's XCom listing, ordered by DAG, task, run, map index and key.
+
+        ``bounds`` keys are the run's ``run_after`` and ``logical_date``.
+        """
+        c, run = s.xcom.c, s.dag_run.c
+        query = sa.select(s.xcom).join(s.dag_run, sa.and_(run.dag_id == c.dag_id, run.run_id == c.run_id))
+        for column, value in (
+            (c.dag_id, dag_id),
+            (c.run_id, run_id),
+            (c.task_id, task_id),
+            (c.map_index, map_index),
+            (c.key, key),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        for column, pattern in (
+            (c.dag_id, dag_id_like),
+            (c.run_id, run_id_like),
+            (c.task_id, task_id_like),
+            (c.key, key_like),
+        ):
+            if pattern:
+                query = query.where(column.ilike(pattern))
+        for name, value in (bounds or {}).items():
+            query = within(query, run[name], value)
+        total = count_of(self.conn, query)
+        query = query.order_by(c.dag_id, c.task_id, c.run_id, c.map_index, c.key)
+        return Page([_record(r) for r in self.conn.execute(page_of(query, limit, offset))], total)
 
     def require(self, ti: TaskKey, key: str) -> XComRecord:
         page = self.list(

@@ -1,0 +1,339 @@
+"""The one explicit table: Airflow module path -> the Brisa objects it provides.
+
+Each entry maps an exported name to ``"brisa.module:attribute"``; a ``forward``
+module makes every public name of a Brisa module available (used for
+``airflow.utils.timezone``-style modules).  Anything under ``airflow.`` that is not
+here fails to import with a message saying Brisa does not support it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ShimModule:
+    names: Mapping[str, str] = field(default_factory=dict)
+    forward: str | None = None
+    """A Brisa module whose public names this module also exports."""
+    unsupported: Mapping[str, str] = field(default_factory=dict)
+    """Airflow names this module has that Brisa rejects, with the reason."""
+
+
+_SDK = "brisa.sdk"
+
+
+def _names(module: str, *names: str) -> dict[str, str]:
+    return {name: f"{module}:{name}" for name in names}
+
+
+def _merge(*parts: dict[str, str]) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for part in parts:
+        merged.update(part)
+    return merged
+
+
+DAG_NAMES = _names(f"{_SDK}.dag", "DAG")
+BASEOP = _names(f"{_SDK}.baseoperator", "BaseOperator")
+CHAIN = _names(f"{_SDK}.dependencies", "chain", "cross_downstream", "chain_linear")
+EXCEPTIONS = _names(
+    f"{_SDK}.exceptions",
+    "AirflowException",
+    "AirflowSkipException",
+    "AirflowFailException",
+    "AirflowSensorTimeout",
+    "AirflowRescheduleException",
+    "AirflowTaskTimeout",
+    "AirflowNotFoundException",
+    "AirflowBadRequest",
+    "AirflowConfigException",
+    "TaskDeferred",
+    "AirflowTaskTerminated",
+    "DownstreamTasksSkipped",
+    "DuplicateTaskIdFound",
+    "AirflowDagCycleException",
+    "ParamValidationError",
+    "XComNotFound",
+    "AirflowDagDuplicatedIdException",
+    "AirflowTimetableInvalid",
+    "UnmappableOperator",
+)
+BASH_OP = _names(f"{_SDK}.operators.bash", "BashOperator")
+PYTHON_OPS = _merge(
+    _names(
+        f"{_SDK}.operators.python",
+        "PythonOperator",
+        "BranchPythonOperator",
+        "ShortCircuitOperator",
+        "BranchMixIn",
+    ),
+    _names(f"{_SDK}.context", "get_current_context"),
+)
+EMPTY_OPS = _names(f"{_SDK}.operators.empty", "EmptyOperator", "DummyOperator")
+TRIGGER_OPS = _names(f"{_SDK}.operators.trigger_dagrun", "TriggerDagRunOperator", "DagRunOrder")
+LATEST_OPS = _names(f"{_SDK}.operators.latest_only", "LatestOnlyOperator")
+BRANCH_OPS = _names(f"{_SDK}.operators.branch", "BaseBranchOperator", "BranchMixIn")
+DATETIME_OPS = _names(f"{_SDK}.operators.datetime", "BranchDateTimeOperator", "target_times_as_dates")
+WEEKDAY_OPS = _names(f"{_SDK}.operators.weekday", "BranchDayOfWeekOperator", "WeekDay")
+SENSOR_BASE = _names(f"{_SDK}.sensors.base", "BaseSensorOperator", "PokeReturnValue", "poke_mode_only")
+PYTHON_SENSOR = _names(f"{_SDK}.sensors.python", "PythonSensor")
+TIME_DELTA_SENSOR = _names(
+    f"{_SDK}.sensors.time_delta", "TimeDeltaSensor", "TimeDeltaSensorAsync", "WaitSensor"
+)
+DATE_TIME_SENSOR = _names(f"{_SDK}.sensors.date_time", "DateTimeSensor", "DateTimeSensorAsync")
+TIME_SENSOR = _names(f"{_SDK}.sensors.time", "TimeSensor", "TimeSensorAsync")
+FILE_SENSOR = _names(f"{_SDK}.sensors.filesystem", "FileSensor")
+EXTERNAL_SENSOR = _names(f"{_SDK}.sensors.external_task", "ExternalTaskSensor", "ExternalTaskMarker")
+WEEKDAY_SENSOR = _names(f"{_SDK}.sensors.weekday", "DayOfWeekSensor")
+BASH_SENSOR = _names(f"{_SDK}.sensors.bash", "BashSensor")
+HOOK = _names(f"{_SDK}.connection", "BaseHook")
+DECORATORS = _merge(
+    _names(f"{_SDK}.decorators", "task", "dag", "task_group", "setup", "teardown"),
+)
+PARAMS = _names(f"{_SDK}.params", "Param", "ParamsDict")
+TASK_GROUP = _names(f"{_SDK}.taskgroup", "TaskGroup", "task_group")
+EDGES = _names(f"{_SDK}.dependencies", "Label", "EdgeModifier")
+CONTEXT = _names(f"{_SDK}.context", "Context", "get_current_context")
+XCOM_ARG = _names(f"{_SDK}.xcom_arg", "XComArg", "PlainXComArg", "MapXComArg")
+MODELS_BASIC = _merge(
+    DAG_NAMES,
+    BASEOP,
+    PARAMS,
+    _names(f"{_SDK}.variable", "Variable"),
+    _names(f"{_SDK}.connection", "Connection"),
+    _names(f"{_SDK}.xcom", "XCom"),
+    _names(f"{_SDK}.taskinstance", "TaskInstance"),
+    _names(f"{_SDK}.dagrun", "DagRun"),
+    _names(f"{_SDK}.mapped", "MappedOperator"),
+)
+STATE = _names(f"{_SDK}.state", "State", "TaskInstanceState", "DagRunState")
+TIMETABLE_BASE = _names("brisa.timetables", "Timetable", "DataInterval", "TimeRestriction", "DagRunInfo")
+
+_ASSETS = (
+    "Brisa does not support assets/datasets (data-aware scheduling); use schedules or TriggerDagRunOperator"
+)
+SDK = _merge(
+    DAG_NAMES,
+    _names(f"{_SDK}.dag", "dag"),
+    _names(f"{_SDK}.decorators", "task", "setup", "teardown"),
+    TASK_GROUP,
+    PARAMS,
+    _names(f"{_SDK}.variable", "Variable"),
+    _names(f"{_SDK}.connection", "Connection", "BaseHook"),
+    BASEOP,
+    SENSOR_BASE,
+    CHAIN,
+    EDGES,
+    CONTEXT,
+    XCOM_ARG,
+    _names(f"{_SDK}.trigger_rule", "TriggerRule"),
+    _names(f"{_SDK}.weight_rule", "WeightRule"),
+    _names(f"{_SDK}.state", "DagRunState", "TaskInstanceState"),
+    _names(f"{_SDK}.helpers", "get_parsing_context"),
+    _names(f"{_SDK}.mapped", "MappedOperator"),
+    _names(f"{_SDK}.skipping", "SkipMixin"),
+    _names(f"{_SDK}.operators.python", "BranchMixIn"),
+)
+SDK_UNSUPPORTED = {
+    name: _ASSETS
+    for name in ("Asset", "AssetAlias", "AssetAll", "AssetAny", "AssetWatcher", "Metadata", "Dataset")
+} | {
+    "ObjectStoragePath": "Brisa has no object storage support",
+    "BaseNotifier": "Brisa does not support notifiers; use on_*_callback functions",
+}
+
+STANDARD = "airflow.providers.standard"
+
+TABLE: dict[str, ShimModule] = {
+    "airflow": ShimModule(
+        _merge(DAG_NAMES, _names(f"{_SDK}.helpers", "__version__"), _names(f"{_SDK}.dag", "dag")),
+    ),
+    # -- models ------------------------------------------------------------------------
+    "airflow.models": ShimModule(_merge(MODELS_BASIC, _names(f"{_SDK}.skipping", "SkipMixin"))),
+    "airflow.models.dag": ShimModule(_merge(DAG_NAMES, _names(f"{_SDK}.dag", "dag"))),
+    "airflow.models.baseoperator": ShimModule(_merge(BASEOP, CHAIN)),
+    "airflow.models.param": ShimModule(PARAMS),
+    "airflow.models.variable": ShimModule(_names(f"{_SDK}.variable", "Variable")),
+    "airflow.models.connection": ShimModule(_names(f"{_SDK}.connection", "Connection")),
+    "airflow.models.xcom": ShimModule(_names(f"{_SDK}.xcom", "XCom", "XCOM_RETURN_KEY")),
+    "airflow.models.xcom_arg": ShimModule(XCOM_ARG),
+    "airflow.models.taskinstance": ShimModule(_names(f"{_SDK}.taskinstance", "TaskInstance")),
+    "airflow.models.dagrun": ShimModule(_names(f"{_SDK}.dagrun", "DagRun")),
+    "airflow.models.skipmixin": ShimModule(_names(f"{_SDK}.skipping", "SkipMixin")),
+    "airflow.models.mappedoperator": ShimModule(_names(f"{_SDK}.mapped", "MappedOperator")),
+    # -- operators (1.10 and 2.x paths) --------------------------------------------------
+    "airflow.operators": ShimModule(),
+    "airflow.operators.bash_operator": ShimModule(BASH_OP),
+    "airflow.operators.bash": ShimModule(BASH_OP),
+    "airflow.operators.python_operator": ShimModule(PYTHON_OPS),
+    "airflow.operators.python": ShimModule(_merge(PYTHON_OPS, _names(f"{_SDK}.decorators", "task"))),
+    "airflow.operators.dummy_operator": ShimModule(EMPTY_OPS),
+    "airflow.operators.dummy": ShimModule(EMPTY_OPS),
+    "airflow.operators.empty": ShimModule(EMPTY_OPS),
+    "airflow.operators.trigger_dagrun": ShimModule(TRIGGER_OPS),
+    "airflow.operators.dagrun_operator": ShimModule(TRIGGER_OPS),
+    "airflow.operators.latest_only": ShimModule(LATEST_OPS),
+    "airflow.operators.latest_only_operator": ShimModule(LATEST_OPS),
+    "airflow.operators.branch": ShimModule(BRANCH_OPS),
+    "airflow.operators.branch_operator": ShimModule(BRANCH_OPS),
+    "airflow.operators.datetime": ShimModule(DATETIME_OPS),
+    "airflow.operators.weekday": ShimModule(WEEKDAY_OPS),
+    "airflow.operators.sensors": ShimModule(
+        _merge(
+            SENSOR_BASE,
+            EXTERNAL_SENSOR,
+            TIME_DELTA_SENSOR,
+            TIME_SENSOR,
+            _names(f"{_SDK}.sensors.base", "BaseSensorOperator"),
+        )
+    ),
+    # -- sensors ---------------------------------------------------------------------------
+    "airflow.sensors": ShimModule(),
+    "airflow.sensors.base": ShimModule(SENSOR_BASE),
+    "airflow.sensors.base_sensor_operator": ShimModule(SENSOR_BASE),
+    "airflow.sensors.python": ShimModule(PYTHON_SENSOR),
+    "airflow.sensors.time_delta": ShimModule(TIME_DELTA_SENSOR),
+    "airflow.sensors.time_delta_sensor": ShimModule(TIME_DELTA_SENSOR),
+    "airflow.sensors.date_time": ShimModule(DATE_TIME_SENSOR),
+    "airflow.sensors.date_time_sensor": ShimModule(DATE_TIME_SENSOR),
+    "airflow.sensors.time_sensor": ShimModule(TIME_SENSOR),
+    "airflow.sensors.filesystem": ShimModule(FILE_SENSOR),
+    "airflow.sensors.external_task": ShimModule(EXTERNAL_SENSOR),
+    "airflow.sensors.external_task_sensor": ShimModule(EXTERNAL_SENSOR),
+    "airflow.sensors.weekday": ShimModule(WEEKDAY_SENSOR),
+    "airflow.sensors.bash": ShimModule(BASH_SENSOR),
+    # -- contrib (1.10) ------------------------------------------------------------------------
+    "airflow.contrib": ShimModule(),
+    "airflow.contrib.sensors": ShimModule(),
+    "airflow.contrib.sensors.file_sensor": ShimModule(FILE_SENSOR),
+    "airflow.contrib.sensors.python_sensor": ShimModule(PYTHON_SENSOR),
+    "airflow.contrib.sensors.weekday_sensor": ShimModule(WEEKDAY_SENSOR),
+    "airflow.contrib.sensors.bash_sensor": ShimModule(BASH_SENSOR),
+    "airflow.contrib.operators": ShimModule(),
+    # -- decorators ----------------------------------------------------------------------------
+    "airflow.decorators": ShimModule(DECORATORS),
+    # -- Airflow 3's task SDK ----------------------------------------------------------------------
+    "airflow.sdk": ShimModule(SDK, unsupported=SDK_UNSUPPORTED),
+    "airflow.sdk.timezone": ShimModule(forward=f"{_SDK}.timezone"),
+    "airflow.sdk.exceptions": ShimModule(EXCEPTIONS),
+    "airflow.sdk.bases": ShimModule(),
+    "airflow.sdk.bases.operator": ShimModule(_merge(BASEOP, CHAIN)),
+    "airflow.sdk.bases.sensor": ShimModule(SENSOR_BASE),
+    "airflow.sdk.bases.hook": ShimModule(HOOK),
+    "airflow.sdk.bases.decorator": ShimModule(_names(f"{_SDK}.decorators.base", "task_decorator_factory")),
+    "airflow.sdk.definitions": ShimModule(),
+    "airflow.sdk.definitions.dag": ShimModule(_merge(DAG_NAMES, _names(f"{_SDK}.dag", "dag"))),
+    "airflow.sdk.definitions.taskgroup": ShimModule(TASK_GROUP),
+    "airflow.sdk.definitions.param": ShimModule(PARAMS),
+    "airflow.sdk.definitions.edges": ShimModule(EDGES),
+    "airflow.sdk.definitions.xcom_arg": ShimModule(XCOM_ARG),
+    "airflow.sdk.definitions.context": ShimModule(CONTEXT),
+    "airflow.sdk.definitions.variable": ShimModule(_names(f"{_SDK}.variable", "Variable")),
+    "airflow.sdk.definitions.connection": ShimModule(_names(f"{_SDK}.connection", "Connection")),
+    "airflow.sdk.definitions.mappedoperator": ShimModule(_names(f"{_SDK}.mapped", "MappedOperator")),
+    "airflow.sdk.definitions.baseoperator": ShimModule(_merge(BASEOP, CHAIN)),
+    "airflow.sdk.definitions.decorators": ShimModule(
+        _names(f"{_SDK}.decorators", "task", "setup", "teardown")
+    ),
+    "airflow.sdk.definitions.decorators.task_group": ShimModule(TASK_GROUP),
+    "airflow.sdk.definitions.asset": ShimModule(unsupported={"Asset": _ASSETS, "AssetAlias": _ASSETS}),
+    # -- the standard provider (Airflow 3, and 2.x with the provider installed) --------------------
+    "airflow.providers": ShimModule(),
+    STANDARD: ShimModule(),
+    f"{STANDARD}.operators": ShimModule(),
+    f"{STANDARD}.operators.bash": ShimModule(BASH_OP),
+    f"{STANDARD}.operators.python": ShimModule(PYTHON_OPS),
+    f"{STANDARD}.operators.empty": ShimModule(EMPTY_OPS),
+    f"{STANDARD}.operators.trigger_dagrun": ShimModule(TRIGGER_OPS),
+    f"{STANDARD}.operators.latest_only": ShimModule(LATEST_OPS),
+    f"{STANDARD}.operators.branch": ShimModule(BRANCH_OPS),
+    f"{STANDARD}.operators.datetime": ShimModule(DATETIME_OPS),
+    f"{STANDARD}.operators.weekday": ShimModule(WEEKDAY_OPS),
+    f"{STANDARD}.sensors": ShimModule(),
+    f"{STANDARD}.sensors.python": ShimModule(PYTHON_SENSOR),
+    f"{STANDARD}.sensors.time_delta": ShimModule(TIME_DELTA_SENSOR),
+    f"{STANDARD}.sensors.date_time": ShimModule(DATE_TIME_SENSOR),
+    f"{STANDARD}.sensors.filesystem": ShimModule(FILE_SENSOR),
+    f"{STANDARD}.sensors.external_task": ShimModule(EXTERNAL_SENSOR),
+    f"{STANDARD}.sensors.time": ShimModule(TIME_SENSOR),
+    f"{STANDARD}.sensors.weekday": ShimModule(WEEKDAY_SENSOR),
+    f"{STANDARD}.sensors.bash": ShimModule(BASH_SENSOR),
+    f"{STANDARD}.utils": ShimModule(),
+    f"{STANDARD}.utils.weekday": ShimModule(_names(f"{_SDK}.operators.weekday", "WeekDay")),
+    f"{STANDARD}.utils.skipmixin": ShimModule(_names(f"{_SDK}.skipping", "SkipMixin")),
+    f"{STANDARD}.hooks": ShimModule(),
+    f"{STANDARD}.hooks.filesystem": ShimModule(),
+    # -- hooks ---------------------------------------------------------------------------------------
+    "airflow.hooks": ShimModule(),
+    "airflow.hooks.base": ShimModule(HOOK),
+    "airflow.hooks.base_hook": ShimModule(HOOK),
+    # -- utils ---------------------------------------------------------------------------------------
+    "airflow.utils": ShimModule(),
+    "airflow.utils.dates": ShimModule(forward=f"{_SDK}.dates"),
+    "airflow.utils.trigger_rule": ShimModule(_names(f"{_SDK}.trigger_rule", "TriggerRule")),
+    "airflow.utils.weight_rule": ShimModule(_names(f"{_SDK}.weight_rule", "WeightRule")),
+    "airflow.utils.task_group": ShimModule(TASK_GROUP),
+    "airflow.utils.edgemodifier": ShimModule(EDGES),
+    "airflow.utils.helpers": ShimModule(CHAIN),
+    "airflow.utils.timezone": ShimModule(forward=f"{_SDK}.timezone"),
+    "airflow.utils.state": ShimModule(STATE),
+    "airflow.utils.context": ShimModule(CONTEXT),
+    "airflow.utils.types": ShimModule(_names(f"{_SDK}.types", "DagRunType")),
+    "airflow.utils.decorators": ShimModule(_names(f"{_SDK}.helpers", "apply_defaults")),
+    "airflow.utils.weekday": ShimModule(_names(f"{_SDK}.operators.weekday", "WeekDay")),
+    "airflow.utils.log": ShimModule(),
+    "airflow.utils.log.logging_mixin": ShimModule(_names(f"{_SDK}.helpers", "LoggingMixin")),
+    "airflow.utils.dag_parsing_context": ShimModule(_names(f"{_SDK}.helpers", "get_parsing_context")),
+    "airflow.exceptions": ShimModule(EXCEPTIONS),
+    "airflow.configuration": ShimModule(_names(f"{_SDK}.configuration", "conf")),
+    "airflow.macros": ShimModule(forward="brisa.templating.macros"),
+    # -- timetables ------------------------------------------------------------------------------------
+    "airflow.timetables": ShimModule(),
+    "airflow.timetables.base": ShimModule(TIMETABLE_BASE),
+    "airflow.timetables.interval": ShimModule(
+        _names(
+            "brisa.timetables",
+            "CronDataIntervalTimetable",
+            "DeltaDataIntervalTimetable",
+            "DataIntervalTimetable",
+        )
+    ),
+    "airflow.timetables.trigger": ShimModule(
+        _names(
+            "brisa.timetables",
+            "CronTriggerTimetable",
+            "DeltaTriggerTimetable",
+            "MultipleCronTriggerTimetable",
+        )
+    ),
+    "airflow.timetables.events": ShimModule(_names("brisa.timetables", "EventsTimetable")),
+    "airflow.timetables.simple": ShimModule(
+        _names("brisa.timetables", "NullTimetable", "OnceTimetable", "ContinuousTimetable")
+    ),
+}
+
+_TWO_ONLY_PREFIXES = (
+    "airflow.operators.",
+    "airflow.sensors.",
+    "airflow.contrib.",
+    "airflow.utils.dates",
+    "airflow.utils.helpers",
+    "airflow.utils.decorators",
+    "airflow.models.baseoperator",
+    "airflow.hooks.base_hook",
+)
+_THREE_PREFIXES = ("airflow.sdk", "airflow.providers.standard")
+
+
+def generation_of(module: str) -> str | None:
+    """ "3" for modules only Airflow 3 has, "2" for 1.10/2.x-only ones, None if both."""
+    if any(module == p or module.startswith(p + ".") for p in _THREE_PREFIXES):
+        return "3"
+    if any(module.startswith(p) for p in _TWO_ONLY_PREFIXES):
+        return "2"
+    return None
+
+
+__all__ = ["TABLE", "ShimModule", "generation_of"]

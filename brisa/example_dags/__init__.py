@@ -1,0 +1,1 @@
+"""Example DAGs shipped with Brisa (loaded when ``include_examples`` is on)."""

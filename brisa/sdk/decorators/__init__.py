@@ -1,0 +1,117 @@
+"""``airflow.decorators``: ``@task`` (and its variants), ``@dag``, ``@task_group``,
+``@setup`` and ``@teardown``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from brisa.sdk.dag import dag
+from brisa.sdk.decorators.base import task_decorator_factory
+from brisa.sdk.decorators.operators import (
+    DecoratedSensorOperator,
+    _BashDecoratedOperator,
+    _BranchPythonDecoratedOperator,
+    _PythonDecoratedOperator,
+    _ShortCircuitDecoratedOperator,
+)
+from brisa.sdk.exceptions import UnsupportedFeatureError
+from brisa.sdk.taskgroup import task_group
+
+_UNSUPPORTED = {
+    "virtualenv": "it would need to build virtual environments",
+    "external_python": "it would need another Python interpreter",
+    "branch_virtualenv": "it would need to build virtual environments",
+    "branch_external_python": "it would need another Python interpreter",
+    "docker": "Brisa has no Docker provider",
+    "kubernetes": "Brisa has no Kubernetes provider",
+    "kubernetes_cmd": "Brisa has no Kubernetes provider",
+    "pyspark": "Brisa has no Spark provider",
+}
+
+
+def _unsupported(name: str) -> Callable[..., Any]:
+    def decorator(*args: Any, **kwargs: Any) -> Any:
+        reason = _UNSUPPORTED.get(name, "it is not one of the decorators Brisa provides")
+        raise UnsupportedFeatureError(
+            f"@task.{name} is not supported by Brisa ({reason}); use @task, @task.bash, @task.branch, "
+            "@task.short_circuit or @task.sensor"
+        )
+
+    return decorator
+
+
+class TaskDecoratorCollection:
+    """``task``: ``@task`` itself plus ``@task.python``, ``.bash``, ``.branch``,
+    ``.short_circuit`` and ``.sensor``."""
+
+    def __call__(
+        self,
+        python_callable: Callable[..., Any] | None = None,
+        multiple_outputs: bool | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        return task_decorator_factory(
+            python_callable, _PythonDecoratedOperator, multiple_outputs=multiple_outputs, **kwargs
+        )
+
+    def python(
+        self,
+        python_callable: Callable[..., Any] | None = None,
+        multiple_outputs: bool | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        return self(python_callable, multiple_outputs, **kwargs)
+
+    def bash(self, python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        return task_decorator_factory(
+            python_callable, _BashDecoratedOperator, multiple_outputs=False, **kwargs
+        )
+
+    def branch(
+        self,
+        python_callable: Callable[..., Any] | None = None,
+        multiple_outputs: bool | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        return task_decorator_factory(
+            python_callable, _BranchPythonDecoratedOperator, multiple_outputs=multiple_outputs, **kwargs
+        )
+
+    def short_circuit(
+        self,
+        python_callable: Callable[..., Any] | None = None,
+        multiple_outputs: bool | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        return task_decorator_factory(
+            python_callable, _ShortCircuitDecoratedOperator, multiple_outputs=multiple_outputs, **kwargs
+        )
+
+    def sensor(self, python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+        return task_decorator_factory(
+            python_callable, DecoratedSensorOperator, multiple_outputs=False, **kwargs
+        )
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _unsupported(name)
+
+
+task = TaskDecoratorCollection()
+
+
+def setup(python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+    """``@setup``: a TaskFlow task marked as a setup task."""
+    return task_decorator_factory(python_callable, _PythonDecoratedOperator, role="setup", **kwargs)
+
+
+def teardown(
+    python_callable: Callable[..., Any] | None = None, *, on_failure_fail_dagrun: bool = False, **kwargs: Any
+) -> Any:
+    """``@teardown``: a TaskFlow task marked as a teardown task (runs when its setups ran)."""
+    return task_decorator_factory(python_callable, _PythonDecoratedOperator, role="teardown", **kwargs)
+
+
+__all__ = ["TaskDecoratorCollection", "dag", "setup", "task", "task_group", "teardown"]

@@ -1,0 +1,153 @@
+"""Airflow's exceptions: task signals and the errors DAG code raises or catches.
+
+Task signals (skip, fail without retry, reschedule, sensor timeout) are not Brisa
+errors: the task runner turns them into task states.  The DAG-definition errors
+(duplicate task id, cycle, invalid param) are both :class:`AirflowException` - what
+DAG files catch - and children of :class:`brisa.errors.DagError` - what Brisa catches.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from brisa import errors
+
+
+class AirflowException(Exception):
+    """Base of Airflow's exceptions; ``status_code`` kept for API-style callers."""
+
+    status_code = 500
+
+
+class AirflowBadRequest(AirflowException):
+    status_code = 400
+
+
+class AirflowNotFoundException(AirflowException):
+    status_code = 404
+
+
+class AirflowConfigException(AirflowException):
+    pass
+
+
+class AirflowSkipException(AirflowException):
+    """Raised by a task to end the try as skipped."""
+
+
+class AirflowFailException(AirflowException):
+    """Raised by a task to fail at once, without retries."""
+
+
+class AirflowTaskTimeout(AirflowException):
+    """The try ran past ``execution_timeout``."""
+
+
+class AirflowTaskTerminated(AirflowException):
+    """The try was killed from outside (a user marked it, the run was stopped)."""
+
+
+class AirflowSensorTimeout(AirflowException):
+    """A sensor waited longer than its ``timeout``: fails without retries."""
+
+
+class AirflowRescheduleException(AirflowException):
+    """A reschedule-mode sensor gives its slot back until ``reschedule_date``."""
+
+    def __init__(self, reschedule_date: datetime) -> None:
+        super().__init__()
+        self.reschedule_date = reschedule_date
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.reschedule_date,))
+
+
+class TaskDeferred(AirflowException):
+    """Raised by ``defer()``; Brisa has no triggerer, so the runner fails the try."""
+
+    def __init__(
+        self, *, trigger: Any = None, method_name: str = "", kwargs: Any = None, timeout: Any = None
+    ):
+        super().__init__(
+            "deferrable operators need a triggerer, which Brisa does not have; "
+            "use the operator with deferrable=False"
+        )
+        self.trigger = trigger
+        self.method_name = method_name
+        self.kwargs = kwargs
+        self.timeout = timeout
+
+
+class DownstreamTasksSkipped(AirflowException):
+    """Airflow 3 signal: these downstream tasks are to be skipped."""
+
+    def __init__(self, *, tasks: Any) -> None:
+        super().__init__(f"downstream tasks to skip: {tasks!r}")
+        self.tasks = tasks
+
+
+class XComNotFound(AirflowException):
+    def __init__(self, dag_id: str, task_id: str, key: str) -> None:
+        super().__init__(f"XComArg result from {task_id} at {dag_id} with key={key!r} is not found!")
+        self.dag_id = dag_id
+        self.task_id = task_id
+        self.key = key
+
+
+class DuplicateTaskIdFound(AirflowException, errors.DuplicateTaskIdError):
+    """Two tasks of one DAG share a task id."""
+
+
+class AirflowDagCycleException(AirflowException, errors.DagCycleError):
+    """The DAG's dependencies form a cycle."""
+
+
+class ParamValidationError(AirflowException, errors.ParamValidationError):
+    """A param's value does not match its schema."""
+
+
+class AirflowDagDuplicatedIdException(AirflowException, errors.DagError):
+    """Two files define DAGs with the same dag id."""
+
+    def __init__(self, dag_id: str, incoming: str, existing: str) -> None:
+        super().__init__(f"Ignoring DAG {dag_id} from {incoming} - also found in {existing}")
+        self.dag_id = dag_id
+        self.incoming = incoming
+        self.existing = existing
+
+
+class AirflowTimetableInvalid(AirflowException, errors.ScheduleError):
+    """The DAG's schedule cannot be understood (e.g. a bad cron string)."""
+
+
+class UnmappableOperator(AirflowException, errors.DagError):
+    """An operator argument cannot be mapped (``.expand`` misuse)."""
+
+
+class UnsupportedFeatureError(ImportError, errors.DagError):
+    """The DAG uses something Airflow has and Brisa deliberately does not."""
+
+
+__all__ = [
+    "AirflowBadRequest",
+    "AirflowConfigException",
+    "AirflowDagCycleException",
+    "AirflowDagDuplicatedIdException",
+    "AirflowException",
+    "AirflowFailException",
+    "AirflowNotFoundException",
+    "AirflowRescheduleException",
+    "AirflowSensorTimeout",
+    "AirflowSkipException",
+    "AirflowTaskTerminated",
+    "AirflowTaskTimeout",
+    "AirflowTimetableInvalid",
+    "DownstreamTasksSkipped",
+    "DuplicateTaskIdFound",
+    "ParamValidationError",
+    "TaskDeferred",
+    "UnmappableOperator",
+    "UnsupportedFeatureError",
+    "XComNotFound",
+]

@@ -1,0 +1,1 @@
+"""Airflow's standard operators, re-implemented for Brisa."""

@@ -1,0 +1,1 @@
+"""Airflow's sensors, re-implemented for Brisa."""

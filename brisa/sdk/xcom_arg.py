@@ -1,0 +1,232 @@
+"""``XComArg``: a reference to a task's XCom, used as an argument of another task.
+
+Passing ``t1.output`` (or a TaskFlow call's result) to another task makes ``t1`` its
+upstream at definition time and is replaced by the pulled value at run time.
+``DagParam`` (an ``@dag`` function's argument) is resolved the same way, from the
+run's params.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from brisa.sdk.dependencies import DependencyMixin
+from brisa.sdk.exceptions import XComNotFound
+from brisa.sdk.params import NOTSET, ArgNotSet
+
+if TYPE_CHECKING:
+    from brisa.sdk.dag import DAG
+    from brisa.sdk.node import DAGNode
+
+XCOM_RETURN_KEY = "return_value"
+
+
+class XComArg(DependencyMixin):
+    """Base of XCom references; ``XComArg(op, key)`` builds a :class:`PlainXComArg`."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> XComArg:
+        if cls is XComArg:
+            return super().__new__(PlainXComArg)
+        return super().__new__(cls)
+
+    @property
+    def operator(self) -> DAGNode:
+        raise TypeError(f"{type(self).__name__} has no single operator")
+
+    def iter_references(self) -> Iterator[tuple[DAGNode, str]]:
+        raise TypeError(f"{type(self).__name__} has no references")
+
+    def resolve(self, context: Mapping[str, Any]) -> Any:
+        raise TypeError(f"{type(self).__name__} cannot be resolved")
+
+    @property
+    def roots(self) -> list[DAGNode]:
+        return [op for op, _ in self.iter_references()]
+
+    @property
+    def leaves(self) -> list[DAGNode]:
+        return [op for op, _ in self.iter_references()]
+
+    def __iter__(self) -> Iterator[Any]:
+        raise TypeError("'XComArg' object is not iterable")
+
+    def map(self, f: Callable[[Any], Any]) -> MapXComArg:
+        return MapXComArg(self, [f])
+
+    def as_setup(self) -> DependencyMixin:
+        for op, _ in self.iter_references():
+            op.as_setup()  # type: ignore[attr-defined]
+        return self
+
+    def as_teardown(
+        self, *, setups: Any = None, on_failure_fail_dagrun: bool | None = None
+    ) -> DependencyMixin:
+        for op, _ in self.iter_references():
+            op.as_teardown(setups=setups, on_failure_fail_dagrun=on_failure_fail_dagrun)  # type: ignore[attr-defined]
+        return self
+
+
+class PlainXComArg(XComArg):
+    """One key of one task's XCom (``op.output``, ``op.output["key"]``)."""
+
+    def __init__(self, operator: DAGNode, key: str = XCOM_RETURN_KEY) -> None:
+        self._operator = operator
+        self.key = key
+
+    def __repr__(self) -> str:
+        if self.key == XCOM_RETURN_KEY:
+            return f"XComArg({self._operator!r})"
+        return f"XComArg({self._operator!r}, {self.key!r})"
+
+    def __str__(self) -> str:
+        """The Jinja expression that pulls this XCom (for f-strings in templates)."""
+        return (
+            f"{{{{ task_instance.xcom_pull(task_ids='{self._operator.task_id}', "
+            f"dag_id='{self._operator.dag_id}', key='{self.key}') }}}}"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PlainXComArg):
+            return NotImplemented
+        return self._operator is other._operator and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash((id(self._operator), self.key))
+
+    def __getitem__(self, key: str) -> PlainXComArg:
+        return PlainXComArg(self._operator, key)
+
+    @property
+    def operator(self) -> DAGNode:
+        return self._operator
+
+    def iter_references(self) -> Iterator[tuple[DAGNode, str]]:
+        yield self._operator, self.key
+
+    def resolve(self, context: Mapping[str, Any]) -> Any:
+        ti = context["ti"]
+        value = ti.xcom_pull(task_ids=self._operator.task_id, key=self.key, default=NOTSET)
+        if not isinstance(value, ArgNotSet):
+            return value
+        if self.key == XCOM_RETURN_KEY:
+            return None
+        raise XComNotFound(ti.dag_id, self._operator.task_id, self.key)
+
+
+class MapXComArg(XComArg):
+    """``arg.map(f)``: the referenced list with ``f`` applied to each item, lazily."""
+
+    def __init__(self, arg: XComArg, callables: list[Callable[[Any], Any]]) -> None:
+        self.arg = arg
+        self.callables = callables
+
+    def __repr__(self) -> str:
+        return f"{self.arg!r}.map([{len(self.callables)} functions])"
+
+    @property
+    def operator(self) -> DAGNode:
+        return self.arg.operator
+
+    @property
+    def key(self) -> str:
+        return getattr(self.arg, "key", XCOM_RETURN_KEY)
+
+    def iter_references(self) -> Iterator[tuple[DAGNode, str]]:
+        return self.arg.iter_references()
+
+    def map(self, f: Callable[[Any], Any]) -> MapXComArg:
+        return MapXComArg(self.arg, [*self.callables, f])
+
+    def resolve(self, context: Mapping[str, Any]) -> Any:
+        value = self.arg.resolve(context)
+        if isinstance(value, Mapping):
+            items: list[Any] = list(value.items())
+        elif isinstance(value, list | tuple):
+            items = list(value)
+        else:
+            raise ValueError(f"XComArg.map() expects a list or dict, got {type(value).__name__}")
+        for function in self.callables:
+            items = [function(item) for item in items]
+        return items
+
+
+class DagParam(DependencyMixin):
+    """An ``@dag`` function argument: the run's value of the DAG param ``name``."""
+
+    def __init__(self, current_dag: DAG, name: str, default: Any = NOTSET) -> None:
+        if not isinstance(default, ArgNotSet):
+            current_dag.params[name] = default
+        self._name = name
+        self._default = default
+
+    def __repr__(self) -> str:
+        return f"DagParam({self._name!r})"
+
+    def iter_references(self) -> Iterator[tuple[DAGNode, str]]:
+        return iter(())
+
+    def resolve(self, context: Mapping[str, Any]) -> Any:
+        params = context.get("params") or {}
+        if self._name in params:
+            return params[self._name]
+        if not isinstance(self._default, ArgNotSet):
+            return self._default
+        raise KeyError(f"No value could be resolved for parameter {self._name}")
+
+
+def _is_resolvable(value: Any) -> bool:
+    return isinstance(value, XComArg | DagParam)
+
+
+def iter_references(value: Any) -> Iterator[DAGNode]:
+    """Operators referenced by XComArgs anywhere inside ``value``."""
+    if isinstance(value, XComArg):
+        for operator, _ in value.iter_references():
+            yield operator
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            yield from iter_references(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from iter_references(item)
+
+
+def resolve_references(value: Any, context: Mapping[str, Any]) -> Any:
+    """``value`` with every XComArg / DagParam inside it replaced by its run-time value."""
+    if _is_resolvable(value):
+        return value.resolve(context)
+    if isinstance(value, list):
+        return [resolve_references(v, context) for v in value]
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(resolve_references(v, context) for v in value)
+    if isinstance(value, set | frozenset):
+        return type(value)(resolve_references(v, context) for v in value)
+    if isinstance(value, dict):
+        return {k: resolve_references(v, context) for k, v in value.items()}
+    return value
+
+
+def describe_value(value: Any) -> Any:
+    """A JSON-friendly description of an operator argument for the UI."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple | set | frozenset):
+        return [describe_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): describe_value(v) for k, v in value.items()}
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{getattr(value, '__module__', '')}.{value.__qualname__}".lstrip(".")
+    return repr(value)
+
+
+__all__ = [
+    "XCOM_RETURN_KEY",
+    "DagParam",
+    "MapXComArg",
+    "PlainXComArg",
+    "XComArg",
+    "describe_value",
+    "iter_references",
+    "resolve_references",
+]

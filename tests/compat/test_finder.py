@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import importlib
+import sys
+
+import pytest
+
+from brisa.compat import TABLE, ImportRecorder, install_shim, shim_installed, uninstall_shim
+from brisa.compat import finder as finder_module
+from brisa.compat.finder import SHIM_MARK, AirflowShimFinder
+
+
+def airflow_modules():
+    return [name for name in sys.modules if name == "airflow" or name.startswith("airflow.")]
+
+
+@pytest.mark.parametrize("module_name", sorted(TABLE))
+def test_every_table_module_and_name_imports(module_name):
+    with shim_installed():
+        module = importlib.import_module(module_name)
+        assert getattr(module, SHIM_MARK)
+        for name in TABLE[module_name].names:
+            assert getattr(module, name) is not None, name
+        for name in module.__all__:
+            getattr(module, name)
+
+
+def test_real_dag_file_imports_of_every_generation():
+    with shim_installed():
+        from airflow import DAG
+        from airflow.models import DAG as ModelsDAG
+        from airflow.operators.bash_operator import BashOperator as Old
+        from airflow.providers.standard.operators.bash import BashOperator as New
+        from airflow.sdk import DAG as SdkDAG
+        from airflow.sdk import chain, task, timezone
+        from airflow.utils.dates import days_ago
+
+        import brisa.sdk.dag
+        import brisa.sdk.operators.bash
+
+        assert DAG is ModelsDAG is SdkDAG is brisa.sdk.dag.DAG
+        assert Old is New is brisa.sdk.operators.bash.BashOperator
+        assert callable(chain) and callable(task) and callable(days_ago)
+        assert timezone.utcnow().utcoffset().total_seconds() == 0
+        import airflow
+
+        assert airflow.__version__.startswith("2.")
+        assert airflow.models.DAG is DAG
+        assert airflow.utils.timezone.utc is not None
+
+
+def test_unknown_module_fails_with_a_clear_message():
+    with shim_installed():
+        with pytest.raises(
+            ModuleNotFoundError, match=r"Brisa does not support airflow.providers.amazon"
+        ) as info:
+            importlib.import_module("airflow.providers.amazon.aws.operators.s3")
+        assert info.value.name == "airflow.providers.amazon"
+        with pytest.raises(ImportError, match=r"Brisa does not support airflow.operators.email"):
+            exec("from airflow.operators.email import EmailOperator", {})
+
+
+def test_unknown_name_of_a_known_module_fails_with_a_clear_message():
+    with shim_installed():
+        with pytest.raises(
+            ImportError,
+            match=r"cannot import name 'Foo' from 'airflow.operators.bash': Brisa does not support it",
+        ):
+            exec("from airflow.operators.bash import Foo", {})
+        with pytest.raises(ImportError, match="Brisa does not support assets"):
+            exec("from airflow.sdk import Asset", {})
+        with pytest.raises(ImportError, match="PythonVirtualenvOperator"):
+            exec("from airflow.operators.python import PythonVirtualenvOperator", {})
+        module = importlib.import_module("airflow.operators.bash")
+        with pytest.raises(AttributeError):
+            module._private  # noqa: B018
+        assert getattr(module, "__wrapped__", None) is None
+
+
+def test_import_error_fallbacks_in_dag_files_work():
+    source = (
+        "try:\n    from airflow.providers.amazon.aws.hooks.s3 import S3Hook\n"
+        "except ImportError:\n    S3Hook = None\n"
+    )
+    namespace: dict = {}
+    with shim_installed():
+        exec(source, namespace)
+    assert namespace["S3Hook"] is None
+
+
+def test_recorder_sees_every_import_and_modules_are_purged():
+    with shim_installed() as recorder:
+        import airflow.operators.bash
+        from airflow.sdk import dag  # noqa: F401
+    assert recorder.modules == ["airflow", "airflow.operators", "airflow.operators.bash", "airflow.sdk"]
+    assert airflow_modules() == []
+    assert not any(isinstance(f, AirflowShimFinder) for f in sys.meta_path)
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("airflow")
+    second = ImportRecorder()
+    with shim_installed(second):
+        import airflow.operators.bash  # noqa: F401
+    assert "airflow.operators.bash" in second.modules
+
+
+def test_install_is_idempotent_and_outlives_blocks():
+    try:
+        first = install_shim()
+        assert install_shim() is first
+        with shim_installed():
+            pass
+        assert first in sys.meta_path
+        importlib.import_module("airflow.models")
+    finally:
+        uninstall_shim()
+    assert airflow_modules() == []
+    assert not any(isinstance(f, AirflowShimFinder) for f in sys.meta_path)
+
+
+def test_a_real_airflow_is_not_shadowed(monkeypatch):
+    monkeypatch.setattr(finder_module, "airflow_is_installed", lambda: True)
+    assert install_shim() is None
+    with shim_installed() as recorder:
+        with pytest.raises(ModuleNotFoundError) as info:
+            importlib.import_module("airflow")
+        assert "Brisa" not in str(info.value)
+    assert recorder.modules == []
+
+
+def test_other_modules_are_ignored():
+    assert AirflowShimFinder().find_spec("airflowish") is None
+    assert AirflowShimFinder().find_spec("json") is None
