@@ -276,7 +276,9 @@ class CeleryExecutor(BaseExecutor):
             return []
         done = self._outstanding - active
         self._outstanding -= done
-        return [ExecutorEvent(key, try_number, None, "no longer queued nor running") for key, try_number in done]
+        return [
+            ExecutorEvent(key, try_number, None, "no longer queued nor running") for key, try_number in done
+        ]
 
 
 # -- the worker side -------------------------------------------------------------------------------
@@ -369,7 +371,9 @@ class CeleryWorker:
             if self._stopping:
                 raise Reject("the worker is stopping", requeue=True)
             if token in self._waiters:
-                log.info("try %s of %s already runs here: dropping the copy", workload.try_number, workload.key)
+                log.info(
+                    "try %s of %s already runs here: dropping the copy", workload.try_number, workload.key
+                )
                 return "duplicate"
             waiter: Future[ExecutorEvent | None] = Future()
             self._waiters[token] = waiter
@@ -426,7 +430,9 @@ class CeleryWorker:
     # -- the job row ---------------------------------------------------------------------------------
     def _start_job(self) -> int:
         with self.store.transaction() as tx:
-            return tx.jobs.start(WORKER_JOB_TYPE, hostname=self.job_hostname, pid=os.getpid(), now=self.clock())
+            return tx.jobs.start(
+                WORKER_JOB_TYPE, hostname=self.job_hostname, pid=os.getpid(), now=self.clock()
+            )
 
     def _heartbeat_job(self, now: float) -> None:
         """On the process pool's thread, beside the tries' heartbeats."""

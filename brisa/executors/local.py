@@ -209,9 +209,24 @@ class LocalExecutor(BaseExecutor):
 
     def _periodic(self, now: float) -> None:
         self._retry_deferred()
+        self._flush_logs()
         if now - self._last_heartbeat >= self.heartbeat_seconds:
             self._last_heartbeat = now
             self._heartbeat()
+
+    def _flush_logs(self) -> None:
+        """Every running try's new log lines, in one transaction."""
+        with self._lock:
+            pending = [sup for sup in self._running.values() if sup.has_pending_logs]
+        if not pending:
+            return
+        try:
+            with self.store.transaction() as tx:
+                done = [sup.write_logs(tx) for sup in pending]
+        except StoreUnavailable:
+            return
+        for committed in done:
+            committed()
 
     def _retry_deferred(self) -> None:
         while self._deferred:

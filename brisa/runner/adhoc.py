@@ -195,8 +195,7 @@ def test_dag(settings: Any, dag_id: str, when: datetime, *, conf: dict[str, Any]
     deadline = time.monotonic() + 24 * 3600
     while time.monotonic() < deadline:
         scheduler.tick(utcnow())
-        for event in scheduler.executor.poll():
-            scheduler._dirty.add((event.key.dag_id, event.key.run_id))
+        scheduler.handle_events(scheduler.executor.poll())
         with store.transaction(readonly=True) as tx:
             current = tx.runs.require(dag_id, run.run_id)
             tis = tx.tis.for_run(dag_id, run.run_id)

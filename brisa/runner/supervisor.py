@@ -83,6 +83,7 @@ class TrySupervisor(ChildHandler):
         self._last_flush = monotonic()
         self._started = monotonic()
         self._kill_at: float | None = None
+        self._xcoms: list[tuple[str, Any]] = []
         timeout = workload.extra.get("execution_timeout")
         self._hard_deadline = self._started + timeout + TIMEOUT_SLACK_SECONDS if timeout else None
 
@@ -99,6 +100,13 @@ class TrySupervisor(ChildHandler):
         if op == "mask_secret":
             self.masker.add(args["value"])
             return None
+        if op == "xcom_push":
+            # Kept until the try ends and written with its outcome: nobody else may read
+            # them earlier, and one transaction per try is much cheaper than one per push.
+            self._xcoms.append((args["key"], args["value"]))
+            return None
+        if op == "xcom_pull" and self._xcoms:
+            self._write_in_own_transaction(self._write_xcoms)
         handler = getattr(self.runtime, op, None)
         if op.startswith("_") or handler is None:
             raise ValueError(f"unknown request {op!r}")
@@ -135,20 +143,46 @@ class TrySupervisor(ChildHandler):
         """A line of the supervisor's own in the try's log."""
         self._add_line(f"{{supervisor}} {message}".encode())
 
+    @property
+    def has_pending_logs(self) -> bool:
+        return bool(self._lines)
+
+    def write_logs(self, tx: Any) -> Callable[[], None]:
+        """Add the buffered lines to ``tx``; call the returned function once it committed."""
+        chunks, size = _chunk(self._lines), self._buffered
+        count = len(self._lines)
+        if chunks:
+            tx.logs.append(self.workload.key, self.workload.try_number, chunks, now=self.clock())
+
+        def committed() -> None:
+            del self._lines[:count]
+            self._buffered -= size
+            self._logged += size
+            self._last_flush = self.monotonic()
+
+        return committed
+
     def flush_logs(self) -> None:
-        if not self._lines:
-            return
-        chunks = _chunk(self._lines)
-        self._lines, size = [], self._buffered
-        self._buffered = 0
+        if self._lines:
+            self._write_in_own_transaction(self.write_logs)
+
+    def _write_xcoms(self, tx: Any) -> Callable[[], None]:
+        pushed, count = list(self._xcoms), len(self._xcoms)
+        for key, value in pushed:
+            tx.xcoms.set(self.workload.key, key, value, now=self.clock())
+
+        def committed() -> None:
+            del self._xcoms[:count]
+
+        return committed
+
+    def _write_in_own_transaction(self, write: Callable[[Any], Callable[[], None]]) -> None:
         try:
             with self.store.transaction() as tx:
-                tx.logs.append(self.workload.key, self.workload.try_number, chunks, now=self.clock())
-            self._logged += size
+                committed = write(tx)
+            committed()
         except StoreUnavailable:
-            self._lines = [*chunks, *self._lines]
-            self._buffered += size
-        self._last_flush = self.monotonic()
+            self._last_flush = self.monotonic()  # try again at the next flush
 
     # -- time -------------------------------------------------------------------------------
     def on_tick(self, now: float) -> None:
@@ -186,11 +220,12 @@ class TrySupervisor(ChildHandler):
         event_state = outcome.state.value if outcome else None
 
         def write() -> None:
-            self.flush_logs()
-            if self._lines:
-                raise StoreUnavailable("logs not written yet")
             with self.store.transaction() as tx:
+                logs_written = self.write_logs(tx)
+                xcoms_written = self._write_xcoms(tx)
                 self._write_outcome(tx, outcome, fields)
+            logs_written()
+            xcoms_written()
 
         try:
             write()

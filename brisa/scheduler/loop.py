@@ -19,13 +19,14 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from brisa.errors import BrisaError, ConflictError, StoreUnavailable
-from brisa.executors.base import BaseExecutor, RunContext, Workload
+from brisa.executors.base import BaseExecutor, ExecutorEvent, RunContext, Workload
 from brisa.hooks.retries import RetryPolicy, state_after_failure
 from brisa.scheduler.plan import PastState, RunPlan, plan_run
 from brisa.scheduler.queue import Limits, select_for_queue
@@ -40,6 +41,9 @@ from brisa.timetables import timetable_from_dict
 
 log = logging.getLogger(__name__)
 
+LOCKED_RUN_RETRY = timedelta(seconds=0.5)
+"""How soon to plan a run again that another scheduler was planning (its row was locked)."""
+
 
 @dataclass(frozen=True)
 class SchedulerConfig:
@@ -52,7 +56,16 @@ class SchedulerConfig:
     orphan_threshold_seconds: float = 60.0
     idle_seconds: float = 1.0
     sweep_seconds: float = 5.0
+    min_tick_seconds: float = 0.005
     job_type: str = "scheduler"
+
+
+@dataclass(frozen=True)
+class _Outlook:
+    dags_due: bool
+    runs_queued: bool
+    tis_scheduled: bool
+    settled_runs: set[tuple[str, str]]
 
 
 class Scheduler:
@@ -78,7 +91,8 @@ class Scheduler:
         self._dags: dict[str, SerializedDag] = {}
         self._dag_hashes: dict[str, str] = {}
         self._paused: set[str] = set()
-        self._dirty: set[tuple[str, str]] = set()
+        self._dirty: dict[tuple[str, str], bool] = {}
+        """Runs to plan; False when only leaf tasks finished (a cheap look may do)."""
         self._wake_at: dict[tuple[str, str], datetime] = {}
         self._last_sweep: datetime | None = None
         self._last_heartbeat: datetime | None = None
@@ -124,7 +138,14 @@ class Scheduler:
         if self.job_id is None:
             self.start_job()
         backoff = 0.5
+        last_tick = 0.0
         while not self._stop.is_set():
+            # Under load, let events gather for a few milliseconds: one tick then plans a
+            # run once for many finished tries instead of once per try.
+            since = time.monotonic() - last_tick
+            if since < self.config.min_tick_seconds:
+                self.handle_events(self.executor.poll(timeout=self.config.min_tick_seconds - since))
+            last_tick = time.monotonic()
             try:
                 wait = self.tick(self.clock())
                 backoff = 0.5
@@ -134,8 +155,22 @@ class Scheduler:
             except BrisaError as exc:
                 log.error("scheduler tick failed: %s", exc)
                 wait = self.config.idle_seconds
-            for event in self.executor.poll(timeout=wait):
-                self._dirty.add((event.key.dag_id, event.key.run_id))
+            self.handle_events(self.executor.poll(timeout=wait))
+
+    def handle_events(self, events: Iterable[ExecutorEvent]) -> None:
+        """Note the runs whose tries ended, so the next tick plans them."""
+        for event in events:
+            run = (event.key.dag_id, event.key.run_id)
+            self._dirty[run] = self._dirty.get(run, False) or not self._is_quiet_leaf(event)
+
+    def _mark_dirty(self, dag_id: str, run_id: str) -> None:
+        self._dirty[(dag_id, run_id)] = True
+
+    def _is_quiet_leaf(self, event: ExecutorEvent) -> bool:
+        """A leaf task that succeeded or was skipped changes nothing but maybe the run's end."""
+        dag = self._dags.get(event.key.dag_id)
+        task = dag.tasks.get(event.key.task_id) if dag else None
+        return task is not None and not task.downstream and event.state in ("success", "skipped")
 
     # -- the tick ----------------------------------------------------------------------
     def tick(self, now: datetime) -> float:
@@ -144,12 +179,27 @@ class Scheduler:
         if self.processor is not None:
             self.processor.poll(now)
         self._refresh_dags(now)
-        self._create_runs(now)
-        self._start_runs(now)
-        self._plan_runs(now)
-        self._queue(now)
+        outlook = self._look(now)
+        if outlook.dags_due:
+            self._create_runs(now)
+        if outlook.dags_due or outlook.runs_queued:
+            self._start_runs(now)
+        scheduled = self._plan_runs(now, settled=outlook.settled_runs)
+        if scheduled or outlook.tis_scheduled:
+            self._queue(now)
         self._check_orphans(now)
         return self._next_wait(now)
+
+    def _look(self, now: datetime) -> _Outlook:
+        """What this tick has to do, in one cheap read-only transaction."""
+        quiet = [key for key, full in self._dirty.items() if not full]
+        with self.store.transaction(readonly=True) as tx:
+            return _Outlook(
+                dags_due=bool(tx.dags.schedulable(now, limit=1)),
+                runs_queued=bool(tx.runs.unfinished(states=(RunState.QUEUED,), limit=1)),
+                tis_scheduled=bool(tx.tis.schedulable(limit=1)),
+                settled_runs={key for key in quiet if tx.tis.count_unfinished(*key)},
+            )
 
     def _next_wait(self, now: datetime) -> float:
         if self._dirty:
@@ -194,9 +244,6 @@ class Scheduler:
 
     # -- runs ------------------------------------------------------------------------------
     def _create_runs(self, now: datetime) -> None:
-        with self.store.transaction(readonly=True) as tx:
-            if not tx.dags.schedulable(now, limit=1):
-                return
         with self.store.transaction() as tx:
             for record in tx.dags.schedulable(now, lock=True):
                 dag = self._dags.get(record.dag_id)
@@ -244,9 +291,6 @@ class Scheduler:
         )
 
     def _start_runs(self, now: datetime) -> None:
-        with self.store.transaction(readonly=True) as tx:
-            if not tx.runs.unfinished(states=(RunState.QUEUED,), limit=1):
-                return
         with self.store.transaction() as tx:
             unfinished = tx.runs.unfinished()
             running: dict[str, int] = {}
@@ -263,35 +307,51 @@ class Scheduler:
                 limit = dag.max_active_runs or self.config.max_active_runs_per_dag
                 for run in runs_to_start(runs, running=running.get(dag_id, 0), max_active_runs=limit):
                     if set_run_state(tx, run, RunState.RUNNING, now=now):
-                        self._dirty.add((dag_id, run.run_id))
+                        self._mark_dirty(dag_id, run.run_id)
 
-    def _plan_runs(self, now: datetime) -> None:
+    def _plan_runs(self, now: datetime, *, settled: set[tuple[str, str]]) -> bool:
+        """Plan the runs that changed; True if some task instance became scheduled."""
         sweep = (
             self._last_sweep is None or (now - self._last_sweep).total_seconds() >= self.config.sweep_seconds
         )
-        due = {k for k, when in self._wake_at.items() if when <= now}
-        wanted = self._dirty | due
-        self._dirty = set()
+        wanted = dict(self._dirty)
+        self._dirty = {}
+        for key, when in self._wake_at.items():
+            if when <= now:
+                wanted[key] = True
         if sweep:
             self._last_sweep = now
             with self.store.transaction(readonly=True) as tx:
-                wanted |= {(r.dag_id, r.run_id) for r in tx.runs.unfinished() if r.state == RunState.RUNNING}
+                for r in tx.runs.unfinished(states=(RunState.RUNNING,)):
+                    wanted[(r.dag_id, r.run_id)] = True
+        for key, full in list(wanted.items()):
+            if not full and key in settled:
+                del wanted[key]  # only leaves finished and others still go: nothing to decide
+        scheduled = False
         for dag_id, run_id in sorted(wanted):
             self._wake_at.pop((dag_id, run_id), None)
             if dag_id in self._paused or dag_id not in self._dags:
                 continue
             try:
-                self._plan_one(dag_id, run_id, now)
+                scheduled = self._plan_one(dag_id, run_id, now) or scheduled
             except ConflictError as exc:
                 log.info("run %s of %s changed under us (%s); will look again", run_id, dag_id, exc)
-                self._dirty.add((dag_id, run_id))
+                self._mark_dirty(dag_id, run_id)
+        return scheduled
 
     def _plan_one(self, dag_id: str, run_id: str, now: datetime) -> None:
         dag = self._dags[dag_id]
         finished: RunRecord | None = None
         with self.store.transaction() as tx:
+            # Lock, then read: the run another scheduler just finished or a user just
+            # cleared is seen as it is now, not as it was before the lock.
+            locked = tx.runs.lock(dag_id, run_id)
             run = tx.runs.get(dag_id, run_id)
-            if run is None or run.state != RunState.RUNNING or not tx.runs.lock(dag_id, run_id):
+            if run is None or run.state != RunState.RUNNING:
+                return
+            if not locked:
+                # Another scheduler plans it now and may miss what made us look: look again soon.
+                self._wake_at[(dag_id, run_id)] = now + LOCKED_RUN_RETRY
                 return
             tis = tx.tis.for_run(dag_id, run_id)
             plan = plan_run(
@@ -316,6 +376,9 @@ class Scheduler:
             self._wake_at[(dag_id, run_id)] = plan.wake_at
         if finished is not None and plan.run_state is not None:
             self._after_run(dag, finished, plan.run_state, plan.reason)
+        return any(change.to == TaskState.SCHEDULED for change in plan.changes) or any(
+            new.state == TaskState.SCHEDULED for new in plan.new_tis
+        )
 
     def _apply(
         self, tx: Transaction, dag: SerializedDag, run: RunRecord, plan: RunPlan, now: datetime
@@ -342,9 +405,6 @@ class Scheduler:
         if slots <= 0:
             return
         workloads: list[Workload] = []
-        with self.store.transaction(readonly=True) as tx:
-            if not tx.tis.schedulable(limit=1):
-                return
         with self.store.transaction() as tx:
             candidates = [
                 ti
@@ -459,7 +519,7 @@ class Scheduler:
                     try_number=max(0, ti.try_number - 1),
                     updated_at=now,
                 )
-                self._dirty.add((ti.dag_id, ti.run_id))
+                self._mark_dirty(ti.dag_id, ti.run_id)
             return
         supervisor_dead = ti.supervisor_job_id is not None and ti.supervisor_job_id in dead
         stale = ti.last_heartbeat_at is None or ti.last_heartbeat_at < now - threshold
@@ -469,7 +529,7 @@ class Scheduler:
             advance_ti(tx, ti.key, TaskState.RESTARTING, None, try_number_is=ti.try_number, updated_at=now)
         else:
             self._fail_orphan(tx, ti, now)
-        self._dirty.add((ti.dag_id, ti.run_id))
+        self._mark_dirty(ti.dag_id, ti.run_id)
 
     def _fail_orphan(self, tx: Transaction, ti: TiRecord, now: datetime) -> None:
         dag = self._dags.get(ti.dag_id)

@@ -187,9 +187,16 @@ def _plan_task(
             if decision == Decision.RUN and task.is_mapped and map_index == -1:
                 _expand(plan, current, task, ti, mapped_lengths.get(task.task_id))
             elif decision != Decision.WAIT:
-                to = TaskState.SCHEDULED if decision == Decision.RUN else decision.state
+                to = _run_state_for(task) if decision == Decision.RUN else decision.state
                 plan.changes.append(_change(ti, to))
                 current.state[(task.task_id, map_index)] = to
+
+
+def _run_state_for(task: SerializedTask) -> TaskState:
+    """Scheduled, except an EmptyOperator with nothing to call succeeds without running (as Airflow)."""
+    if task.extra.get("is_empty") and not (task.has_on_execute_callback or task.has_on_success_callback):
+        return TaskState.SUCCESS
+    return TaskState.SCHEDULED
 
 
 def _plan_retry(plan: RunPlan, current: _RunState, ti: TiRecord, now: datetime) -> None:

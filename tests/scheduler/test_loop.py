@@ -35,8 +35,7 @@ def _add(store, dag, clock, paused=False):
 def _ticks(scheduler, clock, n=10, step=1.0):
     for _ in range(n):
         scheduler.tick(clock())
-        for event in scheduler.executor.poll():
-            scheduler._dirty.add((event.key.dag_id, event.key.run_id))
+        scheduler.handle_events(scheduler.executor.poll())
         clock.advance(step)
 
 
@@ -88,8 +87,12 @@ def test_catchup_creates_every_interval_within_max_active_runs(store):
     clock = FakeClock()
     start = clock.now - timedelta(days=5)
     dag = make_dag(
-        "daily", {"a": []}, timetable={"type": "DeltaDataIntervalTimetable", "delta": 86400.0},
-        start_date=start, catchup=True, max_active_runs=2,
+        "daily",
+        {"a": []},
+        timetable={"type": "DeltaDataIntervalTimetable", "delta": 86400.0},
+        start_date=start,
+        catchup=True,
+        max_active_runs=2,
     )
     _add(store, dag, clock)
     scheduler, _ = _scheduler(store, clock)
@@ -107,8 +110,11 @@ def test_catchup_creates_every_interval_within_max_active_runs(store):
 def test_paused_dag_gets_no_runs(store):
     clock = FakeClock()
     dag = make_dag(
-        "p", {"a": []}, timetable={"type": "DeltaDataIntervalTimetable", "delta": 3600.0},
-        start_date=clock.now - timedelta(hours=3), catchup=True,
+        "p",
+        {"a": []},
+        timetable={"type": "DeltaDataIntervalTimetable", "delta": 3600.0},
+        start_date=clock.now - timedelta(hours=3),
+        catchup=True,
     )
     _add(store, dag, clock, paused=True)
     scheduler, _ = _scheduler(store, clock)

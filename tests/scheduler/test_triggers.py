@@ -5,7 +5,13 @@ import pytest
 from brisa.scheduler.triggers import Decision, UpstreamCounts, evaluate
 from brisa.states import TaskState
 
-S, F, K, U, R = TaskState.SUCCESS, TaskState.FAILED, TaskState.SKIPPED, TaskState.UPSTREAM_FAILED, TaskState.REMOVED
+S, F, K, U, R = (
+    TaskState.SUCCESS,
+    TaskState.FAILED,
+    TaskState.SKIPPED,
+    TaskState.UPSTREAM_FAILED,
+    TaskState.REMOVED,
+)
 RUN, WAIT, SKIP, UF = Decision.RUN, Decision.WAIT, Decision.SKIP, Decision.UPSTREAM_FAILED
 
 

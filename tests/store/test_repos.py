@@ -19,8 +19,14 @@ def _dag():
 
 def _run(tx, dag, run_id="manual__1", logical=T0):
     return create_run(
-        tx, dag, run_id=run_id, run_type="manual", logical_date=logical, data_interval=None,
-        run_after=logical, now=T0,
+        tx,
+        dag,
+        run_id=run_id,
+        run_type="manual",
+        logical_date=logical,
+        data_interval=None,
+        run_after=logical,
+        now=T0,
     )
 
 
@@ -37,9 +43,8 @@ def test_dag_upsert_list_and_tags(store):
         assert tx.dags.list(tags=["a"]).total == 1
         assert tx.dags.list(dag_id_pattern="tl").items[0].dag_id == "etl"
         assert tx.dags.list(dag_id_pattern="zzz").total == 0
-    with pytest.raises(NotFoundError):
-        with store.transaction() as tx:
-            tx.dags.set_paused("nope", False)
+    with pytest.raises(NotFoundError), store.transaction() as tx:
+        tx.dags.set_paused("nope", False)
 
 
 def test_run_creation_is_unique_by_id_and_logical_date(store):
@@ -49,9 +54,8 @@ def test_run_creation_is_unique_by_id_and_logical_date(store):
         run = _run(tx, dag)
         assert run.state == RunState.QUEUED
         assert {t.task_id for t in tx.tis.for_run("etl", run.run_id)} == {"extract", "load"}
-    with pytest.raises(ConflictError, match="already exists"):
-        with store.transaction() as tx:
-            _run(tx, dag, run_id="manual__2")
+    with pytest.raises(ConflictError, match="already exists"), store.transaction() as tx:
+        _run(tx, dag, run_id="manual__2")
     with store.transaction(readonly=True) as tx:
         assert tx.runs.list("etl").total == 1
 
@@ -70,9 +74,8 @@ def test_compare_and_set_lets_only_one_writer_win(store):
         assert advance_ti(tx, key, TaskState.QUEUED, TaskState.RUNNING, try_number_is=1) is True
         assert advance_run(tx, "etl", "manual__1", RunState.QUEUED, RunState.RUNNING) is True
         assert advance_run(tx, "etl", "manual__1", RunState.QUEUED, RunState.RUNNING) is False
-    with pytest.raises(InvalidTransition):
-        with store.transaction() as tx:
-            advance_ti(tx, key, TaskState.SUCCESS, TaskState.RUNNING)
+    with pytest.raises(InvalidTransition), store.transaction() as tx:
+        advance_ti(tx, key, TaskState.SUCCESS, TaskState.RUNNING)
 
 
 def test_state_cannot_be_written_around_the_state_machine(store):
@@ -98,7 +101,13 @@ def test_logs_append_in_order_and_tail(store):
 
 def test_xcom_round_trips_python_types(store):
     key = TaskKey("etl", "manual__1", "extract")
-    value = {"when": T0, "day": date(2026, 1, 2), "pair": (1, 2), "gap": timedelta(minutes=5), "n": [1.5, None]}
+    value = {
+        "when": T0,
+        "day": date(2026, 1, 2),
+        "pair": (1, 2),
+        "gap": timedelta(minutes=5),
+        "n": [1.5, None],
+    }
     with store.transaction() as tx:
         tx.xcoms.set(key, "return_value", value, now=T0)
         tx.xcoms.set(key, "return_value", value, now=T0)
@@ -109,8 +118,12 @@ def test_xcom_round_trips_python_types(store):
 
 def test_import_errors_replace_per_file(store):
     with store.transaction() as tx:
-        tx.dags.replace_import_errors("/d/a.py", [{"lineno": 3, "message": "boom", "stacktrace": "tb"}], now=T0)
-        tx.dags.replace_import_errors("/d/b.py", [{"lineno": 1, "message": "bad", "stacktrace": "tb"}], now=T0)
+        tx.dags.replace_import_errors(
+            "/d/a.py", [{"lineno": 3, "message": "boom", "stacktrace": "tb"}], now=T0
+        )
+        tx.dags.replace_import_errors(
+            "/d/b.py", [{"lineno": 1, "message": "bad", "stacktrace": "tb"}], now=T0
+        )
         tx.dags.replace_import_errors("/d/a.py", [], now=T0)
     with store.transaction(readonly=True) as tx:
         errors = tx.dags.import_errors().items
@@ -140,3 +153,12 @@ def test_migration_head_constant_matches_scripts():
 
     script = ScriptDirectory("brisa/store/migrations")
     assert script.get_current_head() == HEAD
+
+
+def test_task_instance_record_fields_follow_the_table_column_order():
+    from dataclasses import fields
+
+    from brisa.store import schema
+    from brisa.store.records import TiRecord
+
+    assert [f.name for f in fields(TiRecord)] == [c.name for c in schema.task_instance.columns]

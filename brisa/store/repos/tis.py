@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from brisa.errors import NotFoundError
-from brisa.states import ACTIVE, TaskState
+from brisa.states import ACTIVE, FINISHED, TaskState
 from brisa.store import schema as s
 from brisa.store.records import Page, TaskKey, TiRecord, TryRecord
 from brisa.store.repos._common import (
@@ -91,6 +91,18 @@ class TiRepo:
             .order_by(s.task_instance.c.id)
         )
         return [TiRecord.from_row(r) for r in rows]
+
+    def count_unfinished(self, dag_id: str, run_id: str) -> int:
+        """Task instances of the run not in a terminal state."""
+        c = s.task_instance.c
+        finished = [x.value for x in FINISHED]
+        return self.conn.execute(
+            sa.select(sa.func.count())
+            .select_from(s.task_instance)
+            .where(
+                c.dag_id == dag_id, c.run_id == run_id, sa.or_(c.state.is_(None), c.state.not_in(finished))
+            )
+        ).scalar_one()
 
     def for_runs(self, dag_id: str, run_ids: Sequence[str]) -> list[TiRecord]:
         if not run_ids:
