@@ -17,11 +17,21 @@ Protocol (one ``SOCK_SEQPACKET`` socket, JSON messages):
 
 Each child runs in its own session (process group), so ending a try ends the
 processes it started too.
+
+File zygotes: a task child must load its DAG file, which for a big DAG costs more than
+the task.  So for ``task`` children the zygote forks, per DAG file, a *file zygote* that
+loads the file once (``brisa.runner.dag_cache``) and then forks that file's task
+children, which find the DAG already built.  A file zygote is replaced when its file
+changes or after ``FILE_ZYGOTE_MAX_AGE``, retired when idle or when more than
+``MAX_FILE_ZYGOTES`` files are loaded, and skipped for a file whose top-level code fails
+or starts threads (those children load the file themselves, as before).  Its children's
+``spawned``/``exited`` messages pass through the zygote unchanged.
 """
 
 from __future__ import annotations
 
 import ctypes
+import faulthandler
 import gc
 import importlib
 import io
@@ -31,9 +41,10 @@ import select
 import signal
 import socket
 import sys
+import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from brisa.errors import ExecutorError
@@ -47,6 +58,11 @@ ENTRYPOINTS: dict[str, str] = {
 
 _MAX_MESSAGE = 4 * 1024 * 1024
 _PR_SET_PDEATHSIG = 1
+MAX_FILE_ZYGOTES = 8
+"""At most this many DAG files stay loaded in file zygotes (least recently used go)."""
+FILE_ZYGOTE_IDLE = 300.0
+FILE_ZYGOTE_MAX_AGE = 300.0
+"""A file zygote is replaced after this long, so top-level code of a DAG file runs again."""
 
 
 @dataclass
@@ -128,14 +144,35 @@ class ZygoteClient:
                 pass
 
 
+@dataclass
+class _FileZygote:
+    """A child zygote that loaded one DAG file and forks that file's task children."""
+
+    path: str
+    pid: int
+    sock: socket.socket
+    signature: tuple[float, int] | None
+    born: float
+    last_used: float
+    ready: bool = False
+    pending: list[dict[str, Any]] = field(default_factory=list)
+
+
 class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration tests)
-    def __init__(self, sock: socket.socket) -> None:
+    """The fork server loop; also the loop of each file zygote (``file_of`` set)."""
+
+    def __init__(self, sock: socket.socket, *, file_of: str | None = None) -> None:
         # Children share the zygote's memory copy-on-write; the cyclic GC touching every
         # object would copy those pages into each child. Frozen objects are never scanned.
         gc.collect()
         gc.freeze()
         self.sock = sock
+        self.file_of = file_of
         self.children: set[int] = set()
+        self.files: dict[str, _FileZygote] = {}
+        self.retired: list[_FileZygote] = []
+        self.unshareable: dict[str, tuple[float, int] | None] = {}
+        self.retiring = False
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_w, False)
         signal.signal(signal.SIGCHLD, lambda *_: None)
@@ -144,14 +181,19 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
             signal.signal(sig, signal.SIG_IGN)  # the parent decides when children stop
 
     def serve(self) -> None:
-        while True:
-            readable, _, _ = select.select([self.sock, self.wake_r], [], [], 1.0)
+        while not (self.retiring and not self.children):
+            sockets = {fz.sock.fileno(): fz for fz in [*self.files.values(), *self.retired]}
+            readable, _, _ = select.select([self.sock, self.wake_r, *sockets], [], [], 1.0)
             if self.wake_r in readable:
                 os.read(self.wake_r, 4096)
             self._reap()
+            for fd in readable:
+                if fd in sockets:
+                    self._from_file_zygote(sockets[fd])
             if self.sock in readable and not self._handle_request():
                 self._kill_children()
                 return
+            self._retire_idle_files()
 
     def _handle_request(self) -> bool:
         try:
@@ -162,9 +204,108 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
             return False
         message = json.loads(data)
         if message.get("op") == "spawn":
-            self._spawn(message)
+            self._route(message)
+        elif message.get("op") == "retire":
+            self.retiring = True
         return True
 
+    # -- where a child is forked ----------------------------------------------------------
+    def _route(self, message: dict[str, Any]) -> None:
+        fz = self._file_zygote_for(message) if message["kind"] == "task" and self.file_of is None else None
+        if fz is None:
+            self._spawn(message)
+        elif fz.ready:
+            fz.last_used = time.monotonic()
+            fz.sock.send(json.dumps(message).encode())
+        else:
+            fz.pending.append(message)
+
+    def _file_zygote_for(self, message: dict[str, Any]) -> _FileZygote | None:
+        from brisa.runner.dag_cache import file_signature
+
+        path = os.path.abspath(message["payload"].get("fileloc", ""))
+        signature = file_signature(path)
+        if signature is None or self.unshareable.get(path, ()) == signature:
+            return None
+        fz = self.files.get(path)
+        now = time.monotonic()
+        if fz is not None and (fz.signature != signature or now - fz.born > FILE_ZYGOTE_MAX_AGE):
+            self._retire_file(fz)
+            fz = None
+        if fz is None:
+            if len(self.files) >= MAX_FILE_ZYGOTES:
+                self._retire_file(min(self.files.values(), key=lambda f: f.last_used))
+            fz = self._start_file_zygote(path, signature, message["payload"].get("generation", "2"))
+        return fz
+
+    def _start_file_zygote(
+        self, path: str, signature: tuple[float, int] | None, generation: str
+    ) -> _FileZygote:
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = os.fork()
+        if pid == 0:
+            mine.close()
+            _serve_file(path, generation, theirs, self)
+        theirs.close()
+        now = time.monotonic()
+        fz = _FileZygote(path, pid, mine, signature, now, now)
+        self.files[path] = fz
+        self.children.add(pid)
+        return fz
+
+    def _from_file_zygote(self, fz: _FileZygote) -> None:
+        try:
+            data, fds, _flags, _addr = socket.recv_fds(fz.sock, _MAX_MESSAGE, 2)
+        except OSError:
+            data, fds = b"", []
+        if not data:
+            self._file_zygote_gone(fz)
+            return
+        message = json.loads(data)
+        op = message.get("op")
+        if op == "ready":
+            fz.ready = True
+            for pending in fz.pending:
+                fz.sock.send(json.dumps(pending).encode())
+            fz.pending.clear()
+        elif op == "unshareable":
+            self.unshareable[fz.path] = fz.signature
+            self._file_zygote_gone(fz)
+        else:  # "spawned" (with the child's descriptors) and "exited": the parent's business
+            try:
+                socket.send_fds(self.sock, [data], fds) if fds else self.sock.send(data)
+            except OSError:
+                pass
+            finally:
+                for fd in fds:
+                    os.close(fd)
+
+    def _file_zygote_gone(self, fz: _FileZygote) -> None:
+        if self.files.get(fz.path) is fz:
+            del self.files[fz.path]
+        if fz in self.retired:
+            self.retired.remove(fz)
+        fz.sock.close()
+        for pending in fz.pending:
+            self._spawn(pending)
+
+    def _retire_file(self, fz: _FileZygote) -> None:
+        """It stops taking work and exits once its running children are done."""
+        if self.files.get(fz.path) is fz:
+            del self.files[fz.path]
+        try:
+            fz.sock.send(json.dumps({"op": "retire"}).encode())
+        except OSError:
+            pass
+        self.retired.append(fz)
+
+    def _retire_idle_files(self) -> None:
+        now = time.monotonic()
+        for fz in list(self.files.values()):
+            if fz.ready and now - fz.last_used > FILE_ZYGOTE_IDLE:
+                self._retire_file(fz)
+
+    # -- forking ----------------------------------------------------------------------------
     def _spawn(self, message: dict[str, Any]) -> None:
         control_parent, control_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         out_r, out_w = os.pipe()
@@ -179,6 +320,8 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
         reply = json.dumps({"op": "spawned", "id": message["id"], "pid": pid}).encode()
         try:
             socket.send_fds(self.sock, [reply], [control_parent.fileno(), out_r])
+        except OSError:
+            pass
         finally:
             control_parent.close()
             os.close(out_r)
@@ -193,6 +336,8 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
             if pid == 0:
                 return
             self.children.discard(pid)
+            if any(fz.pid == pid for fz in [*self.files.values(), *self.retired]):
+                continue  # a file zygote: its socket closing tells the rest
             code = os.waitstatus_to_exitcode(status)
             try:
                 self.sock.send(json.dumps({"op": "exited", "pid": pid, "status": code}).encode())
@@ -200,6 +345,11 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
                 pass
 
     def _kill_children(self) -> None:
+        for fz in [*self.files.values(), *self.retired]:
+            try:
+                fz.sock.close()  # the file zygote ends its own children, then exits
+            except OSError:
+                pass
         for pid in list(self.children):
             try:
                 os.killpg(pid, signal.SIGKILL)
@@ -216,6 +366,30 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
         os.close(self.wake_r)
         os.close(self.wake_w)
         self.sock.close()
+        for fz in [*self.files.values(), *self.retired]:
+            fz.sock.close()
+
+
+def _serve_file(path: str, generation: str, sock: socket.socket, parent: _Zygote) -> None:  # pragma: no cover
+    """The file zygote's life: load the DAG file, then fork its task children."""
+    code = 0
+    try:
+        parent.close_in_child()
+        _die_with_parent()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)  # a DAG file printing at import time must not write on the zygote's stdout
+        os.close(devnull)
+        from brisa.runner import dag_cache
+
+        ok = dag_cache.preload(path, generation)
+        sock.send(json.dumps({"op": "ready" if ok else "unshareable"}).encode())
+        if ok:
+            _Zygote(sock, file_of=path).serve()
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    finally:
+        os._exit(code)
 
 
 def _run_child(  # pragma: no cover - runs in a child of the zygote
@@ -229,6 +403,7 @@ def _run_child(  # pragma: no cover - runs in a child of the zygote
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
             signal.signal(sig, signal.SIG_DFL)
         _redirect_output(out_w)
+        faulthandler.enable(file=sys.stderr)  # a crash leaves its Python traceback in the log
         code = _entrypoint(kind)(payload, control)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1

@@ -209,9 +209,11 @@ def _log_marking(workload: Workload, state: str) -> None:
 
 # -- context ----------------------------------------------------------------------------------
 def load_dag(fileloc: str, dag_id: str, *, generation: str = "2") -> Any:
+    """The DAG object: preloaded by this process's file zygote, else loaded now."""
     from brisa.loader import load_dag_object
+    from brisa.runner import dag_cache
 
-    return load_dag_object(fileloc, dag_id, generation_default=generation)
+    return dag_cache.get(fileloc, dag_id) or load_dag_object(fileloc, dag_id, generation_default=generation)
 
 
 def build_try_context(

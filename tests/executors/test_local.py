@@ -1,0 +1,251 @@
+"""The LocalExecutor with real child processes, a real SQLite store and real DAG files."""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from brisa.executors.local import LocalExecutor
+from brisa.scheduler.loop import _run_context, task_extra
+from brisa.secrets.backends import EnvironmentBackend
+from brisa.secrets.fernet import FernetCodec, generate_key
+from brisa.secrets.masking import SecretsMasker
+from brisa.secrets.service import SecretsService
+from brisa.services.runs import trigger_run
+from brisa.states import TaskState, advance_ti
+from brisa.store import migrate
+from brisa.store.records import TaskKey
+from brisa.store.sql import Store
+
+pytestmark = pytest.mark.slow
+
+DAG_HEADER = """
+import os, sys, time, threading, ctypes
+from datetime import datetime, timedelta
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.bash import BashOperator
+from airflow.providers.standard.operators.python import PythonOperator
+"""
+
+
+@pytest.fixture
+def env(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/brisa.db")
+    migrate.upgrade(store)
+    secrets = SecretsService(store, FernetCodec([generate_key()]), [EnvironmentBackend({})])
+    secrets.chain = type(secrets.chain)([secrets.metastore])
+    executor = LocalExecutor(
+        store, parallelism=4, secrets=secrets, masker_factory=SecretsMasker, heartbeat_seconds=0.5
+    )
+    executor.start_zygote()
+    executor.start()
+    yield store, executor, tmp_path, secrets
+    executor.stop(grace=0)
+    store.dispose()
+
+
+def _dag_file(tmp_path: Path, name: str, body: str) -> Path:
+    path = tmp_path / f"{name}.py"
+    path.write_text(DAG_HEADER + textwrap.dedent(body))
+    return path
+
+
+def _submit(store, executor, path, dag_id, task_id):
+    from brisa.loader import parse_file
+
+    (dag,) = parse_file(str(path), timeout=10).dags
+    with store.transaction() as tx:
+        tx.dags.upsert(dag, paused_when_new=False, now=_now())
+        run = trigger_run(tx, dag, now=_now())
+        key = TaskKey(dag.dag_id, run.run_id, task_id)
+        ti = tx.tis.require(key)
+        advance_ti(tx, key, None, TaskState.SCHEDULED)
+        advance_ti(tx, key, TaskState.SCHEDULED, TaskState.QUEUED, try_number=1)
+        context = _run_context(tx, dag.dag_id, run.run_id)
+    from brisa.executors.base import Workload
+
+    workload = Workload(
+        key=key,
+        try_number=1,
+        max_tries=ti.max_tries,
+        fileloc=str(path),
+        run=context,
+        generation=dag.generation,
+        extra=task_extra(dag.tasks[task_id]),
+    )
+    executor.submit([workload])
+    return key
+
+
+def _wait(store, executor, key, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for event in executor.poll(timeout=0.5):
+            if event.key == key:
+                with store.transaction(readonly=True) as tx:
+                    ti = tx.tis.require(key)
+                    log = tx.logs.read(key, 1)[0]
+                return ti, log
+    raise AssertionError(f"{key} did not finish")
+
+
+def _now():
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def test_bash_task_succeeds_and_its_output_is_stored(env):
+    store, executor, tmp, _ = env
+    path = _dag_file(
+        tmp,
+        "ok",
+        """
+        with DAG("ok", start_date=datetime(2024, 1, 1), schedule=None):
+            BashOperator(task_id="hello", bash_command="echo hello from {{ dag.dag_id }}")
+    """,
+    )
+    ti, log = _wait(store, executor, _submit(store, executor, path, "ok", "hello"))
+    assert ti.state == TaskState.SUCCESS
+    assert "hello from ok" in log
+    assert ti.rendered_fields["bash_command"] == "echo hello from ok"
+
+
+def test_failure_with_retries_left_is_up_for_retry(env):
+    store, executor, tmp, _ = env
+    path = _dag_file(
+        tmp,
+        "fail",
+        """
+        with DAG("fail", start_date=datetime(2024, 1, 1), schedule=None):
+            BashOperator(task_id="boom", bash_command="echo about to fail; exit 3", retries=1,
+                         retry_delay=timedelta(seconds=30))
+    """,
+    )
+    ti, log = _wait(store, executor, _submit(store, executor, path, "fail", "boom"))
+    assert ti.state == TaskState.UP_FOR_RETRY
+    assert ti.next_try_at is not None
+    assert "about to fail" in log
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("ctypes.string_at(0)", "SIGSEGV"), ("os._exit(3)", "exit code 3")],
+)
+def test_a_dying_task_process_is_recorded_as_failed(env, code, expected):
+    store, executor, tmp, _ = env
+    path = _dag_file(
+        tmp,
+        "dies",
+        f"""
+        def die():
+            print("before", flush=True)
+            {code}
+
+        with DAG("dies", start_date=datetime(2024, 1, 1), schedule=None):
+            PythonOperator(task_id="die", python_callable=die)
+    """,
+    )
+    ti, log = _wait(store, executor, _submit(store, executor, path, "dies", "die"))
+    assert ti.state == TaskState.FAILED
+    assert "before" in log
+    assert expected in log
+
+
+def test_execution_timeout_fails_the_try(env):
+    store, executor, tmp, _ = env
+    path = _dag_file(
+        tmp,
+        "slow",
+        """
+        with DAG("slow", start_date=datetime(2024, 1, 1), schedule=None):
+            BashOperator(task_id="slow", bash_command="sleep 30", execution_timeout=timedelta(seconds=1))
+    """,
+    )
+    started = time.monotonic()
+    ti, log = _wait(store, executor, _submit(store, executor, path, "slow", "slow"))
+    assert ti.state == TaskState.FAILED
+    assert time.monotonic() - started < 20
+    assert "AirflowTaskTimeout" in log or "Timeout" in log
+
+
+def test_a_dag_file_that_starts_threads_still_runs(env):
+    store, executor, tmp, _ = env
+    path = _dag_file(
+        tmp,
+        "threads",
+        """
+        threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+        with DAG("threads", start_date=datetime(2024, 1, 1), schedule=None):
+            BashOperator(task_id="t", bash_command="echo fine")
+    """,
+    )
+    ti, log = _wait(store, executor, _submit(store, executor, path, "threads", "t"))
+    assert ti.state == TaskState.SUCCESS
+    assert "fine" in log
+
+
+def test_an_edited_dag_file_is_loaded_again(env):
+    store, executor, tmp, _ = env
+    body = """
+        with DAG("edit", start_date=datetime(2024, 1, 1), schedule=None):
+            BashOperator(task_id="t", bash_command="echo version {v}")
+    """
+    path = _dag_file(tmp, "edit", body.format(v=1))
+    _, log = _wait(store, executor, _submit(store, executor, path, "edit", "t"))
+    assert "version 1" in log
+    time.sleep(0.05)
+    path.write_text(DAG_HEADER + textwrap.dedent(body.format(v=22)))
+    _, log = _wait(store, executor, _submit(store, executor, path, "edit", "t"))
+    assert "version 22" in log
+
+
+def test_secrets_are_masked_in_stored_logs(env):
+    store, executor, tmp, secrets = env
+    secrets.set_variable("api_token", "s3cr3t-value-123")
+    path = _dag_file(
+        tmp,
+        "mask",
+        """
+        from airflow.sdk import Variable
+
+        def show():
+            print("token is", Variable.get("api_token"))
+
+        with DAG("mask", start_date=datetime(2024, 1, 1), schedule=None):
+            PythonOperator(task_id="show", python_callable=show)
+    """,
+    )
+    ti, log = _wait(store, executor, _submit(store, executor, path, "mask", "show"))
+    assert ti.state == TaskState.SUCCESS
+    assert "token is ***" in log
+    assert "s3cr3t-value-123" not in log
+
+
+def test_shutdown_ends_running_tries_and_marks_them_for_retry(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/brisa.db")
+    migrate.upgrade(store)
+    secrets = SecretsService(store, FernetCodec([generate_key()]), [])
+    executor = LocalExecutor(store, parallelism=2, secrets=secrets, masker_factory=SecretsMasker)
+    executor.start_zygote()
+    executor.start()
+    path = _dag_file(
+        tmp_path,
+        "long",
+        """
+        with DAG("long", start_date=datetime(2024, 1, 1), schedule=None):
+            BashOperator(task_id="t", bash_command="sleep 60")
+    """,
+    )
+    key = _submit(store, executor, path, "long", "t")
+    time.sleep(1.5)
+    started = time.monotonic()
+    executor.stop(grace=0.5)
+    assert time.monotonic() - started < 15
+    with store.transaction(readonly=True) as tx:
+        ti = tx.tis.require(key)
+    assert ti.state == TaskState.UP_FOR_RETRY
+    assert ti.max_tries == 1  # the interrupted try does not use up a retry
