@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Brisa's benchmark: the figures of ../shared/bench/README.md, measured the same way.
+
+    python bench/run.py                 # everything: SQLite and PostgreSQL, prints a table + JSON
+    python bench/run.py --only sqlite   # one backend
+    python bench/run.py --skip-throughput
+
+It calls ``../shared/bench/measure.py`` (the script Airflow's figures were taken with) for
+``brisa scheduler`` on SQLite and on PostgreSQL, and ``brisa standalone`` on SQLite, then
+measures sustained throughput: 50 runs of a 100-task DAG (5,000 task tries) through the
+scheduler and the LocalExecutor, timed from the first try's start to the last try's end.
+Nothing here is asserted; the numbers go in the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MEASURE = ROOT.parent / "shared" / "bench" / "measure.py"
+BENCH_DAGS = ROOT.parent / "shared" / "bench" / "dags"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+TARGETS = {
+    "bench_chain_s": 0.5,
+    "bench_wide_s": 1.5,
+    "idle_pss_mb": 80,
+    "bench_wide_peak_pss_mb": 200,
+}
+
+
+def brisa_bin() -> str:
+    found = shutil.which("brisa")
+    if not found:
+        raise SystemExit("the `brisa` command is not installed: pip install -e .")
+    return found
+
+
+def measure(mode: str, db: str | None, port: int) -> dict:
+    cmd = [sys.executable, str(MEASURE), "brisa", "--mode", mode, "--port", str(port)]
+    if db:
+        cmd += ["--db", db]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env={**os.environ, "BRISA_BIN": brisa_bin()})
+    if out.returncode:
+        return {"mode": mode, "db": "postgres" if db else "sqlite", "error": (out.stdout + out.stderr)[-800:]}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def fresh_pg_database() -> tuple[str, str]:
+    import sqlalchemy as sa
+
+    name = f"brisa_bench_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return name, PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgres://") + f"/{name}"
+
+
+def drop_pg_database(name: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+THROUGHPUT_DAG = """
+from datetime import datetime
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.bash import BashOperator
+
+with DAG("bench_throughput", start_date=datetime(2024, 1, 1), schedule=None, catchup=False,
+         max_active_runs=50, max_active_tasks=64):
+    for i in range(100):
+        BashOperator(task_id=f"t{i}", bash_command="true")
+"""
+
+
+def throughput(db: str | None, runs: int = 50) -> dict:
+    """Sustained tries per second over ``runs`` x 100 tasks."""
+    home = Path(tempfile.mkdtemp(prefix="brisa-throughput-"))
+    dags = home / "dags"
+    dags.mkdir()
+    (dags / "bench_throughput.py").write_text(THROUGHPUT_DAG)
+    env = {
+        **os.environ,
+        "BRISA_HOME": str(home),
+        "BRISA__CORE__DAGS_FOLDER": str(dags),
+        "BRISA__CORE__LOAD_EXAMPLES": "False",
+        "BRISA__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "BRISA__CORE__PARALLELISM": "32",
+    }
+    if db:
+        env["BRISA__DATABASE__SQL_ALCHEMY_CONN"] = db
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([brisa_bin(), *args], env=env, capture_output=True, text=True, timeout=120)
+
+    cli("db", "migrate")
+    proc = subprocess.Popen([brisa_bin(), "scheduler"], env=env, stdout=open(home / "scheduler.log", "w"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        for _ in range(100):
+            if "bench_throughput" in cli("dags", "list", "-o", "json").stdout:
+                break
+            time.sleep(0.2)
+        for i in range(runs):
+            cli("dags", "trigger", "bench_throughput", "--run-id", f"run_{i:03d}")
+        deadline = time.time() + 900
+        while time.time() < deadline:
+            listed = json.loads(cli("dags", "list-runs", "bench_throughput", "-o", "json", "--limit", "1000").stdout)
+            if len(listed) >= runs and all(r["state"] in ("success", "failed") for r in listed):
+                break
+            time.sleep(1)
+        starts = [dt.datetime.fromisoformat(r["start_date"]) for r in listed]
+        ends = [dt.datetime.fromisoformat(r["end_date"]) for r in listed if r["end_date"]]
+        seconds = (max(ends) - min(starts)).total_seconds()
+        failed = sum(1 for r in listed if r["state"] != "success")
+        return {"tries": runs * 100, "seconds": round(seconds, 1), "tries_per_s": round(runs * 100 / seconds, 1),
+                "failed_runs": failed}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=60)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def table(rows: list[dict]) -> str:
+    keys = ["system", "mode", "db", "boot_s", "idle_pss_mb", "idle_procs", "bench_chain_s", "bench_wide_s",
+            "bench_wide_peak_pss_mb"]
+    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    for row in rows:
+        lines.append("| " + " | ".join(str(row.get(k, row.get("error", "")[:40] if k == "system" else "")) for k in keys) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--skip-standalone", action="store_true")
+    args = parser.parse_args()
+    results: dict = {"date": dt.date.today().isoformat(), "runs": []}
+    pg_name = None
+    try:
+        if args.only in (None, "sqlite"):
+            results["runs"].append(measure("scheduler", None, 18181))
+            if not args.skip_standalone:
+                results["runs"].append(measure("standalone", None, 18182))
+            if not args.skip_throughput:
+                results["throughput_sqlite"] = throughput(None)
+        if args.only in (None, "postgres"):
+            pg_name, url = fresh_pg_database()
+            results["runs"].append(measure("scheduler", url, 18183))
+            if not args.skip_throughput:
+                drop_pg_database(pg_name)
+                pg_name, url = fresh_pg_database()
+                results["throughput_postgres"] = throughput(url.replace("postgres://", "postgresql://", 1))
+    finally:
+        if pg_name:
+            drop_pg_database(pg_name)
+    print(table(results["runs"]))
+    for key in ("throughput_sqlite", "throughput_postgres"):
+        if key in results:
+            print(f"{key}: {results[key]}")
+    print("targets:", TARGETS)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
