@@ -11,10 +11,17 @@ import sys
 from datetime import UTC, datetime
 
 _RESERVED = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+# uvicorn adds the message again with terminal colour codes: noise in a platform's log.
+_DROPPED = frozenset({"color_message"})
 
 
 def _timestamp(record: logging.LogRecord) -> str:
     return datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _extras(record: logging.LogRecord) -> dict[str, object]:
+    """What ``logger.info(..., extra={...})`` added to the record."""
+    return {k: v for k, v in record.__dict__.items() if k not in _RESERVED and k not in _DROPPED}
 
 
 def _quote(value: object) -> str:
@@ -35,7 +42,7 @@ class LogfmtFormatter(logging.Formatter):
             f"logger={record.name}",
             f"msg={_quote(message)}",
         ]
-        parts += [f"{k}={_quote(v)}" for k, v in record.__dict__.items() if k not in _RESERVED]
+        parts += [f"{k}={_quote(v)}" for k, v in _extras(record).items()]
         return " ".join(parts)
 
 
@@ -49,7 +56,7 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             data["exc"] = self.formatException(record.exc_info)
-        data.update({k: v for k, v in record.__dict__.items() if k not in _RESERVED})
+        data.update(_extras(record))
         return json.dumps(data, default=str)
 
 

@@ -8,6 +8,9 @@ from brisa.cli import wiring
 
 
 def register(cli: click.Group) -> None:
+    from brisa.cli.db_clean import db_clean
+
+    db.add_command(db_clean)
     cli.add_command(db)
     cli.add_command(initdb)
 

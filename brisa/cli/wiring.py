@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from brisa.config import Settings
+    from brisa.executors.base import BaseExecutor
+    from brisa.executors.celery import CeleryExecutor
     from brisa.executors.local import LocalExecutor
     from brisa.executors.procpool import ProcessPool
     from brisa.scheduler.loop import Scheduler
@@ -135,12 +137,42 @@ def make_local_executor(settings: Settings, store: Store, secrets: SecretsServic
     )
 
 
+def make_celery_executor(settings: Settings, store: Store) -> CeleryExecutor:
+    from brisa.executors.celery import CeleryExecutor, make_celery_app
+
+    return CeleryExecutor(
+        make_celery_app(settings),
+        store,
+        parallelism=settings.core.parallelism,
+        default_queue=settings.celery.default_queue,
+        clock=utcnow,
+    )
+
+
+def make_executor(settings: Settings, store: Store, secrets: SecretsService) -> BaseExecutor:
+    """The executor ``[core] executor`` names (SequentialExecutor is a LocalExecutor by then)."""
+    if settings.core.executor == "CeleryExecutor":
+        return make_celery_executor(settings, store)
+    return make_local_executor(settings, store, secrets)
+
+
+def process_pool_for(executor: BaseExecutor) -> ProcessPool:
+    """The zygote-backed pool for parsing and callbacks: the LocalExecutor's own, or a new one."""
+    from brisa.executors.local import PRELOAD, LocalExecutor
+    from brisa.executors.procpool import ProcessPool
+
+    if isinstance(executor, LocalExecutor):
+        return executor.pool
+    return ProcessPool(preload=PRELOAD)
+
+
 def make_scheduler(
     settings: Settings, store: Store, executor: Any, pool: ProcessPool, *, job_type: str = "scheduler"
 ) -> Scheduler:
     from brisa.runner.callbacks import DagCallbacks
     from brisa.scheduler.loop import Scheduler, SchedulerConfig
     from brisa.scheduler.processor import DagProcessor, ProcessorConfig
+    from brisa.store.retention import retention_hook
 
     s = settings.scheduler
     processor = DagProcessor(
@@ -173,6 +205,7 @@ def make_scheduler(
         clock=utcnow,
         processor=processor,
         callbacks=DagCallbacks(pool, clock=utcnow),
+        housekeeping=retention_hook(settings, store),
     )
 
 
@@ -180,10 +213,13 @@ __all__ = [
     "EXAMPLES_FOLDER",
     "dag_folders",
     "load_settings",
+    "make_celery_executor",
+    "make_executor",
     "make_local_executor",
     "make_scheduler",
     "make_secrets",
     "masker_factory",
     "open_store",
+    "process_pool_for",
     "utcnow",
 ]

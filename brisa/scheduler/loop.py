@@ -79,6 +79,7 @@ class Scheduler:
         processor: Any = None,
         callbacks: Any = None,
         hostname: str | None = None,
+        housekeeping: Callable[[datetime], None] | None = None,
     ) -> None:
         self.store = store
         self.executor = executor
@@ -86,6 +87,8 @@ class Scheduler:
         self.clock = clock
         self.processor = processor
         self.callbacks = callbacks
+        self.housekeeping = housekeeping
+        """Called at the end of every tick (the retention clean; it keeps its own pace)."""
         self.hostname = hostname or socket.getfqdn()
         self.job_id: int | None = None
         self._dags: dict[str, SerializedDag] = {}
@@ -188,18 +191,25 @@ class Scheduler:
         if scheduled or outlook.tis_scheduled:
             self._queue(now)
         self._check_orphans(now)
+        if self.housekeeping is not None:
+            self.housekeeping(now)
         return self._next_wait(now)
 
     def _look(self, now: datetime) -> _Outlook:
         """What this tick has to do, in one cheap read-only transaction."""
         quiet = [key for key, full in self._dirty.items() if not full]
         with self.store.transaction(readonly=True) as tx:
-            return _Outlook(
+            outlook = _Outlook(
                 dags_due=bool(tx.dags.schedulable(now, limit=1)),
                 runs_queued=bool(tx.runs.unfinished(states=(RunState.QUEUED,), limit=1)),
                 tis_scheduled=bool(tx.tis.schedulable(limit=1)),
                 settled_runs={key for key in quiet if tx.tis.count_unfinished(*key)},
             )
+            if outlook.dags_due or outlook.runs_queued or outlook.tis_scheduled:
+                # Runs are started and tries queued below: a DAG paused (or unpaused) a
+                # moment ago must count now, not at the next refresh of the DAGs.
+                self._paused = _paused_dag_ids(tx)
+        return outlook
 
     def _next_wait(self, now: datetime) -> float:
         if self._dirty:
@@ -237,7 +247,7 @@ class Scheduler:
                 if dag is not None:
                     self._dags[dag_id] = dag
                     self._dag_hashes[dag_id] = hashes[dag_id]
-            self._paused = {d.dag_id for d in tx.dags.list(active=None, paused=True).items}
+            self._paused = _paused_dag_ids(tx)
         for gone in set(self._dags) - set(hashes):
             self._dags.pop(gone, None)
             self._dag_hashes.pop(gone, None)
@@ -641,6 +651,10 @@ def _past_states(
         )
         result[task_id] = PastState(True, by_task.get(task_id, {}), downstream_ok)
     return result
+
+
+def _paused_dag_ids(tx: Transaction) -> set[str]:
+    return {d.dag_id for d in tx.dags.list(active=None, paused=True).items}
 
 
 def _pid_alive(pid: int) -> bool:

@@ -1,0 +1,287 @@
+"""Retention: ``clean`` and the scheduler's hourly hook, on SQLite and PostgreSQL."""
+
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from brisa.errors import StoreUnavailable
+from brisa.executors.inline import InlineExecutor
+from brisa.runner.outcome import Outcome
+from brisa.scheduler.loop import Scheduler, SchedulerConfig
+from brisa.services.dags import refresh_next_run
+from brisa.states import RunState, TaskState
+from brisa.store import retention
+from brisa.store.records import TaskKey
+from brisa.store.retention import TABLES, CleanReport, RetentionHook, clean, describe_counts, retention_hook
+from brisa.testing import FakeClock, make_dag
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+OLD = NOW - timedelta(days=40)
+CUTOFF = NOW - timedelta(days=30)
+TASKS = ("extract", "load")
+
+
+def _run(tx, dag_id, run_id, *, run_type="manual", logical, ended=None, state=RunState.SUCCESS):
+    """A run with two task instances, an archived try, a log line and an XCom each."""
+    tx.runs.create(
+        dag_id=dag_id,
+        run_id=run_id,
+        run_type=run_type,
+        logical_date=logical,
+        data_interval=(logical - timedelta(days=1), logical),
+        run_after=logical,
+        now=logical,
+        state=state,
+    )
+    tx.runs.update_fields(dag_id, run_id, start_date=logical, end_date=ended)
+    tx.tis.create_many(
+        [
+            {"dag_id": dag_id, "run_id": run_id, "task_id": t, "state": "success", "try_number": 1}
+            for t in TASKS
+        ],
+        now=logical,
+    )
+    for ti in tx.tis.for_run(dag_id, run_id):
+        tx.tis.archive_try(ti, state=TaskState.SUCCESS, end_date=ended or logical)
+        tx.logs.append(ti.key, 1, ["hello\n"], now=logical)
+        tx.xcoms.set(ti.key, "return_value", 42, now=logical)
+
+
+def _history(store):
+    """Two DAGs: old and new manual runs, old unfinished runs, scheduled runs (two old ones)."""
+    with store.transaction() as tx:
+        _run(tx, "etl", "manual__old1", logical=OLD, ended=OLD)
+        _run(tx, "etl", "manual__old2", logical=OLD + timedelta(hours=1), ended=OLD, state=RunState.FAILED)
+        _run(tx, "etl", "manual__new", logical=NOW - timedelta(days=1), ended=NOW - timedelta(days=1))
+        _run(tx, "etl", "manual__running", logical=OLD + timedelta(hours=2), state=RunState.RUNNING)
+        _run(tx, "etl", "manual__queued", logical=OLD + timedelta(hours=3), state=RunState.QUEUED)
+        for day in (1, 2):
+            logical = OLD - timedelta(days=day)
+            _run(tx, "daily", f"scheduled__{day}", run_type="scheduled", logical=logical, ended=logical)
+
+
+def _run_ids(store, dag_id):
+    with store.transaction(readonly=True) as tx:
+        return {run.run_id for run in tx.runs.list(dag_id).items}
+
+
+def _count(store, table):
+    with store.transaction(readonly=True) as tx:
+        return tx.conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+
+
+def test_old_finished_runs_go_with_everything_hanging_off_them(store):
+    _history(store)
+    report = clean(store, cutoff=CUTOFF)
+    assert _run_ids(store, "etl") == {"manual__new", "manual__running", "manual__queued"}
+    # Two etl runs and the older scheduled run, two tasks each; every child row went with them.
+    assert report.counts == {
+        "dag_run": 3,
+        "task_instance": 6,
+        "task_instance_history": 6,
+        "task_log": 6,
+        "xcom": 6,
+        "log": 0,
+        "job": 0,
+    }
+    with store.transaction(readonly=True) as tx:
+        assert tx.tis.for_run("etl", "manual__old1") == []
+        assert tx.tis.tries(TaskKey("etl", "manual__old1", "extract")) == []
+        assert tx.logs.read(TaskKey("etl", "manual__old1", "extract"), 1)[0] == ""
+        assert tx.xcoms.raw_value(TaskKey("etl", "manual__old1", "extract")) is None
+        assert len(tx.tis.for_run("etl", "manual__running")) == 2
+        assert tx.xcoms.raw_value(TaskKey("etl", "manual__new", "load")) == "42"
+
+
+def test_the_newest_scheduled_run_stays_so_the_timetable_carries_on_from_it(store):
+    _history(store)
+    clean(store, cutoff=CUTOFF)
+    assert _run_ids(store, "daily") == {"scheduled__1"}
+    with store.transaction(readonly=True) as tx:
+        assert tx.runs.last_automated("daily").run_id == "scheduled__1"
+
+
+def test_a_dry_run_counts_the_same_rows_and_deletes_nothing(store):
+    _history(store)
+    with store.transaction() as tx:
+        tx.audit.record("trigger", now=OLD, owner="ana")
+    planned = clean(store, cutoff=CUTOFF, dry_run=True)
+    assert planned.dry_run and planned.total == 3 + 4 * 6 + 1
+    assert len(_run_ids(store, "etl")) == 5
+    assert clean(store, cutoff=CUTOFF).counts == planned.counts
+
+
+def test_audit_log_and_stopped_jobs_older_than_the_cutoff_go(store):
+    with store.transaction() as tx:
+        tx.audit.record("old", now=OLD)
+        tx.audit.record("new", now=NOW)
+        stopped = tx.jobs.start("scheduler", hostname="h", pid=1, now=OLD)
+        tx.jobs.end(stopped, now=OLD)
+        tx.jobs.start("scheduler", hostname="h", pid=2, now=OLD)  # still "running": a live process's row
+        recent = tx.jobs.start("scheduler", hostname="h", pid=3, now=NOW)
+        tx.jobs.end(recent, now=NOW)
+    report = clean(store, cutoff=CUTOFF)
+    assert (report.counts["log"], report.counts["job"]) == (1, 1)
+    with store.transaction(readonly=True) as tx:
+        assert [entry.event for entry in tx.audit.list().items] == ["new"]
+        assert {job.pid for job in tx.jobs.running()} == {2}
+        assert tx.jobs.get(stopped) is None and tx.jobs.get(recent) is not None
+
+
+def test_runs_go_in_batches_and_max_runs_leaves_the_rest_for_later(store):
+    with store.transaction() as tx:
+        for i in range(7):
+            _run(tx, "etl", f"manual__{i}", logical=OLD + timedelta(minutes=i), ended=OLD)
+    first = clean(store, cutoff=CUTOFF, batch_size=2, max_runs=5)
+    assert (first.counts["dag_run"], first.complete) == (5, False)
+    assert _run_ids(store, "etl") == {"manual__5", "manual__6"}
+    second = clean(store, cutoff=CUTOFF, batch_size=2, max_runs=5)
+    assert (second.counts["dag_run"], second.complete) == (2, True)
+    assert _count(store, retention.s.task_log) == 0
+
+
+def test_the_cutoff_must_be_aware(memory_store):
+    with pytest.raises(ValueError, match="aware"):
+        clean(memory_store, cutoff=CUTOFF.replace(tzinfo=None))
+
+
+def test_a_second_cleaner_leaves_the_work_to_the_one_holding_the_lock(store):
+    if store.dialect != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's; SQLite writers queue on the database lock")
+    _history(store)
+    with store.engine.connect() as other, other.begin():
+        other.execute(sa.select(sa.func.pg_advisory_xact_lock(retention._ADVISORY_LOCK_KEY)))
+        assert clean(store, cutoff=CUTOFF).total == 0
+    assert clean(store, cutoff=CUTOFF).counts["dag_run"] == 3
+
+
+def test_runs_locked_by_a_scheduler_wait_for_the_next_pass(store):
+    if store.dialect != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    _history(store)
+    with store.transaction() as planning:
+        assert planning.runs.lock("etl", "manual__old1")
+        clean(store, cutoff=CUTOFF)
+        assert "manual__old1" in _run_ids(store, "etl")
+    clean(store, cutoff=CUTOFF)
+    assert "manual__old1" not in _run_ids(store, "etl")
+
+
+# -- the hook ----------------------------------------------------------------------------------
+
+
+class _Cleaner:
+    def __init__(self, *results):
+        self.results = list(results)
+        self.calls = []
+
+    def __call__(self, store, *, cutoff, max_runs):
+        self.calls.append((cutoff, max_runs))
+        result = self.results.pop(0) if self.results else CleanReport(cutoff=cutoff, dry_run=False)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+
+def test_the_hook_cleans_at_most_once_an_hour_with_a_cutoff_keep_days_back(memory_store):
+    cleaner = _Cleaner()
+    hook = RetentionHook(memory_store, keep_days=30, cleaner=cleaner, max_runs_per_pass=100)
+    for minutes in (0, 1, 59):
+        hook(NOW + timedelta(minutes=minutes))
+    hook(NOW + timedelta(hours=1))
+    assert cleaner.calls == [
+        (NOW - timedelta(days=30), 100),
+        (NOW + timedelta(hours=1) - timedelta(days=30), 100),
+    ]
+
+
+def test_the_hook_comes_back_after_a_minute_while_old_runs_are_left(memory_store):
+    cleaner = _Cleaner(CleanReport(cutoff=CUTOFF, dry_run=False, complete=False))
+    hook = RetentionHook(memory_store, keep_days=30, cleaner=cleaner)
+    hook(NOW)
+    hook(NOW + timedelta(seconds=59))
+    hook(NOW + timedelta(minutes=1))
+    assert len(cleaner.calls) == 2
+
+
+def test_a_failing_clean_is_logged_and_tried_again_an_hour_later(memory_store, caplog):
+    cleaner = _Cleaner(StoreUnavailable("database gone"))
+    hook = RetentionHook(memory_store, keep_days=30, cleaner=cleaner)
+    hook(NOW)
+    assert "automatic database clean failed (database gone)" in caplog.text
+    hook(NOW + timedelta(minutes=30))
+    hook(NOW + timedelta(hours=1))
+    assert len(cleaner.calls) == 2
+
+
+def test_the_hook_logs_one_line_with_what_it_deleted(memory_store, caplog):
+    caplog.set_level("INFO")
+    _history(memory_store)
+    RetentionHook(memory_store, keep_days=30)(NOW)
+    lines = [r.getMessage() for r in caplog.records if r.name == "brisa.store.retention"]
+    assert lines == [
+        "database retention: deleted dag_run=3 task_instance=6 task_instance_history=6 task_log=6 xcom=6"
+    ]
+
+
+def test_keep_days_zero_means_no_hook(memory_store):
+    def settings(days):
+        return SimpleNamespace(database_retention=SimpleNamespace(keep_days=days))
+
+    assert retention_hook(settings(0), memory_store) is None
+    hook = retention_hook(settings(7), memory_store)
+    assert isinstance(hook, RetentionHook) and hook.keep == timedelta(days=7)
+    with pytest.raises(ValueError, match="at least 1"):
+        RetentionHook(memory_store, keep_days=0)
+
+
+def test_describe_counts_leaves_out_empty_tables():
+    assert describe_counts(dict.fromkeys(TABLES, 0)) == "nothing"
+    assert describe_counts({**dict.fromkeys(TABLES, 0), "job": 2}) == "job=2"
+
+
+# -- with the scheduler ----------------------------------------------------------------------------
+
+
+def test_the_scheduler_runs_the_hook_and_does_not_create_deleted_runs_again(store):
+    """A catchup DAG that ended 40 days ago: cleaning must not make the scheduler redo its runs."""
+    clock = FakeClock(now=NOW - timedelta(days=45))
+    dag = make_dag(
+        "daily",
+        {"a": []},
+        timetable={"type": "DeltaDataIntervalTimetable", "delta": 86400.0},
+        start_date=clock.now - timedelta(days=5),
+        end_date=clock.now - timedelta(days=1),
+        catchup=True,
+    )
+    with store.transaction() as tx:
+        tx.dags.upsert(dag, paused_when_new=False, now=clock())
+        refresh_next_run(tx, dag, now=clock())
+    executor = InlineExecutor(store, lambda workload: Outcome(TaskState.SUCCESS, clock()), clock=clock)
+    hook = RetentionHook(store, keep_days=30)
+    scheduler = Scheduler(
+        store, executor, config=SchedulerConfig(), clock=clock, hostname="test", housekeeping=hook
+    )
+    scheduler.start_job()
+
+    def ticks(n):
+        for _ in range(n):
+            scheduler.tick(clock())
+            scheduler.handle_events(executor.poll())
+            clock.advance(1)
+
+    ticks(10)
+    before = _runs(store)
+    assert len(before) >= 4 and {run.state for run in before} == {RunState.SUCCESS}
+    assert hook.last_report.total == 0
+    clock.advance(45 * 86400)
+    ticks(10)
+    assert hook.last_report.counts["dag_run"] == len(before) - 1
+    assert _runs(store) == [before[-1]]
+
+
+def _runs(store):
+    with store.transaction(readonly=True) as tx:
+        return tx.runs.list("daily", order_by="logical_date").items

@@ -1,0 +1,36 @@
+"""Process logs: one line per event, whatever the message holds (a PaaS keeps 1,500 lines)."""
+
+import json
+import logging
+import sys
+
+import pytest
+
+from brisa.logconfig import JsonFormatter, LogfmtFormatter
+
+
+def _record(msg, *args, exc=False, **extra):
+    exc_info = None
+    if exc:
+        try:
+            raise RuntimeError("boom\nsecond line")
+        except RuntimeError:
+            exc_info = sys.exc_info()
+    record = logging.LogRecord("brisa.test", logging.ERROR, __file__, 1, msg, args, exc_info)
+    record.__dict__.update(extra)
+    return record
+
+
+@pytest.mark.parametrize("formatter", [LogfmtFormatter(), JsonFormatter()])
+def test_an_exception_with_a_multi_line_message_is_still_one_line(formatter):
+    line = formatter.format(_record("failed:\n%s", "details", exc=True))
+    assert "\n" not in line
+    assert "Traceback" in line and "second line" in line
+
+
+def test_extras_are_kept_and_uvicorns_colour_copy_is_dropped():
+    record = _record("Started server process [%d]", 42, color_message="Started \x1b[36m%d\x1b[0m", port=8080)
+    line = LogfmtFormatter().format(record)
+    assert line.endswith('msg="Started server process [42]" port=8080')
+    data = json.loads(JsonFormatter().format(record))
+    assert data["port"] == 8080 and "color_message" not in data
