@@ -166,7 +166,9 @@ _POSTGRES_SCHEMES = frozenset({"postgres", "postgresql", "postgresql+psycopg2", 
 _LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
 
 
-def normalize_database_url(url: str, *, require_ssl_when_remote: bool = False) -> str:
+def normalize_database_url(
+    url: str, *, require_ssl_when_remote: bool = False, sslmode_from_env: bool = False
+) -> str:
     """PostgreSQL URLs in any of Airflow's and Heroku's spellings -> ``postgresql+psycopg://``.
 
     ``sslmode=require`` is added for remote hosts when asked, and always for Heroku's
@@ -181,6 +183,8 @@ def normalize_database_url(url: str, *, require_ssl_when_remote: bool = False) -
     if scheme.lower() not in _POSTGRES_SCHEMES:
         return url
     normalized = f"postgresql+psycopg://{rest}"
+    if sslmode_from_env:
+        return normalized  # PGSSLMODE is set: libpq applies it (e.g. "disable" on Dokku)
     if require_ssl_when_remote or scheme.lower() == "postgres":
         return _with_default_sslmode(normalized)
     return normalized
@@ -815,16 +819,20 @@ def _platform_candidates(environ: Mapping[str, str]) -> Iterator[tuple[tuple[str
         yield ("api", "workers"), candidate("WEB_CONCURRENCY", workers)
     database = environ.get("DATABASE_URL", "").strip()
     if database:
-        yield ("database", "sql_alchemy_conn"), candidate("DATABASE_URL", _platform_database_url(database))
+        pgsslmode = bool(environ.get("PGSSLMODE", "").strip())
+        yield (
+            ("database", "sql_alchemy_conn"),
+            candidate("DATABASE_URL", _platform_database_url(database, pgsslmode)),
+        )
     redis = environ.get("REDIS_URL", "").strip()
     if redis:
         yield ("celery", "broker_url"), candidate("REDIS_URL", normalize_redis_url(redis))
         yield ("celery", "result_backend"), candidate("REDIS_URL", normalize_redis_url(redis))
 
 
-def _platform_database_url(url: str) -> str:
+def _platform_database_url(url: str, sslmode_from_env: bool) -> str:
     try:
-        return normalize_database_url(url, require_ssl_when_remote=True)
+        return normalize_database_url(url, require_ssl_when_remote=True, sslmode_from_env=sslmode_from_env)
     except ValueError as exc:
         raise ConfigError(f"env DATABASE_URL is invalid: {exc}") from None
 
@@ -926,6 +934,9 @@ def _resolve_home(environ: Mapping[str, str], home: str | None) -> Path:
         if value:
             return Path(expand_vars(value, environ))
     user_home = environ.get("HOME", "").strip()
+    if environ.get("DYNO", "").strip():
+        # On Heroku the app's checkout is $HOME (/app): its dags/ folder is the one to use.
+        return Path(user_home) if user_home else Path.cwd()
     return (Path(user_home) if user_home else Path.home()) / "brisa"
 
 

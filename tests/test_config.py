@@ -663,3 +663,20 @@ def test_public_names_are_exported():
     import brisa.config
 
     assert all(hasattr(brisa.config, name) for name in brisa.config.__all__)
+
+
+def test_on_a_heroku_dyno_home_is_the_app_checkout(tmp_path):
+    from brisa.config import load_settings
+
+    settings = load_settings({"DYNO": "web.1", "HOME": str(tmp_path)})
+    assert settings.home == tmp_path
+    assert str(settings.core.dags_folder) == str(tmp_path / "dags")
+
+
+def test_pgsslmode_in_the_environment_is_left_to_libpq():
+    from brisa.config import load_settings
+
+    url = "postgres://u:p@db.example.com:5432/app"
+    assert "sslmode=require" in load_settings({"DATABASE_URL": url, "HOME": "/tmp"}).database.sql_alchemy_conn
+    plain = load_settings({"DATABASE_URL": url, "PGSSLMODE": "disable", "HOME": "/tmp"}).database.sql_alchemy_conn
+    assert "sslmode" not in plain

@@ -211,6 +211,7 @@ def _short(error: exc.SQLAlchemyError) -> str:
 def _create_engine(url: str, **options: Any) -> sa.Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url, echo=options["echo"])
+    connect_args = {"application_name": "brisa", **options["connect_args"]}
     return sa.create_engine(
         url,
         pool_size=options["pool_size"],
@@ -218,7 +219,7 @@ def _create_engine(url: str, **options: Any) -> sa.Engine:
         pool_recycle=options["pool_recycle"],
         pool_pre_ping=True,
         pool_timeout=30,
-        connect_args=options["connect_args"],
+        connect_args=connect_args,
         echo=options["echo"],
     )
 
