@@ -678,5 +678,7 @@ def test_pgsslmode_in_the_environment_is_left_to_libpq():
 
     url = "postgres://u:p@db.example.com:5432/app"
     assert "sslmode=require" in load_settings({"DATABASE_URL": url, "HOME": "/tmp"}).database.sql_alchemy_conn
-    plain = load_settings({"DATABASE_URL": url, "PGSSLMODE": "disable", "HOME": "/tmp"}).database.sql_alchemy_conn
+    plain = load_settings(
+        {"DATABASE_URL": url, "PGSSLMODE": "disable", "HOME": "/tmp"}
+    ).database.sql_alchemy_conn
     assert "sslmode" not in plain
