@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import signal
+from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -29,6 +31,8 @@ from brisa.store.sql import Store
 log = logging.getLogger(__name__)
 
 LOG_CHUNK_BYTES = 64 * 1024
+LOG_TAIL_BYTES = 64 * 1024
+"""What a truncated log still keeps of its end: the last lines say how the try ended."""
 LOG_FLUSH_SECONDS = 0.5
 KILL_GRACE_SECONDS = 3.0
 TIMEOUT_SLACK_SECONDS = 10.0
@@ -80,6 +84,10 @@ class TrySupervisor(ChildHandler):
         self._buffered = 0
         self._logged = 0
         self._truncated = False
+        self._tail: deque[tuple[datetime, bytes]] = deque()
+        """Lines past ``max_log_bytes``, raw: only the last ``LOG_TAIL_BYTES`` are kept."""
+        self._tail_bytes = 0
+        self._skipped_bytes = 0
         self._last_flush = monotonic()
         self._started = monotonic()
         self._kill_at: float | None = None
@@ -126,18 +134,44 @@ class TrySupervisor(ChildHandler):
 
     def _add_line(self, raw: bytes) -> None:
         if self._truncated:
+            self._keep_in_tail(raw)
             return
-        text = self.masker.mask(raw.decode("utf-8", errors="backslashreplace"))
-        stamp = self.clock().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
-        line = f"[{stamp}] {text}\n"
+        line = self._format(self.clock(), raw)
         if self.max_log_bytes and self._logged + self._buffered + len(line) > self.max_log_bytes:
-            line = (
-                f"[{stamp}] (log truncated: more than {self.max_log_bytes} bytes;"
-                " see [logging] max_log_bytes_per_try)\n"
-            )
             self._truncated = True
+            self._keep_in_tail(raw)
+            line = self._format(
+                self.clock(),
+                f"(log truncated: more than {self.max_log_bytes} bytes; "
+                "see [logging] max_log_bytes_per_try; the last lines follow at the end)".encode(),
+            )
         self._lines.append(line)
         self._buffered += len(line)
+
+    def _format(self, when: datetime, raw: bytes) -> str:
+        text = self.masker.mask(raw.decode("utf-8", errors="backslashreplace"))
+        return f"[{when.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3]}+0000] {text}\n"
+
+    def _keep_in_tail(self, raw: bytes) -> None:
+        # Raw and unmasked until the end: most of a flood is dropped, so format only what stays.
+        self._tail.append((self.clock(), raw))
+        self._tail_bytes += len(raw)
+        while self._tail_bytes > LOG_TAIL_BYTES and len(self._tail) > 1:
+            _, dropped = self._tail.popleft()
+            self._tail_bytes -= len(dropped)
+            self._skipped_bytes += len(dropped)
+
+    def _add_tail(self) -> None:
+        """A truncated log ends with its last lines (and the supervisor's notes among them)."""
+        if not self._tail:
+            return
+        lines = [self._format(when, raw) for when, raw in self._tail]
+        if self._skipped_bytes:
+            skipped = f"(... {self._skipped_bytes} bytes of log skipped ...)".encode()
+            lines.insert(0, self._format(self._tail[0][0], skipped))
+        self._tail.clear()
+        self._lines.extend(lines)
+        self._buffered += sum(len(line) for line in lines)
 
     def note(self, message: str) -> None:
         """A line of the supervisor's own in the try's log."""
@@ -217,6 +251,7 @@ class TrySupervisor(ChildHandler):
 
     def _finish(self, status: int | None) -> None:
         outcome, fields = self._decide(status)
+        self._add_tail()
         event_state = outcome.state.value if outcome else None
 
         def write() -> None:
@@ -300,7 +335,8 @@ def record_outcome(
         **extra,
     )
     if moved:
-        tx.tis.archive_try(ti, state=outcome.state, end_date=end)
+        # ``ti`` was read before this update: the archived try gets the pid it ran in too.
+        tx.tis.archive_try(replace(ti, pid=pid), state=outcome.state, end_date=end)
     return moved
 
 

@@ -55,6 +55,9 @@ NEVER_MASKED: frozenset[str] = frozenset({"airflow", "brisa"})
 
 REPLACEMENT = "***"
 MAX_DEPTH = 5
+"""How deep :meth:`SecretsMasker.redact` applies the sensitive-name rule (Airflow's limit)."""
+DEEPEST = 64
+"""Below this depth :meth:`SecretsMasker.redact` hides whole values (cycles end here)."""
 
 
 def is_sensitive_name(name: object, extra_names: Iterable[str] = ()) -> bool:
@@ -148,13 +151,15 @@ class SecretsMasker:
         """A copy of ``obj`` with secrets masked in strings and sensitive keys hidden.
 
         Dicts, lists, tuples and sets are walked (sets come back as tuples, as in
-        Airflow); structures deeper than ``max_depth`` are returned unchanged.
+        Airflow). Below ``max_depth`` key names are no longer judged but registered
+        secrets are still masked (Airflow returns such deep parts unchanged); below
+        :data:`DEEPEST` every string and container is replaced by ``***``.
         """
         return self._redact(obj, name, 0, max_depth)
 
     def _redact(self, item: Any, name: object, depth: int, max_depth: int) -> Any:
         if depth > max_depth:
-            return item
+            return self._mask_values(item, depth)
         if name is not None and self.should_hide_value_for_key(name):
             return self._hide_all(item, depth, max_depth)
         if isinstance(item, dict):
@@ -165,6 +170,18 @@ class SecretsMasker:
             return self._redact(item.value, name, depth, max_depth)
         if isinstance(item, (list, tuple, set, frozenset)):
             walked = [self._redact(value, None, depth + 1, max_depth) for value in item]
+            return walked if isinstance(item, list) else tuple(walked)
+        return item
+
+    def _mask_values(self, item: Any, depth: int) -> Any:
+        if isinstance(item, str | dict | list | tuple | set | frozenset) and depth > DEEPEST:
+            return REPLACEMENT  # a cycle or an absurd nesting: hide rather than leak
+        if isinstance(item, str):
+            return self.mask(item)
+        if isinstance(item, dict):
+            return {key: self._mask_values(value, depth + 1) for key, value in item.items()}
+        if isinstance(item, list | tuple | set | frozenset):
+            walked = [self._mask_values(value, depth + 1) for value in item]
             return walked if isinstance(item, list) else tuple(walked)
         return item
 
@@ -181,11 +198,46 @@ class SecretsMasker:
         return REPLACEMENT
 
 
+def mask_secret(secret: Any, name: str | None = None) -> None:
+    """Airflow's ``mask_secret`` for DAG code: hide ``secret`` in this task's log from now on.
+
+    Airflow's names for it are ``airflow.utils.log.secrets_masker.mask_secret`` and
+    ``airflow.sdk.log.mask_secret``. Inside a running try the value goes to the
+    supervisor, which masks the try's log lines and rendered fields; with ``name``, only
+    if the name looks sensitive; a dict registers each value under its key and a list
+    each item, as in Airflow. Outside a try (a DAG file imported by the DAG processor)
+    there is no task log to protect and the call does nothing.
+    """
+    from brisa.runtime import maybe_runtime
+
+    runtime = maybe_runtime()
+    value = _plain_secret(secret)
+    if runtime is None or value is None:
+        return
+    # A one-key dict makes the supervisor's masker judge ``name`` with its configured
+    # sensitive names (SecretsMasker.add registers dict values under their keys).
+    runtime.mask_secret({name: value} if name else value)
+
+
+def _plain_secret(secret: Any) -> Any:
+    """``secret`` as JSON-safe strings, dicts and lists; ``None`` when nothing is maskable."""
+    if isinstance(secret, str):
+        return secret or None
+    if isinstance(secret, dict):
+        return {str(key): _plain_secret(value) for key, value in secret.items()}
+    if isinstance(secret, list | tuple | set | frozenset):
+        return [_plain_secret(item) for item in secret]
+    return None
+
+
 __all__ = [
+    "DEEPEST",
     "DEFAULT_SENSITIVE_FIELDS",
+    "MAX_DEPTH",
     "MIN_LENGTH_TO_MASK",
     "NEVER_MASKED",
     "REPLACEMENT",
     "SecretsMasker",
     "is_sensitive_name",
+    "mask_secret",
 ]

@@ -61,11 +61,26 @@ def chain_behind_an_empty_backend(connections, variables):
     return ChainBackend([MemoryBackend(), MemoryBackend(connections, variables)])
 
 
+def metastore(connections, variables):
+    """The metadata database (SQLite in memory), written encrypted through SecretsService."""
+    from brisa.secrets.fernet import FernetCodec, generate_key
+    from brisa.secrets.service import SecretsService
+    from brisa.testing import memory_store
+
+    service = SecretsService(memory_store(), FernetCodec([generate_key()]), [])
+    for conn_id, conn in connections.items():
+        service.set_connection({"conn_id": conn_id, **conn})
+    for key, value in variables.items():
+        service.set_variable(key, value)
+    return service.metastore
+
+
 BACKEND_FACTORIES: dict[str, Factory] = {
     "memory": MemoryBackend,
     "environment-uri": env_with_uris,
     "environment-json": env_with_json,
     "chain": chain_behind_an_empty_backend,
+    "metastore": metastore,
 }
 
 

@@ -175,11 +175,35 @@ def test_redact_does_not_change_its_input():
     assert conn == {"password": "hunter2", "extra": {"token": "abcdef"}}
 
 
-def test_redact_stops_walking_below_max_depth():
+def test_below_max_depth_names_are_not_judged_but_registered_secrets_are_masked():
     masker = masker_with("s3cr3t-value")
-    deep = {"a": {"b": {"c": "s3cr3t-value"}}}
-    assert masker.redact(deep, max_depth=1) == {"a": {"b": {"c": "s3cr3t-value"}}}
-    assert masker.redact(deep, max_depth=3) == {"a": {"b": {"c": "***"}}}
+    deep = {"a": {"b": {"c": "s3cr3t-value", "password": "not-registered"}}}
+    assert masker.redact(deep, max_depth=1) == {"a": {"b": {"c": "***", "password": "not-registered"}}}
+    assert masker.redact(deep, max_depth=3) == {"a": {"b": {"c": "***", "password": "***"}}}
+
+
+def test_redact_masks_registered_secrets_at_any_depth():
+    masker = masker_with("s3cr3t-value")
+    deep: object = ["s3cr3t-value in a string"]
+    for _ in range(20):
+        deep = {"level": [deep]}
+    walked = masker.redact(deep)
+    for _ in range(20):
+        walked = walked["level"][0]
+    assert walked == ["*** in a string"]
+
+
+def test_redact_hides_what_lies_below_the_deepest_level_and_survives_cycles():
+    cycle: list = ["visible"]
+    cycle.append(cycle)
+    walked = SecretsMasker().redact(cycle)
+    for _ in range(30):
+        assert walked[0] == "visible"
+        walked = walked[1]
+    node = walked
+    while isinstance(node, list):
+        node = node[1]
+    assert node == "***"
 
 
 def test_one_compiled_pattern_is_reused_until_a_new_secret_arrives():
@@ -196,3 +220,53 @@ def test_one_compiled_pattern_is_reused_until_a_new_secret_arrives():
 def test_regex_metacharacters_in_secrets_are_literal():
     masker = masker_with("a.b*c+(d)")
     assert masker.mask("axbbbc+(d) a.b*c+(d)") == "axbbbc+(d) ***"
+
+
+# -- mask_secret, the DAG-side function ---------------------------------------------------------
+
+
+class RecordingRuntime:
+    """The part of a TaskRuntime that mask_secret talks to; forwards to a real masker."""
+
+    def __init__(self, masker):
+        self.masker = masker
+        self.sent = []
+
+    def mask_secret(self, value):
+        self.sent.append(value)
+        self.masker.add(value)
+
+
+def test_mask_secret_inside_a_try_reaches_the_runtimes_masker():
+    from brisa.runtime import use_runtime
+    from brisa.secrets.masking import mask_secret
+
+    masker = SecretsMasker()
+    runtime = RecordingRuntime(masker)
+    with use_runtime(runtime):
+        mask_secret("plain-secret-1")
+        mask_secret("named-but-harmless", name="hostname")
+        mask_secret("named-and-sensitive", name="db_password")
+        mask_secret({"api_key": "dict-secret-3", "region": "eu-west-1"})
+        mask_secret(("tuple-secret-4",))
+        mask_secret(12345)
+        mask_secret("")
+    text = "plain-secret-1 named-but-harmless named-and-sensitive dict-secret-3 eu-west-1 tuple-secret-4"
+    assert masker.mask(text) == "*** named-but-harmless *** *** eu-west-1 ***"
+    assert len(runtime.sent) == 5  # non-strings and empty strings are not sent
+
+
+def test_mask_secret_names_are_judged_by_the_supervisors_configured_names():
+    from brisa.runtime import use_runtime
+    from brisa.secrets.masking import mask_secret
+
+    masker = SecretsMasker(extra_sensitive_names=["pin"])
+    with use_runtime(RecordingRuntime(masker)):
+        mask_secret("office-4711", name="office_pin")
+    assert masker.mask("office-4711") == "***"
+
+
+def test_mask_secret_outside_a_try_does_nothing():
+    from brisa.secrets.masking import mask_secret
+
+    mask_secret("no-runtime-here")  # nothing to register with, and no error
