@@ -33,7 +33,9 @@ def exit_code_for(exc: BaseException) -> int:
 
 def run_cli(group: click.Group) -> None:
     try:
-        group.main(standalone_mode=False)
+        code = group.main(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)

@@ -36,6 +36,7 @@ def _merge(*parts: dict[str, str]) -> dict[str, str]:
 
 
 DAG_NAMES = _names(f"{_SDK}.dag", "DAG")
+MASKING = _names("brisa.secrets.masking", "mask_secret")
 BASEOP = _names(f"{_SDK}.baseoperator", "BaseOperator")
 CHAIN = _names(f"{_SDK}.dependencies", "chain", "cross_downstream", "chain_linear")
 EXCEPTIONS = _names(
@@ -285,6 +286,10 @@ TABLE: dict[str, ShimModule] = {
     "airflow.utils.weekday": ShimModule(_names(f"{_SDK}.operators.weekday", "WeekDay")),
     "airflow.utils.log": ShimModule(),
     "airflow.utils.log.logging_mixin": ShimModule(_names(f"{_SDK}.helpers", "LoggingMixin")),
+    "airflow.utils.log.secrets_masker": ShimModule(MASKING),
+    "airflow.sdk.log": ShimModule(MASKING),
+    "airflow.sdk.execution_time": ShimModule(),
+    "airflow.sdk.execution_time.secrets_masker": ShimModule(MASKING),
     "airflow.utils.dag_parsing_context": ShimModule(_names(f"{_SDK}.helpers", "get_parsing_context")),
     "airflow.exceptions": ShimModule(EXCEPTIONS),
     "airflow.configuration": ShimModule(_names(f"{_SDK}.configuration", "conf")),

@@ -1,0 +1,57 @@
+"""``brisa scheduler`` as a real process: start-up checks and a clean stop."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from cryptography.fernet import Fernet
+
+
+def _env(tmp_path, key):
+    return {
+        **os.environ,
+        "BRISA_HOME": str(tmp_path),
+        "BRISA__CORE__DAGS_FOLDER": str(tmp_path / "dags"),
+        "BRISA__CORE__LOAD_EXAMPLES": "False",
+        "BRISA__CORE__FERNET_KEY": key,
+    }
+
+
+def _brisa(*args, env, timeout=60):
+    return subprocess.run(
+        [sys.executable, "-m", "brisa.cli", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_a_wrong_fernet_key_stops_the_scheduler_at_start(tmp_path):
+    (tmp_path / "dags").mkdir()
+    good, wrong = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    assert _brisa("db", "migrate", env=_env(tmp_path, good)).returncode == 0
+    assert _brisa("variables", "set", "api_key", "secret-value", env=_env(tmp_path, good)).returncode == 0
+    result = _brisa("scheduler", env=_env(tmp_path, wrong))
+    assert result.returncode == 8
+    assert "fernet" in (result.stderr + result.stdout).lower()
+    assert _brisa("variables", "get", "api_key", env=_env(tmp_path, good)).stdout.strip() == "secret-value"
+
+
+def test_sigterm_stops_an_idle_scheduler_cleanly(tmp_path):
+    (tmp_path / "dags").mkdir()
+    env = _env(tmp_path, Fernet.generate_key().decode())
+    assert _brisa("db", "migrate", env=env).returncode == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "brisa.cli", "scheduler"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(3)
+    started = time.monotonic()
+    os.killpg(proc.pid, signal.SIGTERM)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    assert time.monotonic() - started < 25
+    assert "stopped" in out
