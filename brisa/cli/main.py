@@ -16,6 +16,13 @@ COMMAND_MODULES = (
     "brisa.cli.scheduler_cmd",
     "brisa.cli.dags_cmd",
     "brisa.cli.tasks_cmd",
+    "brisa.cli.users_cmd",
+    "brisa.cli.api_server_cmd",
+    "brisa.cli.standalone_cmd",
+    "brisa.cli.celery_cmd",
+    "brisa.cli.variables_cmd",
+    "brisa.cli.connections_cmd",
+    "brisa.cli.fernet_cmd",
 )
 
 

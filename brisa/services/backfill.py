@@ -27,7 +27,9 @@ def backfill_infos(dag: SerializedDag, start: datetime, end: datetime) -> list[D
     last = None
     far_future = to_utc(datetime(9999, 1, 1))
     while len(infos) < MAX_BACKFILL_RUNS:
-        info = timetable.next_dagrun_info(last_automated_data_interval=last, restriction=restriction, now=far_future)
+        info = timetable.next_dagrun_info(
+            last_automated_data_interval=last, restriction=restriction, now=far_future
+        )
         if info is None or info.logical_date > to_utc(end):
             break
         infos.append(info)
@@ -42,7 +44,12 @@ def backfill_run_id(info: DagRunInfo) -> str:
 
 
 def create_backfill(
-    tx: Transaction, dag: SerializedDag, infos: list[DagRunInfo], *, now: datetime, conf: dict[str, Any] | None
+    tx: Transaction,
+    dag: SerializedDag,
+    infos: list[DagRunInfo],
+    *,
+    now: datetime,
+    conf: dict[str, Any] | None,
 ) -> list[str]:
     """Create the runs that do not exist yet; returns their run ids."""
     validate_conf(dag, conf or {})
@@ -51,8 +58,15 @@ def create_backfill(
         if tx.runs.by_logical_date(dag.dag_id, info.logical_date) is not None:
             continue
         run = create_run(
-            tx, dag, run_id=backfill_run_id(info), run_type=BACKFILL, logical_date=info.logical_date,
-            data_interval=info.data_interval, run_after=info.run_after, now=now, conf=conf or {},
+            tx,
+            dag,
+            run_id=backfill_run_id(info),
+            run_type=BACKFILL,
+            logical_date=info.logical_date,
+            data_interval=info.data_interval,
+            run_after=info.run_after,
+            now=now,
+            conf=conf or {},
             triggered_by="backfill",
         )
         created.append(run.run_id)

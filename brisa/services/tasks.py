@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from brisa.errors import ConflictError
 from brisa.serialized import SerializedDag
 from brisa.services.runs import set_run_state
 from brisa.states import FINISHED, RunState, TaskState, advance_ti
@@ -103,4 +104,39 @@ def skip_in_run(
     return count
 
 
-__all__ = ["clear_task_instances", "mark_task_instances", "relatives", "skip_in_run"]
+def is_clearable(state: TaskState | None) -> bool:
+    """Whether clearing would move a try in ``state`` (back to none, or to restarting)."""
+    return state == TaskState.RUNNING or state in _CLEARABLE_TO_NONE
+
+
+def mark_run(tx: Transaction, run: RunRecord, to: RunState, *, now: datetime) -> bool:
+    """Mark a run by hand, with what Airflow does to its task instances.
+
+    ``success``: every task instance not yet succeeded or skipped becomes success.
+    ``failed``: running tries fail, the others not finished are skipped.
+    ``queued``: the run only goes back to the queue. False when the run already is ``to``.
+    """
+    if run.state == to:
+        return False
+    tis = [ti for ti in tx.tis.for_run(run.dag_id, run.run_id) if ti.state != TaskState.REMOVED]
+    if to == RunState.SUCCESS:
+        pending = [ti for ti in tis if ti.state not in (TaskState.SUCCESS, TaskState.SKIPPED)]
+        mark_task_instances(tx, pending, TaskState.SUCCESS, now=now)
+    elif to == RunState.FAILED:
+        running = [ti for ti in tis if ti.state in (TaskState.RUNNING, TaskState.RESTARTING)]
+        unfinished = [ti for ti in tis if ti not in running and (ti.state is None or ti.state.is_unfinished)]
+        mark_task_instances(tx, running, TaskState.FAILED, now=now)
+        mark_task_instances(tx, unfinished, TaskState.SKIPPED, now=now)
+    if not set_run_state(tx, run, to, now=now):
+        raise ConflictError(f"DAG run {run.run_id!r} of DAG {run.dag_id!r} changed meanwhile; try again")
+    return True
+
+
+__all__ = [
+    "clear_task_instances",
+    "is_clearable",
+    "mark_run",
+    "mark_task_instances",
+    "relatives",
+    "skip_in_run",
+]

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlalchemy.pool import StaticPool
 
-from brisa.errors import ConflictError, StoreError, StoreUnavailable
+from brisa.errors import ConflictError, InvalidInputError, StoreError, StoreUnavailable
 
 if TYPE_CHECKING:
     from brisa.store.repos.audit import AuditRepo
@@ -194,6 +194,8 @@ def translate_errors() -> Iterator[None]:
         yield
     except exc.IntegrityError as e:
         raise ConflictError(f"conflicts with existing data: {_short(e)}") from e
+    except exc.DataError as e:
+        raise InvalidInputError(f"value not accepted by the database: {_short(e)}") from e
     except (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError) as e:
         raise StoreUnavailable(f"metadata database unavailable: {_short(e)}") from e
     except exc.SQLAlchemyError as e:

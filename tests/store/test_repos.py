@@ -162,3 +162,19 @@ def test_task_instance_record_fields_follow_the_table_column_order():
     from brisa.store.records import TiRecord
 
     assert [f.name for f in fields(TiRecord)] == [c.name for c in schema.task_instance.columns]
+
+
+def test_recent_states_are_the_newest_runs_of_each_dag(store):
+    dag, other = _dag(), make_dag("other", {"t": []})
+    with store.transaction() as tx:
+        for day in range(4):
+            _run(tx, dag, run_id=f"r{day}", logical=T0 + timedelta(days=day))
+        _run(tx, other, run_id="only")
+        advance_run(tx, "etl", "r3", RunState.QUEUED, RunState.RUNNING)
+    with store.transaction(readonly=True) as tx:
+        recent = tx.runs.recent_states(["etl", "other", "missing"], per_dag=2)
+        assert tx.runs.recent_states([]) == {}
+    assert [r.run_id for r in recent["etl"]] == ["r3", "r2"]
+    assert recent["etl"][0].state == RunState.RUNNING and recent["etl"][1].state == RunState.QUEUED
+    assert recent["etl"][0].run_after == T0 + timedelta(days=3)
+    assert [r.run_id for r in recent["other"]] == ["only"] and "missing" not in recent

@@ -52,6 +52,7 @@ from brisa.api.schemas.dags import (
     TriggerDAGRunPostBody,
 )
 from brisa.api.schemas.query import (
+    DB_INT_MAX,
     DEFAULT_PAGE_LIMIT,
     MAX_SORT_KEYS,
     MAXIMUM_PAGE_LIMIT,
@@ -125,6 +126,7 @@ from brisa.api.schemas.task_instances import (
 
 __all__ = [
     "DAG_PATCHABLE_FIELDS",
+    "DB_INT_MAX",
     "DEFAULT_PAGE_LIMIT",
     "MASK",
     "MAXIMUM_PAGE_LIMIT",

@@ -147,7 +147,7 @@ class DAGRunCollectionResponse(ResponseModel):
 class TriggerDAGRunPostBody(RequestModel):
     """``logical_date`` must be present (it may be null: a run with no logical date)."""
 
-    dag_run_id: str | None = None
+    dag_run_id: str | None = Field(default=None, min_length=1, max_length=250)
     data_interval_start: AwareDatetime | None = None
     data_interval_end: AwareDatetime | None = None
     logical_date: AwareDatetime | None

@@ -22,6 +22,8 @@ MAXIMUM_PAGE_LIMIT = 100
 """Airflow's ``[api] maximum_page_limit``: larger limits are cut to this, not refused."""
 MAX_SORT_KEYS = 10
 WILDCARD = "~"
+DB_INT_MAX = 2**31 - 1
+"""The largest value an INTEGER column holds (PostgreSQL): larger numbers are refused with a 422."""
 """In a path (``/dags/~/dagRuns``) or a pattern: every DAG, run or task."""
 
 
@@ -113,7 +115,7 @@ def _cut_to_maximum(limit: int) -> int:
 
 class PageQuery(QueryModel):
     limit: Annotated[int, Field(ge=0), AfterValidator(_cut_to_maximum)] = DEFAULT_PAGE_LIMIT
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=DB_INT_MAX)
 
 
 class SortedPageQuery(PageQuery):
@@ -209,7 +211,7 @@ class TaskInstanceListQuery(SortedPageQuery, _RunAfterRange, _LogicalDateRange, 
     queue: list[str] = Field(default_factory=list)
     executor: list[str] = Field(default_factory=list)
     version_number: list[int] = Field(default_factory=list)
-    try_number: list[int] = Field(default_factory=list)
+    try_number: list[Annotated[int, Field(ge=0, le=DB_INT_MAX)]] = Field(default_factory=list)
     operator: list[str] = Field(default_factory=list)
 
 
@@ -246,16 +248,16 @@ class XComListQuery(PageQuery, _RunAfterRange, _LogicalDateRange):
     dag_id, task_id, run_id, map_index, key."""
 
     xcom_key: str | None = None
-    map_index: int | None = Field(default=None, ge=-1)
+    map_index: int | None = Field(default=None, ge=-1, le=DB_INT_MAX)
     xcom_key_pattern: str | None = None
     dag_display_name_pattern: str | None = None
     run_id_pattern: str | None = None
     task_id_pattern: str | None = None
-    map_index_filter: int | None = None
+    map_index_filter: int | None = Field(default=None, ge=-1, le=DB_INT_MAX)
 
 
 class XComEntryQuery(QueryModel):
-    map_index: int = Field(default=-1, ge=-1)
+    map_index: int = Field(default=-1, ge=-1, le=DB_INT_MAX)
     deserialize: bool = False
     stringify: bool = False
     """True: answer :class:`XComResponseString`; else :class:`XComResponseNative`."""
@@ -263,7 +265,7 @@ class XComEntryQuery(QueryModel):
 
 class TaskInstanceLogQuery(QueryModel):
     full_content: bool = False
-    map_index: int = -1
+    map_index: int = Field(default=-1, ge=-1, le=DB_INT_MAX)
     token: str | None = None
     """The ``continuation_token`` of the previous page, as handed out (signed)."""
 
@@ -298,6 +300,7 @@ def fields_to_update(
 
 
 __all__ = [
+    "DB_INT_MAX",
     "DEFAULT_PAGE_LIMIT",
     "MAXIMUM_PAGE_LIMIT",
     "MAX_SORT_KEYS",

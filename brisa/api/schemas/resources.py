@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import Field, JsonValue, ValidationInfo, field_validator, model_validator
 
 from brisa.api.schemas.base import MASK, RequestModel, ResponseModel, masker_from, redact
+from brisa.api.schemas.query import DB_INT_MAX
 
 # --- Variables and connections ---------------------------------------------------------------
 
@@ -90,12 +91,12 @@ class ConnectionCollectionResponse(ResponseModel):
 
 class ConnectionBody(RequestModel):
     connection_id: str = Field(max_length=200, pattern=r"^[\w.-]+$")
-    conn_type: str
+    conn_type: str = Field(max_length=500)
     description: str | None = None
-    host: str | None = None
+    host: str | None = Field(default=None, max_length=500)
     login: str | None = None
-    schema_: str | None = Field(default=None, alias="schema")
-    port: int | None = None
+    schema_: str | None = Field(default=None, alias="schema", max_length=500)
+    port: int | None = Field(default=None, ge=-DB_INT_MAX, le=DB_INT_MAX)
     password: str | None = None
     """Write-only: accepted here, never returned."""
     extra: str | None = None
@@ -118,7 +119,7 @@ class ConnectionBody(RequestModel):
 
 # --- Pools and import errors ---------------------------------------------------------------
 
-PoolSlots = Annotated[int, Field(ge=-1, description="Number of slots. Use -1 for unlimited.")]
+PoolSlots = Annotated[int, Field(ge=-1, le=DB_INT_MAX, description="Number of slots. Use -1 for unlimited.")]
 
 
 class PoolResponse(ResponseModel):

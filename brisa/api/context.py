@@ -1,0 +1,98 @@
+"""What every request handler needs, built once per app and kept in ``app.state.brisa``.
+
+Nothing here is global: ``create_app`` builds one :class:`ApiContext` from the settings,
+store, secrets service and clock it is given, and routes receive it through the
+:func:`get_context` dependency.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Request
+
+from brisa.auth.throttle import LoginThrottle
+from brisa.errors import ConfigError
+from brisa.secrets.masking import SecretsMasker
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+    from brisa.api.login import FailureLog
+    from brisa.api.security import Principal
+    from brisa.secrets.service import SecretsService
+    from brisa.store.sql import Store, Transaction
+
+log = logging.getLogger(__name__)
+
+MIN_SECRET_KEY_BYTES = 32
+
+
+@dataclass
+class ApiContext:
+    settings: Any
+    store: Store
+    secrets: SecretsService
+    clock: Callable[[], datetime]
+    secret_key: str = field(repr=False)
+    hasher: PasswordHasher
+    throttle: LoginThrottle
+    unknown_logins: FailureLog
+    masker: SecretsMasker
+    token_ttl: timedelta
+    session_max_age: timedelta
+    on_change: Callable[[], None] | None = None
+    templates: Any = None
+    """The Jinja environment pages render with (``brisa/ui/templates`` first, then the API's)."""
+    page_error_renderer: Callable[[Request, int, str], Any] | None = None
+    """Set by the UI: renders an error page for non-API paths (JSON otherwise)."""
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def changed(self) -> None:
+        """Tell the in-process scheduler (standalone) that runs or pauses changed."""
+        if self.on_change is None:
+            return
+        try:
+            self.on_change()
+        except Exception:  # a wake-up is a hint; the scheduler will tick anyway
+            log.exception("on_change callback failed")
+
+    def audit(self, tx: Transaction, event: str, principal: Principal | None, **fields: Any) -> None:
+        """One audit-log row, in the same transaction as the change it describes."""
+        owner = principal.username if principal is not None else None
+        if isinstance(fields.get("extra"), dict):
+            fields["extra"] = self.masker.redact(fields["extra"])
+        tx.audit.record(event, now=self.clock(), owner=owner, **fields)
+
+
+def secret_key_from(settings: Any) -> str:
+    """``[api] secret_key``, which signs tokens, sessions and CSRF tokens; refuse a weak one."""
+    key = settings.api.secret_key or ""
+    if len(key.encode("utf-8")) < MIN_SECRET_KEY_BYTES:
+        raise ConfigError(
+            "[api] secret_key must be set and at least 32 bytes long (it is derived from "
+            "[core] fernet_key when that is set): the API signs tokens and sessions with it"
+        )
+    return key
+
+
+def masker_from(settings: Any) -> SecretsMasker:
+    return SecretsMasker(
+        extra_sensitive_names=settings.core.sensitive_var_conn_names,
+        min_length=settings.logging.min_length_masked_secret,
+        hide_sensitive_names=settings.core.hide_sensitive_var_conn_fields,
+    )
+
+
+def get_context(request: Request) -> ApiContext:
+    """FastAPI dependency: the app's context."""
+    return request.app.state.brisa
+
+
+__all__ = ["ApiContext", "get_context", "masker_from", "secret_key_from"]

@@ -1,0 +1,271 @@
+"""Store records -> the API's response models (Airflow 3's field names and values).
+
+Brisa keeps one version of each DAG (its serialized hash), so a "DAG version" is made
+from that hash: a stable UUID, version number 1, the ``dags-folder`` bundle. Fields for
+features Brisa lacks get the neutral values docs/api.md lists.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from brisa.api.context import ApiContext
+from brisa.api.schemas import (
+    DAGRunResponse,
+    DagRunTriggeredByType,
+    DagRunType,
+    TaskInstanceHistoryResponse,
+    TaskInstanceResponse,
+    XComResponse,
+)
+from brisa.auth.sessions import sign_payload
+from brisa.serialized import SerializedDag
+from brisa.store.records import DagRecord, RunRecord, TiRecord, TryRecord
+
+BUNDLE_NAME = "dags-folder"
+FILE_TOKEN_PURPOSE = "brisa.file-token"
+PARAM_CLASS = "airflow.sdk.definitions.param.Param"
+_TRIGGERED_BY = {member.value for member in DagRunTriggeredByType}
+_RUN_TYPES = {member.value for member in DagRunType}
+
+
+def dag_version(dag_id: str, dag_hash: str | None, created_at: datetime | None) -> dict[str, Any] | None:
+    if not dag_hash or created_at is None:
+        return None
+    return {
+        "id": _uuid_for(dag_hash),
+        "version_number": 1,
+        "dag_id": dag_id,
+        "bundle_name": BUNDLE_NAME,
+        "bundle_version": None,
+        "created_at": created_at,
+        "dag_display_name": dag_id,
+        "bundle_url": None,
+    }
+
+
+def _uuid_for(dag_hash: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(hex=dag_hash[:32])
+    except ValueError:
+        return uuid.uuid5(uuid.NAMESPACE_URL, dag_hash)
+
+
+# --- DAGs -------------------------------------------------------------------------------------
+
+
+def dag_fields(ctx: ApiContext, record: DagRecord, dag: SerializedDag | None) -> dict[str, Any]:
+    """``DAGResponse``'s fields."""
+    tasks = dag.tasks.values() if dag is not None else ()
+    return {
+        "dag_id": record.dag_id,
+        "dag_display_name": record.dag_id,
+        "is_paused": record.is_paused,
+        "is_stale": not record.is_active,
+        "last_parsed_time": record.last_parsed_time,
+        "last_expired": None,
+        "bundle_name": BUNDLE_NAME,
+        "bundle_version": None,
+        "relative_fileloc": record.relative_fileloc or None,
+        "fileloc": record.fileloc,
+        "description": record.description,
+        "timetable_summary": record.timetable_summary,
+        "timetable_description": record.timetable_description,
+        "tags": [
+            {"name": t, "dag_id": record.dag_id, "dag_display_name": record.dag_id} for t in record.tags
+        ],
+        "max_active_tasks": record.max_active_tasks or ctx.settings.core.max_active_tasks_per_dag,
+        "max_active_runs": record.max_active_runs,
+        "max_consecutive_failed_dag_runs": dag.max_consecutive_failed_dag_runs if dag else 0,
+        "has_task_concurrency_limits": any(
+            t.max_active_tis_per_dag is not None or t.max_active_tis_per_dagrun is not None for t in tasks
+        ),
+        "has_import_errors": record.has_import_errors,
+        "next_dagrun_logical_date": record.next_dagrun,
+        "next_dagrun_data_interval_start": record.next_dagrun_data_interval_start,
+        "next_dagrun_data_interval_end": record.next_dagrun_data_interval_end,
+        "next_dagrun_run_after": record.next_dagrun_create_after,
+        "owners": [o.strip() for o in record.owners.split(",") if o.strip()],
+        "file_token": sign_payload(
+            {"fileloc": record.fileloc}, secret=ctx.secret_key, purpose=FILE_TOKEN_PURPOSE
+        ),
+    }
+
+
+def dag_details_fields(ctx: ApiContext, record: DagRecord, dag: SerializedDag | None) -> dict[str, Any]:
+    """``DAGDetailsResponse``'s fields, plus Brisa's ``generation`` and ``generation_reason``."""
+    fields = dag_fields(ctx, record, dag)
+    fields.update(
+        catchup=dag.catchup if dag else False,
+        dag_run_timeout=timedelta(seconds=dag.dagrun_timeout) if dag and dag.dagrun_timeout else None,
+        asset_expression=None,
+        doc_md=dag.doc_md if dag else None,
+        start_date=dag.start_date if dag else None,
+        end_date=dag.end_date if dag else None,
+        is_paused_upon_creation=dag.is_paused_upon_creation if dag else None,
+        params=_params(ctx, dag.params) if dag else None,
+        render_template_as_native_obj=dag.render_template_as_native_obj if dag else False,
+        template_search_path=None,
+        timezone=dag.timezone if dag else None,
+        last_parsed=record.last_parsed_time,
+        default_args=None,
+        owner_links={},
+        latest_dag_version=dag_version(record.dag_id, record.serialized_hash, record.last_parsed_time),
+        generation=record.generation,
+        generation_reason=dag.generation_reason if dag else "",
+    )
+    return fields
+
+
+def _params(ctx: ApiContext, params: Mapping[str, Any]) -> dict[str, Any]:
+    shown = {}
+    for name, param in params.items():
+        param = param if isinstance(param, dict) else {"value": param}
+        shown[name] = {
+            "__class": PARAM_CLASS,
+            "value": ctx.masker.redact(param.get("value"), name),
+            "description": param.get("description"),
+            "schema": param.get("schema") or {},
+            "source": "dag",
+        }
+    return shown
+
+
+# --- runs -------------------------------------------------------------------------------------
+
+
+def run_fields(run: RunRecord) -> dict[str, Any]:
+    """``DAGRunResponse``'s fields."""
+    version = dag_version(run.dag_id, run.dag_hash, run.queued_at or run.run_after)
+    return {
+        "dag_run_id": run.run_id,
+        "dag_id": run.dag_id,
+        "logical_date": run.logical_date,
+        "queued_at": run.queued_at,
+        "start_date": run.start_date,
+        "end_date": run.end_date,
+        "duration": _seconds_between(run.start_date, run.end_date),
+        "data_interval_start": run.data_interval_start,
+        "data_interval_end": run.data_interval_end,
+        "run_after": run.run_after,
+        "last_scheduling_decision": run.updated_at,
+        "run_type": run.run_type if run.run_type in _RUN_TYPES else DagRunType.MANUAL.value,
+        "state": run.state.value,
+        "triggered_by": run.triggered_by if run.triggered_by in _TRIGGERED_BY else None,
+        "triggering_user_name": run.triggering_user,
+        "conf": run.conf,
+        "note": run.note,
+        "dag_versions": [version] if version else [],
+        "bundle_version": None,
+        "dag_display_name": run.dag_id,
+    }
+
+
+def run_response(run: RunRecord) -> DAGRunResponse:
+    return DAGRunResponse.model_validate(run_fields(run))
+
+
+def _seconds_between(start: datetime | None, end: datetime | None) -> float | None:
+    return (end - start).total_seconds() if start and end else None
+
+
+# --- task instances ---------------------------------------------------------------------------
+
+
+def _ti_common(ti: TiRecord | TryRecord, run: RunRecord | None) -> dict[str, Any]:
+    version = dag_version(ti.dag_id, run.dag_hash, run.queued_at or run.run_after) if run else None
+    return {
+        "task_id": ti.task_id,
+        "dag_id": ti.dag_id,
+        "dag_run_id": ti.run_id,
+        "map_index": ti.map_index,
+        "start_date": ti.start_date,
+        "end_date": ti.end_date,
+        "duration": ti.duration,
+        "state": ti.state.value if ti.state is not None and hasattr(ti.state, "value") else ti.state,
+        "try_number": ti.try_number,
+        "max_tries": ti.max_tries,
+        "task_display_name": ti.task_id,
+        "dag_display_name": ti.dag_id,
+        "hostname": ti.hostname or None,
+        "unixname": None,
+        "pool": ti.pool,
+        "queue": ti.queue,
+        "priority_weight": ti.priority_weight,
+        "operator": ti.operator,
+        "operator_name": ti.operator,
+        "scheduled_when": None,
+        "pid": ti.pid,
+        "executor": None,
+        "executor_config": "{}",
+        "dag_version": version,
+    }
+
+
+def ti_response(ctx: ApiContext, ti: TiRecord, run: RunRecord | None) -> TaskInstanceResponse:
+    fields = _ti_common(ti, run)
+    fields.update(
+        id=str(uuid.UUID(int=ti.id)),
+        pool_slots=ti.pool_slots,
+        queued_when=ti.queued_dttm,
+        logical_date=run.logical_date if run else None,
+        run_after=run.run_after if run else ti.updated_at,
+        note=ti.note,
+        rendered_map_index=None,
+        rendered_fields=ctx.masker.redact(ti.rendered_fields or {}),
+        trigger=None,
+        triggerer_job=None,
+    )
+    return TaskInstanceResponse.model_validate(fields)
+
+
+def try_response(attempt: TryRecord, current: TiRecord, run: RunRecord | None) -> TaskInstanceHistoryResponse:
+    fields = _ti_common(attempt, run)
+    fields.update(pool_slots=current.pool_slots, queued_when=None)
+    return TaskInstanceHistoryResponse.model_validate(fields)
+
+
+def current_try_response(ti: TiRecord, run: RunRecord | None) -> TaskInstanceHistoryResponse:
+    fields = _ti_common(ti, run)
+    fields.update(pool_slots=ti.pool_slots, queued_when=ti.queued_dttm)
+    return TaskInstanceHistoryResponse.model_validate(fields)
+
+
+# --- XComs ------------------------------------------------------------------------------------
+
+
+def xcom_fields(entry: Any, run: RunRecord | None) -> dict[str, Any]:
+    return {
+        "key": entry.key,
+        "timestamp": entry.timestamp,
+        "logical_date": run.logical_date if run else None,
+        "map_index": entry.map_index,
+        "task_id": entry.task_id,
+        "dag_id": entry.dag_id,
+        "run_id": entry.run_id,
+        "dag_display_name": entry.dag_id,
+        "task_display_name": entry.task_id,
+    }
+
+
+def xcom_response(entry: Any, run: RunRecord | None) -> XComResponse:
+    return XComResponse.model_validate(xcom_fields(entry, run))
+
+
+__all__ = [
+    "BUNDLE_NAME",
+    "FILE_TOKEN_PURPOSE",
+    "current_try_response",
+    "dag_details_fields",
+    "dag_fields",
+    "dag_version",
+    "run_fields",
+    "run_response",
+    "ti_response",
+    "try_response",
+    "xcom_fields",
+    "xcom_response",
+]

@@ -1,0 +1,209 @@
+"""``brisa standalone``: web UI, REST API, scheduler and LocalExecutor in one process.
+
+Start-up order, and why:
+
+1. SIGTERM/SIGINT handlers, so a signal during start-up still stops cleanly;
+2. settings, process logs, the schema (created on SQLite, checked on PostgreSQL);
+3. the Engine, which forks the task zygote: before this process has any other thread;
+4. the port, served by uvicorn in a thread; until the full app is built a light
+   :class:`~brisa.api.bootstrap.StartingApp` answers ``/api/v2/monitor/health``;
+5. on first start (no users at all), the ``admin`` user with a random password, printed
+   once and kept in ``$BRISA_HOME/standalone_admin_password.txt`` (mode 0600);
+6. the executor and the scheduler thread (DAG files are parsed from here on), then the
+   full app (FastAPI is imported now) replaces the starting one.
+
+The main thread then watches. A signal stops the web server from accepting requests and
+the Engine gracefully (``[scheduler] graceful_shutdown_timeout``); the process exits 0.
+If the scheduler thread, the executor's zygote or the web server dies, it stops the rest
+and exits 1 so that the platform restarts it. Whatever happens it is gone within
+:data:`HARD_STOP_SECONDS` of the stop (Heroku kills after 30 s).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from brisa.cli import wiring
+
+log = logging.getLogger("brisa.standalone")
+
+ADMIN_PASSWORD_FILE = "standalone_admin_password.txt"
+HARD_STOP_SECONDS = 28.0
+WATCH_SECONDS = 0.5
+WEB_GRACE_SECONDS = 5
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(standalone)
+
+
+@click.command()
+@click.option("-p", "--port", type=click.IntRange(1, 65535), help="Port (default: $PORT, else 8080).")
+@click.option("-H", "--hostname", "--host", "host", help="Interface to bind ([api] host).")
+def standalone(port: int | None, host: str | None) -> None:
+    """Run the web UI, the REST API, the scheduler and the LocalExecutor in this one process."""
+    sys.exit(run(host=host, port=port))
+
+
+def run(*, host: str | None, port: int | None) -> int:
+    from brisa import logconfig
+    from brisa.cli.engine import Engine, install_stop_signals
+
+    stop = threading.Event()
+    install_stop_signals(stop.set, on_force=_force_exit)
+    settings = wiring.prepare_settings()
+    logconfig.configure(settings.logging.level, settings.logging.format)
+    wiring.ensure_schema(settings)
+    if stop.is_set():
+        return 0
+    engine = Engine(settings, job_type="standalone")
+    server, starting = _web_server(settings, engine.store, host=host, port=port)
+    web = _thread("brisa-web", server.run, sockets=[server.config.bind_socket()])
+    ensure_admin(Path(settings.home), engine.store, echo=_say)
+    engine.start()
+    scheduler = _thread("brisa-scheduler", engine.run)
+    from brisa.cli.api_server_cmd import make_app
+
+    starting.install(make_app(settings, engine.store, engine.secrets, on_change=engine.scheduler.wake))
+    log.info("standalone is ready: web UI and API on port %s", server.config.port)
+    failure = watch(stop, engine, scheduler, web)
+    return shut_down(server, engine, [scheduler, web], failure)
+
+
+def ensure_admin(home: Path, store: Any, *, echo: Callable[[str], None]) -> bool:
+    """Create ``admin`` (role Admin) when there are no users; True when it was created now.
+
+    The password is printed once, here, and written to ``home``'s password file so a
+    restart on the same disk can show where it is (never the password again).
+    """
+    from brisa.auth.passwords import hash_password
+    from brisa.auth.users import standalone_admin
+    from brisa.errors import ConflictError
+
+    path = home / ADMIN_PASSWORD_FILE
+    with store.transaction(readonly=True) as tx:
+        has_users = tx.users.count() > 0
+    if has_users:
+        if path.exists():
+            echo(f"standalone | the password of the first admin user is in {path}")
+        return False
+    spec = standalone_admin()
+    try:
+        with store.transaction() as tx:
+            tx.users.create(
+                username=spec.username,
+                email="",
+                role=spec.role.value,
+                password_hash=hash_password(spec.password),
+                now=wiring.utcnow(),
+            )
+    except ConflictError:  # another process on the same database was faster
+        return False
+    write_private(path, spec.password + "\n")
+    echo(f"standalone | Login with username: {spec.username}  password: {spec.password}")
+    echo(f"standalone | (the password is also in {path}; change it with `brisa users reset-password`)")
+    return True
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to a file only its owner can read (0600 from the moment it exists)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        handle.write(text)
+
+
+def _web_server(settings: Any, store: Any, *, host: str | None, port: int | None) -> tuple[Any, Any]:
+    import uvicorn
+
+    from brisa.api.bootstrap import StartingApp
+    from brisa.api.health import health_report
+
+    threshold = settings.scheduler.scheduler_health_check_threshold
+    starting = StartingApp(lambda: health_report(store, now=wiring.utcnow(), threshold_seconds=threshold))
+    config = uvicorn.Config(
+        starting,
+        host=host or settings.api.host,
+        port=port or settings.api.port,
+        log_config=None,
+        lifespan="off",
+        ws="none",
+        timeout_graceful_shutdown=WEB_GRACE_SECONDS,
+    )
+    config.load()  # import the protocol classes now, not in the web thread while the app is built
+    return uvicorn.Server(config), starting
+
+
+def watch(
+    stop: threading.Event, engine: Any, scheduler: threading.Thread, web: threading.Thread
+) -> str | None:
+    """Wait for a stop signal; or return why the process must end (a part of it died)."""
+    while not stop.wait(WATCH_SECONDS):
+        if not scheduler.is_alive():
+            return "the scheduler thread stopped"
+        if not engine.executor.healthy:
+            return "the executor's zygote process died"
+        if not web.is_alive():
+            return "the web server stopped"
+    return None
+
+
+def shut_down(server: Any, engine: Any, threads: list[threading.Thread], failure: str | None) -> int:
+    """Stop accepting requests, stop the Engine gracefully; 0 only if all went well."""
+    deadline = time.monotonic() + HARD_STOP_SECONDS
+    if failure is not None:
+        log.error("stopping: %s", failure)
+    server.should_exit = True
+    engine.request_stop()
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    code = 1 if failure is not None or engine.failed else 0
+    stuck = [thread.name for thread in threads if thread.is_alive()]
+    if stuck:
+        log.error("still running after %.0f s: %s; exiting anyway", HARD_STOP_SECONDS, ", ".join(stuck))
+        _exit_now(1)
+    return code
+
+
+def _thread(name: str, target: Callable[..., Any], **kwargs: Any) -> threading.Thread:
+    thread = threading.Thread(target=target, kwargs=kwargs, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _force_exit() -> None:
+    log.warning("second stop signal: exiting at once")
+    _exit_now(1)
+
+
+def _exit_now(code: int) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+__all__ = [
+    "ADMIN_PASSWORD_FILE",
+    "HARD_STOP_SECONDS",
+    "ensure_admin",
+    "register",
+    "run",
+    "shut_down",
+    "standalone",
+    "watch",
+    "write_private",
+]

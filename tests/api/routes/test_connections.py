@@ -1,0 +1,65 @@
+"""``/api/v2/connections``: CRUD through SecretsService; passwords write-only, extras redacted."""
+
+from __future__ import annotations
+
+import json
+
+from brisa.api.schemas import ConnectionResponse
+from tests.api.conftest import Api
+
+URL = "/api/v2/connections"
+BODY = {
+    "connection_id": "warehouse",
+    "conn_type": "postgres",
+    "host": "db.internal",
+    "login": "etl",
+    "schema": "dwh",
+    "port": 5432,
+    "password": "pa55word!",
+    "extra": '{"sslmode": "require", "secret_token": "tok-123456"}',
+}
+
+
+def test_create_and_read_never_shows_the_password(api: Api) -> None:
+    h = api.headers("Op")
+    created = api.client.post(URL, json=BODY, headers=h)
+    assert created.status_code == 201
+    body = created.json()
+    assert set(body) == set(ConnectionResponse.model_fields) - {"schema_"} | {"schema"}
+    assert (body["password"], body["schema"], body["port"]) == ("***", "dwh", 5432)
+    assert json.loads(body["extra"]) == {"sslmode": "require", "secret_token": "***"}
+    assert api.app.state.brisa.secrets.get_connection("warehouse")["password"] == "pa55word!"
+    assert api.client.post(URL, json=BODY, headers=h).status_code == 409
+    listed = api.client.get(URL, headers=h).json()
+    assert [c["connection_id"] for c in listed["connections"]] == ["warehouse"]
+    assert "pa55word" not in json.dumps(listed)
+
+
+def test_patch_keeps_secrets_not_sent_or_sent_back_masked(api: Api) -> None:
+    h = api.headers("Op")
+    api.client.post(URL, json=BODY, headers=h)
+    shown = api.client.get(f"{URL}/warehouse", headers=h).json()
+    back = shown | {"host": "db2.internal"}
+    assert api.client.patch(f"{URL}/warehouse", json=back, headers=h).json()["host"] == "db2.internal"
+    stored = api.app.state.brisa.secrets.get_connection("warehouse")
+    assert stored["password"] == "pa55word!"
+    assert stored["extra"] == {"sslmode": "require", "secret_token": "tok-123456"}
+    partial = {"connection_id": "warehouse", "conn_type": "postgres", "port": 6543}
+    assert api.client.patch(f"{URL}/warehouse", json=partial, headers=h).json()["port"] == 6543
+    assert api.app.state.brisa.secrets.get_connection("warehouse")["login"] == "etl"
+    cleared = {"connection_id": "warehouse", "conn_type": "postgres", "password": None}
+    assert (
+        api.client.patch(f"{URL}/warehouse?update_mask=password", json=cleared, headers=h).json()["password"]
+        is None
+    )
+    mismatch = {"connection_id": "other", "conn_type": "postgres"}
+    assert api.client.patch(f"{URL}/warehouse", json=mismatch, headers=h).status_code == 400
+
+
+def test_delete_and_validation(api: Api) -> None:
+    h = api.headers("Op")
+    api.client.post(URL, json=BODY, headers=h)
+    assert api.client.delete(f"{URL}/warehouse", headers=h).status_code == 204
+    assert api.client.get(f"{URL}/warehouse", headers=h).status_code == 404
+    assert api.client.post(URL, json=BODY | {"extra": "[1]"}, headers=h).status_code == 422
+    assert api.client.post(URL, json=BODY | {"connection_id": "bad id"}, headers=h).status_code == 422

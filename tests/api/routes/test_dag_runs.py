@@ -1,0 +1,178 @@
+"""``/api/v2/dags/{dag_id}/dagRuns``: list (``~``), trigger with conf and params, clear, mark, delete."""
+
+from __future__ import annotations
+
+from brisa.api.schemas import DAGRunCollectionResponse, DAGRunResponse, TaskInstanceCollectionResponse
+from brisa.states import RunState, TaskState
+from brisa.testing import make_dag
+from tests.api.conftest import Api
+from tests.api.helpers import add_dag, add_run, key, set_run_state, set_ti
+
+RUNS = "/api/v2/dags/etl/dagRuns"
+
+
+def run_ids(response) -> list[str]:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200, response.text
+    return [run["dag_run_id"] for run in response.json()["dag_runs"]]
+
+
+def test_list_has_airflows_shape_and_tilde_lists_every_dag(api: Api) -> None:
+    etl = add_dag(api.store, api.clock())
+    other = add_dag(api.store, api.clock(), dag_id="other")
+    add_run(api.store, etl, api.clock(), conf={"x": 1})
+    add_run(api.store, other, api.clock())
+    h = api.headers("Viewer")
+    body = api.client.get(RUNS, headers=h).json()
+    DAGRunCollectionResponse.model_validate(body)
+    assert set(body["dag_runs"][0]) == set(DAGRunResponse.model_fields)
+    assert body["dag_runs"][0] | {"dag_versions": None} == {
+        "dag_run_id": "manual__2026-01-02T03:04:05+00:00",
+        "dag_id": "etl",
+        "logical_date": "2026-01-02T03:04:05Z",
+        "queued_at": "2026-01-02T03:04:05Z",
+        "start_date": None,
+        "end_date": None,
+        "duration": None,
+        "data_interval_start": "2026-01-02T03:04:05Z",
+        "data_interval_end": "2026-01-02T03:04:05Z",
+        "run_after": "2026-01-02T03:04:05Z",
+        "last_scheduling_decision": "2026-01-02T03:04:05Z",
+        "run_type": "manual",
+        "state": "queued",
+        "triggered_by": "test",
+        "triggering_user_name": None,
+        "conf": {"x": 1},
+        "note": None,
+        "dag_versions": None,
+        "bundle_version": None,
+        "dag_display_name": "etl",
+    }
+    assert body["total_entries"] == 1
+    every = api.client.get("/api/v2/dags/~/dagRuns", headers=h).json()
+    assert sorted(run["dag_id"] for run in every["dag_runs"]) == ["etl", "other"]
+    assert api.client.get("/api/v2/dags/nope/dagRuns", headers=h).status_code == 404
+
+
+def test_list_filters_ranges_order_and_pages(api: Api) -> None:
+    etl = add_dag(api.store, api.clock())
+    first = add_run(api.store, etl, api.clock())
+    add_run(api.store, etl, api.clock(), days=1)
+    third = add_run(api.store, etl, api.clock(), days=2)
+    set_run_state(api.store, first, RunState.FAILED)
+    set_run_state(api.store, third, RunState.RUNNING)
+    h = api.headers("Viewer")
+    get = api.client.get
+    assert run_ids(get(f"{RUNS}?state=failed&state=running", headers=h)) == [first.run_id, third.run_id]
+    assert run_ids(get(f"{RUNS}?logical_date_gte=2026-01-03T03:04:05Z", headers=h))[0].startswith(
+        "manual__2026-01-03"
+    )
+    assert len(run_ids(get(f"{RUNS}?logical_date_gt=2026-01-03T03:04:05 00:00", headers=h))) == 1
+    assert run_ids(get(f"{RUNS}?order_by=-logical_date&limit=1", headers=h)) == [third.run_id]
+    assert run_ids(get(f"{RUNS}?run_id_pattern=01-04", headers=h)) == [third.run_id]
+    assert get(f"{RUNS}?run_type=scheduled", headers=h).json() == {"dag_runs": [], "total_entries": 0}
+    assert get(f"{RUNS}?order_by=duration&order_by=-conf", headers=h).status_code == 200
+    assert get(f"{RUNS}?state=bogus", headers=h).status_code == 422
+
+
+def test_trigger_with_conf_validated_against_params(api: Api) -> None:
+    dag = make_dag("etl", {"a": []}, params={"n": {"value": 1, "schema": {"type": "integer", "minimum": 0}}})
+    add_dag(api.store, api.clock(), dag)
+    h = api.headers("User")
+    body = {"logical_date": "2026-02-01T00:00:00Z", "conf": {"n": 5}, "note": "by hand", "dag_run_id": "mine"}
+    response = api.client.post(RUNS, json=body, headers=h)
+    assert response.status_code == 200, response.text
+    run = response.json()
+    assert (run["dag_run_id"], run["conf"], run["note"], run["state"]) == (
+        "mine",
+        {"n": 5},
+        "by hand",
+        "queued",
+    )
+    assert (run["triggered_by"], run["triggering_user_name"]) == ("rest_api", "user")
+    assert api.changes == ["changed"]
+    bad = api.client.post(RUNS, json={"logical_date": None, "conf": {"n": -1}}, headers=h)
+    assert bad.status_code == 400
+    assert "n:" in bad.json()["detail"]
+    assert (
+        api.client.post(RUNS, json={"logical_date": None, "conf": {"n": "x"}}, headers=h).status_code == 400
+    )
+    with api.store.transaction(readonly=True) as tx:
+        tis = tx.tis.for_run("etl", "mine")
+        audit = tx.audit.list(event="trigger_dag_run").items
+    assert [ti.task_id for ti in tis] == ["a"]
+    assert [(a.owner, a.run_id) for a in audit] == [("user", "mine")]
+
+
+def test_trigger_errors(api: Api) -> None:
+    add_dag(api.store, api.clock())
+    h = api.headers("User")
+    assert (
+        api.client.post("/api/v2/dags/nope/dagRuns", json={"logical_date": None}, headers=h).status_code
+        == 404
+    )
+    assert api.client.post(RUNS, json={}, headers=h).status_code == 422  # logical_date must be present
+    assert api.client.post(RUNS, json={"logical_date": "2026-01-01T00:00:00"}, headers=h).status_code == 422
+    first = api.client.post(RUNS, json={"logical_date": None, "dag_run_id": "r1"}, headers=h)
+    assert first.status_code == 200
+    duplicate = api.client.post(RUNS, json={"logical_date": None, "dag_run_id": "r1"}, headers=h)
+    assert duplicate.status_code == 409
+    with api.store.transaction() as tx:
+        tx.dags.replace_import_errors("/dags/etl.py", [{"message": "boom"}], now=api.clock())
+    assert api.client.post(RUNS, json={"logical_date": None}, headers=h).status_code == 400
+
+
+def test_clear_a_run_dry_run_then_for_real(api: Api) -> None:
+    etl = add_dag(api.store, api.clock())
+    run = add_run(api.store, etl, api.clock())
+    set_run_state(api.store, run, RunState.FAILED)
+    set_ti(api.store, key(run, "extract"), TaskState.SUCCESS)
+    set_ti(api.store, key(run, "load"), TaskState.FAILED)
+    h = api.headers("User")
+    url = f"{RUNS}/{run.run_id}/clear"
+    dry = api.client.post(url, json={"only_failed": True}, headers=h).json()
+    TaskInstanceCollectionResponse.model_validate(dry)
+    assert [ti["task_id"] for ti in dry["task_instances"]] == ["load"]
+    assert api.changes == []
+    done = api.client.post(url, json={"dry_run": False}, headers=h)
+    assert done.status_code == 200
+    assert done.json()["state"] == "queued"
+    assert api.changes == ["changed"]
+    with api.store.transaction(readonly=True) as tx:
+        assert [ti.state for ti in tx.tis.for_run("etl", run.run_id)] == [None, None]
+        assert tx.runs.require("etl", run.run_id).clear_number == 1
+
+
+def test_mark_a_run_success_or_failed_and_set_its_note(api: Api) -> None:
+    etl = add_dag(api.store, api.clock())
+    run = add_run(api.store, etl, api.clock())
+    set_run_state(api.store, run, RunState.RUNNING)
+    set_ti(api.store, key(run, "extract"), TaskState.RUNNING)
+    h = api.headers("User")
+    url = f"{RUNS}/{run.run_id}"
+    failed = api.client.patch(url, json={"state": "failed"}, headers=h)
+    assert failed.json()["state"] == "failed"
+    with api.store.transaction(readonly=True) as tx:
+        assert [ti.state for ti in tx.tis.for_run("etl", run.run_id)] == [TaskState.FAILED, TaskState.SKIPPED]
+    success = api.client.patch(url, json={"state": "success", "note": "fixed by hand"}, headers=h).json()
+    assert (success["state"], success["note"]) == ("success", "fixed by hand")
+    with api.store.transaction(readonly=True) as tx:
+        assert {ti.state for ti in tx.tis.for_run("etl", run.run_id)} == {
+            TaskState.SUCCESS,
+            TaskState.SKIPPED,
+        }
+    note_only = api.client.patch(f"{url}?update_mask=note", json={"state": "queued", "note": "n"}, headers=h)
+    assert (note_only.json()["state"], note_only.json()["note"]) == ("success", "n")
+    assert api.client.patch(url, json={"state": "running"}, headers=h).status_code == 422
+    assert api.client.patch(f"{url}?update_mask=conf", json={}, headers=h).status_code == 400
+
+
+def test_delete_a_run(api: Api) -> None:
+    etl = add_dag(api.store, api.clock())
+    run = add_run(api.store, etl, api.clock())
+    h = api.headers("User")
+    response = api.client.delete(f"{RUNS}/{run.run_id}", headers=h)
+    assert (response.status_code, response.content) == (204, b"")
+    assert api.client.get(f"{RUNS}/{run.run_id}", headers=h).status_code == 404
+    assert api.client.delete(f"{RUNS}/{run.run_id}", headers=h).status_code == 404
+    with api.store.transaction(readonly=True) as tx:
+        assert tx.tis.for_run("etl", run.run_id) == []

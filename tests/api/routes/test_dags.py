@@ -1,0 +1,159 @@
+"""``/api/v2/dags``: Airflow's shapes, filters, ordering, pagination; pause and unpause."""
+
+from __future__ import annotations
+
+from brisa.api.routes.dags import BrisaDAGDetailsResponse
+from brisa.api.schemas import DAGCollectionResponse, DAGResponse
+from brisa.states import RunState
+from brisa.testing import make_dag
+from tests.api.conftest import Api
+from tests.api.helpers import add_dag, add_run, set_run_state
+
+
+def ids(response) -> list[str]:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200, response.text
+    return [dag["dag_id"] for dag in response.json()["dags"]]
+
+
+def seed(api: Api) -> None:
+    now = api.clock()
+    add_dag(api.store, now, make_dag("alpha", {"a": []}, tags=("etl", "daily"), owners=("ann",)))
+    add_dag(api.store, now, make_dag("beta", {"b": []}, tags=("etl",), owners=("bob", "ann")))
+    gamma = add_dag(api.store, now, make_dag("gamma", {"c": []}, owners=("cy",)))
+    with api.store.transaction() as tx:
+        tx.dags.set_paused("beta", True)
+    run = add_run(api.store, gamma, now)
+    set_run_state(api.store, run, RunState.FAILED)
+
+
+def test_list_has_airflows_shape(api: Api) -> None:
+    seed(api)
+    response = api.client.get("/api/v2/dags", headers=api.headers("Viewer"))
+    body = response.json()
+    assert DAGCollectionResponse.model_validate(body).total_entries == 3
+    assert set(body["dags"][0]) == set(DAGResponse.model_fields)
+    alpha = body["dags"][0]
+    assert alpha["tags"] == [
+        {"name": "daily", "dag_id": "alpha", "dag_display_name": "alpha"},
+        {"name": "etl", "dag_id": "alpha", "dag_display_name": "alpha"},
+    ]
+    assert alpha["owners"] == ["ann"]
+    assert alpha["bundle_name"] == "dags-folder"
+    assert alpha["last_parsed_time"] == "2026-01-02T03:04:05Z"
+
+
+def test_list_filters(api: Api) -> None:
+    seed(api)
+    h = api.headers("Viewer")
+    get = api.client.get
+    assert ids(get("/api/v2/dags?paused=true", headers=h)) == ["beta"]
+    assert ids(get("/api/v2/dags?tags=etl", headers=h)) == ["alpha", "beta"]
+    assert ids(get("/api/v2/dags?tags=etl&tags=daily&tags_match_mode=all", headers=h)) == ["alpha"]
+    assert ids(get("/api/v2/dags?owners=ann", headers=h)) == ["alpha", "beta"]
+    assert ids(get("/api/v2/dags?dag_id_pattern=amm", headers=h)) == ["gamma"]
+    assert ids(get("/api/v2/dags?dag_id_pattern=~", headers=h)) == ["alpha", "beta", "gamma"]
+    assert ids(get("/api/v2/dags?last_dag_run_state=failed", headers=h)) == ["gamma"]
+    assert ids(get("/api/v2/dags?dag_run_state=failed&dag_run_state=success", headers=h)) == ["gamma"]
+
+
+def test_stale_dags_are_hidden_unless_asked_for(api: Api) -> None:
+    seed(api)
+    with api.store.transaction() as tx:
+        tx.dags.deactivate(["alpha"])
+    h = api.headers("Viewer")
+    assert ids(api.client.get("/api/v2/dags", headers=h)) == ["beta", "gamma"]
+    stale = api.client.get("/api/v2/dags?exclude_stale=false", headers=h).json()["dags"]
+    assert (stale[0]["dag_id"], stale[0]["is_stale"]) == ("alpha", True)
+
+
+def test_list_orders_and_pages(api: Api) -> None:
+    seed(api)
+    h = api.headers("Viewer")
+    get = api.client.get
+    assert ids(get("/api/v2/dags?order_by=-dag_id", headers=h)) == ["gamma", "beta", "alpha"]
+    assert ids(get("/api/v2/dags?order_by=last_run_state&order_by=dag_id", headers=h)) == [
+        "gamma",
+        "alpha",
+        "beta",
+    ]
+    page = get("/api/v2/dags?limit=1&offset=1", headers=h).json()
+    assert ([d["dag_id"] for d in page["dags"]], page["total_entries"]) == (["beta"], 3)
+    assert get("/api/v2/dags?limit=0", headers=h).json() == {"dags": [], "total_entries": 3}
+    refused = get("/api/v2/dags?order_by=fileloc", headers=h)
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "detail": "Ordering with 'fileloc' is disallowed or the attribute does not exist on the model"
+    }
+    assert get("/api/v2/dags?limit=-1", headers=h).status_code == 422
+
+
+def test_get_and_404(api: Api) -> None:
+    seed(api)
+    h = api.headers("Viewer")
+    assert api.client.get("/api/v2/dags/beta", headers=h).json()["is_paused"] is True
+    missing = api.client.get("/api/v2/dags/nope", headers=h)
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "DAG 'nope' not found"}
+
+
+def test_details_include_the_serialized_dag_and_brisas_generation(api: Api) -> None:
+    dag = make_dag(
+        "detailed",
+        {"a": []},
+        generation="3",
+        generation_reason="imports airflow.sdk",
+        dagrun_timeout=300.0,
+        doc_md="# Hello",
+        params={
+            "n": {"value": 3, "schema": {"type": "integer"}, "description": "how many"},
+            "api_token": {"value": "s3cr3t-value", "schema": {}, "description": None},
+        },
+    )
+    add_dag(api.store, api.clock(), dag)
+    response = api.client.get("/api/v2/dags/detailed/details", headers=api.headers("Viewer"))
+    body = response.json()
+    BrisaDAGDetailsResponse.model_validate(body)
+    assert (body["generation"], body["generation_reason"]) == ("3", "imports airflow.sdk")
+    assert body["dag_run_timeout"] == "PT5M"
+    assert body["doc_md"] == "# Hello"
+    assert body["params"]["n"] == {
+        "__class": "airflow.sdk.definitions.param.Param",
+        "value": 3,
+        "description": "how many",
+        "schema": {"type": "integer"},
+        "source": "dag",
+    }
+    assert body["params"]["api_token"]["value"] == "***"
+    assert body["latest_dag_version"]["version_number"] == 1
+    assert body["concurrency"] == body["max_active_tasks"]
+
+
+def test_unpausing_wakes_the_scheduler_and_is_audited(api: Api) -> None:
+    seed(api)
+    h = api.headers("User")
+    response = api.client.patch("/api/v2/dags/beta", json={"is_paused": False}, headers=h)
+    assert response.status_code == 200
+    assert response.json()["is_paused"] is False
+    assert api.changes == ["changed"]
+    paused = api.client.patch("/api/v2/dags/beta?update_mask=is_paused", json={"is_paused": True}, headers=h)
+    assert paused.json()["is_paused"] is True
+    assert api.changes == ["changed"]
+    with api.store.transaction(readonly=True) as tx:
+        entries = tx.audit.list(dag_id="beta").items
+    assert [(e.event, e.owner, e.extra) for e in entries] == [
+        ("patch_dag", "user", '{"is_paused": true}'),
+        ("patch_dag", "user", '{"is_paused": false}'),
+    ]
+
+
+def test_patch_may_only_change_is_paused(api: Api) -> None:
+    seed(api)
+    response = api.client.patch(
+        "/api/v2/dags/beta?update_mask=description", json={"is_paused": False}, headers=api.headers("User")
+    )
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Only `is_paused` field can be updated through the REST API"}
+    assert (
+        api.client.patch("/api/v2/dags/beta", json={"owners": []}, headers=api.headers("User")).status_code
+        == 422
+    )

@@ -1,0 +1,144 @@
+"""Authentication by bearer token or session cookie, CSRF, and the per-request user check."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from brisa.api.security import Principal, resolve_principal
+from brisa.auth.roles import Role
+from brisa.auth.sessions import SESSION_COOKIE_NAME, csrf_token, encode_session, new_session
+from brisa.auth.tokens import issue_token
+from brisa.errors import AuthError
+from tests.api.conftest import PASSWORD, Api, login_nonce
+
+PATCH_DAG = "/api/v2/dags/nothing"
+
+
+def session_cookie_header(response) -> str:  # type: ignore[no-untyped-def]
+    return next(
+        v for k, v in response.headers.multi_items() if k == "set-cookie" and SESSION_COOKIE_NAME in v
+    )
+
+
+def login(client: TestClient, username: str, **headers: str):  # type: ignore[no-untyped-def]
+    nonce = login_nonce(client.get("/login").text)
+    form = {"username": username, "password": PASSWORD, "login_csrf": nonce, "next": "/"}
+    return client.post("/login", data=form, headers=headers)
+
+
+def test_the_session_cookie_is_httponly_samesite_lax_and_secure_only_over_https(fast_api: Api) -> None:
+    name = fast_api.user("Viewer")
+    plain = session_cookie_header(login(fast_api.client, name))
+    assert "HttpOnly" in plain
+    assert "SameSite=lax" in plain
+    assert "Secure" not in plain
+    proxied = session_cookie_header(login(fast_api.client, name, **{"X-Forwarded-Proto": "https"}))
+    assert "Secure" in proxied
+
+
+def test_cookie_requests_that_change_state_need_the_csrf_token(fast_api: Api) -> None:
+    browser, token = fast_api.browser("Admin")
+    refused = browser.patch(PATCH_DAG, json={"is_paused": True})
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json()["detail"]
+    wrong = browser.patch(PATCH_DAG, json={"is_paused": True}, headers={"X-CSRF-Token": "abc.def"})
+    assert wrong.status_code == 403
+    allowed = browser.patch(PATCH_DAG, json={"is_paused": True}, headers={"X-CSRF-Token": token})
+    assert allowed.status_code == 404  # past CSRF and permissions: the DAG does not exist
+
+
+def test_html_forms_may_send_the_csrf_token_as_a_field(fast_api: Api) -> None:
+    browser, token = fast_api.browser("Viewer")
+    assert browser.post("/logout", data={"csrf_token": "forged.value"}).status_code == 403
+    response = browser.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login"
+    assert browser.get("/ui/api/me").status_code == 401
+
+
+def test_a_csrf_token_of_another_session_is_refused(fast_api: Api) -> None:
+    admin, _ = fast_api.browser("Admin")
+    _, viewer_token = fast_api.browser("Viewer")
+    response = admin.patch(PATCH_DAG, json={"is_paused": True}, headers={"X-CSRF-Token": viewer_token})
+    assert response.status_code == 403
+
+
+def test_reading_with_a_cookie_needs_no_csrf_token(fast_api: Api) -> None:
+    browser, _ = fast_api.browser("Viewer")
+    assert browser.get("/api/v2/dags").status_code == 200
+
+
+def test_bearer_requests_need_no_csrf_token(fast_api: Api) -> None:
+    response = fast_api.client.patch(PATCH_DAG, json={"is_paused": True}, headers=fast_api.headers("Admin"))
+    assert response.status_code == 404
+
+
+def test_a_deleted_user_loses_access_at_once_by_token_and_by_cookie(fast_api: Api) -> None:
+    headers = fast_api.headers("Op")
+    browser, _ = fast_api.browser("Op")
+    with fast_api.store.transaction() as tx:
+        tx.users.delete("op")
+    assert fast_api.client.get("/api/v2/dags", headers=headers).status_code == 401
+    response = browser.get("/api/v2/dags")
+    assert response.status_code == 401
+    assert 'brisa_session=""' in response.headers["set-cookie"]
+
+
+def test_the_role_is_read_from_the_users_row_not_from_the_token(fast_api: Api) -> None:
+    headers = fast_api.headers("Admin")
+    with fast_api.store.transaction() as tx:
+        tx.users.update("admin", role=Role.VIEWER.value)
+    assert fast_api.client.get("/api/v2/variables", headers=headers).status_code == 403
+
+
+def test_an_inactive_user_is_refused(fast_api: Api) -> None:
+    headers = fast_api.headers("User")
+    with fast_api.store.transaction() as tx:
+        tx.users.update("user", active=False)
+    assert fast_api.client.get("/api/v2/dags", headers=headers).status_code == 401
+
+
+def test_expired_tokens_and_sessions_are_refused(fast_api: Api) -> None:
+    headers = fast_api.headers("Viewer")
+    browser, _ = fast_api.browser("Viewer")
+    fast_api.clock.advance(fast_api.settings.api.access_token_expiration + 1)
+    assert fast_api.client.get("/api/v2/dags", headers=headers).status_code == 401
+    fast_api.clock.advance(fast_api.settings.api.session_lifetime_minutes * 60)
+    assert browser.get("/api/v2/dags").status_code == 401
+
+
+def test_forged_credentials_are_refused(fast_api: Api) -> None:
+    fast_api.user("Admin")
+    forged = issue_token("admin", "Admin", secret="x" * 40, now=fast_api.clock())
+    client = fast_api.client
+    assert client.get("/api/v2/dags", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+    assert client.get("/api/v2/dags", headers={"Authorization": "Basic YWRtaW46eA=="}).status_code == 401
+    client.cookies.set(SESSION_COOKIE_NAME, "e30.forged")
+    assert client.get("/api/v2/dags").status_code == 401
+    assert client.get("/pages/anything").status_code == 303
+
+
+def test_resolve_principal_names_the_user_and_how_they_came(fast_api: Api) -> None:
+    ctx = fast_api.app.state.brisa
+    fast_api.user("Op")
+    with fast_api.store.transaction(readonly=True) as tx:
+        user = tx.users.require("op")
+    token = issue_token("op", "Op", secret=ctx.secret_key, now=ctx.now())
+    by_token = resolve_principal(ctx, f"Bearer {token}", None)
+    assert by_token == Principal(user.id, "op", Role.OP, "token")
+    session = new_session(user.id, now=ctx.now())
+    by_cookie = resolve_principal(ctx, None, encode_session(session, secret=ctx.secret_key))
+    assert (by_cookie.username, by_cookie.via, by_cookie.session) == ("op", "session", session)
+    with pytest.raises(AuthError):
+        resolve_principal(ctx, None, None)
+
+
+def test_a_session_of_a_user_id_that_never_existed_is_refused(fast_api: Api) -> None:
+    ctx = fast_api.app.state.brisa
+    cookie = encode_session(new_session(999, now=ctx.now()), secret=ctx.secret_key)
+    client = fast_api.client
+    client.cookies.set(SESSION_COOKIE_NAME, cookie)
+    session = new_session(999, now=ctx.now())
+    response = client.patch(PATCH_DAG, json={}, headers={"X-CSRF-Token": csrf_token(session)})
+    assert response.status_code == 401

@@ -1,0 +1,93 @@
+"""The DAG commands of issue "Airflow DAG files load and run unchanged", as a user runs them."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "tutorial_dag.py"
+EXPECTED_BLOCK = ["2015-06-01", "2015-06-08", "Parameter I passed in"]
+
+
+@pytest.fixture
+def seed_env(tmp_path):
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    shutil.copy(SEED, dags / "tutorial_dag.py")
+    (dags / "broken.py").write_text("from airflow import DAG\nraise RuntimeError('broken on purpose')\n")
+    return {
+        **os.environ,
+        "BRISA_HOME": str(tmp_path / "home"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
+        "BRISA__CORE__LOAD_EXAMPLES": "False",
+    }
+
+
+def brisa(*args, env, timeout=120):
+    return subprocess.run(
+        [sys.executable, "-m", "brisa.cli", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def _echoed_lines(text):
+    return [line.strip().removeprefix("echo ").strip('"') for line in text.splitlines() if "echo" in line]
+
+
+def test_tasks_render_prints_the_seed_readme_lines_five_times(seed_env):
+    result = brisa("tasks", "render", "tutorial", "templated", "2015-06-01", env=seed_env)
+    assert result.returncode == 0, result.stderr
+    assert "# property: bash_command" in result.stdout
+    assert _echoed_lines(result.stdout) == EXPECTED_BLOCK * 5
+
+
+def test_dags_test_runs_the_tutorial_to_success_without_a_database(seed_env):
+    result = brisa("dags", "test", "tutorial", "2015-06-01", env=seed_env)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    out = result.stdout
+    for task in ("print_date", "sleep", "templated"):
+        assert f"{task}: success" in out
+    lines = [line.split("] ")[-1].strip() for line in out.splitlines()]
+    rendered = [line for line in lines if line in EXPECTED_BLOCK]
+    assert rendered == EXPECTED_BLOCK * 5
+    assert not (Path(seed_env["BRISA_HOME"]) / "brisa.db").exists()
+
+
+def test_dags_list_local_and_show(seed_env):
+    listed = brisa("dags", "list", "--local", "-o", "json", env=seed_env)
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert [r["dag_id"] for r in rows] == ["tutorial"]
+    assert rows[0]["generation"] == "2"
+
+
+def test_unknown_dag_is_a_clear_error(seed_env):
+    result = brisa("tasks", "render", "no_such_dag", "t", "2015-06-01", env=seed_env)
+    assert result.returncode == 3
+    assert "no_such_dag" in result.stderr
+
+
+def test_import_errors_are_listed_after_the_scheduler_parsed(seed_env):
+    from brisa.cli.wiring import load_settings  # noqa: F401  (import check only)
+
+    assert brisa("db", "migrate", env=seed_env).returncode == 0
+    code = (
+        "import os\n"
+        "from brisa.cli import wiring\n"
+        "from brisa.cli.engine import Engine\n"
+        "e = Engine(wiring.prepare_settings())\n"
+        "e.start(); e.load_dags(); e.request_stop(); e.shutdown()\n"
+    )
+    assert subprocess.run([sys.executable, "-c", code], env=seed_env, timeout=120).returncode == 0
+    errors = json.loads(brisa("dags", "list-import-errors", "-o", "json", env=seed_env).stdout)
+    assert len(errors) == 1
+    assert errors[0]["filename"].endswith("broken.py")
+    assert "broken on purpose" in errors[0]["error"]
+    assert errors[0]["lineno"] == 2
+    shown = brisa("dags", "show", "tutorial", env=seed_env)
+    assert "print_date (BashOperator) >> sleep, templated" in shown.stdout
+    listed = json.loads(brisa("dags", "list", "-o", "json", env=seed_env).stdout)
+    assert [r["dag_id"] for r in listed] == ["tutorial"]

@@ -1,0 +1,199 @@
+"""``brisa standalone``: the first admin, the watch over its parts, and the real process."""
+
+import json
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+
+import pytest
+
+from brisa.cli.standalone_cmd import ADMIN_PASSWORD_FILE, ensure_admin, shut_down, watch, write_private
+from brisa.testing import memory_store
+
+
+def test_the_first_admin_is_created_once_and_its_password_printed_once(tmp_path):
+    store = memory_store()
+    said = []
+    assert ensure_admin(tmp_path, store, echo=said.append) is True
+    password = (tmp_path / ADMIN_PASSWORD_FILE).read_text().strip()
+    assert said[0] == f"standalone | Login with username: admin  password: {password}"
+    assert stat.S_IMODE((tmp_path / ADMIN_PASSWORD_FILE).stat().st_mode) == 0o600
+    with store.transaction(readonly=True) as tx:
+        assert tx.users.require("admin").role == "Admin"
+    later = []
+    assert ensure_admin(tmp_path, store, echo=later.append) is False
+    assert later == [
+        f"standalone | the password of the first admin user is in {tmp_path / ADMIN_PASSWORD_FILE}"
+    ]
+    assert password not in " ".join(later)
+
+
+def test_no_admin_is_made_when_users_exist(tmp_path):
+    store = memory_store()
+    with store.transaction() as tx:
+        tx.users.create(
+            username="ann", email="", role="Viewer", password_hash="x", now=datetime(2026, 1, 1, tzinfo=UTC)
+        )
+    said = []
+    assert ensure_admin(tmp_path, store, echo=said.append) is False
+    assert said == []
+    assert not (tmp_path / ADMIN_PASSWORD_FILE).exists()
+
+
+def test_write_private_replaces_a_file_and_keeps_it_private(tmp_path):
+    path = tmp_path / "secret.txt"
+    path.write_text("old")
+    path.chmod(0o644)
+    write_private(path, "new\n")
+    assert (path.read_text(), stat.S_IMODE(path.stat().st_mode)) == ("new\n", 0o600)
+
+
+class FakeExecutor:
+    healthy = True
+
+
+class FakeEngine:
+    def __init__(self):
+        self.executor = FakeExecutor()
+        self.failed = False
+        self.stop_requested = threading.Event()
+
+    def request_stop(self):
+        self.stop_requested.set()
+
+
+class FakeServer:
+    should_exit = False
+
+
+def thread_until(event):
+    thread = threading.Thread(target=event.wait, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_watch_returns_when_a_part_dies_and_not_before_a_stop():
+    engine, stop, done = FakeEngine(), threading.Event(), threading.Event()
+    alive = thread_until(done)
+    finished = threading.Thread(target=lambda: None)
+    finished.start()
+    finished.join()
+    assert watch(stop, engine, finished, alive) == "the scheduler thread stopped"
+    assert watch(stop, engine, alive, finished) == "the web server stopped"
+    engine.executor.healthy = False
+    assert watch(stop, engine, alive, alive) == "the executor's zygote process died"
+    engine.executor.healthy = True
+    stop.set()
+    assert watch(stop, engine, alive, alive) is None
+    done.set()
+
+
+def test_shut_down_stops_the_web_server_and_the_engine_and_reports_failures():
+    engine, server = FakeEngine(), FakeServer()
+    scheduler = thread_until(engine.stop_requested)
+    assert shut_down(server, engine, [scheduler], None) == 0
+    assert server.should_exit and engine.stop_requested.is_set()
+    assert shut_down(FakeServer(), FakeEngine(), [], "the scheduler thread stopped") == 1
+    crashed = FakeEngine()
+    crashed.failed = True
+    assert shut_down(FakeServer(), crashed, [], None) == 1
+
+
+# --- the real process --------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def home(tmp_path):
+    (tmp_path / "dags").mkdir()
+    return tmp_path
+
+
+def start(home, port):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BRISA", "AIRFLOW")) and k != "PORT"}
+    env.update(
+        BRISA_HOME=str(home),
+        BRISA__CORE__DAGS_FOLDER=str(home / "dags"),
+        BRISA__CORE__LOAD_EXAMPLES="False",
+        PORT=str(port),
+    )
+    command = [sys.executable, "-c", "from brisa.cli.main import main; main()", "standalone"]
+    log = open(home / "standalone.log", "a")  # noqa: SIM115 - closed when the process is reaped
+    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT), log
+
+
+def health(port, proc, attempts=600):
+    for _ in range(attempts):
+        assert proc.poll() is None, "standalone exited early"
+        try:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=1
+            ) as answer:
+                return json.loads(answer.read())
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("standalone never answered its health check")
+
+
+def stop(proc, log):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=25)
+    finally:
+        log.close()
+
+
+def token(port, password):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/auth/token",
+        data=json.dumps({"username": "admin", "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read())["access_token"]
+
+
+def dags_as_admin(port, access_token):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v2/dags", headers={"Authorization": f"Bearer {access_token}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+@pytest.mark.slow
+def test_standalone_serves_prints_the_admin_password_once_and_stops_on_sigterm(home):
+    port = free_port()
+    proc, log = start(home, port)
+    try:
+        assert health(port, proc)["metadatabase"] == {"status": "healthy"}
+    finally:
+        assert stop(proc, log) == 0
+    password = (home / ADMIN_PASSWORD_FILE).read_text().strip()
+    proc, log = start(home, port)
+    try:
+        health(port, proc)
+        assert dags_as_admin(port, token(port, password)) == {"dags": [], "total_entries": 0}
+        anonymous = urllib.request.Request(f"http://127.0.0.1:{port}/api/v2/dags")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(anonymous, timeout=10)
+        assert refused.value.code == 401
+    finally:
+        assert stop(proc, log) == 0
+    output = (home / "standalone.log").read_text()
+    assert output.count(password) == 1
+    assert output.count("Login with username: admin") == 1
+    assert "the password of the first admin user is in" in output

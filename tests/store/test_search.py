@@ -1,0 +1,60 @@
+"""The listing queries the REST API pages through (``search`` methods of the repositories)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from brisa.api.schemas import Range
+from brisa.services.runs import trigger_run
+from brisa.states import RunState
+from brisa.testing import make_dag
+
+
+def add_runs(store, now, count):  # type: ignore[no-untyped-def]
+    dag = make_dag("etl", {"a": []}, owners=("anna", "bob"))
+    with store.transaction() as tx:
+        tx.dags.upsert(dag, paused_when_new=False, now=now)
+        return [trigger_run(tx, dag, now=now, logical_date=now + timedelta(days=i)) for i in range(count)]
+
+
+def test_pages_never_overlap_when_sorting_on_a_column_with_nulls_and_ties(store, now) -> None:
+    runs = add_runs(store, now, 7)
+    with store.transaction() as tx:
+        for run in runs[:3]:
+            tx.runs.compare_and_set("etl", run.run_id, [RunState.QUEUED], RunState.RUNNING, start_date=now)
+    for descending in (False, True):
+        seen = []
+        with store.transaction(readonly=True) as tx:
+            for offset in range(0, 7, 2):
+                page = tx.runs.search(order=[("start_date", descending)], limit=2, offset=offset)
+                seen += [run.run_id for run in page.items]
+        assert sorted(seen) == sorted(run.run_id for run in runs)
+        with store.transaction(readonly=True) as tx:
+            ordered = tx.runs.search(order=[("start_date", descending)]).items
+        assert [run.start_date is None for run in ordered] == [False] * 3 + [True] * 4  # nulls last
+
+
+def test_bounds_and_duration_order(store, now) -> None:
+    runs = add_runs(store, now, 3)
+    with store.transaction() as tx:
+        for i, run in enumerate(runs):
+            tx.runs.compare_and_set(
+                "etl",
+                run.run_id,
+                [RunState.QUEUED],
+                RunState.SUCCESS,
+                start_date=now,
+                end_date=now + timedelta(seconds=10 * (3 - i)),
+            )
+    with store.transaction(readonly=True) as tx:
+        window = tx.runs.search(bounds={"logical_date": Range(gt=now, lte=now + timedelta(days=1))}).items
+        by_duration = tx.runs.search(order=[("duration", False)]).items
+    assert [run.run_id for run in window] == [runs[1].run_id]
+    assert [run.run_id for run in by_duration] == [run.run_id for run in reversed(runs)]
+
+
+def test_owners_match_whole_names(store, now) -> None:
+    add_runs(store, now, 0)
+    with store.transaction(readonly=True) as tx:
+        assert [d.dag_id for d in tx.dags.search(owners=["bob"]).items] == ["etl"]
+        assert tx.dags.search(owners=["ann"]).items == []
