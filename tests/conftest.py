@@ -65,6 +65,15 @@ def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[Store]:  # type:
 
 
 @pytest.fixture
+def pg_store(pg_database: str) -> Iterator[Store]:
+    """A migrated, empty store on PostgreSQL only (mark such tests ``postgres``)."""
+    s = Store(pg_database)
+    _truncate(s)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
 def memory_store() -> Iterator[Store]:
     s = Store("sqlite://")
     migrate.upgrade(s)

@@ -147,9 +147,10 @@ def test_the_cutoff_must_be_aware(memory_store):
         clean(memory_store, cutoff=CUTOFF.replace(tzinfo=None))
 
 
-def test_a_second_cleaner_leaves_the_work_to_the_one_holding_the_lock(store):
-    if store.dialect != "postgresql":
-        pytest.skip("the advisory lock is PostgreSQL's; SQLite writers queue on the database lock")
+@pytest.mark.postgres
+def test_a_second_cleaner_leaves_the_work_to_the_one_holding_the_lock(pg_store):
+    # PostgreSQL only: the advisory lock is PostgreSQL's; SQLite writers queue on the database lock.
+    store = pg_store
     _history(store)
     with store.engine.connect() as other, other.begin():
         other.execute(sa.select(sa.func.pg_advisory_xact_lock(retention._ADVISORY_LOCK_KEY)))
@@ -157,9 +158,9 @@ def test_a_second_cleaner_leaves_the_work_to_the_one_holding_the_lock(store):
     assert clean(store, cutoff=CUTOFF).counts["dag_run"] == 3
 
 
-def test_runs_locked_by_a_scheduler_wait_for_the_next_pass(store):
-    if store.dialect != "postgresql":
-        pytest.skip("row locks are PostgreSQL's")
+@pytest.mark.postgres
+def test_runs_locked_by_a_scheduler_wait_for_the_next_pass(pg_store):
+    store = pg_store  # row locks are PostgreSQL's
     _history(store)
     with store.transaction() as planning:
         assert planning.runs.lock("etl", "manual__old1")
