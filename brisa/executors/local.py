@@ -21,9 +21,9 @@ from typing import Any
 
 from brisa.errors import StoreUnavailable
 from brisa.executors.base import BaseExecutor, ExecutorEvent, Workload
-from brisa.executors.procpool import ChildHandler, ProcessPool
+from brisa.executors.procpool import ProcessPool
 from brisa.runner.store_runtime import SecretsSource, StoreRuntime
-from brisa.runner.supervisor import Ending, TrySupervisor, claim_tries
+from brisa.runner.supervisor import KILL_GRACE_SECONDS, Ending, TrySupervisor, claim_tries
 from brisa.store.records import TaskKey
 from brisa.store.sql import Store
 
@@ -87,6 +87,7 @@ class LocalExecutor(BaseExecutor):
         self._lock = threading.Lock()
         self._events: queue.SimpleQueue[ExecutorEvent | None] = queue.SimpleQueue()
         self._deferred: list[Callable[[], None]] = []
+        self._unclaimed: list[Workload] = []
         self._last_heartbeat = 0.0
         self._stopping = False
         self.on_trigger: Callable[[], None] = lambda: None
@@ -143,26 +144,41 @@ class LocalExecutor(BaseExecutor):
         return self.pool.zygote_alive
 
     def stop(self, grace: float) -> None:
+        """Let running tries finish for ``grace`` seconds, then end them (marked for retry).
+
+        Returns within about ``grace + KILL_GRACE_SECONDS + 3`` seconds: a platform such
+        as Heroku kills the process 30 s after SIGTERM, and the default grace is 20 s.
+        """
         self._stopping = True
-        deadline = time.monotonic() + grace
-        while self._running and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_until(lambda: not self._running, time.monotonic() + grace)
         if self._running:
             log.warning("ending %d running tries after the %.0fs grace period", len(self._running), grace)
             self.pool.call_soon(self._end_all_for_shutdown)
-            end = time.monotonic() + 10
-            while self._running and time.monotonic() < end:
-                time.sleep(0.05)
-        self.pool.call_soon(self._retry_deferred)
+            _wait_until(lambda: not self._running, time.monotonic() + KILL_GRACE_SECONDS + 1.0)
+        self._flush_deferred(time.monotonic() + 2.0)
         self.pool.stop()
+
+    def _flush_deferred(self, deadline: float) -> None:
+        """Outcomes still waiting for the database get until ``deadline`` to be written."""
+        while self._deferred and time.monotonic() < deadline:
+            self.pool.call_soon(self._retry_deferred)
+            time.sleep(0.2)
+        if self._deferred:
+            log.error(
+                "%d finished tries could not be recorded (database unavailable); "
+                "they count as lost and are retried after the restart",
+                len(self._deferred),
+            )
 
     # -- on the pool thread ------------------------------------------------------------------
     def _start_tries(self, workloads: list[Workload]) -> None:
         try:
             started = self._claim(workloads)
         except StoreUnavailable:
-            log.warning("database unavailable; %d queued tries wait for the next round", len(workloads))
-            started = []
+            # Keep them: the claim is tried again every tick until the database answers.
+            log.warning("database unavailable; %d queued tries wait for it", len(workloads))
+            self._unclaimed.extend(workloads)
+            return
         with self._lock:
             self._reserved -= len(workloads)
         for workload in started:
@@ -208,11 +224,23 @@ class LocalExecutor(BaseExecutor):
         self._events.put(event)
 
     def _periodic(self, now: float) -> None:
+        self._retry_unclaimed()
         self._retry_deferred()
         self._flush_logs()
         if now - self._last_heartbeat >= self.heartbeat_seconds:
             self._last_heartbeat = now
             self._heartbeat()
+
+    def _retry_unclaimed(self) -> None:
+        if not self._unclaimed:
+            return
+        waiting, self._unclaimed = self._unclaimed, []
+        if self._stopping:
+            # The scheduler puts them back to "scheduled" once this job has ended.
+            with self._lock:
+                self._reserved -= len(waiting)
+            return
+        self._start_tries(waiting)
 
     def _flush_logs(self) -> None:
         """Every running try's new log lines, in one transaction."""
@@ -261,31 +289,9 @@ class LocalExecutor(BaseExecutor):
             supervisor.end(Ending.SHUTDOWN)
 
 
-class OneShot(ChildHandler):
-    """A child that runs once and reports one result (parsing, callbacks)."""
-
-    def __init__(self, on_result: Callable[[Any, str, int | None], None]) -> None:
-        self.on_result = on_result
-        self.result: Any = None
-        self._output: list[bytes] = []
-        self._size = 0
-
-    def on_request(self, op: str, args: dict[str, Any]) -> Any:
-        if op != "result":
-            raise ValueError(f"unexpected request {op!r}")
-        self.result = args.get("value")
-        return None
-
-    def on_output(self, data: bytes) -> None:
-        if self._size < 1_000_000:
-            self._output.append(data)
-            self._size += len(data)
-
-    def on_exit(self, status: int | None) -> None:
-        self.on_result(self.result, b"".join(self._output).decode("utf-8", "replace"), status)
-
-    def on_spawn_failed(self, error: str) -> None:
-        self.on_result(None, error, None)
+def _wait_until(done: Callable[[], bool], deadline: float) -> None:
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
-__all__ = ["PRELOAD", "LocalExecutor", "OneShot"]
+__all__ = ["PRELOAD", "LocalExecutor"]

@@ -134,3 +134,21 @@ def test_max_active_tasks_limits_queueing(memory_store, limit):
         trigger_run(tx, dag, now=clock())
     _ticks(scheduler, clock, n=3)
     assert len(executor.submitted) == limit
+
+
+def test_a_run_triggered_right_after_a_pause_stays_queued(store):
+    from brisa.services.dags import set_paused
+
+    clock = FakeClock()
+    dag = make_dag("paused_late", {"a": []})
+    _add(store, dag, clock)
+    scheduler, executor = _scheduler(store, clock)
+    scheduler.tick(clock())
+    with store.transaction() as tx:
+        set_paused(tx, "paused_late", True, now=clock())
+        run = trigger_run(tx, dag, now=clock())
+    clock.advance(0.5)
+    _ticks(scheduler, clock, n=3, step=0.2)
+    with store.transaction(readonly=True) as tx:
+        assert tx.runs.require("paused_late", run.run_id).state == RunState.QUEUED
+    assert executor.submitted == []
