@@ -142,3 +142,13 @@ def test_a_session_of_a_user_id_that_never_existed_is_refused(fast_api: Api) -> 
     session = new_session(999, now=ctx.now())
     response = client.patch(PATCH_DAG, json={}, headers={"X-CSRF-Token": csrf_token(session)})
     assert response.status_code == 401
+
+
+def test_a_background_request_redirected_to_login_keeps_the_open_form_valid(fast_api: Api) -> None:
+    name = fast_api.user("Viewer")
+    browser = TestClient(fast_api.app, follow_redirects=True)
+    nonce = login_nonce(browser.get("/login").text)
+    browser.get("/favicon.ico")  # redirected to /login by the browser itself
+    form = {"username": name, "password": PASSWORD, "login_csrf": nonce, "next": "/"}
+    response = browser.post("/login", data=form, follow_redirects=False)
+    assert response.status_code == 303

@@ -178,3 +178,14 @@ def test_recent_states_are_the_newest_runs_of_each_dag(store):
     assert recent["etl"][0].state == RunState.RUNNING and recent["etl"][1].state == RunState.QUEUED
     assert recent["etl"][0].run_after == T0 + timedelta(days=3)
     assert [r.run_id for r in recent["other"]] == ["only"] and "missing" not in recent
+
+
+def test_the_schedule_is_stored_in_words(store):
+    dag = make_dag(
+        "cron",
+        {"a": []},
+        timetable={"type": "CronDataIntervalTimetable", "expression": "0 3 * * *", "timezone": "UTC"},
+    )
+    with store.transaction() as tx:
+        tx.dags.upsert(dag, paused_when_new=True, now=T0)
+        assert tx.dags.require("cron").timetable_description == "At 03:00"

@@ -54,7 +54,10 @@ def render_login(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    nonce = new_login_nonce()
+    # Reuse the nonce of a login form already open: a background request redirected here
+    # (a browser fetching /favicon.ico) must not invalidate the form on screen.
+    current = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+    nonce = current if _looks_like_nonce(current) else new_login_nonce()
     html = ctx.templates.get_template("login.html").render(
         request=request, next=next_path, error=error, username=username, login_csrf=nonce
     )
@@ -69,6 +72,10 @@ def render_login(
         samesite="lax",
     )
     return response
+
+
+def _looks_like_nonce(value: str) -> bool:
+    return 24 <= len(value) <= 64 and all(c.isalnum() or c in "-_" for c in value)
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -372,13 +372,23 @@ def _dag_values(dag: SerializedDag, now: datetime) -> dict[str, Any]:
         "owners": ", ".join(dag.owners),
         "description": dag.description,
         "timetable_summary": dag.schedule_summary,
-        "timetable_description": dag.timetable.get("description"),
+        "timetable_description": _schedule_in_words(dag),
         "max_active_runs": dag.max_active_runs,
         "max_active_tasks": dag.max_active_tasks,
         "generation": dag.generation,
         "serialized_hash": dag.hash,
         "last_parsed_time": now,
     }
+
+
+def _schedule_in_words(dag: SerializedDag) -> str | None:
+    from brisa.errors import BrisaError
+    from brisa.timetables import timetable_from_dict
+
+    try:
+        return timetable_from_dict(dag.timetable).description or None
+    except (BrisaError, KeyError, TypeError, ValueError):
+        return None
 
 
 def _like(pattern: str) -> str:
