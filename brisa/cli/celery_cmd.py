@@ -44,7 +44,9 @@ def celery() -> None:
 
 
 @celery.command()
-@click.option("-q", "--queues", help="Comma-separated queues to take tries from [default: [celery] default_queue].")
+@click.option(
+    "-q", "--queues", help="Comma-separated queues to take tries from [default: [celery] default_queue]."
+)
 @click.option(
     "-c",
     "--concurrency",
@@ -62,7 +64,9 @@ def worker(queues: str | None, concurrency: int | None, hostname: str | None) ->
     wiring.ensure_schema(settings)
     nodename = node_name(hostname)
     store = wiring.open_store(settings)
-    runner = make_worker(settings, store, concurrency=concurrency_of(settings, concurrency), nodename=nodename)
+    runner = make_worker(
+        settings, store, concurrency=concurrency_of(settings, concurrency), nodename=nodename
+    )
     runner.start_zygote()  # before Celery (or anything else) starts a thread
     failed = run_worker(settings, runner, queues=queue_list(settings, queues), nodename=nodename)
     store.dispose()
@@ -96,17 +100,21 @@ def make_worker(settings: Settings, store: Store, *, concurrency: int, nodename:
     from brisa.executors.celery import CeleryWorker
     from brisa.executors.local import LocalExecutor
 
+    secrets = wiring.make_secrets(settings, store)
+    secrets.check_key()  # a wrong fernet key is an error now, not in the first try that needs a secret
     executor = LocalExecutor(
         store,
         parallelism=concurrency,
-        secrets=wiring.make_secrets(settings, store),
+        secrets=secrets,
         masker_factory=wiring.masker_factory(settings),
         clock=wiring.utcnow,
         hostname=nodename,
         heartbeat_seconds=settings.scheduler.task_heartbeat_sec,
         max_log_bytes=settings.logging.max_log_bytes_per_try,
     )
-    return CeleryWorker(store, executor, clock=wiring.utcnow, heartbeat_seconds=settings.scheduler.task_heartbeat_sec)
+    return CeleryWorker(
+        store, executor, clock=wiring.utcnow, heartbeat_seconds=settings.scheduler.task_heartbeat_sec
+    )
 
 
 def run_worker(settings: Settings, runner: CeleryWorker, *, queues: list[str], nodename: str) -> bool:

@@ -37,7 +37,9 @@ class Engine:
         self.pool = wiring.process_pool_for(self.executor)
         self._owns_pool = self.pool is not getattr(self.executor, "pool", None)
         self.pool.start_zygote()
-        self.scheduler = wiring.make_scheduler(settings, self.store, self.executor, self.pool, job_type=job_type)
+        self.scheduler = wiring.make_scheduler(
+            settings, self.store, self.executor, self.pool, job_type=job_type
+        )
         if hasattr(self.executor, "on_trigger"):
             self.executor.on_trigger = self.scheduler.wake
         self._stopped = threading.Event()
@@ -48,6 +50,11 @@ class Engine:
             self.pool.start()
         self.executor.start()
         self.scheduler.start_job()
+
+    @property
+    def healthy(self) -> bool:
+        """The executor can run tries and the zygote can fork parse and callback children."""
+        return getattr(self.executor, "healthy", True) and self.pool.zygote_alive
 
     def load_dags(self, timeout: float = 60.0) -> None:
         self.scheduler.processor.parse_all(timeout)
@@ -75,7 +82,7 @@ class Engine:
         if self._owns_pool:
             self.pool.stop()
         self.scheduler.end_job()
-        if not (getattr(self.executor, "healthy", True) and self.pool.zygote_alive):
+        if not self.healthy:
             self.failed = True
         self.store.dispose()
         log.info("stopped")
