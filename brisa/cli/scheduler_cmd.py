@@ -15,7 +15,7 @@ def register(cli: click.Group) -> None:
 
 @click.command()
 def scheduler() -> None:
-    """Schedule DAG runs and run their tasks (LocalExecutor) until SIGTERM/SIGINT."""
+    """Schedule DAG runs and run their tasks (with the configured executor) until SIGTERM/SIGINT."""
     from brisa import logconfig
     from brisa.cli.engine import Engine, install_stop_signals
 

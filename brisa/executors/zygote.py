@@ -58,6 +58,7 @@ ENTRYPOINTS: dict[str, str] = {
 
 _MAX_MESSAGE = 4 * 1024 * 1024
 _PR_SET_PDEATHSIG = 1
+_PR_SET_CHILD_SUBREAPER = 36
 MAX_FILE_ZYGOTES = 8
 """At most this many DAG files stay loaded in file zygotes (least recently used go)."""
 FILE_ZYGOTE_IDLE = 300.0
@@ -166,6 +167,9 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
         # object would copy those pages into each child. Frozen objects are never scanned.
         gc.collect()
         gc.freeze()
+        # Processes a task leaves behind (BashOperator runs bash in its own session, as
+        # Airflow does) are re-parented here when the task process ends; we end them.
+        _prctl(_PR_SET_CHILD_SUBREAPER, 1)
         self.sock = sock
         self.file_of = file_of
         self.children: set[int] = set()
@@ -187,6 +191,7 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
             if self.wake_r in readable:
                 os.read(self.wake_r, 4096)
             self._reap()
+            self._end_orphans()
             for fd in readable:
                 if fd in sockets:
                     self._from_file_zygote(sockets[fd])
@@ -327,7 +332,8 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
             os.close(out_r)
 
     def _reap(self) -> None:
-        while self.children:
+        """Collect every ended child: ours are reported, adopted orphans just reaped."""
+        while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
@@ -335,14 +341,28 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
                 return
             if pid == 0:
                 return
-            self.children.discard(pid)
-            if any(fz.pid == pid for fz in [*self.files.values(), *self.retired]):
-                continue  # a file zygote: its socket closing tells the rest
-            code = os.waitstatus_to_exitcode(status)
-            try:
-                self.sock.send(json.dumps({"op": "exited", "pid": pid, "status": code}).encode())
-            except OSError:
-                pass
+            if pid in self.children:
+                self._report_exit(pid, status)
+
+    def _report_exit(self, pid: int, status: int) -> None:
+        self.children.discard(pid)
+        if any(fz.pid == pid for fz in [*self.files.values(), *self.retired]):
+            return  # a file zygote: its socket closing tells the rest
+        code = os.waitstatus_to_exitcode(status)
+        try:
+            self.sock.send(json.dumps({"op": "exited", "pid": pid, "status": code}).encode())
+        except OSError:
+            pass
+
+    def _end_orphans(self) -> None:
+        """Kill processes re-parented to this zygote: what a finished try left running."""
+        for pid in _child_pids() - self.children:
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        self._reap()
 
     def _kill_children(self) -> None:
         for fz in [*self.files.values(), *self.retired]:
@@ -360,6 +380,8 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
                 os.waitpid(pid, 0)
             except ChildProcessError:
                 pass
+        self.children.clear()
+        self._end_orphans()
 
     def close_in_child(self) -> None:
         signal.set_wakeup_fd(-1)
@@ -440,11 +462,26 @@ def _redirect_output(out_w: int) -> None:
 
 def _die_with_parent() -> None:
     """Ask Linux to kill this child if the zygote dies without cleaning up."""
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _prctl(option: int, value: int) -> None:
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        ctypes.CDLL(None, use_errno=True).prctl(option, value)
     except (OSError, AttributeError):
         pass
+
+
+def _child_pids() -> set[int]:
+    """This process's children, from /proc (Linux)."""
+    pids: set[int] = set()
+    try:
+        for task in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{task}/children") as handle:
+                pids.update(int(pid) for pid in handle.read().split())
+    except OSError:
+        pass
+    return pids
 
 
 __all__ = ["ENTRYPOINTS", "Spawned", "ZygoteClient"]

@@ -249,3 +249,33 @@ def test_shutdown_ends_running_tries_and_marks_them_for_retry(tmp_path):
         ti = tx.tis.require(key)
     assert ti.state == TaskState.UP_FOR_RETRY
     assert ti.max_tries == 1  # the interrupted try does not use up a retry
+
+
+def test_processes_a_dead_task_left_behind_are_ended(env):
+    import os
+    import signal
+
+    store, executor, tmp, _ = env
+    marker = tmp / "orphan.pid"
+    path = _dag_file(
+        tmp,
+        "orphan",
+        f"""
+        with DAG("orphan", start_date=datetime(2024, 1, 1), schedule=None):
+            # bash runs in its own session (as Airflow's BashOperator), then the task process dies
+            BashOperator(task_id="t", bash_command="sleep 300 & echo $! > {marker}; kill -9 $PPID; sleep 300")
+    """,
+    )
+    ti, _ = _wait(store, executor, _submit(store, executor, path, "orphan", "t"))
+    assert ti.state == TaskState.FAILED
+    pid = int(marker.read_text())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        raise AssertionError("the background sleep outlived its task")

@@ -230,3 +230,14 @@ def test_prepare_for_execution_leaves_the_dag_task_untouched():
     copy = op.prepare_for_execution()
     copy.greeting = "b"
     assert op.greeting == "a"
+
+
+def test_a_zero_retry_delay_stays_zero():
+    from datetime import timedelta
+
+    from brisa.sdk.dag import DAG
+    from brisa.sdk.operators.empty import EmptyOperator
+
+    with DAG("zero_delay", schedule=None):
+        task = EmptyOperator(task_id="t", retries=2, retry_delay=timedelta(0))
+    assert task.retry_delay == timedelta(0)
