@@ -50,7 +50,9 @@ def measure(mode: str, db: str | None, port: int) -> dict:
     cmd = [sys.executable, str(MEASURE), "brisa", "--mode", mode, "--port", str(port)]
     if db:
         cmd += ["--db", db]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env={**os.environ, "BRISA_BIN": brisa_bin()})
+    out = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=900, env={**os.environ, "BRISA_BIN": brisa_bin()}
+    )
     if out.returncode:
         return {"mode": mode, "db": "postgres" if db else "sqlite", "error": (out.stdout + out.stderr)[-800:]}
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -60,7 +62,9 @@ def fresh_pg_database() -> tuple[str, str]:
     import sqlalchemy as sa
 
     name = f"brisa_bench_{uuid.uuid4().hex[:8]}"
-    engine = sa.create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    engine = sa.create_engine(
+        PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
     with engine.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
@@ -70,7 +74,9 @@ def fresh_pg_database() -> tuple[str, str]:
 def drop_pg_database(name: str) -> None:
     import sqlalchemy as sa
 
-    engine = sa.create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    engine = sa.create_engine(
+        PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
     with engine.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
@@ -109,8 +115,10 @@ def throughput(db: str | None, runs: int = 50) -> dict:
         return subprocess.run([brisa_bin(), *args], env=env, capture_output=True, text=True, timeout=120)
 
     cli("db", "migrate")
-    proc = subprocess.Popen([brisa_bin(), "scheduler"], env=env, stdout=open(home / "scheduler.log", "w"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    with open(home / "scheduler.log", "w") as log:
+        proc = subprocess.Popen(
+            [brisa_bin(), "scheduler"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         for _ in range(100):
             if "bench_throughput" in cli("dags", "list", "-o", "json").stdout:
@@ -120,7 +128,9 @@ def throughput(db: str | None, runs: int = 50) -> dict:
             cli("dags", "trigger", "bench_throughput", "--run-id", f"run_{i:03d}")
         deadline = time.time() + 900
         while time.time() < deadline:
-            listed = json.loads(cli("dags", "list-runs", "bench_throughput", "-o", "json", "--limit", "1000").stdout)
+            listed = json.loads(
+                cli("dags", "list-runs", "bench_throughput", "-o", "json", "--limit", "1000").stdout
+            )
             if len(listed) >= runs and all(r["state"] in ("success", "failed") for r in listed):
                 break
             time.sleep(1)
@@ -128,8 +138,12 @@ def throughput(db: str | None, runs: int = 50) -> dict:
         ends = [dt.datetime.fromisoformat(r["end_date"]) for r in listed if r["end_date"]]
         seconds = (max(ends) - min(starts)).total_seconds()
         failed = sum(1 for r in listed if r["state"] != "success")
-        return {"tries": runs * 100, "seconds": round(seconds, 1), "tries_per_s": round(runs * 100 / seconds, 1),
-                "failed_runs": failed}
+        return {
+            "tries": runs * 100,
+            "seconds": round(seconds, 1),
+            "tries_per_s": round(runs * 100 / seconds, 1),
+            "failed_runs": failed,
+        }
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=60)
@@ -137,16 +151,31 @@ def throughput(db: str | None, runs: int = 50) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    keys = ["system", "mode", "db", "boot_s", "idle_pss_mb", "idle_procs", "bench_chain_s", "bench_wide_s",
-            "bench_wide_peak_pss_mb"]
+    keys = [
+        "system",
+        "mode",
+        "db",
+        "boot_s",
+        "idle_pss_mb",
+        "idle_procs",
+        "bench_chain_s",
+        "bench_wide_s",
+        "bench_wide_peak_pss_mb",
+    ]
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
     for row in rows:
-        lines.append("| " + " | ".join(str(row.get(k, row.get("error", "")[:40] if k == "system" else "")) for k in keys) + " |")
+        lines.append(
+            "| "
+            + " | ".join(str(row.get(k, row.get("error", "")[:40] if k == "system" else "")) for k in keys)
+            + " |"
+        )
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-standalone", action="store_true")

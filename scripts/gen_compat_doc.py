@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from brisa.compat.table import TABLE  # noqa: E402
+from brisa.compat.table import TABLE
 
 
 def render() -> str:
