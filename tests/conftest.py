@@ -34,7 +34,10 @@ def pg_database() -> Iterator[str]:
     store = Store(url)
     migrate.upgrade(store)
     store.dispose()
+    engine.dispose()
     yield url
+    # A fresh engine: tests restart the PostgreSQL server, which ends pooled connections.
+    engine = _pg_engine()
     with engine.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "tutorial_dag.py"
+from tests.seed import SEED_TUTORIAL
+
+SEED = SEED_TUTORIAL
 EXPECTED_BLOCK = ["2015-06-01", "2015-06-08", "Parameter I passed in"]
 
 

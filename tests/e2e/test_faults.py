@@ -23,8 +23,10 @@ from tests.e2e.tries import (
     assert_successes_kept_their_logs,
     assert_tries_never_overlap,
     assert_tries_recorded_as_they_ran,
+    identities_alive,
     marks_of,
     pids_alive,
+    process_identities,
 )
 
 pytestmark = pytest.mark.slow
@@ -51,16 +53,16 @@ def _all_task_pids(deployed: Deployment, dag_id: str) -> list[int]:
     ]
 
 
-def _wait_until_gone(deployed: Deployment, scheduler: SchedulerProcess, task_pids: list[int]) -> float:
-    """Wait until the scheduler's process group (its zygote) and its task processes are gone;
-    returns when that was seen."""
+def _processes_of(scheduler: SchedulerProcess, task_pids: list[int]) -> dict[int, str]:
+    """The scheduler's process group (it, its zygotes) and its task processes, as they are now."""
+    return {**process_identities(group=scheduler.pid), **process_identities(task_pids)}
+
+
+def _wait_until_gone(deployed: Deployment, processes: dict[int, str]) -> float:
+    """Wait until these processes (taken before the stop) are gone; returns when that was seen."""
 
     def gone() -> bool:
-        try:
-            os.killpg(scheduler.pid, 0)
-        except ProcessLookupError:
-            return not pids_alive(task_pids)
-        return False
+        return not identities_alive(processes)
 
     deployed.wait(gone, what="the stopped scheduler's zygote and task processes to end", timeout=30)
     return time.time()
@@ -92,10 +94,10 @@ def test_a_killed_scheduler_is_restarted_and_the_run_completes(deployed):
     before = _finished_tries(deployed, "e2e_interrupt", run_id)
     assert "first" in before
 
-    task_pids = _all_task_pids(deployed, "e2e_interrupt")
+    processes = _processes_of(first_scheduler, _all_task_pids(deployed, "e2e_interrupt"))
     first_scheduler.kill()
     deployed.start_scheduler()  # at once: the new one must not start a try the old one still runs
-    killed_at = _wait_until_gone(deployed, first_scheduler, task_pids)
+    killed_at = _wait_until_gone(deployed, processes)
     run = deployed.wait_for_run("e2e_interrupt", run_id, timeout=120)
 
     assert run.state == RunState.SUCCESS
@@ -124,8 +126,9 @@ def test_a_stopped_scheduler_ends_its_tries_within_the_grace_period_and_the_run_
     run_id = deployed.trigger("e2e_interrupt")
     _started(deployed, "e2e_interrupt", run_id, *LONG_TASKS)
 
+    processes = _processes_of(first_scheduler, _all_task_pids(deployed, "e2e_interrupt"))
     assert first_scheduler.terminate(timeout=30) == 0
-    stopped_at = _wait_until_gone(deployed, first_scheduler, _all_task_pids(deployed, "e2e_interrupt"))
+    stopped_at = _wait_until_gone(deployed, processes)
     tis = deployed.tis("e2e_interrupt", run_id)
     assert tis["short"].state == TaskState.SUCCESS  # finished within the grace period
     for task_id in ("long_a", "long_b", "stubborn"):  # stubborn ignored SIGTERM: killed

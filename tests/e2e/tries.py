@@ -8,6 +8,7 @@ unless it was killed outright, its end.
 from __future__ import annotations
 
 import itertools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +97,41 @@ def assert_tries_recorded_as_they_ran(deployed: Deployment, dag_id: str) -> None
         assert recorded == {n: runs[0].pid for n, runs in by_try.items()}, f"{key}: {recorded} vs {by_try}"
 
 
+def process_identities(pids: list[int] | None = None, *, group: int | None = None) -> dict[int, str]:
+    """``{pid: start time}`` of live processes (given ones, or the members of ``group``).
+
+    A pid alone does not name a process for long on a busy machine (pid_max is often
+    32768): after it ends, a new process may get the same number.
+    """
+    candidates = pids if pids is not None else [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    found = {}
+    for pid in candidates:
+        fields = _stat_fields(pid)
+        if fields is None or fields[0] == "Z":
+            continue
+        if group is not None and int(fields[2]) != group:
+            continue
+        found[pid] = fields[19]
+    return found
+
+
+def identities_alive(identities: dict[int, str]) -> list[int]:
+    """Which of these processes still run (same pid and same start time)."""
+    alive = []
+    for pid, started in identities.items():
+        fields = _stat_fields(pid)
+        if fields is not None and fields[0] != "Z" and fields[19] == started:
+            alive.append(pid)
+    return alive
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
 def pids_alive(pids: list[int]) -> list[int]:
     """Which of ``pids`` still run (zombies count as gone)."""
     alive = []
@@ -114,7 +150,9 @@ __all__ = [
     "assert_successes_kept_their_logs",
     "assert_tries_never_overlap",
     "assert_tries_recorded_as_they_ran",
+    "identities_alive",
     "marks_of",
     "pids_alive",
+    "process_identities",
     "read_markers",
 ]

@@ -6,8 +6,9 @@ import textwrap
 import time
 
 from brisa.loader import parse_file, parse_file_isolated
+from tests.seed import SEED_TUTORIAL
 
-SEED = "/work/shared/seed/tutorial_dag.py"
+SEED = str(SEED_TUTORIAL)
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED_PATH = (
     SEED if os.path.exists(SEED) else os.path.join(HERE, "..", "..", "brisa", "example_dags", "tutorial.py")

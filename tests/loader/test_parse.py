@@ -10,9 +10,10 @@ from brisa import errors
 from brisa.compat.finder import AirflowShimFinder
 from brisa.loader import load_dag_object, merge_results, module_name_for, parse_file, parse_folder
 from brisa.serialized import SerializedDag
+from tests.seed import BENCH_DAGS, SEED_TUTORIAL
 
-SEED = "/work/shared/seed/tutorial_dag.py"
-BENCH = "/work/shared/bench/dags"
+SEED = str(SEED_TUTORIAL)
+BENCH = str(BENCH_DAGS)
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED_PATH = (
     SEED if os.path.exists(SEED) else os.path.join(HERE, "..", "..", "brisa", "example_dags", "tutorial.py")

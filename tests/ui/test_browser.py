@@ -25,6 +25,7 @@ import httpx
 import pytest
 
 from brisa import example_dags
+from tests.seed import SEED_TUTORIAL
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -37,7 +38,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SHARED_SEED = Path("/work/shared/seed/tutorial_dag.py")
+SHARED_SEED = SEED_TUTORIAL
 SEED_DAG = SHARED_SEED if SHARED_SEED.exists() else Path(example_dags.__file__).parent / "tutorial.py"
 """The blog post's DAG (``brisa/example_dags/tutorial.py`` is a byte-for-byte copy)."""
 START_SECONDS = 60
