@@ -202,6 +202,8 @@ def translate_errors() -> Iterator[None]:
         raise StoreError(f"metadata database error: {_short(e)}") from e
     except sqlite3.OperationalError as e:
         raise StoreUnavailable(f"metadata database unavailable: {e}") from e
+    except OverflowError as e:  # sqlite3 refuses integers beyond 64 bits before SQLAlchemy sees them
+        raise InvalidInputError(f"value not accepted by the database: {e}") from e
 
 
 def _short(error: exc.SQLAlchemyError) -> str:

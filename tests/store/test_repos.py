@@ -189,3 +189,10 @@ def test_the_schedule_is_stored_in_words(store):
     with store.transaction() as tx:
         tx.dags.upsert(dag, paused_when_new=True, now=T0)
         assert tx.dags.require("cron").timetable_description == "At 03:00"
+
+
+def test_an_integer_too_large_for_the_database_is_invalid_input(store):
+    from brisa.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError), store.transaction(readonly=True) as tx:
+        tx.dags.import_error(-9223372036854775809)

@@ -15,7 +15,7 @@ MapIndexPath = Annotated[int, Path(ge=0, le=DB_INT_MAX)]
 MapIndexQuery = Annotated[int, Query(ge=-1, le=DB_INT_MAX)]
 OptionalMapIndex = Annotated[int | None, Query(ge=-1, le=DB_INT_MAX)]
 TryNumberPath = Annotated[int, Path(ge=0, le=DB_INT_MAX)]
-IdPath = Annotated[int, Path(le=DB_INT_MAX)]
+IdPath = Annotated[int, Path(ge=-DB_INT_MAX - 1, le=DB_INT_MAX)]
 
 
 def order_of(query: SortedPageQuery, renames: dict[str, str] | None = None) -> list[tuple[str, bool]]:
