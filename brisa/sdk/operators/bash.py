@@ -37,14 +37,6 @@ def context_to_airflow_vars(context: Mapping[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in values.items() if v is not None}
 
 
-def _restore_signals() -> None:
-    # Python ignores SIGPIPE; the shell and its children expect the default.
-    for name in ("SIGPIPE", "SIGXFZ", "SIGXFSZ"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
-    os.setsid()
-
-
 class BashOperator(BaseOperator):
     """Run ``bash_command``; the last line of its output is the return value.
 
@@ -131,7 +123,11 @@ class BashOperator(BaseOperator):
             stderr=subprocess.STDOUT,
             cwd=cwd,
             env=env,
-            preexec_fn=_restore_signals,
+            # No preexec_fn: Popen then starts bash with vfork, not a full fork of this process.
+            # restore_signals gives bash the default SIGPIPE/SIGXFSZ Python ignores; a session of
+            # its own lets on_kill end bash and everything it started (as Airflow does).
+            restore_signals=True,
+            start_new_session=True,
         )
         last_line = ""
         assert self._process.stdout is not None
