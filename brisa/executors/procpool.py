@@ -71,9 +71,8 @@ class ProcessPool:
         self._preload = preload
         self._name = name
         self._zygote: ZygoteClient | None = None
-        self._requests: queue.SimpleQueue[tuple[str, dict[str, Any], ChildHandler] | Callable[[], None]] = (
-            queue.SimpleQueue()
-        )
+        self._requests: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._spawn_lock = threading.Lock()
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_w, False)
         self._pending: dict[int, ChildHandler] = {}
@@ -101,9 +100,24 @@ class ProcessPool:
         self._periodic.append(fn)
 
     def spawn(self, kind: str, payload: dict[str, Any], handler: ChildHandler) -> None:
-        """Start a child of ``kind``; thread-safe."""
-        self._requests.put((kind, payload, handler))
-        self.wake()
+        """Start a child of ``kind``; thread-safe.
+
+        The request goes to the zygote from the calling thread (no hand-off to the pool's
+        thread on the way: a try starts a GIL switch sooner); the handler still only ever
+        runs on the pool's thread.
+        """
+        with self._spawn_lock:
+            error = None
+            if not self.zygote_alive or self._zygote is None:
+                error = "the zygote process is gone"
+            else:
+                try:
+                    request_id = self._zygote.spawn(kind, payload)
+                    self._pending[request_id] = handler
+                except Exception as exc:
+                    error = str(exc)
+        if error is not None:
+            self.call_soon(lambda: handler.on_spawn_failed(error))
 
     def call_soon(self, fn: Callable[[], None]) -> None:
         """Run ``fn`` on the pool thread; thread-safe."""
@@ -178,19 +192,7 @@ class ProcessPool:
                 item = self._requests.get_nowait()
             except queue.Empty:
                 return
-            if callable(item):
-                item()
-                continue
-            kind, payload, handler = item
-            if not self.zygote_alive or self._zygote is None:
-                handler.on_spawn_failed("the zygote process is gone")
-                continue
-            try:
-                request_id = self._zygote.spawn(kind, payload)
-            except Exception as exc:
-                handler.on_spawn_failed(str(exc))
-                continue
-            self._pending[request_id] = handler
+            item()
 
     def _read_zygote(self) -> None:
         assert self._zygote is not None
@@ -208,7 +210,8 @@ class ProcessPool:
                 child.status_known = True
 
     def _adopt(self, spawned: Spawned) -> None:
-        handler = self._pending.pop(spawned.request_id, None)
+        with self._spawn_lock:
+            handler = self._pending.pop(spawned.request_id, None)
         if handler is None:
             spawned.control.close()
             os.close(spawned.output_fd)
@@ -297,9 +300,10 @@ class ProcessPool:
             return
         self.zygote_alive = False
         log.error("the zygote process died; running tries are lost")
-        for handler in self._pending.values():
+        with self._spawn_lock:
+            pending, self._pending = list(self._pending.values()), {}
+        for handler in pending:
             handler.on_spawn_failed("the zygote process died")
-        self._pending.clear()
         self.on_zygote_lost()
 
     def _tick(self, now: float) -> None:

@@ -60,6 +60,10 @@ class SchedulerConfig:
     job_type: str = "scheduler"
 
 
+LOOK_EVERY_SECONDS = 0.05
+CONTEXT_TTL_SECONDS = 60.0
+
+
 @dataclass(frozen=True)
 class _Outlook:
     dags_due: bool
@@ -100,6 +104,9 @@ class Scheduler:
         self._last_sweep: datetime | None = None
         self._last_heartbeat: datetime | None = None
         self._last_orphan_check: datetime | None = None
+        self._last_look = 0.0
+        self._contexts: dict[tuple[str, str], tuple[float, RunContext]] = {}
+        """What workloads carry of each running run; dropped when it starts, ends or ages."""
         self._last_dag_refresh: datetime | None = None
         self._stop = threading.Event()
 
@@ -182,7 +189,7 @@ class Scheduler:
         if self.processor is not None:
             self.processor.poll(now)
         self._refresh_dags(now)
-        outlook = self._look(now)
+        outlook = self._look(now, full=self._look_due())
         if outlook.dags_due:
             self._create_runs(now)
         if outlook.dags_due or outlook.runs_queued:
@@ -195,15 +202,29 @@ class Scheduler:
             self.housekeeping(now)
         return self._next_wait(now)
 
-    def _look(self, now: datetime) -> _Outlook:
+    def _look_due(self) -> bool:
+        """A tick woken by finished tries skips the look-around unless it is 50 ms old:
+        those tries' runs are planned anyway, and a task's successor starts sooner."""
+        now = time.monotonic()
+        if self._dirty and now - self._last_look < LOOK_EVERY_SECONDS:
+            return False
+        self._last_look = now
+        return True
+
+    def _look(self, now: datetime, *, full: bool = True) -> _Outlook:
         """What this tick has to do, in one cheap read-only transaction."""
-        quiet = [key for key, full in self._dirty.items() if not full]
+        quiet = [key for key, full_plan in self._dirty.items() if not full_plan]
+        if not full and not quiet:
+            return _Outlook(False, False, False, set())
         with self.store.transaction(readonly=True) as tx:
+            settled = {key for key in quiet if tx.tis.count_unfinished(*key)}
+            if not full:
+                return _Outlook(False, False, False, settled)
             outlook = _Outlook(
                 dags_due=bool(tx.dags.schedulable(now, limit=1)),
                 runs_queued=bool(tx.runs.unfinished(states=(RunState.QUEUED,), limit=1)),
                 tis_scheduled=bool(tx.tis.schedulable(limit=1)),
-                settled_runs={key for key in quiet if tx.tis.count_unfinished(*key)},
+                settled_runs=settled,
             )
             if outlook.dags_due or outlook.runs_queued or outlook.tis_scheduled:
                 # Runs are started and tries queued below: a DAG paused (or unpaused) a
@@ -317,6 +338,7 @@ class Scheduler:
                 limit = dag.max_active_runs or self.config.max_active_runs_per_dag
                 for run in runs_to_start(runs, running=running.get(dag_id, 0), max_active_runs=limit):
                     if set_run_state(tx, run, RunState.RUNNING, now=now):
+                        self._contexts.pop((dag_id, run.run_id), None)
                         self._mark_dirty(dag_id, run.run_id)
 
     def _plan_runs(self, now: datetime, *, settled: set[tuple[str, str]]) -> bool:
@@ -385,6 +407,7 @@ class Scheduler:
         if plan.wake_at is not None:
             self._wake_at[(dag_id, run_id)] = plan.wake_at
         if finished is not None and plan.run_state is not None:
+            self._contexts.pop((dag_id, run_id), None)
             self._after_run(dag, finished, plan.run_state, plan.reason)
         return any(change.to == TaskState.SCHEDULED for change in plan.changes) or any(
             new.state == TaskState.SCHEDULED for new in plan.new_tis
@@ -449,10 +472,22 @@ class Scheduler:
                     updated_at=now,
                 ):
                     continue
-                context = runs.get(ti.run_id) or _run_context(tx, ti.dag_id, ti.run_id)
+                context = runs.get(ti.run_id) or self._cached_context(tx, ti.dag_id, ti.run_id)
                 runs[ti.run_id] = context
                 workloads.append(self._workload(ti, context))
         self.executor.submit(workloads)
+
+    def _cached_context(self, tx: Transaction, dag_id: str, run_id: str) -> RunContext:
+        """The run's context, read once a minute at most (a chain of tasks asks per task)."""
+        now = time.monotonic()
+        cached = self._contexts.get((dag_id, run_id))
+        if cached is not None and now - cached[0] < CONTEXT_TTL_SECONDS:
+            return cached[1]
+        if len(self._contexts) > 1000:
+            self._contexts = {k: v for k, v in self._contexts.items() if now - v[0] < CONTEXT_TTL_SECONDS}
+        context = _run_context(tx, dag_id, run_id)
+        self._contexts[(dag_id, run_id)] = (now, context)
+        return context
 
     def _workload(self, ti: TiRecord, run: RunContext) -> Workload:
         dag = self._dags[ti.dag_id]

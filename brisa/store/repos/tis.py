@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -49,6 +50,46 @@ def _key_clause(key: TaskKey) -> sa.ColumnElement[bool]:
     )
 
 
+@functools.cache
+def _cas_statement(expected: frozenset[str | None], fields: tuple[str, ...], with_try: bool) -> sa.Update:
+    """The compare-and-set UPDATE for one shape of call, built once.
+
+    Building a SQLAlchemy statement and its cache key costs more than running it on
+    SQLite; the scheduler and supervisors issue this one per state change.
+    """
+    c = s.task_instance.c
+    query = s.task_instance.update().where(
+        c.dag_id == sa.bindparam("k_dag_id"),
+        c.run_id == sa.bindparam("k_run_id"),
+        c.task_id == sa.bindparam("k_task_id"),
+        c.map_index == sa.bindparam("k_map_index"),
+        state_in(c.state, expected),
+    )
+    if with_try:
+        query = query.where(c.try_number == sa.bindparam("k_try_number"))
+    return query.values(state=sa.bindparam("v_state"), **{f: sa.bindparam(f"v_{f}") for f in fields})
+
+
+@functools.cache
+def _get_statement() -> sa.Select:
+    c = s.task_instance.c
+    return sa.select(s.task_instance).where(
+        c.dag_id == sa.bindparam("k_dag_id"),
+        c.run_id == sa.bindparam("k_run_id"),
+        c.task_id == sa.bindparam("k_task_id"),
+        c.map_index == sa.bindparam("k_map_index"),
+    )
+
+
+def _key_params(key: TaskKey) -> dict[str, Any]:
+    return {
+        "k_dag_id": key.dag_id,
+        "k_run_id": key.run_id,
+        "k_task_id": key.task_id,
+        "k_map_index": key.map_index,
+    }
+
+
 def _encode(fields: dict[str, Any]) -> dict[str, Any]:
     if "rendered_fields" in fields and fields["rendered_fields"] is not None:
         fields["rendered_fields"] = json.dumps(fields["rendered_fields"], default=str)
@@ -75,7 +116,7 @@ class TiRepo:
 
     # -- reading -------------------------------------------------------------------
     def get(self, key: TaskKey) -> TiRecord | None:
-        row = self.conn.execute(sa.select(s.task_instance).where(_key_clause(key))).first()
+        row = self.conn.execute(_get_statement(), _key_params(key)).first()
         return TiRecord.from_row(row) if row else None
 
     def require(self, key: TaskKey) -> TiRecord:
@@ -300,11 +341,13 @@ class TiRepo:
         try_number_is: int | None = None,
         **fields: Any,
     ) -> bool:
-        query = s.task_instance.update().where(_key_clause(key), state_in(s.task_instance.c.state, expected))
+        fields = _encode(fields)
+        expected_values = frozenset(str_or_none(state) for state in expected)
+        statement = _cas_statement(expected_values, tuple(sorted(fields)), try_number_is is not None)
+        params = {**_key_params(key), "v_state": str_or_none(to), **{f"v_{k}": v for k, v in fields.items()}}
         if try_number_is is not None:
-            query = query.where(s.task_instance.c.try_number == try_number_is)
-        result = self.conn.execute(query.values(state=str_or_none(to), **_encode(fields)))
-        return result.rowcount == 1
+            params["k_try_number"] = try_number_is
+        return self.conn.execute(statement, params).rowcount == 1
 
     def compare_and_set_ids(
         self, ids: Sequence[int], expected: Iterable[TaskState | None], to: TaskState | None, **fields: Any
