@@ -92,6 +92,11 @@ class ZygoteClient:
         parent_sock, zygote_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         sys.stdout.flush()
         sys.stderr.flush()
+        # Freeze before forking, not after: a collection in the zygote would touch (and so
+        # copy) every object page it shares with this process; frozen objects are never
+        # scanned, in either process.
+        gc.collect()
+        gc.freeze()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the zygote
             parent_sock.close()
@@ -164,8 +169,8 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
 
     def __init__(self, sock: socket.socket, *, file_of: str | None = None) -> None:
         # Children share the zygote's memory copy-on-write; the cyclic GC touching every
-        # object would copy those pages into each child. Frozen objects are never scanned.
-        gc.collect()
+        # object would copy those pages into each child. Frozen objects are never scanned
+        # (what the parent froze before forking us, and what a file zygote loaded since).
         gc.freeze()
         # Processes a task leaves behind (BashOperator runs bash in its own session, as
         # Airflow does) are re-parented here when the task process ends; we end them.
