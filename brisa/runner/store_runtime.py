@@ -10,8 +10,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from brisa.errors import NotFoundError
-from brisa.states import TaskState
 from brisa.store.records import TaskKey
 from brisa.store.sql import Store
 
@@ -144,16 +142,6 @@ class StoreRuntime:
 
     def mask_secret(self, value: str) -> None:
         self.masker.add(value)
-
-    def record_rendered(self, fields: dict[str, Any]) -> None:
-        with self.store.transaction() as tx:
-            tx.tis.update_fields(self.key, rendered_fields=fields)
-
-    def require_running(self, try_number: int) -> None:
-        with self.store.transaction(readonly=True) as tx:
-            ti = tx.tis.get(self.key)
-        if ti is None or ti.state != TaskState.RUNNING or ti.try_number != try_number:
-            raise NotFoundError(f"try {try_number} of {self.key} is no longer running")
 
 
 __all__ = ["Masker", "SecretsSource", "StoreRuntime"]

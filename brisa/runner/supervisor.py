@@ -92,6 +92,7 @@ class TrySupervisor(ChildHandler):
         self._started = monotonic()
         self._kill_at: float | None = None
         self._xcoms: list[tuple[str, Any]] = []
+        self._rendered: dict[str, Any] | None = None
         timeout = workload.extra.get("execution_timeout")
         self._hard_deadline = self._started + timeout + TIMEOUT_SLACK_SECONDS if timeout else None
 
@@ -102,8 +103,8 @@ class TrySupervisor(ChildHandler):
             return None
         if op == "rendered":
             # redact, not mask: op_kwargs, env and other fields nest secrets in dicts and lists.
-            fields = {k: self.masker.redact(v, k) for k, v in args["fields"].items()}
-            self.runtime.record_rendered(fields)
+            # Written with the next batch of log lines (or the outcome), not on its own.
+            self._rendered = {k: self.masker.redact(v, k) for k, v in args["fields"].items()}
             return None
         if op == "mask_secret":
             self.masker.add(args["value"])
@@ -179,16 +180,22 @@ class TrySupervisor(ChildHandler):
 
     @property
     def has_pending_logs(self) -> bool:
-        return bool(self._lines)
+        return bool(self._lines) or self._rendered is not None
 
     def write_logs(self, tx: Any) -> Callable[[], None]:
-        """Add the buffered lines to ``tx``; call the returned function once it committed."""
+        """Add the buffered lines (and rendered fields) to ``tx``; call the returned
+        function once it committed."""
         chunks, size = _chunk(self._lines), self._buffered
         count = len(self._lines)
+        rendered = self._rendered
         if chunks:
             tx.logs.append(self.workload.key, self.workload.try_number, chunks, now=self.clock())
+        if rendered is not None:
+            tx.tis.update_fields(self.workload.key, rendered_fields=rendered)
 
         def committed() -> None:
+            if self._rendered is rendered:
+                self._rendered = None
             del self._lines[:count]
             self._buffered -= size
             self._logged += size
@@ -197,7 +204,7 @@ class TrySupervisor(ChildHandler):
         return committed
 
     def flush_logs(self) -> None:
-        if self._lines:
+        if self.has_pending_logs:
             self._write_in_own_transaction(self.write_logs)
 
     def _write_xcoms(self, tx: Any) -> Callable[[], None]:
