@@ -23,7 +23,7 @@ from brisa.errors import StoreUnavailable
 from brisa.executors.base import BaseExecutor, ExecutorEvent, Workload
 from brisa.executors.procpool import ProcessPool
 from brisa.runner.store_runtime import SecretsSource, StoreRuntime
-from brisa.runner.supervisor import KILL_GRACE_SECONDS, Ending, TrySupervisor, claim_tries
+from brisa.runner.supervisor import KILL_GRACE_SECONDS, Ending, TrySupervisor, Write, claim_tries
 from brisa.store.records import TaskKey
 from brisa.store.sql import Store
 
@@ -87,6 +87,7 @@ class LocalExecutor(BaseExecutor):
         self._lock = threading.Lock()
         self._events: queue.SimpleQueue[ExecutorEvent | None] = queue.SimpleQueue()
         self._deferred: list[Callable[[], None]] = []
+        self._ending: list[tuple[Write, ExecutorEvent]] = []
         self._unclaimed: list[Workload] = []
         self._last_heartbeat = 0.0
         self._stopping = False
@@ -97,6 +98,7 @@ class LocalExecutor(BaseExecutor):
     # -- BaseExecutor --------------------------------------------------------------------
     def start(self) -> None:
         self.pool.add_periodic(self._periodic)
+        self.pool.add_after_dispatch(self._write_ends)
         self.pool.on_zygote_lost = lambda: self._events.put(None)
         self.pool.start()
 
@@ -216,10 +218,37 @@ class LocalExecutor(BaseExecutor):
             masker=masker,
             clock=self.clock,
             monotonic=time.monotonic,
-            on_finished=self._finished,
-            defer_write=self._deferred.append,
+            record_end=self._record_end,
             max_log_bytes=self.max_log_bytes,
         )
+
+    def _record_end(self, write: Write, event: ExecutorEvent) -> None:
+        """A try ended; its rows are written after this round of events (see _write_ends)."""
+        self._ending.append((write, event))
+
+    def _write_ends(self) -> None:
+        """Every try that ended in this round of events, recorded in one transaction."""
+        if not self._ending:
+            return
+        ending, self._ending = self._ending, []
+        try:
+            with self.store.transaction() as tx:
+                done = [write(tx) for write, _ in ending]
+            for committed in done:
+                committed()
+        except StoreUnavailable:
+            log.warning("database unavailable; will record the end of %d tries later", len(ending))
+            self._deferred.extend(self._own_transaction(write) for write, _ in ending)
+        for _, event in ending:
+            self._finished(event)
+
+    def _own_transaction(self, write: Write) -> Callable[[], None]:
+        def retry() -> None:
+            with self.store.transaction() as tx:
+                committed = write(tx)
+            committed()
+
+        return retry
 
     def _finished(self, event: ExecutorEvent) -> None:
         with self._lock:

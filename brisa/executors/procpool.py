@@ -81,6 +81,7 @@ class ProcessPool:
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._periodic: list[Callable[[float], None]] = []
+        self._after_dispatch: list[Callable[[], None]] = []
         self.zygote_alive = True
         self.on_zygote_lost: Callable[[], None] = lambda: None
 
@@ -98,6 +99,10 @@ class ProcessPool:
     def add_periodic(self, fn: Callable[[float], None]) -> None:
         """Run ``fn(monotonic_now)`` on the pool thread every tick (before handlers tick)."""
         self._periodic.append(fn)
+
+    def add_after_dispatch(self, fn: Callable[[], None]) -> None:
+        """Run ``fn()`` on the pool thread after each round of events (batching writes)."""
+        self._after_dispatch.append(fn)
 
     def spawn(self, kind: str, payload: dict[str, Any], handler: ChildHandler) -> None:
         """Start a child of ``kind``; thread-safe.
@@ -185,6 +190,11 @@ class ProcessPool:
                 self._read_output(child)
         for child in list(self._children.values()):
             self._maybe_finish(child)
+        for fn in self._after_dispatch:
+            try:
+                fn()
+            except Exception:
+                log.exception("after-dispatch hook failed")
 
     def _drain_requests(self) -> None:
         while True:

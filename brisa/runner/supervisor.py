@@ -38,6 +38,10 @@ KILL_GRACE_SECONDS = 3.0
 TIMEOUT_SLACK_SECONDS = 10.0
 
 
+Write = Callable[[Any], Callable[[], None]]
+"""Adds rows to a transaction; returns what to do once that transaction committed."""
+
+
 class LineMasker(Protocol):
     def add(self, value: Any, name: str | None = None) -> None: ...
 
@@ -64,8 +68,7 @@ class TrySupervisor(ChildHandler):
         masker: LineMasker,
         clock: Callable[[], datetime],
         monotonic: Callable[[], float],
-        on_finished: Callable[[ExecutorEvent], None],
-        defer_write: Callable[[Callable[[], None]], None],
+        record_end: Callable[[Write, ExecutorEvent], None],
         max_log_bytes: int = 0,
     ) -> None:
         self.workload = workload
@@ -74,8 +77,7 @@ class TrySupervisor(ChildHandler):
         self.masker = masker
         self.clock = clock
         self.monotonic = monotonic
-        self.on_finished = on_finished
-        self.defer_write = defer_write
+        self.record_end = record_end
         self.max_log_bytes = max_log_bytes
         self.outcome: Outcome | None = None
         self.ending: str | None = None
@@ -261,20 +263,20 @@ class TrySupervisor(ChildHandler):
         self._add_tail()
         event_state = outcome.state.value if outcome else None
 
-        def write() -> None:
-            with self.store.transaction() as tx:
-                logs_written = self.write_logs(tx)
-                xcoms_written = self._write_xcoms(tx)
-                self._write_outcome(tx, outcome, fields)
-            logs_written()
-            xcoms_written()
+        def write(tx: Any) -> Callable[[], None]:
+            logs_written = self.write_logs(tx)
+            xcoms_written = self._write_xcoms(tx)
+            self._write_outcome(tx, outcome, fields)
 
-        try:
-            write()
-        except StoreUnavailable:
-            log.warning("database unavailable; will record the end of %s later", self.workload.key)
-            self.defer_write(write)
-        self.on_finished(ExecutorEvent(self.workload.key, self.workload.try_number, event_state))
+            def committed() -> None:
+                logs_written()
+                xcoms_written()
+
+            return committed
+
+        # The executor writes it (with other tries that ended at the same moment) and then
+        # tells the scheduler; if the database is away it keeps the write and retries.
+        self.record_end(write, ExecutorEvent(self.workload.key, self.workload.try_number, event_state))
 
     def _decide(self, status: int | None) -> tuple[Outcome | None, dict[str, Any]]:
         now = self.clock()
@@ -419,4 +421,4 @@ def start_fields(workload: Workload, *, now: datetime, hostname: str, job_id: in
     }
 
 
-__all__ = ["Ending", "TrySupervisor", "claim_tries", "record_outcome", "start_fields"]
+__all__ = ["Ending", "TrySupervisor", "Write", "claim_tries", "record_outcome", "start_fields"]

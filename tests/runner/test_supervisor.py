@@ -65,6 +65,13 @@ def running(memory_store):
         masker = SecretsMasker()
         runtime = StoreRuntime(memory_store, key, secrets=_NoSecrets(), masker=masker, clock=clock)
         events = []
+
+        def record_end(write, event):
+            with memory_store.transaction() as tx:
+                committed = write(tx)
+            committed()
+            events.append(event)
+
         supervisor = TrySupervisor(
             workload,
             store=memory_store,
@@ -72,8 +79,7 @@ def running(memory_store):
             masker=masker,
             clock=clock,
             monotonic=lambda: 0.0,
-            on_finished=events.append,
-            defer_write=lambda write: None,
+            record_end=record_end,
             max_log_bytes=max_log_bytes,
         )
         supervisor.pid = 4242
