@@ -50,6 +50,12 @@ class ChildHandler:
     def on_spawn_failed(self, error: str) -> None:
         """The zygote could not start the child."""
 
+    @property
+    def needs_exit_status(self) -> bool:
+        """False once the child reported what it needed to: its exit status changes nothing,
+        so the pool need not wait for the zygote to pass it on."""
+        return True
+
 
 @dataclass
 class _Child:
@@ -279,7 +285,9 @@ class ProcessPool:
         child.output_fd = None
 
     def _maybe_finish(self, child: _Child) -> None:
-        if child.control_open or not (child.status_known or not self.zygote_alive):
+        if child.control_open:
+            return
+        if not (child.status_known or not self.zygote_alive or not child.handler.needs_exit_status):
             return
         # The process is gone: end whatever it left behind, then read the rest of its output.
         kill_group(child.pid, signal.SIGKILL)

@@ -247,6 +247,12 @@ class TrySupervisor(ChildHandler):
             self._kill_at = self.monotonic() + KILL_GRACE_SECONDS
 
     # -- the end ------------------------------------------------------------------------------
+    @property
+    def needs_exit_status(self) -> bool:
+        # A try that reported its outcome (and was not ended by us) is over when its
+        # control socket closes; the status only explains a process that died silently.
+        return self.outcome is None or self.ending is not None
+
     def on_spawn_failed(self, error: str) -> None:
         self.note(f"could not start the task process: {error}")
         self.ending = Ending.SHUTDOWN
