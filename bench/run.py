@@ -127,10 +127,14 @@ def throughput(db: str | None, runs: int = 50) -> dict:
         for i in range(runs):
             cli("dags", "trigger", "bench_throughput", "--run-id", f"run_{i:03d}")
         deadline = time.time() + 900
+        listed: list[dict] = []
         while time.time() < deadline:
-            listed = json.loads(
-                cli("dags", "list-runs", "bench_throughput", "-o", "json", "--limit", "1000").stdout
-            )
+            answer = cli("dags", "list-runs", "bench_throughput", "-o", "json", "--limit", "1000")
+            if answer.returncode:
+                print(f"list-runs failed (will retry): {answer.stderr.strip()[-300:]}", file=sys.stderr)
+                time.sleep(1)
+                continue
+            listed = json.loads(answer.stdout)
             if len(listed) >= runs and all(r["state"] in ("success", "failed") for r in listed):
                 break
             time.sleep(1)
@@ -199,6 +203,7 @@ def main() -> None:
     finally:
         if pg_name:
             drop_pg_database(pg_name)
+    print(json.dumps(results), file=sys.stderr)
     print(table(results["runs"]))
     for key in ("throughput_sqlite", "throughput_postgres"):
         if key in results:

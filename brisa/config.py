@@ -520,6 +520,9 @@ class Settings:
     secrets: SecretsSettings
     database_retention: RetentionSettings
     entries: Mapping[tuple[str, str], ConfigItem] = field(repr=False, compare=False)
+    platform: str | None = None
+    """The platform-as-a-service this runs on (``heroku``, ``render``...), None elsewhere:
+    their disks do not outlive a restart, so nothing that must last is written there."""
 
     def item(self, section: str, key: str) -> ConfigItem:
         """The entry for an option; Airflow's old names (``core``, ``sql_alchemy_conn``) work too."""
@@ -1054,8 +1057,27 @@ def load_settings(
         home=brisa_home,
         config_file=found[0] if found else None,
         entries=MappingProxyType(_ordered_entries(ctx.items, unknown)),
+        platform=detect_platform(environ),
         **sections,
     )
+
+
+_PLATFORM_MARKERS = (
+    ("DYNO", "heroku"),
+    ("RENDER", "render"),
+    ("RAILWAY_ENVIRONMENT", "railway"),
+    ("FLY_APP_NAME", "fly"),
+    ("DOKKU_APP_TYPE", "dokku"),
+    ("K_SERVICE", "cloud-run"),
+)
+
+
+def detect_platform(environ: Mapping[str, str]) -> str | None:
+    """Which PaaS sets these variables (Heroku's DYNO, Render's RENDER...), if any."""
+    for variable, name in _PLATFORM_MARKERS:
+        if environ.get(variable, "").strip():
+            return name
+    return None
 
 
 __all__ = [
@@ -1071,6 +1093,7 @@ __all__ = [
     "SchedulerSettings",
     "SecretsSettings",
     "Settings",
+    "detect_platform",
     "detect_resources",
     "expand_vars",
     "load_settings",

@@ -40,18 +40,18 @@ def prepare_settings() -> Settings:
 
 
 def ensure_local_keys(settings: Settings) -> bool:
-    """On SQLite with no fernet key nor secret key, write fresh ones to brisa.cfg.
+    """With no fernet key nor secret key, write fresh ones to brisa.cfg - off a PaaS only.
 
-    Only for the embedded database: its data lives on this disk, so keys kept beside it
-    live as long.  On PostgreSQL (a PaaS with an ephemeral disk) a key written to disk
-    would be lost with the dyno, so a missing key stays an error there.
+    On this machine the keys then live beside the configuration (as Airflow writes its
+    ``fernet_key`` into airflow.cfg). On a platform-as-a-service (Heroku, Render...) the
+    disk is gone at the next restart, and with it the only key that decrypts the secrets
+    stored meanwhile; there a missing key stays an error at start.
     """
     import configparser
 
     from brisa.secrets.fernet import generate_key
 
-    url = settings.database.sql_alchemy_conn
-    if not url.startswith("sqlite") or settings.core.fernet_key or settings.api.secret_key:
+    if settings.platform is not None or settings.core.fernet_key or settings.api.secret_key:
         return False
     path = Path(settings.home) / "brisa.cfg"
     if settings.config_file is not None and Path(settings.config_file) != path:
@@ -67,7 +67,10 @@ def ensure_local_keys(settings: Settings) -> bool:
     with open(path, "w") as handle:
         parser.write(handle)
     os.chmod(path, 0o600)
-    print(f"Generated a fernet key and a secret key in {path} (keep this file with {url}).", flush=True)
+    print(
+        f"Generated a fernet key and a secret key in {path}: keep this file, it decrypts the stored secrets.",
+        flush=True,
+    )
     return True
 
 

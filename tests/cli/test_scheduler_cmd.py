@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from cryptography.fernet import Fernet
 
 
@@ -55,3 +56,23 @@ def test_sigterm_stops_an_idle_scheduler_cleanly(tmp_path):
     assert proc.returncode == 0, out
     assert time.monotonic() - started < 25
     assert "stopped" in out
+
+
+@pytest.mark.postgres
+def test_keys_are_generated_once_for_a_local_postgresql_but_not_on_a_paas(tmp_path, pg_database):
+    env = {
+        **os.environ,
+        "BRISA_HOME": str(tmp_path),
+        "BRISA__DATABASE__SQL_ALCHEMY_CONN": pg_database,
+        "BRISA__CORE__LOAD_EXAMPLES": "False",
+    }
+    env.pop("BRISA__CORE__FERNET_KEY", None)
+    assert _brisa("db", "migrate", env=env).returncode == 0
+    config = (tmp_path / "brisa.cfg").read_text()
+    assert "fernet_key" in config and "secret_key" in config
+    assert _brisa("db", "migrate", env=env).stdout.count("Generated") == 0
+    heroku = tmp_path / "heroku"
+    result = _brisa("scheduler", env={**env, "BRISA_HOME": str(heroku), "DYNO": "web.1"})
+    assert result.returncode == 8
+    assert "fernet key" in result.stderr
+    assert not (heroku / "brisa.cfg").exists()
