@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from brisa.errors import ExecutorError
 from brisa.store.records import TaskKey
 
 
@@ -115,6 +116,21 @@ class BaseExecutor(abc.ABC):
     @abc.abstractmethod
     def running_keys(self) -> set[tuple[TaskKey, int]]:
         """(key, try_number) of the tries this executor currently supervises."""
+
+    def claim_in(self, tx: Any, workloads: list[Workload]) -> list[Workload]:
+        """Start tries inside the caller's transaction (queued -> running), if this executor
+        supervises them in this process; returns those claimed, to pass to
+        :meth:`start_claimed` after the commit. Saves a transaction per try on the
+        critical path of a chain of tasks. By default nothing is claimed here."""
+        return []
+
+    def start_claimed(self, workloads: list[Workload]) -> None:
+        """Run tries claimed by :meth:`claim_in` once its transaction committed."""
+        if workloads:
+            raise ExecutorError(f"{self.name} does not claim tries in the scheduler's transaction")
+
+    def abandon_claimed(self, workloads: list[Workload]) -> None:  # noqa: B027 - optional hook
+        """The transaction of :meth:`claim_in` failed: forget those tries."""
 
     def wake(self) -> None:  # noqa: B027 - optional hook
         """Make a pending ``poll`` return early (e.g. a run was triggered)."""

@@ -23,7 +23,14 @@ from brisa.errors import StoreUnavailable
 from brisa.executors.base import BaseExecutor, ExecutorEvent, Workload
 from brisa.executors.procpool import ProcessPool
 from brisa.runner.store_runtime import SecretsSource, StoreRuntime
-from brisa.runner.supervisor import KILL_GRACE_SECONDS, Ending, TrySupervisor, Write, claim_tries
+from brisa.runner.supervisor import (
+    KILL_GRACE_SECONDS,
+    Ending,
+    TrySupervisor,
+    Write,
+    claim_tries,
+    claim_tries_in,
+)
 from brisa.store.records import TaskKey
 from brisa.store.sql import Store
 
@@ -124,6 +131,21 @@ class LocalExecutor(BaseExecutor):
         # GIL switch, and the scheduler waits for nothing here but the claim's transaction.
         self._start_tries(workloads)
 
+    def claim_in(self, tx: Any, workloads: list[Workload]) -> list[Workload]:
+        claimed = claim_tries_in(tx, workloads, now=self.clock(), hostname=self.hostname, job_id=self.job_id)
+        with self._lock:
+            self._reserved += len(claimed)
+        return claimed
+
+    def start_claimed(self, workloads: list[Workload]) -> None:
+        with self._lock:
+            self._reserved -= len(workloads)
+        self._spawn(workloads)
+
+    def abandon_claimed(self, workloads: list[Workload]) -> None:
+        with self._lock:
+            self._reserved -= len(workloads)
+
     def poll(self, timeout: float = 0.0) -> list[ExecutorEvent]:
         events: list[ExecutorEvent] = []
         try:
@@ -186,15 +208,18 @@ class LocalExecutor(BaseExecutor):
             return
         with self._lock:
             self._reserved -= len(workloads)
+        self._spawn(started)
+        claimed = {(w.key, w.try_number) for w in started}
+        for workload in workloads:
+            if (workload.key, workload.try_number) not in claimed:
+                self._events.put(ExecutorEvent(workload.key, workload.try_number, None, "not started"))
+
+    def _spawn(self, started: list[Workload]) -> None:
         for workload in started:
             supervisor = self._supervisor_for(workload)
             with self._lock:
                 self._running[(workload.key, workload.try_number)] = supervisor
             self.pool.spawn("task", workload.to_dict(), supervisor)
-        claimed = {(w.key, w.try_number) for w in started}
-        for workload in workloads:
-            if (workload.key, workload.try_number) not in claimed:
-                self._events.put(ExecutorEvent(workload.key, workload.try_number, None, "not started"))
 
     def _claim(self, workloads: list[Workload]) -> list[Workload]:
         return claim_tries(

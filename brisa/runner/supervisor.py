@@ -359,19 +359,21 @@ def claim_tries(
     store: Store, workloads: list[Workload], *, now: datetime, hostname: str, job_id: int | None
 ) -> list[Workload]:
     """Move queued tries to running (compare-and-set); returns those this caller won."""
-    started = []
     with store.transaction() as tx:
-        for workload in workloads:
-            fields = start_fields(workload, now=now, hostname=hostname, job_id=job_id)
-            if advance_ti(
-                tx,
-                workload.key,
-                TaskState.QUEUED,
-                TaskState.RUNNING,
-                try_number_is=workload.try_number,
-                **fields,
-            ):
-                started.append(workload)
+        return claim_tries_in(tx, workloads, now=now, hostname=hostname, job_id=job_id)
+
+
+def claim_tries_in(
+    tx: Any, workloads: list[Workload], *, now: datetime, hostname: str, job_id: int | None
+) -> list[Workload]:
+    """:func:`claim_tries` inside a transaction the caller commits."""
+    started = []
+    for workload in workloads:
+        fields = start_fields(workload, now=now, hostname=hostname, job_id=job_id)
+        if advance_ti(
+            tx, workload.key, TaskState.QUEUED, TaskState.RUNNING, try_number_is=workload.try_number, **fields
+        ):
+            started.append(workload)
     return started
 
 
@@ -427,4 +429,12 @@ def start_fields(workload: Workload, *, now: datetime, hostname: str, job_id: in
     }
 
 
-__all__ = ["Ending", "TrySupervisor", "Write", "claim_tries", "record_outcome", "start_fields"]
+__all__ = [
+    "Ending",
+    "TrySupervisor",
+    "Write",
+    "claim_tries",
+    "claim_tries_in",
+    "record_outcome",
+    "start_fields",
+]

@@ -438,44 +438,58 @@ class Scheduler:
         if slots <= 0:
             return
         workloads: list[Workload] = []
-        with self.store.transaction() as tx:
-            candidates = [
-                ti
-                for ti in tx.tis.schedulable(
-                    limit=min(self.config.max_tis_per_query, max(64, slots * 4)), lock=True
-                )
-                if ti.dag_id in self._dags and ti.dag_id not in self._paused
-            ]
-            if not candidates:
-                return
-            chosen = select_for_queue(
-                candidates,
-                dags=self._dags,
-                counts=tx.tis.active_counts(),
-                limits=Limits(
-                    executor_slots=slots,
-                    pool_slots=tx.pools.slots(),
-                    default_max_active_tasks=self.config.max_active_tasks_per_dag,
-                ),
+        claimed: list[Workload] = []
+        try:
+            with self.store.transaction() as tx:
+                claimed = self._queue_in(tx, now, slots, workloads)
+        except BaseException:
+            self.executor.abandon_claimed(claimed)
+            raise
+        started = {(w.key, w.try_number) for w in claimed}
+        self.executor.start_claimed(claimed)
+        self.executor.submit([w for w in workloads if (w.key, w.try_number) not in started])
+
+    def _queue_in(
+        self, tx: Transaction, now: datetime, slots: int, workloads: list[Workload]
+    ) -> list[Workload]:
+        """Queue what fits; the executor may start them in this same transaction."""
+        candidates = [
+            ti
+            for ti in tx.tis.schedulable(
+                limit=min(self.config.max_tis_per_query, max(64, slots * 4)), lock=True
             )
-            runs: dict[str, RunContext] = {}
-            for ti in chosen:
-                if not advance_ti(
-                    tx,
-                    ti.key,
-                    TaskState.SCHEDULED,
-                    TaskState.QUEUED,
-                    try_number_is=ti.try_number,
-                    try_number=ti.try_number + 1,
-                    queued_dttm=now,
-                    queued_by_job_id=self.job_id,
-                    updated_at=now,
-                ):
-                    continue
-                context = runs.get(ti.run_id) or self._cached_context(tx, ti.dag_id, ti.run_id)
-                runs[ti.run_id] = context
-                workloads.append(self._workload(ti, context))
-        self.executor.submit(workloads)
+            if ti.dag_id in self._dags and ti.dag_id not in self._paused
+        ]
+        if not candidates:
+            return []
+        chosen = select_for_queue(
+            candidates,
+            dags=self._dags,
+            counts=tx.tis.active_counts(),
+            limits=Limits(
+                executor_slots=slots,
+                pool_slots=tx.pools.slots(),
+                default_max_active_tasks=self.config.max_active_tasks_per_dag,
+            ),
+        )
+        runs: dict[str, RunContext] = {}
+        for ti in chosen:
+            if not advance_ti(
+                tx,
+                ti.key,
+                TaskState.SCHEDULED,
+                TaskState.QUEUED,
+                try_number_is=ti.try_number,
+                try_number=ti.try_number + 1,
+                queued_dttm=now,
+                queued_by_job_id=self.job_id,
+                updated_at=now,
+            ):
+                continue
+            context = runs.get(ti.run_id) or self._cached_context(tx, ti.dag_id, ti.run_id)
+            runs[ti.run_id] = context
+            workloads.append(self._workload(ti, context))
+        return self.executor.claim_in(tx, workloads)
 
     def _cached_context(self, tx: Transaction, dag_id: str, run_id: str) -> RunContext:
         """The run's context, read once a minute at most (a chain of tasks asks per task)."""
