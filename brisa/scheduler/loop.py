@@ -703,7 +703,8 @@ def _past_states(
 
 
 def _paused_dag_ids(tx: Transaction) -> set[str]:
-    return {d.dag_id for d in tx.dags.list(active=None, paused=True).items}
+    """Paused DAGs, and DAGs whose file is gone: no run starts, no try is queued for them."""
+    return tx.dags.held_ids()
 
 
 def _pid_alive(pid: int) -> bool:

@@ -232,7 +232,10 @@ class DagProcessor:
                 if created or before is None or before.serialized_hash != dag.hash or not before.is_active:
                     refresh_next_run(tx, dag, now=now)
                     self._changed = True
-            tx.dags.activate_only(path, [d.dag_id for d in dags if not _is_clash(d.dag_id, errors)])
+            if dags or not errors:
+                # A file that fails to import as a whole keeps its DAGs as last parsed (as
+                # Airflow does): a typo while editing must not stop their schedules.
+                tx.dags.activate_only(path, [d.dag_id for d in dags if not _is_clash(d.dag_id, errors)])
             tx.dags.replace_import_errors(path, errors, now=now)
         if errors:
             log.warning(

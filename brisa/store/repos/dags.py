@@ -234,6 +234,13 @@ class DagRepo:
         )
         return {dag_id: SerializedDag.from_json(data) for dag_id, data in rows}
 
+    def held_ids(self) -> set[str]:
+        """DAGs the scheduler must leave alone: paused, or gone from the DAG files."""
+        rows = self.conn.execute(
+            sa.select(s.dag.c.dag_id).where(sa.or_(s.dag.c.is_paused.is_(True), s.dag.c.is_active.is_(False)))
+        )
+        return set(rows.scalars())
+
     def all_tags(self) -> list[str]:
         return list(
             self.conn.execute(sa.select(s.dag_tag.c.name).distinct().order_by(s.dag_tag.c.name)).scalars()

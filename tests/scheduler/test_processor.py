@@ -1,0 +1,126 @@
+"""The DAG processor: files parsed in zygote children, results written to the store."""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from brisa.executors.local import PRELOAD
+from brisa.executors.procpool import ProcessPool
+from brisa.scheduler.processor import DagProcessor, ProcessorConfig
+from brisa.store import migrate
+from brisa.store.sql import Store
+
+pytestmark = pytest.mark.slow
+
+GOOD = """
+from datetime import datetime
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.bash import BashOperator
+
+with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule="{schedule}"):
+    BashOperator(task_id="t", bash_command="true")
+"""
+
+
+def _now():
+    return datetime.now(UTC)
+
+
+@pytest.fixture
+def setup(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/brisa.db")
+    migrate.upgrade(store)
+    pool = ProcessPool(preload=PRELOAD)
+    pool.start()
+    folder = tmp_path / "dags"
+    folder.mkdir()
+    processor = DagProcessor(
+        store,
+        pool,
+        ProcessorConfig(folders=(folder,), parse_timeout=2.0, paused_at_creation=True),
+        clock=_now,
+    )
+    yield store, processor, folder
+    pool.stop()
+    store.dispose()
+
+
+def _write(folder: Path, name: str, text: str) -> None:
+    path = folder / name
+    path.write_text(textwrap.dedent(text))
+    # make sure a rewrite within the same second is seen as a change
+    stat = path.stat()
+    import os
+
+    os.utime(path, (stat.st_atime, stat.st_mtime + time.monotonic() % 1 + 1))
+
+
+def _dags(store):
+    with store.transaction(readonly=True) as tx:
+        return {d.dag_id: d for d in tx.dags.list(active=None).items}
+
+
+def _errors(store):
+    with store.transaction(readonly=True) as tx:
+        return {Path(e.filename).name: e for e in tx.dags.import_errors().items}
+
+
+def test_good_files_load_and_a_broken_one_becomes_an_import_error(setup):
+    store, processor, folder = setup
+    _write(folder, "a.py", GOOD.format(dag_id="a", schedule="@daily"))
+    _write(folder, "broken.py", "from airflow import DAG\ndef broken(:\n")
+    processor.parse_all()
+    dags = _dags(store)
+    assert set(dags) == {"a"} and dags["a"].is_paused and dags["a"].is_active
+    error = _errors(store)["broken.py"]
+    assert error.lineno == 2 and "SyntaxError" in error.message
+
+
+def test_a_file_that_breaks_keeps_its_dags_as_last_parsed(setup):
+    store, processor, folder = setup
+    _write(folder, "a.py", GOOD.format(dag_id="a", schedule="@daily"))
+    processor.parse_all()
+    _write(folder, "a.py", "from airflow import DAG\nraise RuntimeError('oops')\n")
+    processor.parse_all()
+    assert _dags(store)["a"].is_active
+    assert "oops" in _errors(store)["a.py"].message
+    _write(folder, "a.py", GOOD.format(dag_id="a", schedule="@hourly"))
+    processor.parse_all()
+    assert _errors(store) == {}
+    assert _dags(store)["a"].timetable_summary == "0 * * * *"  # Airflow shows presets expanded
+
+
+def test_a_removed_file_deactivates_its_dags_and_clears_its_errors(setup):
+    store, processor, folder = setup
+    _write(folder, "a.py", GOOD.format(dag_id="a", schedule="@daily"))
+    _write(folder, "broken.py", "from airflow import DAG\nraise ValueError('x')\n")
+    processor.parse_all()
+    (folder / "a.py").unlink()
+    (folder / "broken.py").unlink()
+    processor.parse_all()
+    assert not _dags(store)["a"].is_active
+    assert _errors(store) == {}
+
+
+def test_a_hanging_file_times_out_and_the_others_load(setup):
+    store, processor, folder = setup
+    _write(folder, "hang.py", "from airflow import DAG\nwhile True:\n    pass\n")
+    _write(folder, "b.py", GOOD.format(dag_id="b", schedule="@daily"))
+    processor.parse_all(timeout=20)
+    assert "b" in _dags(store)
+    assert "timeout" in _errors(store)["hang.py"].message.lower()
+
+
+def test_a_dag_id_defined_in_two_files_is_an_error_on_the_second(setup):
+    store, processor, folder = setup
+    _write(folder, "first.py", GOOD.format(dag_id="same", schedule="@daily"))
+    processor.parse_all()
+    _write(folder, "second.py", GOOD.format(dag_id="same", schedule="@hourly"))
+    processor.parse_all()
+    assert _dags(store)["same"].fileloc.endswith("first.py")
+    assert "already defined" in _errors(store)["second.py"].message
