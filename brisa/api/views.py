@@ -57,9 +57,8 @@ def _uuid_for(dag_hash: str) -> uuid.UUID:
 # --- DAGs -------------------------------------------------------------------------------------
 
 
-def dag_fields(ctx: ApiContext, record: DagRecord, dag: SerializedDag | None) -> dict[str, Any]:
-    """``DAGResponse``'s fields."""
-    tasks = dag.tasks.values() if dag is not None else ()
+def dag_fields(ctx: ApiContext, record: DagRecord) -> dict[str, Any]:
+    """``DAGResponse``'s fields: all from the DAG's row (lists must not decode serialized DAGs)."""
     return {
         "dag_id": record.dag_id,
         "dag_display_name": record.dag_id,
@@ -79,10 +78,8 @@ def dag_fields(ctx: ApiContext, record: DagRecord, dag: SerializedDag | None) ->
         ],
         "max_active_tasks": record.max_active_tasks or ctx.settings.core.max_active_tasks_per_dag,
         "max_active_runs": record.max_active_runs,
-        "max_consecutive_failed_dag_runs": dag.max_consecutive_failed_dag_runs if dag else 0,
-        "has_task_concurrency_limits": any(
-            t.max_active_tis_per_dag is not None or t.max_active_tis_per_dagrun is not None for t in tasks
-        ),
+        "max_consecutive_failed_dag_runs": record.max_consecutive_failed_dag_runs,
+        "has_task_concurrency_limits": record.has_task_concurrency_limits,
         "has_import_errors": record.has_import_errors,
         "next_dagrun_logical_date": record.next_dagrun,
         "next_dagrun_data_interval_start": record.next_dagrun_data_interval_start,
@@ -97,7 +94,7 @@ def dag_fields(ctx: ApiContext, record: DagRecord, dag: SerializedDag | None) ->
 
 def dag_details_fields(ctx: ApiContext, record: DagRecord, dag: SerializedDag | None) -> dict[str, Any]:
     """``DAGDetailsResponse``'s fields, plus Brisa's ``generation`` and ``generation_reason``."""
-    fields = dag_fields(ctx, record, dag)
+    fields = dag_fields(ctx, record)
     fields.update(
         catchup=dag.catchup if dag else False,
         dag_run_timeout=timedelta(seconds=dag.dagrun_timeout) if dag and dag.dagrun_timeout else None,

@@ -61,6 +61,7 @@ class SchedulerConfig:
 
 
 LOOK_EVERY_SECONDS = 0.05
+MAX_ORPHANS_PER_CHECK = 200
 CONTEXT_TTL_SECONDS = 60.0
 
 
@@ -541,8 +542,14 @@ class Scheduler:
             owners = {ti.queued_by_job_id for ti in in_flight} | {ti.supervisor_job_id for ti in in_flight}
             alive = tx.jobs.alive_ids([j for j in owners if j is not None])
             dead = {j for j in owners if j is not None and j not in alive}
+            handled = 0
             for ti in in_flight:
-                self._handle_possible_orphan(tx, ti, dead, now, threshold)
+                handled += self._handle_possible_orphan(tx, ti, dead, now, threshold)
+                if handled >= MAX_ORPHANS_PER_CHECK:
+                    # Thousands of orphans (a big worker died) are taken in slices, so one
+                    # transaction never holds the scheduler (and the web server's GIL) for long.
+                    self._last_orphan_check = None
+                    break
 
     def _declare_dead_jobs(self, tx: Transaction, now: datetime, threshold: timedelta) -> None:
         for job in tx.jobs.running():
@@ -562,7 +569,8 @@ class Scheduler:
 
     def _handle_possible_orphan(
         self, tx: Transaction, ti: TiRecord, dead: set[int], now: datetime, threshold: timedelta
-    ) -> None:
+    ) -> bool:
+        """Reset or fail ``ti`` if whoever had it is gone; True if it did."""
         if ti.state == TaskState.QUEUED:
             owner_dead = ti.queued_by_job_id in dead or ti.queued_by_job_id is None
             mine_but_lost = (
@@ -579,16 +587,18 @@ class Scheduler:
                     updated_at=now,
                 )
                 self._mark_dirty(ti.dag_id, ti.run_id)
-            return
+                return True
+            return False
         supervisor_dead = ti.supervisor_job_id is not None and ti.supervisor_job_id in dead
         stale = ti.last_heartbeat_at is None or ti.last_heartbeat_at < now - threshold
         if not (supervisor_dead or stale):
-            return
+            return False
         if ti.state == TaskState.RESTARTING:
             advance_ti(tx, ti.key, TaskState.RESTARTING, None, try_number_is=ti.try_number, updated_at=now)
         else:
             self._fail_orphan(tx, ti, now)
         self._mark_dirty(ti.dag_id, ti.run_id)
+        return True
 
     def _fail_orphan(self, tx: Transaction, ti: TiRecord, now: datetime) -> None:
         dag = self._dags.get(ti.dag_id)

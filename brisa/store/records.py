@@ -52,6 +52,8 @@ class DagRecord:
     timetable_description: str | None
     max_active_runs: int | None
     max_active_tasks: int | None
+    max_consecutive_failed_dag_runs: int
+    has_task_concurrency_limits: bool
     has_import_errors: bool
     generation: str
     serialized_hash: str | None

@@ -37,6 +37,8 @@ dag = sa.Table(
     sa.Column("timetable_description", sa.Text),
     sa.Column("max_active_runs", sa.Integer),
     sa.Column("max_active_tasks", sa.Integer),
+    sa.Column("max_consecutive_failed_dag_runs", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("has_task_concurrency_limits", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("has_import_errors", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("generation", sa.String(8), nullable=False, server_default="2"),
     sa.Column("serialized_hash", sa.String(64)),
@@ -104,6 +106,7 @@ dag_run = sa.Table(
     sa.UniqueConstraint("dag_id", "run_id"),
     sa.UniqueConstraint("dag_id", "logical_date"),
     sa.Index("ix_dag_run_state_dag_id", "state", "dag_id"),
+    sa.Index("ix_dag_run_dag_id_run_after", "dag_id", "run_after"),
 )
 
 task_instance = sa.Table(

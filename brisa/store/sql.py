@@ -163,7 +163,10 @@ class Store:
 
         On SQLite, write transactions take the write lock when they begin
         (``BEGIN IMMEDIATE``) so two writers queue on the busy timeout instead of
-        failing when one upgrades a read lock; ``readonly=True`` skips that.
+        failing when one upgrades a read lock; ``readonly=True`` skips that. On
+        PostgreSQL, ``readonly=True`` runs each statement on its own (autocommit): no
+        BEGIN/COMMIT round trips, so a connection of the small pool is held for less time;
+        the statements of such a block do not share one snapshot.
         """
         lock = self._write_lock if not readonly else None
         with translate_errors(), lock or contextlib.nullcontext():
@@ -171,6 +174,8 @@ class Store:
             try:
                 if readonly:
                     conn = conn.execution_options(brisa_readonly=True)
+                    if not self.is_sqlite:
+                        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
                 with conn.begin():
                     yield Transaction(conn)
             finally:

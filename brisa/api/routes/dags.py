@@ -54,8 +54,7 @@ def list_dags(
             order=order_of(query, _SORT_RENAMES),
             **page_args(query),
         )
-        serialized = tx.dags.serialized_many([d.dag_id for d in page.items])
-    dags = [dag_fields(ctx, record, serialized.get(record.dag_id)) for record in page.items]
+    dags = [dag_fields(ctx, record) for record in page.items]
     return DAGCollectionResponse.model_validate({"dags": dags, "total_entries": page.total})
 
 
@@ -65,8 +64,7 @@ def get_dag(
 ) -> DAGResponse:
     with ctx.store.transaction(readonly=True) as tx:
         record = tx.dags.require(dag_id)
-        dag = tx.dags.serialized(dag_id)
-    return DAGResponse.model_validate(dag_fields(ctx, record, dag))
+    return DAGResponse.model_validate(dag_fields(ctx, record))
 
 
 @router.get("/{dag_id}/details", response_model=BrisaDAGDetailsResponse)
@@ -95,10 +93,9 @@ def patch_dag(
         if "is_paused" in changes and changes["is_paused"] != record.is_paused:
             record = set_paused(tx, dag_id, changes["is_paused"], now=ctx.now())
         ctx.audit(tx, "patch_dag", user, dag_id=dag_id, extra=changes)
-        dag = tx.dags.serialized(dag_id)
     if not record.is_paused:
         ctx.changed()
-    return DAGResponse.model_validate(dag_fields(ctx, record, dag))
+    return DAGResponse.model_validate(dag_fields(ctx, record))
 
 
 __all__ = ["BrisaDAGDetailsResponse", "router"]

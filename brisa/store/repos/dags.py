@@ -197,7 +197,12 @@ class DagRepo:
         ``last_run_state`` and ``last_run_start_date`` (the newest run by ``run_after``).
         """
         last = _last_runs()
-        query = sa.select(s.dag).outerjoin(last, last.c.dag_id == s.dag.c.dag_id)
+        # The newest-run subquery ranks every run of every DAG: join it only when the
+        # listing filters or sorts on it, not for every page of every DAG list.
+        needs_last = bool(last_run_states) or any(key.startswith("last_run") for key, _ in order)
+        query = sa.select(s.dag)
+        if needs_last:
+            query = query.outerjoin(last, last.c.dag_id == s.dag.c.dag_id)
         if active is not None:
             query = query.where(s.dag.c.is_active.is_(active))
         if paused is not None:
@@ -223,16 +228,6 @@ class DagRepo:
         rows = self.conn.execute(page_of(query, limit, offset)).all()
         tag_map = self._tags([r.dag_id for r in rows])
         return Page([DagRecord.from_row(r, tags=tuple(tag_map.get(r.dag_id, ()))) for r in rows], total)
-
-    def serialized_many(self, dag_ids: Sequence[str]) -> dict[str, SerializedDag]:
-        if not dag_ids:
-            return {}
-        rows = self.conn.execute(
-            sa.select(s.serialized_dag.c.dag_id, s.serialized_dag.c.data).where(
-                s.serialized_dag.c.dag_id.in_(list(dag_ids))
-            )
-        )
-        return {dag_id: SerializedDag.from_json(data) for dag_id, data in rows}
 
     def held_ids(self) -> set[str]:
         """DAGs the scheduler must leave alone: paused, or gone from the DAG files."""
@@ -382,6 +377,11 @@ def _dag_values(dag: SerializedDag, now: datetime) -> dict[str, Any]:
         "timetable_description": _schedule_in_words(dag),
         "max_active_runs": dag.max_active_runs,
         "max_active_tasks": dag.max_active_tasks,
+        "max_consecutive_failed_dag_runs": dag.max_consecutive_failed_dag_runs,
+        "has_task_concurrency_limits": any(
+            t.max_active_tis_per_dag is not None or t.max_active_tis_per_dagrun is not None
+            for t in dag.tasks.values()
+        ),
         "generation": dag.generation,
         "serialized_hash": dag.hash,
         "last_parsed_time": now,

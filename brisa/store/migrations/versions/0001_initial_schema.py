@@ -65,6 +65,8 @@ def upgrade() -> None:
         sa.Column("timetable_description", sa.Text(), nullable=True),
         sa.Column("max_active_runs", sa.Integer(), nullable=True),
         sa.Column("max_active_tasks", sa.Integer(), nullable=True),
+        sa.Column("max_consecutive_failed_dag_runs", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("has_task_concurrency_limits", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("has_import_errors", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("generation", sa.String(length=8), server_default="2", nullable=False),
         sa.Column("serialized_hash", sa.String(length=64), nullable=True),
@@ -110,6 +112,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("dag_id", "run_id", name=op.f("uq_dag_run_dag_id_run_id")),
     )
     with op.batch_alter_table("dag_run", schema=None) as batch_op:
+        batch_op.create_index("ix_dag_run_dag_id_run_after", ["dag_id", "run_after"], unique=False)
         batch_op.create_index("ix_dag_run_state_dag_id", ["state", "dag_id"], unique=False)
 
     op.create_table(
@@ -318,6 +321,7 @@ def downgrade() -> None:
     op.drop_table("import_error")
     with op.batch_alter_table("dag_run", schema=None) as batch_op:
         batch_op.drop_index("ix_dag_run_state_dag_id")
+        batch_op.drop_index("ix_dag_run_dag_id_run_after")
 
     op.drop_table("dag_run")
     with op.batch_alter_table("dag", schema=None) as batch_op:
