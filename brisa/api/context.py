@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
+from brisa.auth.sessions import sign_payload
 from brisa.auth.throttle import LoginThrottle
 from brisa.errors import ConfigError
 from brisa.secrets.masking import SecretsMasker
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIN_SECRET_KEY_BYTES = 32
+MAX_FILE_TOKENS = 10_000
+FILE_TOKEN_PURPOSE = "brisa.file-token"
 
 
 @dataclass
@@ -50,6 +53,7 @@ class ApiContext:
     """The Jinja environment pages render with (``brisa/ui/templates`` first, then the API's)."""
     page_error_renderer: Callable[[Request, int, str], Any] | None = None
     """Set by the UI: renders an error page for non-API paths (JSON otherwise)."""
+    _file_tokens: dict[str, str] = field(default_factory=dict, repr=False)
 
     def now(self) -> datetime:
         return self.clock()
@@ -62,6 +66,16 @@ class ApiContext:
             self.on_change()
         except Exception:  # a wake-up is a hint; the scheduler will tick anyway
             log.exception("on_change callback failed")
+
+    def file_token(self, fileloc: str) -> str:
+        """Airflow's ``file_token``: the DAG file's path, signed (kept: every DAG list signs 50)."""
+        token = self._file_tokens.get(fileloc)
+        if token is None:
+            if len(self._file_tokens) >= MAX_FILE_TOKENS:
+                self._file_tokens.clear()
+            token = sign_payload({"fileloc": fileloc}, secret=self.secret_key, purpose=FILE_TOKEN_PURPOSE)
+            self._file_tokens[fileloc] = token
+        return token
 
     def audit(self, tx: Transaction, event: str, principal: Principal | None, **fields: Any) -> None:
         """One audit-log row, in the same transaction as the change it describes."""

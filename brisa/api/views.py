@@ -21,12 +21,10 @@ from brisa.api.schemas import (
     TaskInstanceResponse,
     XComResponse,
 )
-from brisa.auth.sessions import sign_payload
 from brisa.serialized import SerializedDag
 from brisa.store.records import DagRecord, RunRecord, TiRecord, TryRecord
 
 BUNDLE_NAME = "dags-folder"
-FILE_TOKEN_PURPOSE = "brisa.file-token"
 PARAM_CLASS = "airflow.sdk.definitions.param.Param"
 _TRIGGERED_BY = {member.value for member in DagRunTriggeredByType}
 _RUN_TYPES = {member.value for member in DagRunType}
@@ -86,9 +84,7 @@ def dag_fields(ctx: ApiContext, record: DagRecord) -> dict[str, Any]:
         "next_dagrun_data_interval_end": record.next_dagrun_data_interval_end,
         "next_dagrun_run_after": record.next_dagrun_create_after,
         "owners": [o.strip() for o in record.owners.split(",") if o.strip()],
-        "file_token": sign_payload(
-            {"fileloc": record.fileloc}, secret=ctx.secret_key, purpose=FILE_TOKEN_PURPOSE
-        ),
+        "file_token": ctx.file_token(record.fileloc),
     }
 
 
@@ -254,7 +250,6 @@ def xcom_response(entry: Any, run: RunRecord | None) -> XComResponse:
 
 __all__ = [
     "BUNDLE_NAME",
-    "FILE_TOKEN_PURPOSE",
     "current_try_response",
     "dag_details_fields",
     "dag_fields",

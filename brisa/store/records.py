@@ -32,11 +32,11 @@ def _from_mapping(cls: type, row: Any, **overrides: Any) -> Any:
     names = _FIELD_NAMES.get(cls)
     if names is None:
         names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
-    mapping = row._mapping if hasattr(row, "_mapping") else row
-    values = {
-        k: overrides[k] if k in overrides else mapping[k] for k in names if k in overrides or k in mapping
-    }
-    return cls(**values)
+    # A plain dict first: membership tests on a Row's mapping are slow, and list pages
+    # build thousands of records.
+    values = row._asdict() if hasattr(row, "_asdict") else dict(row)
+    values.update(overrides)
+    return cls(**{name: values[name] for name in names if name in values})
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from brisa.api.context import FILE_TOKEN_PURPOSE
 from brisa.api.routes.dags import BrisaDAGDetailsResponse
 from brisa.api.schemas import DAGCollectionResponse, DAGResponse
+from brisa.auth.sessions import unsign_payload
 from brisa.states import RunState
 from brisa.testing import make_dag
 from tests.api.conftest import Api
@@ -40,6 +42,14 @@ def test_list_has_airflows_shape(api: Api) -> None:
     assert alpha["owners"] == ["ann"]
     assert alpha["bundle_name"] == "dags-folder"
     assert alpha["last_parsed_time"] == "2026-01-02T03:04:05Z"
+
+
+def test_file_token_is_the_dag_files_path_signed(api: Api) -> None:
+    seed(api)
+    ctx = api.app.state.brisa
+    for dag in api.client.get("/api/v2/dags", headers=api.headers("Viewer")).json()["dags"]:
+        payload = unsign_payload(dag["file_token"], secret=ctx.secret_key, purpose=FILE_TOKEN_PURPOSE)
+        assert payload == {"fileloc": dag["fileloc"]}
 
 
 def test_list_filters(api: Api) -> None:
