@@ -109,6 +109,8 @@ class Scheduler:
         self._contexts: dict[tuple[str, str], tuple[float, RunContext]] = {}
         """What workloads carry of each running run; dropped when it starts, ends or ages."""
         self._last_dag_refresh: datetime | None = None
+        self._queue_backlog = False
+        """The last queueing pass filled its batch: more tries may be waiting, tick again now."""
         self._stop = threading.Event()
 
     # -- life cycle -------------------------------------------------------------------
@@ -196,7 +198,7 @@ class Scheduler:
         if outlook.dags_due or outlook.runs_queued:
             self._start_runs(now)
         scheduled = self._plan_runs(now, settled=outlook.settled_runs)
-        if scheduled or outlook.tis_scheduled:
+        if scheduled or outlook.tis_scheduled or self._queue_backlog:
             self._queue(now)
         self._check_orphans(now)
         if self.housekeeping is not None:
@@ -234,7 +236,7 @@ class Scheduler:
         return outlook
 
     def _next_wait(self, now: datetime) -> float:
-        if self._dirty:
+        if self._dirty or self._queue_backlog:
             return 0.0
         wait = self.config.idle_seconds
         for when in self._wake_at.values():
@@ -435,6 +437,7 @@ class Scheduler:
 
     # -- queueing ------------------------------------------------------------------------
     def _queue(self, now: datetime) -> None:
+        self._queue_backlog = False
         slots = self.executor.slots_free
         if slots <= 0:
             return
@@ -454,13 +457,9 @@ class Scheduler:
         self, tx: Transaction, now: datetime, slots: int, workloads: list[Workload]
     ) -> list[Workload]:
         """Queue what fits; the executor may start them in this same transaction."""
-        candidates = [
-            ti
-            for ti in tx.tis.schedulable(
-                limit=min(self.config.max_tis_per_query, max(64, slots * 4)), lock=True
-            )
-            if ti.dag_id in self._dags and ti.dag_id not in self._paused
-        ]
+        limit = min(self.config.max_tis_per_query, max(64, slots * 4))
+        fetched = tx.tis.schedulable(limit=limit, lock=True)
+        candidates = [ti for ti in fetched if ti.dag_id in self._dags and ti.dag_id not in self._paused]
         if not candidates:
             return []
         chosen = select_for_queue(
@@ -473,6 +472,10 @@ class Scheduler:
                 default_max_active_tasks=self.config.max_active_tasks_per_dag,
             ),
         )
+        # Like Airflow's loop, which sleeps only when it queued nothing: a full batch means
+        # the next one is probably waiting (with a Celery executor no finished try would
+        # wake this loop for up to a second, capping it at one batch a second).
+        self._queue_backlog = len(fetched) >= limit and bool(chosen)
         runs: dict[str, RunContext] = {}
         for ti in chosen:
             if not advance_ti(

@@ -136,6 +136,27 @@ def test_max_active_tasks_limits_queueing(memory_store, limit):
     assert len(executor.submitted) == limit
 
 
+def test_a_full_queueing_batch_asks_for_the_next_tick_at_once(memory_store):
+    """With an executor that sends no events (Celery), tries queue a batch per tick, not a batch a second."""
+    clock = FakeClock()
+    dag = make_dag("wide", {f"t{i}": [] for i in range(40)}, max_active_tasks=64)
+    _add(memory_store, dag, clock)
+    executor = InlineExecutor(memory_store, lambda w: Outcome(TaskState.SUCCESS, clock()), clock=clock)
+    executor.submit = lambda workloads: executor.submitted.extend(workloads)  # hold them queued
+    config = SchedulerConfig(max_tis_per_query=16)
+    scheduler = Scheduler(memory_store, executor, config=config, clock=clock, hostname="test-host")
+    scheduler.start_job()
+    with memory_store.transaction() as tx:
+        trigger_run(tx, dag, now=clock())
+    waits = []
+    for _ in range(6):
+        waits.append(scheduler.tick(clock()))
+        scheduler.handle_events(executor.poll())
+    assert len(executor.submitted) == 40
+    assert waits[:2] == [0.0, 0.0], waits  # a full batch of 16: tick again now
+    assert waits[-1] > 0  # nothing left: back to idling
+
+
 def test_a_run_triggered_right_after_a_pause_stays_queued(store):
     from brisa.services.dags import set_paused
 
