@@ -54,6 +54,7 @@ PRELOAD = (
     "brisa.sdk.execution",
     "brisa.sdk.serialize",
     "brisa.templating",
+    "brisa.templating.environment",
     "brisa.timetables",
     "jinja2",
     "jsonschema",

@@ -17,6 +17,7 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,6 +46,9 @@ def hostname() -> str:
 def warm_up() -> None:
     """Called by the zygote before it forks: children inherit what this caches."""
     hostname()
+    # Python finds its temporary directory by writing a probe file in it, once per
+    # process; BashOperator's working directory would pay that in every task.
+    tempfile.gettempdir()
 
 
 # -- the task process --------------------------------------------------------------------

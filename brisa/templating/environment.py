@@ -102,6 +102,16 @@ def make_environment(
     return env
 
 
+def warm_up() -> None:
+    """Called by the zygote before it forks: build an environment and compile a template.
+
+    The first environment imports ``jinja2.ext`` and compiles the lexer's regular
+    expressions (jinja2 caches lexers by syntax settings); done here once, every task
+    process inherits both instead of spending ~5 ms of CPU on them.
+    """
+    make_environment().from_string("{{ value | ds }}{% do [] %}")
+
+
 def is_native(env: jinja2.Environment) -> bool:
     return isinstance(env, jinja2.nativetypes.NativeEnvironment)
 

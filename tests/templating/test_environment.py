@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import jinja2
 import pendulum
 import pytest
@@ -67,3 +70,33 @@ def test_searchpath_and_environment_kwargs(tmp_path):
     env = make_environment(searchpath=[str(tmp_path)], environment_kwargs={"undefined": jinja2.Undefined})
     assert env.get_template("hello.sql").render(who="you") == "SELECT 'you'"
     assert env.from_string("[{{ missing }}]").render() == "[]"
+
+
+WARM_CHILD = """
+import sys, jinja2.lexer
+from brisa.templating.environment import make_environment, warm_up
+{warm}
+built = []
+original = jinja2.lexer.Lexer.__init__
+def counting(self, env):
+    built.append(env)
+    original(self, env)
+jinja2.lexer.Lexer.__init__ = counting
+before = set(sys.modules)
+make_environment(searchpath=["/dags"]).from_string("{{{{ ds }}}}{{% do [] %}}")
+print(len(built), ",".join(sorted(set(sys.modules) - before)) or "-")
+"""
+
+
+def _first_environment(warm: str) -> tuple[int, list[str]]:
+    code = WARM_CHILD.format(warm=warm)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    lexers, imported = out.split()
+    return int(lexers), imported.split(",")
+
+
+def test_after_warm_up_a_tasks_environment_imports_nothing_and_builds_no_lexer():
+    """The zygote calls ``warm_up`` before forking, so each task process skips this work."""
+    cold_lexers, cold_imports = _first_environment("")
+    assert cold_lexers == 1 and "jinja2.ext" in cold_imports
+    assert _first_environment("warm_up()") == (0, ["-"])
