@@ -35,7 +35,7 @@ class TaskRuntime(Protocol):
         dag_id: str,
         run_id: str,
         task_ids: Sequence[str],
-        key: str,
+        key: str | None,
         map_indexes: Sequence[int] | None,
     ) -> list[tuple[str, int, Any]]:
         """XComs of the given tasks of one run as ``(task_id, map_index, value)``."""

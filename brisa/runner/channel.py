@@ -97,7 +97,7 @@ class ChannelRuntime:
         dag_id: str,
         run_id: str,
         task_ids: Sequence[str],
-        key: str,
+        key: str | None,
         map_indexes: Sequence[int] | None,
     ) -> list[tuple[str, int, Any]]:
         rows = self.call(

@@ -54,7 +54,7 @@ class StoreRuntime:
         dag_id: str,
         run_id: str,
         task_ids: Sequence[str],
-        key: str,
+        key: str | None,
         map_indexes: Sequence[int] | None,
     ) -> list[tuple[str, int, Any]]:
         with self.store.transaction(readonly=True) as tx:

@@ -423,7 +423,7 @@ class BaseOperator(DAGNode):
         context: dict[str, Any],
         task_ids: str | Sequence[str] | None = None,
         dag_id: str | None = None,
-        key: str = "return_value",
+        key: str | None = "return_value",
         include_prior_dates: bool | None = None,
     ) -> Any:
         return context["ti"].xcom_pull(task_ids=task_ids, dag_id=dag_id, key=key)

@@ -97,7 +97,7 @@ class TaskInstance:
         self,
         task_ids: str | Iterable[str] | None = None,
         dag_id: str | None = None,
-        key: str = XCOM_RETURN_KEY,
+        key: str | None = XCOM_RETURN_KEY,
         include_prior_dates: bool = False,
         session: Any = None,
         *,
@@ -107,7 +107,8 @@ class TaskInstance:
     ) -> Any:
         """Airflow's rules: one task id gives one value (a list for a mapped task or
         several ``map_indexes``); a list of task ids gives a list, in that order, with
-        ``default`` for the ones that pushed nothing.  No task id means this task."""
+        ``default`` for the ones that pushed nothing.  No task id means this task, and
+        ``key=None`` means the latest XCom of any key."""
         single = task_ids is None or isinstance(task_ids, str)
         ids = (
             [self.task_id]

@@ -116,6 +116,22 @@ def test_xcom_round_trips_python_types(store):
     assert record.value == value
 
 
+def test_xcom_pull_with_no_key_gives_each_task_instances_latest_xcom(store):
+    # Airflow's xcom_pull(key=None) lifts the key filter (1.10's example_xcom relies on it).
+    pusher, returner = TaskKey("etl", "manual__1", "extract"), TaskKey("etl", "manual__1", "load")
+    with store.transaction() as tx:
+        tx.xcoms.set(pusher, "first", 1, now=T0)
+        tx.xcoms.set(pusher, "second", 2, now=T0 + timedelta(seconds=1))
+        tx.xcoms.set(returner, "return_value", "r", now=T0)
+    with store.transaction(readonly=True) as tx:
+        records = tx.xcoms.pull(dag_id="etl", run_id="manual__1", task_ids=["extract", "load"], key=None)
+        assert tx.xcoms.pull(dag_id="etl", run_id="manual__1", task_ids=["extract"]) == []
+    assert [(r.task_id, r.key, r.value) for r in records] == [
+        ("extract", "second", 2),
+        ("load", "return_value", "r"),
+    ]
+
+
 def test_import_errors_replace_per_file(store):
     with store.transaction() as tx:
         tx.dags.replace_import_errors(

@@ -63,17 +63,20 @@ class XComRepo:
         dag_id: str,
         run_id: str,
         task_ids: Sequence[str],
-        key: str = RETURN_VALUE,
+        key: str | None = RETURN_VALUE,
         map_indexes: Sequence[int] | None = None,
     ) -> list[XComRecord]:
+        """``key=None`` lifts the key filter, as in Airflow: each task instance then
+        gives its most recently pushed XCom, whatever its key."""
         c = s.xcom.c
-        query = sa.select(s.xcom).where(
-            c.dag_id == dag_id, c.run_id == run_id, c.task_id.in_(list(task_ids)), c.key == key
-        )
+        query = sa.select(s.xcom).where(c.dag_id == dag_id, c.run_id == run_id, c.task_id.in_(list(task_ids)))
+        if key is not None:
+            query = query.where(c.key == key)
         if map_indexes is not None:
             query = query.where(c.map_index.in_(list(map_indexes)))
-        rows = self.conn.execute(query.order_by(c.task_id, c.map_index)).all()
-        return [_record(r) for r in rows]
+        rows = self.conn.execute(query.order_by(c.task_id, c.map_index, c.timestamp.desc())).all()
+        records = [_record(r) for r in rows]
+        return records if key is not None else _latest_per_instance(records)
 
     def raw_value(self, ti: TaskKey, key: str = RETURN_VALUE) -> str | None:
         c = s.xcom.c
@@ -179,3 +182,14 @@ def _record(row: Any) -> XComRecord:
         value=serde.loads(row.value),
         timestamp=row.timestamp,
     )
+
+
+def _latest_per_instance(records: list[XComRecord]) -> list[XComRecord]:
+    """The first record of each (task_id, map_index): callers sort newest first."""
+    seen: set[tuple[str, int]] = set()
+    latest = []
+    for record in records:
+        if (record.task_id, record.map_index) not in seen:
+            seen.add((record.task_id, record.map_index))
+            latest.append(record)
+    return latest
