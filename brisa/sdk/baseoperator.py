@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from brisa.sdk import context as ambient
+from brisa.sdk import setup_teardown
 from brisa.sdk import timezone as tz
 from brisa.sdk.exceptions import AirflowException
 from brisa.sdk.keys import validate_key
@@ -383,6 +384,13 @@ class BaseOperator(DAGNode):
         if setups is not None:
             self.set_upstream(setups)
         return self
+
+    def __enter__(self) -> BaseOperator:
+        setup_teardown.enter([self])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        setup_teardown.exit_block()
 
     # -- execution hooks ------------------------------------------------------------------
     def pre_execute(self, context: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from brisa import errors
 from brisa.sdk import context as ambient
+from brisa.sdk import setup_teardown
 from brisa.sdk import timezone as tz
 from brisa.sdk.exceptions import (
     AirflowDagCycleException,
@@ -263,6 +264,7 @@ class DAG:
         elif self.start_date is not None:
             task.start_date = max(task_start, self.start_date)  # type: ignore[attr-defined]
         self.task_dict[task.task_id] = task
+        setup_teardown.note_created(task)
         if task._dag is None:  # dag.add_task(op) on a task created outside any DAG
             task._dag = self
         if task.task_group is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from brisa.sdk import setup_teardown
 from brisa.sdk.dependencies import DependencyMixin
 from brisa.sdk.exceptions import XComNotFound
 from brisa.sdk.params import NOTSET, ArgNotSet
@@ -65,6 +66,14 @@ class XComArg(DependencyMixin):
         for op, _ in self.iter_references():
             op.as_teardown(setups=setups, on_failure_fail_dagrun=on_failure_fail_dagrun)  # type: ignore[attr-defined]
         return self
+
+    def __enter__(self) -> XComArg:
+        # ``with my_teardown(my_setup()):`` enters the teardown task behind the XComArg.
+        setup_teardown.enter(op for op, _ in self.iter_references())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        setup_teardown.exit_block()
 
 
 class PlainXComArg(XComArg):
