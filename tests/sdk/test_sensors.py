@@ -150,6 +150,17 @@ def test_python_sensor_with_context():
     assert calls == ["py", "py"]
 
 
+def test_time_delta_sensor_takes_deferrable_and_pokes_instead():
+    # Airflow 3's standard provider lets TimeDeltaSensor defer; with no triggerer it pokes.
+    with DAG("d", schedule=None, start_date=START) as dag:
+        TimeDeltaSensor(task_id="wait", delta=timedelta(seconds=1), deferrable=True, end_from_trigger=True)
+    sensor = dag.get_task("wait")
+    assert sensor.deferrable and sensor.end_from_trigger
+    assert (
+        run_task(dag, "wait", MemoryRuntime(), logical_date=LOGICAL, data_interval=(LOGICAL, LOGICAL)) is None
+    )
+
+
 def test_time_sensors():
     now = tz.utcnow()
     with DAG("d", schedule=None, start_date=START) as dag:

@@ -12,9 +12,20 @@ from brisa.sdk.sensors.base import BaseSensorOperator
 class TimeDeltaSensor(BaseSensorOperator):
     extra_fields = ("delta", "poke_interval", "timeout", "mode")
 
-    def __init__(self, *, delta: datetime.timedelta, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        delta: datetime.timedelta,
+        deferrable: bool = False,
+        end_from_trigger: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        # The standard provider takes ``deferrable`` (Airflow 3's example DAGs pass it);
+        # Brisa has no triggerer, so a deferrable sensor pokes like the plain one.
         super().__init__(**kwargs)
         self.delta = delta
+        self.deferrable = deferrable
+        self.end_from_trigger = end_from_trigger
 
     def poke(self, context: dict[str, Any]) -> bool:
         base = context.get("data_interval_end") or context.get("logical_date") or context.get("run_after")
