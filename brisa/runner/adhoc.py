@@ -153,17 +153,21 @@ def render_task(adhoc: Adhoc) -> list[tuple[str, Any]]:
 
 
 def test_task(adhoc: Adhoc, *, task_params: str | None = None) -> Outcome:
-    from brisa.runner.task_runner import run_try
+    """Airflow's ``tasks test``: the context says ``test_mode`` and ``-t`` params update
+    the task's own params (DAG code reads ``task.params`` as well as templates)."""
+    from brisa.runner.task_runner import load_dag, run_try
 
     _terminal_logging()
     workload = adhoc.workload
+    dag = load_dag(workload.fileloc, workload.key.dag_id, generation=workload.generation)
     if task_params:
         try:
             extra = json.loads(task_params)
         except ValueError as exc:
             raise InvalidInputError(f"--task-params is not valid JSON: {exc}") from None
         workload = replace(workload, run=replace(workload.run, conf={**workload.run.conf, **extra}))
-    return run_try(workload, _runtime(adhoc, workload.key))
+        dag.get_task(workload.key.task_id).params.update(extra)
+    return run_try(workload, _runtime(adhoc, workload.key), dag=dag, test_mode=True)
 
 
 def test_dag(settings: Any, dag_id: str, when: datetime, *, conf: dict[str, Any] | None = None) -> RunState:

@@ -90,8 +90,11 @@ def run_try(
     clock: Callable[[], datetime] = utcnow,
     report_rendered: Callable[[dict[str, Any]], None] | None = None,
     dag: Any = None,
+    test_mode: bool = False,
 ) -> Outcome:
-    """Run ``workload`` and say how it ended; never raises for task errors."""
+    """Run ``workload`` and say how it ended; never raises for task errors.
+
+    ``test_mode`` is ``brisa tasks test``'s: the context's ``test_mode`` is True then."""
     state = TryContext(dag=dag)
     with use_runtime(runtime):
         log.info(
@@ -102,7 +105,7 @@ def run_try(
             hostname(),
         )
         try:
-            _prepare(state, workload, runtime, clock)
+            _prepare(state, workload, runtime, clock, test_mode=test_mode)
             if report_rendered is not None:
                 report_rendered(rendered_fields(state.task))
             _execute(state)
@@ -114,13 +117,18 @@ def run_try(
 
 
 def _prepare(
-    state: TryContext, workload: Workload, runtime: TaskRuntime, clock: Callable[[], datetime]
+    state: TryContext,
+    workload: Workload,
+    runtime: TaskRuntime,
+    clock: Callable[[], datetime],
+    *,
+    test_mode: bool = False,
 ) -> None:
     if state.dag is None:
         state.dag = load_dag(workload.fileloc, workload.key.dag_id, generation=workload.generation)
     task = state.dag.get_task(workload.key.task_id)
     state.task = task
-    state.context = build_try_context(state.dag, task, workload, runtime, clock)
+    state.context = build_try_context(state.dag, task, workload, runtime, clock, test_mode=test_mode)
     if getattr(task, "is_mapped", False):
         task = task.unmap(workload.key.map_index, state.context)
         state.context["task"] = task

@@ -58,6 +58,30 @@ def test_dags_test_runs_the_tutorial_to_success_without_a_database(seed_env):
     assert not (Path(seed_env["BRISA_HOME"]) / "brisa.db").exists()
 
 
+PARAMS_DAG = """
+from datetime import datetime
+from airflow.decorators import task
+from airflow.models.dag import DAG
+
+with DAG("params_probe", schedule=None, start_date=datetime(2024, 1, 1)):
+    @task
+    def probe(params, test_mode=None, task=None):
+        print(f"test_mode={test_mode} task_param={task.params.get('colour')} param={params['colour']}")
+
+    probe()
+"""
+
+
+def test_tasks_test_sets_test_mode_and_task_params_like_airflow(seed_env):
+    # Airflow's `tasks test` runs with context["test_mode"] True and -t updates task.params.
+    Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"], "params_probe.py").write_text(PARAMS_DAG)
+    result = brisa(
+        "tasks", "test", "params_probe", "probe", "2024-01-01", "-t", '{"colour": "teal"}', env=seed_env
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "test_mode=True task_param=teal param=teal" in result.stdout
+
+
 def test_dags_list_local_and_show(seed_env):
     listed = brisa("dags", "list", "--local", "-o", "json", env=seed_env)
     assert listed.returncode == 0, listed.stderr
