@@ -104,6 +104,9 @@ def adhoc_run(store: Store, dag: SerializedDag, when: datetime, *, conf: dict[st
 
     with store.transaction() as tx:
         tx.dags.upsert(dag, paused_when_new=False, now=utcnow())
+        # Airflow's dag.test() ignores pausing: without this, a DAG declaring
+        # is_paused_upon_creation=True would never be scheduled and `dags test` would spin.
+        tx.dags.set_paused(dag.dag_id, False)
         return trigger_run(tx, dag, now=utcnow(), logical_date=when, conf=conf or {}, triggered_by="test")
 
 

@@ -117,3 +117,21 @@ def test_import_errors_are_listed_after_the_scheduler_parsed(seed_env):
     assert "print_date (BashOperator) >> sleep, templated" in shown.stdout
     listed = json.loads(brisa("dags", "list", "-o", "json", env=seed_env).stdout)
     assert [r["dag_id"] for r in listed] == ["tutorial"]
+
+
+PAUSED_DAG = """
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.empty import EmptyOperator
+
+with DAG("born_paused", schedule=None, start_date=datetime(2024, 1, 1), is_paused_upon_creation=True):
+    EmptyOperator(task_id="only")
+"""
+
+
+def test_dags_test_runs_a_dag_that_is_paused_upon_creation(seed_env):
+    # Airflow's `dags test` ignores pausing; Brisa's used to loop forever on such a DAG.
+    Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"], "born_paused.py").write_text(PAUSED_DAG)
+    result = brisa("dags", "test", "born_paused", "2024-01-01", env=seed_env, timeout=60)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "only: success" in result.stdout
