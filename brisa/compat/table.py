@@ -165,7 +165,19 @@ TABLE: dict[str, ShimModule] = {
     "airflow.models.skipmixin": ShimModule(_names(f"{_SDK}.skipping", "SkipMixin")),
     "airflow.models.mappedoperator": ShimModule(_names(f"{_SDK}.mapped", "MappedOperator")),
     # -- operators (1.10 and 2.x paths) --------------------------------------------------
-    "airflow.operators": ShimModule(),
+    # Airflow 1.10 also exported its core operators from the package itself
+    # (`from airflow.operators import BashOperator`, its lazy "AirflowImporter").
+    "airflow.operators": ShimModule(
+        _merge(
+            BASH_OP,
+            _names(
+                f"{_SDK}.operators.python", "PythonOperator", "BranchPythonOperator", "ShortCircuitOperator"
+            ),
+            _names(f"{_SDK}.operators.empty", "DummyOperator"),
+            _names(f"{_SDK}.operators.trigger_dagrun", "TriggerDagRunOperator"),
+            LATEST_OPS,
+        )
+    ),
     "airflow.operators.bash_operator": ShimModule(BASH_OP),
     "airflow.operators.bash": ShimModule(BASH_OP),
     "airflow.operators.python_operator": ShimModule(PYTHON_OPS),
@@ -191,7 +203,15 @@ TABLE: dict[str, ShimModule] = {
         )
     ),
     # -- sensors ---------------------------------------------------------------------------
-    "airflow.sensors": ShimModule(),
+    # 1.10's `from airflow.sensors import ExternalTaskSensor`, as for airflow.operators.
+    "airflow.sensors": ShimModule(
+        _merge(
+            _names(f"{_SDK}.sensors.base", "BaseSensorOperator"),
+            _names(f"{_SDK}.sensors.external_task", "ExternalTaskSensor"),
+            _names(f"{_SDK}.sensors.time_delta", "TimeDeltaSensor"),
+            _names(f"{_SDK}.sensors.time", "TimeSensor"),
+        )
+    ),
     "airflow.sensors.base": ShimModule(SENSOR_BASE),
     "airflow.sensors.base_sensor_operator": ShimModule(SENSOR_BASE),
     "airflow.sensors.python": ShimModule(PYTHON_SENSOR),

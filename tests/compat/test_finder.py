@@ -49,6 +49,27 @@ def test_real_dag_file_imports_of_every_generation():
         assert airflow.utils.timezone.utc is not None
 
 
+def test_airflow_110_package_level_operator_and_sensor_imports():
+    # Airflow 1.10 exported its core operators and sensors from the packages themselves.
+    with shim_installed():
+        from airflow.operators import BashOperator, DummyOperator, PythonOperator
+        from airflow.sensors import ExternalTaskSensor, TimeDeltaSensor
+
+        import brisa.sdk.operators.bash
+        import brisa.sdk.operators.empty
+        import brisa.sdk.operators.python
+        import brisa.sdk.sensors.external_task
+        import brisa.sdk.sensors.time_delta
+
+        assert BashOperator is brisa.sdk.operators.bash.BashOperator
+        assert DummyOperator is brisa.sdk.operators.empty.DummyOperator
+        assert PythonOperator is brisa.sdk.operators.python.PythonOperator
+        assert ExternalTaskSensor is brisa.sdk.sensors.external_task.ExternalTaskSensor
+        assert TimeDeltaSensor is brisa.sdk.sensors.time_delta.TimeDeltaSensor
+        with pytest.raises(ImportError, match="Brisa does not support it"):
+            exec("from airflow.operators import HiveOperator", {})
+
+
 def test_unknown_module_fails_with_a_clear_message():
     with shim_installed():
         with pytest.raises(
