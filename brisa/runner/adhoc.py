@@ -197,7 +197,13 @@ def test_dag(settings: Any, dag_id: str, when: datetime, *, conf: dict[str, Any]
         )
         return run_try(workload, _runtime(adhoc, workload.key))
 
-    scheduler = Scheduler(store, InlineExecutor(store, run_one), config=SchedulerConfig(), clock=utcnow)
+    scheduler = Scheduler(
+        store,
+        InlineExecutor(store, run_one),
+        config=SchedulerConfig(),
+        clock=utcnow,
+        callbacks=_InlineDagCallbacks(),
+    )
     scheduler.start_job()
     deadline = time.monotonic() + 24 * 3600
     while time.monotonic() < deadline:
@@ -213,6 +219,17 @@ def test_dag(settings: Any, dag_id: str, when: datetime, *, conf: dict[str, Any]
         if waiting:
             time.sleep(1.0)
     raise BrisaError("dags test did not finish")
+
+
+class _InlineDagCallbacks:
+    """``dags test`` calls the DAG's on_success/on_failure_callback here, in this process,
+    as Airflow's dag.test() does (the scheduler would hand them to a callback child)."""
+
+    def run_dag_callback(self, dag: SerializedDag, run: Any, state: RunState, reason: str) -> None:
+        from brisa.runner.callbacks import call_dag_callback, callback_payload
+
+        print(f"--- DAG {'on_success' if state == RunState.SUCCESS else 'on_failure'}_callback", flush=True)
+        call_dag_callback(callback_payload(dag, run, state, reason))
 
 
 def _summary(tis: list[Any]) -> None:

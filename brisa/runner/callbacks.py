@@ -54,17 +54,43 @@ class DagCallbacks:
         self.clock = clock
 
     def run_dag_callback(self, dag: SerializedDag, run: RunRecord, state: RunState, reason: str) -> None:
-        payload = {
-            "fileloc": dag.fileloc,
-            "dag_id": dag.dag_id,
-            "run": _run_payload(run, state),
-            "success": state == RunState.SUCCESS,
-            "reason": "success" if state == RunState.SUCCESS else (reason or "task_failure"),
-        }
+        payload = callback_payload(dag, run, state, reason)
         label = f"{'on_success' if state == RunState.SUCCESS else 'on_failure'}_callback of {dag.dag_id}"
         self.pool.spawn(
             "callback", payload, _CallbackChild(label, time.monotonic() + CALLBACK_TIMEOUT_SECONDS)
         )
+
+
+def callback_payload(dag: SerializedDag, run: RunRecord, state: RunState, reason: str) -> dict[str, Any]:
+    """What a callback child needs to load the DAG and build the callback's context."""
+    return {
+        "fileloc": dag.fileloc,
+        "dag_id": dag.dag_id,
+        "run": _run_payload(run, state),
+        "success": state == RunState.SUCCESS,
+        "reason": airflow_reason(state, reason),
+    }
+
+
+def airflow_reason(state: RunState, reason: str) -> str:
+    """Airflow's ``reason`` for a DAG callback ("success", "timed_out", "task_failure"):
+    callbacks branch on it, so the scheduler's own wording must not leak into it."""
+    if state == RunState.SUCCESS:
+        return "success"
+    return "timed_out" if "dagrun_timeout" in (reason or "") else "task_failure"
+
+
+def call_dag_callback(payload: dict[str, Any]) -> int:
+    """Load the DAG and call its success or failure callback; 1 if a callback raised."""
+    from brisa.runner.task_runner import dag_callback_context, load_dag
+    from brisa.sdk.execution import run_callbacks
+
+    dag = load_dag(payload["fileloc"], payload["dag_id"])
+    callback = dag.on_success_callback if payload["success"] else dag.on_failure_callback
+    if not callback:
+        return 0
+    context = dag_callback_context(dag, payload["run"], payload["reason"])
+    return 1 if run_callbacks(callback, context) else 0
 
 
 def _run_payload(run: RunRecord, state: RunState) -> dict[str, Any]:
@@ -85,17 +111,7 @@ def _run_payload(run: RunRecord, state: RunState) -> dict[str, Any]:
 
 
 def child_main(payload: dict[str, Any], control: socket.socket) -> int:  # pragma: no cover - child process
-    from brisa.runner.task_runner import dag_callback_context, load_dag
-
-    dag = load_dag(payload["fileloc"], payload["dag_id"])
-    callback = dag.on_success_callback if payload["success"] else dag.on_failure_callback
-    if not callback:
-        return 0
-    context = dag_callback_context(dag, payload["run"], payload["reason"])
-    from brisa.sdk.execution import run_callbacks
-
-    failures = run_callbacks(callback, context)
-    return 1 if failures else 0
+    return call_dag_callback(payload)
 
 
-__all__ = ["DagCallbacks", "child_main"]
+__all__ = ["DagCallbacks", "airflow_reason", "call_dag_callback", "callback_payload", "child_main"]

@@ -135,3 +135,24 @@ def test_dags_test_runs_a_dag_that_is_paused_upon_creation(seed_env):
     result = brisa("dags", "test", "born_paused", "2024-01-01", env=seed_env, timeout=60)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "only: success" in result.stdout
+
+
+CALLBACK_DAG = """
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+def on_failure(context):
+    print(f"dag callback: {context['reason']} {context['dag_run'].run_id}")
+
+with DAG("with_dag_callback", schedule=None, start_date=datetime(2024, 1, 1), on_failure_callback=on_failure):
+    BashOperator(task_id="boom", bash_command="exit 1")
+"""
+
+
+def test_dags_test_calls_the_dag_level_callback_like_airflow(seed_env):
+    # Airflow's dag.test() runs the DAG's on_failure/on_success callback when the run ends.
+    Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"], "with_dag_callback.py").write_text(CALLBACK_DAG)
+    result = brisa("dags", "test", "with_dag_callback", "2024-01-01", env=seed_env, timeout=60)
+    assert "boom: failed" in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "dag callback: task_failure manual__2024-01-01T00:00:00+00:00" in result.stdout
