@@ -155,6 +155,8 @@ TABLE: dict[str, ShimModule] = {
     "airflow.models": ShimModule(_merge(MODELS_BASIC, _names(f"{_SDK}.skipping", "SkipMixin"))),
     "airflow.models.dag": ShimModule(_merge(DAG_NAMES, _names(f"{_SDK}.dag", "dag"))),
     "airflow.models.baseoperator": ShimModule(_merge(BASEOP, CHAIN)),
+    # Airflow 2.3+ module of the `Operator` type alias; custom operators import BaseOperator from it.
+    "airflow.models.operator": ShimModule(BASEOP),
     "airflow.models.param": ShimModule(PARAMS),
     "airflow.models.variable": ShimModule(_names(f"{_SDK}.variable", "Variable")),
     "airflow.models.connection": ShimModule(_names(f"{_SDK}.connection", "Connection")),

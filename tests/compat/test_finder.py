@@ -49,12 +49,15 @@ def test_real_dag_file_imports_of_every_generation():
         assert airflow.utils.timezone.utc is not None
 
 
-def test_airflow_110_package_level_operator_and_sensor_imports():
-    # Airflow 1.10 exported its core operators and sensors from the packages themselves.
+def test_old_style_operator_sensor_and_base_operator_imports():
+    # Airflow 1.10 exported its core operators and sensors from the packages themselves;
+    # 2.3+ DAG files also take BaseOperator from airflow.models.operator.
     with shim_installed():
+        from airflow.models.operator import BaseOperator
         from airflow.operators import BashOperator, DummyOperator, PythonOperator
         from airflow.sensors import ExternalTaskSensor, TimeDeltaSensor
 
+        import brisa.sdk.baseoperator
         import brisa.sdk.operators.bash
         import brisa.sdk.operators.empty
         import brisa.sdk.operators.python
@@ -62,6 +65,7 @@ def test_airflow_110_package_level_operator_and_sensor_imports():
         import brisa.sdk.sensors.time_delta
 
         assert BashOperator is brisa.sdk.operators.bash.BashOperator
+        assert BaseOperator is brisa.sdk.baseoperator.BaseOperator
         assert DummyOperator is brisa.sdk.operators.empty.DummyOperator
         assert PythonOperator is brisa.sdk.operators.python.PythonOperator
         assert ExternalTaskSensor is brisa.sdk.sensors.external_task.ExternalTaskSensor
