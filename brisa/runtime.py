@@ -12,6 +12,7 @@ Implementations:
   to the supervisor over a socket (task processes never open the database).
 * ``brisa.runner.store_runtime.StoreRuntime`` - in the supervisor, and in-process for
   ``brisa dags test``: answers from the metadata store and the secrets backends.
+* :class:`ParseRuntime` - while a DAG file is parsed: variables and connections only.
 """
 
 from __future__ import annotations
@@ -85,6 +86,65 @@ class TaskRuntime(Protocol):
         """Hide ``value`` from this try's log from now on."""
 
 
+class SecretsReader(Protocol):
+    def get_variable(self, key: str) -> str | None: ...
+
+    def get_connection(self, conn_id: str) -> dict[str, Any] | None: ...
+
+
+class ParseRuntime:
+    """What a DAG file's top-level code may ask while it is parsed: variables and
+    connections, read-only.
+
+    Airflow discourages ``Variable.get`` at the top of a DAG file (it runs at every
+    parse) but allows it, and real files do it. Anything about a run - XComs,
+    triggering, skipping - has no meaning at parse time and stays an error; writing
+    variables from a parse is refused too (every parse would write).
+    """
+
+    def __init__(self, source: SecretsReader) -> None:
+        self.source = source
+
+    def get_variable(self, key: str) -> str | None:
+        return self.source.get_variable(key)
+
+    def get_connection(self, conn_id: str) -> dict[str, Any] | None:
+        return self.source.get_connection(conn_id)
+
+    def xcom_pull(self, **_: Any) -> list[tuple[str, int, Any]]:
+        raise _parse_time("pulling an XCom")
+
+    def xcom_push(self, **_: Any) -> None:
+        raise _parse_time("pushing an XCom")
+
+    def set_variable(self, key: str, value: str, description: str | None = None) -> None:
+        raise _parse_time(f"setting variable {key!r}")
+
+    def delete_variable(self, key: str) -> None:
+        raise _parse_time(f"deleting variable {key!r}")
+
+    def trigger_dag(self, **_: Any) -> str:
+        raise _parse_time("triggering a DAG")
+
+    def get_run_state(self, **_: Any) -> str | None:
+        raise _parse_time("reading a run's state")
+
+    def count_task_states(self, **_: Any) -> int:
+        raise _parse_time("counting task states")
+
+    def skip_tasks(self, **_: Any) -> None:
+        raise _parse_time("skipping tasks")
+
+    def mask_secret(self, value: str) -> None:
+        """Nothing is logged from a parse that a mask would apply to."""
+
+
+def _parse_time(what: str) -> NoRuntimeError:
+    return NoRuntimeError(
+        f"{what} needs a running task; a DAG file's top-level code may only read variables and connections"
+    )
+
+
 _current: ContextVar[TaskRuntime | None] = ContextVar("brisa_task_runtime", default=None)
 
 
@@ -111,4 +171,12 @@ def use_runtime(runtime: TaskRuntime) -> Iterator[TaskRuntime]:
         _current.reset(token)
 
 
-__all__ = ["NoRuntimeError", "TaskRuntime", "current_runtime", "maybe_runtime", "use_runtime"]
+__all__ = [
+    "NoRuntimeError",
+    "ParseRuntime",
+    "SecretsReader",
+    "TaskRuntime",
+    "current_runtime",
+    "maybe_runtime",
+    "use_runtime",
+]

@@ -96,19 +96,22 @@ def _local_row(dag: Any) -> dict[str, Any]:
 
 def _parse_local() -> list[Any]:
     from brisa.loader import discover, parse_file
+    from brisa.runner.adhoc import local_secrets
+    from brisa.runtime import ParseRuntime, use_runtime
 
     settings = wiring.load_settings()
     found = []
-    for folder in wiring.dag_folders(settings):
-        for path in discover(folder):
-            result = parse_file(
-                str(path),
-                timeout=settings.core.dagbag_import_timeout,
-                generation_default=settings.core.default_airflow_generation,
-                catchup_default=settings.scheduler.catchup_by_default,
-                dags_folder=str(folder),
-            )
-            found.extend(result.dags)
+    with use_runtime(ParseRuntime(local_secrets(settings))):  # top-level Variable.get
+        for folder in wiring.dag_folders(settings):
+            for path in discover(folder):
+                result = parse_file(
+                    str(path),
+                    timeout=settings.core.dagbag_import_timeout,
+                    generation_default=settings.core.default_airflow_generation,
+                    catchup_default=settings.scheduler.catchup_by_default,
+                    dags_folder=str(folder),
+                )
+                found.extend(result.dags)
     return found
 
 

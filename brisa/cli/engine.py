@@ -38,7 +38,7 @@ class Engine:
         self._owns_pool = self.pool is not getattr(self.executor, "pool", None)
         self.pool.start_zygote()
         self.scheduler = wiring.make_scheduler(
-            settings, self.store, self.executor, self.pool, job_type=job_type
+            settings, self.store, self.executor, self.pool, job_type=job_type, secrets=self.secrets
         )
         if hasattr(self.executor, "on_trigger"):
             self.executor.on_trigger = self.scheduler.wake

@@ -170,7 +170,13 @@ def process_pool_for(executor: BaseExecutor) -> ProcessPool:
 
 
 def make_scheduler(
-    settings: Settings, store: Store, executor: Any, pool: ProcessPool, *, job_type: str = "scheduler"
+    settings: Settings,
+    store: Store,
+    executor: Any,
+    pool: ProcessPool,
+    *,
+    job_type: str = "scheduler",
+    secrets: Any = None,
 ) -> Scheduler:
     from brisa.runner.callbacks import DagCallbacks
     from brisa.scheduler.loop import Scheduler, SchedulerConfig
@@ -191,6 +197,7 @@ def make_scheduler(
             paused_at_creation=settings.core.dags_are_paused_at_creation,
         ),
         clock=utcnow,
+        secrets=secrets,
     )
     config = SchedulerConfig(
         max_active_tasks_per_dag=settings.core.max_active_tasks_per_dag,

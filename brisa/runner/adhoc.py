@@ -24,6 +24,7 @@ from brisa.errors import BrisaError, InvalidInputError, NotFoundError
 from brisa.executors.base import RunContext, Workload
 from brisa.runner.outcome import Outcome
 from brisa.runner.store_runtime import StoreRuntime
+from brisa.runtime import ParseRuntime, use_runtime
 from brisa.serialized import SerializedDag
 from brisa.states import RunState, TaskState
 from brisa.store.records import TaskKey
@@ -81,18 +82,19 @@ def find_dag(settings: Any, dag_id: str) -> SerializedDag:
     from brisa.cli import wiring
     from brisa.loader import discover, parse_file
 
-    for folder in wiring.dag_folders(settings):
-        for path in discover(Path(folder)):
-            result = parse_file(
-                str(path),
-                timeout=settings.core.dagbag_import_timeout,
-                generation_default=settings.core.default_airflow_generation,
-                catchup_default=settings.scheduler.catchup_by_default,
-                dags_folder=str(folder),
-            )
-            for dag in result.dags:
-                if dag.dag_id == dag_id:
-                    return dag
+    with use_runtime(ParseRuntime(local_secrets(settings))):  # top-level Variable.get
+        for folder in wiring.dag_folders(settings):
+            for path in discover(Path(folder)):
+                result = parse_file(
+                    str(path),
+                    timeout=settings.core.dagbag_import_timeout,
+                    generation_default=settings.core.default_airflow_generation,
+                    catchup_default=settings.scheduler.catchup_by_default,
+                    dags_folder=str(folder),
+                )
+                for dag in result.dags:
+                    if dag.dag_id == dag_id:
+                        return dag
     raise NotFoundError(
         f"DAG {dag_id!r} not found in {', '.join(str(f) for f in wiring.dag_folders(settings))}"
     )

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from brisa.executors.procpool import ChildHandler, ProcessPool, kill_group
+from brisa.runtime import NoRuntimeError, SecretsReader
 from brisa.serialized import SerializedDag
 from brisa.services.dags import refresh_next_run
 from brisa.store.sql import Store
@@ -49,19 +50,30 @@ class _FileState:
 
 
 class _ParseChild(ChildHandler):
-    def __init__(self, path: str, deadline: float, done: Callable[[str, Any, str], None]) -> None:
+    def __init__(
+        self,
+        path: str,
+        deadline: float,
+        done: Callable[[str, Any, str], None],
+        secrets: SecretsReader | None = None,
+    ) -> None:
         self.path = path
         self.deadline = deadline
         self.done = done
+        self.secrets = secrets
         self.result: Any = None
         self.timed_out = False
         self.output: list[bytes] = []
 
     def on_request(self, op: str, args: dict[str, Any]) -> Any:
-        if op != "result":
-            raise ValueError(f"unexpected request {op!r}")
-        self.result = args.get("value")
-        return None
+        if op == "result":
+            self.result = args.get("value")
+            return None
+        if op in ("get_variable", "get_connection"):  # the file's top-level code reads a secret
+            if self.secrets is None:
+                raise NoRuntimeError("variables and connections are not available to this DAG processor")
+            return getattr(self.secrets, op)(**args)
+        raise ValueError(f"unexpected request {op!r}")
 
     def on_output(self, data: bytes) -> None:
         if sum(len(x) for x in self.output) < 200_000:
@@ -87,9 +99,17 @@ class _ParseChild(ChildHandler):
 
 class DagProcessor:
     def __init__(
-        self, store: Store, pool: ProcessPool, config: ProcessorConfig, *, clock: Callable[[], datetime]
+        self,
+        store: Store,
+        pool: ProcessPool,
+        config: ProcessorConfig,
+        *,
+        clock: Callable[[], datetime],
+        secrets: SecretsReader | None = None,
     ) -> None:
         self.store = store
+        self.secrets = secrets
+        """Answers ``Variable.get`` / ``get_connection`` from DAG files' top-level code."""
         self.pool = pool
         self.config = config
         self.clock = clock
@@ -173,7 +193,8 @@ class DagProcessor:
                 "catchup_default": self.config.catchup_default,
                 "folder": str(self._folder_of(path)),
             }
-            child = _ParseChild(path, time.monotonic() + self.config.parse_timeout, self._deliver)
+            deadline = time.monotonic() + self.config.parse_timeout
+            child = _ParseChild(path, deadline, self._deliver, self.secrets)
             self.pool.spawn("parse", payload, child)
 
     def _folder_of(self, path: str) -> Path:

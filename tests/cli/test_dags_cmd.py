@@ -156,3 +156,27 @@ def test_dags_test_calls_the_dag_level_callback_like_airflow(seed_env):
     result = brisa("dags", "test", "with_dag_callback", "2024-01-01", env=seed_env, timeout=60)
     assert "boom: failed" in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
     assert "dag callback: task_failure manual__2024-01-01T00:00:00+00:00" in result.stdout
+
+
+TOP_LEVEL_VARIABLE_DAG = """
+from datetime import datetime
+from airflow import DAG
+from airflow.models import Variable
+from airflow.operators.bash import BashOperator
+
+bucket = Variable.get("bucket")
+with DAG("reads_a_variable", start_date=datetime(2024, 1, 1), schedule=None):
+    BashOperator(task_id="copy", bash_command=f"echo copying to {bucket}")
+"""
+
+
+def test_a_dag_file_reading_a_variable_at_top_level_renders_and_lists(seed_env):
+    dags = Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"])
+    (dags / "reads_a_variable.py").write_text(TOP_LEVEL_VARIABLE_DAG)
+    env = {**seed_env, "AIRFLOW_VAR_BUCKET": "s3-raw"}
+    rendered = brisa("tasks", "render", "reads_a_variable", "copy", "2024-01-01", env=env)
+    assert rendered.returncode == 0, rendered.stderr
+    assert "echo copying to s3-raw" in rendered.stdout
+    listed = brisa("dags", "list", "--local", "-o", "json", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert "reads_a_variable" in {d["dag_id"] for d in json.loads(listed.stdout)}

@@ -124,3 +124,61 @@ def test_a_dag_id_defined_in_two_files_is_an_error_on_the_second(setup):
     processor.parse_all()
     assert _dags(store)["same"].fileloc.endswith("first.py")
     assert "already defined" in _errors(store)["second.py"].message
+
+
+TOP_LEVEL_SECRETS = """
+from datetime import datetime
+from airflow import DAG
+from airflow.models import Variable
+from airflow.hooks.base import BaseHook
+from airflow.operators.bash import BashOperator
+
+bucket = Variable.get("bucket")
+host = BaseHook.get_connection("warehouse").host
+optional = Variable.get("missing", default_var="fallback")
+with DAG("secrets_at_parse", start_date=datetime(2024, 1, 1), schedule=None, tags=[bucket, host, optional]):
+    BashOperator(task_id="t", bash_command="true")
+"""
+
+
+class _Secrets:
+    def __init__(self, variables, connections):
+        self.variables = variables
+        self.connections = connections
+
+    def get_variable(self, key):
+        return self.variables.get(key)
+
+    def get_connection(self, conn_id):
+        return self.connections.get(conn_id)
+
+
+def _processor_with(setup, secrets):
+    store, processor, folder = setup
+    return store, DagProcessor(store, processor.pool, processor.config, clock=_now, secrets=secrets), folder
+
+
+def test_top_level_variables_and_connections_are_read_while_parsing(setup):
+    warehouse = {"conn_type": "postgres", "host": "db.internal"}
+    secrets = _Secrets({"bucket": "raw-data"}, {"warehouse": warehouse})
+    store, processor, folder = _processor_with(setup, secrets)
+    _write(folder, "uses_secrets.py", TOP_LEVEL_SECRETS)
+    processor.parse_all()
+    assert _errors(store) == {}
+    assert sorted(_dags(store)["secrets_at_parse"].tags) == ["db.internal", "fallback", "raw-data"]
+
+
+def test_a_missing_top_level_variable_is_an_import_error_naming_it(setup):
+    store, processor, folder = _processor_with(setup, _Secrets({}, {}))
+    _write(folder, "uses_secrets.py", TOP_LEVEL_SECRETS)
+    processor.parse_all()
+    assert "bucket" in _errors(store)["uses_secrets.py"].stacktrace
+    assert "secrets_at_parse" not in _dags(store)
+
+
+def test_a_parse_may_not_write_variables(setup):
+    store, processor, folder = _processor_with(setup, _Secrets({}, {}))
+    writes = 'from airflow import DAG\nfrom airflow.models import Variable\nVariable.set("k", "v")\n'
+    _write(folder, "writes.py", writes)
+    processor.parse_all()
+    assert "may only read variables and connections" in _errors(store)["writes.py"].stacktrace
