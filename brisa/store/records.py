@@ -141,8 +141,9 @@ class TiRecord:
     @classmethod
     def from_row(cls, row: Any) -> Self:
         """From a row of ``SELECT task_instance.*``: its columns are in this class's field order
-        (a test checks it), so the record is built positionally - the scheduler's hot path."""
-        values = list(row)
+        (a test checks it), so the record is built positionally - the scheduler's hot path.
+        Columns after those (a page's total) are left out."""
+        values = list(row)[:_TI_FIELD_COUNT]
         values[5] = _TASK_STATES[values[5]]
         if values[24]:
             values[24] = json.loads(values[24])
@@ -151,6 +152,9 @@ class TiRecord:
     @property
     def key(self) -> TaskKey:
         return TaskKey(self.dag_id, self.run_id, self.task_id, self.map_index)
+
+
+_TI_FIELD_COUNT = len(fields(TiRecord))
 
 
 @dataclass(frozen=True)

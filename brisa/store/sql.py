@@ -11,6 +11,7 @@ import contextlib
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _SQLITE_BUSY_MS = 30_000
+PING_AFTER_IDLE_SECONDS = 1.0
+"""A pooled PostgreSQL connection idle this long is pinged before use (see _ping_when_idle):
+shorter than any database restart, longer than the gaps between a busy server's requests."""
 
 
 def normalize_url(url: str) -> str:
@@ -221,16 +225,50 @@ def _create_engine(url: str, **options: Any) -> sa.Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url, echo=options["echo"])
     connect_args = {"application_name": "brisa", **options["connect_args"]}
-    return sa.create_engine(
+    engine = sa.create_engine(
         url,
         pool_size=options["pool_size"],
         max_overflow=options["max_overflow"],
         pool_recycle=options["pool_recycle"],
-        pool_pre_ping=True,
         pool_timeout=30,
         connect_args=connect_args,
         echo=options["echo"],
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: sa.Engine) -> None:
+    """Ping a pooled connection before use only if it sat idle for a while.
+
+    SQLAlchemy's ``pool_pre_ping`` pings at every checkout: one more round trip per
+    transaction, and an API request makes two (its user, then its data), which on a busy
+    machine was a good part of a request's time. A connection in use a moment ago is
+    almost surely alive; one idle for a second or more may have been closed by a database
+    restart (which takes longer than that) or an idle timeout, so that one is pinged, and
+    replaced when dead. A connection the server drops within a second of its last use
+    still fails its next statement: SQLAlchemy then discards the whole pool, and that
+    caller sees ``StoreUnavailable`` once (the scheduler and the executor retry; the API
+    answers 503).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _fresh(_dbapi_conn: Any, record: Any) -> None:
+        record.info["brisa_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_conn: Any, record: Any) -> None:
+        record.info["brisa_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle = time.monotonic() - record.info.get("brisa_idle_since", 0.0)
+        if idle < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(f"pooled connection is dead: {error}") from error
 
 
 def _sqlite_engine(url: str, *, echo: bool) -> sa.Engine:

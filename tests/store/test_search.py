@@ -58,3 +58,24 @@ def test_owners_match_whole_names(store, now) -> None:
     with store.transaction(readonly=True) as tx:
         assert [d.dag_id for d in tx.dags.search(owners=["bob"]).items] == ["etl"]
         assert tx.dags.search(owners=["ann"]).items == []
+
+
+def test_a_page_and_its_total_take_one_statement_and_empty_pages_still_count(store, now) -> None:
+    import sqlalchemy as sa
+
+    add_runs(store, now, 5)
+    statements: list[str] = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with store.transaction(readonly=True) as tx:
+        page = tx.runs.search(limit=2, offset=1)
+        tis = tx.tis.search(limit=2)
+        dags = tx.dags.search(limit=1)
+    assert (len(page.items), page.total) == (2, 5)
+    assert (len(tis.items), tis.total) == (2, 5)
+    assert (len(dags.items), dags.total) == (1, 1)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 4  # runs, tis, dags, and the dags' tags: no count queries
+    with store.transaction(readonly=True) as tx:
+        assert tx.runs.search(limit=2, offset=9).total == 5  # past the end
+        assert tx.runs.search(limit=0).total == 5
+        assert tx.runs.search().total == 5

@@ -88,3 +88,23 @@ def count_of(conn: sa.Connection, query: sa.Select[Any]) -> int:
 
 def page_of(query: sa.Select[Any], limit: int | None, offset: int) -> sa.Select[Any]:
     return query if limit is None else query.limit(limit).offset(offset)
+
+
+TOTAL = "brisa_total"
+
+
+def counted_page(
+    conn: sa.Connection, query: sa.Select[Any], limit: int | None, offset: int
+) -> tuple[list[Any], int]:
+    """One page of the ordered ``query`` and how many rows it selects in all.
+
+    ``COUNT(*) OVER ()`` is evaluated before LIMIT and OFFSET, so each row of the page
+    carries the total: one round trip instead of a page query plus a count query, which
+    matters to API lists on a busy database. Only an empty page past the start (or of
+    ``limit`` 0), which has no row to carry it, costs a separate count.
+    """
+    counted = query.add_columns(sa.func.count().over().label(TOTAL))
+    rows = conn.execute(page_of(counted, limit, offset)).all()
+    if rows:
+        return rows, getattr(rows[0], TOTAL)
+    return rows, count_of(conn, query) if offset or limit == 0 else 0

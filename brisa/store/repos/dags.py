@@ -12,7 +12,7 @@ from brisa.errors import NotFoundError
 from brisa.serialized import SerializedDag
 from brisa.store import schema as s
 from brisa.store.records import DagRecord, ImportErrorRecord, Page
-from brisa.store.repos._common import count_of, order_by_clause, page_of, sort_clauses
+from brisa.store.repos._common import count_of, counted_page, order_by_clause, page_of, sort_clauses
 
 _DAG_ORDER = ("dag_id", "fileloc", "next_dagrun", "last_parsed_time", "is_paused", "owners")
 
@@ -217,7 +217,6 @@ class DagRepo:
         if any_run_states:
             runs = sa.select(s.dag_run.c.dag_id).where(s.dag_run.c.state.in_(list(any_run_states)))
             query = query.where(s.dag.c.dag_id.in_(runs))
-        total = count_of(self.conn, query)
         columns = {
             "dag_id": s.dag.c.dag_id,
             "next_dagrun": s.dag.c.next_dagrun,
@@ -225,7 +224,7 @@ class DagRepo:
             "last_run_start_date": last.c.start_date,
         }
         query = query.order_by(*sort_clauses(columns, order, s.dag.c.dag_id))
-        rows = self.conn.execute(page_of(query, limit, offset)).all()
+        rows, total = counted_page(self.conn, query, limit, offset)
         tag_map = self._tags([r.dag_id for r in rows])
         return Page([DagRecord.from_row(r, tags=tuple(tag_map.get(r.dag_id, ()))) for r in rows], total)
 

@@ -13,7 +13,7 @@ from brisa.errors import ConflictError, NotFoundError
 from brisa.states import RunState
 from brisa.store import schema as s
 from brisa.store.records import Page, RunRecord
-from brisa.store.repos._common import count_of, order_by_clause, page_of, sort_clauses, within
+from brisa.store.repos._common import counted_page, order_by_clause, sort_clauses, within
 
 _RUN_ORDER = (
     "id",
@@ -196,11 +196,11 @@ class RunRepo:
             query = query.where(c.triggering_user.ilike(triggering_user_like))
         for name, value in (bounds or {}).items():
             query = within(query, c[name], value)
-        total = count_of(self.conn, query)
         columns = {name: c[name] for name in (*_RUN_ORDER, "conf")}
         columns["duration"] = _duration(self.conn, c.start_date, c.end_date)
         query = query.order_by(*sort_clauses(columns, order, c.id))
-        return Page([RunRecord.from_row(r) for r in self.conn.execute(page_of(query, limit, offset))], total)
+        rows, total = counted_page(self.conn, query, limit, offset)
+        return Page([RunRecord.from_row(r) for r in rows], total)
 
     def get_many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], RunRecord]:
         """Runs by ``(dag_id, run_id)``; missing ones are left out."""

@@ -15,9 +15,8 @@ from brisa.states import ACTIVE, FINISHED, TaskState
 from brisa.store import schema as s
 from brisa.store.records import Page, TaskKey, TiRecord, TryRecord
 from brisa.store.repos._common import (
-    count_of,
+    counted_page,
     order_by_clause,
-    page_of,
     sort_clauses,
     state_in,
     str_or_none,
@@ -289,9 +288,9 @@ class TiRepo:
         columns = _ti_sort_columns()
         for name, value in (bounds or {}).items():
             query = within(query, columns[name], value)
-        total = count_of(self.conn, query)
         query = query.order_by(*sort_clauses(columns, order, ti.c.id))
-        return Page([TiRecord.from_row(r) for r in self.conn.execute(page_of(query, limit, offset))], total)
+        rows, total = counted_page(self.conn, query, limit, offset)
+        return Page([TiRecord.from_row(r) for r in rows], total)
 
     def pool_usage(self) -> dict[str, dict[str, int]]:
         """Slots held per pool by scheduled, queued and running tries: ``{pool: {state: slots}}``."""
