@@ -37,6 +37,14 @@ from brisa.api.schemas.base import (
     masker_from,
     redact,
 )
+from brisa.api.schemas.bulk import (
+    BulkActionResponse,
+    BulkBody,
+    BulkCreateAction,
+    BulkDeleteAction,
+    BulkResponse,
+    BulkUpdateAction,
+)
 from brisa.api.schemas.dags import (
     DAG_PATCHABLE_FIELDS,
     DAGCollectionResponse,
@@ -133,6 +141,12 @@ __all__ = [
     "MAX_SORT_KEYS",
     "WILDCARD",
     "BaseInfoResponse",
+    "BulkActionResponse",
+    "BulkBody",
+    "BulkCreateAction",
+    "BulkDeleteAction",
+    "BulkResponse",
+    "BulkUpdateAction",
     "ClearTaskInstancesBody",
     "ConnectionBody",
     "ConnectionCollectionResponse",

@@ -91,3 +91,60 @@ def test_a_value_no_key_decrypts_is_a_500_naming_the_variable_but_lists_still_wo
     assert "broken" in response.json()["detail"]
     listed = api.client.get(URL, headers=h).json()["variables"]
     assert [(v["key"], v["value"]) for v in listed] == [("broken", ""), ("ok", "fine")]
+
+
+def bulk(api: Api, *actions: dict, role: str = "Op"):  # type: ignore[no-untyped-def]
+    return api.client.patch(URL, json={"actions": list(actions)}, headers=api.headers(role))
+
+
+def test_bulk_creates_updates_and_deletes_each_action_on_its_own(api: Api) -> None:
+    h = api.headers("Op")
+    api.client.post(URL, json={"key": "old", "value": "1"}, headers=h)
+    response = bulk(
+        api,
+        {"action": "create", "entities": [{"key": "a", "value": {"n": 1}}, {"key": "b", "value": "x"}]},
+        {"action": "update", "entities": [{"key": "old", "value": "2", "description": "d"}]},
+        {"action": "delete", "entities": ["b", {"key": "a", "value": ""}]},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "create": {"success": ["a", "b"], "errors": []},
+        "update": {"success": ["old"], "errors": []},
+        "delete": {"success": ["b", "a"], "errors": []},
+    }
+    assert api.client.get(f"{URL}/old", headers=h).json()["description"] == "d"
+    assert api.client.get(URL, headers=h).json()["total_entries"] == 1
+
+
+def test_bulk_reports_conflicts_and_missing_keys_per_action(api: Api) -> None:
+    h = api.headers("Op")
+    api.client.post(URL, json={"key": "k", "value": "1"}, headers=h)
+    failed = bulk(
+        api,
+        {"action": "create", "entities": [{"key": "k", "value": "2"}, {"key": "new", "value": "x"}]},
+        {"action": "delete", "entities": ["nope"]},
+    ).json()
+    assert failed["update"] is None
+    assert failed["create"] == {
+        "success": [],
+        "errors": [{"error": "The variables with these keys: ['k'] already exist.", "status_code": 409}],
+    }
+    assert failed["delete"]["errors"][0]["status_code"] == 404
+    assert api.client.get(f"{URL}/new", headers=h).status_code == 404
+    skipped = bulk(
+        api,
+        {"action": "create", "entities": [{"key": "k", "value": "2"}], "action_on_existence": "skip"},
+        {"action": "update", "entities": [{"key": "gone", "value": "2"}], "action_on_non_existence": "skip"},
+    ).json()
+    assert (skipped["create"], skipped["update"]) == ({"success": [], "errors": []},) * 2
+    overwritten = bulk(
+        api,
+        {"action": "create", "entities": [{"key": "k", "value": "3"}], "action_on_existence": "overwrite"},
+    )
+    assert overwritten.json()["create"]["success"] == ["k"]
+    assert api.client.get(f"{URL}/k", headers=h).json()["value"] == "3"
+
+
+def test_bulk_needs_the_permission_of_each_action(api: Api) -> None:
+    assert bulk(api, {"action": "delete", "entities": ["k"]}, role="Viewer").status_code == 403
+    assert bulk(api, {"action": "bogus", "entities": []}).status_code == 422
