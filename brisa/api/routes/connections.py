@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from brisa.api.context import ApiContext
+from brisa.api.routes._bulk import BulkResource, run_bulk
 from brisa.api.routes._common import Ctx, UpdateMask, like, order_of, page_args
 from brisa.api.schemas import (
     MASK,
+    BulkBody,
+    BulkResponse,
     ConnectionBody,
     ConnectionCollectionResponse,
     ConnectionListQuery,
@@ -105,15 +109,65 @@ def patch_connection(
     """
     if body.connection_id != connection_id:
         raise InvalidInputError("The connection_id in the request body does not match the URL parameter")
+    _update_connection(ctx, body, update_mask)
+    _audit(ctx, "patch_connection", user, connection_id)
+    return _response(ctx, _readable(ctx, connection_id))
+
+
+def _update_connection(ctx: ApiContext, body: ConnectionBody, update_mask: list[str] | None) -> None:
+    """Write the fields sent (or those in ``update_mask``); ``***`` keeps a stored secret."""
     check_update_mask(update_mask, CONNECTION_PATCHABLE_FIELDS)
-    current = _readable(ctx, connection_id).fields()
+    current = _readable(ctx, body.connection_id).fields()
     sent = body.model_dump(by_alias=True, include=body.model_fields_set)
     if update_mask:
         full = body.model_dump(by_alias=True)
         sent = {name: full[name] for name in update_mask if name in full}
     ctx.secrets.set_connection({**current, **_fields(sent, current=current)})
-    _audit(ctx, "patch_connection", user, connection_id)
-    return _response(ctx, _readable(ctx, connection_id))
+
+
+@router.patch("", response_model=BulkResponse)
+def bulk_connections(
+    ctx: Ctx,
+    body: BulkBody[ConnectionBody],
+    user: Annotated[Principal, Depends(require(Permission.CONNECTION_EDIT))],
+) -> BulkResponse:
+    """Airflow's bulk endpoint; writes behave (and are audited) as the single-connection routes."""
+    return run_bulk(_bulk_resource(ctx, user), body, user)
+
+
+def _bulk_resource(ctx: ApiContext, user: Principal) -> BulkResource:
+    def existing(connection_ids: Iterable[str]) -> set[str]:
+        with ctx.store.transaction(readonly=True) as tx:
+            return {conn_id for conn_id in connection_ids if tx.connections.get(conn_id) is not None}
+
+    def create(entity: ConnectionBody) -> None:
+        # An overwrite replaces every field, but "***" still keeps the stored secret.
+        replaced = existing([entity.connection_id])
+        current = _readable(ctx, entity.connection_id).fields() if replaced else None
+        ctx.secrets.set_connection(_fields(entity.model_dump(by_alias=True), current=current))
+        _audit(ctx, "post_connection", user, entity.connection_id)
+
+    def update(entity: ConnectionBody, update_mask: list[str] | None) -> None:
+        _update_connection(ctx, entity, update_mask)
+        _audit(ctx, "patch_connection", user, entity.connection_id)
+
+    def delete(connection_id: str) -> None:
+        ctx.secrets.delete_connection(connection_id)
+        _audit(ctx, "delete_connection", user, connection_id)
+
+    return BulkResource(
+        noun="connections with these connection_ids",
+        key_of=lambda entity: entity.connection_id,
+        existing=existing,
+        create=create,
+        update=update,
+        delete=delete,
+        permissions={
+            "create": Permission.CONNECTION_CREATE,
+            "update": Permission.CONNECTION_EDIT,
+            "delete": Permission.CONNECTION_DELETE,
+        },
+    )
 
 
 @router.delete("/{connection_id}", status_code=204, response_class=Response)

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from brisa.api.context import ApiContext
+from brisa.api.routes._bulk import BulkResource, run_bulk
 from brisa.api.routes._common import Ctx, UpdateMask, like, order_of, page_args
 from brisa.api.schemas import (
     MASK,
-    BulkActionResponse,
     BulkBody,
-    BulkCreateAction,
-    BulkDeleteAction,
     BulkResponse,
-    BulkUpdateAction,
     VariableBody,
     VariableCollectionResponse,
     VariableListQuery,
@@ -25,7 +23,7 @@ from brisa.api.schemas import (
 )
 from brisa.api.security import Principal, require
 from brisa.auth.roles import Permission
-from brisa.errors import InvalidInputError, PermissionDenied, SecretsError
+from brisa.errors import InvalidInputError, SecretsError
 from brisa.secrets.views import VariableEntry
 
 router = APIRouter(prefix="/api/v2/variables", tags=["Variable"])
@@ -121,116 +119,50 @@ def delete_variable(
     return Response(status_code=204)
 
 
-@router.patch("", response_model=BulkResponse, response_model_exclude_none=False)
+@router.patch("", response_model=BulkResponse)
 def bulk_variables(
     ctx: Ctx,
     body: BulkBody[VariableBody],
     user: Annotated[Principal, Depends(require(Permission.VARIABLE_EDIT))],
 ) -> BulkResponse:
-    """Airflow's bulk endpoint: each action runs on its own and reports its keys and errors.
+    """Airflow's bulk endpoint; writes behave (and are audited) as the single-variable routes."""
+    return run_bulk(_bulk_resource(ctx, user), body, user)
 
-    An action that would create an existing key (``action_on_existence=fail``) or touch a
-    missing one (``action_on_non_existence=fail``) writes nothing and reports one error,
-    as Airflow does, so a client can retry it alone.
-    """
-    _check_bulk_permissions(user, body)
-    response = BulkResponse()
-    for action in body.actions:
-        if isinstance(action, BulkCreateAction):
-            result = _bulk_create(ctx, user, action)
-        elif isinstance(action, BulkUpdateAction):
-            result = _bulk_update(ctx, user, action)
+
+def _bulk_resource(ctx: ApiContext, user: Principal) -> BulkResource:
+    def existing(keys: Iterable[str]) -> set[str]:
+        with ctx.store.transaction(readonly=True) as tx:
+            return {key for key in keys if tx.variables.get(key) is not None}
+
+    def create(entity: VariableBody) -> None:
+        if existing([entity.key]):  # an overwrite: "***" keeps the stored value, as PATCH
+            _update_variable(ctx, entity, None)
         else:
-            result = _bulk_delete(ctx, user, action)
-        _merge(response, action.action, result)
-    return response
-
-
-BULK_PERMISSIONS = {
-    "create": Permission.VARIABLE_CREATE,
-    "update": Permission.VARIABLE_EDIT,
-    "delete": Permission.VARIABLE_DELETE,
-}
-
-
-def _check_bulk_permissions(user: Principal, body: BulkBody[VariableBody]) -> None:
-    # The route asks for VARIABLE_EDIT; creating and deleting need their own permission.
-    for action in body.actions:
-        permission = BULK_PERMISSIONS[action.action]
-        if not user.can(permission):
-            verb, resource = permission.value
-            role = user.role.value
-            raise PermissionDenied(f"Forbidden: the {role} role does not have {verb} on {resource}")
-
-
-def _merge(response: BulkResponse, kind: str, result: BulkActionResponse) -> None:
-    """Several actions of one kind in a request add up in the same entry."""
-    current = getattr(response, kind)
-    if current is None:
-        setattr(response, kind, result)
-    else:
-        current.success.extend(result.success)
-        current.errors.extend(result.errors)
-
-
-def _existing_keys(ctx: ApiContext, keys: list[str]) -> set[str]:
-    with ctx.store.transaction(readonly=True) as tx:
-        return {key for key in keys if tx.variables.get(key) is not None}
-
-
-def _bulk_error(message: str, status_code: int) -> BulkActionResponse:
-    return BulkActionResponse(errors=[{"error": message, "status_code": status_code}])
-
-
-def _bulk_create(
-    ctx: ApiContext, user: Principal, action: BulkCreateAction[VariableBody]
-) -> BulkActionResponse:
-    existing = _existing_keys(ctx, [entity.key for entity in action.entities])
-    if existing and action.action_on_existence == "fail":
-        return _bulk_error(f"The variables with these keys: {sorted(existing)} already exist.", 409)
-    result = BulkActionResponse()
-    for entity in action.entities:
-        if entity.key in existing and action.action_on_existence == "skip":
-            continue
-        ctx.secrets.set_variable(entity.key, entity.stored_value(), entity.description)
+            ctx.secrets.set_variable(entity.key, entity.stored_value(), entity.description)
         _audit(ctx, "post_variable", user, entity.key)
-        result.success.append(entity.key)
-    return result
 
-
-def _bulk_update(
-    ctx: ApiContext, user: Principal, action: BulkUpdateAction[VariableBody]
-) -> BulkActionResponse:
-    keys = [entity.key for entity in action.entities]
-    missing = set(keys) - _existing_keys(ctx, keys)
-    if missing and action.action_on_non_existence == "fail":
-        return _bulk_error(f"The variables with these keys: {sorted(missing)} were not found.", 404)
-    check_update_mask(action.update_mask, VARIABLE_PATCHABLE_FIELDS)
-    result = BulkActionResponse()
-    for entity in action.entities:
-        if entity.key in missing:
-            continue
-        _update_variable(ctx, entity, action.update_mask)
+    def update(entity: VariableBody, update_mask: list[str] | None) -> None:
+        check_update_mask(update_mask, VARIABLE_PATCHABLE_FIELDS)
+        _update_variable(ctx, entity, update_mask)
         _audit(ctx, "patch_variable", user, entity.key)
-        result.success.append(entity.key)
-    return result
 
-
-def _bulk_delete(
-    ctx: ApiContext, user: Principal, action: BulkDeleteAction[VariableBody]
-) -> BulkActionResponse:
-    keys = [entity if isinstance(entity, str) else entity.key for entity in action.entities]
-    missing = set(keys) - _existing_keys(ctx, keys)
-    if missing and action.action_on_non_existence == "fail":
-        return _bulk_error(f"The variables with these keys: {sorted(missing)} were not found.", 404)
-    result = BulkActionResponse()
-    for key in keys:
-        if key in missing:
-            continue
+    def delete(key: str) -> None:
         ctx.secrets.delete_variable(key)
         _audit(ctx, "delete_variable", user, key)
-        result.success.append(key)
-    return result
+
+    return BulkResource(
+        noun="variables with these keys",
+        key_of=lambda entity: entity.key,
+        existing=existing,
+        create=create,
+        update=update,
+        delete=delete,
+        permissions={
+            "create": Permission.VARIABLE_CREATE,
+            "update": Permission.VARIABLE_EDIT,
+            "delete": Permission.VARIABLE_DELETE,
+        },
+    )
 
 
 def _audit(ctx: ApiContext, event: str, user: Principal, key: str) -> None:

@@ -63,3 +63,52 @@ def test_delete_and_validation(api: Api) -> None:
     assert api.client.get(f"{URL}/warehouse", headers=h).status_code == 404
     assert api.client.post(URL, json=BODY | {"extra": "[1]"}, headers=h).status_code == 422
     assert api.client.post(URL, json=BODY | {"connection_id": "bad id"}, headers=h).status_code == 422
+
+
+def test_bulk_creates_updates_and_deletes_and_reports_errors_per_action(api: Api) -> None:
+    h = api.headers("Op")
+    api.client.post(URL, json=BODY, headers=h)
+    other = {"connection_id": "api", "conn_type": "http", "host": "example.com"}
+    response = api.client.patch(
+        URL,
+        json={
+            "actions": [
+                {"action": "create", "entities": [other]},
+                {"action": "create", "entities": [BODY]},
+                {"action": "update", "entities": [{**BODY, "host": "db2", "password": "***"}]},
+                {"action": "delete", "entities": ["api", "missing"], "action_on_non_existence": "skip"},
+            ]
+        },
+        headers=h,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "create": {
+            "success": ["api"],
+            "errors": [
+                {
+                    "error": "The connections with these connection_ids: ['warehouse'] already exist.",
+                    "status_code": 409,
+                }
+            ],
+        },
+        "update": {"success": ["warehouse"], "errors": []},
+        "delete": {"success": ["api"], "errors": []},
+    }
+    assert api.client.get(f"{URL}/api", headers=h).status_code == 404
+    assert api.client.get(f"{URL}/warehouse", headers=h).json()["host"] == "db2"
+    assert api.app.state.brisa.secrets.get_connection("warehouse")["password"] == "pa55word!"  # "***" kept it
+
+
+def test_bulk_overwrite_keeps_masked_secrets_and_viewers_are_refused(api: Api) -> None:
+    h = api.headers("Op")
+    api.client.post(URL, json=BODY, headers=h)
+    resent = {**BODY, "password": "***", "port": 6543}
+    action = {"action": "create", "entities": [resent], "action_on_existence": "overwrite"}
+    assert api.client.patch(URL, json={"actions": [action]}, headers=h).json()["create"]["success"] == [
+        "warehouse"
+    ]
+    assert api.client.get(f"{URL}/warehouse", headers=h).json()["port"] == 6543
+    assert api.app.state.brisa.secrets.get_connection("warehouse")["password"] == "pa55word!"
+    viewer = api.client.patch(URL, json={"actions": [action]}, headers=api.headers("Viewer"))
+    assert viewer.status_code == 403

@@ -148,3 +148,12 @@ def test_bulk_reports_conflicts_and_missing_keys_per_action(api: Api) -> None:
 def test_bulk_needs_the_permission_of_each_action(api: Api) -> None:
     assert bulk(api, {"action": "delete", "entities": ["k"]}, role="Viewer").status_code == 403
     assert bulk(api, {"action": "bogus", "entities": []}).status_code == 422
+
+
+def test_bulk_overwrite_with_the_mask_keeps_the_secret(api: Api) -> None:
+    h = api.headers("Op")
+    api.client.post(URL, json={"key": "db_password", "value": "s3cret"}, headers=h)
+    resent = {"key": "db_password", "value": "***", "description": "d"}
+    action = {"action": "create", "entities": [resent], "action_on_existence": "overwrite"}
+    assert bulk(api, action).json()["create"]["success"] == ["db_password"]
+    assert api.app.state.brisa.secrets.get_variable("db_password") == "s3cret"
