@@ -167,3 +167,23 @@ def test_patch_may_only_change_is_paused(api: Api) -> None:
         api.client.patch("/api/v2/dags/beta", json={"owners": []}, headers=api.headers("User")).status_code
         == 422
     )
+
+
+def test_patch_dags_pauses_the_page_the_filters_select(api: Api) -> None:
+    seed(api)
+    h = api.headers("Op")
+    response = api.client.patch(
+        "/api/v2/dags?dag_id_pattern=~&tags=etl&update_mask=is_paused", json={"is_paused": True}, headers=h
+    )
+    assert response.status_code == 200, response.text
+    body = DAGCollectionResponse.model_validate(response.json())
+    assert [(dag.dag_id, dag.is_paused) for dag in body.dags] == [("alpha", True), ("beta", True)]
+    assert body.total_entries == 2
+    assert ids(api.client.get("/api/v2/dags?paused=true", headers=h)) == ["alpha", "beta"]
+    first = api.client.patch("/api/v2/dags?limit=1&paused=true", json={"is_paused": False}, headers=h).json()
+    assert ([dag["dag_id"] for dag in first["dags"]], first["total_entries"]) == (["alpha"], 2)
+    assert ids(api.client.get("/api/v2/dags?paused=true", headers=h)) == ["beta"]
+    refused = api.client.patch("/api/v2/dags", json={"is_paused": True}, headers=api.headers("Viewer"))
+    assert refused.status_code == 403
+    masked = api.client.patch("/api/v2/dags?update_mask=description", json={"is_paused": True}, headers=h)
+    assert masked.status_code == 400
