@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from brisa.api.context import ApiContext
 from brisa.api.routes._common import Ctx, UpdateMask, like, order_of, page_args, unless_wildcard
 from brisa.api.schemas import (
     DAGRunClearBody,
@@ -13,6 +15,7 @@ from brisa.api.schemas import (
     DagRunListQuery,
     DAGRunPatchBody,
     DAGRunResponse,
+    DAGRunsBatchBody,
     TaskInstanceCollectionResponse,
     TriggerDAGRunPostBody,
     check_update_mask,
@@ -39,12 +42,44 @@ def list_dag_runs(
     query: Annotated[DagRunListQuery, Query()],
     _: Annotated[Principal, Depends(require(Permission.DAG_RUN_READ))],
 ) -> DAGRunCollectionResponse:
+    return _search_runs(ctx, dag_id, query)
+
+
+@router.post("/list", response_model=DAGRunCollectionResponse)
+def list_dag_runs_batch(
+    ctx: Ctx,
+    dag_id: str,
+    body: DAGRunsBatchBody,
+    _: Annotated[Principal, Depends(require(Permission.DAG_RUN_READ))],
+) -> DAGRunCollectionResponse:
+    """Airflow's ``POST /dags/~/dagRuns/list``: the list's filters (and ``dag_ids``) in a body."""
+    unsupported = [name for name in body.UNSUPPORTED if getattr(body, name) is not None]
+    if unsupported:
+        raise InvalidInputError(f"Filtering by {', '.join(unsupported)} is not supported")
+    ranges = body.model_dump(include=set(DagRunListQuery.model_fields), exclude_none=True)
+    query = DagRunListQuery.model_validate(
+        {
+            **ranges,
+            "state": [state for state in body.states or () if state is not None],
+            "order_by": [body.order_by] if body.order_by else ["id"],
+            "limit": body.page_limit,
+            "offset": body.page_offset,
+        }
+    )
+    return _search_runs(ctx, dag_id, query, dag_ids=body.dag_ids or ())
+
+
+def _search_runs(
+    ctx: ApiContext, dag_id: str, query: DagRunListQuery, *, dag_ids: Sequence[str] = ()
+) -> DAGRunCollectionResponse:
+    """The page of runs of ``dag_id`` (``~``: every DAG, or those in ``dag_ids``)."""
     only_dag = unless_wildcard(dag_id)
     with ctx.store.transaction(readonly=True) as tx:
         if only_dag is not None:
             tx.dags.require(only_dag)
         page = tx.runs.search(
             dag_id=only_dag,
+            dag_ids=dag_ids,
             states=[state.value for state in query.state],
             run_types=[run_type.value for run_type in query.run_type],
             bounds=query.ranges(),

@@ -168,6 +168,7 @@ class RunRepo:
         self,
         *,
         dag_id: str | None = None,
+        dag_ids: Sequence[str] = (),
         states: Sequence[str] = (),
         run_types: Sequence[str] = (),
         bounds: Mapping[str, Any] | None = None,
@@ -186,6 +187,8 @@ class RunRepo:
         query = sa.select(s.dag_run)
         if dag_id is not None:
             query = query.where(c.dag_id == dag_id)
+        if dag_ids:
+            query = query.where(c.dag_id.in_(list(dag_ids)))
         if states:
             query = query.where(c.state.in_([str(x) for x in states]))
         if run_types:

@@ -176,3 +176,26 @@ def test_delete_a_run(api: Api) -> None:
     assert api.client.delete(f"{RUNS}/{run.run_id}", headers=h).status_code == 404
     with api.store.transaction(readonly=True) as tx:
         assert tx.tis.for_run("etl", run.run_id) == []
+
+
+def test_list_batch_takes_the_filters_in_a_body(api: Api) -> None:
+    etl = add_dag(api.store, api.clock())
+    other = add_dag(api.store, api.clock(), dag_id="other")
+    third = add_dag(api.store, api.clock(), dag_id="third")
+    first = add_run(api.store, etl, api.clock())
+    add_run(api.store, etl, api.clock(), days=1)
+    add_run(api.store, other, api.clock(), days=2)
+    add_run(api.store, third, api.clock())
+    set_run_state(api.store, first, RunState.FAILED)
+    h = api.headers("Viewer")
+    url = "/api/v2/dags/~/dagRuns/list"
+    body = {"dag_ids": ["etl", "other"], "order_by": "-logical_date", "page_limit": 2}
+    response = api.client.post(url, json=body, headers=h)
+    assert run_ids(response) == ["manual__2026-01-04T03:04:05+00:00", "manual__2026-01-03T03:04:05+00:00"]
+    assert response.json()["total_entries"] == 3
+    failed = api.client.post(
+        url, json={"states": ["failed"], "logical_date_lte": "2026-01-02T03:04:05Z"}, headers=h
+    )
+    assert [(run["dag_id"], run["state"]) for run in failed.json()["dag_runs"]] == [("etl", "failed")]
+    assert api.client.post(url, json={"conf_contains": "x"}, headers=h).status_code == 400
+    assert api.client.post(url, json={"page_size": 1}, headers=h).status_code == 422
