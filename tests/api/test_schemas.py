@@ -17,6 +17,12 @@ from pydantic import BaseModel, ValidationError
 
 import brisa.api.schemas as schemas
 from brisa.api.schemas import (
+    BulkActionResponse,
+    BulkBody,
+    BulkCreateAction,
+    BulkDeleteAction,
+    BulkResponse,
+    BulkUpdateAction,
     ClearTaskInstancesBody,
     ConnectionBody,
     ConnectionCollectionResponse,
@@ -32,6 +38,7 @@ from brisa.api.schemas import (
     DagRunListQuery,
     DAGRunPatchBody,
     DAGRunResponse,
+    DAGRunsBatchBody,
     DagVersionResponse,
     HealthInfoResponse,
     HTTPExceptionResponse,
@@ -431,6 +438,8 @@ DAG_DETAILS_REQUIRED = DAG_FIELDS | {
         (VersionInfo, {"version", "git_version"}, {"version", "git_version"}),
         (TaskInstancesLogResponse, {"content", "continuation_token"}, {"content", "continuation_token"}),
         (LoginResponse, {"access_token"}, {"access_token"}),
+        (BulkResponse, {"create", "update", "delete"}, set()),
+        (BulkActionResponse, {"success", "errors"}, set()),
         (
             TriggerResponse,
             {"id", "classpath", "kwargs", "created_date", "triggerer_id"},
@@ -488,6 +497,34 @@ def test_response_fields_match_the_openapi_document(model, properties, required)
         (PoolBody, {"name", "slots", "description", "include_deferred"}, {"name", "slots"}),
         (PoolPatchBody, {"pool", "slots", "description", "include_deferred"}, set()),
         (LoginBody, {"username", "password"}, {"username", "password"}),
+        (BulkBody[VariableBody], {"actions"}, {"actions"}),
+        (
+            BulkCreateAction[VariableBody],
+            {"action", "entities", "action_on_existence"},
+            {"action", "entities"},
+        ),
+        (
+            BulkUpdateAction[ConnectionBody],
+            {"action", "entities", "update_mask", "action_on_non_existence"},
+            {"action", "entities"},
+        ),
+        (
+            BulkDeleteAction[VariableBody],
+            {"action", "entities", "action_on_non_existence"},
+            {"action", "entities"},
+        ),
+        (
+            DAGRunsBatchBody,
+            {
+                *("order_by", "page_offset", "page_limit", "dag_ids", "states", "conf_contains"),
+                *(
+                    f"{field}_{op}"
+                    for field in ("run_after", "logical_date", "start_date", "end_date", "duration")
+                    for op in ("gte", "gt", "lte", "lt")
+                ),
+            },
+            set(),
+        ),
     ],
 )
 def test_request_bodies_match_the_openapi_document(model, properties, required):
