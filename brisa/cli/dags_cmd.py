@@ -95,24 +95,9 @@ def _local_row(dag: Any) -> dict[str, Any]:
 
 
 def _parse_local() -> list[Any]:
-    from brisa.loader import discover, parse_file
-    from brisa.runner.adhoc import local_secrets
-    from brisa.runtime import ParseRuntime, use_runtime
+    from brisa.runner.adhoc import parse_dag_files
 
-    settings = wiring.load_settings()
-    found = []
-    with use_runtime(ParseRuntime(local_secrets(settings))):  # top-level Variable.get
-        for folder in wiring.dag_folders(settings):
-            for path in discover(folder):
-                result = parse_file(
-                    str(path),
-                    timeout=settings.core.dagbag_import_timeout,
-                    generation_default=settings.core.default_airflow_generation,
-                    catchup_default=settings.scheduler.catchup_by_default,
-                    dags_folder=str(folder),
-                )
-                found.extend(result.dags)
-    return found
+    return list(parse_dag_files(wiring.load_settings()))
 
 
 @dags.command("list-import-errors")

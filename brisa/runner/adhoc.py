@@ -11,10 +11,12 @@ runs one task instance of a real run in a child process and records the outcome.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,24 +79,35 @@ def local_secrets(settings: Any) -> Any:
     )
 
 
-def find_dag(settings: Any, dag_id: str) -> SerializedDag:
-    """The DAG as the DAG files define it now (parsed here, like Airflow's DagBag)."""
+def parse_dag_files(settings: Any) -> Iterator[SerializedDag]:
+    """Every DAG the DAG files define now, parsed in this process (like Airflow's DagBag).
+
+    Top-level ``Variable.get`` / ``get_connection`` read the local secrets, as they read
+    the DAG processor's when the scheduler parses.
+    """
     from brisa.cli import wiring
     from brisa.loader import discover, parse_file
 
-    with use_runtime(ParseRuntime(local_secrets(settings))):  # top-level Variable.get
+    with use_runtime(ParseRuntime(local_secrets(settings))):
         for folder in wiring.dag_folders(settings):
             for path in discover(Path(folder)):
-                result = parse_file(
+                yield from parse_file(
                     str(path),
                     timeout=settings.core.dagbag_import_timeout,
                     generation_default=settings.core.default_airflow_generation,
                     catchup_default=settings.scheduler.catchup_by_default,
                     dags_folder=str(folder),
-                )
-                for dag in result.dags:
-                    if dag.dag_id == dag_id:
-                        return dag
+                ).dags
+
+
+def find_dag(settings: Any, dag_id: str) -> SerializedDag:
+    """The DAG as the DAG files define it now."""
+    from brisa.cli import wiring
+
+    with contextlib.closing(parse_dag_files(settings)) as dags:  # ends its runtime at once
+        for dag in dags:
+            if dag.dag_id == dag_id:
+                return dag
     raise NotFoundError(
         f"DAG {dag_id!r} not found in {', '.join(str(f) for f in wiring.dag_folders(settings))}"
     )
@@ -337,4 +350,13 @@ def run_task_instance(
         executor.stop(grace=0)
 
 
-__all__ = ["Adhoc", "adhoc_workload", "find_dag", "render_task", "run_task_instance", "test_dag", "test_task"]
+__all__ = [
+    "Adhoc",
+    "adhoc_workload",
+    "find_dag",
+    "parse_dag_files",
+    "render_task",
+    "run_task_instance",
+    "test_dag",
+    "test_task",
+]
