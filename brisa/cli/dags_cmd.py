@@ -95,9 +95,10 @@ def _local_row(dag: Any) -> dict[str, Any]:
 
 
 def _parse_local() -> list[Any]:
-    from brisa.runner.adhoc import parse_dag_files
+    from brisa.runner.adhoc import local_secrets, parse_dag_files
 
-    return list(parse_dag_files(wiring.load_settings()))
+    settings = wiring.load_settings()
+    return list(parse_dag_files(settings, local_secrets(settings)))
 
 
 @dags.command("list-import-errors")

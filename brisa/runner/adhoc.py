@@ -79,16 +79,16 @@ def local_secrets(settings: Any) -> Any:
     )
 
 
-def parse_dag_files(settings: Any) -> Iterator[SerializedDag]:
+def parse_dag_files(settings: Any, secrets: Any) -> Iterator[SerializedDag]:
     """Every DAG the DAG files define now, parsed in this process (like Airflow's DagBag).
 
-    Top-level ``Variable.get`` / ``get_connection`` read the local secrets, as they read
-    the DAG processor's when the scheduler parses.
+    Top-level ``Variable.get`` / ``get_connection`` read ``secrets`` (see
+    :func:`local_secrets`), as they read the DAG processor's when the scheduler parses.
     """
     from brisa.cli import wiring
     from brisa.loader import discover, parse_file
 
-    with use_runtime(ParseRuntime(local_secrets(settings))):
+    with use_runtime(ParseRuntime(secrets)):
         for folder in wiring.dag_folders(settings):
             for path in discover(Path(folder)):
                 yield from parse_file(
@@ -100,11 +100,11 @@ def parse_dag_files(settings: Any) -> Iterator[SerializedDag]:
                 ).dags
 
 
-def find_dag(settings: Any, dag_id: str) -> SerializedDag:
+def find_dag(settings: Any, dag_id: str, secrets: Any) -> SerializedDag:
     """The DAG as the DAG files define it now."""
     from brisa.cli import wiring
 
-    with contextlib.closing(parse_dag_files(settings)) as dags:  # ends its runtime at once
+    with contextlib.closing(parse_dag_files(settings, secrets)) as dags:  # ends its runtime at once
         for dag in dags:
             if dag.dag_id == dag_id:
                 return dag
@@ -128,7 +128,8 @@ def adhoc_run(store: Store, dag: SerializedDag, when: datetime, *, conf: dict[st
 def adhoc_workload(settings: Any, dag_id: str, task_id: str, when: datetime, *, map_index: int = -1) -> Adhoc:
     from brisa.testing import memory_store
 
-    dag = find_dag(settings, dag_id)
+    secrets = local_secrets(settings)
+    dag = find_dag(settings, dag_id, secrets)
     if task_id not in dag.tasks:
         raise NotFoundError(f"Task {task_id!r} not found in DAG {dag_id!r}")
     store = memory_store()
@@ -151,7 +152,7 @@ def adhoc_workload(settings: Any, dag_id: str, task_id: str, when: datetime, *, 
         ),
         generation=dag.generation,
     )
-    return Adhoc(store, dag, workload, local_secrets(settings))
+    return Adhoc(store, dag, workload, secrets)
 
 
 def _runtime(adhoc: Adhoc, key: TaskKey) -> StoreRuntime:
@@ -196,9 +197,9 @@ def test_dag(settings: Any, dag_id: str, when: datetime, *, conf: dict[str, Any]
     from brisa.testing import memory_store
 
     _terminal_logging()
-    dag = find_dag(settings, dag_id)
-    store = memory_store()
     secrets = local_secrets(settings)
+    dag = find_dag(settings, dag_id, secrets)
+    store = memory_store()
     run = adhoc_run(store, dag, when, conf=conf)
     adhoc = Adhoc(store, dag, None, secrets)  # type: ignore[arg-type]
 

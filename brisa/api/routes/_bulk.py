@@ -49,9 +49,7 @@ def run_bulk(resource: BulkResource, body: BulkBody[Any], user: Principal) -> Bu
         elif isinstance(action, BulkUpdateAction):
             result = _update(resource, action)
         else:
-            keys = [
-                entity if isinstance(entity, str) else resource.key_of(entity) for entity in action.entities
-            ]
+            keys = [_key(resource, entity) for entity in action.entities]
             result = _delete(resource, keys, action.action_on_non_existence)
         _merge(response, action.action, result)
     return response

@@ -57,13 +57,7 @@ def _cas_statement(expected: frozenset[str | None], fields: tuple[str, ...], wit
     SQLite; the scheduler and supervisors issue this one per state change.
     """
     c = s.task_instance.c
-    query = s.task_instance.update().where(
-        c.dag_id == sa.bindparam("k_dag_id"),
-        c.run_id == sa.bindparam("k_run_id"),
-        c.task_id == sa.bindparam("k_task_id"),
-        c.map_index == sa.bindparam("k_map_index"),
-        state_in(c.state, expected),
-    )
+    query = s.task_instance.update().where(_bound_key_clause(), state_in(c.state, expected))
     if with_try:
         query = query.where(c.try_number == sa.bindparam("k_try_number"))
     return query.values(state=sa.bindparam("v_state"), **{f: sa.bindparam(f"v_{f}") for f in fields})
@@ -71,8 +65,13 @@ def _cas_statement(expected: frozenset[str | None], fields: tuple[str, ...], wit
 
 @functools.cache
 def _get_statement() -> sa.Select:
+    return sa.select(s.task_instance).where(_bound_key_clause())
+
+
+def _bound_key_clause() -> sa.ColumnElement[bool]:
+    """A task instance's key as bound parameters, filled by :func:`_key_params`."""
     c = s.task_instance.c
-    return sa.select(s.task_instance).where(
+    return sa.and_(
         c.dag_id == sa.bindparam("k_dag_id"),
         c.run_id == sa.bindparam("k_run_id"),
         c.task_id == sa.bindparam("k_task_id"),
