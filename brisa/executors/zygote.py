@@ -15,7 +15,7 @@ Protocol (one ``SOCK_SEQPACKET`` socket, JSON messages):
 * parent closes the socket (or dies) -> the zygote kills every child's process group
   and exits, so no try outlives its supervisor.
 
-Each child runs in its own session (process group), so ending a try ends the
+Each child runs in its own process group, so ending a try ends the
 processes it started too.
 
 File zygotes: a task child must load its DAG file, which for a big DAG costs more than
@@ -172,8 +172,8 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
         # object would copy those pages into each child. Frozen objects are never scanned
         # (what the parent froze before forking us, and what a file zygote loaded since).
         gc.freeze()
-        # Processes a task leaves behind (BashOperator runs bash in its own session, as
-        # Airflow does) are re-parented here when the task process ends; we end them.
+        # Processes a task leaves behind (BashOperator runs bash in a process group of its own)
+        # are re-parented here when the task process ends; we end them.
         _prctl(_PR_SET_CHILD_SUBREAPER, 1)
         self.sock = sock
         self.file_of = file_of
@@ -425,7 +425,11 @@ def _run_child(  # pragma: no cover - runs in a child of the zygote
     code = 1
     try:
         zygote.close_in_child()
-        os.setsid()
+        # A process group of its own, so that killing the task ends what it started too;
+        # not a session of its own: with the kernel's autogroup scheduling (on by default on
+        # desktop and many server kernels) every session is one CPU-scheduling unit, and 32
+        # task sessions would each get the share of the whole web server or database.
+        os.setpgid(0, 0)
         _die_with_parent()
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
             signal.signal(sig, signal.SIG_DFL)

@@ -114,6 +114,34 @@ def test_bash_task_succeeds_and_its_output_is_stored(env):
     assert ti.rendered_fields["bash_command"] == "echo hello from ok"
 
 
+def test_tasks_get_a_process_group_not_a_session_of_their_own(env):
+    # Under the kernel's autogroup scheduling each session is one CPU-scheduling unit: a
+    # session per task would give 32 tasks 32 times the CPU share of the web server or the
+    # database. A process group is what killing a try and everything it started needs.
+    import os
+
+    store, executor, tmp, _ = env
+    probe = tmp / "probe.py"
+    probe.write_text("import os\nprint('ids', os.getsid(0), os.getpgrp(), os.getpid())\n")
+    path = _dag_file(
+        tmp,
+        "ids",
+        f"""
+        import runpy
+        with DAG("ids", start_date=datetime(2024, 1, 1), schedule=None):
+            PythonOperator(task_id="py", python_callable=lambda: runpy.run_path("{probe}") and None)
+            BashOperator(task_id="sh", bash_command="python3 {probe}")
+    """,
+    )
+    for task_id in ("py", "sh"):
+        ti, log = _wait(store, executor, _submit(store, executor, path, "ids", task_id))
+        assert ti.state == TaskState.SUCCESS, log
+        line = next(line for line in log.splitlines() if "ids " in line)
+        session, group, pid = (int(x) for x in line.split("ids ", 1)[1].split()[:3])
+        assert session == os.getsid(0)
+        assert group == pid != os.getpgrp()
+
+
 def test_failure_with_retries_left_is_up_for_retry(env):
     store, executor, tmp, _ = env
     path = _dag_file(

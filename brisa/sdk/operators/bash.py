@@ -124,10 +124,12 @@ class BashOperator(BaseOperator):
             cwd=cwd,
             env=env,
             # No preexec_fn: Popen then starts bash with vfork, not a full fork of this process.
-            # restore_signals gives bash the default SIGPIPE/SIGXFSZ Python ignores; a session of
-            # its own lets on_kill end bash and everything it started (as Airflow does).
+            # restore_signals gives bash the default SIGPIPE/SIGXFSZ Python ignores; a process
+            # group of its own lets on_kill end bash and everything it started. (Airflow gives
+            # bash a session of its own; a group is enough, and keeps bash in the task's
+            # session, so in the same scheduling group under the kernel's autogroup.)
             restore_signals=True,
-            start_new_session=True,
+            process_group=0,
         )
         last_line = ""
         assert self._process.stdout is not None
