@@ -1,11 +1,13 @@
-"""DAG-level actions: pausing, and keeping the "next run" columns current."""
+"""DAG-level actions: pausing, deleting, and keeping the "next run" columns current."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from brisa.errors import ConflictError
 from brisa.scheduler.runs import due_runs
 from brisa.serialized import SerializedDag
+from brisa.states import TaskState
 from brisa.store.records import DagRecord
 from brisa.store.sql import Transaction
 from brisa.timetables import timetable_from_dict
@@ -63,4 +65,17 @@ def set_paused(tx: Transaction, dag_id: str, paused: bool, *, now: datetime) -> 
     return tx.dags.require(dag_id)
 
 
-__all__ = ["last_automated_interval", "refresh_next_run", "restriction_for", "set_paused"]
+def delete_dag(tx: Transaction, dag_id: str) -> None:
+    """Forget a DAG and all its history (not its audit-log rows), as Airflow's ``delete_dag``.
+
+    Refused (ConflictError) while one of its task instances runs: its supervisor would
+    go on writing logs and outcomes for rows that no longer exist. If the DAG file is
+    still in the folder, the next parse adds the DAG again, without its history.
+    """
+    tx.dags.require(dag_id)
+    if tx.tis.in_states([TaskState.RUNNING], dag_id=dag_id, limit=1):
+        raise ConflictError(f"Task instances of dag with id: '{dag_id}' are still running")
+    tx.dags.delete(dag_id)
+
+
+__all__ = ["delete_dag", "last_automated_interval", "refresh_next_run", "restriction_for", "set_paused"]

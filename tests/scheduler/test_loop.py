@@ -173,3 +173,26 @@ def test_a_run_triggered_right_after_a_pause_stays_queued(store):
     with store.transaction(readonly=True) as tx:
         assert tx.runs.require("paused_late", run.run_id).state == RunState.QUEUED
     assert executor.submitted == []
+
+
+def test_a_deleted_dag_is_dropped_by_the_scheduler_without_errors(store):
+    from brisa.services.dags import delete_dag
+
+    clock = FakeClock()
+    daily = {"type": "DeltaDataIntervalTimetable", "delta": 86400.0}
+    dag = make_dag("gone", {"a": [], "b": ["a"]}, timetable=daily, start_date=clock() - timedelta(days=3))
+    _add(store, dag, clock)
+
+    def retry_later(workload):
+        return Outcome(TaskState.UP_FOR_RETRY, clock(), next_try_at=clock() + timedelta(seconds=5))
+
+    scheduler, executor = _scheduler(store, clock, {"a": retry_later})
+    _ticks(scheduler, clock, n=3)
+    assert executor.submitted
+    with store.transaction() as tx:
+        delete_dag(tx, "gone")
+    submitted = len(executor.submitted)
+    _ticks(scheduler, clock, n=10, step=5)
+    assert len(executor.submitted) == submitted
+    with store.transaction(readonly=True) as tx:
+        assert tx.runs.list("gone").total == 0 and tx.dags.get("gone") is None

@@ -212,3 +212,36 @@ def test_an_integer_too_large_for_the_database_is_invalid_input(store):
 
     with pytest.raises(InvalidInputError), store.transaction(readonly=True) as tx:
         tx.dags.import_error(-9223372036854775809)
+
+
+def test_the_dag_files_source_is_kept_with_the_serialized_dag(store):
+    with store.transaction() as tx:
+        tx.dags.upsert(_dag(), paused_when_new=True, now=T0, source_code="print('etl')\n")
+    with store.transaction(readonly=True) as tx:
+        assert tx.dags.source_code("etl") == "print('etl')\n"
+        assert tx.dags.source_code("nope") is None
+
+
+def test_deleting_a_dag_removes_its_rows_and_its_files_import_errors_only(store):
+    dag, other = _dag(), make_dag("other", {"t": []}, fileloc="/dags/other.py")
+    with store.transaction() as tx:
+        for each in (dag, other):
+            tx.dags.upsert(each, paused_when_new=False, now=T0)
+            _run(tx, each)
+        key = TaskKey("etl", "manual__1", "extract")
+        tx.xcoms.set(key, "return_value", 1, now=T0)
+        tx.logs.append(key, 1, ["line\n"], now=T0)
+        tx.audit.record("trigger_dag_run", now=T0, owner="ana", dag_id="etl")
+        for fileloc in (dag.fileloc, other.fileloc):
+            tx.dags.replace_import_errors(fileloc, [{"message": "boom"}], now=T0)
+    with store.transaction() as tx:
+        tx.dags.delete("etl")
+    with store.transaction(readonly=True) as tx:
+        assert tx.dags.get("etl") is None and tx.dags.serialized("etl") is None
+        assert tx.runs.list("etl").total == 0 and tx.tis.for_run("etl", "manual__1") == []
+        assert tx.xcoms.pull(dag_id="etl", run_id="manual__1", task_ids=["extract"]) == []
+        assert tx.logs.read(key, 1) == ("", -1)
+        assert tx.dags.search_tags().items == []
+        assert [e.filename for e in tx.dags.import_errors().items] == ["/dags/other.py"]
+        assert [e.event for e in tx.audit.list(dag_id="etl").items] == ["trigger_dag_run"]
+        assert tx.runs.list("other").total == 1 and len(tx.tis.for_run("other", "manual__1")) == 1

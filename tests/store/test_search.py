@@ -79,3 +79,44 @@ def test_a_page_and_its_total_take_one_statement_and_empty_pages_still_count(sto
         assert tx.runs.search(limit=2, offset=9).total == 5  # past the end
         assert tx.runs.search(limit=0).total == 5
         assert tx.runs.search().total == 5
+
+
+def test_tag_names_are_distinct_filtered_ordered_and_counted(store, now) -> None:
+    with store.transaction() as tx:
+        for dag_id, tags in (("a", ("etl", "Daily")), ("b", ("etl", "hourly")), ("c", ())):
+            tx.dags.upsert(make_dag(dag_id, {"t": []}, tags=tags), paused_when_new=False, now=now)
+    with store.transaction(readonly=True) as tx:
+        every = tx.dags.search_tags()
+        assert (every.items, every.total) == (["Daily", "etl", "hourly"], 3)
+        assert tx.dags.search_tags(name_like="%DAILY%").items == ["Daily"]  # case-insensitive
+        assert tx.dags.search_tags(descending=True).items == ["hourly", "etl", "Daily"]
+        page = tx.dags.search_tags(limit=1, offset=1)
+        assert (page.items, page.total) == (["etl"], 3)
+        assert tx.dags.search_tags(limit=2, offset=5).total == 3
+
+
+def test_run_counts_by_dag_and_state_take_one_statement(store, now) -> None:
+    import sqlalchemy as sa
+
+    runs = add_runs(store, now, 3)
+    with store.transaction() as tx:
+        tx.runs.compare_and_set("etl", runs[0].run_id, [RunState.QUEUED], RunState.SUCCESS)
+        tx.dags.upsert(make_dag("idle", {"t": []}), paused_when_new=False, now=now)
+        tx.runs.create(
+            dag_id="gone",
+            run_id="r",
+            run_type="manual",
+            logical_date=None,
+            data_interval=None,
+            run_after=now,
+            now=now,
+        )
+    statements: list[str] = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with store.transaction(readonly=True) as tx:
+        counts = tx.runs.count_by_dag_and_state()
+    assert counts == {"etl": {"queued": 2, "success": 1}}  # no runs: absent; no DAG row: not counted
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
+    with store.transaction(readonly=True) as tx:
+        assert tx.runs.count_by_dag_and_state(["idle", "gone"]) == {}
+        assert list(tx.runs.count_by_dag_and_state(["etl"])) == ["etl"]

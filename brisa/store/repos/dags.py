@@ -118,6 +118,11 @@ class DagRepo:
         return gone
 
     def delete(self, dag_id: str) -> None:
+        """Every row of the DAG (runs, task instances, tries, logs, XComs, serialized form,
+        tags) and its file's import errors, as Airflow's ``delete_dag``; the audit log stays."""
+        fileloc = self.conn.execute(sa.select(s.dag.c.fileloc).where(s.dag.c.dag_id == dag_id)).scalar()
+        if fileloc is not None:
+            self.conn.execute(s.import_error.delete().where(s.import_error.c.filename == fileloc))
         for table in (
             s.task_log,
             s.xcom,
@@ -234,6 +239,23 @@ class DagRepo:
             sa.select(s.dag.c.dag_id).where(sa.or_(s.dag.c.is_paused.is_(True), s.dag.c.is_active.is_(False)))
         )
         return set(rows.scalars())
+
+    def search_tags(
+        self,
+        *,
+        name_like: str | None = None,
+        descending: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Page[str]:
+        """Distinct tag names (``name_like``: a SQL LIKE pattern, case-insensitive) and how many match."""
+        name = s.dag_tag.c.name
+        query = sa.select(name).group_by(name)
+        if name_like:
+            query = query.where(name.ilike(name_like))
+        query = query.order_by(name.desc() if descending else name.asc())
+        rows, total = counted_page(self.conn, query, limit, offset)
+        return Page([row.name for row in rows], total)
 
     def all_tags(self) -> list[str]:
         return list(

@@ -240,6 +240,26 @@ class RunRepo:
         )
         return {state: n for state, n in rows}
 
+    def count_by_dag_and_state(self, dag_ids: Sequence[str] | None = None) -> dict[str, dict[str, int]]:
+        """``{dag_id: {state: runs}}`` for the DAGs that have runs (all, or ``dag_ids``), by dag_id.
+
+        One GROUP BY over the runs, joined to the DAG table so runs left by a deleted DAG
+        are not counted; a DAG without runs is absent, as in Airflow's ``/dagStats``.
+        """
+        c = s.dag_run.c
+        query = (
+            sa.select(c.dag_id, c.state, sa.func.count().label("runs"))
+            .join(s.dag, s.dag.c.dag_id == c.dag_id)
+            .group_by(c.dag_id, c.state)
+            .order_by(c.dag_id, c.state)
+        )
+        if dag_ids is not None:
+            query = query.where(c.dag_id.in_(list(dag_ids)))
+        counts: dict[str, dict[str, int]] = {}
+        for dag_id, state, runs in self.conn.execute(query):
+            counts.setdefault(dag_id, {})[state] = runs
+        return counts
+
     def last_automated(self, dag_id: str) -> RunRecord | None:
         """The newest scheduled or backfill run: where the timetable carries on from."""
         row = self.conn.execute(
