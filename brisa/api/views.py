@@ -21,7 +21,7 @@ from brisa.api.schemas import (
     TaskInstanceResponse,
     XComResponse,
 )
-from brisa.serialized import SerializedDag
+from brisa.serialized import SerializedDag, SerializedTask
 from brisa.store.records import DagRecord, RunRecord, TiRecord, TryRecord
 
 BUNDLE_NAME = "dags-folder"
@@ -125,6 +125,46 @@ def _params(ctx: ApiContext, params: Mapping[str, Any]) -> dict[str, Any]:
             "source": "dag",
         }
     return shown
+
+
+# --- tasks ------------------------------------------------------------------------------------
+
+
+def task_fields(ctx: ApiContext, dag: SerializedDag, task: SerializedTask) -> dict[str, Any]:
+    """``TaskResponse``'s fields, from the serialized DAG (docs/api.md lists what is approximated).
+
+    Brisa keeps neither a task's own start/end dates nor its own params: tasks get the
+    DAG's, which is what Airflow tasks inherit when they set none.
+    """
+    return {
+        "task_id": task.task_id,
+        "task_display_name": task.task_id,
+        "owner": task.owner,
+        "start_date": dag.start_date,
+        "end_date": dag.end_date,
+        "trigger_rule": task.trigger_rule,
+        "depends_on_past": task.depends_on_past,
+        "wait_for_downstream": task.wait_for_downstream,
+        "retries": task.retries,
+        "queue": task.queue,
+        "pool": task.pool,
+        "pool_slots": task.pool_slots,
+        "execution_timeout": task.execution_timeout,
+        "retry_delay": task.retry_delay,
+        "retry_exponential_backoff": task.retry_exponential_backoff,
+        "priority_weight": task.priority_weight,
+        "weight_rule": task.weight_rule,
+        "ui_color": task.ui_color,
+        "ui_fgcolor": task.ui_fgcolor,
+        "template_fields": list(task.template_fields),
+        "downstream_task_ids": list(task.downstream),
+        "doc_md": task.doc_md,
+        "operator_name": task.operator,
+        "params": _params(ctx, dag.params),
+        "class_ref": {"module_path": None, "class_name": task.extra.get("task_type") or task.operator},
+        "is_mapped": task.is_mapped,
+        "extra_links": [],
+    }
 
 
 # --- runs -------------------------------------------------------------------------------------
@@ -256,6 +296,7 @@ __all__ = [
     "dag_version",
     "run_fields",
     "run_response",
+    "task_fields",
     "ti_response",
     "try_response",
     "xcom_fields",

@@ -63,6 +63,11 @@ def test_the_app_serves_the_resources_of_docs_api_md(fast_api: Api) -> None:
     paths = {path for _, path in operations(fast_api.app)}
     for expected in (
         "/api/v2/dags",
+        "/api/v2/dags/{dag_id}/tasks",
+        "/api/v2/dags/{dag_id}/tasks/{task_id}",
+        "/api/v2/dagSources/{dag_id}",
+        "/api/v2/dagStats",
+        "/api/v2/dagTags",
         "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/clear",
         "/api/v2/dags/{dag_id}/clearTaskInstances",
         "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{try_number}",
@@ -142,6 +147,8 @@ def test_a_viewer_is_refused_every_state_changing_route(walked: Api) -> None:
 def test_a_viewer_may_read_what_airflow_lets_viewers_read(fast_api: Api) -> None:
     headers = fast_api.headers("Viewer")
     assert fast_api.client.get("/api/v2/dags", headers=headers).status_code == 200
+    assert fast_api.client.get("/api/v2/dagStats", headers=headers).status_code == 200
+    assert fast_api.client.get("/api/v2/dagTags", headers=headers).status_code == 200
     assert fast_api.client.get("/api/v2/pools", headers=headers).status_code == 200
     assert fast_api.client.get("/api/v2/variables", headers=headers).status_code == 403
     assert fast_api.client.get("/api/v2/connections", headers=headers).status_code == 403

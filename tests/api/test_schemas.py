@@ -39,6 +39,12 @@ from brisa.api.schemas import (
     DAGRunPatchBody,
     DAGRunResponse,
     DAGRunsBatchBody,
+    DAGSourceResponse,
+    DagStatsCollectionResponse,
+    DagStatsResponse,
+    DagStatsStateResponse,
+    DAGTagCollectionResponse,
+    DagTagListQuery,
     DagVersionResponse,
     HealthInfoResponse,
     HTTPExceptionResponse,
@@ -56,12 +62,16 @@ from brisa.api.schemas import (
     PoolPatchBody,
     PoolResponse,
     SortKey,
+    TaskCollectionResponse,
     TaskInstanceCollectionResponse,
     TaskInstanceHistoryCollectionResponse,
     TaskInstanceHistoryResponse,
     TaskInstanceListQuery,
     TaskInstanceResponse,
     TaskInstancesLogResponse,
+    TaskListQuery,
+    TaskResponse,
+    TimeDelta,
     TriggerDAGRunPostBody,
     TriggerResponse,
     VariableBody,
@@ -270,6 +280,63 @@ XCOM = {
     "task_display_name": "extract",
 }
 
+TIME_DELTA = {"__type": "TimeDelta", "days": 0, "seconds": 300, "microseconds": 0}
+
+TASK = {
+    "task_id": "op1",
+    "task_display_name": "op1",
+    "owner": "airflow",
+    "start_date": "2020-06-15T00:00:00Z",
+    "end_date": None,
+    "trigger_rule": "all_success",
+    "depends_on_past": False,
+    "wait_for_downstream": False,
+    "retries": 0.0,
+    "queue": "default",
+    "pool": "default_pool",
+    "pool_slots": 1.0,
+    "execution_timeout": None,
+    "retry_delay": TIME_DELTA,
+    "retry_exponential_backoff": False,
+    "priority_weight": 1.0,
+    "weight_rule": "downstream",
+    "ui_color": "#e8f7e4",
+    "ui_fgcolor": "#000",
+    "template_fields": [],
+    "downstream_task_ids": ["op2"],
+    "doc_md": None,
+    "operator_name": "EmptyOperator",
+    "params": {
+        "foo": {
+            "__class": "airflow.sdk.definitions.param.Param",
+            "value": "bar",
+            "description": None,
+            "schema": {},
+        }
+    },
+    "class_ref": {"class_name": "EmptyOperator", "module_path": "airflow.providers.standard.operators.empty"},
+    "is_mapped": False,
+    "extra_links": [],
+}
+
+DAG_SOURCE = {
+    "content": "from airflow import DAG\n",
+    "dag_id": "example_python_operator",
+    "version_number": 1,
+    "dag_display_name": "example_python_operator",
+}
+
+DAG_STATS = {
+    "dag_id": "example_python_operator",
+    "dag_display_name": "example_python_operator",
+    "stats": [
+        {"state": "queued", "count": 0},
+        {"state": "running", "count": 1},
+        {"state": "success", "count": 2},
+        {"state": "failed", "count": 0},
+    ],
+}
+
 HEALTH = {
     "metadatabase": {"status": "healthy"},
     "scheduler": {"status": "healthy", "latest_scheduler_heartbeat": "2025-01-01T00:00:00+00:00"},
@@ -304,6 +371,13 @@ def round_trip(model: type[BaseModel], payload: dict) -> dict:
         (VersionInfo, {"version": "3.1.0", "git_version": None}),
         (LoginResponse, {"access_token": "eyJhbGciOiJIUzI1NiJ9.e30.sig"}),
         (VariableResponse, {"key": "env", "value": "prod", "description": None, "is_encrypted": True}),
+        (TimeDelta, TIME_DELTA),
+        (TaskResponse, TASK),
+        (TaskResponse, TASK | {"task_id": None, "task_display_name": None, "retry_delay": None}),
+        (DAGSourceResponse, DAG_SOURCE),
+        (DAGSourceResponse, DAG_SOURCE | {"content": None}),
+        (DagStatsResponse, DAG_STATS),
+        (DAGTagCollectionResponse, {"tags": ["example", "etl"], "total_entries": 2}),
     ],
 )
 def test_airflow_payloads_round_trip_unchanged(model, payload):
@@ -321,6 +395,8 @@ def test_airflow_payloads_round_trip_unchanged(model, payload):
         (PoolCollectionResponse, "pools", POOL),
         (ImportErrorCollectionResponse, "import_errors", IMPORT_ERROR),
         (XComCollectionResponse, "xcom_entries", XCOM),
+        (TaskCollectionResponse, "tasks", TASK),
+        (DagStatsCollectionResponse, "dags", DAG_STATS),
         (
             VariableCollectionResponse,
             "variables",
@@ -364,6 +440,18 @@ def test_utc_datetimes_serialize_with_z_and_durations_as_iso8601():
     dumped = json.loads(details.model_dump_json())
     assert dumped["dag_run_timeout"] == "PT1H"
     assert dumped["last_parsed"] == "2025-01-02T03:04:05Z"
+
+
+def test_task_durations_are_airflows_time_delta_objects():
+    task = TaskResponse.model_validate(TASK | {"execution_timeout": 90061.5, "retry_delay": timedelta(0)})
+    dumped = json.loads(task.model_dump_json())
+    assert dumped["execution_timeout"] == {
+        "__type": "TimeDelta",
+        "days": 1,
+        "seconds": 3661,
+        "microseconds": 500000,
+    }
+    assert dumped["retry_delay"] == {"__type": "TimeDelta", "days": 0, "seconds": 0, "microseconds": 0}
 
 
 def test_dag_details_concurrency_is_max_active_tasks():
@@ -434,6 +522,14 @@ DAG_DETAILS_REQUIRED = DAG_FIELDS | {
             {"key", "value", "description", "is_encrypted"},
             {"key", "value", "description", "is_encrypted"},
         ),
+        (TaskResponse, set(TASK), set(TASK)),
+        (TaskCollectionResponse, {"tasks", "total_entries"}, {"tasks", "total_entries"}),
+        (TimeDelta, set(TIME_DELTA), {"days", "seconds", "microseconds"}),
+        (DAGSourceResponse, set(DAG_SOURCE), set(DAG_SOURCE)),
+        (DAGTagCollectionResponse, {"tags", "total_entries"}, {"tags", "total_entries"}),
+        (DagStatsCollectionResponse, {"dags", "total_entries"}, {"dags", "total_entries"}),
+        (DagStatsResponse, set(DAG_STATS), set(DAG_STATS)),
+        (DagStatsStateResponse, {"state", "count"}, {"state", "count"}),
         (HealthInfoResponse, set(HEALTH), {"metadatabase", "scheduler", "triggerer"}),
         (VersionInfo, {"version", "git_version"}, {"version", "git_version"}),
         (TaskInstancesLogResponse, {"content", "continuation_token"}, {"content", "continuation_token"}),
@@ -767,6 +863,8 @@ def test_limit_defaults_to_50_and_is_cut_to_100():
         (ConnectionListQuery, "id"),
         (PoolListQuery, "id"),
         (ImportErrorListQuery, "id"),
+        (DagTagListQuery, "name"),
+        (TaskListQuery, "task_id"),
     ],
 )
 def test_default_order_is_airflows(query, default):

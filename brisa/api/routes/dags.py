@@ -1,10 +1,10 @@
-"""``/api/v2/dags``: list, get, details, pause and unpause."""
+"""``/api/v2/dags``: list, get, details, pause and unpause, delete."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from brisa.api.context import ApiContext
 from brisa.api.routes._common import Ctx, UpdateMask, like, order_of, page_args
@@ -21,6 +21,7 @@ from brisa.api.schemas import (
 from brisa.api.security import Principal, require
 from brisa.api.views import dag_details_fields, dag_fields
 from brisa.auth.roles import Permission
+from brisa.services.dags import delete_dag as forget_dag
 from brisa.services.dags import set_paused
 from brisa.store.records import DagRecord, Page
 from brisa.store.sql import Transaction
@@ -128,6 +129,17 @@ def patch_dag(
     if not record.is_paused:
         ctx.changed()
     return DAGResponse.model_validate(dag_fields(ctx, record))
+
+
+@router.delete("/{dag_id}", status_code=204, response_class=Response)
+def delete_dag(
+    ctx: Ctx, dag_id: str, user: Annotated[Principal, Depends(require(Permission.DAG_DELETE))]
+) -> Response:
+    """Delete the DAG's rows (409 while a task instance runs); its file, if still there, brings it back."""
+    with ctx.store.transaction() as tx:
+        forget_dag(tx, dag_id)
+        ctx.audit(tx, "delete_dag", user, dag_id=dag_id)
+    return Response(status_code=204)
 
 
 def _apply(

@@ -114,6 +114,38 @@ class DAGPatchBody(RequestModel):
 DAG_PATCHABLE_FIELDS = ("is_paused",)
 
 
+class DAGSourceResponse(ResponseModel):
+    """``GET /dagSources/{dag_id}``; ``content`` is null when no source was stored."""
+
+    content: str | None
+    dag_id: str
+    version_number: int | None
+    dag_display_name: str
+
+
+class DAGTagCollectionResponse(ResponseModel):
+    """``GET /dagTags``: distinct tag names, not ``DagTagResponse`` objects."""
+
+    tags: list[str]
+    total_entries: int
+
+
+class DagStatsStateResponse(ResponseModel):
+    state: DagRunState
+    count: int
+
+
+class DagStatsResponse(ResponseModel):
+    dag_id: str
+    dag_display_name: str
+    stats: list[DagStatsStateResponse]
+
+
+class DagStatsCollectionResponse(ResponseModel):
+    dags: list[DagStatsResponse]
+    total_entries: int
+
+
 # --- DAG runs --------------------------------------------------------------------------------
 
 
@@ -232,6 +264,11 @@ __all__ = [
     "DAGRunPatchBody",
     "DAGRunResponse",
     "DAGRunsBatchBody",
+    "DAGSourceResponse",
+    "DAGTagCollectionResponse",
+    "DagStatsCollectionResponse",
+    "DagStatsResponse",
+    "DagStatsStateResponse",
     "DagTagResponse",
     "DagVersionResponse",
     "TriggerDAGRunPostBody",

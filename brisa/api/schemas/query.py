@@ -243,6 +243,35 @@ class ImportErrorListQuery(SortedPageQuery):
     }
 
 
+class DagTagListQuery(SortedPageQuery):
+    """``GET /dagTags``: ordered by ``name`` only."""
+
+    SORT_FIELDS: ClassVar[Mapping[str, str]] = {"name": "name"}
+    order_by: list[str] = Field(default_factory=lambda: ["name"])
+    tag_name_pattern: str | None = None
+
+
+class DagStatsQuery(QueryModel):
+    """``GET /dagStats``: no ``dag_ids`` means every DAG that has runs."""
+
+    dag_ids: list[str] = Field(default_factory=list)
+
+
+class TaskListQuery(QueryModel):
+    """``GET /dags/{dag_id}/tasks``: no paging, as Airflow; ``order_by`` names a task field."""
+
+    SORT_FIELDS: ClassVar[Mapping[str, str]] = {
+        **_identity("task_id", "task_display_name", "owner", "start_date", "end_date"),
+        **_identity("trigger_rule", "depends_on_past", "wait_for_downstream", "retries"),
+        **_identity("queue", "pool", "pool_slots", "retry_exponential_backoff", "priority_weight"),
+        **_identity("weight_rule", "ui_color", "ui_fgcolor", "doc_md", "operator_name", "is_mapped"),
+    }
+    order_by: list[str] = Field(default_factory=lambda: ["task_id"])
+
+    def sort_keys(self) -> list[SortKey]:
+        return parse_order_by(self.order_by, self.SORT_FIELDS)
+
+
 class XComListQuery(PageQuery, _RunAfterRange, _LogicalDateRange):
     """``GET .../xcomEntries`` (``~`` for DAG, run and task); always ordered by
     dag_id, task_id, run_id, map_index, key."""
@@ -308,6 +337,8 @@ __all__ = [
     "ConnectionListQuery",
     "DagListQuery",
     "DagRunListQuery",
+    "DagStatsQuery",
+    "DagTagListQuery",
     "ImportErrorListQuery",
     "PageQuery",
     "PoolListQuery",
@@ -318,6 +349,7 @@ __all__ = [
     "SortedPageQuery",
     "TaskInstanceListQuery",
     "TaskInstanceLogQuery",
+    "TaskListQuery",
     "TaskStateFilter",
     "VariableListQuery",
     "XComEntryQuery",

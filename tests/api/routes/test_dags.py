@@ -6,10 +6,11 @@ from brisa.api.context import FILE_TOKEN_PURPOSE
 from brisa.api.routes.dags import BrisaDAGDetailsResponse
 from brisa.api.schemas import DAGCollectionResponse, DAGResponse
 from brisa.auth.sessions import unsign_payload
-from brisa.states import RunState
+from brisa.states import RunState, TaskState
+from brisa.store.records import TaskKey
 from brisa.testing import make_dag
 from tests.api.conftest import Api
-from tests.api.helpers import add_dag, add_run, set_run_state
+from tests.api.helpers import add_dag, add_run, set_run_state, set_ti
 
 
 def ids(response) -> list[str]:  # type: ignore[no-untyped-def]
@@ -187,3 +188,48 @@ def test_patch_dags_pauses_the_page_the_filters_select(api: Api) -> None:
     assert refused.status_code == 403
     masked = api.client.patch("/api/v2/dags?update_mask=description", json={"is_paused": True}, headers=h)
     assert masked.status_code == 400
+
+
+def test_delete_forgets_the_dags_history_and_is_audited(api: Api) -> None:
+    seed(api)
+    with api.store.transaction(readonly=True) as tx:
+        (run,) = tx.runs.list("gamma").items
+    key = TaskKey("gamma", run.run_id, "c")
+    with api.store.transaction() as tx:
+        tx.xcoms.set(key, "return_value", 1, now=api.clock())
+        tx.logs.append(key, 1, ["line\n"], now=api.clock())
+    response = api.client.delete("/api/v2/dags/gamma", headers=api.headers("User"))
+    assert response.status_code == 204
+    assert response.content == b""
+    h = api.headers("Viewer")
+    assert api.client.get("/api/v2/dags/gamma", headers=h).status_code == 404
+    assert ids(api.client.get("/api/v2/dags?paused=false", headers=h)) == ["alpha"]
+    with api.store.transaction(readonly=True) as tx:
+        assert tx.runs.list("gamma").total == 0
+        assert tx.tis.get(key) is None
+        assert tx.xcoms.pull(dag_id="gamma", run_id=run.run_id, task_ids=["c"]) == []
+        assert tx.logs.read(key, 1) == ("", -1)
+        entries = tx.audit.list(dag_id="gamma").items
+    assert [(e.event, e.owner) for e in entries] == [("delete_dag", "user")]
+
+
+def test_delete_is_404_for_unknown_dags_and_refused_to_viewers(api: Api) -> None:
+    seed(api)
+    missing = api.client.delete("/api/v2/dags/nope", headers=api.headers("User"))
+    assert missing.status_code == 404
+    refused = api.client.delete("/api/v2/dags/alpha", headers=api.headers("Viewer"))
+    assert refused.status_code == 403
+    assert api.client.get("/api/v2/dags/alpha", headers=api.headers("Viewer")).status_code == 200
+
+
+def test_delete_is_refused_while_a_task_instance_runs(api: Api) -> None:
+    seed(api)
+    with api.store.transaction(readonly=True) as tx:
+        (run,) = tx.runs.list("gamma").items
+    set_ti(api.store, TaskKey("gamma", run.run_id, "c"), TaskState.RUNNING)
+    response = api.client.delete("/api/v2/dags/gamma", headers=api.headers("User"))
+    assert response.status_code == 409
+    assert response.json() == {"detail": "Task instances of dag with id: 'gamma' are still running"}
+    with api.store.transaction(readonly=True) as tx:
+        assert tx.dags.get("gamma") is not None
+        assert tx.audit.list(dag_id="gamma").items == []
