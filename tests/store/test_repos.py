@@ -87,6 +87,29 @@ def test_state_cannot_be_written_around_the_state_machine(store):
             tx.tis.update_fields(TaskKey("etl", "manual__1", "extract"), state="success")
 
 
+def test_a_runs_task_instances_filter_by_state_with_none_meaning_no_state(store):
+    # dag_run.get_task_instances(state=...) reads through this: Airflow's None is "no state yet".
+    dag = make_dag("etl", {"extract": [], "load": ["extract"], "report": ["load"]})
+    with store.transaction() as tx:
+        tx.dags.upsert(dag, paused_when_new=False, now=T0)
+        _run(tx, dag)
+        _run(tx, dag, run_id="manual__2", logical=T0 + timedelta(days=1))
+        advance_ti(tx, TaskKey("etl", "manual__1", "extract"), None, TaskState.SCHEDULED)
+        advance_ti(tx, TaskKey("etl", "manual__1", "load"), None, TaskState.UPSTREAM_FAILED)
+    with store.transaction(readonly=True) as tx:
+
+        def ids(states):
+            return [ti.task_id for ti in tx.tis.for_run("etl", "manual__1", states=states)]
+
+        assert ids(None) == ["extract", "load", "report"]
+        assert ids([TaskState.SCHEDULED]) == ["extract"]
+        assert ids(["upstream_failed", "scheduled"]) == ["extract", "load"]
+        assert ids([None]) == ["report"]
+        assert ids([None, "upstream_failed"]) == ["load", "report"]
+        assert ids([]) == []
+        assert ids(["failed"]) == []
+
+
 def test_logs_append_in_order_and_tail(store):
     key = TaskKey("etl", "manual__1", "extract")
     with store.transaction() as tx:

@@ -123,13 +123,16 @@ class TiRepo:
             raise NotFoundError(f"task instance {key} not found")
         return ti
 
-    def for_run(self, dag_id: str, run_id: str) -> list[TiRecord]:
-        rows = self.conn.execute(
-            sa.select(s.task_instance)
-            .where(s.task_instance.c.dag_id == dag_id, s.task_instance.c.run_id == run_id)
-            .order_by(s.task_instance.c.id)
-        )
-        return [TiRecord.from_row(r) for r in rows]
+    def for_run(
+        self, dag_id: str, run_id: str, *, states: Iterable[TaskState | str | None] | None = None
+    ) -> list[TiRecord]:
+        """The run's task instances in creation order; only those in ``states`` (None
+        there meaning no state yet) when given."""
+        c = s.task_instance.c
+        query = sa.select(s.task_instance).where(c.dag_id == dag_id, c.run_id == run_id)
+        if states is not None:
+            query = query.where(state_in(c.state, states))
+        return [TiRecord.from_row(r) for r in self.conn.execute(query.order_by(c.id))]
 
     def count_unfinished(self, dag_id: str, run_id: str) -> int:
         """Task instances of the run not in a terminal state."""
