@@ -76,6 +76,17 @@ class TaskRuntime(Protocol):
     ) -> int:
         """How many task instances (or runs when ``task_ids`` is None) are in ``states``."""
 
+    def get_task_instances(
+        self, *, dag_id: str, run_id: str, states: Sequence[str | None] | None
+    ) -> list[dict[str, Any]]:
+        """A run's task instances as dicts of their fields, in creation order: every one,
+        or those in ``states`` (None among them meaning no state yet)."""
+
+    def get_task_instance(
+        self, *, dag_id: str, run_id: str, task_id: str, map_index: int
+    ) -> dict[str, Any] | None:
+        """One task instance of a run as a dict of its fields, or None."""
+
     def skip_tasks(self, *, task_ids: Sequence[str], map_index: int | None = None) -> None:
         """Mark tasks of the current run skipped (branching, short-circuit).
 
@@ -132,6 +143,12 @@ class ParseRuntime:
     def count_task_states(self, **_: Any) -> int:
         raise _parse_time("counting task states")
 
+    def get_task_instances(self, **_: Any) -> list[dict[str, Any]]:
+        raise _parse_time("reading a run's task instances")
+
+    def get_task_instance(self, **_: Any) -> dict[str, Any] | None:
+        raise _parse_time("reading a task instance")
+
     def skip_tasks(self, **_: Any) -> None:
         raise _parse_time("skipping tasks")
 
@@ -153,7 +170,8 @@ def current_runtime() -> TaskRuntime:
     if runtime is None:
         raise NoRuntimeError(
             "this needs a running task (or `brisa tasks test` / `brisa dags test`): "
-            "variables, connections and XComs are only reachable while a task runs"
+            "variables, connections and XComs are only reachable while a task runs, "
+            "a run's task instances also from its callbacks"
         )
     return runtime
 

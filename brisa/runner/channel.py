@@ -30,6 +30,8 @@ OPS = (
     "trigger_dag",
     "get_run_state",
     "count_task_states",
+    "get_task_instances",
+    "get_task_instance",
     "skip_tasks",
     "mask_secret",
     "rendered",
@@ -160,6 +162,23 @@ class ChannelRuntime:
             logical_dates=list(logical_dates),
             task_ids=None if task_ids is None else list(task_ids),
             states=list(states),
+        )
+
+    def get_task_instances(
+        self, *, dag_id: str, run_id: str, states: Sequence[str | None] | None
+    ) -> list[dict[str, Any]]:
+        return self.call(
+            "get_task_instances",
+            dag_id=dag_id,
+            run_id=run_id,
+            states=None if states is None else list(states),
+        )
+
+    def get_task_instance(
+        self, *, dag_id: str, run_id: str, task_id: str, map_index: int
+    ) -> dict[str, Any] | None:
+        return self.call(
+            "get_task_instance", dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index
         )
 
     def skip_tasks(self, *, task_ids: Sequence[str], map_index: int | None = None) -> None:

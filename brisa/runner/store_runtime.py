@@ -10,8 +10,30 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from brisa.store.records import TaskKey
+from brisa.store.records import TaskKey, TiRecord
 from brisa.store.sql import Store
+
+TI_FIELDS = (
+    "dag_id",
+    "run_id",
+    "task_id",
+    "map_index",
+    "try_number",
+    "max_tries",
+    "start_date",
+    "end_date",
+    "duration",
+    "operator",
+    "hostname",
+    "pid",
+    "pool",
+    "pool_slots",
+    "queue",
+    "priority_weight",
+    "queued_dttm",
+    "note",
+)
+"""What DAG code sees of a task instance (``dag_run.get_task_instances()``), besides its state."""
 
 
 class SecretsSource(Protocol):
@@ -26,6 +48,37 @@ class SecretsSource(Protocol):
 
 class Masker(Protocol):
     def add(self, value: Any, name: str | None = None) -> None: ...
+
+
+class TaskInstanceReader:
+    """Reads a run's task instances for DAG code, as dicts that can cross a socket.
+
+    Answers task processes (through :class:`StoreRuntime`), DAG-level callback children
+    and ``brisa dags test``.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def get_task_instances(
+        self, *, dag_id: str, run_id: str, states: Sequence[str | None] | None
+    ) -> list[dict[str, Any]]:
+        with self.store.transaction(readonly=True) as tx:
+            found = tx.tis.for_run(dag_id, run_id, states=states)
+        return [ti_fields(ti) for ti in found]
+
+    def get_task_instance(
+        self, *, dag_id: str, run_id: str, task_id: str, map_index: int
+    ) -> dict[str, Any] | None:
+        with self.store.transaction(readonly=True) as tx:
+            ti = tx.tis.get(TaskKey(dag_id, run_id, task_id, map_index))
+        return None if ti is None else ti_fields(ti)
+
+
+def ti_fields(ti: TiRecord) -> dict[str, Any]:
+    fields = {name: getattr(ti, name) for name in TI_FIELDS}
+    fields["state"] = ti.state.value if ti.state else None
+    return fields
 
 
 class StoreRuntime:
@@ -47,6 +100,7 @@ class StoreRuntime:
         self.masker = masker
         self.clock = clock
         self.on_trigger = on_trigger
+        self._tis = TaskInstanceReader(store)
 
     def xcom_pull(
         self,
@@ -134,6 +188,16 @@ class StoreRuntime:
         wanted = {None if s in (None, "none") else str(s) for s in states}
         return sum(1 for s in found if s in wanted)
 
+    def get_task_instances(
+        self, *, dag_id: str, run_id: str, states: Sequence[str | None] | None
+    ) -> list[dict[str, Any]]:
+        return self._tis.get_task_instances(dag_id=dag_id, run_id=run_id, states=states)
+
+    def get_task_instance(
+        self, *, dag_id: str, run_id: str, task_id: str, map_index: int
+    ) -> dict[str, Any] | None:
+        return self._tis.get_task_instance(dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index)
+
     def skip_tasks(self, *, task_ids: Sequence[str], map_index: int | None = None) -> None:
         from brisa.services.tasks import skip_in_run
 
@@ -144,4 +208,4 @@ class StoreRuntime:
         self.masker.add(value)
 
 
-__all__ = ["Masker", "SecretsSource", "StoreRuntime"]
+__all__ = ["TI_FIELDS", "Masker", "SecretsSource", "StoreRuntime", "TaskInstanceReader", "ti_fields"]

@@ -18,7 +18,7 @@ import signal
 import socket
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,8 +26,9 @@ from typing import Any
 from brisa.executors.base import RunContext, Workload
 from brisa.hooks.retries import RetryPolicy, state_after_failure
 from brisa.runner.outcome import Outcome
-from brisa.runtime import TaskRuntime, use_runtime
+from brisa.runtime import TaskRuntime, current_runtime, use_runtime
 from brisa.states import TaskState
+from brisa.store.records import TaskKey
 
 log = logging.getLogger("airflow.task")
 
@@ -111,9 +112,10 @@ def run_try(
             _execute(state)
         except BaseException as err:
             return _outcome_for_error(err, state, workload, clock)
-        _callbacks(state, "on_success_callback")
+        end = clock()
+        _end_callbacks(state, workload, "on_success_callback", TaskState.SUCCESS, end)
         _log_marking(workload, "SUCCESS")
-        return Outcome(TaskState.SUCCESS, clock())
+        return Outcome(TaskState.SUCCESS, end)
 
 
 def _prepare(
@@ -157,7 +159,7 @@ def _outcome_for_error(
     now = clock()
     if isinstance(err, exc.AirflowSkipException):
         log.info("Skipping task: %s", err or type(err).__name__)
-        _callbacks(state, "on_skipped_callback")
+        _end_callbacks(state, workload, "on_skipped_callback", TaskState.SKIPPED, now)
         _log_marking(workload, "SKIPPED")
         return Outcome(TaskState.SKIPPED, now)
     if isinstance(err, exc.AirflowRescheduleException):
@@ -177,7 +179,8 @@ def _outcome_for_error(
     )
     if state.context is not None:
         state.context["exception"] = err
-    _callbacks(state, "on_retry_callback" if to == TaskState.UP_FOR_RETRY else "on_failure_callback")
+    callback = "on_retry_callback" if to == TaskState.UP_FOR_RETRY else "on_failure_callback"
+    _end_callbacks(state, workload, callback, to, now)
     _log_marking(workload, "UP_FOR_RETRY" if to == TaskState.UP_FOR_RETRY else "FAILED")
     return Outcome(to, now, next_try_at=next_try_at, error=f"{type(err).__name__}: {err}")
 
@@ -198,12 +201,61 @@ def _retry_policy(task: Any, workload: Workload) -> RetryPolicy:
     )
 
 
-def _callbacks(state: TryContext, name: str) -> None:
+def _end_callbacks(state: TryContext, workload: Workload, name: str, to: TaskState, end: datetime) -> None:
+    """Call the task's ``name`` callback as Airflow does: once the try has its final state.
+
+    The supervisor records that state only after the callbacks (the ``done`` request), so
+    the context's ``ti`` is given it here, and the run's task instances read during the
+    callback show this try as ending (see :class:`EndingTryRuntime`).
+    """
     if state.task is None or state.context is None:
         return
     from brisa.sdk.execution import run_callbacks
 
-    run_callbacks(getattr(state.task, name, None), state.context)
+    ti = state.context["ti"]
+    ti.state, ti.end_date = to.value, end
+    with use_runtime(EndingTryRuntime(current_runtime(), workload.key, to.value, end)):
+        run_callbacks(getattr(state.task, name, None), state.context)
+
+
+class EndingTryRuntime:
+    """A try's runtime while its callbacks run, showing its own task instance in the state
+    the try ends in: the store still says running until the supervisor records the outcome.
+    Everything else goes to the try's runtime unchanged."""
+
+    def __init__(self, runtime: TaskRuntime, key: TaskKey, state: str, end_date: datetime) -> None:
+        self.runtime = runtime
+        self.key = key
+        self.state = state
+        self.end_date = end_date
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.runtime, name)
+
+    def get_task_instances(
+        self, *, dag_id: str, run_id: str, states: Sequence[str | None] | None
+    ) -> list[dict[str, Any]]:
+        if (dag_id, run_id) != (self.key.dag_id, self.key.run_id):
+            return self.runtime.get_task_instances(dag_id=dag_id, run_id=run_id, states=states)
+        # Filtered here, not by the store: it would match this try's stale "running".
+        rows = self.runtime.get_task_instances(dag_id=dag_id, run_id=run_id, states=None)
+        ended = [self._ended(row) for row in rows]
+        return [row for row in ended if states is None or row["state"] in states]
+
+    def get_task_instance(
+        self, *, dag_id: str, run_id: str, task_id: str, map_index: int
+    ) -> dict[str, Any] | None:
+        row = self.runtime.get_task_instance(
+            dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index
+        )
+        return None if row is None else self._ended(row)
+
+    def _ended(self, row: dict[str, Any]) -> dict[str, Any]:
+        if TaskKey(row["dag_id"], row["run_id"], row["task_id"], row["map_index"]) != self.key:
+            return row
+        start = row.get("start_date")
+        duration = (self.end_date - start).total_seconds() if start else None
+        return {**row, "state": self.state, "end_date": self.end_date, "duration": duration}
 
 
 def _log_marking(workload: Workload, state: str) -> None:
@@ -299,7 +351,16 @@ def dag_run_view(dag_id: str, run: RunContext, state: str = "running") -> Any:
         conf=run.conf,
         state=state,
         triggered_by=run.triggered_by,
+        ui_url=ui_base_url,
     )
+
+
+def ui_base_url() -> str:
+    """The web UI's address for ``log_url`` links: ``[api] base_url`` (Airflow's
+    ``[webserver] base_url``), else Airflow's default."""
+    from brisa.sdk.dagrun import DEFAULT_UI_URL
+
+    return config_lookup("api", "base_url") or DEFAULT_UI_URL
 
 
 def dag_callback_context(dag: Any, run: dict[str, Any], reason: str) -> dict[str, Any]:
@@ -420,6 +481,7 @@ def _label(workload: Workload) -> str:
 
 
 __all__ = [
+    "EndingTryRuntime",
     "TryContext",
     "build_try_context",
     "child_main",
@@ -429,4 +491,5 @@ __all__ = [
     "load_dag",
     "rendered_fields",
     "run_try",
+    "ui_base_url",
 ]

@@ -9,6 +9,7 @@ from brisa.runner.outcome import Outcome
 from brisa.runner.store_runtime import StoreRuntime
 from brisa.runner.supervisor import Ending, TrySupervisor, claim_tries
 from brisa.secrets.masking import SecretsMasker
+from brisa.serde import dumps, loads
 from brisa.services.runs import trigger_run
 from brisa.states import TaskState, advance_ti
 from brisa.store.records import TaskKey
@@ -110,6 +111,26 @@ def test_lines_are_stored_masked_with_the_outcome_and_xcoms(running):
         assert tx.xcoms.pull(dag_id="d", run_id=key.run_id, task_ids=["t"])[0].value == [1, 2]
         assert [t.state for t in tx.tis.tries(key)] == ["success"]
     assert events[0].state == "success"
+
+
+def test_the_runs_task_instances_are_answered_from_the_store(running):
+    # dag_run.get_task_instances() in a task process; the reply crosses the socket as JSON.
+    _, key, make = running
+    supervisor, _ = make()
+    rows = supervisor.on_request(
+        "get_task_instances", {"dag_id": "d", "run_id": key.run_id, "states": ["running"]}
+    )
+    assert loads(dumps(rows)) == rows
+    (row,) = rows
+    assert (row["task_id"], row["state"], row["try_number"], row["hostname"]) == ("t", "running", 1, "h")
+    assert row["start_date"] == T0 and row["end_date"] is None and row["map_index"] == -1
+    args = {"dag_id": "d", "run_id": key.run_id, "task_id": "t", "map_index": 0}
+    assert supervisor.on_request("get_task_instance", args) is None
+    assert supervisor.on_request("get_task_instance", {**args, "map_index": -1}) == row
+    assert (
+        supervisor.on_request("get_task_instances", {"dag_id": "d", "run_id": key.run_id, "states": [None]})
+        == []
+    )
 
 
 def test_a_process_that_dies_without_reporting_is_retried_per_its_retries(running):

@@ -27,6 +27,9 @@ class MemoryRuntime:
         self.run_states: dict[tuple[str, str], list[str]] = {}
         self.state_counts: dict[tuple[str, tuple[str, ...]], int] = {}
         self.count_calls: list[dict[str, Any]] = []
+        self.task_instances: list[dict[str, Any]] = []
+        """Rows as ``get_task_instances`` returns them (see ``add_ti``)."""
+        self.ti_calls: list[dict[str, Any]] = []
 
     def push(self, task_id: str, value: Any, *, key: str = "return_value", map_index: int = -1) -> None:
         self.xcoms[(self.dag_id, self.run_id, task_id, map_index, key)] = value
@@ -95,6 +98,28 @@ class MemoryRuntime:
             }
         )
         return self.state_counts.get((dag_id, tuple(states)), 0)
+
+    def add_ti(self, task_id: str, state: str | None, **fields: Any) -> dict[str, Any]:
+        row = {"dag_id": self.dag_id, "run_id": self.run_id, "task_id": task_id, "map_index": -1}
+        row.update(state=state, **fields)
+        self.task_instances.append(row)
+        return row
+
+    def get_task_instances(self, *, dag_id, run_id, states) -> list[dict[str, Any]]:
+        self.ti_calls.append({"dag_id": dag_id, "run_id": run_id, "states": states})
+        return [
+            dict(row)
+            for row in self.task_instances
+            if (row["dag_id"], row["run_id"]) == (dag_id, run_id)
+            and (states is None or row["state"] in states)
+        ]
+
+    def get_task_instance(self, *, dag_id, run_id, task_id, map_index) -> dict[str, Any] | None:
+        key = (dag_id, run_id, task_id, map_index)
+        found = [
+            r for r in self.task_instances if (r["dag_id"], r["run_id"], r["task_id"], r["map_index"]) == key
+        ]
+        return dict(found[0]) if found else None
 
     def skip_tasks(self, *, task_ids: Sequence[str], map_index: int | None = None) -> None:
         self.skipped.append((tuple(task_ids), map_index))
