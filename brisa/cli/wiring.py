@@ -214,7 +214,7 @@ def make_scheduler(
         config=config,
         clock=utcnow,
         processor=processor,
-        callbacks=DagCallbacks(pool, clock=utcnow),
+        callbacks=DagCallbacks(pool, store, clock=utcnow),
         housekeeping=retention_hook(settings, store),
     )
 

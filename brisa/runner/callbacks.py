@@ -4,6 +4,11 @@ The scheduler never runs DAG code, so when a run ends it asks the zygote for a
 ``callback`` child which loads the DAG file and calls the callback with Airflow's
 context (``dag``, ``dag_run``, ``reason``, ``run_id``...).  What the callback prints is
 logged by the scheduler.
+
+The callback may read the run's task instances (``dag_run.get_task_instances()``, as
+Airflow's failure alerts do): the child asks over its control socket when the callback
+calls, and the scheduler's pool thread answers from the store, as it answers task
+processes.  Nothing else of a task's runtime (variables, XComs...) is offered.
 """
 
 from __future__ import annotations
@@ -11,25 +16,48 @@ from __future__ import annotations
 import logging
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from brisa.executors.procpool import ChildHandler, ProcessPool, kill_group
+from brisa.runner.store_runtime import TaskInstanceReader
+from brisa.runtime import NoRuntimeError, use_runtime
 from brisa.serialized import SerializedDag
 from brisa.states import RunState
 from brisa.store.records import RunRecord
+from brisa.store.sql import Store
 
 log = logging.getLogger(__name__)
 
 CALLBACK_TIMEOUT_SECONDS = 300.0
 
 
+TI_REQUESTS = ("get_task_instances", "get_task_instance")
+"""What a callback child may ask its parent."""
+
+
+class TaskInstanceSource(Protocol):
+    def get_task_instances(
+        self, *, dag_id: str, run_id: str, states: Sequence[str | None] | None
+    ) -> list[dict[str, Any]]: ...
+
+    def get_task_instance(
+        self, *, dag_id: str, run_id: str, task_id: str, map_index: int
+    ) -> dict[str, Any] | None: ...
+
+
 class _CallbackChild(ChildHandler):
-    def __init__(self, label: str, deadline: float) -> None:
+    def __init__(self, label: str, deadline: float, tis: TaskInstanceReader) -> None:
         self.label = label
         self.deadline = deadline
+        self.tis = tis
         self.output: list[bytes] = []
+
+    def on_request(self, op: str, args: dict[str, Any]) -> Any:
+        if op not in TI_REQUESTS:
+            raise ValueError(f"a DAG callback cannot ask for {op!r}")
+        return getattr(self.tis, op)(**args)
 
     def on_output(self, data: bytes) -> None:
         if sum(len(x) for x in self.output) < 100_000:
@@ -49,16 +77,16 @@ class _CallbackChild(ChildHandler):
 
 
 class DagCallbacks:
-    def __init__(self, pool: ProcessPool, *, clock: Callable[[], datetime]) -> None:
+    def __init__(self, pool: ProcessPool, store: Store, *, clock: Callable[[], datetime]) -> None:
         self.pool = pool
+        self.tis = TaskInstanceReader(store)
         self.clock = clock
 
     def run_dag_callback(self, dag: SerializedDag, run: RunRecord, state: RunState, reason: str) -> None:
         payload = callback_payload(dag, run, state, reason)
         label = f"{'on_success' if state == RunState.SUCCESS else 'on_failure'}_callback of {dag.dag_id}"
-        self.pool.spawn(
-            "callback", payload, _CallbackChild(label, time.monotonic() + CALLBACK_TIMEOUT_SECONDS)
-        )
+        deadline = time.monotonic() + CALLBACK_TIMEOUT_SECONDS
+        self.pool.spawn("callback", payload, _CallbackChild(label, deadline, self.tis))
 
 
 def callback_payload(dag: SerializedDag, run: RunRecord, state: RunState, reason: str) -> dict[str, Any]:
@@ -80,8 +108,10 @@ def airflow_reason(state: RunState, reason: str) -> str:
     return "timed_out" if "dagrun_timeout" in (reason or "") else "task_failure"
 
 
-def call_dag_callback(payload: dict[str, Any]) -> int:
-    """Load the DAG and call its success or failure callback; 1 if a callback raised."""
+def call_dag_callback(payload: dict[str, Any], tis: TaskInstanceSource) -> int:
+    """Load the DAG and call its success or failure callback; 1 if a callback raised.
+
+    ``tis`` answers the callback's ``dag_run.get_task_instances()``."""
     from brisa.runner.task_runner import dag_callback_context, load_dag
     from brisa.sdk.execution import run_callbacks
 
@@ -90,7 +120,69 @@ def call_dag_callback(payload: dict[str, Any]) -> int:
     if not callback:
         return 0
     context = dag_callback_context(dag, payload["run"], payload["reason"])
-    return 1 if run_callbacks(callback, context) else 0
+    with use_runtime(CallbackRuntime(tis)):
+        return 1 if run_callbacks(callback, context) else 0
+
+
+class CallbackRuntime:
+    """The runtime of a DAG-level callback: the run's task instances, read-only.
+
+    The scheduler hands no secrets or XComs to callbacks: those requests fail as they
+    fail outside a task, and ``mask_secret`` has no try log to protect.
+    """
+
+    def __init__(self, tis: TaskInstanceSource) -> None:
+        self.tis = tis
+
+    def get_task_instances(
+        self, *, dag_id: str, run_id: str, states: Sequence[str | None] | None
+    ) -> list[dict[str, Any]]:
+        return self.tis.get_task_instances(dag_id=dag_id, run_id=run_id, states=states)
+
+    def get_task_instance(
+        self, *, dag_id: str, run_id: str, task_id: str, map_index: int
+    ) -> dict[str, Any] | None:
+        return self.tis.get_task_instance(dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index)
+
+    def mask_secret(self, value: str) -> None:
+        """Nothing to do: the callback's output is not a try's log."""
+
+    def xcom_pull(self, **_: Any) -> list[tuple[str, int, Any]]:
+        raise _not_in_callback("pulling an XCom")
+
+    def xcom_push(self, **_: Any) -> None:
+        raise _not_in_callback("pushing an XCom")
+
+    def get_variable(self, key: str) -> str | None:
+        raise _not_in_callback(f"reading variable {key!r}")
+
+    def set_variable(self, key: str, value: str, description: str | None = None) -> None:
+        raise _not_in_callback(f"setting variable {key!r}")
+
+    def delete_variable(self, key: str) -> None:
+        raise _not_in_callback(f"deleting variable {key!r}")
+
+    def get_connection(self, conn_id: str) -> dict[str, Any] | None:
+        raise _not_in_callback(f"reading connection {conn_id!r}")
+
+    def trigger_dag(self, **_: Any) -> str:
+        raise _not_in_callback("triggering a DAG")
+
+    def get_run_state(self, **_: Any) -> str | None:
+        raise _not_in_callback("reading a run's state")
+
+    def count_task_states(self, **_: Any) -> int:
+        raise _not_in_callback("counting task states")
+
+    def skip_tasks(self, **_: Any) -> None:
+        raise _not_in_callback("skipping tasks")
+
+
+def _not_in_callback(what: str) -> NoRuntimeError:
+    return NoRuntimeError(
+        f"{what} needs a running task; a DAG-level callback may read the run's task instances "
+        "(dag_run.get_task_instances())"
+    )
 
 
 def _run_payload(run: RunRecord, state: RunState) -> dict[str, Any]:
@@ -111,7 +203,17 @@ def _run_payload(run: RunRecord, state: RunState) -> dict[str, Any]:
 
 
 def child_main(payload: dict[str, Any], control: socket.socket) -> int:  # pragma: no cover - child process
-    return call_dag_callback(payload)
+    from brisa.runner.channel import ChannelRuntime
+
+    return call_dag_callback(payload, ChannelRuntime(control))
 
 
-__all__ = ["DagCallbacks", "airflow_reason", "call_dag_callback", "callback_payload", "child_main"]
+__all__ = [
+    "CallbackRuntime",
+    "DagCallbacks",
+    "TaskInstanceSource",
+    "airflow_reason",
+    "call_dag_callback",
+    "callback_payload",
+    "child_main",
+]

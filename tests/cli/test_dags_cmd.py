@@ -158,6 +158,26 @@ def test_dags_test_calls_the_dag_level_callback_like_airflow(seed_env):
     assert "dag callback: task_failure manual__2024-01-01T00:00:00+00:00" in result.stdout
 
 
+def test_dags_test_lets_tasks_and_callbacks_read_the_runs_task_instances(seed_env, tmp_path):
+    # The end-to-end DAG of tests/e2e: it writes what it saw to <dags>/../markers.
+    dags = Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"])
+    shutil.copy(Path(__file__).parents[1] / "e2e" / "dags" / "run_task_instances.py", dags)
+    result = brisa("dags", "test", "e2e_run_task_instances", "2024-01-01", env=seed_env, timeout=60)
+    assert "load: upstream_failed" in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
+
+    def seen(name):
+        return json.loads((tmp_path / "markers" / f"{name}.json").read_text())
+
+    assert seen("inspect")["extract"] == ["failed", 1, True]
+    assert seen("task_callback") == [["extract", "failed"]]
+    assert seen("dag_callback")["failed"] == [["extract", "failed"]]
+    assert seen("dag_callback")["all"] == [
+        ["extract", "failed"],
+        ["inspect", "success"],
+        ["load", "upstream_failed"],
+    ]
+
+
 TOP_LEVEL_VARIABLE_DAG = """
 from datetime import datetime
 from airflow import DAG
