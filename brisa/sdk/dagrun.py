@@ -24,6 +24,15 @@ DEFAULT_UI_URL = DEFAULTS[("webserver", "base_url")]
 StateFilter = str | Iterable[str | None] | None
 
 
+def task_log_url(dag_run: DagRun | None, dag_id: str, run_id: str, task_id: str, map_index: int) -> str:
+    """A task instance's page in Brisa's web UI, where its log is (Airflow's ``ti.log_url``)."""
+    base = dag_run.ui_url() if dag_run is not None else DEFAULT_UI_URL
+    query = {"run_id": run_id, "task_id": task_id}
+    if map_index >= 0:
+        query["map_index"] = str(map_index)
+    return f"{base.rstrip('/')}/dags/{quote(dag_id, safe='')}/task?{urlencode(query)}"
+
+
 class DagRun:
     """One run of a DAG, as DAG code sees it.
 
@@ -168,11 +177,7 @@ class TaskInstanceView:
     @property
     def log_url(self) -> str:
         """The task instance's page in Brisa's web UI, where its log is."""
-        base = self.dag_run.ui_url() if self.dag_run else DEFAULT_UI_URL
-        query = {"run_id": self.run_id, "task_id": self.task_id}
-        if self.map_index >= 0:
-            query["map_index"] = str(self.map_index)
-        return f"{base.rstrip('/')}/dags/{quote(self.dag_id, safe='')}/task?{urlencode(query)}"
+        return task_log_url(self.dag_run, self.dag_id, self.run_id, self.task_id, self.map_index)
 
     def get_dagrun(self, session: Any = None) -> DagRun | None:
         return self.dag_run

@@ -31,7 +31,7 @@ class TaskInstance:
         max_tries: int = 0,
         state: str | None = "running",
         hostname: str = "",
-        log_url: str = "",
+        log_url: str | None = None,
         start_date: datetime | None = None,
         end_date: datetime | None = None,
         logical_date: datetime | None = None,
@@ -52,7 +52,7 @@ class TaskInstance:
         self.max_tries = max_tries
         self.state = state
         self.hostname = hostname
-        self.log_url = log_url
+        self._log_url = log_url
         self.start_date = start_date
         self.end_date = end_date
         self.logical_date = logical_date
@@ -73,6 +73,15 @@ class TaskInstance:
     @property
     def execution_date(self) -> datetime | None:
         return self.logical_date
+
+    @property
+    def log_url(self) -> str:
+        """This try's page in Brisa's web UI (``[api] base_url``), as alert callbacks link it."""
+        if self._log_url is not None:
+            return self._log_url
+        from brisa.sdk.dagrun import task_log_url
+
+        return task_log_url(self.dag_run, self.dag_id, self.run_id, self.task_id, self.map_index)
 
     @property
     def operator(self) -> str | None:

@@ -142,6 +142,16 @@ def test_the_dag_id_and_run_id_are_quoted_in_log_url():
     )
 
 
+def test_the_running_task_instance_links_its_page_too():
+    # context["ti"].log_url is what alerting callbacks put in their messages
+    from brisa.sdk.taskinstance import TaskInstance
+
+    run = _run(ui_url=lambda: "https://brisa.example.com")
+    ti = TaskInstance(dag_id="etl", task_id="shard", run_id="manual__1", map_index=3, dag_run=run)
+    assert ti.log_url == "https://brisa.example.com/dags/etl/task?run_id=manual__1&task_id=shard&map_index=3"
+    assert TaskInstance(dag_id="etl", task_id="t", run_id="r").log_url.startswith("http://localhost:8080/")
+
+
 def test_unknown_fields_from_a_newer_runtime_are_ignored(runtime):
     runtime.add_ti("later", "queued", external_executor_id="x")
     with use_runtime(runtime):
