@@ -268,3 +268,24 @@ def test_deleting_a_dag_removes_its_rows_and_its_files_import_errors_only(store)
         assert [e.filename for e in tx.dags.import_errors().items] == ["/dags/other.py"]
         assert [e.event for e in tx.audit.list(dag_id="etl").items] == ["trigger_dag_run"]
         assert tx.runs.list("other").total == 1 and len(tx.tis.for_run("other", "manual__1")) == 1
+
+
+def test_xcom_create_refuses_an_existing_key_and_update_keeps_the_timestamp(store):
+    key = TaskKey("etl", "manual__1", "extract", 2)
+    with store.transaction() as tx:
+        created = tx.xcoms.create(key, "rows", {"n": [1, 2]}, now=T0)
+        assert (created.value, created.timestamp, created.map_index) == ({"n": [1, 2]}, T0, 2)
+        assert tx.xcoms.get(key, "other") is None
+        assert tx.xcoms.get(key._replace(map_index=-1), "rows") is None
+    exists = "`rows` with mentioned task instance already exists"
+    with pytest.raises(ConflictError, match=exists), store.transaction() as tx:
+        tx.xcoms.create(key, "rows", 3, now=T0 + timedelta(hours=1))
+    with store.transaction() as tx:
+        updated = tx.xcoms.update(key, "rows", (T0, None))
+        assert (updated.value, updated.timestamp) == ((T0, None), T0)
+    missing = "`nope` with mentioned task instance doesn't exist"
+    with pytest.raises(NotFoundError, match=missing), store.transaction() as tx:
+        tx.xcoms.update(key, "nope", 1)
+    with store.transaction(readonly=True) as tx:
+        (pulled,) = tx.xcoms.pull(dag_id="etl", run_id="manual__1", task_ids=["extract"], key="rows")
+    assert pulled.value == (T0, None)

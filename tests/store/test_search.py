@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from brisa.api.schemas import Range
+from brisa.errors import NotFoundError
 from brisa.services.runs import trigger_run
 from brisa.states import RunState
 from brisa.testing import make_dag
@@ -120,3 +123,72 @@ def test_run_counts_by_dag_and_state_take_one_statement(store, now) -> None:
     with store.transaction(readonly=True) as tx:
         assert tx.runs.count_by_dag_and_state(["idle", "gone"]) == {}
         assert list(tx.runs.count_by_dag_and_state(["etl"])) == ["etl"]
+
+
+def test_task_instances_by_lists_of_dags_runs_and_tasks(store, now) -> None:
+    runs = add_runs(store, now, 2)
+    other = make_dag("other", {"a": [], "b": []})
+    with store.transaction() as tx:
+        tx.dags.upsert(other, paused_when_new=False, now=now)
+        trigger_run(tx, other, now=now, logical_date=now)
+    with store.transaction(readonly=True) as tx:
+        both = tx.tis.search(dag_ids=["etl", "other"], task_ids=["a"], order=[("id", False)])
+        one_run = tx.tis.search(run_ids=[runs[1].run_id])
+        unfiltered = tx.tis.search(dag_ids=[], run_ids=[], task_ids=[])
+        by_executor = tx.tis.search(executors=["LocalExecutor"])
+    assert [(ti.dag_id, ti.task_id) for ti in both.items] == [("etl", "a"), ("etl", "a"), ("other", "a")]
+    assert [(ti.run_id, ti.task_id) for ti in one_run.items] == [(runs[1].run_id, "a")]
+    assert unfiltered.total == 4
+    assert (by_executor.items, by_executor.total) == ([], 0)
+
+
+def add_audit(store, now) -> None:  # type: ignore[no-untyped-def]
+    """Four rows a minute apart; the first two name the first run of ``etl``."""
+    (run,) = add_runs(store, now, 1)
+    with store.transaction() as tx:
+        tx.audit.record("trigger_dag_run", now=now, owner="ana", dag_id="etl", run_id=run.run_id)
+        tx.audit.record(
+            "patch_task_instance",
+            now=now + timedelta(minutes=1),
+            owner="bob",
+            dag_id="etl",
+            run_id=run.run_id,
+            task_id="a",
+            map_index=-1,
+            try_number=1,
+        )
+        tx.audit.record("login", now=now + timedelta(minutes=2), owner="ana", extra={"via": "token"})
+        tx.audit.record("clear", now=now + timedelta(minutes=3), dag_id="gone", run_id="r")
+
+
+def test_audit_search_filters_and_orders_like_airflows_event_logs(store, now) -> None:
+    add_audit(store, now)
+    with store.transaction(readonly=True) as tx:
+
+        def events(**filters):  # type: ignore[no-untyped-def]
+            return [record.event for record in tx.audit.search(**filters).items]
+
+        assert events() == ["trigger_dag_run", "patch_task_instance", "login", "clear"]
+        assert events(equal={"owner": "ana", "dag_id": None}) == ["trigger_dag_run", "login"]
+        assert events(equal={"task_id": "a", "map_index": -1, "try_number": 1}) == ["patch_task_instance"]
+        assert events(included_events=["login", "clear"], excluded_events=["clear"]) == ["login"]
+        assert events(after=now, before=now + timedelta(minutes=2)) == ["patch_task_instance"]
+        # Nulls last; the id breaks ties in the first key's direction.
+        assert events(order=[("owner", True)]) == ["patch_task_instance", "login", "trigger_dag_run", "clear"]
+        by_date = ["patch_task_instance", "trigger_dag_run", "clear", "login"]
+        assert events(order=[("logical_date", False), ("id", True)]) == by_date
+        page = tx.audit.search(order=[("dttm", True)], limit=1, offset=1)
+        assert ([r.event for r in page.items], page.total) == (["login"], 4)
+
+
+def test_audit_rows_carry_the_logical_date_of_the_run_they_name(store, now) -> None:
+    add_audit(store, now)
+    with store.transaction(readonly=True) as tx:
+        rows = tx.audit.search().items
+        first = tx.audit.require(rows[0].id)
+        assert tx.audit.get(10**6) is None
+        with pytest.raises(NotFoundError, match="Event Log with id: `1000000` not found"):
+            tx.audit.require(10**6)
+    assert [row.logical_date for row in rows] == [now, now, None, None]
+    assert (first.event, first.owner, first.logical_date) == ("trigger_dag_run", "ana", now)
+    assert rows[2].extra == '{"via": "token"}'

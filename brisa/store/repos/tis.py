@@ -249,11 +249,15 @@ class TiRepo:
         task_id: str | None = None,
         map_index: int | None = None,
         mapped_only: bool = False,
-        states: Sequence[TaskState | None] | None = None,
+        states: Sequence[str | TaskState | None] | None = None,
+        dag_ids: Sequence[str] = (),
+        run_ids: Sequence[str] = (),
+        task_ids: Sequence[str] = (),
         pools: Sequence[str] = (),
         queues: Sequence[str] = (),
         operators: Sequence[str] = (),
         try_numbers: Sequence[int] = (),
+        executors: Sequence[str] = (),
         task_id_like: str | None = None,
         bounds: Mapping[str, Any] | None = None,
         order: Sequence[tuple[str, bool]] = (("map_index", False),),
@@ -264,7 +268,10 @@ class TiRepo:
 
         ``bounds`` keys: ``start_date``, ``end_date``, ``updated_at``, ``duration`` (of
         the try) and ``run_after``, ``logical_date`` (of the run); values have
-        ``gte``/``gt``/``lte``/``lt`` attributes.
+        ``gte``/``gt``/``lte``/``lt`` attributes. Empty sequences are no filter.
+        Task instances record no executor (each runs on the configured one, which the
+        API reports as null, as Airflow does for a task that names none), so a
+        non-empty ``executors`` matches none.
         """
         ti, run = s.task_instance, s.dag_run
         query = sa.select(ti).join(run, sa.and_(run.c.dag_id == ti.c.dag_id, run.c.run_id == ti.c.run_id))
@@ -278,6 +285,9 @@ class TiRepo:
         if states:
             query = query.where(state_in(ti.c.state, states))
         for column, values in (
+            (ti.c.dag_id, dag_ids),
+            (ti.c.run_id, run_ids),
+            (ti.c.task_id, task_ids),
             (ti.c.pool, pools),
             (ti.c.queue, queues),
             (ti.c.operator, operators),
@@ -285,6 +295,8 @@ class TiRepo:
         ):
             if values:
                 query = query.where(column.in_(list(values)))
+        if executors:
+            query = query.where(sa.false())
         if task_id_like:
             query = query.where(ti.c.task_id.ilike(task_id_like))
         columns = _ti_sort_columns()

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from brisa import serde
-from brisa.errors import NotFoundError
+from brisa.errors import ConflictError, NotFoundError
 from brisa.store import schema as s
 from brisa.store.records import Page, TaskKey
 from brisa.store.repos._common import count_of, page_of, within
@@ -36,6 +36,16 @@ class XComRepo:
     def set(self, ti: TaskKey, key: str, value: Any, *, now: datetime) -> None:
         text = serde.dumps(value)
         self.delete(ti, key)
+        self._insert(ti, key, text, now)
+
+    def create(self, ti: TaskKey, key: str, value: Any, *, now: datetime) -> XComRecord:
+        """Add a new XCom (the REST API's POST); an existing one is a ConflictError, not replaced."""
+        if self.get(ti, key) is not None:
+            raise ConflictError(f"The XCom with key: `{key}` with mentioned task instance already exists.")
+        self._insert(ti, key, serde.dumps(value), now)
+        return self.require(ti, key)
+
+    def _insert(self, ti: TaskKey, key: str, text: str, now: datetime) -> None:
         self.conn.execute(
             s.xcom.insert().values(
                 dag_id=ti.dag_id,
@@ -47,6 +57,15 @@ class XComRepo:
                 timestamp=now,
             )
         )
+
+    def update(self, ti: TaskKey, key: str, value: Any) -> XComRecord:
+        """Replace an XCom's value (the REST API's PATCH), keeping its timestamp as Airflow does."""
+        updated = self.conn.execute(
+            s.xcom.update().where(_entry_clause(ti, key)).values(value=serde.dumps(value))
+        ).rowcount
+        if not updated:
+            raise NotFoundError(f"The XCom with key: `{key}` with mentioned task instance doesn't exist.")
+        return self.require(ti, key)
 
     def delete(self, ti: TaskKey, key: str | None = None) -> None:
         c = s.xcom.c
@@ -79,16 +98,7 @@ class XComRepo:
         return records if key is not None else _latest_per_instance(records)
 
     def raw_value(self, ti: TaskKey, key: str = RETURN_VALUE) -> str | None:
-        c = s.xcom.c
-        return self.conn.execute(
-            sa.select(c.value).where(
-                c.dag_id == ti.dag_id,
-                c.run_id == ti.run_id,
-                c.task_id == ti.task_id,
-                c.map_index == ti.map_index,
-                c.key == key,
-            )
-        ).scalar()
+        return self.conn.execute(sa.select(s.xcom.c.value).where(_entry_clause(ti, key))).scalar()
 
     def list(
         self,
@@ -163,13 +173,27 @@ class XComRepo:
         query = query.order_by(c.dag_id, c.task_id, c.run_id, c.map_index, c.key)
         return Page([_record(r) for r in self.conn.execute(page_of(query, limit, offset))], total)
 
+    def get(self, ti: TaskKey, key: str) -> XComRecord | None:
+        row = self.conn.execute(sa.select(s.xcom).where(_entry_clause(ti, key))).first()
+        return None if row is None else _record(row)
+
     def require(self, ti: TaskKey, key: str) -> XComRecord:
-        page = self.list(
-            dag_id=ti.dag_id, run_id=ti.run_id, task_id=ti.task_id, map_index=ti.map_index, key=key
-        )
-        if not page.items:
+        record = self.get(ti, key)
+        if record is None:
             raise NotFoundError(f"XCom entry with key {key!r} of task instance {ti} not found")
-        return page.items[0]
+        return record
+
+
+def _entry_clause(ti: TaskKey, key: str) -> sa.ColumnElement[bool]:
+    """The primary key of one XCom: its task instance and key."""
+    c = s.xcom.c
+    return sa.and_(
+        c.dag_id == ti.dag_id,
+        c.run_id == ti.run_id,
+        c.task_id == ti.task_id,
+        c.map_index == ti.map_index,
+        c.key == key,
+    )
 
 
 def _record(row: Any) -> XComRecord:
