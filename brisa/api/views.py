@@ -7,6 +7,7 @@ features Brisa lacks get the neutral values docs/api.md lists.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -17,12 +18,14 @@ from brisa.api.schemas import (
     DAGRunResponse,
     DagRunTriggeredByType,
     DagRunType,
+    EventLogResponse,
     TaskInstanceHistoryResponse,
     TaskInstanceResponse,
     XComResponse,
 )
 from brisa.serialized import SerializedDag, SerializedTask
 from brisa.store.records import DagRecord, RunRecord, TiRecord, TryRecord
+from brisa.store.repos.audit import AuditRecord
 
 BUNDLE_NAME = "dags-folder"
 PARAM_CLASS = "airflow.sdk.definitions.param.Param"
@@ -288,12 +291,48 @@ def xcom_response(entry: Any, run: RunRecord | None) -> XComResponse:
     return XComResponse.model_validate(xcom_fields(entry, run))
 
 
+# --- event logs (the audit log) ---------------------------------------------------------------
+
+
+def event_log_response(ctx: ApiContext, record: AuditRecord) -> EventLogResponse:
+    """An audit row in Airflow's ``EventLogResponse`` shape (docs/api.md maps the columns)."""
+    return EventLogResponse.model_validate(
+        {
+            "event_log_id": record.id,
+            "when": record.dttm,
+            "dag_id": record.dag_id,
+            "task_id": record.task_id,
+            "run_id": record.run_id,
+            "map_index": record.map_index,
+            "try_number": record.try_number,
+            "event": record.event,
+            "logical_date": record.logical_date,
+            "owner": record.owner,
+            "extra": _redacted_extra(ctx, record.extra),
+            "dag_display_name": record.dag_id,
+        }
+    )
+
+
+def _redacted_extra(ctx: ApiContext, extra: str | None) -> str | None:
+    """``extra`` with sensitive keys masked again: rows written outside the API (the CLI)
+    or before a name was configured as sensitive were not masked when stored."""
+    if not extra:
+        return extra
+    try:
+        decoded = json.loads(extra)
+    except ValueError:
+        return ctx.masker.redact(extra)
+    return json.dumps(ctx.masker.redact(decoded))
+
+
 __all__ = [
     "BUNDLE_NAME",
     "current_try_response",
     "dag_details_fields",
     "dag_fields",
     "dag_version",
+    "event_log_response",
     "run_fields",
     "run_response",
     "task_fields",

@@ -72,6 +72,8 @@ def test_the_app_serves_the_resources_of_docs_api_md(fast_api: Api) -> None:
         "/api/v2/dags/{dag_id}/clearTaskInstances",
         "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{try_number}",
         "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}",
+        "/api/v2/eventLogs",
+        "/api/v2/eventLogs/{event_log_id}",
         "/api/v2/variables/{variable_key:path}",
         "/api/v2/connections/{connection_id}",
         "/api/v2/pools/{pool_name}",

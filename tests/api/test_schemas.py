@@ -46,6 +46,9 @@ from brisa.api.schemas import (
     DAGTagCollectionResponse,
     DagTagListQuery,
     DagVersionResponse,
+    EventLogCollectionResponse,
+    EventLogListQuery,
+    EventLogResponse,
     HealthInfoResponse,
     HTTPExceptionResponse,
     HTTPValidationError,
@@ -336,6 +339,24 @@ DAG_STATS = {
         {"state": "failed", "count": 0},
     ],
 }
+EVENT_LOG = {
+    "event_log_id": 7,
+    "when": "2025-01-01T00:00:05Z",
+    "dag_id": "etl",
+    "task_id": "extract",
+    "run_id": "scheduled__2025-01-01T00:00:00+00:00",
+    "map_index": -1,
+    "try_number": 1,
+    "event": "patch_task_instance",
+    "logical_date": "2025-01-01T00:00:00Z",
+    "owner": "admin",
+    "extra": '{"new_state": "success"}',
+    "dag_display_name": "etl",
+}
+
+LOGIN_EVENT_LOG = {key: None for key in EVENT_LOG} | {"event_log_id": 8, "when": "2025-01-01T00:00:06Z"}
+LOGIN_EVENT_LOG |= {"event": "login", "owner": "admin"}
+"""A row that names no DAG: every nullable field is null."""
 
 HEALTH = {
     "metadatabase": {"status": "healthy"},
@@ -366,6 +387,8 @@ def round_trip(model: type[BaseModel], payload: dict) -> dict:
         (ImportErrorResponse, IMPORT_ERROR),
         (XComResponse, XCOM),
         (XComResponseNative, XCOM | {"value": {"rows": 3, "tables": ["a", "b"]}}),
+        (EventLogResponse, EVENT_LOG),
+        (EventLogResponse, LOGIN_EVENT_LOG),
         (XComResponseString, XCOM | {"value": "{'rows': 3}"}),
         (HealthInfoResponse, HEALTH),
         (VersionInfo, {"version": "3.1.0", "git_version": None}),
@@ -397,6 +420,7 @@ def test_airflow_payloads_round_trip_unchanged(model, payload):
         (XComCollectionResponse, "xcom_entries", XCOM),
         (TaskCollectionResponse, "tasks", TASK),
         (DagStatsCollectionResponse, "dags", DAG_STATS),
+        (EventLogCollectionResponse, "event_logs", EVENT_LOG),
         (
             VariableCollectionResponse,
             "variables",
@@ -517,6 +541,8 @@ DAG_DETAILS_REQUIRED = DAG_FIELDS | {
         (ImportErrorResponse, set(IMPORT_ERROR), set(IMPORT_ERROR)),
         (XComResponse, set(XCOM), set(XCOM)),
         (XComResponseNative, set(XCOM) | {"value"}, set(XCOM) | {"value"}),
+        (EventLogResponse, set(EVENT_LOG), set(EVENT_LOG) - {"dag_display_name"}),
+        (EventLogCollectionResponse, {"event_logs", "total_entries"}, {"event_logs", "total_entries"}),
         (
             VariableResponse,
             {"key", "value", "description", "is_encrypted"},
@@ -865,6 +891,7 @@ def test_limit_defaults_to_50_and_is_cut_to_100():
         (ImportErrorListQuery, "id"),
         (DagTagListQuery, "name"),
         (TaskListQuery, "task_id"),
+        (EventLogListQuery, "id"),
     ],
 )
 def test_default_order_is_airflows(query, default):
@@ -881,6 +908,10 @@ def test_order_by_resolves_aliases_descending_and_comma_lists():
     assert ConnectionListQuery(order_by=["connection_id"]).sort_keys() == [SortKey("conn_id", False)]
     assert PoolListQuery(order_by=["-name"]).sort_keys() == [SortKey("pool", True)]
     assert ImportErrorListQuery(order_by=["import_error_id"]).sort_keys() == [SortKey("id", False)]
+    assert EventLogListQuery(order_by=["-when", "event_log_id"]).sort_keys() == [
+        SortKey("dttm", True),
+        SortKey("id", False),
+    ]
 
 
 def test_order_by_refuses_unknown_fields_and_too_many_keys():

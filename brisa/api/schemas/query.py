@@ -272,6 +272,42 @@ class TaskListQuery(QueryModel):
         return parse_order_by(self.order_by, self.SORT_FIELDS)
 
 
+class EventLogListQuery(SortedPageQuery):
+    """``GET /eventLogs``: exact filters on the audit log's columns, event lists, a time window."""
+
+    SORT_FIELDS: ClassVar[Mapping[str, str]] = {
+        **_identity("id", "dttm", "dag_id", "task_id", "run_id", "event", "logical_date", "owner", "extra"),
+        "event_log_id": "id",
+        "when": "dttm",
+    }
+    EQUAL_FILTERS: ClassVar[tuple[str, ...]] = (
+        "dag_id",
+        "task_id",
+        "run_id",
+        "map_index",
+        "try_number",
+        "owner",
+        "event",
+    )
+    dag_id: str | None = None
+    task_id: str | None = None
+    run_id: str | None = None
+    map_index: int | None = Field(default=None, ge=-DB_INT_MAX - 1, le=DB_INT_MAX)
+    try_number: int | None = Field(default=None, ge=-DB_INT_MAX - 1, le=DB_INT_MAX)
+    owner: str | None = None
+    event: str | None = None
+    excluded_events: list[str] = Field(default_factory=list)
+    included_events: list[str] = Field(default_factory=list)
+    before: QueryDateTime | None = None
+    """Rows strictly before this instant (``when < before``)."""
+    after: QueryDateTime | None = None
+    """Rows strictly after this instant (``when > after``)."""
+
+    def equal(self) -> dict[str, Any]:
+        """The exact-match filters given, by column name."""
+        return {name: getattr(self, name) for name in self.EQUAL_FILTERS if getattr(self, name) is not None}
+
+
 class XComListQuery(PageQuery, _RunAfterRange, _LogicalDateRange):
     """``GET .../xcomEntries`` (``~`` for DAG, run and task); always ordered by
     dag_id, task_id, run_id, map_index, key."""
@@ -339,6 +375,7 @@ __all__ = [
     "DagRunListQuery",
     "DagStatsQuery",
     "DagTagListQuery",
+    "EventLogListQuery",
     "ImportErrorListQuery",
     "PageQuery",
     "PoolListQuery",

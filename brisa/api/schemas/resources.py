@@ -1,4 +1,4 @@
-"""Variables, connections, pools and import errors.
+"""Variables, connections, pools, import errors and the audit log (event logs).
 
 The response models redact secrets themselves, so no route can leak one by mistake:
 a connection's password is always ``***``, and sensitive keys in connection extras and
@@ -169,10 +169,37 @@ class ImportErrorCollectionResponse(ResponseModel):
     total_entries: int
 
 
+# --- Event logs (Brisa's audit log) -------------------------------------------------------
+
+
+class EventLogResponse(ResponseModel):
+    """One audit-log row; ``logical_date`` is that of the run it names (see docs/api.md)."""
+
+    event_log_id: int
+    when: datetime
+    dag_id: str | None
+    task_id: str | None
+    run_id: str | None
+    map_index: int | None
+    try_number: int | None
+    event: str
+    logical_date: datetime | None
+    owner: str | None
+    extra: str | None
+    dag_display_name: str | None = None
+
+
+class EventLogCollectionResponse(ResponseModel):
+    event_logs: list[EventLogResponse]
+    total_entries: int
+
+
 __all__ = [
     "ConnectionBody",
     "ConnectionCollectionResponse",
     "ConnectionResponse",
+    "EventLogCollectionResponse",
+    "EventLogResponse",
     "ImportErrorCollectionResponse",
     "ImportErrorResponse",
     "PoolBody",
