@@ -27,7 +27,10 @@ from brisa.secrets.service import SecretsService
 from tests.api.conftest import FERNET_KEY, Api, build_api
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-READS_BY_POST = {"/api/v2/dags/{dag_id}/dagRuns/list"}
+READS_BY_POST = {
+    "/api/v2/dags/{dag_id}/dagRuns/list",
+    "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list",
+}
 """Airflow's list endpoints that take their filters in a POST body: viewers may call them."""
 
 
@@ -72,6 +75,7 @@ def test_the_app_serves_the_resources_of_docs_api_md(fast_api: Api) -> None:
         "/api/v2/dags/{dag_id}/clearTaskInstances",
         "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{try_number}",
         "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}",
+        "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list",
         "/api/v2/eventLogs",
         "/api/v2/eventLogs/{event_log_id}",
         "/api/v2/variables/{variable_key:path}",

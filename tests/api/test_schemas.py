@@ -71,6 +71,7 @@ from brisa.api.schemas import (
     TaskInstanceHistoryResponse,
     TaskInstanceListQuery,
     TaskInstanceResponse,
+    TaskInstancesBatchBody,
     TaskInstancesLogResponse,
     TaskListQuery,
     TaskResponse,
@@ -647,6 +648,19 @@ def test_response_fields_match_the_openapi_document(model, properties, required)
             },
             set(),
         ),
+        (
+            TaskInstancesBatchBody,
+            {
+                *("dag_ids", "dag_run_ids", "task_ids", "state", "pool", "queue", "executor"),
+                *("page_offset", "page_limit", "order_by"),
+                *(
+                    f"{field}_{op}"
+                    for field in ("run_after", "logical_date", "start_date", "end_date", "duration")
+                    for op in ("gte", "gt", "lte", "lt")
+                ),
+            },
+            set(),
+        ),
     ],
 )
 def test_request_bodies_match_the_openapi_document(model, properties, required):
@@ -759,6 +773,23 @@ def test_pool_bodies_use_airflows_two_names_for_the_pool():
     assert PoolPatchBody.model_validate({"pool": "etl"}).pool == "etl"
     with pytest.raises(ValidationError):
         PoolBody.model_validate({"pool": "etl", "slots": 1})
+
+
+def test_task_instances_batch_body_pages_sorts_and_bounds_like_the_list():
+    body = TaskInstancesBatchBody.model_validate(
+        {"page_limit": 500, "duration_gt": 1.5, "start_date_lte": "2025-01-01T00:00:00Z", "state": [None]}
+    )
+    assert (body.page_limit, body.page_offset, body.state) == (100, 0, [None])
+    assert body.sort_keys() == [SortKey("id", False)]
+    assert set(body.ranges()) == {"duration", "start_date"}
+    assert body.ranges()["duration"].gt == 1.5
+    descending = TaskInstancesBatchBody.model_validate({"order_by": "-start_date"})
+    assert descending.sort_keys() == [SortKey("start_date", True)]
+    with pytest.raises(InvalidInputError, match="Ordering with 'operator' is disallowed"):
+        TaskInstancesBatchBody.model_validate({"order_by": "operator"}).sort_keys()
+    for bad in ({"page_offset": -1}, {"run_after_gte": "2025-01-01T00:00:00"}, {"dag_ids": "etl"}):
+        with pytest.raises(ValidationError):
+            TaskInstancesBatchBody.model_validate(bad)
 
 
 def test_login_body_is_strict():

@@ -1,9 +1,9 @@
-"""Task instances: list (``~`` for DAG and run), get, mapped, tries, mark (PATCH), clear."""
+"""Task instances: list (``~`` for DAG and run, or a batch body), get, mapped, tries, mark (PATCH), clear."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
@@ -28,6 +28,8 @@ from brisa.api.schemas import (
     TaskInstanceHistoryResponse,
     TaskInstanceListQuery,
     TaskInstanceResponse,
+    TaskInstancesBatchBody,
+    TaskInstanceState,
     check_update_mask,
     fields_to_update,
 )
@@ -95,7 +97,7 @@ def _search(
             run_id=run_id,
             task_id=query.task_id,
             mapped_only=mapped_only,
-            states=[None if state is None else TaskState(state.value) for state in query.state],
+            states=_state_values(query.state),
             pools=query.pool,
             queues=query.queue,
             operators=query.operator,
@@ -106,6 +108,40 @@ def _search(
             **page_args(query),
         )
         return _collection(ctx, tx, page.items, page.total)
+
+
+@router.post(TI_PATH + "/list", response_model=TaskInstanceCollectionResponse)
+def get_task_instances_batch(
+    ctx: Ctx,
+    dag_id: Literal["~"],
+    dag_run_id: Literal["~"],
+    body: TaskInstancesBatchBody,
+    _: Reader,
+) -> TaskInstanceCollectionResponse:
+    """Airflow's batch listing: the filters in a body, for long lists of DAGs, runs or tasks.
+
+    As in Airflow, only ``~`` is accepted for the DAG and the run (422 otherwise).
+    """
+    with ctx.store.transaction(readonly=True) as tx:
+        page = tx.tis.search(
+            dag_ids=body.dag_ids or (),
+            run_ids=body.dag_run_ids or (),
+            task_ids=body.task_ids or (),
+            states=_state_values(body.state or ()),
+            pools=body.pool or (),
+            queues=body.queue or (),
+            executors=body.executor or (),
+            bounds=body.ranges(),
+            order=[(key.field, key.descending) for key in body.sort_keys()],
+            limit=body.page_limit,
+            offset=body.page_offset,
+        )
+        return _collection(ctx, tx, page.items, page.total)
+
+
+def _state_values(states: Sequence[TaskInstanceState | None]) -> list[str | None]:
+    """Airflow's state names as stored; those Brisa never writes (``deferred``) match nothing."""
+    return [None if state is None else state.value for state in states]
 
 
 @router.get(TI_PATH + "/{task_id}/tries", response_model=TaskInstanceHistoryCollectionResponse)

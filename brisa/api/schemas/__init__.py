@@ -78,6 +78,7 @@ from brisa.api.schemas.query import (
     DagTagListQuery,
     EventLogListQuery,
     ImportErrorListQuery,
+    PageLimit,
     PageQuery,
     PoolListQuery,
     QueryDateTime,
@@ -97,6 +98,7 @@ from brisa.api.schemas.query import (
     is_wildcard,
     like_pattern,
     parse_order_by,
+    ranges_of,
 )
 from brisa.api.schemas.resources import (
     ConnectionBody,
@@ -136,6 +138,7 @@ from brisa.api.schemas.task_instances import (
     TaskInstanceHistoryCollectionResponse,
     TaskInstanceHistoryResponse,
     TaskInstanceResponse,
+    TaskInstancesBatchBody,
     TaskInstancesLogResponse,
     TriggerResponse,
     XComCollectionResponse,
@@ -202,6 +205,7 @@ __all__ = [
     "JobResponse",
     "LoginBody",
     "LoginResponse",
+    "PageLimit",
     "PageQuery",
     "PatchTaskInstanceBody",
     "PoolBody",
@@ -226,6 +230,7 @@ __all__ = [
     "TaskInstanceLogQuery",
     "TaskInstanceResponse",
     "TaskInstanceState",
+    "TaskInstancesBatchBody",
     "TaskInstancesLogResponse",
     "TaskListQuery",
     "TaskResponse",
@@ -253,5 +258,6 @@ __all__ = [
     "like_pattern",
     "masker_from",
     "parse_order_by",
+    "ranges_of",
     "redact",
 ]

@@ -96,25 +96,33 @@ def is_wildcard(path_value: str) -> bool:
     return path_value == WILDCARD
 
 
+def ranges_of(model: BaseModel) -> dict[str, Range]:
+    """``{"run_after": Range(gte=...)}`` for every ``*_gte/_gt/_lte/_lt`` bound ``model`` has."""
+    bounds: dict[str, dict[str, Any]] = {}
+    for name, value in model:
+        base, _, op = name.rpartition("_")
+        if value is not None and op in ("gte", "gt", "lte", "lt"):
+            bounds.setdefault(base, {})[op] = value
+    return {base: Range(**ops) for base, ops in bounds.items()}
+
+
 class QueryModel(BaseModel):
     """Query-string parameters; unknown ones are ignored, as FastAPI does for Airflow."""
 
     def ranges(self) -> dict[str, Range]:
-        """``{"run_after": Range(gte=...)}`` for every ``*_gte/_gt/_lte/_lt`` bound given."""
-        bounds: dict[str, dict[str, Any]] = {}
-        for name, value in self:
-            base, _, op = name.rpartition("_")
-            if value is not None and op in ("gte", "gt", "lte", "lt"):
-                bounds.setdefault(base, {})[op] = value
-        return {base: Range(**ops) for base, ops in bounds.items()}
+        return ranges_of(self)
 
 
 def _cut_to_maximum(limit: int) -> int:
     return min(limit, MAXIMUM_PAGE_LIMIT)
 
 
+PageLimit = Annotated[int, Field(ge=0), AfterValidator(_cut_to_maximum)]
+"""A page size: negative is a 422, above :data:`MAXIMUM_PAGE_LIMIT` is cut to it."""
+
+
 class PageQuery(QueryModel):
-    limit: Annotated[int, Field(ge=0), AfterValidator(_cut_to_maximum)] = DEFAULT_PAGE_LIMIT
+    limit: PageLimit = DEFAULT_PAGE_LIMIT
     offset: int = Field(default=0, ge=0, le=DB_INT_MAX)
 
 
@@ -377,6 +385,7 @@ __all__ = [
     "DagTagListQuery",
     "EventLogListQuery",
     "ImportErrorListQuery",
+    "PageLimit",
     "PageQuery",
     "PoolListQuery",
     "QueryDateTime",
@@ -396,4 +405,5 @@ __all__ = [
     "is_wildcard",
     "like_pattern",
     "parse_order_by",
+    "ranges_of",
 ]

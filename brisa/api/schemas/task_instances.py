@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from brisa.api.schemas.base import RequestModel, ResponseModel, TaskInstanceState
 from brisa.api.schemas.dags import DagVersionResponse
+from brisa.api.schemas.query import DB_INT_MAX, PageLimit, Range, SortKey, parse_order_by, ranges_of
 
 # --- Task instances --------------------------------------------------------------------------
 
@@ -145,6 +146,55 @@ class ClearTaskInstancesBody(RequestModel):
         return self
 
 
+class TaskInstancesBatchBody(RequestModel):
+    """``POST /dags/~/dagRuns/~/taskInstances/list``: the list's filters in a body.
+
+    Lists are OR-ed values (empty or null: no filter); a null in ``state`` selects task
+    instances without state. ``order_by`` is one name, ``-`` in front for descending.
+    """
+
+    SORT_FIELDS: ClassVar[dict[str, str]] = {
+        name: name for name in ("id", "state", "duration", "start_date", "end_date", "map_index")
+    }
+    dag_ids: list[str] | None = None
+    dag_run_ids: list[str] | None = None
+    task_ids: list[str] | None = None
+    state: list[TaskInstanceState | None] | None = None
+    run_after_gte: AwareDatetime | None = None
+    run_after_gt: AwareDatetime | None = None
+    run_after_lte: AwareDatetime | None = None
+    run_after_lt: AwareDatetime | None = None
+    logical_date_gte: AwareDatetime | None = None
+    logical_date_gt: AwareDatetime | None = None
+    logical_date_lte: AwareDatetime | None = None
+    logical_date_lt: AwareDatetime | None = None
+    start_date_gte: AwareDatetime | None = None
+    start_date_gt: AwareDatetime | None = None
+    start_date_lte: AwareDatetime | None = None
+    start_date_lt: AwareDatetime | None = None
+    end_date_gte: AwareDatetime | None = None
+    end_date_gt: AwareDatetime | None = None
+    end_date_lte: AwareDatetime | None = None
+    end_date_lt: AwareDatetime | None = None
+    duration_gte: float | None = None
+    duration_gt: float | None = None
+    duration_lte: float | None = None
+    duration_lt: float | None = None
+    pool: list[str] | None = None
+    queue: list[str] | None = None
+    executor: list[str] | None = None
+    page_offset: int = Field(default=0, ge=0, le=DB_INT_MAX)
+    page_limit: PageLimit = 100
+    order_by: str | None = None
+
+    def ranges(self) -> dict[str, Range]:
+        return ranges_of(self)
+
+    def sort_keys(self) -> list[SortKey]:
+        """The order (400 on unknown names); the primary key when none is given, as Airflow."""
+        return parse_order_by([self.order_by or "id"], self.SORT_FIELDS)
+
+
 class StructuredLogMessage(ResponseModel):
     model_config = ConfigDict(extra="allow")  # level, logger, error_detail, ...
 
@@ -243,6 +293,7 @@ __all__ = [
     "TaskInstanceHistoryCollectionResponse",
     "TaskInstanceHistoryResponse",
     "TaskInstanceResponse",
+    "TaskInstancesBatchBody",
     "TaskInstancesLogResponse",
     "TriggerResponse",
     "XComCollectionResponse",
