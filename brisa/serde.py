@@ -13,6 +13,8 @@ import json
 from typing import Any
 
 _TAG = "__brisa_type__"
+RESERVED_KEY = _TAG
+"""The key :func:`dumps` tags typed values with; a plain dict using it would not round-trip."""
 
 
 def _encode(value: Any) -> Any:
@@ -80,10 +82,20 @@ def loads(text: str | None) -> Any:
     return _decode(json.loads(text))
 
 
+def has_reserved_key(value: Any) -> bool:
+    """Whether a JSON value has a dict with :data:`RESERVED_KEY`, which :func:`loads` would
+    read back as a typed value (or fail on): such values come from outside, never from dumps."""
+    if isinstance(value, dict):
+        return _TAG in value or any(has_reserved_key(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(has_reserved_key(item) for item in value)
+    return False
+
+
 def to_jsonable(value: Any) -> Any:
     """The JSON shape of a stored value, as the REST API shows it (tags removed)."""
     decoded = _decode(value) if not isinstance(value, str) else value
     return json.loads(json.dumps(decoded, default=str))
 
 
-__all__ = ["dumps", "loads", "to_jsonable"]
+__all__ = ["RESERVED_KEY", "dumps", "has_reserved_key", "loads", "to_jsonable"]

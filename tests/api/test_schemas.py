@@ -84,10 +84,12 @@ from brisa.api.schemas import (
     VariableResponse,
     VersionInfo,
     XComCollectionResponse,
+    XComCreateBody,
     XComListQuery,
     XComResponse,
     XComResponseNative,
     XComResponseString,
+    XComUpdateBody,
     check_update_mask,
     fields_to_update,
     is_wildcard,
@@ -661,6 +663,8 @@ def test_response_fields_match_the_openapi_document(model, properties, required)
             },
             set(),
         ),
+        (XComCreateBody, {"key", "value", "map_index"}, {"key", "value"}),
+        (XComUpdateBody, {"value", "map_index"}, {"value"}),
     ],
 )
 def test_request_bodies_match_the_openapi_document(model, properties, required):
@@ -790,6 +794,16 @@ def test_task_instances_batch_body_pages_sorts_and_bounds_like_the_list():
     for bad in ({"page_offset": -1}, {"run_after_gte": "2025-01-01T00:00:00"}, {"dag_ids": "etl"}):
         with pytest.raises(ValidationError):
             TaskInstancesBatchBody.model_validate(bad)
+
+
+def test_xcom_bodies_take_any_json_value_but_need_it_present():
+    assert XComCreateBody.model_validate({"key": "k", "value": None}).map_index == -1
+    assert XComUpdateBody.model_validate({"value": [1, {"a": 2}], "map_index": 3}).value == [1, {"a": 2}]
+    for bad in ({"key": "k"}, {"key": "k" * 513, "value": 1}, {"key": "k", "value": 1, "map_index": -2}):
+        with pytest.raises(ValidationError):
+            XComCreateBody.model_validate(bad)
+    with pytest.raises(ValidationError):
+        XComUpdateBody.model_validate({"value": 1, "key": "k"})
 
 
 def test_login_body_is_strict():

@@ -142,9 +142,11 @@ from brisa.api.schemas.task_instances import (
     TaskInstancesLogResponse,
     TriggerResponse,
     XComCollectionResponse,
+    XComCreateBody,
     XComResponse,
     XComResponseNative,
     XComResponseString,
+    XComUpdateBody,
 )
 from brisa.api.schemas.tasks import TaskCollectionResponse, TaskResponse, TimeDelta
 
@@ -246,11 +248,13 @@ __all__ = [
     "VariableResponse",
     "VersionInfo",
     "XComCollectionResponse",
+    "XComCreateBody",
     "XComEntryQuery",
     "XComListQuery",
     "XComResponse",
     "XComResponseNative",
     "XComResponseString",
+    "XComUpdateBody",
     "check_update_mask",
     "fields_to_update",
     "is_sensitive_name",

@@ -284,6 +284,26 @@ class XComCollectionResponse(ResponseModel):
     total_entries: int
 
 
+XComKey = Annotated[str, Field(min_length=1, max_length=512)]
+XComMapIndex = Annotated[int, Field(ge=-1, le=DB_INT_MAX)]
+
+
+class XComCreateBody(RequestModel):
+    """``POST .../xcomEntries``: a new XCom of the path's task instance (``map_index`` in the body)."""
+
+    key: XComKey
+    value: Any
+    """Any JSON value, stored as a task's ``xcom_push`` would store it."""
+    map_index: XComMapIndex = -1
+
+
+class XComUpdateBody(RequestModel):
+    """``PATCH .../xcomEntries/{xcom_key}``: the new value of an existing XCom."""
+
+    value: Any
+    map_index: XComMapIndex = -1
+
+
 __all__ = [
     "ClearTaskInstancesBody",
     "JobResponse",
@@ -297,7 +317,9 @@ __all__ = [
     "TaskInstancesLogResponse",
     "TriggerResponse",
     "XComCollectionResponse",
+    "XComCreateBody",
     "XComResponse",
     "XComResponseNative",
     "XComResponseString",
+    "XComUpdateBody",
 ]

@@ -1,10 +1,10 @@
-"""XCom entries: list with ``~`` and filters, one entry natively or as a string."""
+"""XCom entries: list with ``~`` and filters, one entry natively or as a string, create, update."""
 
 from __future__ import annotations
 
-from brisa.api.schemas import XComCollectionResponse, XComResponse
+from brisa.api.schemas import XComCollectionResponse, XComResponse, XComResponseNative
 from tests.api.conftest import Api
-from tests.api.helpers import add_dag, add_run, key
+from tests.api.helpers import add_dag, add_mapped, add_run, key
 
 
 def seed(api: Api) -> str:
@@ -54,3 +54,115 @@ def test_get_one_entry_natively_or_as_a_string_with_sensitive_keys_masked(api: A
         == "{'rows': 3, 'password': '***'}"
     )
     assert api.client.get(url.replace("return_value", "nope"), headers=h).status_code == 404
+
+
+def entries_url(run_id: str, task_id: str = "extract", dag_id: str = "etl") -> str:
+    return f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries"
+
+
+def test_create_stores_the_value_as_a_pushed_xcom(api: Api) -> None:
+    run = add_run(api.store, add_dag(api.store, api.clock()), api.clock())
+    h = api.headers("Admin")
+    value = {"rows": [1, 2], "token": "t-0123456789", "ok": True, "none": None}
+    created = api.client.post(entries_url(run.run_id), json={"key": "stats", "value": value}, headers=h)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert set(body) == set(XComResponseNative.model_fields)
+    assert body == {
+        "key": "stats",
+        "timestamp": "2026-01-02T03:04:05Z",
+        "logical_date": "2026-01-02T03:04:05Z",
+        "map_index": -1,
+        "task_id": "extract",
+        "dag_id": "etl",
+        "run_id": run.run_id,
+        "dag_display_name": "etl",
+        "task_display_name": "extract",
+        "value": value | {"token": "***"},
+    }
+    with api.store.transaction(readonly=True) as tx:  # what a downstream task's xcom_pull reads
+        (pulled,) = tx.xcoms.pull(dag_id="etl", run_id=run.run_id, task_ids=["extract"], key="stats")
+        audit = tx.audit.list(event="create_xcom_entry").items
+    assert pulled.value == value
+    assert [(a.owner, a.task_id, a.map_index, a.extra) for a in audit] == [
+        ("admin", "extract", -1, '{"key": "stats"}')
+    ]
+    got = api.client.get(f"{entries_url(run.run_id)}/stats", headers=h).json()
+    assert got == body
+    plain = api.client.post(entries_url(run.run_id), json={"key": "n", "value": None}, headers=h)
+    assert (plain.status_code, plain.json()["value"]) == (201, None)
+
+
+def test_create_answers_409_for_an_existing_key_and_404_for_unknown_targets(api: Api) -> None:
+    run = add_run(api.store, add_dag(api.store, api.clock()), api.clock())
+    add_mapped(api.store, run, "load", 2, api.clock())
+    h = api.headers("Admin")
+    post = api.client.post
+    body = {"key": "k", "value": 1}
+    assert post(entries_url(run.run_id), json=body, headers=h).status_code == 201
+    again = post(entries_url(run.run_id), json=body | {"value": 2}, headers=h)
+    assert again.status_code == 409
+    assert again.json()["detail"] == "The XCom with key: `k` with mentioned task instance already exists."
+    assert post(entries_url(run.run_id, "load"), json=body | {"map_index": 1}, headers=h).status_code == 201
+    for url, mapped, found in (
+        (entries_url(run.run_id, dag_id="nope"), -1, "nope"),
+        (entries_url(run.run_id, "nope"), -1, "Task with ID: `nope` not found in dag: `etl`"),
+        (entries_url("nope"), -1, "nope"),
+        (entries_url(run.run_id, "load"), 5, "load"),
+        (entries_url(run.run_id, "load"), -1, "load"),
+    ):
+        response = post(url, json=body | {"map_index": mapped}, headers=h)
+        assert response.status_code == 404, (url, mapped, response.text)
+        assert found in response.json()["detail"]
+    with api.store.transaction(readonly=True) as tx:
+        assert tx.xcoms.get(key(run, "extract"), "k").value == 1
+
+
+def test_create_refuses_malformed_bodies(api: Api) -> None:
+    run = add_run(api.store, add_dag(api.store, api.clock()), api.clock())
+    h = api.headers("Admin")
+    url = entries_url(run.run_id)
+    for bad in (
+        {"key": "k"},
+        {"value": 1},
+        {"key": "", "value": 1},
+        {"key": "k", "value": 1, "map_index": -2},
+        {"key": "k", "value": 1, "run_id": "x"},
+    ):
+        assert api.client.post(url, json=bad, headers=h).status_code == 422, bad
+    tagged = {"key": "k", "value": [{"__brisa_type__": "datetime", "value": "soon"}]}
+    refused = api.client.post(url, json=tagged, headers=h)
+    assert refused.status_code == 400
+    assert refused.json()["detail"].startswith("Couldn't serialise the XCom with key: `k`")
+
+
+def test_update_replaces_the_value_of_an_existing_xcom(api: Api) -> None:
+    run_id = seed(api)
+    h = api.headers("Admin")
+    url = f"{entries_url(run_id)}/count"
+    api.clock.advance(60)
+    patched = api.client.patch(url, json={"value": [4, 5]}, headers=h)
+    assert patched.status_code == 200, patched.text
+    assert (patched.json()["value"], patched.json()["timestamp"]) == ([4, 5], "2026-01-02T03:04:05Z")
+    with api.store.transaction(readonly=True) as tx:
+        (pulled,) = tx.xcoms.pull(dag_id="etl", run_id=run_id, task_ids=["extract"], key="count")
+        audit = [(a.event, a.owner) for a in tx.audit.list(event="update_xcom_entry").items]
+    assert pulled.value == [4, 5]
+    assert audit == [("update_xcom_entry", "admin")]
+    missing = api.client.patch(f"{entries_url(run_id)}/nope", json={"value": 1}, headers=h)
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "The XCom with key: `nope` with mentioned task instance doesn't exist."
+    other_index = api.client.patch(url, json={"value": 1, "map_index": 0}, headers=h)
+    assert other_index.status_code == 404
+    assert api.client.patch(url, json={"map_index": -1}, headers=h).status_code == 422
+
+
+def test_only_admins_create_or_edit_xcoms_as_with_airflows_fab_roles(api: Api) -> None:
+    run_id = seed(api)
+    for role in ("Viewer", "User", "Op"):
+        h = api.headers(role)
+        created = api.client.post(entries_url(run_id), json={"key": "x", "value": 1}, headers=h)
+        assert created.status_code == 403, role
+        patched = api.client.patch(f"{entries_url(run_id)}/count", json={"value": 1}, headers=h)
+        assert patched.status_code == 403, role
+    assert api.client.get(f"{entries_url(run_id)}/count", headers=api.headers("Viewer")).status_code == 200
