@@ -9,6 +9,9 @@ It calls ``../shared/bench/measure.py`` (the script Airflow's figures were taken
 ``brisa scheduler`` on SQLite and on PostgreSQL, and ``brisa standalone`` on SQLite, then
 measures sustained throughput: 50 runs of a 100-task DAG (5,000 task tries) through the
 scheduler and the LocalExecutor, timed from the first try's start to the last try's end.
+measure.py adds up the PSS of Brisa's process group, which leaves out the task processes
+(each runs in a process group of its own); ``process_tree_sqlite`` is the peak PSS of the
+scheduler's whole process tree during bench_wide, task processes included.
 Nothing here is asserted; the numbers go in the README.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import os
 import shutil
@@ -154,6 +158,65 @@ def throughput(db: str | None, runs: int = 50) -> dict:
         shutil.rmtree(home, ignore_errors=True)
 
 
+def _paas_bench():
+    spec = importlib.util.spec_from_file_location("bench_paas", ROOT / "bench" / "paas.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def wide_tree_peak(db: str | None) -> dict:
+    """Peak PSS of ``brisa scheduler`` and every process under it while bench_wide runs.
+
+    measure.py adds up the scheduler's process group; each task process runs in a group
+    of its own (so that ending a try ends what it started), so that figure leaves the
+    task processes out. This one walks the process tree instead, every 20 ms.
+    """
+    paas = _paas_bench()
+    home = Path(tempfile.mkdtemp(prefix="brisa-tree-"))
+    shutil.copytree(BENCH_DAGS, home / "dags")
+    env = {
+        **os.environ,
+        "BRISA_HOME": str(home),
+        "BRISA__CORE__DAGS_FOLDER": str(home / "dags"),
+        "BRISA__CORE__LOAD_EXAMPLES": "False",
+        "BRISA__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "BRISA__CORE__PARALLELISM": "32",
+        **({"BRISA__DATABASE__SQL_ALCHEMY_CONN": db} if db else {}),
+    }
+
+    def cli(*args: str) -> str:
+        done = subprocess.run([brisa_bin(), *args], env=env, capture_output=True, text=True, timeout=120)
+        return done.stdout
+
+    cli("db", "migrate")
+    with open(home / "scheduler.log", "w") as log:
+        proc = subprocess.Popen(
+            [brisa_bin(), "scheduler"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        while "bench_wide" not in cli("dags", "list", "-o", "json"):
+            time.sleep(0.2)
+        time.sleep(2)
+        idle = paas.pss_mb(paas.descendants(proc.pid))
+        cli("dags", "trigger", "bench_wide", "--run-id", "tree")
+        peak, most, deadline, next_check = 0.0, 0, time.time() + 120, 0.0
+        while time.time() < deadline:
+            family = paas.descendants(proc.pid)
+            peak, most = max(peak, paas.pss_mb(family)), max(most, len(family))
+            if time.time() > next_check:  # the CLI costs CPU: ask about the run twice a second
+                next_check = time.time() + 0.5
+                runs = json.loads(cli("dags", "list-runs", "bench_wide", "-o", "json") or "[]")
+                if runs and runs[0]["state"] in ("success", "failed"):
+                    break
+            time.sleep(0.02)
+        return {"idle_tree_pss_mb": idle, "bench_wide_peak_tree_pss_mb": peak, "peak_tree_processes": most}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=60)
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def table(rows: list[dict]) -> str:
     keys = [
         "system",
@@ -191,6 +254,7 @@ def main() -> None:
             results["runs"].append(measure("scheduler", None, 18181))
             if not args.skip_standalone:
                 results["runs"].append(measure("standalone", None, 18182))
+            results["process_tree_sqlite"] = wide_tree_peak(None)
             if not args.skip_throughput:
                 results["throughput_sqlite"] = throughput(None)
         if args.only in (None, "postgres"):
@@ -205,7 +269,7 @@ def main() -> None:
             drop_pg_database(pg_name)
     print(json.dumps(results), file=sys.stderr)
     print(table(results["runs"]))
-    for key in ("throughput_sqlite", "throughput_postgres"):
+    for key in ("process_tree_sqlite", "throughput_sqlite", "throughput_postgres"):
         if key in results:
             print(f"{key}: {results[key]}")
     print("targets:", TARGETS)
