@@ -26,10 +26,9 @@ SCHEDULER_JOB_TYPES = ("scheduler", "standalone")
 def health_report(store: Any, *, now: datetime, threshold_seconds: float) -> dict[str, Any]:
     try:
         with store.transaction(readonly=True) as tx:
-            jobs = [tx.jobs.latest(job_type) for job_type in SCHEDULER_JOB_TYPES]
+            newest = tx.jobs.latest(*SCHEDULER_JOB_TYPES)
     except BrisaError:
         return _report(UNHEALTHY, None, None)
-    newest = max((j for j in jobs if j is not None), key=lambda j: j.latest_heartbeat, default=None)
     return _report(HEALTHY, _job_status(newest, now, threshold_seconds), newest)
 
 

@@ -27,6 +27,16 @@ def test_a_stopped_or_silent_scheduler_is_unhealthy(memory_store) -> None:  # ty
     assert health_report(memory_store, now=NOW, threshold_seconds=30)["scheduler"]["status"] == "unhealthy"
 
 
+def test_the_newest_scheduler_or_standalone_job_decides(memory_store) -> None:  # type: ignore[no-untyped-def]
+    later = NOW + timedelta(minutes=5)
+    with memory_store.transaction() as tx:
+        tx.jobs.start("scheduler", hostname="old", pid=1, now=NOW)
+        tx.jobs.start("standalone", hostname="new", pid=2, now=later)
+        tx.jobs.start("celery_worker", hostname="w", pid=3, now=later + timedelta(seconds=10))
+    report = health_report(memory_store, now=later, threshold_seconds=30)
+    assert report["scheduler"] == {"status": "healthy", "latest_scheduler_heartbeat": later.isoformat()}
+
+
 class DownStore:
     def transaction(self, **_: object):  # type: ignore[no-untyped-def]
         raise StoreUnavailable("connection refused")

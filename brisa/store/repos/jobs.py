@@ -79,10 +79,11 @@ class JobRepo:
         )
         return set(rows.scalars())
 
-    def latest(self, job_type: str) -> JobRecord | None:
+    def latest(self, *job_types: str) -> JobRecord | None:
+        """The job of any of ``job_types`` that heartbeated last."""
         row = self.conn.execute(
             sa.select(s.job)
-            .where(s.job.c.job_type == job_type)
+            .where(s.job.c.job_type.in_(job_types))
             .order_by(s.job.c.latest_heartbeat.desc())
             .limit(1)
         ).first()
