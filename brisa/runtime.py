@@ -13,6 +13,8 @@ Implementations:
 * ``brisa.runner.store_runtime.StoreRuntime`` - in the supervisor, and in-process for
   ``brisa dags test``: answers from the metadata store and the secrets backends.
 * :class:`ParseRuntime` - while a DAG file is parsed: variables and connections only.
+* ``brisa.runner.callbacks.CallbackRuntime`` - in a DAG-level callback: variables,
+  connections and the run's task instances, read-only, answered by the scheduler.
 """
 
 from __future__ import annotations
@@ -103,6 +105,27 @@ class SecretsReader(Protocol):
     def get_connection(self, conn_id: str) -> dict[str, Any] | None: ...
 
 
+SECRET_READS = ("get_variable", "get_connection")
+"""What DAG code outside a task may ask the scheduler: a DAG file's top-level code while
+it is parsed, and DAG-level callbacks (as Airflow's DAG processor reads the secrets
+backends for both)."""
+
+
+class NoSecrets:
+    """The ``SecretsReader`` of a scheduler given no secrets service (some tests): every
+    read is refused, so that DAG code fails as it would outside a task."""
+
+    def get_variable(self, key: str) -> str | None:
+        raise _no_secrets(f"variable {key!r}")
+
+    def get_connection(self, conn_id: str) -> dict[str, Any] | None:
+        raise _no_secrets(f"connection {conn_id!r}")
+
+
+def _no_secrets(what: str) -> NoRuntimeError:
+    return NoRuntimeError(f"{what}: variables and connections are not available to this scheduler")
+
+
 class ParseRuntime:
     """What a DAG file's top-level code may ask while it is parsed: variables and
     connections, read-only.
@@ -170,8 +193,8 @@ def current_runtime() -> TaskRuntime:
     if runtime is None:
         raise NoRuntimeError(
             "this needs a running task (or `brisa tasks test` / `brisa dags test`): "
-            "variables, connections and XComs are only reachable while a task runs, "
-            "a run's task instances also from its callbacks"
+            "variables, connections and XComs are only reachable while a task runs; "
+            "DAG callbacks may read variables, connections and the run's task instances"
         )
     return runtime
 
@@ -190,7 +213,9 @@ def use_runtime(runtime: TaskRuntime) -> Iterator[TaskRuntime]:
 
 
 __all__ = [
+    "SECRET_READS",
     "NoRuntimeError",
+    "NoSecrets",
     "ParseRuntime",
     "SecretsReader",
     "TaskRuntime",

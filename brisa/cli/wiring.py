@@ -214,7 +214,10 @@ def make_scheduler(
         config=config,
         clock=utcnow,
         processor=processor,
-        callbacks=DagCallbacks(pool, store, clock=utcnow),
+        # DAG callbacks read secrets from the service the DAG processor reads them from.
+        callbacks=DagCallbacks(
+            pool, store, clock=utcnow, secrets=secrets, masker_factory=masker_factory(settings)
+        ),
         housekeeping=retention_hook(settings, store),
     )
 

@@ -218,7 +218,7 @@ def test_dag(settings: Any, dag_id: str, when: datetime, *, conf: dict[str, Any]
         InlineExecutor(store, run_one),
         config=SchedulerConfig(),
         clock=utcnow,
-        callbacks=_InlineDagCallbacks(store),
+        callbacks=_InlineDagCallbacks(store, secrets),
     )
     scheduler.start_job()
     deadline = time.monotonic() + 24 * 3600
@@ -240,18 +240,19 @@ def test_dag(settings: Any, dag_id: str, when: datetime, *, conf: dict[str, Any]
 class _InlineDagCallbacks:
     """``dags test`` calls the DAG's on_success/on_failure_callback here, in this process,
     as Airflow's dag.test() does (the scheduler would hand them to a callback child).
-    They read the run's task instances straight from the test's store."""
+    They read the run's task instances straight from the test's store, and variables and
+    connections from the secrets its tasks read (unmasked, like the tasks' output)."""
 
-    def __init__(self, store: Store) -> None:
-        from brisa.runner.store_runtime import TaskInstanceReader
+    def __init__(self, store: Store, secrets: Any) -> None:
+        from brisa.runner.callbacks import CallbackAnswers
 
-        self.tis = TaskInstanceReader(store)
+        self.answers = CallbackAnswers(store, secrets, _Unmasked())
 
     def run_dag_callback(self, dag: SerializedDag, run: Any, state: RunState, reason: str) -> None:
         from brisa.runner.callbacks import call_dag_callback, callback_payload
 
         print(f"--- DAG {'on_success' if state == RunState.SUCCESS else 'on_failure'}_callback", flush=True)
-        call_dag_callback(callback_payload(dag, run, state, reason), self.tis)
+        call_dag_callback(callback_payload(dag, run, state, reason), self.answers)
 
 
 def _summary(tis: list[Any]) -> None:

@@ -3,12 +3,14 @@
 The scheduler never runs DAG code, so when a run ends it asks the zygote for a
 ``callback`` child which loads the DAG file and calls the callback with Airflow's
 context (``dag``, ``dag_run``, ``reason``, ``run_id``...).  What the callback prints is
-logged by the scheduler.
+logged by the scheduler, masked like a try's log.
 
-The callback may read the run's task instances (``dag_run.get_task_instances()``, as
-Airflow's failure alerts do): the child asks over its control socket when the callback
-calls, and the scheduler's pool thread answers from the store, as it answers task
-processes.  Nothing else of a task's runtime (variables, XComs...) is offered.
+The callback may read what Airflow's DAG processor lets it read: the run's task
+instances (``dag_run.get_task_instances()``), variables and connections (a failure alert
+reads its webhook or API token).  The child asks over its control socket when the
+callback calls, and the scheduler's pool thread answers from the store and the secrets
+backends, as it answers task processes; every secret handed out is registered with the
+masker of the callback's output.  Writes (variables, XComs, triggering) are refused.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from brisa.executors.procpool import ChildHandler, ProcessPool, kill_group
-from brisa.runner.store_runtime import TaskInstanceReader
-from brisa.runtime import NoRuntimeError, use_runtime
+from brisa.runner.store_runtime import MaskedSecrets, Masker, TaskInstanceReader
+from brisa.runtime import SECRET_READS, NoRuntimeError, NoSecrets, SecretsReader, use_runtime
+from brisa.secrets.masking import SecretsMasker
 from brisa.serialized import SerializedDag
 from brisa.states import RunState
 from brisa.store.records import RunRecord
@@ -34,7 +37,8 @@ CALLBACK_TIMEOUT_SECONDS = 300.0
 
 
 TI_REQUESTS = ("get_task_instances", "get_task_instance")
-"""What a callback child may ask its parent."""
+CALLBACK_REQUESTS = (*TI_REQUESTS, *SECRET_READS, "mask_secret")
+"""What a callback child may ask its parent: reads, and masking what it read."""
 
 
 class TaskInstanceSource(Protocol):
@@ -47,17 +51,50 @@ class TaskInstanceSource(Protocol):
     ) -> dict[str, Any] | None: ...
 
 
+class OutputMasker(Masker, Protocol):
+    def mask(self, text: str) -> str: ...
+
+
+class CallbackSource(TaskInstanceSource, SecretsReader, Protocol):
+    """Where a DAG callback's reads are answered: its control socket in a callback
+    child, :class:`CallbackAnswers` directly in ``brisa dags test``."""
+
+    def mask_secret(self, value: Any) -> None: ...
+
+
+class CallbackAnswers(TaskInstanceReader, MaskedSecrets):
+    """The answers to one DAG callback: the run's task instances from the store,
+    variables and connections from the secrets backends (``None``: refused).
+
+    ``masker`` learns every secret handed out (and those the callback masks itself), so
+    that the callback's output can be masked before it is logged.
+    """
+
+    masker: OutputMasker
+
+    def __init__(self, store: Store, secrets: SecretsReader | None, masker: OutputMasker) -> None:
+        TaskInstanceReader.__init__(self, store)
+        MaskedSecrets.__init__(self, secrets or NoSecrets(), masker)
+
+    def mask_secret(self, value: Any) -> None:
+        self.masker.add(value)
+
+    def answer(self, op: str, args: dict[str, Any]) -> Any:
+        """A callback child's request; anything but a read (or a mask) is refused."""
+        if op not in CALLBACK_REQUESTS:
+            raise ValueError(f"a DAG callback cannot ask for {op!r}")
+        return getattr(self, op)(**args)
+
+
 class _CallbackChild(ChildHandler):
-    def __init__(self, label: str, deadline: float, tis: TaskInstanceReader) -> None:
+    def __init__(self, label: str, deadline: float, answers: CallbackAnswers) -> None:
         self.label = label
         self.deadline = deadline
-        self.tis = tis
+        self.answers = answers
         self.output: list[bytes] = []
 
     def on_request(self, op: str, args: dict[str, Any]) -> Any:
-        if op not in TI_REQUESTS:
-            raise ValueError(f"a DAG callback cannot ask for {op!r}")
-        return getattr(self.tis, op)(**args)
+        return self.answers.answer(op, args)
 
     def on_output(self, data: bytes) -> None:
         if sum(len(x) for x in self.output) < 100_000:
@@ -68,7 +105,9 @@ class _CallbackChild(ChildHandler):
             kill_group(self.pid, 9)
 
     def on_exit(self, status: int | None) -> None:
-        text = b"".join(self.output).decode("utf-8", "replace").strip()
+        # Masked at the end, not as it arrives: a secret read late still hides what was
+        # printed before it (an alert may print the message, then read the token to send it).
+        text = self.answers.masker.mask(b"".join(self.output).decode("utf-8", "replace").strip())
         level = logging.INFO if status == 0 else logging.WARNING
         log.log(level, "%s ended with status %s%s", self.label, status, f":\n{text}" if text else "")
 
@@ -77,16 +116,34 @@ class _CallbackChild(ChildHandler):
 
 
 class DagCallbacks:
-    def __init__(self, pool: ProcessPool, store: Store, *, clock: Callable[[], datetime]) -> None:
+    """Runs DAG callbacks in callback children and answers their reads.
+
+    ``secrets`` is the scheduler's secrets service (the DAG processor's, which answers a
+    DAG file's top-level ``Variable.get``); ``masker_factory`` builds one masker per
+    callback, as each try has its own.
+    """
+
+    def __init__(
+        self,
+        pool: ProcessPool,
+        store: Store,
+        *,
+        clock: Callable[[], datetime],
+        secrets: SecretsReader | None = None,
+        masker_factory: Callable[[], OutputMasker] = SecretsMasker,
+    ) -> None:
         self.pool = pool
-        self.tis = TaskInstanceReader(store)
+        self.store = store
         self.clock = clock
+        self.secrets = secrets
+        self.masker_factory = masker_factory
 
     def run_dag_callback(self, dag: SerializedDag, run: RunRecord, state: RunState, reason: str) -> None:
         payload = callback_payload(dag, run, state, reason)
         label = f"{'on_success' if state == RunState.SUCCESS else 'on_failure'}_callback of {dag.dag_id}"
         deadline = time.monotonic() + CALLBACK_TIMEOUT_SECONDS
-        self.pool.spawn("callback", payload, _CallbackChild(label, deadline, self.tis))
+        answers = CallbackAnswers(self.store, self.secrets, self.masker_factory())
+        self.pool.spawn("callback", payload, _CallbackChild(label, deadline, answers))
 
 
 def callback_payload(dag: SerializedDag, run: RunRecord, state: RunState, reason: str) -> dict[str, Any]:
@@ -108,44 +165,56 @@ def airflow_reason(state: RunState, reason: str) -> str:
     return "timed_out" if "dagrun_timeout" in (reason or "") else "task_failure"
 
 
-def call_dag_callback(payload: dict[str, Any], tis: TaskInstanceSource) -> int:
+def call_dag_callback(payload: dict[str, Any], source: CallbackSource) -> int:
     """Load the DAG and call its success or failure callback; 1 if a callback raised.
 
-    ``tis`` answers the callback's ``dag_run.get_task_instances()``."""
+    ``source`` answers the callback's reads (``dag_run.get_task_instances()``,
+    ``Variable.get``, ``BaseHook.get_connection``)."""
     from brisa.runner.task_runner import dag_callback_context, load_dag
     from brisa.sdk.execution import run_callbacks
 
-    dag = load_dag(payload["fileloc"], payload["dag_id"])
-    callback = dag.on_success_callback if payload["success"] else dag.on_failure_callback
-    if not callback:
-        return 0
-    context = dag_callback_context(dag, payload["run"], payload["reason"])
-    with use_runtime(CallbackRuntime(tis)):
+    # The file is loaded under the callback's runtime too: its top-level code may read a
+    # variable, as it did when the DAG processor parsed it.
+    with use_runtime(CallbackRuntime(source)):
+        dag = load_dag(payload["fileloc"], payload["dag_id"])
+        callback = dag.on_success_callback if payload["success"] else dag.on_failure_callback
+        if not callback:
+            return 0
+        context = dag_callback_context(dag, payload["run"], payload["reason"])
         return 1 if run_callbacks(callback, context) else 0
 
 
 class CallbackRuntime:
-    """The runtime of a DAG-level callback: the run's task instances, read-only.
+    """The runtime of a DAG-level callback: read-only, like Airflow's DAG processor.
 
-    The scheduler hands no secrets or XComs to callbacks: those requests fail as they
-    fail outside a task, and ``mask_secret`` has no try log to protect.
+    The run's task instances, variables and connections are read through ``source``;
+    ``mask_secret`` hides a value in the callback's logged output.  Writes and XComs
+    fail as they fail outside a task, naming what was refused.
     """
 
-    def __init__(self, tis: TaskInstanceSource) -> None:
-        self.tis = tis
+    def __init__(self, source: CallbackSource) -> None:
+        self.source = source
 
     def get_task_instances(
         self, *, dag_id: str, run_id: str, states: Sequence[str | None] | None
     ) -> list[dict[str, Any]]:
-        return self.tis.get_task_instances(dag_id=dag_id, run_id=run_id, states=states)
+        return self.source.get_task_instances(dag_id=dag_id, run_id=run_id, states=states)
 
     def get_task_instance(
         self, *, dag_id: str, run_id: str, task_id: str, map_index: int
     ) -> dict[str, Any] | None:
-        return self.tis.get_task_instance(dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index)
+        return self.source.get_task_instance(
+            dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index
+        )
 
-    def mask_secret(self, value: str) -> None:
-        """Nothing to do: the callback's output is not a try's log."""
+    def get_variable(self, key: str) -> str | None:
+        return self.source.get_variable(key)
+
+    def get_connection(self, conn_id: str) -> dict[str, Any] | None:
+        return self.source.get_connection(conn_id)
+
+    def mask_secret(self, value: Any) -> None:
+        self.source.mask_secret(value)
 
     def xcom_pull(self, **_: Any) -> list[tuple[str, int, Any]]:
         raise _not_in_callback("pulling an XCom")
@@ -153,17 +222,11 @@ class CallbackRuntime:
     def xcom_push(self, **_: Any) -> None:
         raise _not_in_callback("pushing an XCom")
 
-    def get_variable(self, key: str) -> str | None:
-        raise _not_in_callback(f"reading variable {key!r}")
-
     def set_variable(self, key: str, value: str, description: str | None = None) -> None:
         raise _not_in_callback(f"setting variable {key!r}")
 
     def delete_variable(self, key: str) -> None:
         raise _not_in_callback(f"deleting variable {key!r}")
-
-    def get_connection(self, conn_id: str) -> dict[str, Any] | None:
-        raise _not_in_callback(f"reading connection {conn_id!r}")
 
     def trigger_dag(self, **_: Any) -> str:
         raise _not_in_callback("triggering a DAG")
@@ -180,8 +243,8 @@ class CallbackRuntime:
 
 def _not_in_callback(what: str) -> NoRuntimeError:
     return NoRuntimeError(
-        f"{what} needs a running task; a DAG-level callback may read the run's task instances "
-        "(dag_run.get_task_instances())"
+        f"{what} needs a running task; a DAG-level callback may only read the run's task "
+        "instances (dag_run.get_task_instances()), variables and connections"
     )
 
 
@@ -209,8 +272,12 @@ def child_main(payload: dict[str, Any], control: socket.socket) -> int:  # pragm
 
 
 __all__ = [
+    "CALLBACK_REQUESTS",
+    "CallbackAnswers",
     "CallbackRuntime",
+    "CallbackSource",
     "DagCallbacks",
+    "OutputMasker",
     "TaskInstanceSource",
     "airflow_reason",
     "call_dag_callback",

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from brisa.runtime import SecretsReader
 from brisa.store.records import TaskKey, TiRecord
 from brisa.store.sql import Store
 
@@ -48,6 +49,34 @@ class SecretsSource(Protocol):
 
 class Masker(Protocol):
     def add(self, value: Any, name: str | None = None) -> None: ...
+
+
+class MaskedSecrets:
+    """Variables and connections for DAG code, each registered with ``masker`` as it is
+    handed out, as Airflow masks secrets on load: a variable under a sensitive name, a
+    connection's password and sensitive extras.
+
+    The SDK's ``Variable.get`` and ``get_connection`` also ask for masking themselves;
+    doing it here as well keeps the log safe from DAG code that reads the runtime some
+    other way, and applies the configured sensitive names.
+    """
+
+    def __init__(self, source: SecretsReader, masker: Masker) -> None:
+        self.source = source
+        self.masker = masker
+
+    def get_variable(self, key: str) -> str | None:
+        value = self.source.get_variable(key)
+        if value is not None:
+            self.masker.add(value, name=key)
+        return value
+
+    def get_connection(self, conn_id: str) -> dict[str, Any] | None:
+        conn = self.source.get_connection(conn_id)
+        if conn is not None:
+            self.masker.add(conn.get("password"), name="password")
+            self.masker.add(conn.get("extra"), name="extra")
+        return conn
 
 
 class TaskInstanceReader:
@@ -101,6 +130,7 @@ class StoreRuntime:
         self.clock = clock
         self.on_trigger = on_trigger
         self._tis = TaskInstanceReader(store)
+        self._reads = MaskedSecrets(secrets, masker)
 
     def xcom_pull(
         self,
@@ -122,10 +152,7 @@ class StoreRuntime:
             tx.xcoms.set(self.key, key, value, now=self.clock())
 
     def get_variable(self, key: str) -> str | None:
-        value = self.secrets.get_variable(key)
-        if value is not None:
-            self.masker.add(value, name=key)
-        return value
+        return self._reads.get_variable(key)
 
     def set_variable(self, key: str, value: str, description: str | None = None) -> None:
         self.secrets.set_variable(key, value, description)
@@ -134,11 +161,7 @@ class StoreRuntime:
         self.secrets.delete_variable(key)
 
     def get_connection(self, conn_id: str) -> dict[str, Any] | None:
-        conn = self.secrets.get_connection(conn_id)
-        if conn is not None:
-            self.masker.add(conn.get("password"), name="password")
-            self.masker.add(conn.get("extra"), name="extra")
-        return conn
+        return self._reads.get_connection(conn_id)
 
     def trigger_dag(
         self,
@@ -208,4 +231,12 @@ class StoreRuntime:
         self.masker.add(value)
 
 
-__all__ = ["TI_FIELDS", "Masker", "SecretsSource", "StoreRuntime", "TaskInstanceReader", "ti_fields"]
+__all__ = [
+    "TI_FIELDS",
+    "MaskedSecrets",
+    "Masker",
+    "SecretsSource",
+    "StoreRuntime",
+    "TaskInstanceReader",
+    "ti_fields",
+]

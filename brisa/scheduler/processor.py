@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from brisa.executors.procpool import ChildHandler, ProcessPool, kill_group
-from brisa.runtime import NoRuntimeError, SecretsReader
+from brisa.runtime import SECRET_READS, NoSecrets, SecretsReader
 from brisa.serialized import SerializedDag
 from brisa.services.dags import refresh_next_run
 from brisa.store.sql import Store
@@ -60,7 +60,7 @@ class _ParseChild(ChildHandler):
         self.path = path
         self.deadline = deadline
         self.done = done
-        self.secrets = secrets
+        self.secrets = secrets or NoSecrets()
         self.result: Any = None
         self.timed_out = False
         self.output: list[bytes] = []
@@ -69,9 +69,7 @@ class _ParseChild(ChildHandler):
         if op == "result":
             self.result = args.get("value")
             return None
-        if op in ("get_variable", "get_connection"):  # the file's top-level code reads a secret
-            if self.secrets is None:
-                raise NoRuntimeError("variables and connections are not available to this DAG processor")
+        if op in SECRET_READS:  # the file's top-level code reads a secret
             return getattr(self.secrets, op)(**args)
         raise ValueError(f"unexpected request {op!r}")
 

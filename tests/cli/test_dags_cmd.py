@@ -178,6 +178,24 @@ def test_dags_test_lets_tasks_and_callbacks_read_the_runs_task_instances(seed_en
     ]
 
 
+def test_dags_test_lets_the_dag_callback_read_variables_and_connections(seed_env, tmp_path):
+    # The end-to-end DAG of tests/e2e: its failure callback writes what it read to <dags>/../markers.
+    dags = Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"])
+    shutil.copy(Path(__file__).parents[1] / "e2e" / "dags" / "dag_callback_secrets.py", dags)
+    env = {
+        **seed_env,
+        "AIRFLOW_VAR_WEBHOOK": "https://hooks.example.com/services/T0/B1",
+        "AIRFLOW_CONN_ALERTS": "http://bot:s3cr3t-alert-pw@alerts.example.com",
+    }
+    result = brisa("dags", "test", "e2e_dag_callback_secrets", "2024-01-01", env=env, timeout=60)
+    assert "extract: failed" in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
+    assert json.loads((tmp_path / "markers" / "dag_callback_secrets.json").read_text()) == {
+        "webhook": "https://hooks.example.com/services/T0/B1",
+        "password": "s3cr3t-alert-pw",
+        "reason": "task_failure",
+    }
+
+
 TOP_LEVEL_VARIABLE_DAG = """
 from datetime import datetime
 from airflow import DAG
