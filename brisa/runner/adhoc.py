@@ -87,8 +87,9 @@ def parse_dag_files(settings: Any, secrets: Any) -> Iterator[SerializedDag]:
     """
     from brisa.cli import wiring
     from brisa.loader import discover, parse_file
+    from brisa.runner.task_runner import brisa_conf
 
-    with use_runtime(ParseRuntime(secrets)):
+    with use_runtime(ParseRuntime(secrets)), brisa_conf():
         for folder in wiring.dag_folders(settings):
             for path in discover(Path(folder)):
                 yield from parse_file(
@@ -161,12 +162,12 @@ def _runtime(adhoc: Adhoc, key: TaskKey) -> StoreRuntime:
 
 def render_task(adhoc: Adhoc) -> list[tuple[str, Any]]:
     """The rendered template fields of the task, in their declared order."""
-    from brisa.runner.task_runner import TryContext, _prepare
+    from brisa.runner.task_runner import TryContext, _prepare, brisa_conf
     from brisa.runtime import use_runtime
 
     state = TryContext()
     runtime = _runtime(adhoc, adhoc.workload.key)
-    with use_runtime(runtime):
+    with use_runtime(runtime), brisa_conf():
         _prepare(state, adhoc.workload, runtime, utcnow)
     return [(name, getattr(state.task, name, None)) for name in state.task.template_fields]
 

@@ -170,12 +170,12 @@ def call_dag_callback(payload: dict[str, Any], source: CallbackSource) -> int:
 
     ``source`` answers the callback's reads (``dag_run.get_task_instances()``,
     ``Variable.get``, ``BaseHook.get_connection``)."""
-    from brisa.runner.task_runner import dag_callback_context, load_dag
+    from brisa.runner.task_runner import brisa_conf, dag_callback_context, load_dag
     from brisa.sdk.execution import run_callbacks
 
     # The file is loaded under the callback's runtime too: its top-level code may read a
     # variable, as it did when the DAG processor parsed it.
-    with use_runtime(CallbackRuntime(source)):
+    with brisa_conf(), use_runtime(CallbackRuntime(source)):
         dag = load_dag(payload["fileloc"], payload["dag_id"])
         callback = dag.on_success_callback if payload["success"] else dag.on_failure_callback
         if not callback:

@@ -41,11 +41,13 @@ def preload(path: str, generation_default: str) -> bool:
     the answer belongs to each try, whose supervisor must, e.g., learn the secret.
     """
     from brisa.loader.parse import assign_generation, run_dag_file
+    from brisa.runner.task_runner import brisa_conf
     from brisa.runtime import use_runtime
 
     signature = file_signature(path)
     threads_before = threading.active_count()
-    with use_runtime(_NoTryRuntime()):  # type: ignore[arg-type]
+    # brisa_conf: the shared DAG must see the settings its tries' own loads would see.
+    with use_runtime(_NoTryRuntime()), brisa_conf():  # type: ignore[arg-type]
         loaded = run_dag_file(path, keep_module=True, persistent_shim=True)
     if signature is None or loaded.error is not None or threading.active_count() != threads_before:
         return False

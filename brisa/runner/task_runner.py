@@ -97,7 +97,7 @@ def run_try(
 
     ``test_mode`` is ``brisa tasks test``'s: the context's ``test_mode`` is True then."""
     state = TryContext(dag=dag)
-    with use_runtime(runtime):
+    with use_runtime(runtime), brisa_conf():
         log.info(
             "Running %s, try %d of %d, on host %s",
             _label(workload),
@@ -391,6 +391,31 @@ def dag_callback_context(dag: Any, run: dict[str, Any], reason: str) -> dict[str
     }
 
 
+DAG_CODE_SETTINGS = frozenset({("webserver", "base_url"), ("api", "base_url")})
+"""What ``airflow.configuration.conf`` answers DAG code from Brisa's settings (an alert
+builds links with ``[webserver] base_url``); other keys keep the answers of
+:mod:`brisa.sdk.configuration` (Airflow's defaults)."""
+
+
+def dag_code_config(section: str, key: str) -> str | None:
+    """``conf.get(section, key)`` in DAG code: Brisa's value of a :data:`DAG_CODE_SETTINGS`
+    key when one is set; None (Airflow's default, or the caller's fallback) otherwise."""
+    if (section, key) not in DAG_CODE_SETTINGS:
+        return None
+    return config_lookup(section, key) or None  # unset is "", not Airflow's default URL
+
+
+@contextlib.contextmanager
+def brisa_conf() -> Iterator[None]:
+    """While DAG code runs: ``airflow.configuration.conf`` answers from Brisa's settings.
+
+    The settings are read only if DAG code asks (see :func:`config_lookup`)."""
+    from brisa.sdk.configuration import use_config
+
+    with use_config(dag_code_config):
+        yield
+
+
 _config_cache: dict[tuple[str, str], str | None] = {}
 
 
@@ -481,12 +506,15 @@ def _label(workload: Workload) -> str:
 
 
 __all__ = [
+    "DAG_CODE_SETTINGS",
     "EndingTryRuntime",
     "TryContext",
+    "brisa_conf",
     "build_try_context",
     "child_main",
     "config_lookup",
     "dag_callback_context",
+    "dag_code_config",
     "dag_run_view",
     "load_dag",
     "rendered_fields",

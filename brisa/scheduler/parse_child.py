@@ -11,9 +11,10 @@ from brisa.runtime import ParseRuntime, use_runtime
 
 def child_main(payload: dict[str, Any], control: socket.socket) -> int:
     from brisa.loader import parse_file
+    from brisa.runner.task_runner import brisa_conf
 
     channel = ChannelRuntime(control)  # top-level Variable.get asks the DAG processor
-    with use_runtime(ParseRuntime(channel)):
+    with use_runtime(ParseRuntime(channel)), brisa_conf():
         result = parse_file(
             payload["path"],
             timeout=payload["timeout"],

@@ -186,12 +186,14 @@ def test_dags_test_lets_the_dag_callback_read_variables_and_connections(seed_env
         **seed_env,
         "AIRFLOW_VAR_WEBHOOK": "https://hooks.example.com/services/T0/B1",
         "AIRFLOW_CONN_ALERTS": "http://bot:s3cr3t-alert-pw@alerts.example.com",
+        "BRISA__API__BASE_URL": "https://brisa.example.com",
     }
     result = brisa("dags", "test", "e2e_dag_callback_secrets", "2024-01-01", env=env, timeout=60)
     assert "extract: failed" in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
     assert json.loads((tmp_path / "markers" / "dag_callback_secrets.json").read_text()) == {
         "webhook": "https://hooks.example.com/services/T0/B1",
         "password": "s3cr3t-alert-pw",
+        "base_url": "https://brisa.example.com",
         "reason": "task_failure",
     }
 

@@ -19,7 +19,7 @@ def test_a_dag_failure_callback_reads_secrets_and_its_logged_output_is_masked(de
     deployed.brisa("variables", "set", "webhook", WEBHOOK)
     deployed.brisa("connections", "add", "alerts", "--conn-uri", f"http://bot:{PASSWORD}@alerts.example.com")
     deployed.add_dags("dag_callback_secrets")
-    scheduler = deployed.start_scheduler()
+    scheduler = deployed.start_scheduler(api__base_url="https://brisa.example.com")
     deployed.wait_for_dags(DAG_ID)
     run_id = deployed.trigger(DAG_ID)
     assert deployed.wait_for_run(DAG_ID, run_id).state.value == "failed"
@@ -29,6 +29,7 @@ def test_a_dag_failure_callback_reads_secrets_and_its_logged_output_is_masked(de
     assert seen == {
         "webhook": WEBHOOK,
         "password": PASSWORD,
+        "base_url": "https://brisa.example.com",
         "reason": "task_failure",
     }
 

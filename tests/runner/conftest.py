@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from brisa.compat import uninstall_shim
+from brisa.runner import task_runner
 
 
 @pytest.fixture(autouse=True)
@@ -15,3 +18,19 @@ def _no_shim_left() -> Iterator[None]:
     shim installed; other tests expect a clean ``sys.modules``."""
     yield
     uninstall_shim()
+
+
+@pytest.fixture
+def settings_from(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., None]:
+    """Brisa's settings, as DAG code reads them, from these environment variables only
+    (the runner's lookup cache emptied)."""
+
+    def use(**env: str) -> None:
+        for name in [n for n in os.environ if n.startswith(("BRISA", "AIRFLOW"))]:
+            monkeypatch.delenv(name)
+        monkeypatch.setenv("BRISA_HOME", str(tmp_path / "home"))
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setattr(task_runner, "_config_cache", {})
+
+    return use

@@ -1,5 +1,5 @@
-"""DAG-level callbacks: Airflow's ``reason`` values, the run's task instances, the
-variables and connections they read, and their masked output."""
+"""DAG-level callbacks: Airflow's ``reason`` values, the run's task instances, variables,
+connections and the configuration they read, and their masked output."""
 
 import logging
 from datetime import UTC, datetime
@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
+from brisa.runner import task_runner
 from brisa.runner.callbacks import (
     CallbackAnswers,
     CallbackRuntime,
@@ -16,6 +17,7 @@ from brisa.runner.callbacks import (
     callback_payload,
 )
 from brisa.runtime import NoRuntimeError, ParseRuntime, use_runtime
+from brisa.sdk.configuration import conf
 from brisa.sdk.connection import BaseHook, Connection
 from brisa.sdk.variable import Variable
 from brisa.secrets.backends import EnvironmentBackend
@@ -206,3 +208,43 @@ def test_a_dag_failure_callback_reads_variables_and_connections(memory_store, tm
     payload = callback_payload(dag, run, RunState.FAILED, "a leaf task failed")
     assert call_dag_callback(payload, _answers(memory_store, environ)) == 0
     assert (tmp_path / "alert.txt").read_text() == "#alerts https://hooks.example.com/T0/B1 pa55-w0rd-xyz"
+
+
+# -- airflow.configuration.conf in DAG code -------------------------------------------------
+CONF_DAG = """
+from datetime import datetime
+from pathlib import Path
+from airflow import DAG
+from airflow.configuration import conf
+from airflow.operators.bash import BashOperator
+
+def alert(context):
+    urls = [conf.get("webserver", "base_url"), conf.get("api", "base_url", fallback="none")]
+    Path(__file__).with_name("alert.txt").write_text(" ".join(urls))
+
+with DAG("alerting", schedule=None, start_date=datetime(2024, 1, 1), on_failure_callback=alert):
+    extract = BashOperator(task_id="extract", bash_command="exit 1")
+    extract >> BashOperator(task_id="load", bash_command="true")
+"""
+
+
+def test_dag_code_reads_brisas_base_url_under_airflows_names(memory_store, tmp_path, settings_from):
+    settings_from(BRISA__API__BASE_URL="https://brisa.example.com")
+    path = tmp_path / "alerting.py"
+    path.write_text(CONF_DAG)
+    dag, run = _failed_run(memory_store, path)
+    payload = callback_payload(dag, run, RunState.FAILED, "a leaf task failed")
+    assert call_dag_callback(payload, _answers(memory_store)) == 0
+    assert (tmp_path / "alert.txt").read_text() == "https://brisa.example.com https://brisa.example.com"
+
+
+def test_dag_code_gets_airflows_default_base_url_when_none_is_set(settings_from):
+    settings_from()
+    with task_runner.brisa_conf():
+        assert conf.get("webserver", "base_url") == "http://localhost:8080"
+        assert conf.get("api", "base_url", fallback=None) is None
+        assert conf.get("core", "default_timezone") == "utc"  # other keys: as before
+    settings_from(AIRFLOW__WEBSERVER__BASE_URL="https://old-name.example.com")
+    with task_runner.brisa_conf():
+        assert conf.get("webserver", "base_url") == "https://old-name.example.com"
+    assert conf.get("webserver", "base_url") == "http://localhost:8080"  # only while DAG code runs

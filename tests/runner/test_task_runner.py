@@ -107,6 +107,33 @@ def test_a_failure_callback_finds_its_own_task_instance_failed(memory_store, tmp
         assert tx.tis.require(workload.key).state == TaskState.RUNNING
 
 
+CONF_DAG = """
+from datetime import datetime
+from pathlib import Path
+from airflow import DAG
+from airflow.configuration import conf
+from airflow.operators.python import PythonOperator
+
+def link():
+    Path(__file__).with_name("seen.txt").write_text(conf.get("webserver", "base_url"))
+
+with DAG("linking", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
+    PythonOperator(task_id="link", python_callable=link)
+"""
+
+
+def test_a_task_reads_brisas_base_url_as_airflows_webserver_base_url(memory_store, tmp_path, settings_from):
+    settings_from(BRISA__API__BASE_URL="https://brisa.example.com")
+    path = tmp_path / "linking.py"
+    path.write_text(CONF_DAG)
+    workload = _running_try(memory_store, path, "link")
+    runtime = StoreRuntime(
+        memory_store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=lambda: datetime.now(UTC)
+    )
+    assert run_try(workload, runtime).state == TaskState.SUCCESS
+    assert (tmp_path / "seen.txt").read_text() == "https://brisa.example.com"
+
+
 def _runtime_with_a_running_try() -> tuple[MemoryRuntime, EndingTryRuntime]:
     inner = MemoryRuntime(dag_id="etl", run_id="r1")
     inner.add_ti("extract", "success")

@@ -1,13 +1,14 @@
 """A failure alert as Airflow DAGs write them: the DAG's on_failure_callback reads a
-webhook from a variable and a password from a connection. It writes what it read to
-``markers/dag_callback_secrets.json`` and prints an alert line, which the scheduler logs
-(masked)."""
+webhook from a variable and a password from a connection, and the UI's address from
+``conf``. It writes what it read to ``markers/dag_callback_secrets.json`` and prints an
+alert line, which the scheduler logs (masked)."""
 
 import json
 from datetime import datetime
 from pathlib import Path
 
 from airflow import DAG
+from airflow.configuration import conf
 from airflow.hooks.base import BaseHook
 from airflow.models import Variable
 from airflow.operators.bash import BashOperator
@@ -21,6 +22,7 @@ def alert(context):
     seen = {
         "webhook": webhook,
         "password": password,
+        "base_url": conf.get("webserver", "base_url"),
         "reason": context["reason"],
     }
     MARKERS.mkdir(exist_ok=True)
