@@ -391,10 +391,19 @@ def dag_callback_context(dag: Any, run: dict[str, Any], reason: str) -> dict[str
     }
 
 
-DAG_CODE_SETTINGS = frozenset({("webserver", "base_url"), ("api", "base_url")})
+DAG_CODE_SETTINGS = frozenset(
+    {
+        ("webserver", "base_url"),
+        ("api", "base_url"),
+        ("core", "dags_folder"),
+        ("core", "default_timezone"),
+        ("core", "executor"),
+    }
+)
 """What ``airflow.configuration.conf`` answers DAG code from Brisa's settings (an alert
-builds links with ``[webserver] base_url``); other keys keep the answers of
-:mod:`brisa.sdk.configuration` (Airflow's defaults)."""
+builds links with ``[webserver] base_url``, a DAG file finds its SQL files under
+``[core] dags_folder``); other keys keep the answers of :mod:`brisa.sdk.configuration`
+(Airflow's defaults). Never secrets such as the database URL or the Fernet key."""
 
 
 def dag_code_config(section: str, key: str) -> str | None:

@@ -222,8 +222,11 @@ class DagProcessor:
 
     def _write_one(self, path: str, result: Any, error: str, now: datetime) -> None:
         if result is None:
+            # The same words as the child's own alarm (brisa.loader), which usually fires
+            # first; this one is the parent's backstop when the child does not answer.
             message = (
-                f"DAG file processing timed out after {self.config.parse_timeout:.0f} seconds"
+                f"DagBag import timeout for {path} after {self.config.parse_timeout:.0f}s: "
+                "DAG file processing timed out and was stopped"
                 if error == "timeout"
                 else error
             )

@@ -248,3 +248,15 @@ def test_dag_code_gets_airflows_default_base_url_when_none_is_set(settings_from)
     with task_runner.brisa_conf():
         assert conf.get("webserver", "base_url") == "https://old-name.example.com"
     assert conf.get("webserver", "base_url") == "http://localhost:8080"  # only while DAG code runs
+
+
+def test_dag_code_reads_the_dags_folder_but_no_secret(settings_from, tmp_path):
+    settings_from(
+        BRISA__CORE__DAGS_FOLDER=str(tmp_path / "dags"),
+        BRISA__CORE__FERNET_KEY="k" * 43 + "=",
+        BRISA__DATABASE__SQL_ALCHEMY_CONN="postgresql://u:pw@db/brisa",
+    )
+    with task_runner.brisa_conf():
+        assert conf.get("core", "dags_folder") == str(tmp_path / "dags")
+        assert conf.get("core", "fernet_key", fallback=None) is None
+        assert conf.get("database", "sql_alchemy_conn", fallback=None) is None
