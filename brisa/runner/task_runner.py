@@ -429,11 +429,21 @@ _config_cache: dict[tuple[str, str], str | None] = {}
 
 
 def config_lookup(section: str, key: str) -> str | None:
-    """``{{ conf.get(section, key) }}`` in generation-2 templates: Brisa's effective config."""
+    """``{{ conf.get(section, key) }}`` in generation-2 templates: Brisa's effective config.
+
+    None (so the caller's ``fallback``, or a "not found" error) for an option that is not
+    set, and for secrets (database and broker URLs, keys): DAG code has no use for them
+    and a rendered template would show them.
+    """
     if (section, key) not in _config_cache:
         from brisa.config import load_settings
+        from brisa.errors import NotFoundError
 
-        _config_cache[(section, key)] = load_settings(os.environ).raw_value(section, key)
+        try:
+            item = load_settings(os.environ).item(section, key)
+        except NotFoundError:
+            item = None
+        _config_cache[(section, key)] = None if item is None or item.sensitive else item.value
     return _config_cache[(section, key)]
 
 

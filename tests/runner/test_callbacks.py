@@ -260,3 +260,16 @@ def test_dag_code_reads_the_dags_folder_but_no_secret(settings_from, tmp_path):
         assert conf.get("core", "dags_folder") == str(tmp_path / "dags")
         assert conf.get("core", "fernet_key", fallback=None) is None
         assert conf.get("database", "sql_alchemy_conn", fallback=None) is None
+
+
+def test_templates_conf_falls_back_for_unset_options_and_never_shows_secrets(settings_from, tmp_path):
+    from brisa.templating.accessors import ConfAccessor
+
+    settings_from(
+        BRISA__CORE__DAGS_FOLDER=str(tmp_path / "dags"),
+        BRISA__DATABASE__SQL_ALCHEMY_CONN="postgresql://u:pw@db/brisa",
+    )
+    conf_in_templates = ConfAccessor(task_runner.config_lookup)  # what {{ conf }} is built over
+    assert conf_in_templates.get("core", "dags_folder") == str(tmp_path / "dags")
+    assert conf_in_templates.get("core", "no_such_option", fallback="x") == "x"
+    assert conf_in_templates.get("database", "sql_alchemy_conn", fallback="hidden") == "hidden"
