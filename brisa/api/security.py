@@ -56,7 +56,7 @@ from brisa.auth.tokens import verify_token
 from brisa.errors import AuthError, BrisaError, ConfigError, InvalidInputError, PermissionDenied
 
 PUBLIC_PATHS = frozenset(
-    {"/api/v2/monitor/health", "/auth/token", "/auth/token/cli", "/login", "/openapi.json"}
+    {"/api/v2/monitor/health", "/api/v2/version", "/auth/token", "/auth/token/cli", "/login", "/openapi.json"}
 )
 """Reachable without credentials; see docs/web.md for why each is."""
 PUBLIC_PREFIXES = ("/static/",)

@@ -119,6 +119,7 @@ def test_unknown_paths_are_refused_too_so_nothing_is_learnt_without_login(fast_a
 def test_public_paths_answer_without_credentials(fast_api: Api) -> None:
     client = fast_api.client
     assert client.get("/api/v2/monitor/health").status_code == 200
+    assert client.get("/api/v2/version").status_code == 200  # Airflow's client sends no token for it
     assert client.get("/login").status_code == 200
     assert client.get("/openapi.json").status_code == 200
     assert client.get("/static/login.css").status_code == 200
@@ -126,6 +127,7 @@ def test_public_paths_answer_without_credentials(fast_api: Api) -> None:
     assert client.post("/auth/token", json={"username": "viewer", "password": "wrong-one"}).status_code == 401
     assert {
         "/api/v2/monitor/health",
+        "/api/v2/version",
         "/auth/token",
         "/auth/token/cli",
         "/login",

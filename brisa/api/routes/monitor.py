@@ -1,14 +1,13 @@
-"""``/api/v2/monitor/health`` (public) and ``/api/v2/version``."""
+"""``/api/v2/monitor/health`` and ``/api/v2/version``, both public as in Airflow."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from brisa import __version__
 from brisa.api.health import health_report
 from brisa.api.routes._common import Ctx
 from brisa.api.schemas import HealthInfoResponse, VersionInfo
-from brisa.api.security import authenticated
 
 AIRFLOW_API_VERSION = "3.1.0"
 """The Airflow REST API level Brisa implements; clients compare ``version`` with Airflow's."""
@@ -25,8 +24,9 @@ def get_health(ctx: Ctx) -> HealthInfoResponse:
     return HealthInfoResponse.model_validate(report)
 
 
-@router.get("/version", response_model=VersionInfo, tags=["Version"], dependencies=[Depends(authenticated)])
+@router.get("/version", response_model=VersionInfo, tags=["Version"])
 def get_version() -> VersionInfo:
+    """The API level and Brisa's version (no login needed: clients ask before they log in)."""
     return VersionInfo(version=AIRFLOW_API_VERSION, git_version=f"brisa {__version__}")
 
 

@@ -32,3 +32,12 @@ def test_health_reports_the_newest_scheduler_heartbeat(api: Api) -> None:
 def test_version_reports_the_airflow_api_level_and_brisas_version(fast_api: Api) -> None:
     response = fast_api.client.get("/api/v2/version", headers=fast_api.headers("Viewer"))
     assert response.json() == {"version": "3.1.0", "git_version": f"brisa {__version__}"}
+
+
+def test_version_needs_no_login_as_in_airflow(fast_api: Api) -> None:
+    # Airflow serves it without credentials, and its generated client sends none for it.
+    response = fast_api.client.get("/api/v2/version")
+    assert response.status_code == 200
+    assert response.json()["version"] == "3.1.0"
+    operation = fast_api.client.get("/openapi.json").json()["paths"]["/api/v2/version"]["get"]
+    assert "security" not in operation
