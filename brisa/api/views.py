@@ -26,6 +26,7 @@ from brisa.api.schemas import (
 from brisa.serialized import SerializedDag, SerializedTask
 from brisa.store.records import DagRecord, RunRecord, TiRecord, TryRecord
 from brisa.store.repos.audit import AuditRecord
+from brisa.timetables import is_periodic_summary
 
 BUNDLE_NAME = "dags-folder"
 PARAM_CLASS = "airflow.sdk.definitions.param.Param"
@@ -88,6 +89,18 @@ def dag_fields(ctx: ApiContext, record: DagRecord) -> dict[str, Any]:
         "next_dagrun_run_after": record.next_dagrun_create_after,
         "owners": [o.strip() for o in record.owners.split(",") if o.strip()],
         "file_token": ctx.file_token(record.fileloc),
+        **_schedule_kind(record.timetable_summary),
+    }
+
+
+def _schedule_kind(summary: str | None) -> dict[str, Any]:
+    """Airflow 3.2's flags about the schedule; Brisa restricts no run type per DAG."""
+    periodic = is_periodic_summary(summary)
+    return {
+        "timetable_periodic": periodic,
+        "timetable_partitioned": False,
+        "is_backfillable": periodic,
+        "allowed_run_types": None,
     }
 
 
@@ -274,6 +287,7 @@ def current_try_response(ti: TiRecord, run: RunRecord | None) -> TaskInstanceHis
 
 
 def xcom_fields(entry: Any, run: RunRecord | None) -> dict[str, Any]:
+    """``XComResponse``'s fields; without its run (gone meanwhile) ``run_after`` is the XCom's time."""
     return {
         "key": entry.key,
         "timestamp": entry.timestamp,
@@ -284,6 +298,7 @@ def xcom_fields(entry: Any, run: RunRecord | None) -> dict[str, Any]:
         "run_id": entry.run_id,
         "dag_display_name": entry.dag_id,
         "task_display_name": entry.task_id,
+        "run_after": run.run_after if run else entry.timestamp,
     }
 
 

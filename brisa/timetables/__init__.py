@@ -14,7 +14,7 @@ from brisa.timetables.interval import (
     DeltaDataIntervalTimetable,
 )
 from brisa.timetables.registry import GENERATIONS, timetable_for, timetable_from_dict
-from brisa.timetables.simple import ContinuousTimetable, NullTimetable, OnceTimetable
+from brisa.timetables.simple import ContinuousTimetable, NullTimetable, OnceTimetable, is_periodic_summary
 from brisa.timetables.trigger import (
     CronTriggerTimetable,
     DeltaTriggerTimetable,
@@ -40,6 +40,7 @@ __all__ = [
     "TimeRestriction",
     "Timetable",
     "TriggerTimetable",
+    "is_periodic_summary",
     "timetable_for",
     "timetable_from_dict",
 ]

@@ -102,4 +102,16 @@ class ContinuousTimetable(_TrivialTimetable):
         return DagRunInfo.interval(start, end)
 
 
-__all__ = ["ContinuousTimetable", "NullTimetable", "OnceTimetable"]
+_TRIVIAL_SUMMARIES = frozenset(cls().summary for cls in (NullTimetable, OnceTimetable, ContinuousTimetable))
+
+
+def is_periodic_summary(summary: str | None) -> bool:
+    """Whether a stored ``timetable_summary`` names a repeating schedule.
+
+    The trivial timetables are the only ones that do not repeat, and their summaries are
+    fixed, so lists can answer from a DAG's row without reading its serialized timetable.
+    """
+    return (summary or NullTimetable().summary) not in _TRIVIAL_SUMMARIES
+
+
+__all__ = ["ContinuousTimetable", "NullTimetable", "OnceTimetable", "is_periodic_summary"]

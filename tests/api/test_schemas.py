@@ -144,6 +144,10 @@ DAG = {
     "next_dagrun_run_after": None,
     "owners": ["airflow"],
     "file_token": "Ii9vcHQvYWlyZmxvdy9kYWdzL2V4YW1wbGUucHki.c2lnbmF0dXJl",
+    "timetable_periodic": False,
+    "timetable_partitioned": False,
+    "is_backfillable": False,
+    "allowed_run_types": None,
 }
 
 DAG_DETAILS = DAG | {
@@ -284,6 +288,7 @@ XCOM = {
     "run_id": "scheduled__2025-01-01T00:00:00+00:00",
     "dag_display_name": "etl",
     "task_display_name": "extract",
+    "run_after": "2025-01-01T00:00:00Z",
 }
 
 TIME_DELTA = {"__type": "TimeDelta", "days": 0, "seconds": 300, "microseconds": 0}
@@ -303,7 +308,7 @@ TASK = {
     "pool_slots": 1.0,
     "execution_timeout": None,
     "retry_delay": TIME_DELTA,
-    "retry_exponential_backoff": False,
+    "retry_exponential_backoff": 0.0,
     "priority_weight": 1.0,
     "weight_rule": "downstream",
     "ui_color": "#e8f7e4",
@@ -511,7 +516,8 @@ def test_executor_config_is_always_a_string():
 # --- Exact field sets and nullability, from the OpenAPI document ----------------------------
 
 DAG_FIELDS = set(DAG)
-DAG_DETAILS_REQUIRED = DAG_FIELDS | {
+DAG_REQUIRED = DAG_FIELDS - {"allowed_run_types"}
+DAG_DETAILS_REQUIRED = DAG_REQUIRED | {
     "catchup",
     "dag_run_timeout",
     "asset_expression",
@@ -533,8 +539,12 @@ DAG_DETAILS_REQUIRED = DAG_FIELDS | {
 @pytest.mark.parametrize(
     ("model", "properties", "required"),
     [
-        (DAGResponse, DAG_FIELDS, DAG_FIELDS),
-        (DAGDetailsResponse, DAG_DETAILS_REQUIRED | {"owner_links"}, DAG_DETAILS_REQUIRED),
+        (DAGResponse, DAG_FIELDS, DAG_REQUIRED),
+        (
+            DAGDetailsResponse,
+            DAG_DETAILS_REQUIRED | {"owner_links", "allowed_run_types"},
+            DAG_DETAILS_REQUIRED,
+        ),
         (DagVersionResponse, set(DAG_VERSION), set(DAG_VERSION)),
         (DAGRunResponse, set(DAG_RUN), set(DAG_RUN)),
         (TaskInstanceResponse, set(TASK_INSTANCE), set(TASK_INSTANCE) - {"rendered_fields"}),

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from brisa.timetables import ContinuousTimetable, DataInterval, NullTimetable, OnceTimetable, TimeRestriction
+from brisa.timetables import (
+    ContinuousTimetable,
+    DataInterval,
+    NullTimetable,
+    OnceTimetable,
+    TimeRestriction,
+    is_periodic_summary,
+)
 
 from .helpers import utc
 
@@ -73,3 +80,12 @@ def test_trivial_timetables_serialize_to_their_type():
     for cls in (NullTimetable, OnceTimetable, ContinuousTimetable):
         assert cls().serialize() == {"type": cls.__name__}
         assert cls.deserialize(cls().serialize()) == cls()
+
+
+def test_a_stored_summary_tells_whether_the_schedule_repeats():
+    # The API's DAG lists answer Airflow's timetable_periodic from the row alone.
+    for tt in (NullTimetable(), OnceTimetable(), ContinuousTimetable()):
+        assert is_periodic_summary(tt.summary) is tt.periodic is False
+    assert is_periodic_summary(None) is False
+    for summary in ("0 0 * * *", "@daily", "1 day, 0:00:00", "3 events"):
+        assert is_periodic_summary(summary) is True

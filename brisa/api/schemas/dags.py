@@ -76,6 +76,14 @@ class DAGResponse(ResponseModel):
     owners: Annotated[list[str], BeforeValidator(_split_owners)]
     file_token: str
     """Opaque, signed reference to the DAG file (Airflow signs bundle name + path)."""
+    timetable_periodic: bool
+    """Whether the schedule repeats (not ``None``, ``@once`` or ``@continuous``)."""
+    timetable_partitioned: bool
+    """Airflow 3.2's partitioned timetables; Brisa has none, so always false."""
+    is_backfillable: bool
+    """Whether ``brisa dags backfill`` can make runs: the schedule must repeat (as Airflow)."""
+    allowed_run_types: list[DagRunType] | None = None
+    """Airflow 3.2's per-DAG restriction; Brisa has none, so null (every type allowed)."""
 
 
 class DAGDetailsResponse(DAGResponse):

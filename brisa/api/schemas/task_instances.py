@@ -245,6 +245,8 @@ class XComResponse(ResponseModel):
     run_id: str
     dag_display_name: str
     task_display_name: str
+    run_after: datetime
+    """The run's ``run_after`` (Airflow 3.2 added it)."""
 
 
 class XComResponseNative(XComResponse):

@@ -35,6 +35,19 @@ def _time_delta(value: Any) -> Any:
 
 TimeDeltaField = Annotated[TimeDelta | None, BeforeValidator(_time_delta)]
 
+BACKOFF_BASE = 2.0
+"""The factor each retry's delay grows by with ``retry_exponential_backoff=True``."""
+
+
+def _backoff_multiplier(value: Any) -> Any:
+    # Airflow 3.2 made this a multiplier (0: no backoff); True meant doubling before.
+    if isinstance(value, bool):
+        return BACKOFF_BASE if value else 0.0
+    return value
+
+
+BackoffMultiplier = Annotated[float, BeforeValidator(_backoff_multiplier)]
+
 
 class TaskResponse(ResponseModel):
     task_id: str | None
@@ -51,7 +64,7 @@ class TaskResponse(ResponseModel):
     pool_slots: float | None
     execution_timeout: TimeDeltaField
     retry_delay: TimeDeltaField
-    retry_exponential_backoff: bool
+    retry_exponential_backoff: BackoffMultiplier
     priority_weight: float | None
     weight_rule: str | None
     ui_color: str | None

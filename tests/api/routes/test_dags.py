@@ -107,6 +107,27 @@ def test_get_and_404(api: Api) -> None:
     assert missing.json() == {"detail": "DAG 'nope' not found"}
 
 
+def test_schedule_flags_of_airflow_3_2_follow_the_timetable(api: Api) -> None:
+    """``timetable_periodic`` and ``is_backfillable`` (required by Airflow's 3.2+ client)."""
+    now = api.clock()
+    cron = {"type": "CronTriggerTimetable", "expression": "0 0 * * *", "timezone": "UTC"}
+    add_dag(api.store, now, make_dag("daily", {"a": []}, timetable=cron, schedule_summary="0 0 * * *"))
+    add_dag(api.store, now, make_dag("once", {"a": []}, schedule_summary="@once"))
+    add_dag(api.store, now, make_dag("manual", {"a": []}))  # schedule=None
+    h = api.headers("Viewer")
+    flags = {
+        dag["dag_id"]: (dag["timetable_periodic"], dag["is_backfillable"], dag["timetable_partitioned"])
+        for dag in api.client.get("/api/v2/dags", headers=h).json()["dags"]
+    }
+    assert flags == {
+        "daily": (True, True, False),
+        "manual": (False, False, False),
+        "once": (False, False, False),
+    }
+    details = api.client.get("/api/v2/dags/daily/details", headers=h).json()
+    assert (details["is_backfillable"], details["allowed_run_types"]) == (True, None)
+
+
 def test_details_include_the_serialized_dag_and_brisas_generation(api: Api) -> None:
     dag = make_dag(
         "detailed",

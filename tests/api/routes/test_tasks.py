@@ -28,7 +28,7 @@ def seed(api: Api) -> None:
             "doc_md": "Pulls the data",
             "extra": {"task_type": "BashOperator"},
         },
-        "load": {"pool": "db", "queue": "io", "trigger_rule": "all_done"},
+        "load": {"pool": "db", "queue": "io", "trigger_rule": "all_done", "retry_exponential_backoff": True},
     }
     dag = make_dag(
         "etl",
@@ -59,7 +59,7 @@ def test_a_task_has_airflows_fields_from_the_serialized_dag(api: Api) -> None:
         "pool_slots": 1.0,
         "execution_timeout": {"__type": "TimeDelta", "days": 0, "seconds": 3600, "microseconds": 0},
         "retry_delay": {"__type": "TimeDelta", "days": 0, "seconds": 90, "microseconds": 500000},
-        "retry_exponential_backoff": False,
+        "retry_exponential_backoff": 0.0,
         "priority_weight": 5.0,
         "weight_rule": "downstream",
         "ui_color": "#f0ede4",
@@ -139,3 +139,12 @@ def test_sensitive_param_values_are_masked(api: Api) -> None:
     add_dag(api.store, api.clock(), make_dag("secretive", {"t": []}, params=params))
     task = api.client.get("/api/v2/dags/secretive/tasks/t", headers=api.headers("Viewer")).json()
     assert task["params"]["api_token"]["value"] == "***"
+
+
+def test_exponential_backoff_is_airflow_3_2s_multiplier_not_a_boolean(api: Api) -> None:
+    # Airflow 3.2 made it a number (0: no backoff) and its generated client refuses booleans.
+    seed(api)
+    body = api.client.get(TASKS, headers=api.headers("Viewer")).json()
+    backoff = {task["task_id"]: task["retry_exponential_backoff"] for task in body["tasks"]}
+    assert backoff == {"extract": 0.0, "load": 2.0}
+    assert not any(isinstance(value, bool) for value in backoff.values())

@@ -61,7 +61,7 @@ def entries_url(run_id: str, task_id: str = "extract", dag_id: str = "etl") -> s
 
 
 def test_create_stores_the_value_as_a_pushed_xcom(api: Api) -> None:
-    run = add_run(api.store, add_dag(api.store, api.clock()), api.clock())
+    run = add_run(api.store, add_dag(api.store, api.clock()), api.clock(), days=1)
     h = api.headers("Admin")
     value = {"rows": [1, 2], "token": "t-0123456789", "ok": True, "none": None}
     created = api.client.post(entries_url(run.run_id), json={"key": "stats", "value": value}, headers=h)
@@ -71,13 +71,14 @@ def test_create_stores_the_value_as_a_pushed_xcom(api: Api) -> None:
     assert body == {
         "key": "stats",
         "timestamp": "2026-01-02T03:04:05Z",
-        "logical_date": "2026-01-02T03:04:05Z",
+        "logical_date": "2026-01-03T03:04:05Z",
         "map_index": -1,
         "task_id": "extract",
         "dag_id": "etl",
         "run_id": run.run_id,
         "dag_display_name": "etl",
         "task_display_name": "extract",
+        "run_after": "2026-01-03T03:04:05Z",  # the run's (Airflow 3.2), not the XCom's time
         "value": value | {"token": "***"},
     }
     with api.store.transaction(readonly=True) as tx:  # what a downstream task's xcom_pull reads
