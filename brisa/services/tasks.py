@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from brisa.errors import ConflictError
+from brisa.scheduler.plan import NewTi
 from brisa.serialized import SerializedDag
-from brisa.services.runs import set_run_state
+from brisa.services.runs import set_run_state, ti_rows
 from brisa.states import FINISHED, RunState, TaskState, advance_ti
 from brisa.store.records import RunRecord, TiRecord
 from brisa.store.sql import Transaction
@@ -67,6 +68,35 @@ def clear_task_instances(
         set_run_state(tx, run, RunState.QUEUED, now=now)
         tx.runs.update_fields(run.dag_id, run.run_id, clear_number=run.clear_number + 1)
     return cleared
+
+
+def new_task_ids(tx: Transaction, dag: SerializedDag, run: RunRecord) -> list[str]:
+    """The DAG's tasks the run has no instance of: tasks added to the file since the run began."""
+    present = {ti.task_id for ti in tx.tis.for_run(run.dag_id, run.run_id)}
+    return [task_id for task_id in dag.tasks if task_id not in present]
+
+
+def queue_new_tasks(tx: Transaction, dag: SerializedDag, run: RunRecord, *, now: datetime) -> list[str]:
+    """Airflow's ``only_new`` clear: instances for the new tasks, the run queued again.
+
+    The run's existing task instances are left as they are; returns the new task ids.
+    """
+    task_ids = new_task_ids(tx, dag, run)
+    if task_ids:
+        tx.tis.create_many(ti_rows(dag, run.run_id, [NewTi(task_id, -1) for task_id in task_ids]), now=now)
+        if run.state != RunState.QUEUED:
+            set_run_state(tx, run, RunState.QUEUED, now=now)
+    return task_ids
+
+
+def refuse_running(tis: Iterable[TiRecord]) -> None:
+    """ConflictError when one of ``tis`` runs (a clear with ``prevent_running_task``)."""
+    running = sorted(ti.task_id for ti in tis if ti.state in (TaskState.RUNNING, TaskState.RESTARTING))
+    if running:
+        raise ConflictError(
+            f"Cannot clear running task instances ({', '.join(running)}): "
+            "wait until they finish, or clear without prevent_running_task"
+        )
 
 
 def mark_task_instances(
@@ -137,6 +167,9 @@ __all__ = [
     "is_clearable",
     "mark_run",
     "mark_task_instances",
+    "new_task_ids",
+    "queue_new_tasks",
+    "refuse_running",
     "relatives",
     "skip_in_run",
 ]

@@ -23,6 +23,7 @@ from brisa.api.schemas import (
     BulkDeleteAction,
     BulkResponse,
     BulkUpdateAction,
+    ClearTaskInstanceCollectionResponse,
     ClearTaskInstancesBody,
     ConnectionBody,
     ConnectionCollectionResponse,
@@ -58,6 +59,7 @@ from brisa.api.schemas import (
     JobResponse,
     LoginBody,
     LoginResponse,
+    NewTaskResponse,
     PatchTaskInstanceBody,
     PoolBody,
     PoolCollectionResponse,
@@ -443,6 +445,12 @@ def test_collections_use_airflows_envelopes(envelope, key, item):
         envelope.model_validate({key: [item]})  # total_entries is required
 
 
+def test_a_dry_run_clear_lists_task_instances_and_new_tasks():
+    new_task = {"task_id": "report", "task_display_name": "report"}
+    payload = {"task_instances": [TASK_INSTANCE, new_task], "total_entries": 2}
+    assert round_trip(ClearTaskInstanceCollectionResponse, payload) == payload
+
+
 def test_newer_airflow_fields_are_ignored_not_errors():
     newer = TASK_INSTANCE | {"team_name": None, "state_reason": None}
     assert round_trip(TaskInstanceResponse, newer) == TASK_INSTANCE
@@ -563,6 +571,12 @@ DAG_DETAILS_REQUIRED = DAG_REQUIRED | {
         ),
         (TaskResponse, set(TASK), set(TASK)),
         (TaskCollectionResponse, {"tasks", "total_entries"}, {"tasks", "total_entries"}),
+        (NewTaskResponse, {"task_id", "task_display_name"}, {"task_id", "task_display_name"}),
+        (
+            ClearTaskInstanceCollectionResponse,
+            {"task_instances", "total_entries"},
+            {"task_instances", "total_entries"},
+        ),
         (TimeDelta, set(TIME_DELTA), {"days", "seconds", "microseconds"}),
         (DAGSourceResponse, set(DAG_SOURCE), set(DAG_SOURCE)),
         (DAGTagCollectionResponse, {"tags", "total_entries"}, {"tags", "total_entries"}),
@@ -612,7 +626,7 @@ def test_response_fields_match_the_openapi_document(model, properties, required)
             {"logical_date"},
         ),
         (DAGRunPatchBody, {"state", "note"}, set()),
-        (DAGRunClearBody, {"dry_run", "only_failed", "run_on_latest_version"}, set()),
+        (DAGRunClearBody, {"dry_run", "only_failed", "only_new", "run_on_latest_version", "note"}, set()),
         (
             PatchTaskInstanceBody,
             {"new_state", "note", "include_upstream", "include_downstream", "include_future", "include_past"},
@@ -624,6 +638,7 @@ def test_response_fields_match_the_openapi_document(model, properties, required)
                 *("dry_run", "start_date", "end_date", "only_failed", "only_running", "reset_dag_runs"),
                 *("task_ids", "dag_run_id", "include_upstream", "include_downstream"),
                 *("include_future", "include_past", "run_on_latest_version"),
+                *("prevent_running_task", "note"),
             },
             set(),
         ),

@@ -10,13 +10,15 @@ from fastapi import APIRouter, Depends, Query, Response
 from brisa.api.context import ApiContext
 from brisa.api.routes._common import Ctx, UpdateMask, like, order_of, page_args, unless_wildcard
 from brisa.api.schemas import (
+    ClearTaskInstanceCollectionResponse,
     DAGRunClearBody,
     DAGRunCollectionResponse,
     DagRunListQuery,
     DAGRunPatchBody,
     DAGRunResponse,
     DAGRunsBatchBody,
-    TaskInstanceCollectionResponse,
+    NewTaskResponse,
+    TaskInstanceResponse,
     TriggerDAGRunPostBody,
     check_update_mask,
     fields_to_update,
@@ -25,9 +27,12 @@ from brisa.api.security import Principal, require
 from brisa.api.views import run_fields, run_response, ti_response
 from brisa.auth.roles import Permission
 from brisa.errors import InvalidInputError
+from brisa.serialized import SerializedDag
 from brisa.services.runs import trigger_run
-from brisa.services.tasks import clear_task_instances, is_clearable, mark_run
+from brisa.services.tasks import clear_task_instances, is_clearable, mark_run, new_task_ids, queue_new_tasks
 from brisa.states import FAILED_STATES, RunState
+from brisa.store.records import RunRecord, TiRecord
+from brisa.store.sql import Transaction
 from brisa.timetables.base import DataInterval
 
 router = APIRouter(prefix="/api/v2/dags/{dag_id}/dagRuns", tags=["DagRun"])
@@ -134,33 +139,54 @@ def trigger_dag_run(
     return run_response(run)
 
 
-@router.post("/{dag_run_id}/clear", response_model=TaskInstanceCollectionResponse | DAGRunResponse)
+@router.post("/{dag_run_id}/clear", response_model=ClearTaskInstanceCollectionResponse | DAGRunResponse)
 def clear_dag_run(
     ctx: Ctx,
     dag_id: str,
     dag_run_id: str,
     body: DAGRunClearBody,
     user: Annotated[Principal, Depends(require(Permission.DAG_RUN_EDIT))],
-) -> TaskInstanceCollectionResponse | DAGRunResponse:
+) -> ClearTaskInstanceCollectionResponse | DAGRunResponse:
     """Clear the run's task instances (only the failed ones with ``only_failed``).
 
     ``dry_run`` (the default, as in Airflow) lists what would be cleared and changes nothing.
+    ``only_new`` clears nothing: the tasks added to the DAG since the run began get task
+    instances and the run is queued again (a dry run lists those tasks as ``NewTaskResponse``).
     """
     with ctx.store.transaction(readonly=body.dry_run) as tx:
         run = tx.runs.require(dag_id, dag_run_id)
         dag = tx.dags.require_serialized(dag_id)
-        tis = [ti for ti in tx.tis.for_run(dag_id, dag_run_id) if is_clearable(ti.state)]
-        if body.only_failed:
-            tis = [ti for ti in tis if ti.state in FAILED_STATES]
         if body.dry_run:
-            found = [ti_response(ctx, ti, run) for ti in tis]
-            return TaskInstanceCollectionResponse(task_instances=found, total_entries=len(found))
-        cleared = clear_task_instances(tx, dag, run, tis, now=ctx.now())
-        extra = {"only_failed": body.only_failed, "task_ids": sorted({ti.task_id for ti in cleared})}
+            return _clear_preview(ctx, tx, dag, run, body)
+        if body.only_new:
+            task_ids = queue_new_tasks(tx, dag, run, now=ctx.now())
+        else:
+            cleared = clear_task_instances(tx, dag, run, _to_clear(tx, run, body), now=ctx.now())
+            task_ids = sorted({ti.task_id for ti in cleared})
+        if body.note is not None:
+            tx.runs.update_fields(dag_id, dag_run_id, note=body.note, updated_at=ctx.now())
+        extra = {"only_failed": body.only_failed, "only_new": body.only_new, "task_ids": task_ids}
         ctx.audit(tx, "clear_dag_run", user, dag_id=dag_id, run_id=dag_run_id, extra=extra)
         run = tx.runs.require(dag_id, dag_run_id)
     ctx.changed()
     return run_response(run)
+
+
+def _to_clear(tx: Transaction, run: RunRecord, body: DAGRunClearBody) -> list[TiRecord]:
+    tis = [ti for ti in tx.tis.for_run(run.dag_id, run.run_id) if is_clearable(ti.state)]
+    return [ti for ti in tis if ti.state in FAILED_STATES] if body.only_failed else tis
+
+
+def _clear_preview(
+    ctx: ApiContext, tx: Transaction, dag: SerializedDag, run: RunRecord, body: DAGRunClearBody
+) -> ClearTaskInstanceCollectionResponse:
+    """What the clear would do: the task instances it clears, or (``only_new``) the tasks it adds."""
+    found: list[TaskInstanceResponse | NewTaskResponse]
+    if body.only_new:
+        found = [NewTaskResponse(task_id=t, task_display_name=t) for t in new_task_ids(tx, dag, run)]
+    else:
+        found = [ti_response(ctx, ti, run) for ti in _to_clear(tx, run, body)]
+    return ClearTaskInstanceCollectionResponse(task_instances=found, total_entries=len(found))
 
 
 @router.patch("/{dag_run_id}", response_model=DAGRunResponse)

@@ -38,7 +38,13 @@ from brisa.api.views import current_try_response, ti_response, try_response
 from brisa.auth.roles import Permission
 from brisa.errors import NotFoundError
 from brisa.serialized import SerializedDag
-from brisa.services.tasks import clear_task_instances, is_clearable, mark_task_instances, relatives
+from brisa.services.tasks import (
+    clear_task_instances,
+    is_clearable,
+    mark_task_instances,
+    refuse_running,
+    relatives,
+)
 from brisa.states import FAILED_STATES, TaskState
 from brisa.store.records import RunRecord, TaskKey, TiRecord
 from brisa.store.sql import Transaction
@@ -381,7 +387,9 @@ def post_clear_task_instances(
 ) -> TaskInstanceCollectionResponse:
     """Clear task instances of one run (``dag_run_id``) or of the runs in a logical-date range.
 
-    ``dry_run`` (the default) lists them without clearing.
+    ``dry_run`` (the default) lists them without clearing. A running one is restarted,
+    or the whole clear refused (409) with ``prevent_running_task``; ``note`` is written on
+    those cleared.
     """
     with ctx.store.transaction(readonly=body.dry_run) as tx:
         dag = tx.dags.require_serialized(dag_id)
@@ -393,9 +401,14 @@ def post_clear_task_instances(
         chosen = [ti for _, tis in selected for ti in tis]
         if body.dry_run:
             return _collection(ctx, tx, chosen, len(chosen))
+        if body.prevent_running_task:
+            refuse_running(chosen)
         cleared = [
             ti for run, tis in selected for ti in clear_task_instances(tx, dag, run, tis, now=ctx.now())
         ]
+        if body.note is not None:
+            for ti in cleared:
+                tx.tis.update_fields(ti.key, note=body.note, updated_at=ctx.now())
         extra = {"task_ids": sorted({ti.task_id for ti in cleared}), "dag_run_id": body.dag_run_id}
         ctx.audit(tx, "post_clear_task_instances", user, dag_id=dag_id, run_id=body.dag_run_id, extra=extra)
         after = [tx.tis.require(ti.key) for ti in cleared]

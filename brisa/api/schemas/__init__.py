@@ -130,8 +130,10 @@ from brisa.api.schemas.system import (
     VersionInfo,
 )
 from brisa.api.schemas.task_instances import (
+    ClearTaskInstanceCollectionResponse,
     ClearTaskInstancesBody,
     JobResponse,
+    NewTaskResponse,
     PatchTaskInstanceBody,
     StructuredLogMessage,
     TaskInstanceCollectionResponse,
@@ -165,6 +167,7 @@ __all__ = [
     "BulkDeleteAction",
     "BulkResponse",
     "BulkUpdateAction",
+    "ClearTaskInstanceCollectionResponse",
     "ClearTaskInstancesBody",
     "ConnectionBody",
     "ConnectionCollectionResponse",
@@ -207,6 +210,7 @@ __all__ = [
     "JobResponse",
     "LoginBody",
     "LoginResponse",
+    "NewTaskResponse",
     "PageLimit",
     "PageQuery",
     "PatchTaskInstanceBody",

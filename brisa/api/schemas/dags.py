@@ -257,8 +257,18 @@ class DAGRunsBatchBody(RequestModel):
 class DAGRunClearBody(RequestModel):
     dry_run: bool = True
     only_failed: bool = False
+    only_new: bool = False
+    """Clear nothing: give the run instances of the tasks added to the DAG since it was made."""
     run_on_latest_version: bool = False
     """Accepted for compatibility; Brisa has one version of a DAG at a time."""
+    note: str | None = Field(default=None, max_length=1000)
+    """Written on the run once it is cleared (not on a dry run)."""
+
+    @model_validator(mode="after")
+    def _one_selection(self) -> DAGRunClearBody:
+        if self.only_new and self.only_failed:
+            raise ValueError("only_new and only_failed are mutually exclusive")
+        return self
 
 
 __all__ = [

@@ -86,6 +86,20 @@ class TaskInstanceCollectionResponse(ResponseModel):
     total_entries: int
 
 
+class NewTaskResponse(ResponseModel):
+    """A task a clear with ``only_new`` would add to a run: it has no task instance yet."""
+
+    task_id: str
+    task_display_name: str
+
+
+class ClearTaskInstanceCollectionResponse(ResponseModel):
+    """A dry-run clear of a run: its task instances, or (``only_new``) the tasks it lacks."""
+
+    task_instances: list[TaskInstanceResponse | NewTaskResponse]
+    total_entries: int
+
+
 class TaskInstanceHistoryResponse(_TaskInstanceFields):
     """One try, from ``.../tries``."""
 
@@ -132,6 +146,10 @@ class ClearTaskInstancesBody(RequestModel):
     include_future: bool = False
     include_past: bool = False
     run_on_latest_version: bool = False
+    prevent_running_task: bool = False
+    """Refuse (409) to clear when a selected task instance is running, instead of restarting it."""
+    note: str | None = Field(default=None, max_length=1000)
+    """Written on the cleared task instances (not on a dry run)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> ClearTaskInstancesBody:
@@ -307,8 +325,10 @@ class XComUpdateBody(RequestModel):
 
 
 __all__ = [
+    "ClearTaskInstanceCollectionResponse",
     "ClearTaskInstancesBody",
     "JobResponse",
+    "NewTaskResponse",
     "PatchTaskInstanceBody",
     "StructuredLogMessage",
     "TaskInstanceCollectionResponse",

@@ -142,6 +142,38 @@ def test_clear_a_run_dry_run_then_for_real(api: Api) -> None:
         assert tx.runs.require("etl", run.run_id).clear_number == 1
 
 
+def test_clear_takes_airflows_note_and_only_new(api: Api) -> None:
+    """``note`` and ``only_new`` (Airflow 3.2+; its client always sends ``only_new``)."""
+    etl = add_dag(api.store, api.clock())
+    run = add_run(api.store, etl, api.clock())
+    set_run_state(api.store, run, RunState.SUCCESS)
+    set_ti(api.store, key(run, "extract"), TaskState.SUCCESS)
+    set_ti(api.store, key(run, "load"), TaskState.SUCCESS)
+    add_dag(api.store, api.clock(), make_dag("etl", {"extract": [], "load": ["extract"], "report": ["load"]}))
+    h = api.headers("User")
+    url = f"{RUNS}/{run.run_id}/clear"
+    dry = api.client.post(url, json={"only_new": True, "only_failed": False}, headers=h)
+    assert dry.json() == {  # Airflow's NewTaskResponse: the task has no instance yet
+        "task_instances": [{"task_id": "report", "task_display_name": "report"}],
+        "total_entries": 1,
+    }
+    both = api.client.post(url, json={"only_new": True, "only_failed": True}, headers=h)
+    assert both.status_code == 422
+    assert "only_new and only_failed are mutually exclusive" in both.text
+    done = api.client.post(url, json={"dry_run": False, "only_new": True, "note": "report added"}, headers=h)
+    assert (done.json()["state"], done.json()["note"]) == ("queued", "report added")
+    with api.store.transaction(readonly=True) as tx:
+        states = {ti.task_id: ti.state for ti in tx.tis.for_run("etl", run.run_id)}
+        (audit,) = tx.audit.list(event="clear_dag_run").items
+    assert states == {"extract": TaskState.SUCCESS, "load": TaskState.SUCCESS, "report": None}
+    assert '"task_ids": ["report"]' in audit.extra
+    assert api.client.post(url, json={"only_new": True}, headers=h).json()["total_entries"] == 0
+    again = api.client.post(url, json={"dry_run": False, "only_new": True}, headers=h).json()
+    assert (again["state"], again["note"]) == ("queued", "report added")  # no new task, no note: unchanged
+    cleared = api.client.post(url, json={"dry_run": False, "note": "rerun"}, headers=h).json()
+    assert cleared["note"] == "rerun"
+
+
 def test_mark_a_run_success_or_failed_and_set_its_note(api: Api) -> None:
     etl = add_dag(api.store, api.clock())
     run = add_run(api.store, etl, api.clock())

@@ -174,6 +174,31 @@ def test_clear_task_instances_of_a_run_and_of_a_date_range(api: Api) -> None:
     assert api.client.post(url, json=bad, headers=h).status_code == 422
 
 
+def test_clear_with_prevent_running_task_refuses_and_note_is_written(api: Api) -> None:
+    """Airflow 3.2's ``prevent_running_task`` (its client always sends it) and ``note``."""
+    run = add_run(api.store, add_dag(api.store, api.clock()), api.clock())
+    set_run_state(api.store, run, RunState.RUNNING)
+    set_ti(api.store, key(run, "extract"), TaskState.RUNNING)
+    set_ti(api.store, key(run, "load"), TaskState.FAILED)
+    h = api.headers("User")
+    url = "/api/v2/dags/etl/clearTaskInstances"
+    body = {"dry_run": False, "dag_run_id": run.run_id, "only_failed": False, "prevent_running_task": True}
+    refused = api.client.post(url, json=body, headers=h)
+    assert refused.status_code == 409
+    assert refused.json()["detail"].startswith("Cannot clear running task instances (extract)")
+    with api.store.transaction(readonly=True) as tx:  # nothing was cleared
+        assert [ti.state for ti in tx.tis.for_run("etl", run.run_id)] == [TaskState.RUNNING, TaskState.FAILED]
+    dry = api.client.post(url, json=body | {"dry_run": True}, headers=h)
+    assert task_ids(dry) == ["extract", "load"]
+    failed_only = body | {"only_failed": True, "note": "flaky source"}
+    cleared = api.client.post(url, json=failed_only, headers=h).json()["task_instances"]
+    assert [(ti["task_id"], ti["state"], ti["note"]) for ti in cleared] == [("load", None, "flaky source")]
+    restarted = api.client.post(url, json=body | {"prevent_running_task": False}, headers=h)
+    assert [(ti["task_id"], ti["state"]) for ti in restarted.json()["task_instances"]] == [
+        ("extract", "restarting")
+    ]
+
+
 BATCH = "/api/v2/dags/~/dagRuns/~/taskInstances/list"
 
 
