@@ -3,7 +3,11 @@
 Payloads below are shaped like the responses Airflow's own API tests expect
 (airflow-core/tests/unit/api_fastapi/core_api/routes/public/) and the examples of the
 generated OpenAPI document; the expected field sets are the ``properties`` and
-``required`` lists of that document's component schemas.
+``required`` lists of that document's component schemas (Airflow 3.1's), plus the fields
+later releases made required, which the generated ``apache-airflow-client`` 3.3 refuses
+to do without: ``timetable_periodic``, ``timetable_partitioned``, ``is_backfillable``
+(DAGs), ``run_after`` (XComs), and the ``prevent_running_task``/``only_new`` it always
+sends in clear bodies (tests/api/test_airflow_client.py drives that client).
 """
 
 import json
