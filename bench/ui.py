@@ -28,7 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from brisa.api.app import create_app
+from brisa.api.app import create_app, freeze_startup_heap
 from brisa.auth.passwords import hash_password, make_hasher
 from brisa.config import load_settings
 from brisa.secrets.fernet import generate_key
@@ -192,6 +192,7 @@ def build_client(url: str) -> tuple[TestClient, ServerTimer, Store]:
     timer = ServerTimer(app)
     client = TestClient(timer, follow_redirects=False)
     login(client)
+    freeze_startup_heap()  # as `brisa api-server` does once its app is built
     return client, timer, store
 
 

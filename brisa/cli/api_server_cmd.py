@@ -24,9 +24,11 @@ def register(cli: click.Group) -> None:
 
 def make_app(settings: Any, store: Any, secrets: Any, *, on_change: Any = None) -> Any:
     """The FastAPI app over this process's store (imports FastAPI only when called)."""
-    from brisa.api.app import create_app
+    from brisa.api.app import create_app, freeze_startup_heap
 
-    return create_app(settings, store, secrets, clock=wiring.utcnow, on_change=on_change)
+    app = create_app(settings, store, secrets, clock=wiring.utcnow, on_change=on_change)
+    freeze_startup_heap()
+    return app
 
 
 def app_factory() -> Any:
