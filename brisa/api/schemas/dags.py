@@ -211,18 +211,9 @@ class DAGRunPatchBody(RequestModel):
     note: str | None = Field(default=None, max_length=1000)
 
 
-class DAGRunsBatchBody(RequestModel):
-    """``POST /dags/~/dagRuns/list``: the list's filters in a body, for long ``dag_ids`` lists.
+class BatchRanges(RequestModel):
+    """The date and duration bounds Airflow's batch list bodies (runs, task instances) share."""
 
-    The duration and ``conf_contains`` filters are accepted by the schema but refused by
-    the route (400): ignoring them would answer runs the client did not ask for.
-    """
-
-    order_by: str | None = None
-    page_offset: int = Field(default=0, ge=0, le=DB_INT_MAX)
-    page_limit: int = Field(default=100, ge=0)
-    dag_ids: list[str] | None = None
-    states: list[DagRunState | None] | None = None
     run_after_gte: AwareDatetime | None = None
     run_after_gt: AwareDatetime | None = None
     run_after_lte: AwareDatetime | None = None
@@ -243,6 +234,20 @@ class DAGRunsBatchBody(RequestModel):
     duration_gt: float | None = None
     duration_lte: float | None = None
     duration_lt: float | None = None
+
+
+class DAGRunsBatchBody(BatchRanges):
+    """``POST /dags/~/dagRuns/list``: the list's filters in a body, for long ``dag_ids`` lists.
+
+    The duration and ``conf_contains`` filters are accepted by the schema but refused by
+    the route (400): ignoring them would answer runs the client did not ask for.
+    """
+
+    order_by: str | None = None
+    page_offset: int = Field(default=0, ge=0, le=DB_INT_MAX)
+    page_limit: int = Field(default=100, ge=0)
+    dag_ids: list[str] | None = None
+    states: list[DagRunState | None] | None = None
     conf_contains: str | None = None
 
     UNSUPPORTED: ClassVar[tuple[str, ...]] = (

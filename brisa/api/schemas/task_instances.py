@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from brisa.api.schemas.base import RequestModel, ResponseModel, TaskInstanceState
-from brisa.api.schemas.dags import DagVersionResponse
+from brisa.api.schemas.dags import BatchRanges, DagVersionResponse
 from brisa.api.schemas.query import DB_INT_MAX, PageLimit, Range, SortKey, parse_order_by, ranges_of
 
 # --- Task instances --------------------------------------------------------------------------
@@ -164,7 +164,7 @@ class ClearTaskInstancesBody(RequestModel):
         return self
 
 
-class TaskInstancesBatchBody(RequestModel):
+class TaskInstancesBatchBody(BatchRanges):
     """``POST /dags/~/dagRuns/~/taskInstances/list``: the list's filters in a body.
 
     Lists are OR-ed values (empty or null: no filter); a null in ``state`` selects task
@@ -178,26 +178,6 @@ class TaskInstancesBatchBody(RequestModel):
     dag_run_ids: list[str] | None = None
     task_ids: list[str] | None = None
     state: list[TaskInstanceState | None] | None = None
-    run_after_gte: AwareDatetime | None = None
-    run_after_gt: AwareDatetime | None = None
-    run_after_lte: AwareDatetime | None = None
-    run_after_lt: AwareDatetime | None = None
-    logical_date_gte: AwareDatetime | None = None
-    logical_date_gt: AwareDatetime | None = None
-    logical_date_lte: AwareDatetime | None = None
-    logical_date_lt: AwareDatetime | None = None
-    start_date_gte: AwareDatetime | None = None
-    start_date_gt: AwareDatetime | None = None
-    start_date_lte: AwareDatetime | None = None
-    start_date_lt: AwareDatetime | None = None
-    end_date_gte: AwareDatetime | None = None
-    end_date_gt: AwareDatetime | None = None
-    end_date_lte: AwareDatetime | None = None
-    end_date_lt: AwareDatetime | None = None
-    duration_gte: float | None = None
-    duration_gt: float | None = None
-    duration_lte: float | None = None
-    duration_lt: float | None = None
     pool: list[str] | None = None
     queue: list[str] | None = None
     executor: list[str] | None = None
