@@ -326,6 +326,8 @@ class Scheduler:
 
     def _start_runs(self, now: datetime) -> None:
         with self.store.transaction() as tx:
+            if not tx.try_lock("start_runs"):
+                return  # another scheduler is starting runs; what it leaves, the next tick starts
             unfinished = tx.runs.unfinished()
             running: dict[str, int] = {}
             queued: dict[str, list[RunRecord]] = {}
@@ -457,6 +459,9 @@ class Scheduler:
         self, tx: Transaction, now: datetime, slots: int, workloads: list[Workload]
     ) -> list[Workload]:
         """Queue what fits; the executor may start them in this same transaction."""
+        if not tx.try_lock("queue"):
+            self._queue_backlog = True  # another scheduler is queueing: again at the next tick
+            return []
         limit = min(self.config.max_tis_per_query, max(64, slots * 4))
         fetched = tx.tis.schedulable(limit=limit, lock=True)
         candidates = [ti for ti in fetched if ti.dag_id in self._dags and ti.dag_id not in self._paused]

@@ -56,12 +56,32 @@ def normalize_url(url: str) -> str:
     return url
 
 
+SECTION_LOCKS = {"queue": 0x62726973_61_0001, "start_runs": 0x62726973_61_0002}
+"""PostgreSQL advisory lock keys ("brisa" + a number) of the scheduler's critical sections."""
+
+
 class Transaction:
     """One database transaction and the repositories bound to it."""
 
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
         self.dialect = conn.dialect.name
+
+    def try_lock(self, section: str) -> bool:
+        """Whether this transaction may enter a scheduler's critical ``section`` now.
+
+        Pool slots, ``max_active_tasks`` and ``max_active_runs`` are checked by counting;
+        two schedulers counting at the same instant could both take the last slot. On
+        PostgreSQL a section is an advisory lock (per database) held to commit, as Airflow
+        locks its pool rows; False while another scheduler's transaction holds it. A
+        SQLite write transaction is alone anyway.
+        """
+        if self.dialect != "postgresql":
+            return True
+        taken = self.conn.execute(
+            sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SECTION_LOCKS[section]}
+        )
+        return bool(taken.scalar_one())
 
     @cached_property
     def dags(self) -> DagRepo:

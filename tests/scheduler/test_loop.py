@@ -136,6 +136,41 @@ def test_max_active_tasks_limits_queueing(memory_store, limit):
     assert len(executor.submitted) == limit
 
 
+@pytest.mark.postgres
+def test_a_scheduler_queues_nothing_while_another_holds_the_queueing_lock(pg_store):
+    clock = FakeClock()
+    dag = make_dag("wide", {f"t{i}": [] for i in range(3)})
+    _add(pg_store, dag, clock)
+    scheduler, executor = _scheduler(pg_store, clock)
+    executor.submit = lambda workloads: executor.submitted.extend(workloads)  # hold them queued
+    with pg_store.transaction() as tx:
+        trigger_run(tx, dag, now=clock())
+    with pg_store.transaction() as other:  # another scheduler counting its pools
+        assert other.try_lock("queue")
+        assert scheduler.tick(clock()) == 0.0  # try again at once, not after the idle wait
+        assert executor.submitted == []
+    scheduler.tick(clock())
+    assert len(executor.submitted) == 3
+
+
+@pytest.mark.postgres
+def test_runs_wait_while_another_scheduler_starts_runs(pg_store):
+    clock = FakeClock()
+    dag = make_dag("one", {"t": []})
+    _add(pg_store, dag, clock)
+    scheduler, _ = _scheduler(pg_store, clock)
+    with pg_store.transaction() as tx:
+        run = trigger_run(tx, dag, now=clock())
+    with pg_store.transaction() as other:
+        assert other.try_lock("start_runs")
+        scheduler.tick(clock())
+        with pg_store.transaction(readonly=True) as tx:
+            assert tx.runs.require("one", run.run_id).state == RunState.QUEUED
+    _ticks(scheduler, clock, n=3)
+    with pg_store.transaction(readonly=True) as tx:
+        assert tx.runs.require("one", run.run_id).state == RunState.SUCCESS
+
+
 def test_a_full_queueing_batch_asks_for_the_next_tick_at_once(memory_store):
     """With an executor that sends no events (Celery), tries queue a batch per tick, not a batch a second."""
     clock = FakeClock()
