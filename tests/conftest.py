@@ -43,6 +43,21 @@ def pg_database() -> Iterator[str]:
     engine.dispose()
 
 
+@pytest.fixture
+def pg_scratch_database() -> Iterator[str]:
+    """An empty PostgreSQL database (no Brisa schema) for the SQL a DAG runs; its name.
+
+    Dropped after the test (mark such tests ``postgres``)."""
+    name = f"brisa_sql_{uuid.uuid4().hex[:10]}"
+    engine = _pg_engine()
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield name
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
 def _truncate(store: Store) -> None:
     with store.engine.begin() as conn:
         for table in reversed(metadata.sorted_tables):

@@ -1,0 +1,1 @@
+"""Hooks for the SQL providers: a DB-API base and the PostgreSQL and SQLite hooks."""
