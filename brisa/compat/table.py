@@ -90,6 +90,12 @@ EXTERNAL_SENSOR = _names(f"{_SDK}.sensors.external_task", "ExternalTaskSensor", 
 WEEKDAY_SENSOR = _names(f"{_SDK}.sensors.weekday", "DayOfWeekSensor")
 BASH_SENSOR = _names(f"{_SDK}.sensors.bash", "BashSensor")
 HOOK = _names(f"{_SDK}.connection", "BaseHook")
+DBAPI_HOOK = _names(f"{_SDK}.hooks.dbapi", "DbApiHook", "fetch_all_handler", "fetch_one_handler")
+SQL_OPS = _names(f"{_SDK}.operators.sql", "SQLExecuteQueryOperator")
+POSTGRES_HOOK = _names(f"{_SDK}.hooks.postgres", "PostgresHook")
+POSTGRES_OPS = _names(f"{_SDK}.operators.sql", "PostgresOperator")
+SQLITE_HOOK = _names(f"{_SDK}.hooks.sqlite", "SqliteHook")
+SQLITE_OPS = _names(f"{_SDK}.operators.sql", "SqliteOperator")
 DECORATORS = _merge(
     _names(f"{_SDK}.decorators", "task", "dag", "task_group", "setup", "teardown"),
 )
@@ -288,10 +294,34 @@ TABLE: dict[str, ShimModule] = {
     f"{STANDARD}.utils.skipmixin": ShimModule(_names(f"{_SDK}.skipping", "SkipMixin")),
     f"{STANDARD}.hooks": ShimModule(),
     f"{STANDARD}.hooks.filesystem": ShimModule(),
+    # -- the SQL providers: common.sql, postgres and sqlite (2.x and 3) ------------------------------
+    "airflow.providers.common": ShimModule(),
+    "airflow.providers.common.sql": ShimModule(),
+    "airflow.providers.common.sql.hooks": ShimModule(),
+    "airflow.providers.common.sql.hooks.sql": ShimModule(DBAPI_HOOK),
+    "airflow.providers.common.sql.operators": ShimModule(),
+    "airflow.providers.common.sql.operators.sql": ShimModule(SQL_OPS),
+    "airflow.providers.postgres": ShimModule(),
+    "airflow.providers.postgres.hooks": ShimModule(),
+    "airflow.providers.postgres.hooks.postgres": ShimModule(POSTGRES_HOOK),
+    "airflow.providers.postgres.operators": ShimModule(),
+    "airflow.providers.postgres.operators.postgres": ShimModule(POSTGRES_OPS),
+    "airflow.providers.sqlite": ShimModule(),
+    "airflow.providers.sqlite.hooks": ShimModule(),
+    "airflow.providers.sqlite.hooks.sqlite": ShimModule(SQLITE_HOOK),
+    "airflow.providers.sqlite.operators": ShimModule(),
+    "airflow.providers.sqlite.operators.sqlite": ShimModule(SQLITE_OPS),
     # -- hooks ---------------------------------------------------------------------------------------
     "airflow.hooks": ShimModule(),
     "airflow.hooks.base": ShimModule(HOOK),
     "airflow.hooks.base_hook": ShimModule(HOOK),
+    # 1.10's SQL hooks and operators (2.x kept them as deprecated aliases).
+    "airflow.hooks.dbapi_hook": ShimModule(DBAPI_HOOK),
+    "airflow.hooks.dbapi": ShimModule(DBAPI_HOOK),
+    "airflow.hooks.postgres_hook": ShimModule(POSTGRES_HOOK),
+    "airflow.hooks.sqlite_hook": ShimModule(SQLITE_HOOK),
+    "airflow.operators.postgres_operator": ShimModule(POSTGRES_OPS),
+    "airflow.operators.sqlite_operator": ShimModule(SQLITE_OPS),
     # -- utils ---------------------------------------------------------------------------------------
     "airflow.utils": ShimModule(),
     "airflow.utils.dates": ShimModule(forward=f"{_SDK}.dates"),
@@ -350,6 +380,9 @@ _TWO_ONLY_PREFIXES = (
     "airflow.utils.decorators",
     "airflow.models.baseoperator",
     "airflow.hooks.base_hook",
+    "airflow.hooks.dbapi",
+    "airflow.hooks.postgres_hook",
+    "airflow.hooks.sqlite_hook",
 )
 _THREE_PREFIXES = ("airflow.sdk", "airflow.providers.standard")
 

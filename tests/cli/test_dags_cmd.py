@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.seed import SEED_TUTORIAL
@@ -220,3 +221,28 @@ def test_a_dag_file_reading_a_variable_at_top_level_renders_and_lists(seed_env):
     listed = brisa("dags", "list", "--local", "-o", "json", env=env)
     assert listed.returncode == 0, listed.stderr
     assert "reads_a_variable" in {d["dag_id"] for d in json.loads(listed.stdout)}
+
+
+@pytest.mark.postgres
+def test_dags_test_runs_a_postgres_sql_dag_with_its_sql_file(seed_env, tmp_path, pg_scratch_database):
+    # The end-to-end DAG of tests/e2e, with the .sql file it keeps next to it.
+    dags = Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"])
+    for name in ("sql_providers.py", "sql_providers_load.sql"):
+        shutil.copy(Path(__file__).parents[1] / "e2e" / "dags" / name, dags)
+    # `dags test` prints secrets unmasked on the user's terminal: the password-masking
+    # check is in tests/e2e/test_sql_providers.py, through the scheduler's task logs.
+    uri = f"postgres://postgres@127.0.0.1:5432/{pg_scratch_database}"
+    env = {**seed_env, "AIRFLOW_CONN_MY_PG": uri}
+    result = brisa("dags", "test", "e2e_sql_providers", "2024-01-01", env=env, timeout=60)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    for task in ("load", "read", "check"):
+        assert f"{task}: success" in result.stdout
+    rows = [["2024-01-01", "heroku"], ["2024-01-01", "dag:e2e_sql_providers"]]
+    assert json.loads((tmp_path / "markers" / "sql_providers.json").read_text()) == rows
+    assert f"connected to {uri.replace('postgres://', 'postgresql://')}" in result.stdout
+    landed = psycopg.connect(f"host=127.0.0.1 user=postgres dbname={pg_scratch_database}")
+    with landed:
+        assert landed.execute("SELECT day, source FROM events ORDER BY id").fetchall() == [
+            tuple(r) for r in rows
+        ]

@@ -155,3 +155,26 @@ def test_a_real_airflow_is_not_shadowed(monkeypatch):
 def test_other_modules_are_ignored():
     assert AirflowShimFinder().find_spec("airflowish") is None
     assert AirflowShimFinder().find_spec("json") is None
+
+
+def test_sql_provider_paths_of_every_generation_resolve_to_brisas_sql_objects():
+    with shim_installed():
+        from airflow.hooks.dbapi_hook import DbApiHook as Old
+        from airflow.hooks.postgres_hook import PostgresHook as OldHook
+        from airflow.operators.postgres_operator import PostgresOperator as OldOp
+        from airflow.operators.sqlite_operator import SqliteOperator
+        from airflow.providers.common.sql.hooks.sql import DbApiHook, fetch_all_handler
+        from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+        from airflow.providers.postgres.hooks.postgres import PostgresHook
+        from airflow.providers.postgres.operators.postgres import PostgresOperator
+        from airflow.providers.sqlite.hooks.sqlite import SqliteHook
+
+        import brisa.sdk.hooks.dbapi as dbapi
+        import brisa.sdk.operators.sql as sql
+
+        assert Old is DbApiHook is dbapi.DbApiHook and fetch_all_handler is dbapi.fetch_all_handler
+        assert OldHook is PostgresHook and issubclass(SqliteHook, DbApiHook)
+        assert OldOp is PostgresOperator is sql.PostgresOperator
+        assert issubclass(SqliteOperator, SQLExecuteQueryOperator)
+        with pytest.raises(ImportError, match=r"Brisa does not support airflow\.providers\.mysql"):
+            importlib.import_module("airflow.providers.mysql.hooks.mysql")
