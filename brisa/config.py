@@ -289,6 +289,10 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
+def _optional_path(text: str) -> Path | None:
+    return _path(text) if text.strip() else None
+
+
 def _choice(*names: str) -> Callable[[str], str]:
     by_lower = {name.lower(): name for name in names}
 
@@ -470,6 +474,31 @@ class RetentionSettings:
     keep_days: int
 
 
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Airflow's ``[smtp]``: where failure/retry alerts and ``EmailOperator`` send mail."""
+
+    smtp_host: str | None
+    smtp_port: int
+    smtp_starttls: bool
+    smtp_ssl: bool
+    smtp_user: str | None
+    smtp_password: str | None = field(repr=False)
+    smtp_mail_from: str | None
+    smtp_timeout: float
+    smtp_retry_limit: int
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """Airflow's ``[email]``: the sender and the connection holding the SMTP login."""
+
+    from_email: str | None
+    email_conn_id: str
+    subject_template: Path | None
+    html_content_template: Path | None
+
+
 _SECTION_CLASSES: Mapping[str, type] = MappingProxyType(
     {
         "core": CoreSettings,
@@ -480,6 +509,8 @@ _SECTION_CLASSES: Mapping[str, type] = MappingProxyType(
         "celery": CelerySettings,
         "secrets": SecretsSettings,
         "database_retention": RetentionSettings,
+        "smtp": SmtpSettings,
+        "email": EmailSettings,
     }
 )
 
@@ -519,6 +550,8 @@ class Settings:
     celery: CelerySettings
     secrets: SecretsSettings
     database_retention: RetentionSettings
+    smtp: SmtpSettings
+    email: EmailSettings
     entries: Mapping[tuple[str, str], ConfigItem] = field(repr=False, compare=False)
     platform: str | None = None
     """The platform-as-a-service this runs on (``heroku``, ``render``...), None elsewhere:
@@ -695,6 +728,19 @@ OPTIONS: tuple[_Option, ...] = (
     _opt("celery.ssl_cacert", _optional_text, ""),
     _opt("secrets.backends", _secrets_backends, "env,metastore"),
     _opt("database_retention.keep_days", _integer(0), "0"),
+    _opt("smtp.smtp_host", _optional_text, ""),
+    _opt("smtp.smtp_port", _integer(1, 65535), "25"),
+    _opt("smtp.smtp_starttls", parse_bool, "True"),
+    _opt("smtp.smtp_ssl", parse_bool, "False"),
+    _opt("smtp.smtp_user", _optional_text, ""),
+    _opt("smtp.smtp_password", _optional_text, "", sensitive=True),
+    _opt("smtp.smtp_mail_from", _optional_text, ""),
+    _opt("smtp.smtp_timeout", _seconds, "30"),
+    _opt("smtp.smtp_retry_limit", _integer(0), "5"),
+    _opt("email.from_email", _optional_text, ""),
+    _opt("email.email_conn_id", _text, "smtp_default"),
+    _opt("email.subject_template", _optional_path, ""),
+    _opt("email.html_content_template", _optional_path, ""),
 )
 """Every option Brisa reads, in listing order. Aliases are Airflow's older locations."""
 

@@ -98,6 +98,9 @@ class TaskRuntime(Protocol):
     def mask_secret(self, value: str) -> None:
         """Hide ``value`` from this try's log from now on."""
 
+    def mask_text(self, text: str) -> str:
+        """``text`` with every secret this try's log hides masked (alert emails)."""
+
 
 class SecretsReader(Protocol):
     def get_variable(self, key: str) -> str | None: ...
@@ -177,6 +180,9 @@ class ParseRuntime:
 
     def mask_secret(self, value: str) -> None:
         """Nothing is logged from a parse that a mask would apply to."""
+
+    def mask_text(self, text: str) -> str:
+        return text
 
 
 def _parse_time(what: str) -> NoRuntimeError:

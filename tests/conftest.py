@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from brisa.store import migrate
 from brisa.store.schema import metadata
 from brisa.store.sql import Store
+from tests.smtp_server import SmtpServer, smtp_server
 
 PG_ADMIN_URL = os.environ.get("BRISA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -102,3 +103,10 @@ def memory_store() -> Iterator[Store]:
 @pytest.fixture
 def now() -> datetime:
     return datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on a free local port; ``smtp.received`` holds what it got."""
+    with smtp_server() as server:
+        yield server

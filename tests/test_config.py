@@ -218,15 +218,36 @@ def test_the_new_name_wins_over_the_old_one_in_the_same_layer(home):
 
 
 def test_unknown_keys_are_kept_and_listed(home):
-    write(home / "brisa.cfg", "[core]\nlog_format = [%%(asctime)s]\n[smtp]\nsmtp_password = hunter22\n")
+    write(home / "brisa.cfg", "[core]\nlog_format = [%%(asctime)s]\n[ldap]\nbind_password = hunter22\n")
     settings = load({"AIRFLOW__KUBERNETES__NAMESPACE": "x"}, home=home)
     log_format = settings.item("core", "log_format")
     assert (log_format.value, log_format.known, log_format.source) == ("[%(asctime)s]", False, "brisa.cfg")
-    assert settings.item("smtp", "smtp_password").display_value == "***"
+    assert settings.item("ldap", "bind_password").display_value == "***"
     assert settings.raw_value("kubernetes", "namespace") == "x"
     keys = [(item.section, item.key) for item in settings.items()]
     assert keys.index(("core", "log_format")) > keys.index(("core", "executor"))
-    assert keys[-1] == ("smtp", "smtp_password")
+    assert keys[-1] == ("ldap", "bind_password")
+
+
+def test_smtp_and_email_sections_take_airflows_defaults_and_hide_the_password(home):
+    settings = load(
+        {"AIRFLOW__SMTP__SMTP_PASSWORD": "hunter22", "AIRFLOW__SMTP__SMTP_HOST": "mail.x"}, home=home
+    )
+    smtp = settings.smtp
+    assert (smtp.smtp_host, smtp.smtp_port, smtp.smtp_starttls, smtp.smtp_ssl) == ("mail.x", 25, True, False)
+    assert (smtp.smtp_timeout, smtp.smtp_retry_limit, smtp.smtp_user) == (30.0, 5, None)
+    assert smtp.smtp_password == "hunter22" and "hunter22" not in repr(settings)
+    assert settings.item("smtp", "smtp_password").display_value == "***"
+    assert settings.email.email_conn_id == "smtp_default" and settings.email.from_email is None
+    assert load({}, home=home).smtp.smtp_host is None
+
+
+def test_the_smtp_password_may_come_from_a_command_or_a_secret_file(home):
+    secret = home / "smtp_password"
+    write(secret, "from-file\n")
+    by_file = load({"AIRFLOW__SMTP__SMTP_PASSWORD_SECRET": str(secret)}, home=home)
+    by_cmd = load({"BRISA__SMTP__SMTP_PASSWORD_CMD": "echo from-cmd"}, home=home)
+    assert (by_file.smtp.smtp_password, by_cmd.smtp.smtp_password) == ("from-file", "from-cmd")
 
 
 def test_asking_for_an_option_that_is_not_set(home):

@@ -96,6 +96,8 @@ POSTGRES_HOOK = _names(f"{_SDK}.hooks.postgres", "PostgresHook")
 POSTGRES_OPS = _names(f"{_SDK}.operators.sql", "PostgresOperator")
 SQLITE_HOOK = _names(f"{_SDK}.hooks.sqlite", "SqliteHook")
 SQLITE_OPS = _names(f"{_SDK}.operators.sql", "SqliteOperator")
+EMAIL_OPS = _names(f"{_SDK}.operators.email", "EmailOperator")
+EMAIL_UTILS = _names(f"{_SDK}.email", "send_email", "send_mime_email", "get_email_address_list")
 DECORATORS = _merge(
     _names(f"{_SDK}.decorators", "task", "dag", "task_group", "setup", "teardown"),
 )
@@ -184,6 +186,7 @@ TABLE: dict[str, ShimModule] = {
             _names(f"{_SDK}.operators.empty", "DummyOperator"),
             _names(f"{_SDK}.operators.trigger_dagrun", "TriggerDagRunOperator"),
             LATEST_OPS,
+            EMAIL_OPS,
         )
     ),
     "airflow.operators.bash_operator": ShimModule(BASH_OP),
@@ -195,6 +198,8 @@ TABLE: dict[str, ShimModule] = {
     "airflow.operators.empty": ShimModule(EMPTY_OPS),
     "airflow.operators.trigger_dagrun": ShimModule(TRIGGER_OPS),
     "airflow.operators.dagrun_operator": ShimModule(TRIGGER_OPS),
+    "airflow.operators.email": ShimModule(EMAIL_OPS),
+    "airflow.operators.email_operator": ShimModule(EMAIL_OPS),
     "airflow.operators.latest_only": ShimModule(LATEST_OPS),
     "airflow.operators.latest_only_operator": ShimModule(LATEST_OPS),
     "airflow.operators.branch": ShimModule(BRANCH_OPS),
@@ -311,6 +316,10 @@ TABLE: dict[str, ShimModule] = {
     "airflow.providers.sqlite.hooks.sqlite": ShimModule(SQLITE_HOOK),
     "airflow.providers.sqlite.operators": ShimModule(),
     "airflow.providers.sqlite.operators.sqlite": ShimModule(SQLITE_OPS),
+    # -- the SMTP provider: EmailOperator (Airflow 2.x providers and 3) ------------------------------
+    "airflow.providers.smtp": ShimModule(),
+    "airflow.providers.smtp.operators": ShimModule(),
+    "airflow.providers.smtp.operators.smtp": ShimModule(EMAIL_OPS),
     # -- hooks ---------------------------------------------------------------------------------------
     "airflow.hooks": ShimModule(),
     "airflow.hooks.base": ShimModule(HOOK),
@@ -325,6 +334,7 @@ TABLE: dict[str, ShimModule] = {
     # -- utils ---------------------------------------------------------------------------------------
     "airflow.utils": ShimModule(),
     "airflow.utils.dates": ShimModule(forward=f"{_SDK}.dates"),
+    "airflow.utils.email": ShimModule(EMAIL_UTILS),
     "airflow.utils.trigger_rule": ShimModule(_names(f"{_SDK}.trigger_rule", "TriggerRule")),
     "airflow.utils.weight_rule": ShimModule(_names(f"{_SDK}.weight_rule", "WeightRule")),
     "airflow.utils.task_group": ShimModule(TASK_GROUP),

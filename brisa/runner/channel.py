@@ -34,6 +34,7 @@ OPS = (
     "get_task_instance",
     "skip_tasks",
     "mask_secret",
+    "mask_text",
     "rendered",
     "done",
 )
@@ -186,6 +187,9 @@ class ChannelRuntime:
 
     def mask_secret(self, value: str) -> None:
         self.call("mask_secret", value=value)
+
+    def mask_text(self, text: str) -> str:
+        return self.call("mask_text", text=text)
 
     # -- runner-only requests -----------------------------------------------------------
     def report_rendered(self, fields: dict[str, Any]) -> None:

@@ -50,6 +50,8 @@ class SecretsSource(Protocol):
 class Masker(Protocol):
     def add(self, value: Any, name: str | None = None) -> None: ...
 
+    def mask(self, text: str) -> str: ...
+
 
 class MaskedSecrets:
     """Variables and connections for DAG code, each registered with ``masker`` as it is
@@ -229,6 +231,9 @@ class StoreRuntime:
 
     def mask_secret(self, value: str) -> None:
         self.masker.add(value)
+
+    def mask_text(self, text: str) -> str:
+        return self.masker.mask(text)
 
 
 __all__ = [

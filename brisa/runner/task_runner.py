@@ -181,6 +181,7 @@ def _outcome_for_error(
         state.context["exception"] = err
     callback = "on_retry_callback" if to == TaskState.UP_FOR_RETRY else "on_failure_callback"
     _end_callbacks(state, workload, callback, to, now)
+    _email_alert(state, to, err)
     _log_marking(workload, "UP_FOR_RETRY" if to == TaskState.UP_FOR_RETRY else "FAILED")
     return Outcome(to, now, next_try_at=next_try_at, error=f"{type(err).__name__}: {err}")
 
@@ -216,6 +217,15 @@ def _end_callbacks(state: TryContext, workload: Workload, name: str, to: TaskSta
     ti.state, ti.end_date = to.value, end
     with use_runtime(EndingTryRuntime(current_runtime(), workload.key, to.value, end)):
         run_callbacks(getattr(state.task, name, None), state.context)
+
+
+def _email_alert(state: TryContext, to: TaskState, err: BaseException) -> None:
+    """Airflow's ``email_on_failure``/``email_on_retry`` mail, after the callbacks as there."""
+    if state.task is None or state.context is None:
+        return
+    from brisa.runner.alerts import send_alert
+
+    send_alert(state.task, state.context, to, err, current_runtime())
 
 
 class EndingTryRuntime:

@@ -52,10 +52,10 @@ def test_list_shows_values_and_sources_with_secrets_masked(heroku):
 
 
 def test_list_marks_keys_brisa_does_not_use(tmp_path):
-    (tmp_path / "brisa.cfg").write_text("[smtp]\nsmtp_host = mail.example.com\n")
-    result = run("config", "list", "--section", "smtp")
+    (tmp_path / "brisa.cfg").write_text("[sentry]\nsentry_on = True\n")
+    result = run("config", "list", "--section", "sentry")
     assert result.exit_code == 0, result.output
-    assert "smtp_host" in result.output and "(not used by Brisa)" in result.output
+    assert "sentry_on" in result.output and "(not used by Brisa)" in result.output
 
 
 def test_list_one_section_as_json(heroku):
@@ -70,13 +70,15 @@ def test_list_one_section_as_json(heroku):
 
 
 def test_json_flags_unknown_keys(monkeypatch):
+    monkeypatch.setenv("AIRFLOW__LDAP__BIND_PASSWORD", "hunter22")
     monkeypatch.setenv("AIRFLOW__SMTP__SMTP_PASSWORD", "hunter22")
     document = json.loads(run("config", "list", "-o", "json").output)
-    assert document["smtp"]["smtp_password"] == {
+    assert document["ldap"]["bind_password"] == {
         "value": "***",
-        "source": "env AIRFLOW__SMTP__SMTP_PASSWORD",
+        "source": "env AIRFLOW__LDAP__BIND_PASSWORD",
         "known": False,
     }
+    assert document["smtp"]["smtp_password"] == {"value": "***", "source": "env AIRFLOW__SMTP__SMTP_PASSWORD"}
 
 
 def test_list_as_environment_variables(heroku):

@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from tests.seed import SEED_TUTORIAL
+from tests.smtp_server import body_of
 
 SEED = SEED_TUTORIAL
 EXPECTED_BLOCK = ["2015-06-01", "2015-06-08", "Parameter I passed in"]
@@ -246,3 +247,35 @@ def test_dags_test_runs_a_postgres_sql_dag_with_its_sql_file(seed_env, tmp_path,
         assert landed.execute("SELECT day, source FROM events ORDER BY id").fetchall() == [
             tuple(r) for r in rows
         ]
+
+
+def test_dags_test_emails_the_failure_alert_and_the_email_operators_mail(seed_env, smtp):
+    dags = Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"])
+    shutil.copy(Path(__file__).parents[1] / "e2e" / "dags" / "email_alerts.py", dags)
+    env = {**seed_env, **smtp.env}
+    result = brisa("dags", "test", "e2e_email_alerts", "2024-01-01", env=env, timeout=90)
+    assert "fail: failed" in result.stdout, result.stdout[-3000:] + result.stderr[-3000:]
+    # dags test runs each task once (as Airflow's dag.test()): one failure alert, no retry.
+    report, failure = smtp.wait_for(2)
+    assert report.recipients == ["team@example.com"] and report.message["Subject"] == "Report 2024-01-01"
+    assert "e2e_email_alerts ran for 2024-01-01" in body_of(report.message)
+    assert failure.recipients == ["ops@example.com"]
+    subject = failure.message["Subject"]
+    assert subject.startswith("Airflow alert: <TaskInstance: e2e_email_alerts.fail ")
+    assert subject.endswith(" [failed]>")
+    assert "Try 1 out of 1<br>" in body_of(failure.message)
+    assert "Sent an alert email to ['ops@example.com']" in result.stdout
+
+
+def test_dags_test_without_smtp_warns_in_the_task_log_and_fails_only_the_task(seed_env):
+    dags = Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"])
+    (dags / "alert.py").write_text(
+        "from datetime import datetime\n"
+        "from airflow import DAG\n"
+        "from airflow.operators.bash import BashOperator\n"
+        "with DAG('alert', schedule=None, start_date=datetime(2024, 1, 1)) as dag:\n"
+        "    BashOperator(task_id='fail', bash_command='exit 1', email='ops@example.com')\n"
+    )
+    result = brisa("dags", "test", "alert", "2024-01-01", env=seed_env, timeout=60)
+    assert "fail: failed" in result.stdout, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "email_on_failure is set but [smtp] smtp_host is not configured: no email sent" in result.stdout

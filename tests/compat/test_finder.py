@@ -81,8 +81,8 @@ def test_unknown_module_fails_with_a_clear_message():
         ) as info:
             importlib.import_module("airflow.providers.amazon.aws.operators.s3")
         assert info.value.name == "airflow.providers.amazon"
-        with pytest.raises(ImportError, match=r"Brisa does not support airflow.operators.email"):
-            exec("from airflow.operators.email import EmailOperator", {})
+        with pytest.raises(ImportError, match=r"Brisa does not support airflow.operators.subdag"):
+            exec("from airflow.operators.subdag import SubDagOperator", {})
 
 
 def test_unknown_name_of_a_known_module_fails_with_a_clear_message():
@@ -178,3 +178,18 @@ def test_sql_provider_paths_of_every_generation_resolve_to_brisas_sql_objects():
         assert issubclass(SqliteOperator, SQLExecuteQueryOperator)
         with pytest.raises(ImportError, match=r"Brisa does not support airflow\.providers\.mysql"):
             importlib.import_module("airflow.providers.mysql.hooks.mysql")
+
+
+def test_email_paths_of_every_generation_resolve_to_brisas_email_objects():
+    with shim_installed():
+        from airflow.operators import EmailOperator as Package
+        from airflow.operators.email import EmailOperator
+        from airflow.operators.email_operator import EmailOperator as Old
+        from airflow.providers.smtp.operators.smtp import EmailOperator as Provider
+        from airflow.utils.email import send_email
+
+        import brisa.sdk.email as mail
+        import brisa.sdk.operators.email as operators
+
+        assert Package is EmailOperator is Old is Provider is operators.EmailOperator
+        assert send_email is mail.send_email

@@ -127,6 +127,11 @@ class MemoryRuntime:
     def mask_secret(self, value: str) -> None:
         self.masked.append(value)
 
+    def mask_text(self, text: str) -> str:
+        for secret in self.masked:
+            text = text.replace(secret, "***")
+        return text
+
 
 def make_context(
     task: Any, runtime: MemoryRuntime, *, logical_date: datetime | None = None, **extra: Any
