@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import smtplib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from brisa.config import load_settings
 from brisa.runtime import use_runtime
+from brisa.sdk.dag import DAG
 from brisa.sdk.email import MailConfig, SmtpNotConfigured, get_email_address_list, send_email
 from brisa.sdk.exceptions import AirflowException
 from brisa.sdk.operators.email import EmailOperator
-from tests.sdk.fakes import MemoryRuntime, make_context
-from tests.smtp_server import SmtpServer, body_of
+from tests.sdk.fakes import MemoryRuntime, make_context, run_task
+from tests.smtp_server import SmtpServer, body_of, self_signed_context, smtp_server
 
 
 def mail_config(tmp_path: Path, **env: str) -> MailConfig:
@@ -105,3 +108,27 @@ def test_email_operator_sends_its_rendered_template_fields(smtp: SmtpServer, tmp
     (got,) = smtp.wait_for(1)
     assert got.recipients == ["ana@x.com"] and got.message["Subject"] == "Run 2024-01-01"
     assert body_of(got.message).strip() == "<p>ana ran manual_1</p>"
+
+
+def test_email_operator_reads_an_html_file_next_to_the_dag(smtp: SmtpServer, tmp_path, monkeypatch):
+    for name, value in {**smtp.env, "BRISA_HOME": str(tmp_path)}.items():
+        monkeypatch.setenv(name, value)
+    (tmp_path / "report.html").write_text("<h1>{{ dag.dag_id }} {{ ds }}</h1>")
+    with DAG("d", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
+        EmailOperator(task_id="mail", to="a@x.com", subject="s", html_content="report.html")
+    dag.fileloc = str(tmp_path / "dag.py")
+    run_task(dag, "mail", MemoryRuntime(), logical_date=datetime(2024, 1, 2, tzinfo=UTC))
+    (got,) = smtp.wait_for(1)
+    assert body_of(got.message).strip() == "<h1>d 2024-01-02</h1>"
+
+
+def test_starttls_then_login_when_the_server_requires_it(tmp_path):
+    with smtp_server(tls=self_signed_context(tmp_path)) as server:
+        env = {**server.env, "AIRFLOW__SMTP__SMTP_STARTTLS": "True"}
+        config = mail_config(tmp_path, **env, AIRFLOW__SMTP__SMTP_USER="u", AIRFLOW__SMTP__SMTP_PASSWORD="p")
+        send_email("a@x.com", "over tls", "b", config=config)
+        (got,) = server.wait_for(1)
+        assert got.message["Subject"] == "over tls" and server.logins == [("u", "p")]
+        plain = mail_config(tmp_path, **server.env)
+        with pytest.raises(smtplib.SMTPException):
+            send_email("a@x.com", "in clear", "b", config=plain)
