@@ -22,13 +22,13 @@ Where a value comes from, lowest precedence first:
    8080``, a local database) and is often deployed as is.
 4. ``AIRFLOW__SECTION__KEY``, then 5. ``BRISA__SECTION__KEY`` (Brisa's name wins).
 
-Within a layer, for sensitive options (the URLs and keys), ``KEY_CMD`` runs a command and
-takes its standard output (split with ``shlex``, no shell, environment = ``environ``,
-60 s limit) and ``KEY_SECRET`` reads the file at the given path (Docker/Kubernetes secret
-mounts). Airflow's ``_SECRET`` asks its secrets backend instead; Brisa has no config
-backend, so the value is a file path. The plain key beats ``_CMD``, which beats
-``_SECRET``. As in Airflow, ``_CMD``/``_SECRET`` on a non-sensitive key do nothing (the
-name is kept as an unknown key).
+Within a layer, for sensitive options (the URLs and keys, ``[smtp] smtp_password``),
+``KEY_CMD`` runs a command and takes its standard output (split with ``shlex``, no
+shell, environment = ``environ``, 60 s limit) and ``KEY_SECRET`` reads the file at the
+given path (Docker/Kubernetes secret mounts). Airflow's ``_SECRET`` asks its secrets
+backend instead; Brisa has no config backend, so the value is a file path. The plain key
+beats ``_CMD``, which beats ``_SECRET``. As in Airflow, ``_CMD``/``_SECRET`` on a
+non-sensitive key do nothing (the name is kept as an unknown key).
 
 **Moved keys.** Airflow's old locations are read as aliases, below the new name in the
 same layer: ``[core] sql_alchemy_conn`` -> ``[database] sql_alchemy_conn``,
@@ -1133,12 +1133,14 @@ __all__ = [
     "ConfigItem",
     "CoreSettings",
     "DatabaseSettings",
+    "EmailSettings",
     "LoggingSettings",
     "Resources",
     "RetentionSettings",
     "SchedulerSettings",
     "SecretsSettings",
     "Settings",
+    "SmtpSettings",
     "detect_platform",
     "detect_resources",
     "expand_vars",
