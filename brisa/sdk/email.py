@@ -69,19 +69,20 @@ def send_email(
     subject: str,
     html_content: str,
     files: Iterable[str] | None = None,
+    dryrun: bool = False,
     cc: str | Iterable[str] | None = None,
     bcc: str | Iterable[str] | None = None,
     mime_subtype: str = "mixed",
     mime_charset: str = "utf-8",
     conn_id: str | None = None,
-    from_email: str | None = None,
-    *,
-    dryrun: bool = False,
     custom_headers: dict[str, Any] | None = None,
+    *,
+    from_email: str | None = None,
     config: MailConfig | None = None,
     **_kwargs: Any,
 ) -> None:
-    """Send an HTML email through the configured SMTP server (Airflow's semantics).
+    """Send an HTML email through the configured SMTP server (Airflow's semantics and
+    positional order: ``to, subject, html_content, files, dryrun, cc, bcc, ...``).
 
     The sender is ``[smtp] smtp_mail_from``, else ``from_email``, else ``[email]
     from_email``. ``config`` is for tests; DAG code leaves it out.

@@ -132,3 +132,12 @@ def test_starttls_then_login_when_the_server_requires_it(tmp_path):
         plain = mail_config(tmp_path, **server.env)
         with pytest.raises(smtplib.SMTPException):
             send_email("a@x.com", "in clear", "b", config=plain)
+
+
+def test_arguments_come_in_airflows_positional_order(tmp_path, smtp):
+    # send_email(to, subject, html_content, files, dryrun, cc, bcc, ...) as in airflow.utils.email
+    config = mail_config(tmp_path, **smtp.env)
+    send_email("a@x.com", "dry", "b", None, True, config=config)  # dryrun: nothing sent
+    send_email("a@x.com", "s", "b", None, False, "c@x.com", config=config)
+    (got,) = smtp.wait_for(1)  # the server has a message once the call returns
+    assert got.message["Subject"] == "s" and got.message["CC"] == "c@x.com"
