@@ -38,6 +38,15 @@ def order_by_clause(table: sa.Table, order_by: str, allowed: Iterable[str]) -> l
     return [column.desc() if descending else column.asc()]
 
 
+def ti_key_clause(table: sa.Table, key: Any) -> sa.ColumnElement[bool]:
+    """The rows of ``table`` (task instances, tries, logs, XComs...) of one task instance:
+    ``key`` has ``dag_id``, ``run_id``, ``task_id`` and ``map_index``."""
+    c = table.c
+    return sa.and_(
+        c.dag_id == key.dag_id, c.run_id == key.run_id, c.task_id == key.task_id, c.map_index == key.map_index
+    )
+
+
 def str_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
 

@@ -9,17 +9,11 @@ import sqlalchemy as sa
 
 from brisa.store import schema as s
 from brisa.store.records import TaskKey
+from brisa.store.repos._common import ti_key_clause
 
 
 def _try_clause(key: TaskKey, try_number: int) -> sa.ColumnElement[bool]:
-    c = s.task_log.c
-    return sa.and_(
-        c.dag_id == key.dag_id,
-        c.run_id == key.run_id,
-        c.task_id == key.task_id,
-        c.map_index == key.map_index,
-        c.try_number == try_number,
-    )
+    return sa.and_(ti_key_clause(s.task_log, key), s.task_log.c.try_number == try_number)
 
 
 class LogRepo:

@@ -20,6 +20,7 @@ from brisa.store.repos._common import (
     sort_clauses,
     state_in,
     str_or_none,
+    ti_key_clause,
     within,
 )
 
@@ -43,10 +44,7 @@ _TI_ORDER = (
 
 
 def _key_clause(key: TaskKey) -> sa.ColumnElement[bool]:
-    c = s.task_instance.c
-    return sa.and_(
-        c.dag_id == key.dag_id, c.run_id == key.run_id, c.task_id == key.task_id, c.map_index == key.map_index
-    )
+    return ti_key_clause(s.task_instance, key)
 
 
 @functools.cache
@@ -407,15 +405,8 @@ class TiRepo:
         """Keep the finished try in the history table (Airflow's task_instance_history)."""
         if ti.try_number < 1:
             return
-        c = s.task_try.c
         self.conn.execute(
-            s.task_try.delete().where(
-                c.dag_id == ti.dag_id,
-                c.run_id == ti.run_id,
-                c.task_id == ti.task_id,
-                c.map_index == ti.map_index,
-                c.try_number == ti.try_number,
-            )
+            s.task_try.delete().where(ti_key_clause(s.task_try, ti), s.task_try.c.try_number == ti.try_number)
         )
         duration = (end_date - ti.start_date).total_seconds() if end_date and ti.start_date else None
         self.conn.execute(
@@ -441,18 +432,8 @@ class TiRepo:
         )
 
     def tries(self, key: TaskKey) -> list[TryRecord]:
-        c = s.task_try.c
-        rows = self.conn.execute(
-            sa.select(s.task_try)
-            .where(
-                c.dag_id == key.dag_id,
-                c.run_id == key.run_id,
-                c.task_id == key.task_id,
-                c.map_index == key.map_index,
-            )
-            .order_by(c.try_number)
-        )
-        return [TryRecord.from_row(r) for r in rows]
+        query = sa.select(s.task_try).where(ti_key_clause(s.task_try, key)).order_by(s.task_try.c.try_number)
+        return [TryRecord.from_row(r) for r in self.conn.execute(query)]
 
 
 def _ti_sort_columns() -> dict[str, sa.ColumnElement[Any]]:

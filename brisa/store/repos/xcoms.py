@@ -13,7 +13,7 @@ from brisa import serde
 from brisa.errors import ConflictError, NotFoundError
 from brisa.store import schema as s
 from brisa.store.records import Page, TaskKey
-from brisa.store.repos._common import count_of, page_of, within
+from brisa.store.repos._common import count_of, page_of, ti_key_clause, within
 
 RETURN_VALUE = "return_value"
 
@@ -68,12 +68,9 @@ class XComRepo:
         return self.require(ti, key)
 
     def delete(self, ti: TaskKey, key: str | None = None) -> None:
-        c = s.xcom.c
-        query = s.xcom.delete().where(
-            c.dag_id == ti.dag_id, c.run_id == ti.run_id, c.task_id == ti.task_id, c.map_index == ti.map_index
-        )
+        query = s.xcom.delete().where(ti_key_clause(s.xcom, ti))
         if key is not None:
-            query = query.where(c.key == key)
+            query = query.where(s.xcom.c.key == key)
         self.conn.execute(query)
 
     def pull(
@@ -186,14 +183,7 @@ class XComRepo:
 
 def _entry_clause(ti: TaskKey, key: str) -> sa.ColumnElement[bool]:
     """The primary key of one XCom: its task instance and key."""
-    c = s.xcom.c
-    return sa.and_(
-        c.dag_id == ti.dag_id,
-        c.run_id == ti.run_id,
-        c.task_id == ti.task_id,
-        c.map_index == ti.map_index,
-        c.key == key,
-    )
+    return sa.and_(ti_key_clause(s.xcom, ti), s.xcom.c.key == key)
 
 
 def _record(row: Any) -> XComRecord:
