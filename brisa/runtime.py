@@ -129,7 +129,63 @@ def _no_secrets(what: str) -> NoRuntimeError:
     return NoRuntimeError(f"{what}: variables and connections are not available to this scheduler")
 
 
-class ParseRuntime:
+class ReadOnlyRuntime:
+    """A runtime outside any try: variables and connections are read through ``source``;
+    anything about a running try is refused, naming what was asked and, in
+    :attr:`allowed`, what may be asked here instead."""
+
+    allowed = "variables and connections"
+
+    def __init__(self, source: SecretsReader) -> None:
+        self.source = source
+
+    def _refused(self, what: str) -> NoRuntimeError:
+        return NoRuntimeError(f"{what} needs a running task; {self.allowed}")
+
+    def get_variable(self, key: str) -> str | None:
+        return self.source.get_variable(key)
+
+    def get_connection(self, conn_id: str) -> dict[str, Any] | None:
+        return self.source.get_connection(conn_id)
+
+    def xcom_pull(self, **_: Any) -> list[tuple[str, int, Any]]:
+        raise self._refused("pulling an XCom")
+
+    def xcom_push(self, **_: Any) -> None:
+        raise self._refused("pushing an XCom")
+
+    def set_variable(self, key: str, value: str, description: str | None = None) -> None:
+        raise self._refused(f"setting variable {key!r}")
+
+    def delete_variable(self, key: str) -> None:
+        raise self._refused(f"deleting variable {key!r}")
+
+    def trigger_dag(self, **_: Any) -> str:
+        raise self._refused("triggering a DAG")
+
+    def get_run_state(self, **_: Any) -> str | None:
+        raise self._refused("reading a run's state")
+
+    def count_task_states(self, **_: Any) -> int:
+        raise self._refused("counting task states")
+
+    def get_task_instances(self, **_: Any) -> list[dict[str, Any]]:
+        raise self._refused("reading a run's task instances")
+
+    def get_task_instance(self, **_: Any) -> dict[str, Any] | None:
+        raise self._refused("reading a task instance")
+
+    def skip_tasks(self, **_: Any) -> None:
+        raise self._refused("skipping tasks")
+
+    def mask_secret(self, value: str) -> None:
+        """Nothing is logged here that a mask would apply to."""
+
+    def mask_text(self, text: str) -> str:
+        return text
+
+
+class ParseRuntime(ReadOnlyRuntime):
     """What a DAG file's top-level code may ask while it is parsed: variables and
     connections, read-only.
 
@@ -139,56 +195,7 @@ class ParseRuntime:
     variables from a parse is refused too (every parse would write).
     """
 
-    def __init__(self, source: SecretsReader) -> None:
-        self.source = source
-
-    def get_variable(self, key: str) -> str | None:
-        return self.source.get_variable(key)
-
-    def get_connection(self, conn_id: str) -> dict[str, Any] | None:
-        return self.source.get_connection(conn_id)
-
-    def xcom_pull(self, **_: Any) -> list[tuple[str, int, Any]]:
-        raise _parse_time("pulling an XCom")
-
-    def xcom_push(self, **_: Any) -> None:
-        raise _parse_time("pushing an XCom")
-
-    def set_variable(self, key: str, value: str, description: str | None = None) -> None:
-        raise _parse_time(f"setting variable {key!r}")
-
-    def delete_variable(self, key: str) -> None:
-        raise _parse_time(f"deleting variable {key!r}")
-
-    def trigger_dag(self, **_: Any) -> str:
-        raise _parse_time("triggering a DAG")
-
-    def get_run_state(self, **_: Any) -> str | None:
-        raise _parse_time("reading a run's state")
-
-    def count_task_states(self, **_: Any) -> int:
-        raise _parse_time("counting task states")
-
-    def get_task_instances(self, **_: Any) -> list[dict[str, Any]]:
-        raise _parse_time("reading a run's task instances")
-
-    def get_task_instance(self, **_: Any) -> dict[str, Any] | None:
-        raise _parse_time("reading a task instance")
-
-    def skip_tasks(self, **_: Any) -> None:
-        raise _parse_time("skipping tasks")
-
-    def mask_secret(self, value: str) -> None:
-        """Nothing is logged from a parse that a mask would apply to."""
-
-    def mask_text(self, text: str) -> str:
-        return text
-
-
-def _parse_time(what: str) -> NoRuntimeError:
-    return NoRuntimeError(
-        f"{what} needs a running task; a DAG file's top-level code may only read variables and connections"
-    )
+    allowed = "a DAG file's top-level code may only read variables and connections"
 
 
 _current: ContextVar[TaskRuntime | None] = ContextVar("brisa_task_runtime", default=None)
@@ -223,6 +230,7 @@ __all__ = [
     "NoRuntimeError",
     "NoSecrets",
     "ParseRuntime",
+    "ReadOnlyRuntime",
     "SecretsReader",
     "TaskRuntime",
     "current_runtime",

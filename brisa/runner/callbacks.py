@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from brisa.executors.procpool import ChildHandler, ProcessPool, kill_group
 from brisa.runner.store_runtime import MaskedSecrets, Masker, TaskInstanceReader
-from brisa.runtime import SECRET_READS, NoRuntimeError, NoSecrets, SecretsReader, use_runtime
+from brisa.runtime import SECRET_READS, NoSecrets, ReadOnlyRuntime, SecretsReader, use_runtime
 from brisa.secrets.masking import SecretsMasker
 from brisa.serialized import SerializedDag
 from brisa.states import RunState
@@ -184,7 +184,7 @@ def call_dag_callback(payload: dict[str, Any], source: CallbackSource) -> int:
         return 1 if run_callbacks(callback, context) else 0
 
 
-class CallbackRuntime:
+class CallbackRuntime(ReadOnlyRuntime):
     """The runtime of a DAG-level callback: read-only, like Airflow's DAG processor.
 
     The run's task instances, variables and connections are read through ``source``;
@@ -192,60 +192,29 @@ class CallbackRuntime:
     fail as they fail outside a task, naming what was refused.
     """
 
-    def __init__(self, source: CallbackSource) -> None:
-        self.source = source
+    allowed = (
+        "a DAG-level callback may only read the run's task instances "
+        "(dag_run.get_task_instances()), variables and connections"
+    )
+    source: CallbackSource
 
-    def get_task_instances(
+    def __init__(self, source: CallbackSource) -> None:
+        super().__init__(source)
+
+    def get_task_instances(  # type: ignore[override]
         self, *, dag_id: str, run_id: str, states: Sequence[str | None] | None
     ) -> list[dict[str, Any]]:
         return self.source.get_task_instances(dag_id=dag_id, run_id=run_id, states=states)
 
-    def get_task_instance(
+    def get_task_instance(  # type: ignore[override]
         self, *, dag_id: str, run_id: str, task_id: str, map_index: int
     ) -> dict[str, Any] | None:
         return self.source.get_task_instance(
             dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index
         )
 
-    def get_variable(self, key: str) -> str | None:
-        return self.source.get_variable(key)
-
-    def get_connection(self, conn_id: str) -> dict[str, Any] | None:
-        return self.source.get_connection(conn_id)
-
     def mask_secret(self, value: Any) -> None:
         self.source.mask_secret(value)
-
-    def xcom_pull(self, **_: Any) -> list[tuple[str, int, Any]]:
-        raise _not_in_callback("pulling an XCom")
-
-    def xcom_push(self, **_: Any) -> None:
-        raise _not_in_callback("pushing an XCom")
-
-    def set_variable(self, key: str, value: str, description: str | None = None) -> None:
-        raise _not_in_callback(f"setting variable {key!r}")
-
-    def delete_variable(self, key: str) -> None:
-        raise _not_in_callback(f"deleting variable {key!r}")
-
-    def trigger_dag(self, **_: Any) -> str:
-        raise _not_in_callback("triggering a DAG")
-
-    def get_run_state(self, **_: Any) -> str | None:
-        raise _not_in_callback("reading a run's state")
-
-    def count_task_states(self, **_: Any) -> int:
-        raise _not_in_callback("counting task states")
-
-    def skip_tasks(self, **_: Any) -> None:
-        raise _not_in_callback("skipping tasks")
-
-
-def _not_in_callback(what: str) -> NoRuntimeError:
-    return NoRuntimeError(
-        f"{what} needs a running task; a DAG-level callback may only read the run's task "
-        "instances (dag_run.get_task_instances()), variables and connections"
-    )
 
 
 def _run_payload(run: RunRecord, state: RunState) -> dict[str, Any]:
