@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,22 +99,19 @@ with DAG("bench_throughput", start_date=datetime(2024, 1, 1), schedule=None, cat
 """
 
 
-def throughput(db: str | None, runs: int = 50) -> dict:
-    """Sustained tries per second over ``runs`` x 100 tasks."""
-    home = Path(tempfile.mkdtemp(prefix="brisa-throughput-"))
-    dags = home / "dags"
-    dags.mkdir()
-    (dags / "bench_throughput.py").write_text(THROUGHPUT_DAG)
+def start_scheduler(
+    home: Path, db: str | None
+) -> tuple[subprocess.Popen, Callable[..., subprocess.CompletedProcess]]:
+    """A migrated ``brisa scheduler`` on ``home``'s dags folder, and a CLI on the same setup."""
     env = {
         **os.environ,
         "BRISA_HOME": str(home),
-        "BRISA__CORE__DAGS_FOLDER": str(dags),
+        "BRISA__CORE__DAGS_FOLDER": str(home / "dags"),
         "BRISA__CORE__LOAD_EXAMPLES": "False",
         "BRISA__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "BRISA__CORE__PARALLELISM": "32",
+        **({"BRISA__DATABASE__SQL_ALCHEMY_CONN": db} if db else {}),
     }
-    if db:
-        env["BRISA__DATABASE__SQL_ALCHEMY_CONN"] = db
 
     def cli(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([brisa_bin(), *args], env=env, capture_output=True, text=True, timeout=120)
@@ -123,6 +121,15 @@ def throughput(db: str | None, runs: int = 50) -> dict:
         proc = subprocess.Popen(
             [brisa_bin(), "scheduler"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
+    return proc, cli
+
+
+def throughput(db: str | None, runs: int = 50) -> dict:
+    """Sustained tries per second over ``runs`` x 100 tasks."""
+    home = Path(tempfile.mkdtemp(prefix="brisa-throughput-"))
+    (home / "dags").mkdir()
+    (home / "dags" / "bench_throughput.py").write_text(THROUGHPUT_DAG)
+    proc, cli = start_scheduler(home, db)
     try:
         for _ in range(100):
             if "bench_throughput" in cli("dags", "list", "-o", "json").stdout:
@@ -175,27 +182,9 @@ def wide_tree_peak(db: str | None) -> dict:
     paas = _paas_bench()
     home = Path(tempfile.mkdtemp(prefix="brisa-tree-"))
     shutil.copytree(BENCH_DAGS, home / "dags")
-    env = {
-        **os.environ,
-        "BRISA_HOME": str(home),
-        "BRISA__CORE__DAGS_FOLDER": str(home / "dags"),
-        "BRISA__CORE__LOAD_EXAMPLES": "False",
-        "BRISA__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-        "BRISA__CORE__PARALLELISM": "32",
-        **({"BRISA__DATABASE__SQL_ALCHEMY_CONN": db} if db else {}),
-    }
-
-    def cli(*args: str) -> str:
-        done = subprocess.run([brisa_bin(), *args], env=env, capture_output=True, text=True, timeout=120)
-        return done.stdout
-
-    cli("db", "migrate")
-    with open(home / "scheduler.log", "w") as log:
-        proc = subprocess.Popen(
-            [brisa_bin(), "scheduler"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+    proc, cli = start_scheduler(home, db)
     try:
-        while "bench_wide" not in cli("dags", "list", "-o", "json"):
+        while "bench_wide" not in cli("dags", "list", "-o", "json").stdout:
             time.sleep(0.2)
         time.sleep(2)
         idle = paas.pss_mb(paas.descendants(proc.pid))
@@ -206,7 +195,7 @@ def wide_tree_peak(db: str | None) -> dict:
             peak, most = max(peak, paas.pss_mb(family)), max(most, len(family))
             if time.time() > next_check:  # the CLI costs CPU: ask about the run twice a second
                 next_check = time.time() + 0.5
-                runs = json.loads(cli("dags", "list-runs", "bench_wide", "-o", "json") or "[]")
+                runs = json.loads(cli("dags", "list-runs", "bench_wide", "-o", "json").stdout or "[]")
                 if runs and runs[0]["state"] in ("success", "failed"):
                     break
             time.sleep(0.02)
