@@ -164,24 +164,32 @@ class DbApiHook(BaseHook):
         replace: bool = False,
         **kwargs: Any,
     ) -> None:
-        """Insert ``rows`` one statement each, committing every ``commit_every`` rows."""
-        if replace:
-            raise NotImplementedError("Brisa's insert_rows does not support replace=True")
+        """Insert ``rows`` one statement each, committing every ``commit_every`` rows;
+        ``replace`` replaces a row that has the same key (see :meth:`_insert_statement`)."""
         count = 0
         with closing(self.get_conn()) as conn:
             self.set_autocommit(conn, False)
             with closing(conn.cursor()) as cursor:
                 for count, row in enumerate(rows, start=1):
-                    cursor.execute(self._insert_statement(table, row, target_fields), list(row))
+                    statement = self._insert_statement(table, row, target_fields, replace, **kwargs)
+                    cursor.execute(statement, list(row))
                     if commit_every and count % commit_every == 0:
                         conn.commit()
             conn.commit()
         self.log.info("Done loading. Loaded a total of %s rows into %s", count, table)
 
-    def _insert_statement(self, table: str, row: Sequence[Any], target_fields: Sequence[str] | None) -> str:
+    def _insert_statement(
+        self,
+        table: str,
+        row: Sequence[Any],
+        target_fields: Sequence[str] | None,
+        replace: bool = False,
+        **kwargs: Any,
+    ) -> str:
+        """Airflow's generic form: ``REPLACE INTO`` when ``replace`` (SQLite, MySQL)."""
         columns = f" ({', '.join(target_fields)})" if target_fields else ""
         values = ",".join([self.placeholder] * len(row))
-        return f"INSERT INTO {table}{columns} VALUES ({values})"
+        return f"{'REPLACE' if replace else 'INSERT'} INTO {table}{columns} VALUES ({values})"
 
     def get_pandas_df(self, sql: str, parameters: Parameters = None, **kwargs: Any) -> Any:
         raise NotImplementedError(

@@ -10,6 +10,7 @@ binding refuses more than one statement).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from contextlib import closing
 from typing import Any
 from urllib.parse import quote
@@ -105,6 +106,32 @@ class PostgresHook(DbApiHook):
     def bulk_dump(self, table: str, tmp_file: str) -> None:
         """Dump ``table`` into a tab-delimited file."""
         self.copy_expert(f"COPY {table} TO STDOUT", tmp_file)
+
+    def _insert_statement(
+        self,
+        table: str,
+        row: Sequence[Any],
+        target_fields: Sequence[str] | None,
+        replace: bool = False,
+        **kwargs: Any,
+    ) -> str:
+        """PostgreSQL has no ``REPLACE``: as Airflow's hook, ``replace`` needs the
+        ``target_fields`` and a ``replace_index`` (the conflicting key's columns) and
+        becomes ``INSERT ... ON CONFLICT (key) DO UPDATE`` of the other columns."""
+        statement = super()._insert_statement(table, row, target_fields)
+        if not replace:
+            return statement
+        index = kwargs.get("replace_index")
+        if not target_fields or not index:
+            raise ValueError("PostgreSQL ON CONFLICT upsert needs target_fields and replace_index")
+        keys = [index] if isinstance(index, str) else list(index)
+        others = [field for field in target_fields if field not in keys]
+        action = (
+            "DO UPDATE SET " + ", ".join(f"{field} = excluded.{field}" for field in others)
+            if others
+            else "DO NOTHING"
+        )
+        return f"{statement} ON CONFLICT ({', '.join(keys)}) {action}"
 
     def get_uri(self) -> str:
         """A SQLAlchemy-style ``postgresql://`` URI, as Airflow's hook gives."""

@@ -107,6 +107,16 @@ def test_pandas_and_sqlalchemy_are_refused_clearly(sqlite_hook: SqliteHook):
         DbApiHook().get_conn()
 
 
+def test_sqlite_insert_rows_replace_overwrites_the_row_with_the_same_key(sqlite_hook: SqliteHook):
+    sqlite_hook.insert_rows("events", [(1, "a"), (2, "b")])
+    sqlite_hook.insert_rows("events", [(2, "B"), (3, "c")], replace=True)
+    assert sqlite_hook.get_records("SELECT id, name FROM events ORDER BY id") == [
+        (1, "a"),
+        (2, "B"),
+        (3, "c"),
+    ]
+
+
 # -- PostgreSQL -----------------------------------------------------------------------------------
 @pytest.fixture
 def pg_hook(runtime: MemoryRuntime, pg_scratch_database: str) -> PostgresHook:
@@ -176,3 +186,19 @@ def test_postgres_hook_copies_files_in_and_out(pg_hook: PostgresHook, tmp_path):
     assert (tmp_path / "out.csv").read_text() == "a\nb\n"
     pg_hook.bulk_dump("events", str(tmp_path / "dump.tsv"))
     assert (tmp_path / "dump.tsv").read_text() == "1\ta\t1.5\n2\tb\t\\N\n"
+
+
+@pytest.mark.postgres
+def test_postgres_insert_rows_replace_upserts_on_the_replace_index(pg_hook: PostgresHook):
+    fields = ["id", "name", "amount"]
+    pg_hook.insert_rows("events", [(1, "a", 1), (2, "b", 2)], target_fields=fields)
+    pg_hook.insert_rows(
+        "events", [(2, "B", 20), (3, "c", 3)], target_fields=fields, replace=True, replace_index="id"
+    )
+    pg_hook.insert_rows(
+        "events", [(1,)], target_fields=["id"], replace=True, replace_index=["id"]
+    )  # DO NOTHING
+    rows = pg_hook.get_records("SELECT id, name, amount::int FROM events ORDER BY id")
+    assert rows == [(1, "a", 1), (2, "B", 20), (3, "c", 3)]
+    with pytest.raises(ValueError, match="replace_index"):
+        pg_hook.insert_rows("events", [(4, "d", 4)], target_fields=fields, replace=True)
