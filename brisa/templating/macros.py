@@ -42,13 +42,15 @@ def ds_format_locale(ds: str, input_format: str, output_format: str, locale: Any
     """Reformat a date string with a Babel (CLDR) pattern in a locale (Airflow 2.10+).
 
     ``ds_format_locale("12/07/2024", "%d/%m/%Y", "EEEE dd MMMM yyyy", "en_US")`` is
-    ``Friday 12 July 2024``.  Needs the ``babel`` package, as in Airflow.
+    ``Friday 12 July 2024``.  Needs the ``babel`` package, as in Airflow: Brisa's ``locale`` extra.
     """
     try:
         from babel import Locale
         from babel.dates import LC_TIME, format_datetime
     except ImportError as exc:
-        raise ImportError("macros.ds_format_locale needs the 'babel' package (pip install babel)") from exc
+        raise ImportError(
+            "macros.ds_format_locale needs the 'babel' package: pip install 'brisa[locale]'"
+        ) from exc
     return format_datetime(
         datetime.strptime(str(ds), input_format),
         format=output_format,

@@ -196,7 +196,21 @@ def test_python_version_is_one_the_buildpack_accepts_and_the_project_supports():
     assert project["requires-python"] == ">=3.11"
 
 
-def test_requirements_install_this_repository():
-    lines = [line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
-    assert [line for line in lines if line and not line.startswith("#")] == ["."]
-    assert (ROOT / "pyproject.toml").is_file()
+def test_the_buildpack_finds_one_package_manager_file_the_lock():
+    # Heroku's Python buildpack takes the first of requirements.txt, Pipfile, poetry.lock and
+    # uv.lock it finds (and warns that several will become an error): uv.lock must be the one,
+    # so the deploy installs the locked set (uv sync --locked) with Brisa itself.
+    found = [
+        name
+        for name in ("requirements.txt", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock")
+        if (ROOT / name).exists()
+    ]
+    assert found == ["uv.lock"]
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    project = next(p for p in lock["package"] if p["name"] == "brisa")
+    assert project["source"] == {"editable": "."}
+    locked = {p["name"] for p in lock["package"]}
+    runtime = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    # The Procfile's worker runs with what the buildpack installs (no extras).
+    assert {"celery", "redis", "uvicorn", "psycopg"} <= locked
+    assert any(dep.startswith("celery") for dep in runtime)

@@ -33,7 +33,7 @@ def test_ds_format_locale_names_babel_when_it_is_missing(monkeypatch):
 
     monkeypatch.setitem(sys.modules, "babel", None)  # as if it were not installed
     monkeypatch.setitem(sys.modules, "babel.dates", None)
-    with pytest.raises(ImportError, match="babel"):
+    with pytest.raises(ImportError, match=r"babel.*pip install 'brisa\[locale\]'"):
         macros.ds_format_locale("2024-07-12", "%Y-%m-%d", "yyyy")
 
 
