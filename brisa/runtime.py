@@ -37,11 +37,12 @@ class TaskRuntime(Protocol):
         *,
         dag_id: str,
         run_id: str,
-        task_ids: Sequence[str],
+        task_ids: Sequence[str] | None,
         key: str | None,
         map_indexes: Sequence[int] | None,
     ) -> list[tuple[str, int, Any]]:
-        """XComs of the given tasks of one run as ``(task_id, map_index, value)``."""
+        """XComs of the given tasks of one run as ``(task_id, map_index, value)``;
+        ``task_ids=None``: of any task, newest first."""
 
     def xcom_push(self, *, key: str, value: Any) -> None:
         """Push an XCom for the task instance being run."""

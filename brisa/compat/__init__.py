@@ -9,7 +9,7 @@ from brisa.compat.finder import (
     shim_installed,
     uninstall_shim,
 )
-from brisa.compat.generation import decide_generation
+from brisa.compat.generation import decide_generation, is_airflow_1_module
 from brisa.compat.table import TABLE, ShimModule, generation_of
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "decide_generation",
     "generation_of",
     "install_shim",
+    "is_airflow_1_module",
     "purge_shim_modules",
     "shim_installed",
     "uninstall_shim",

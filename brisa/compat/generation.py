@@ -35,9 +35,20 @@ def decide_generation(
     return default, f"no generation-specific import or argument; the configured default ({default})"
 
 
+def is_airflow_1_module(module: str) -> bool:
+    """Module paths of Airflow 1.10 (``airflow.operators.bash_operator``,
+    ``airflow.hooks.base_hook``, ``airflow.contrib.*``): 2.x kept them only as deprecated
+    aliases, so a file importing them was written for 1.10."""
+    leaf = module.rsplit(".", 1)[-1]
+    return module.startswith("airflow.contrib.") or (
+        module.startswith(("airflow.operators.", "airflow.sensors.", "airflow.hooks."))
+        and leaf.endswith(("_operator", "_sensor", "_hook"))
+    )
+
+
 def _leaves(modules: list[str]) -> list[str]:
     """Drop parent packages imported only on the way to a submodule."""
     return [m for m in modules if not any(other.startswith(m + ".") for other in modules)]
 
 
-__all__ = ["decide_generation"]
+__all__ = ["decide_generation", "is_airflow_1_module"]

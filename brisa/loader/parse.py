@@ -19,9 +19,15 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 from brisa import errors
-from brisa.compat import ImportRecorder, decide_generation, install_shim, shim_installed
+from brisa.compat import (
+    ImportRecorder,
+    decide_generation,
+    install_shim,
+    is_airflow_1_module,
+    shim_installed,
+)
 from brisa.loader.result import ImportErrorInfo, ParseResult
-from brisa.sdk.context import collect_dags
+from brisa.sdk.context import collect_dags, loading_file
 from brisa.sdk.dag import DAG
 from brisa.sdk.serialize import serialize_dag
 
@@ -133,6 +139,7 @@ def run_dag_file(
         with (
             shim,
             collect_dags() as collected,
+            loading_file(lambda: any(is_airflow_1_module(m) for m in recorder.modules)),
             _on_sys_path(dags_folder or os.path.dirname(path)),
             _alarm(timeout, path),
         ):

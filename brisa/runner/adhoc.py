@@ -103,15 +103,33 @@ def parse_dag_files(settings: Any, secrets: Any) -> Iterator[SerializedDag]:
 
 def find_dag(settings: Any, dag_id: str, secrets: Any) -> SerializedDag:
     """The DAG as the DAG files define it now."""
-    from brisa.cli import wiring
-
     with contextlib.closing(parse_dag_files(settings, secrets)) as dags:  # ends its runtime at once
         for dag in dags:
             if dag.dag_id == dag_id:
                 return dag
+    return _the_dag(settings, [], dag_id)
+
+
+def _the_dag(settings: Any, dags: list[SerializedDag], dag_id: str) -> SerializedDag:
+    from brisa.cli import wiring
+
+    for dag in dags:
+        if dag.dag_id == dag_id:
+            return dag
     raise NotFoundError(
         f"DAG {dag_id!r} not found in {', '.join(str(f) for f in wiring.dag_folders(settings))}"
     )
+
+
+def _add_other_dags(store: Store, others: list[SerializedDag]) -> None:
+    """The folder's other DAGs, paused, so that a TriggerDagRunOperator or an
+    ExternalTaskSensor naming one finds it, as Airflow's dag.test() finds them in its
+    metadata database; a run triggered for one is created, not run (dag.test() runs only
+    the tested DAG's run)."""
+    with store.transaction() as tx:
+        for other in others:
+            tx.dags.upsert(other, paused_when_new=True, now=utcnow())
+            tx.dags.set_paused(other.dag_id, True)
 
 
 def adhoc_run(store: Store, dag: SerializedDag, when: datetime, *, conf: dict[str, Any] | None = None) -> Any:
@@ -199,19 +217,19 @@ def test_dag(settings: Any, dag_id: str, when: datetime, *, conf: dict[str, Any]
 
     _terminal_logging()
     secrets = local_secrets(settings)
-    dag = find_dag(settings, dag_id, secrets)
+    dags = list(parse_dag_files(settings, secrets))
+    dag = _the_dag(settings, dags, dag_id)
     store = memory_store()
+    _add_other_dags(store, [other for other in dags if other.dag_id != dag_id])
     run = adhoc_run(store, dag, when, conf=conf)
     adhoc = Adhoc(store, dag, None, secrets)  # type: ignore[arg-type]
 
     def run_one(workload: Workload) -> Outcome:
-        # dag.test() runs each task once: a failure is final, no retry delays to wait out.
-        workload = replace(workload, max_tries=0)
-        print(
-            f"--- {workload.key.task_id}"
-            + (f"[{workload.key.map_index}]" if workload.key.map_index >= 0 else ""),
-            flush=True,
-        )
+        # As Airflow's dag.test(): a failed try with retries left is up for retry, and runs
+        # again once its retry_delay has passed.
+        index = f"[{workload.key.map_index}]" if workload.key.map_index >= 0 else ""
+        again = f" (try {workload.try_number} of {workload.max_tries + 1})" if workload.try_number > 1 else ""
+        print(f"--- {workload.key.task_id}{index}{again}", flush=True)
         return run_try(workload, _runtime(adhoc, workload.key))
 
     scheduler = Scheduler(
@@ -232,10 +250,14 @@ def test_dag(settings: Any, dag_id: str, when: datetime, *, conf: dict[str, Any]
         if current.state.is_finished:
             _summary(tis)
             return current.state
-        waiting = [t for t in tis if t.state in (TaskState.UP_FOR_RESCHEDULE,)]
-        if waiting:
-            time.sleep(1.0)
+        if any(t.state in _WAITING for t in tis):
+            time.sleep(WAIT_POLL_SECONDS)
     raise BrisaError("dags test did not finish")
+
+
+# Tries waiting for their retry_delay or a sensor's reschedule: the loop polls until they are due.
+_WAITING = frozenset({TaskState.UP_FOR_RETRY, TaskState.UP_FOR_RESCHEDULE})
+WAIT_POLL_SECONDS = 0.2
 
 
 class _InlineDagCallbacks:

@@ -99,7 +99,7 @@ class ChannelRuntime:
         *,
         dag_id: str,
         run_id: str,
-        task_ids: Sequence[str],
+        task_ids: Sequence[str] | None,
         key: str | None,
         map_indexes: Sequence[int] | None,
     ) -> list[tuple[str, int, Any]]:
@@ -107,7 +107,7 @@ class ChannelRuntime:
             "xcom_pull",
             dag_id=dag_id,
             run_id=run_id,
-            task_ids=list(task_ids),
+            task_ids=None if task_ids is None else list(task_ids),
             key=key,
             map_indexes=None if map_indexes is None else list(map_indexes),
         )

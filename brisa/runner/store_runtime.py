@@ -139,7 +139,7 @@ class StoreRuntime:
         *,
         dag_id: str,
         run_id: str,
-        task_ids: Sequence[str],
+        task_ids: Sequence[str] | None,
         key: str | None,
         map_indexes: Sequence[int] | None,
     ) -> list[tuple[str, int, Any]]:

@@ -323,6 +323,7 @@ def build_try_context(
         pool=workload.pool,
         queue=workload.queue,
         priority_weight=workload.priority_weight,
+        generation=workload.generation,
     )
     params = resolve_run_params(task.params, run.conf)
     prev = PreviousRuns(

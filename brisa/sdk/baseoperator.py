@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -103,6 +104,23 @@ def _as_timedelta(value: Any, name: str) -> timedelta | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return timedelta(seconds=value)
     raise AirflowException(f"'{name}' must be a timedelta or a number of seconds, not {type(value).__name__}")
+
+
+def _refuse_unknown_arguments(operator: str, task_id: str, kwargs: dict[str, Any]) -> None:
+    """Airflow 2+ refuses arguments an operator does not take. Airflow 1.10 only warned
+    (a PendingDeprecationWarning) and dropped them, and 1.10 files rely on it (e.g.
+    ``provide_context=True`` on a BashOperator), so a file written for 1.10 loads."""
+    message = (
+        f"Invalid arguments were passed to {operator} (task_id: {task_id}). "
+        f"Invalid arguments were:\n**kwargs: {kwargs}"
+    )
+    if not ambient.file_written_for_airflow_1():
+        raise AirflowException(message)
+    warnings.warn(
+        f"{message}\nAirflow 1.10 ignored them with this warning (Airflow 2 refuses them).",
+        PendingDeprecationWarning,
+        stacklevel=4,
+    )
 
 
 def _as_int(value: Any, name: str) -> int:
@@ -202,10 +220,7 @@ class BaseOperator(DAGNode):
         # Long because it is Airflow's argument list, kept whole and in Airflow's order.
         self._init_node()
         if kwargs:
-            raise AirflowException(
-                f"Invalid arguments were passed to {type(self).__name__} (task_id: {task_id}). "
-                f"Invalid arguments were:\n**kwargs: {kwargs}"
-            )
+            _refuse_unknown_arguments(type(self).__name__, task_id, kwargs)
         validate_key(task_id)
         if dag is None and not self._brisa_detached:
             dag = ambient.current_dag()

@@ -11,7 +11,7 @@ one thread or context never sees another's.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,7 @@ _dag_stack: ContextVar[tuple[DAG, ...]] = ContextVar("brisa_dag_stack", default=
 _group_stack: ContextVar[tuple[TaskGroup, ...]] = ContextVar("brisa_group_stack", default=())
 _collector: ContextVar[list[DAG] | None] = ContextVar("brisa_dag_collector", default=None)
 _task_context: ContextVar[tuple[Context, ...]] = ContextVar("brisa_task_context", default=())
+_airflow_1_file: ContextVar[Callable[[], bool] | None] = ContextVar("brisa_airflow_1_file", default=None)
 
 
 # -- DAGs ------------------------------------------------------------------------
@@ -65,6 +66,25 @@ def collect_dags() -> Iterator[list[DAG]]:
         yield collected
     finally:
         _collector.reset(token)
+
+
+# -- the DAG file being loaded ------------------------------------------------------
+@contextmanager
+def loading_file(written_for_airflow_1: Callable[[], bool]) -> Iterator[None]:
+    """While the loader runs a DAG file: ``written_for_airflow_1()`` tells, from what the
+    file has imported so far, whether it was written for Airflow 1.10 (whose operators
+    took unknown arguments with a warning)."""
+    token = _airflow_1_file.set(written_for_airflow_1)
+    try:
+        yield
+    finally:
+        _airflow_1_file.reset(token)
+
+
+def file_written_for_airflow_1() -> bool:
+    """False outside a DAG file's load (operators built by tests or task code stay strict)."""
+    check = _airflow_1_file.get()
+    return check is not None and check()
 
 
 # -- task groups -------------------------------------------------------------------
@@ -114,7 +134,9 @@ __all__ = [
     "collect_dags",
     "current_dag",
     "current_task_group",
+    "file_written_for_airflow_1",
     "get_current_context",
+    "loading_file",
     "pop_dag",
     "pop_task_group",
     "push_dag",

@@ -42,6 +42,7 @@ class TaskInstance:
         queue: str = "default",
         priority_weight: int = 1,
         executor_config: dict[str, Any] | None = None,
+        generation: str = "3",
     ) -> None:
         self.dag_id = dag_id
         self.task_id = task_id
@@ -63,6 +64,7 @@ class TaskInstance:
         self.queue = queue
         self.priority_weight = priority_weight
         self.executor_config = executor_config or {}
+        self.generation = generation
 
     def __repr__(self) -> str:
         prefix = f"<TaskInstance: {self.dag_id}.{self.task_id} {self.run_id} "
@@ -116,8 +118,11 @@ class TaskInstance:
     ) -> Any:
         """Airflow's rules: one task id gives one value (a list for a mapped task or
         several ``map_indexes``); a list of task ids gives a list, in that order, with
-        ``default`` for the ones that pushed nothing.  No task id means this task, and
-        ``key=None`` means the latest XCom of any key."""
+        ``default`` for the ones that pushed nothing; ``key=None`` means the latest XCom
+        of any key. No task id means this task in Airflow 3 files, and any task of the run
+        (the newest matching XCom) in 1.10 and 2.x files."""
+        if task_ids is None and self.generation == "2":
+            return self._pull_from_any_task(dag_id, key, map_indexes, default, run_id)
         single = task_ids is None or isinstance(task_ids, str)
         ids = (
             [self.task_id]
@@ -139,6 +144,23 @@ class TaskInstance:
         if single:
             return _value_of(rows, ids[0], map_indexes, default)
         return [_value_of(rows, task_id, map_indexes, default) for task_id in ids]
+
+    def _pull_from_any_task(
+        self, dag_id: str | None, key: str | None, map_indexes: Any, default: Any, run_id: str | None
+    ) -> Any:
+        """Airflow 1.10/2.x's ``xcom_pull(task_ids=None)``: no task filter, newest first."""
+        rows = current_runtime().xcom_pull(
+            dag_id=dag_id or self.dag_id,
+            run_id=run_id or self.run_id,
+            task_ids=None,
+            key=key,
+            map_indexes=None if map_indexes is None else _as_list(map_indexes),
+        )
+        return rows[0][2] if rows else default
+
+
+def _as_list(map_indexes: int | Iterable[int]) -> list[int]:
+    return [map_indexes] if isinstance(map_indexes, int) else list(map_indexes)
 
 
 def _value_of(rows: list[tuple[str, int, Any]], task_id: str, map_indexes: Any, default: Any) -> Any:

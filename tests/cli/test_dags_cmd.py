@@ -249,21 +249,25 @@ def test_dags_test_runs_a_postgres_sql_dag_with_its_sql_file(seed_env, tmp_path,
         ]
 
 
-def test_dags_test_emails_the_failure_alert_and_the_email_operators_mail(seed_env, smtp):
+def test_dags_test_emails_the_retry_and_failure_alerts_and_the_email_operators_mail(seed_env, smtp):
     dags = Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"])
     shutil.copy(Path(__file__).parents[1] / "e2e" / "dags" / "email_alerts.py", dags)
     env = {**seed_env, **smtp.env}
     result = brisa("dags", "test", "e2e_email_alerts", "2024-01-01", env=env, timeout=90)
     assert "fail: failed" in result.stdout, result.stdout[-3000:] + result.stderr[-3000:]
-    # dags test runs each task once (as Airflow's dag.test()): one failure alert, no retry.
-    report, failure = smtp.wait_for(2)
-    assert report.recipients == ["team@example.com"] and report.message["Subject"] == "Report 2024-01-01"
+    # dags test retries as Airflow's dag.test() does (retries=1): a retry alert, then a failure one.
+    mails = smtp.wait_for(3)
+    report = next(m for m in mails if m.message["Subject"] == "Report 2024-01-01")
+    assert report.recipients == ["team@example.com"]
     assert "e2e_email_alerts ran for 2024-01-01" in body_of(report.message)
-    assert failure.recipients == ["ops@example.com"]
+    retry, failure = (m for m in mails if m is not report)
+    assert retry.recipients == failure.recipients == ["ops@example.com"]
+    assert retry.message["Subject"].endswith(" [up_for_retry]>")
+    assert "Try 1 out of 2<br>" in body_of(retry.message)
     subject = failure.message["Subject"]
     assert subject.startswith("Airflow alert: <TaskInstance: e2e_email_alerts.fail ")
     assert subject.endswith(" [failed]>")
-    assert "Try 1 out of 1<br>" in body_of(failure.message)
+    assert "Try 2 out of 2<br>" in body_of(failure.message)
     assert "Sent an alert email to ['ops@example.com']" in result.stdout
 
 
@@ -279,3 +283,131 @@ def test_dags_test_without_smtp_warns_in_the_task_log_and_fails_only_the_task(se
     result = brisa("dags", "test", "alert", "2024-01-01", env=seed_env, timeout=60)
     assert "fail: failed" in result.stdout, result.stdout[-3000:] + result.stderr[-3000:]
     assert "email_on_failure is set but [smtp] smtp_host is not configured: no email sent" in result.stdout
+
+
+FLAKY_DAG = """
+from datetime import datetime, timedelta
+from pathlib import Path
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+
+MARK = Path({mark!r})
+
+def flaky():
+    if not MARK.exists():
+        MARK.write_text("failed once")
+        raise RuntimeError("first try fails")
+    print("second try succeeds")
+
+with DAG("flaky", schedule=None, start_date=datetime(2024, 1, 1)):
+    PythonOperator(task_id="flaky", python_callable=flaky, retries=1, retry_delay=timedelta(seconds=1))
+"""
+
+
+def test_dags_test_retries_a_failed_task_after_its_retry_delay_like_airflow(seed_env, tmp_path):
+    # Airflow 2.5+ and 3.x dag.test(): a failed try with retries left is up for retry and
+    # runs again once retry_delay has passed; the run ends with the retry's outcome.
+    dags = Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"])
+    (dags / "flaky.py").write_text(FLAKY_DAG.format(mark=str(tmp_path / "mark")))
+    result = brisa("dags", "test", "flaky", "2024-01-01", env=seed_env, timeout=60)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "RuntimeError: first try fails" in result.stdout
+    assert "--- flaky (try 2 of 2)" in result.stdout
+    assert "second try succeeds" in result.stdout
+    assert "flaky: success" in result.stdout
+
+
+TRIGGERING_DAGS = """
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.empty import EmptyOperator
+from airflow.operators.trigger_dagrun import TriggerDagRunOperator
+
+with DAG("target", schedule=None, start_date=datetime(2024, 1, 1)):
+    EmptyOperator(task_id="never_run_by_the_test")
+
+with DAG("controller", schedule=None, start_date=datetime(2024, 1, 1)):
+    TriggerDagRunOperator(task_id="trigger", trigger_dag_id="target", trigger_run_id="from_controller")
+"""
+
+
+def test_dags_test_finds_the_other_dags_of_the_folder(seed_env):
+    # Airflow's dag.test() finds the DAG a TriggerDagRunOperator names in its metadata
+    # database and creates its run (which dag.test() itself does not run).
+    Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"], "triggering.py").write_text(TRIGGERING_DAGS)
+    result = brisa("dags", "test", "controller", "2024-01-01", env=seed_env, timeout=60)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "not found" not in result.stdout
+    assert "trigger: success" in result.stdout
+    assert "never_run_by_the_test" not in result.stdout
+
+
+LEGACY_XCOM_DAGS = """
+from datetime import datetime
+from {dag_module} import DAG
+from {python_module} import BranchPythonOperator, PythonOperator
+from {empty_module} import {empty} as Empty
+
+def choose(ti):
+    ti.xcom_push(key="route", value="left")
+
+def branch(ti):
+    return ti.xcom_pull(key="route") or "right"
+
+with DAG("{dag_id}", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
+    PythonOperator(task_id="choose", python_callable=choose) >> BranchPythonOperator(
+        task_id="branch", python_callable=branch
+    ) >> [Empty(task_id="left"), Empty(task_id="right")]
+"""
+
+
+@pytest.mark.parametrize(
+    ("generation", "modules", "taken", "skipped"),
+    [
+        # Airflow 1.10 and 2.x: xcom_pull(task_ids=None) has no task filter: "choose"'s XCom.
+        (
+            "1.10",
+            (
+                "airflow",
+                "airflow.operators.python_operator",
+                "airflow.operators.dummy_operator",
+                "DummyOperator",
+            ),
+            "left",
+            "right",
+        ),
+        (
+            "2",
+            ("airflow", "airflow.operators.python", "airflow.operators.empty", "EmptyOperator"),
+            "left",
+            "right",
+        ),
+        # Airflow 3: task_ids=None means the calling task ("branch" pushed nothing).
+        (
+            "3",
+            (
+                "airflow.sdk",
+                "airflow.providers.standard.operators.python",
+                "airflow.providers.standard.operators.empty",
+                "EmptyOperator",
+            ),
+            "right",
+            "left",
+        ),
+    ],
+)
+def test_xcom_pull_by_key_alone_follows_the_files_airflow(seed_env, generation, modules, taken, skipped):
+    dag_module, python_module, empty_module, empty = modules
+    dag_id = f"xcom_{generation.replace('.', '_')}"
+    source = LEGACY_XCOM_DAGS.format(
+        dag_module=dag_module,
+        python_module=python_module,
+        empty_module=empty_module,
+        empty=empty,
+        dag_id=dag_id,
+    )
+    Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"], f"{dag_id}.py").write_text(source)
+    result = brisa("dags", "test", dag_id, "2024-01-01", env=seed_env, timeout=60)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert f"{taken}: success" in result.stdout
+    assert f"{skipped}: skipped" in result.stdout

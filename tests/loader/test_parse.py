@@ -284,3 +284,33 @@ def test_parse_result_json_round_trip():
     again = ParseResult.from_json(result.to_json())
     assert [d.hash for d in again.dags] == [d.hash for d in result.dags]
     assert isinstance(again.dags[0], SerializedDag)
+
+
+# -- unknown operator arguments: Airflow 1.10 warned, Airflow 2 and 3 refuse ------------------------
+UNKNOWN_ARGUMENT_DAG = """
+from datetime import datetime
+from airflow import DAG
+from {module} import BashOperator
+
+with DAG("legacy", start_date=datetime(2020, 1, 1), schedule_interval=None) as dag:
+    BashOperator(task_id="hello", bash_command="echo hi", provide_context=True)
+"""
+
+
+def test_a_1_10_file_may_pass_unknown_operator_arguments_as_airflow_1_10_allowed(tmp_path):
+    # Airflow 1.10.15's BaseOperator: unknown **kwargs -> PendingDeprecationWarning, dropped.
+    path = write(tmp_path, "legacy.py", UNKNOWN_ARGUMENT_DAG.format(module="airflow.operators.bash_operator"))
+    result = parse_file(path)
+    assert result.errors == []
+    assert result.dags[0].tasks["hello"].operator == "BashOperator"
+    assert result.dags[0].generation == "2"
+
+
+@pytest.mark.parametrize("module", ["airflow.operators.bash", "airflow.providers.standard.operators.bash"])
+def test_2_x_and_3_x_files_still_refuse_unknown_operator_arguments(tmp_path, module):
+    # Airflow 2.0+: AirflowException("Invalid arguments were passed to BashOperator ...").
+    path = write(tmp_path, "strict.py", UNKNOWN_ARGUMENT_DAG.format(module=module))
+    result = parse_file(path)
+    assert result.dags == []
+    assert "Invalid arguments were passed to BashOperator (task_id: hello)" in result.errors[0].message
+    assert "provide_context" in result.errors[0].message

@@ -78,18 +78,24 @@ class XComRepo:
         *,
         dag_id: str,
         run_id: str,
-        task_ids: Sequence[str],
+        task_ids: Sequence[str] | None,
         key: str | None = RETURN_VALUE,
         map_indexes: Sequence[int] | None = None,
     ) -> list[XComRecord]:
         """``key=None`` lifts the key filter, as in Airflow: each task instance then
-        gives its most recently pushed XCom, whatever its key."""
+        gives its most recently pushed XCom, whatever its key. ``task_ids=None`` lifts the
+        task filter (Airflow 1.10/2.x): the newest matching XCom of any task comes first."""
         c = s.xcom.c
-        query = sa.select(s.xcom).where(c.dag_id == dag_id, c.run_id == run_id, c.task_id.in_(list(task_ids)))
+        query = sa.select(s.xcom).where(c.dag_id == dag_id, c.run_id == run_id)
+        if task_ids is not None:
+            query = query.where(c.task_id.in_(list(task_ids)))
         if key is not None:
             query = query.where(c.key == key)
         if map_indexes is not None:
             query = query.where(c.map_index.in_(list(map_indexes)))
+        if task_ids is None:
+            rows = self.conn.execute(query.order_by(c.timestamp.desc(), c.task_id, c.map_index)).all()
+            return [_record(r) for r in rows]
         rows = self.conn.execute(query.order_by(c.task_id, c.map_index, c.timestamp.desc())).all()
         records = [_record(r) for r in rows]
         return records if key is not None else _latest_per_instance(records)
