@@ -19,7 +19,7 @@ Implementations:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Protocol
@@ -202,8 +202,28 @@ class ParseRuntime(ReadOnlyRuntime):
 _current: ContextVar[TaskRuntime | None] = ContextVar("brisa_task_runtime", default=None)
 
 
+class _OutsideRuntime:
+    """The runtime of DAG code that runs outside any of Brisa's (a script, a test suite):
+    unset in Brisa's own processes, where DAG code always runs under a runtime. Set once
+    per process by :mod:`brisa.outside`; the runtime itself is opened on first use."""
+
+    factory: Callable[[], TaskRuntime] | None = None
+    opened: TaskRuntime | None = None
+
+    @classmethod
+    def get(cls) -> TaskRuntime | None:
+        if cls.opened is None and cls.factory is not None:
+            cls.opened = cls.factory()
+        return cls.opened
+
+
+def set_outside_runtime(factory: Callable[[], TaskRuntime] | None) -> None:
+    """DAG code outside any runtime gets ``factory()`` (opened once, on first use)."""
+    _OutsideRuntime.factory, _OutsideRuntime.opened = factory, None
+
+
 def current_runtime() -> TaskRuntime:
-    runtime = _current.get()
+    runtime = _current.get() or _OutsideRuntime.get()
     if runtime is None:
         raise NoRuntimeError(
             "this needs a running task (or `brisa tasks test` / `brisa dags test`): "
@@ -236,5 +256,6 @@ __all__ = [
     "TaskRuntime",
     "current_runtime",
     "maybe_runtime",
+    "set_outside_runtime",
     "use_runtime",
 ]

@@ -117,6 +117,7 @@ MODELS_BASIC = _merge(
     _names(f"{_SDK}.dagrun", "DagRun"),
     _names(f"{_SDK}.mapped", "MappedOperator"),
 )
+DAGBAG = _names("brisa.loader.dagbag", "DagBag")
 STATE = _names(f"{_SDK}.state", "State", "TaskInstanceState", "DagRunState")
 TIMETABLE_BASE = _names("brisa.timetables", "Timetable", "DataInterval", "TimeRestriction", "DagRunInfo")
 
@@ -160,7 +161,11 @@ TABLE: dict[str, ShimModule] = {
         _merge(DAG_NAMES, _names(f"{_SDK}.helpers", "__version__"), _names(f"{_SDK}.dag", "dag")),
     ),
     # -- models ------------------------------------------------------------------------
-    "airflow.models": ShimModule(_merge(MODELS_BASIC, _names(f"{_SDK}.skipping", "SkipMixin"))),
+    "airflow.models": ShimModule(_merge(MODELS_BASIC, _names(f"{_SDK}.skipping", "SkipMixin"), DAGBAG)),
+    # DagBag for test suites and scripts (brisa/loader/dagbag.py); 3.1+ moved it to dag_processing.
+    "airflow.models.dagbag": ShimModule(DAGBAG),
+    "airflow.dag_processing": ShimModule(),
+    "airflow.dag_processing.dagbag": ShimModule(DAGBAG),
     "airflow.models.dag": ShimModule(_merge(DAG_NAMES, _names(f"{_SDK}.dag", "dag"))),
     "airflow.models.baseoperator": ShimModule(_merge(BASEOP, CHAIN)),
     # Airflow 2.3+ module of the `Operator` type alias; custom operators import BaseOperator from it.
@@ -334,6 +339,7 @@ TABLE: dict[str, ShimModule] = {
     # -- utils ---------------------------------------------------------------------------------------
     "airflow.utils": ShimModule(),
     "airflow.utils.dates": ShimModule(forward=f"{_SDK}.dates"),
+    "airflow.utils.dag_cycle_tester": ShimModule(_names("brisa.loader.dagbag", "check_cycle")),
     "airflow.utils.email": ShimModule(EMAIL_UTILS),
     "airflow.utils.trigger_rule": ShimModule(_names(f"{_SDK}.trigger_rule", "TriggerRule")),
     "airflow.utils.weight_rule": ShimModule(_names(f"{_SDK}.weight_rule", "WeightRule")),

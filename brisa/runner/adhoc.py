@@ -210,17 +210,67 @@ def test_task(adhoc: Adhoc, *, task_params: str | None = None) -> Outcome:
 
 def test_dag(settings: Any, dag_id: str, when: datetime, *, conf: dict[str, Any] | None = None) -> RunState:
     """Run every task of one run in this process, in dependency order, logging here."""
+    _terminal_logging()
+    secrets = local_secrets(settings)
+    dags = list(parse_dag_files(settings, secrets))
+    dag = _the_dag(settings, dags, dag_id)
+    return _run_test(dag, [other for other in dags if other.dag_id != dag_id], when, conf, secrets)
+
+
+def test_dag_object(dag: Any, when: datetime | None, *, conf: dict[str, Any] | None = None) -> RunState:
+    """Airflow's ``dag.test()`` called from DAG code (``python my_dag.py``): this DAG object,
+    beside the other DAGs of its folder, run as ``brisa dags test`` runs it."""
+    import os
+    import sys
+
+    from brisa.cli import wiring
+    from brisa.loader.parse import assign_generation
+    from brisa.sdk.serialize import serialize_dag
+
+    _terminal_logging()
+    settings = wiring.load_settings()
+    secrets = local_secrets(settings)
+    imported = [name for name in sys.modules if name == "airflow" or name.startswith("airflow.")]
+    reason = assign_generation(dag, imported, settings.core.default_airflow_generation)
+    fileloc = os.path.abspath(dag.fileloc)
+    serialized = serialize_dag(
+        dag,
+        fileloc=fileloc,
+        generation=dag.generation,
+        generation_reason=reason,
+        catchup_default=settings.scheduler.catchup_by_default,
+        relative_fileloc=os.path.basename(fileloc),
+    )
+    others = [d for d in _folder_dags(settings, secrets, os.path.dirname(fileloc)) if d.dag_id != dag.dag_id]
+    return _run_test(serialized, others, when or utcnow(), conf, secrets)
+
+
+def _folder_dags(settings: Any, secrets: Any, folder: str) -> Iterator[SerializedDag]:
+    from brisa.loader import discover, parse_file
+    from brisa.runner.task_runner import brisa_conf
+
+    with use_runtime(ParseRuntime(secrets)), brisa_conf():
+        for path in discover(folder):
+            yield from parse_file(
+                path,
+                timeout=settings.core.dagbag_import_timeout,
+                generation_default=settings.core.default_airflow_generation,
+                catchup_default=settings.scheduler.catchup_by_default,
+                dags_folder=folder,
+            ).dags
+
+
+def _run_test(
+    dag: SerializedDag, others: list[SerializedDag], when: datetime, conf: dict[str, Any] | None, secrets: Any
+) -> RunState:
     from brisa.executors.inline import InlineExecutor
     from brisa.runner.task_runner import run_try
     from brisa.scheduler.loop import Scheduler, SchedulerConfig
     from brisa.testing import memory_store
 
-    _terminal_logging()
-    secrets = local_secrets(settings)
-    dags = list(parse_dag_files(settings, secrets))
-    dag = _the_dag(settings, dags, dag_id)
+    dag_id = dag.dag_id
     store = memory_store()
-    _add_other_dags(store, [other for other in dags if other.dag_id != dag_id])
+    _add_other_dags(store, others)
     run = adhoc_run(store, dag, when, conf=conf)
     adhoc = Adhoc(store, dag, None, secrets)  # type: ignore[arg-type]
 

@@ -331,6 +331,39 @@ class DAG:
     def check_cycle(self) -> None:
         self.topological_sort()
 
+    def test(
+        self,
+        execution_date: datetime | None = None,
+        run_conf: dict[str, Any] | None = None,
+        conn_file_path: str | None = None,
+        variable_file_path: str | None = None,
+        use_executor: bool = False,
+        mark_success_pattern: Any = None,
+        session: Any = None,
+        logical_date: datetime | None = None,
+        **unsupported: Any,
+    ) -> Any:
+        """Airflow's ``dag.test()``: run one run of this DAG here, as ``brisa dags test``
+        does (``if __name__ == "__main__": dag.test()`` at the end of a DAG file). Returns
+        the run's final state."""
+        refused = {
+            "conn_file_path": conn_file_path,
+            "variable_file_path": variable_file_path,
+            "mark_success_pattern": mark_success_pattern,
+            **unsupported,
+        }
+        named = sorted(name for name, value in refused.items() if value is not None)
+        if named or use_executor:
+            raise AirflowException(
+                f"dag.test() in Brisa does not take {', '.join(named or ['use_executor'])}: "
+                "set variables and connections with `brisa variables`/`brisa connections` or "
+                "AIRFLOW_VAR_*/AIRFLOW_CONN_* environment variables"
+            )
+        from brisa.runner.adhoc import test_dag_object
+
+        when = logical_date or execution_date
+        return test_dag_object(self, tz.convert_to_utc(when) if when else None, conf=run_conf)
+
     def validate(self, generation: str | None = None) -> None:
         """What Airflow checks when it loads a DAG: no cycles, params valid for a schedule."""
         generation = generation or self.effective_generation

@@ -118,3 +118,17 @@ def test_a_missing_extra_names_the_pip_install_to_run(venv: Path) -> None:
     )
     assert result.returncode != 0
     assert "pip install 'brisa[locale]'" in result.stderr
+
+
+def test_import_airflow_works_in_the_new_venv_for_test_suites_and_scripts(venv: Path) -> None:
+    # scripts/install adds the wheel's brisa-airflow.pth to the editable install.
+    code = "from airflow.models import DagBag; from airflow.sdk import Variable; print(DagBag.__module__)"
+    result = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", code],
+        env=venv_env(venv),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "brisa.loader.dagbag"
