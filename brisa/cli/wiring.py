@@ -46,16 +46,42 @@ def ensure_local_keys(settings: Settings) -> bool:
     ``fernet_key`` into airflow.cfg). On a platform-as-a-service (Heroku, Render...) the
     disk is gone at the next restart, and with it the only key that decrypts the secrets
     stored meanwhile; there a missing key stays an error at start.
-    """
-    import configparser
 
-    from brisa.secrets.fernet import generate_key
+    Keys are made exactly once: under an exclusive lock the file is read again, and keys
+    another process stored meanwhile are kept (True: read the settings again, so that
+    every process encrypts with the stored key). The file is replaced at once, mode 0600.
+    """
+    from brisa.secrets.private import exclusive_lock, private_dir
 
     if settings.platform is not None or settings.core.fernet_key or settings.api.secret_key:
         return False
     path = Path(settings.home) / "brisa.cfg"
     if settings.config_file is not None and Path(settings.config_file) != path:
         return False  # an airflow.cfg is in use: writing brisa.cfg would shadow it
+    private_dir(path.parent)
+    with exclusive_lock(path.parent / LOCAL_KEYS_LOCK):
+        if _write_keys(path):
+            print(
+                f"Generated a fernet key and a secret key in {path}: "
+                "keep this file, it decrypts the stored secrets.",
+                flush=True,
+            )
+    return True
+
+
+LOCAL_KEYS_LOCK = ".brisa.cfg.lock"
+
+
+def _write_keys(path: Path) -> bool:
+    """Add fresh keys to ``path`` unless it has some already; True when written (hold the lock)."""
+    import configparser
+    import io
+
+    from brisa.secrets.fernet import generate_key
+    from brisa.secrets.private import write_private
+
+    if _file_has_keys(path):
+        return False  # another process was first
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(path)
     for section in ("core", "api"):
@@ -63,15 +89,21 @@ def ensure_local_keys(settings: Settings) -> bool:
             parser.add_section(section)
     parser.set("core", "fernet_key", generate_key())
     parser.set("api", "secret_key", generate_key())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as handle:
-        parser.write(handle)
-    os.chmod(path, 0o600)
-    print(
-        f"Generated a fernet key and a secret key in {path}: keep this file, it decrypts the stored secrets.",
-        flush=True,
-    )
+    text = io.StringIO()
+    parser.write(text)
+    write_private(path, text.getvalue())
     return True
+
+
+def _file_has_keys(path: Path) -> bool:
+    """Whether ``path`` sets a fernet key or a secret key, read as Settings read it."""
+    from brisa.config import Resources
+    from brisa.config import load_settings as load
+
+    if not path.is_file():
+        return False
+    stored = load({}, home=str(path.parent), cfg_path=str(path), resources=Resources())
+    return bool(stored.core.fernet_key or stored.api.secret_key)
 
 
 def ensure_schema(settings: Settings) -> None:
