@@ -61,7 +61,7 @@ def run(*, host: str | None, port: int | None) -> int:
     stop = threading.Event()
     install_stop_signals(stop.set, on_force=_force_exit)
     settings = wiring.prepare_settings()
-    logconfig.configure(settings.logging.level, settings.logging.format)
+    logconfig.configure(settings.logging.level, settings.logging.format, mask=wiring.process_masker(settings))
     wiring.ensure_schema(settings)
     if stop.is_set():
         return 0

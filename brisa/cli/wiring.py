@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from brisa.executors.local import LocalExecutor
     from brisa.executors.procpool import ProcessPool
     from brisa.scheduler.loop import Scheduler
+    from brisa.secrets.masking import SecretsMasker
     from brisa.secrets.service import SecretsService
     from brisa.store.sql import Store
 
@@ -138,17 +139,50 @@ def make_secrets(settings: Settings, store: Store) -> SecretsService:
     return SecretsService.from_settings(settings, store, dict(os.environ))
 
 
-def masker_factory(settings: Settings) -> Callable[[], Any]:
+def make_masker(settings: Settings) -> SecretsMasker:
+    """A masker with the configured rules and no secret registered yet."""
     from brisa.secrets.masking import SecretsMasker
 
-    def make() -> SecretsMasker:
-        return SecretsMasker(
-            extra_sensitive_names=settings.core.sensitive_var_conn_names,
-            min_length=settings.logging.min_length_masked_secret,
-            hide_sensitive_names=settings.core.hide_sensitive_var_conn_fields,
-        )
+    return SecretsMasker(
+        extra_sensitive_names=settings.core.sensitive_var_conn_names,
+        min_length=settings.logging.min_length_masked_secret,
+        hide_sensitive_names=settings.core.hide_sensitive_var_conn_fields,
+    )
 
-    return make
+
+def masker_factory(settings: Settings, environ: Mapping[str, str] | None = None) -> Callable[[], Any]:
+    """Maskers for task logs, callbacks' output and this process's log: each knows from the
+    start every secret of the settings (keys, URLs, passwords) and of the environment
+    (``AIRFLOW_CONN_*``, sensitive ``AIRFLOW_VAR_*``), which task processes may print."""
+    from brisa.config import sensitive_values
+    from brisa.secrets.backends import EnvironmentBackend
+
+    known = make_masker(settings)
+    known.add_all(sensitive_values(settings))
+    EnvironmentBackend(dict(os.environ if environ is None else environ)).register_secrets(known)
+    return known.copy
+
+
+def process_masker(settings: Settings) -> Callable[[str], str]:
+    """What this process's own log lines go through (see :func:`masker_factory`)."""
+    return masker_factory(settings)().mask
+
+
+def task_pool(settings: Settings, environ: Mapping[str, str] | None = None) -> ProcessPool:
+    """The zygote-backed pool of task, parse and callback processes (they run DAG code).
+
+    Brisa's own secrets in the environment (keys, database and broker URLs, the SMTP
+    password, their ``_CMD``/``_SECRET`` forms) are removed from theirs, unless ``[core]
+    pass_sensitive_env_to_tasks``; ``AIRFLOW_CONN_*`` and ``AIRFLOW_VAR_*`` stay.
+    """
+    from brisa.config import sensitive_environment
+    from brisa.executors.local import PRELOAD
+    from brisa.executors.procpool import ProcessPool
+
+    hidden: frozenset[str] = frozenset()
+    if not settings.core.pass_sensitive_env_to_tasks:
+        hidden = sensitive_environment(os.environ if environ is None else environ)
+    return ProcessPool(preload=PRELOAD, hidden_env=hidden)
 
 
 def dag_folders(settings: Settings) -> tuple[Path, ...]:
@@ -169,6 +203,7 @@ def make_local_executor(settings: Settings, store: Store, secrets: SecretsServic
         clock=utcnow,
         heartbeat_seconds=settings.scheduler.task_heartbeat_sec,
         max_log_bytes=settings.logging.max_log_bytes_per_try,
+        pool=task_pool(settings),
     )
 
 
@@ -191,14 +226,13 @@ def make_executor(settings: Settings, store: Store, secrets: SecretsService) -> 
     return make_local_executor(settings, store, secrets)
 
 
-def process_pool_for(executor: BaseExecutor) -> ProcessPool:
+def process_pool_for(executor: BaseExecutor, settings: Settings) -> ProcessPool:
     """The zygote-backed pool for parsing and callbacks: the LocalExecutor's own, or a new one."""
-    from brisa.executors.local import PRELOAD, LocalExecutor
-    from brisa.executors.procpool import ProcessPool
+    from brisa.executors.local import LocalExecutor
 
     if isinstance(executor, LocalExecutor):
         return executor.pool
-    return ProcessPool(preload=PRELOAD)
+    return task_pool(settings)
 
 
 def make_scheduler(
@@ -261,10 +295,13 @@ __all__ = [
     "make_celery_executor",
     "make_executor",
     "make_local_executor",
+    "make_masker",
     "make_scheduler",
     "make_secrets",
     "masker_factory",
     "open_store",
+    "process_masker",
     "process_pool_for",
+    "task_pool",
     "utcnow",
 ]

@@ -7,27 +7,7 @@ from typing import Any
 
 from brisa.runtime import current_runtime
 from brisa.sdk.params import NOTSET, ArgNotSet
-
-SENSITIVE_NAME_PARTS = (
-    "access_token",
-    "api_key",
-    "apikey",
-    "authorization",
-    "passphrase",
-    "passwd",
-    "password",
-    "private_key",
-    "secret",
-    "token",
-    "keyfile_dict",
-    "service_account",
-)
-
-
-def is_sensitive_name(name: str) -> bool:
-    """Whether a variable (or extra field) name suggests a secret, as Airflow's masker."""
-    lowered = name.lower()
-    return any(part in lowered for part in SENSITIVE_NAME_PARTS)
+from brisa.secrets.masking import is_sensitive_name
 
 
 class Variable:
@@ -58,8 +38,9 @@ class Variable:
             if isinstance(fallback, ArgNotSet):
                 raise KeyError(f"Variable {key} does not exist")
             return fallback
-        if is_sensitive_name(key):
-            runtime.mask_secret(value)
+        # The supervisor's masker judges the name (with [core] sensitive_var_conn_names)
+        # and registers sensitive keys nested in a JSON value.
+        runtime.mask_secret({key: value})
         return json.loads(value) if deserialize_json else value
 
     @classmethod
