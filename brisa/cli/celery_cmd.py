@@ -112,6 +112,7 @@ def make_worker(settings: Settings, store: Store, *, concurrency: int, nodename:
         heartbeat_seconds=settings.scheduler.task_heartbeat_sec,
         max_log_bytes=settings.logging.max_log_bytes_per_try,
         pool=wiring.task_pool(settings),
+        smtp_password=settings.smtp.smtp_password,
     )
     return CeleryWorker(
         store, executor, clock=wiring.utcnow, heartbeat_seconds=settings.scheduler.task_heartbeat_sec

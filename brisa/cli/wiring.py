@@ -204,6 +204,7 @@ def make_local_executor(settings: Settings, store: Store, secrets: SecretsServic
         heartbeat_seconds=settings.scheduler.task_heartbeat_sec,
         max_log_bytes=settings.logging.max_log_bytes_per_try,
         pool=task_pool(settings),
+        smtp_password=settings.smtp.smtp_password,
     )
 
 

@@ -73,8 +73,11 @@ class TrySupervisor(ChildHandler):
         monotonic: Callable[[], float],
         record_end: Callable[[Write, ExecutorEvent], None],
         max_log_bytes: int = 0,
+        smtp_password: str | None = None,
     ) -> None:
         self.workload = workload
+        self.smtp_password = smtp_password
+        """``[smtp] smtp_password``, which the task process no longer has in its environment."""
         self.store = store
         self.runtime = runtime
         self.masker = masker
@@ -115,6 +118,8 @@ class TrySupervisor(ChildHandler):
             with contextlib.suppress(RecursionError):  # nested beyond reason: nothing learnt
                 self.masker.add(args["value"])
             return None
+        if op == "smtp_password":
+            return self.smtp_password  # masked in the log like every configured secret
         if op == "mask_text":
             # The secrets live here, not in the task process: an alert email asks to mask.
             return self.masker.mask(args["text"])
