@@ -285,7 +285,9 @@ def test_the_sdk_and_the_masker_judge_names_with_the_one_list():
 
 def test_a_json_variable_registers_the_values_of_its_sensitive_keys_at_any_depth():
     masker = SecretsMasker()
-    masker.add_variable("service", json.dumps({"url": "https://api.example.com", "auth": {"token": "t0k3n-42"}}))
+    masker.add_variable(
+        "service", json.dumps({"url": "https://api.example.com", "auth": {"token": "t0k3n-42"}})
+    )
     assert masker.mask("calling https://api.example.com with t0k3n-42") == (
         "calling https://api.example.com with ***"
     )
