@@ -96,15 +96,20 @@ def _write_keys(path: Path) -> bool:
     return True
 
 
-def _file_has_keys(path: Path) -> bool:
-    """Whether ``path`` sets a fernet key or a secret key, read as Settings read it."""
-    from brisa.config import Resources
-    from brisa.config import load_settings as load
+_KEY_OPTIONS = (("core", "fernet_key"), ("api", "secret_key"), ("webserver", "secret_key"))
 
-    if not path.is_file():
-        return False
-    stored = load({}, home=str(path.parent), cfg_path=str(path), resources=Resources())
-    return bool(stored.core.fernet_key or stored.api.secret_key)
+
+def _file_has_keys(path: Path) -> bool:
+    """Whether ``path`` sets a fernet key or a secret key (itself, ``_cmd`` or ``_secret``)."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(path)
+    for section, key in _KEY_OPTIONS:
+        for name in (key, f"{key}_cmd", f"{key}_secret"):
+            if parser.get(section, name, fallback="").strip() not in ("", "temporary_key"):
+                return True
+    return False
 
 
 def ensure_schema(settings: Settings) -> None:

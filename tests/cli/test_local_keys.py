@@ -16,7 +16,7 @@ import pytest
 from brisa.cli.wiring import ensure_local_keys
 from brisa.config import load_settings
 
-PROCESSES = 6
+PROCESSES = 8
 
 
 def _fresh_env(home: Path) -> dict[str, str]:
@@ -100,3 +100,15 @@ def test_no_keys_are_written_beside_a_config_file_that_is_not_brisa_cfg(tmp_path
     wrote = ensure_local_keys(settings)
     assert wrote == (present == "brisa.cfg")
     assert (home / "airflow.cfg").exists() == (present == "airflow.cfg")
+
+
+def test_an_airflow_placeholder_secret_key_does_not_count_as_a_stored_key(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    config = "[webserver]\nsecret_key = temporary_key\n[core]\nload_examples = False\n"
+    (home / "brisa.cfg").write_text(config)
+    env = _fresh_env(home)
+    assert ensure_local_keys(load_settings(env))
+    settings = load_settings(env)
+    assert settings.core.fernet_key and settings.api.secret_key != "temporary_key"
+    assert load_settings(env).core.fernet_key == settings.core.fernet_key
