@@ -38,9 +38,10 @@ class Variable:
             if isinstance(fallback, ArgNotSet):
                 raise KeyError(f"Variable {key} does not exist")
             return fallback
-        # The supervisor's masker judges the name (with [core] sensitive_var_conn_names)
-        # and registers sensitive keys nested in a JSON value.
-        runtime.mask_secret({key: value})
+        if is_sensitive_name(key):
+            # The supervisor's masker also registers it (with [core] sensitive_var_conn_names,
+            # and sensitive keys nested in a JSON value) when it hands the value out.
+            runtime.mask_secret(value)
         return json.loads(value) if deserialize_json else value
 
     @classmethod
