@@ -86,7 +86,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from brisa.errors import ConfigError, NotFoundError
 from brisa.secrets.masking import REPLACEMENT, is_sensitive_name
@@ -404,6 +404,7 @@ class CoreSettings:
     default_airflow_generation: str
     hide_sensitive_var_conn_fields: bool
     sensitive_var_conn_names: tuple[str, ...]
+    pass_sensitive_env_to_tasks: bool
 
 
 @dataclass(frozen=True)
@@ -670,6 +671,7 @@ OPTIONS: tuple[_Option, ...] = (
     _opt("core.default_airflow_generation", _choice("2", "3"), "2"),
     _opt("core.hide_sensitive_var_conn_fields", parse_bool, "True", "admin.hide_sensitive_variable_fields"),
     _opt("core.sensitive_var_conn_names", _names, "", "admin.sensitive_variable_fields"),
+    _opt("core.pass_sensitive_env_to_tasks", parse_bool, "False"),
     _url("database.sql_alchemy_conn", normalize_database_url, _default_database, "core.sql_alchemy_conn"),
     _opt("database.sql_alchemy_pool_size", _integer(0), "5", "core.sql_alchemy_pool_size"),
     _opt("database.sql_alchemy_max_overflow", _integer(0), "0", "core.sql_alchemy_max_overflow"),
@@ -972,6 +974,62 @@ def _parse(option: _Option, text: str, source: str, where: str) -> tuple[ConfigI
     return item, value
 
 
+# -- secrets in the environment and the settings ---------------------------------------------
+
+PLATFORM_SECRETS = ("DATABASE_URL", "REDIS_URL")
+"""Platform variables holding Brisa's database and broker URLs (with their passwords)."""
+_SECRET_WORDS = ("fernet", "sql_alchemy_conn", "broker_url", "result_backend", "_cmd")
+
+
+def sensitive_environment(environ: Mapping[str, str], extra_names: tuple[str, ...] = ()) -> frozenset[str]:
+    """The names of the variables in ``environ`` that hold Brisa's own secrets.
+
+    ``AIRFLOW__SECTION__KEY`` / ``BRISA__SECTION__KEY`` of a sensitive option (keys, URLs,
+    ``[smtp] smtp_password``) or of its ``_CMD`` / ``_SECRET`` forms, any such variable
+    whose key looks sensitive (``password``, ``secret``, ``fernet``, ``sql_alchemy_conn``,
+    ``_cmd``...), and ``DATABASE_URL`` / ``REDIS_URL``. Task processes do not get them
+    (unless ``[core] pass_sensitive_env_to_tasks``); ``AIRFLOW_CONN_*`` and
+    ``AIRFLOW_VAR_*`` are not among them: DAG code reads connections and variables there.
+    """
+    names = {name for name in PLATFORM_SECRETS if name in environ}
+    for prefix in ("AIRFLOW__", "BRISA__"):
+        for var in environ:
+            section, sep, key = var[len(prefix) :].partition("__") if var.startswith(prefix) else ("", "", "")
+            if sep and _is_secret_setting(section.lower(), key.lower(), extra_names):
+                names.add(var)
+    return frozenset(names)
+
+
+def _is_secret_setting(section: str, key: str, extra_names: tuple[str, ...]) -> bool:
+    raw = _Raw(section, key, "", _AIRFLOW_ENV, "env")
+    classified = _classify(raw)
+    if classified is not None:
+        return classified[0].sensitive
+    return is_sensitive_name(key, extra_names) or any(word in key for word in _SECRET_WORDS)
+
+
+def sensitive_values(settings: Settings) -> tuple[str, ...]:
+    """Every secret the settings hold, to mask in logs: each sensitive value whole, each key
+    of a comma-separated ``fernet_key``, and the password of each URL."""
+    found: list[str] = []
+    for item in settings.entries.values():
+        if item.sensitive and item.value.strip():
+            found.append(item.value.strip())
+            found += [part.strip() for part in item.value.split(",") if "," in item.value]
+            found += [password for password in (_url_password(item.value),) if password]
+    return tuple(dict.fromkeys(part for part in found if part))
+
+
+def _url_password(value: str) -> str | None:
+    if "://" not in value:
+        return None
+    try:
+        password = urlsplit(value.strip()).password
+    except ValueError:
+        return None
+    return unquote(password) if password else None
+
+
 # -- assembling Settings ---------------------------------------------------------------------
 
 
@@ -1150,4 +1208,6 @@ __all__ = [
     "normalize_database_url",
     "normalize_redis_url",
     "parse_bool",
+    "sensitive_environment",
+    "sensitive_values",
 ]

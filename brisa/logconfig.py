@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 _RESERVED = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
@@ -60,9 +61,23 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, default=str)
 
 
-def configure(level: str = "INFO", fmt: str = "logfmt") -> None:
+class MaskingFormatter(logging.Formatter):
+    """Another formatter's line with every known secret replaced (``mask(text) -> text``)."""
+
+    def __init__(self, inner: logging.Formatter, mask: Callable[[str], str]) -> None:
+        super().__init__()
+        self.inner = inner
+        self.mask = mask
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.mask(self.inner.format(record))
+
+
+def configure(level: str = "INFO", fmt: str = "logfmt", mask: Callable[[str], str] | None = None) -> None:
+    """Log to stdout; ``mask`` hides secrets (keys, URLs, connection passwords) in every line."""
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else LogfmtFormatter())
+    formatter: logging.Formatter = JsonFormatter() if fmt == "json" else LogfmtFormatter()
+    handler.setFormatter(MaskingFormatter(formatter, mask) if mask is not None else formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -70,4 +85,4 @@ def configure(level: str = "INFO", fmt: str = "logfmt") -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-__all__ = ["JsonFormatter", "LogfmtFormatter", "configure"]
+__all__ = ["JsonFormatter", "LogfmtFormatter", "MaskingFormatter", "configure"]

@@ -34,3 +34,18 @@ def test_extras_are_kept_and_uvicorns_colour_copy_is_dropped():
     assert line.endswith('msg="Started server process [42]" port=8080')
     data = json.loads(JsonFormatter().format(record))
     assert data["port"] == 8080 and "color_message" not in data
+
+
+@pytest.mark.parametrize("fmt", ["logfmt", "json"])
+def test_configure_with_a_mask_hides_secrets_in_every_line(fmt, capsys):
+    from brisa.logconfig import configure
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        configure("INFO", fmt, mask=lambda text: text.replace("s3cr3t-key", "***"))
+        logging.getLogger("brisa.test").info("connecting with %s", "s3cr3t-key")
+    finally:
+        root.handlers[:], root.level = saved[0], saved[1]
+    out = capsys.readouterr().out
+    assert "connecting with ***" in out and "s3cr3t-key" not in out

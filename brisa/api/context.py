@@ -77,6 +77,18 @@ class ApiContext:
             self._file_tokens[fileloc] = token
         return token
 
+    def secrets_masker(self) -> SecretsMasker:
+        """:attr:`masker` that also knows every secret: the configuration's keys and URLs,
+        connection passwords and secret variables (environment and database). For values
+        DAG code produced (XComs, rendered fields), which may hold one under any key; built
+        per request, so a connection changed meanwhile counts."""
+        from brisa.config import sensitive_values
+
+        masker = masker_from(self.settings)
+        masker.add_all(sensitive_values(self.settings))
+        self.secrets.register_secrets(masker)
+        return masker
+
     def audit(self, tx: Transaction, event: str, principal: Principal | None, **fields: Any) -> None:
         """One audit-log row, in the same transaction as the change it describes."""
         owner = principal.username if principal is not None else None

@@ -44,7 +44,7 @@ def serve(host: str, port: int, workers: int) -> None:
     from brisa import logconfig
 
     settings = wiring.prepare_settings()
-    logconfig.configure(settings.logging.level, settings.logging.format)
+    logconfig.configure(settings.logging.level, settings.logging.format, mask=wiring.process_masker(settings))
     wiring.ensure_schema(settings)
     options: dict[str, Any] = {
         "host": host or settings.api.host,

@@ -59,7 +59,7 @@ def worker(queues: str | None, concurrency: int | None, hostname: str | None) ->
     from brisa import logconfig
 
     settings = wiring.prepare_settings()
-    logconfig.configure(settings.logging.level, settings.logging.format)
+    logconfig.configure(settings.logging.level, settings.logging.format, mask=wiring.process_masker(settings))
     quiet_celery_loggers()
     wiring.ensure_schema(settings)
     nodename = node_name(hostname)
@@ -111,6 +111,8 @@ def make_worker(settings: Settings, store: Store, *, concurrency: int, nodename:
         hostname=nodename,
         heartbeat_seconds=settings.scheduler.task_heartbeat_sec,
         max_log_bytes=settings.logging.max_log_bytes_per_try,
+        pool=wiring.task_pool(settings),
+        smtp_password=settings.smtp.smtp_password,
     )
     return CeleryWorker(
         store, executor, clock=wiring.utcnow, heartbeat_seconds=settings.scheduler.task_heartbeat_sec

@@ -34,7 +34,7 @@ class Engine:
         self.secrets = wiring.make_secrets(settings, self.store)
         self.secrets.check_key()  # a wrong fernet key is an error now, not at the first secret
         self.executor = wiring.make_executor(settings, self.store, self.secrets)
-        self.pool = wiring.process_pool_for(self.executor)
+        self.pool = wiring.process_pool_for(self.executor, settings)
         self._owns_pool = self.pool is not getattr(self.executor, "pool", None)
         self.pool.start_zygote()
         self.scheduler = wiring.make_scheduler(

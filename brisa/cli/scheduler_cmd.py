@@ -20,7 +20,7 @@ def scheduler() -> None:
     from brisa.cli.engine import Engine, install_stop_signals
 
     settings = wiring.prepare_settings()
-    logconfig.configure(settings.logging.level, settings.logging.format)
+    logconfig.configure(settings.logging.level, settings.logging.format, mask=wiring.process_masker(settings))
     wiring.ensure_schema(settings)
     engine = Engine(settings, job_type="scheduler")
     install_stop_signals(engine.request_stop)

@@ -43,7 +43,7 @@ def open_secrets(*, make_local_keys: bool = True) -> Iterator[SecretsContext]:
     store = wiring.open_store(settings)
     try:
         service = wiring.make_secrets(settings, store)
-        yield SecretsContext(settings, service, wiring.masker_factory(settings)())
+        yield SecretsContext(settings, service, wiring.make_masker(settings))
     finally:
         store.dispose()
 

@@ -61,7 +61,7 @@ def run(*, host: str | None, port: int | None) -> int:
     stop = threading.Event()
     install_stop_signals(stop.set, on_force=_force_exit)
     settings = wiring.prepare_settings()
-    logconfig.configure(settings.logging.level, settings.logging.format)
+    logconfig.configure(settings.logging.level, settings.logging.format, mask=wiring.process_masker(settings))
     wiring.ensure_schema(settings)
     if stop.is_set():
         return 0
@@ -116,7 +116,9 @@ def ensure_admin(home: Path, store: Any, *, echo: Callable[[str], None]) -> bool
 
 def write_private(path: Path, text: str) -> None:
     """Write ``text`` to a file only its owner can read (0600 from the moment it exists)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from brisa.secrets.private import private_dir
+
+    private_dir(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         os.fchmod(handle.fileno(), 0o600)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from brisa.executors.local import LocalExecutor
     from brisa.executors.procpool import ProcessPool
     from brisa.scheduler.loop import Scheduler
+    from brisa.secrets.masking import SecretsMasker
     from brisa.secrets.service import SecretsService
     from brisa.store.sql import Store
 
@@ -46,16 +47,42 @@ def ensure_local_keys(settings: Settings) -> bool:
     ``fernet_key`` into airflow.cfg). On a platform-as-a-service (Heroku, Render...) the
     disk is gone at the next restart, and with it the only key that decrypts the secrets
     stored meanwhile; there a missing key stays an error at start.
-    """
-    import configparser
 
-    from brisa.secrets.fernet import generate_key
+    Keys are made exactly once: under an exclusive lock the file is read again, and keys
+    another process stored meanwhile are kept (True: read the settings again, so that
+    every process encrypts with the stored key). The file is replaced at once, mode 0600.
+    """
+    from brisa.secrets.private import exclusive_lock, private_dir
 
     if settings.platform is not None or settings.core.fernet_key or settings.api.secret_key:
         return False
     path = Path(settings.home) / "brisa.cfg"
     if settings.config_file is not None and Path(settings.config_file) != path:
         return False  # an airflow.cfg is in use: writing brisa.cfg would shadow it
+    private_dir(path.parent)
+    with exclusive_lock(path.parent / LOCAL_KEYS_LOCK):
+        if _write_keys(path):
+            print(
+                f"Generated a fernet key and a secret key in {path}: "
+                "keep this file, it decrypts the stored secrets.",
+                flush=True,
+            )
+    return True
+
+
+LOCAL_KEYS_LOCK = ".brisa.cfg.lock"
+
+
+def _write_keys(path: Path) -> bool:
+    """Add fresh keys to ``path`` unless it has some already; True when written (hold the lock)."""
+    import configparser
+    import io
+
+    from brisa.secrets.fernet import generate_key
+    from brisa.secrets.private import write_private
+
+    if _file_has_keys(path):
+        return False  # another process was first
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(path)
     for section in ("core", "api"):
@@ -63,15 +90,26 @@ def ensure_local_keys(settings: Settings) -> bool:
             parser.add_section(section)
     parser.set("core", "fernet_key", generate_key())
     parser.set("api", "secret_key", generate_key())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as handle:
-        parser.write(handle)
-    os.chmod(path, 0o600)
-    print(
-        f"Generated a fernet key and a secret key in {path}: keep this file, it decrypts the stored secrets.",
-        flush=True,
-    )
+    text = io.StringIO()
+    parser.write(text)
+    write_private(path, text.getvalue())
     return True
+
+
+_KEY_OPTIONS = (("core", "fernet_key"), ("api", "secret_key"), ("webserver", "secret_key"))
+
+
+def _file_has_keys(path: Path) -> bool:
+    """Whether ``path`` sets a fernet key or a secret key (itself, ``_cmd`` or ``_secret``)."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(path)
+    for section, key in _KEY_OPTIONS:
+        for name in (key, f"{key}_cmd", f"{key}_secret"):
+            if parser.get(section, name, fallback="").strip() not in ("", "temporary_key"):
+                return True
+    return False
 
 
 def ensure_schema(settings: Settings) -> None:
@@ -106,17 +144,50 @@ def make_secrets(settings: Settings, store: Store) -> SecretsService:
     return SecretsService.from_settings(settings, store, dict(os.environ))
 
 
-def masker_factory(settings: Settings) -> Callable[[], Any]:
+def make_masker(settings: Settings) -> SecretsMasker:
+    """A masker with the configured rules and no secret registered yet."""
     from brisa.secrets.masking import SecretsMasker
 
-    def make() -> SecretsMasker:
-        return SecretsMasker(
-            extra_sensitive_names=settings.core.sensitive_var_conn_names,
-            min_length=settings.logging.min_length_masked_secret,
-            hide_sensitive_names=settings.core.hide_sensitive_var_conn_fields,
-        )
+    return SecretsMasker(
+        extra_sensitive_names=settings.core.sensitive_var_conn_names,
+        min_length=settings.logging.min_length_masked_secret,
+        hide_sensitive_names=settings.core.hide_sensitive_var_conn_fields,
+    )
 
-    return make
+
+def masker_factory(settings: Settings, environ: Mapping[str, str] | None = None) -> Callable[[], Any]:
+    """Maskers for task logs, callbacks' output and this process's log: each knows from the
+    start every secret of the settings (keys, URLs, passwords) and of the environment
+    (``AIRFLOW_CONN_*``, sensitive ``AIRFLOW_VAR_*``), which task processes may print."""
+    from brisa.config import sensitive_values
+    from brisa.secrets.backends import EnvironmentBackend
+
+    known = make_masker(settings)
+    known.add_all(sensitive_values(settings))
+    EnvironmentBackend(dict(os.environ if environ is None else environ)).register_secrets(known)
+    return known.copy
+
+
+def process_masker(settings: Settings) -> Callable[[str], str]:
+    """What this process's own log lines go through (see :func:`masker_factory`)."""
+    return masker_factory(settings)().mask
+
+
+def task_pool(settings: Settings, environ: Mapping[str, str] | None = None) -> ProcessPool:
+    """The zygote-backed pool of task, parse and callback processes (they run DAG code).
+
+    Brisa's own secrets in the environment (keys, database and broker URLs, the SMTP
+    password, their ``_CMD``/``_SECRET`` forms) are removed from theirs, unless ``[core]
+    pass_sensitive_env_to_tasks``; ``AIRFLOW_CONN_*`` and ``AIRFLOW_VAR_*`` stay.
+    """
+    from brisa.config import sensitive_environment
+    from brisa.executors.local import PRELOAD
+    from brisa.executors.procpool import ProcessPool
+
+    hidden: frozenset[str] = frozenset()
+    if not settings.core.pass_sensitive_env_to_tasks:
+        hidden = sensitive_environment(os.environ if environ is None else environ)
+    return ProcessPool(preload=PRELOAD, hidden_env=hidden)
 
 
 def dag_folders(settings: Settings) -> tuple[Path, ...]:
@@ -137,6 +208,8 @@ def make_local_executor(settings: Settings, store: Store, secrets: SecretsServic
         clock=utcnow,
         heartbeat_seconds=settings.scheduler.task_heartbeat_sec,
         max_log_bytes=settings.logging.max_log_bytes_per_try,
+        pool=task_pool(settings),
+        smtp_password=settings.smtp.smtp_password,
     )
 
 
@@ -159,14 +232,13 @@ def make_executor(settings: Settings, store: Store, secrets: SecretsService) -> 
     return make_local_executor(settings, store, secrets)
 
 
-def process_pool_for(executor: BaseExecutor) -> ProcessPool:
+def process_pool_for(executor: BaseExecutor, settings: Settings) -> ProcessPool:
     """The zygote-backed pool for parsing and callbacks: the LocalExecutor's own, or a new one."""
-    from brisa.executors.local import PRELOAD, LocalExecutor
-    from brisa.executors.procpool import ProcessPool
+    from brisa.executors.local import LocalExecutor
 
     if isinstance(executor, LocalExecutor):
         return executor.pool
-    return ProcessPool(preload=PRELOAD)
+    return task_pool(settings)
 
 
 def make_scheduler(
@@ -229,10 +301,13 @@ __all__ = [
     "make_celery_executor",
     "make_executor",
     "make_local_executor",
+    "make_masker",
     "make_scheduler",
     "make_secrets",
     "masker_factory",
     "open_store",
+    "process_masker",
     "process_pool_for",
+    "task_pool",
     "utcnow",
 ]

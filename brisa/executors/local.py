@@ -80,6 +80,7 @@ class LocalExecutor(BaseExecutor):
         heartbeat_seconds: float = 5.0,
         max_log_bytes: int = 0,
         pool: ProcessPool | None = None,
+        smtp_password: str | None = None,
     ) -> None:
         self.store = store
         self.parallelism = parallelism
@@ -89,6 +90,7 @@ class LocalExecutor(BaseExecutor):
         self.hostname = hostname or socket.getfqdn()
         self.heartbeat_seconds = heartbeat_seconds
         self.max_log_bytes = max_log_bytes
+        self.smtp_password = smtp_password
         self.pool = pool or ProcessPool(preload=PRELOAD)
         self._running: dict[tuple[TaskKey, int], TrySupervisor] = {}
         self._reserved = 0
@@ -246,6 +248,7 @@ class LocalExecutor(BaseExecutor):
             monotonic=time.monotonic,
             record_end=self._record_end,
             max_log_bytes=self.max_log_bytes,
+            smtp_password=self.smtp_password,
         )
 
     def _record_end(self, write: Write, event: ExecutorEvent) -> None:

@@ -73,8 +73,15 @@ class _Child:
 class ProcessPool:
     """Owns the zygote and the watcher thread."""
 
-    def __init__(self, *, preload: tuple[str, ...] = (), name: str = "brisa-procpool") -> None:
+    def __init__(
+        self,
+        *,
+        preload: tuple[str, ...] = (),
+        name: str = "brisa-procpool",
+        hidden_env: frozenset[str] = frozenset(),
+    ) -> None:
         self._preload = preload
+        self._hidden_env = hidden_env
         self._name = name
         self._zygote: ZygoteClient | None = None
         self._requests: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
@@ -95,7 +102,7 @@ class ProcessPool:
     def start_zygote(self) -> None:
         """Fork the zygote: must happen while the process has a single thread."""
         if self._zygote is None:
-            self._zygote = ZygoteClient.start(self._preload)
+            self._zygote = ZygoteClient.start(self._preload, hidden_env=self._hidden_env)
 
     def start(self) -> None:
         self.start_zygote()

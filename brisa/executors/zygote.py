@@ -83,8 +83,13 @@ class ZygoteClient:
         self._next_id = 0
 
     @classmethod
-    def start(cls, preload: tuple[str, ...] = ()) -> ZygoteClient:
-        """Fork the zygote. Call before the process starts any thread."""
+    def start(
+        cls, preload: tuple[str, ...] = (), *, hidden_env: frozenset[str] = frozenset()
+    ) -> ZygoteClient:
+        """Fork the zygote. Call before the process starts any thread.
+
+        ``hidden_env``: variables removed from the zygote's environment, and so from every
+        child's (Brisa's own keys and URLs: the children run DAG code)."""
         for module in preload:
             warm_up = getattr(importlib.import_module(module), "warm_up", None)
             if warm_up is not None:
@@ -102,6 +107,7 @@ class ZygoteClient:
             parent_sock.close()
             code = 0
             try:
+                _hide_environment(hidden_env)
                 _Zygote(zygote_sock).serve()
             except BaseException:
                 traceback.print_exc()
@@ -467,6 +473,11 @@ def _redirect_output(out_w: int) -> None:
     err = open(2, "wb", closefd=False)  # noqa: SIM115
     sys.stdout = io.TextIOWrapper(out, line_buffering=True, errors="backslashreplace")
     sys.stderr = io.TextIOWrapper(err, line_buffering=True, errors="backslashreplace")
+
+
+def _hide_environment(names: frozenset[str]) -> None:  # pragma: no cover - runs in the zygote
+    for name in names:
+        os.environ.pop(name, None)  # unsetenv too: processes a task starts inherit the rest
 
 
 def _die_with_parent() -> None:

@@ -51,6 +51,12 @@ class _Unmasked:
     def add(self, value: Any, name: str | None = None) -> None:
         """Nothing to hide on the user's own terminal."""
 
+    def add_variable(self, key: str, value: Any) -> None:
+        """Nothing to hide on the user's own terminal."""
+
+    def add_sensitive_parts(self, value: Any) -> None:
+        """Nothing to hide on the user's own terminal."""
+
     def mask(self, text: str) -> str:
         return text
 

@@ -35,6 +35,7 @@ OPS = (
     "skip_tasks",
     "mask_secret",
     "mask_text",
+    "smtp_password",
     "rendered",
     "done",
 )
@@ -197,6 +198,11 @@ class ChannelRuntime:
 
     def report_done(self, outcome: dict[str, Any]) -> None:
         self.call("done", outcome=outcome)
+
+    def smtp_password(self) -> str | None:
+        """``[smtp] smtp_password`` from the supervisor: task processes do not get Brisa's
+        secrets in their environment."""
+        return self.call("smtp_password")
 
 
 _ERRORS: dict[str, type[BrisaError]] = {"NotFoundError": NotFoundError}

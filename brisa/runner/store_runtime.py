@@ -50,6 +50,10 @@ class SecretsSource(Protocol):
 class Masker(Protocol):
     def add(self, value: Any, name: str | None = None) -> None: ...
 
+    def add_variable(self, key: str, value: Any) -> None: ...
+
+    def add_sensitive_parts(self, value: Any) -> None: ...
+
     def mask(self, text: str) -> str: ...
 
 
@@ -70,14 +74,14 @@ class MaskedSecrets:
     def get_variable(self, key: str) -> str | None:
         value = self.source.get_variable(key)
         if value is not None:
-            self.masker.add(value, name=key)
+            self.masker.add_variable(key, value)
         return value
 
     def get_connection(self, conn_id: str) -> dict[str, Any] | None:
         conn = self.source.get_connection(conn_id)
         if conn is not None:
             self.masker.add(conn.get("password"), name="password")
-            self.masker.add(conn.get("extra"), name="extra")
+            self.masker.add_sensitive_parts(conn.get("extra") or {})
         return conn
 
 

@@ -11,6 +11,7 @@ restarting database delays a try's record but loses nothing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 from collections import deque
@@ -45,6 +46,8 @@ Write = Callable[[Any], Callable[[], None]]
 class LineMasker(Protocol):
     def add(self, value: Any, name: str | None = None) -> None: ...
 
+    def add_sensitive_parts(self, value: Any) -> None: ...
+
     def mask(self, text: str) -> str: ...
 
     def redact(self, obj: Any, name: str | None = None) -> Any: ...
@@ -70,8 +73,11 @@ class TrySupervisor(ChildHandler):
         monotonic: Callable[[], float],
         record_end: Callable[[Write, ExecutorEvent], None],
         max_log_bytes: int = 0,
+        smtp_password: str | None = None,
     ) -> None:
         self.workload = workload
+        self.smtp_password = smtp_password
+        """``[smtp] smtp_password``, which the task process no longer has in its environment."""
         self.store = store
         self.runtime = runtime
         self.masker = masker
@@ -109,8 +115,11 @@ class TrySupervisor(ChildHandler):
             self._rendered = {k: self.masker.redact(v, k) for k, v in args["fields"].items()}
             return None
         if op == "mask_secret":
-            self.masker.add(args["value"])
+            with contextlib.suppress(RecursionError):  # nested beyond reason: nothing learnt
+                self.masker.add(args["value"])
             return None
+        if op == "smtp_password":
+            return self.smtp_password  # masked in the log like every configured secret
         if op == "mask_text":
             # The secrets live here, not in the task process: an alert email asks to mask.
             return self.masker.mask(args["text"])
@@ -118,6 +127,8 @@ class TrySupervisor(ChildHandler):
             # Kept until the try ends and written with its outcome: nobody else may read
             # them earlier, and one transaction per try is much cheaper than one per push.
             self._xcoms.append((args["key"], args["value"]))
+            # What it holds under sensitive keys is masked in the rest of the log.
+            self.masker.add_sensitive_parts({args["key"]: args["value"]})
             return None
         if op == "xcom_pull" and self._xcoms:
             self._write_in_own_transaction(self._write_xcoms)

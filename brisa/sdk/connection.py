@@ -9,7 +9,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from brisa.runtime import current_runtime
 from brisa.sdk.exceptions import AirflowNotFoundException
-from brisa.sdk.variable import is_sensitive_name
+from brisa.secrets.masking import is_sensitive_name
 
 FIELDS = ("conn_id", "conn_type", "description", "host", "schema", "login", "password", "port", "extra")
 

@@ -12,7 +12,7 @@ import logging
 import os
 import smtplib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -47,11 +47,22 @@ class MailConfig:
         from brisa.config import load_settings
 
         settings = load_settings(os.environ)
-        return cls(settings.smtp, settings.email)
+        smtp = settings.smtp
+        if smtp.smtp_password is None:
+            smtp = replace(smtp, smtp_password=_supervisors_smtp_password())
+        return cls(smtp, settings.email)
 
     @property
     def is_configured(self) -> bool:
         return bool(self.smtp.smtp_host)
+
+
+def _supervisors_smtp_password() -> str | None:
+    """In a task process, the password its supervisor holds (the environment has it not)."""
+    from brisa.runtime import maybe_runtime
+
+    ask = getattr(maybe_runtime(), "smtp_password", None)
+    return ask() if callable(ask) else None
 
 
 def get_email_address_list(addresses: str | Iterable[str]) -> list[str]:

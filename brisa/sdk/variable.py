@@ -7,27 +7,7 @@ from typing import Any
 
 from brisa.runtime import current_runtime
 from brisa.sdk.params import NOTSET, ArgNotSet
-
-SENSITIVE_NAME_PARTS = (
-    "access_token",
-    "api_key",
-    "apikey",
-    "authorization",
-    "passphrase",
-    "passwd",
-    "password",
-    "private_key",
-    "secret",
-    "token",
-    "keyfile_dict",
-    "service_account",
-)
-
-
-def is_sensitive_name(name: str) -> bool:
-    """Whether a variable (or extra field) name suggests a secret, as Airflow's masker."""
-    lowered = name.lower()
-    return any(part in lowered for part in SENSITIVE_NAME_PARTS)
+from brisa.secrets.masking import is_sensitive_name
 
 
 class Variable:
@@ -59,6 +39,8 @@ class Variable:
                 raise KeyError(f"Variable {key} does not exist")
             return fallback
         if is_sensitive_name(key):
+            # The supervisor's masker also registers it (with [core] sensitive_var_conn_names,
+            # and sensitive keys nested in a JSON value) when it hands the value out.
             runtime.mask_secret(value)
         return json.loads(value) if deserialize_json else value
 

@@ -12,6 +12,9 @@ dict each time and may change it. The metadata-database backend lives with the s
 
 Backends do not register what they return with a :class:`~brisa.secrets.masking.SecretsMasker`;
 the caller that hands a connection to DAG code does (Airflow masks passwords on load).
+The environment is the exception: task processes inherit it, so a task can print
+``AIRFLOW_CONN_*`` without reading it through Brisa, and
+:meth:`EnvironmentBackend.register_secrets` teaches a masker all of it up front.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from brisa.errors import ConfigError, InvalidInputError
+from brisa.secrets.masking import SecretsMasker
 from brisa.secrets.uri import CONNECTION_FIELDS, connection_from_json, parse_uri
 
 CONNECTION_KEYS: tuple[str, ...] = ("conn_id", "description", *CONNECTION_FIELDS)
@@ -94,6 +98,27 @@ class EnvironmentBackend(BaseSecretsBackend):
             if value is not None:
                 return value
         return None
+
+    def register_secrets(self, masker: SecretsMasker) -> None:
+        """Teach ``masker`` every secret held here, before any task reads it: each
+        ``*_CONN_*`` value whole, its password and sensitive extras; each ``*_VAR_*``
+        whose key looks sensitive, and sensitive keys nested in JSON values."""
+        for name, value in self._environ.items():
+            for prefix in ENV_PREFIXES:
+                if name.startswith(f"{prefix}_CONN_") and value.strip():
+                    _register_connection(masker, value)
+                elif name.startswith(f"{prefix}_VAR_"):
+                    masker.add_variable(name[len(prefix) + len("_VAR_") :].lower(), value)
+
+
+def _register_connection(masker: SecretsMasker, text: str) -> None:
+    masker.add_all([text.strip()])
+    try:
+        fields = connection_from_text(text)
+    except InvalidInputError:
+        return  # reading it fails with its own error; the whole text is registered
+    masker.add(fields.get("password"))
+    masker.add_sensitive_parts(fields.get("extra") or {})
 
 
 class MemoryBackend(BaseSecretsBackend):

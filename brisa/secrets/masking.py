@@ -100,6 +100,14 @@ class SecretsMasker:
         self._secrets: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
 
+    def copy(self) -> SecretsMasker:
+        """A masker with the same rules and secrets, that learns on its own from now on."""
+        twin = SecretsMasker(min_length=self._min_length, hide_sensitive_names=self._hide_sensitive_names)
+        twin._extra_names = self._extra_names
+        twin._secrets = set(self._secrets)
+        twin._pattern = self._pattern
+        return twin
+
     @property
     def secret_count(self) -> int:
         """How many distinct strings (secrets and their embedded forms) are masked."""
@@ -126,6 +134,56 @@ class SecretsMasker:
         elif isinstance(value, Iterable):
             for item in value:
                 self.add(item, name)
+
+    def add_variable(self, key: str, value: Any) -> None:
+        """A variable handed out: whole if ``key`` is sensitive; in a JSON value, the values
+        of sensitive keys at any depth (``{"api": {"token": "..."}}``)."""
+        self.add(value, name=key)
+        if not isinstance(value, str) or value.lstrip()[:1] not in ("{", "["):
+            return
+        try:
+            parsed = json.loads(value)
+        except (ValueError, RecursionError):
+            return
+        self.add_sensitive_parts(parsed)
+
+    def add_sensitive_parts(self, value: Any, depth: int = 0) -> None:
+        """Register every string under a sensitive key in ``value``, at any depth (to
+        :data:`DEEPEST`), and nothing else: ``{"rows": [{"token": "t0k3n"}]}`` registers
+        ``t0k3n`` only."""
+        if depth > DEEPEST:
+            return
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if self.should_hide_value_for_key(key):
+                    self._add_strings(item, depth + 1)
+                else:
+                    self.add_sensitive_parts(item, depth + 1)
+        elif isinstance(value, list | tuple | set | frozenset):
+            for item in value:
+                self.add_sensitive_parts(item, depth + 1)
+
+    def _add_strings(self, value: Any, depth: int) -> None:
+        if depth > DEEPEST:
+            return
+        if isinstance(value, str):
+            self._add_string(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                self._add_strings(item, depth + 1)
+        elif isinstance(value, list | tuple | set | frozenset):
+            for item in value:
+                self._add_strings(item, depth + 1)
+
+    def add_all(self, secrets: Iterable[str]) -> None:
+        """Register every string of ``secrets`` (one regex compilation for all of them)."""
+        new: set[str] = set()
+        for secret in secrets:
+            if len(secret) >= self._min_length and secret.lower() not in NEVER_MASKED:
+                new |= {form for form in _embedded_forms(secret) if len(form) >= self._min_length}
+        if new - self._secrets:
+            self._secrets |= new
+            self._pattern = self._compile()
 
     def _add_string(self, secret: str) -> None:
         if len(secret) < self._min_length or secret.lower() in NEVER_MASKED:
@@ -211,7 +269,10 @@ def mask_secret(secret: Any, name: str | None = None) -> None:
     from brisa.runtime import maybe_runtime
 
     runtime = maybe_runtime()
-    value = _plain_secret(secret)
+    try:
+        value = _plain_secret(secret)
+    except RecursionError:
+        return  # nested beyond reason: no secret to learn from it
     if runtime is None or value is None:
         return
     # A one-key dict makes the supervisor's masker judge ``name`` with its configured

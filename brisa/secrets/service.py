@@ -24,6 +24,7 @@ from typing import Any, Literal
 from brisa.errors import ConfigError, ConflictError, InvalidInputError, NotFoundError, SecretsError
 from brisa.secrets.backends import BaseSecretsBackend, ChainBackend, EnvironmentBackend, make_connection
 from brisa.secrets.fernet import FernetCodec
+from brisa.secrets.masking import SecretsMasker
 from brisa.secrets.rotation import RotationReport, check_stored_key, rotate_stored_secrets
 from brisa.secrets.views import ConnectionEntry, VariableEntry
 from brisa.store.records import Page
@@ -182,6 +183,30 @@ class SecretsService:
     def rotate(self) -> RotationReport:
         """Re-encrypt every variable and connection with the first key (``brisa rotate-fernet-key``)."""
         return rotate_stored_secrets(self.store, self.codec)
+
+    def register_secrets(self, masker: SecretsMasker) -> None:
+        """Teach ``masker`` every secret the backends hold, to mask them wherever they turn
+        up (an XCom a task returned, say): connection passwords and sensitive extras,
+        variables under sensitive keys, sensitive keys nested in JSON variables. Values
+        that cannot be decrypted are skipped (their listing shows the error)."""
+        for backend in self.chain.backends:
+            if isinstance(backend, EnvironmentBackend):
+                backend.register_secrets(masker)
+            elif backend is self.metastore:
+                self._register_stored(masker)
+
+    def _register_stored(self, masker: SecretsMasker) -> None:
+        with self.store.transaction(readonly=True) as tx:
+            variables = tx.variables.list().items
+            connections = tx.connections.list().items
+        for variable in variables:
+            entry = self.metastore.variable_entry(variable)
+            if entry.value is not None:
+                masker.add_variable(entry.key, entry.value)
+        for stored in connections:
+            conn = self.metastore.connection_entry(stored)
+            masker.add(conn.password)
+            masker.add_sensitive_parts(conn.extra)
 
     # -- variables ------------------------------------------------------------------------
     def get_variable(self, key: str) -> str | None:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -291,6 +292,20 @@ def _ping_when_idle(engine: sa.Engine) -> None:
             raise exc.DisconnectionError(f"pooled connection is dead: {error}") from error
 
 
+def _create_private_database(url: str) -> None:
+    """Create a missing SQLite file mode 0600: SQLite would make it 0644, and its -wal and
+    -shm files take the database file's mode. An existing file keeps its mode."""
+    from brisa.secrets.private import create_private_file
+
+    parsed = sa.engine.make_url(url)
+    database = parsed.database or ""
+    if not database or database.startswith("file:") or parsed.query.get("uri"):
+        return
+    path = Path(database)
+    if path.parent.is_dir():
+        create_private_file(path)
+
+
 def _sqlite_engine(url: str, *, echo: bool) -> sa.Engine:
     in_memory = url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
     kwargs: dict[str, Any] = {
@@ -299,6 +314,8 @@ def _sqlite_engine(url: str, *, echo: bool) -> sa.Engine:
     }
     if in_memory:
         kwargs["poolclass"] = StaticPool
+    else:
+        _create_private_database(url)
     engine = sa.create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")

@@ -56,6 +56,15 @@ def test_write_private_replaces_a_file_and_keeps_it_private(tmp_path):
     assert (path.read_text(), stat.S_IMODE(path.stat().st_mode)) == ("new\n", 0o600)
 
 
+def test_write_private_makes_a_missing_home_readable_by_its_owner_only(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        write_private(tmp_path / "home" / ADMIN_PASSWORD_FILE, "pw\n")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "home").stat().st_mode) == 0o700
+
+
 class FakeExecutor:
     healthy = True
 

@@ -61,3 +61,22 @@ def test_the_scheduler_sends_retry_failure_and_operator_emails(tmp_path, smtp: S
     leak = body_of(failures["sec@example.com"].message)
     assert "the API rejected key ***" in leak and SECRET not in leak
     assert "Sent an alert email to ['ops@example.com']" in log
+
+
+def test_an_alert_logs_in_with_the_smtp_password_the_task_process_does_not_see(tmp_path, smtp: SmtpServer):
+    """``AIRFLOW__SMTP__SMTP_PASSWORD`` is not in the task's environment: the task process asks
+    its supervisor for it when it sends an alert."""
+    with deployment(tmp_path, "sqlite") as deployed:
+        deployed.write_dag("email_leak.py", LEAK_DAG)
+        deployed.env.update(
+            smtp.env,
+            AIRFLOW_VAR_API_KEY=SECRET,
+            AIRFLOW__SMTP__SMTP_USER="apikey",
+            AIRFLOW__SMTP__SMTP_PASSWORD="smtp-pass-0451",
+        )
+        deployed.start_scheduler()
+        deployed.wait_for_dags("e2e_email_leak")
+        run_id = deployed.trigger("e2e_email_leak")
+        assert deployed.wait_for_run("e2e_email_leak", run_id).state.value == "failed"
+        smtp.wait_for(1, timeout=90)
+    assert smtp.logins == [("apikey", "smtp-pass-0451")]

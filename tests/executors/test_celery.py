@@ -350,7 +350,7 @@ def test_core_executor_selects_the_executor(tmp_path, memory_store, name, expect
     settings = _settings(tmp_path, AIRFLOW__CORE__EXECUTOR=name, AIRFLOW__CORE__PARALLELISM="7")
     executor = wiring.make_executor(settings, memory_store, secrets=None)
     assert type(executor) is expected and executor.parallelism == 7
-    pool = wiring.process_pool_for(executor)
+    pool = wiring.process_pool_for(executor, settings)
     assert (pool is executor.pool) if expected is LocalExecutor else (pool is not None)
 
 

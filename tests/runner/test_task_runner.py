@@ -62,6 +62,12 @@ class _Masker:
     def add(self, value, name=None):
         pass
 
+    def add_variable(self, key, value):
+        pass
+
+    def add_sensitive_parts(self, value):
+        pass
+
 
 def _running_try(store, path: Path, task_id: str) -> Workload:
     """The first try of ``task_id`` in a new run, claimed (running) as the executor would."""

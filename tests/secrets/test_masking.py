@@ -270,3 +270,70 @@ def test_mask_secret_outside_a_try_does_nothing():
     from brisa.secrets.masking import mask_secret
 
     mask_secret("no-runtime-here")  # nothing to register with, and no error
+
+
+# -- one list of sensitive names; what a masker learns from variables, XComs, the environment --
+
+
+def test_the_sdk_and_the_masker_judge_names_with_the_one_list():
+    from brisa.sdk import connection, variable
+
+    assert variable.is_sensitive_name is is_sensitive_name
+    assert connection.is_sensitive_name is is_sensitive_name
+    assert is_sensitive_name("http_proxies")  # was missing from the SDK's copy
+
+
+def test_a_json_variable_registers_the_values_of_its_sensitive_keys_at_any_depth():
+    masker = SecretsMasker()
+    masker.add_variable(
+        "service", json.dumps({"url": "https://api.example.com", "auth": {"token": "t0k3n-42"}})
+    )
+    assert masker.mask("calling https://api.example.com with t0k3n-42") == (
+        "calling https://api.example.com with ***"
+    )
+    masker.add_variable("db_password", "whole-value-9")
+    masker.add_variable("broken", "{not json")
+    assert masker.mask("whole-value-9 {not json") == "*** {not json"
+
+
+def test_add_sensitive_parts_registers_only_what_is_under_sensitive_keys():
+    masker = SecretsMasker(extra_sensitive_names=["pin_code"])
+    masker.add_sensitive_parts(
+        [{"user": "alice", "password": "pw-12345"}, {"nested": [{"pin_code": "98765"}, "plain-text"]}]
+    )
+    masker.add_sensitive_parts({"api_token": {"a": ["deep-1234"]}})
+    assert masker.mask("alice pw-12345 98765 plain-text deep-1234") == "alice *** *** plain-text ***"
+
+
+def test_add_sensitive_parts_survives_absurd_nesting():
+    value: object = {"password": "deep-secret"}
+    for _ in range(5000):
+        value = [value]
+    SecretsMasker().add_sensitive_parts(value)  # no RecursionError
+
+
+def test_a_copy_keeps_the_secrets_and_then_learns_alone():
+    known = masker_with("known-secret", extra_sensitive_names=["pin_code"])
+    twin = known.copy()
+    twin.add("only-in-twin")
+    assert twin.mask("known-secret only-in-twin") == "*** ***"
+    assert known.mask("only-in-twin") == "only-in-twin"
+    assert twin.should_hide_value_for_key("my_pin_code")
+
+
+def test_the_environment_backend_registers_every_connection_and_sensitive_variable():
+    from brisa.secrets.backends import EnvironmentBackend
+
+    masker = SecretsMasker()
+    EnvironmentBackend(
+        {
+            "AIRFLOW_CONN_WAREHOUSE": "postgresql://etl:p%40ss-word1@db:5432/w",
+            "BRISA_CONN_API": json.dumps({"conn_type": "http", "extra": {"api_key": "key-abcdef"}}),
+            "AIRFLOW_VAR_SLACK_TOKEN": "xoxb-12345",
+            "AIRFLOW_VAR_REGION": "eu-west-1",
+            "AIRFLOW_VAR_SETTINGS": json.dumps({"client_secret": "cs-98765"}),
+            "AIRFLOW_CONN_BAD": "::not a uri::",
+        }
+    ).register_secrets(masker)
+    text = "postgresql://etl:p%40ss-word1@db:5432/w p@ss-word1 key-abcdef xoxb-12345 eu-west-1 cs-98765"
+    assert masker.mask(text) == "*** *** *** *** eu-west-1 ***"

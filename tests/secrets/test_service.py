@@ -296,7 +296,7 @@ def test_from_settings_rejects_unknown_backends(memory_store):
 
 
 def test_public_names_are_exported():
-    from brisa.secrets import files, probes, rotation, service, views
+    from brisa.secrets import files, private, probes, rotation, service, views
 
-    for module in (files, probes, rotation, service, views):
+    for module in (files, private, probes, rotation, service, views):
         assert module.__all__ and all(hasattr(module, name) for name in module.__all__)

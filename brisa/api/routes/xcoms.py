@@ -116,8 +116,9 @@ def update_xcom_entry(
 
 
 def _shown(ctx: ApiContext, entry: XComRecord, run: RunRecord | None) -> dict[str, Any]:
-    """The entry's response fields, its value masked under sensitive keys."""
-    return xcom_fields(entry, run) | {"value": ctx.masker.redact(entry.value, entry.key)}
+    """The entry's response fields, its value masked: under sensitive keys, and wherever a
+    connection password, secret variable or configured key appears in it."""
+    return xcom_fields(entry, run) | {"value": ctx.secrets_masker().redact(entry.value, entry.key)}
 
 
 def _check_storable(xcom_key: str, value: Any) -> None:

@@ -11,6 +11,7 @@ from brisa.sdk.context import get_current_context
 from brisa.sdk.exceptions import AirflowException
 from brisa.sdk.execution import determine_kwargs
 from brisa.sdk.skipping import SkipMixin, branch_skip_ids, short_circuit_skip_ids, skip_tasks
+from brisa.secrets.masking import mask_secret
 
 log = logging.getLogger("airflow.task.operators")
 
@@ -55,6 +56,9 @@ class PythonOperator(BaseOperator):
         self.op_kwargs = determine_kwargs(self.python_callable, list(self.op_args), context)
         result = self.execute_callable()
         if self.show_return_value_in_logs:
+            if isinstance(result, dict | list | tuple):
+                # The supervisor masks what sits under sensitive keys ({"password": ...}).
+                mask_secret(result, name="return_value")
             log.info("Done. Returned value was: %s", result)
         else:
             log.info("Done. Returned value not shown")

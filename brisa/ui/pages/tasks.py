@@ -97,14 +97,15 @@ def load_try_page(
     if number != ti.try_number and number not in archived:
         raise NotFoundError(f"try {number} of task instance {key} not found")
     rendered = ti.rendered_fields if number == ti.try_number else archived[number].rendered_fields
+    masker = ctx.secrets_masker() if xcoms or rendered else ctx.masker
     return TryPage(
         ti=ti,
         run=run,
         task=dag.tasks.get(key.task_id) if dag else None,
         attempts=_attempts(ti, history),
         try_number=number,
-        rendered=ctx.masker.redact(rendered or {}),
-        xcoms=[(x.key, ctx.masker.redact(x.value, x.key)) for x in xcoms],
+        rendered=masker.redact(rendered or {}),
+        xcoms=[(x.key, masker.redact(x.value, x.key)) for x in xcoms],
     )
 
 

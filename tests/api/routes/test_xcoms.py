@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from brisa.api.schemas import XComCollectionResponse, XComResponse, XComResponseNative
-from tests.api.conftest import Api
+from brisa.secrets.service import SecretsService
+from tests.api.conftest import Api, build_api
 from tests.api.helpers import add_dag, add_mapped, add_run, key
 
 
@@ -167,3 +168,47 @@ def test_only_admins_create_or_edit_xcoms_as_with_airflows_fab_roles(api: Api) -
         patched = api.client.patch(f"{entries_url(run_id)}/count", json={"value": 1}, headers=h)
         assert patched.status_code == 403, role
     assert api.client.get(f"{entries_url(run_id)}/count", headers=api.headers("Viewer")).status_code == 200
+
+
+def test_an_xcom_holding_a_connection_password_or_a_secret_variable_is_masked(api: Api) -> None:
+    """A task returned secrets under keys that look harmless: the values are masked anyway,
+    as are keys whose names are sensitive at any depth."""
+    secrets = SecretsService.from_settings(api.settings, api.store, {})
+    secrets.set_connection({"conn_id": "warehouse", "conn_type": "postgres", "password": "pg-pass-123"})
+    secrets.set_variable("api_token", "tok-456789")
+    secrets.set_variable("service", '{"url": "https://x", "auth": {"token": "nested-tok-42"}}')
+    run = add_run(api.store, add_dag(api.store, api.clock()), api.clock())
+    value = {
+        "dsn": "postgresql://etl:pg-pass-123@db/warehouse",
+        "header": "Bearer tok-456789",
+        "rows": [{"note": "nested-tok-42"}, {"client": {"access_token": "abc-not-registered"}}],
+    }
+    with api.store.transaction() as tx:
+        tx.xcoms.set(key(run, "extract"), "return_value", value, now=api.clock())
+    url = f"{entries_url(run.run_id)}/return_value"
+    shown = api.client.get(url, headers=api.headers("Viewer")).json()["value"]
+    assert shown == {
+        "dsn": "postgresql://etl:***@db/warehouse",
+        "header": "Bearer ***",
+        "rows": [{"note": "***"}, {"client": {"access_token": "***"}}],
+    }
+    text = api.client.get(url, params={"stringify": True}, headers=api.headers("Viewer")).json()["value"]
+    assert not any(secret in text for secret in ("pg-pass-123", "tok-456789", "nested-tok-42", "abc-not"))
+
+
+def test_an_xcom_holding_a_secret_from_the_environment_or_the_settings_is_masked(
+    store, settings, clock, hasher
+) -> None:
+    conn = "postgresql://etl:env-pass-987@db/warehouse"
+    api = build_api(store, settings, clock, hasher)
+    api.app.state.brisa.secrets = SecretsService.from_settings(
+        settings, store, {"AIRFLOW_CONN_WAREHOUSE": conn, "AIRFLOW_VAR_SLACK_TOKEN": "xoxb-env-token"}
+    )
+    run = add_run(store, add_dag(store, clock()), clock())
+    fernet_key = settings.core.fernet_key
+    with store.transaction() as tx:
+        tx.xcoms.set(
+            key(run, "extract"), "leak", [conn, "xoxb-env-token", fernet_key, "env-pass-987"], now=clock()
+        )
+    shown = api.client.get(f"{entries_url(run.run_id)}/leak", headers=api.headers("Viewer")).json()["value"]
+    assert shown == ["***", "***", "***", "***"]

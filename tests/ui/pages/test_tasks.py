@@ -2,6 +2,7 @@ import re
 from datetime import timedelta
 from html import unescape
 
+from brisa.secrets.service import SecretsService
 from brisa.states import RunState, TaskState
 from brisa.store.records import TaskKey
 from brisa.ui.pages._common import task_url
@@ -35,6 +36,22 @@ def test_the_try_page_shows_log_rendered_fields_xcoms_and_actions(store, admin, 
     assert "hunter22" not in html and "***" in html  # a sensitive XCom key is masked
     assert 'data-testid="clear"' in html and 'data-testid="mark-success"' in html
     assert 'data-log-live="0"' in html  # a finished try's log is complete
+
+
+def test_an_xcom_holding_a_connection_password_or_secret_variable_is_masked_on_the_page(
+    store, settings, admin, clock
+) -> None:
+    secrets = SecretsService.from_settings(settings, store, {})
+    secrets.set_connection({"conn_id": "warehouse", "conn_type": "postgres", "password": "pg-pass-123"})
+    secrets.set_variable("slack_token", "xoxb-456789")
+    key = seeded(store, clock)
+    with store.transaction() as tx:
+        value = {"dsn": "postgresql://etl:pg-pass-123@db/w", "header": "Bearer xoxb-456789", "rows": 3}
+        tx.xcoms.set(key, "return_value", value, now=clock())
+    html = admin.get(task_url(*key)).text
+    assert "&#34;rows&#34;: 3" in html
+    assert "pg-pass-123" not in html and "xoxb-456789" not in html
+    assert "postgresql://etl:***@db/w" in html
 
 
 def test_the_log_of_a_running_try_is_followed_with_its_token(store, admin, clock) -> None:
