@@ -64,7 +64,11 @@ def run_row(run: Any) -> dict[str, Any]:
 def dags_list(output: str, include_paused: bool, local: bool) -> None:
     """List the DAGs the scheduler knows (or, with --local, those the files define)."""
     if local:
-        rows = [_local_row(d) for d in _parse_local()]
+        errors: list[Any] = []
+        rows = [_local_row(d) for d in _parse_local(errors)]
+        render(rows, output, columns=["dag_id", "fileloc", "owners", "schedule"])
+        _report_import_errors(errors)
+        return
     else:
         _, store = _store()
         with store.transaction(readonly=True) as tx:
@@ -94,24 +98,44 @@ def _local_row(dag: Any) -> dict[str, Any]:
     }
 
 
-def _parse_local() -> list[Any]:
+def _parse_local(errors: list[Any] | None = None) -> list[Any]:
     from brisa.runner.adhoc import local_secrets, parse_dag_files
 
     settings = wiring.load_settings()
-    return list(parse_dag_files(settings, local_secrets(settings)))
+    return list(parse_dag_files(settings, local_secrets(settings), errors))
+
+
+def _report_import_errors(errors: list[Any]) -> None:
+    """On stderr, after the table: which files did not load (their DAGs are missing above)."""
+    if errors:
+        click.echo(f"{len(errors)} DAG file(s) failed to load:", err=True)
+        for error in errors:
+            click.echo(f"  {error.filename}: {error.message}", err=True)
+        click.echo("Details: brisa dags list-import-errors --local", err=True)
 
 
 @dags.command("list-import-errors")
 @output_option
-def dags_list_import_errors(output: str) -> None:
-    """DAG files that failed to load, with where and why."""
-    _, store = _store()
-    with store.transaction(readonly=True) as tx:
-        errors = tx.dags.import_errors().items
-    render(
-        [{"filename": e.filename, "lineno": e.lineno, "error": e.stacktrace or e.message} for e in errors],
-        output,
-    )
+@click.option("--local", is_flag=True, help="Parse the DAG files here instead of reading the metadata store.")
+def dags_list_import_errors(output: str, local: bool) -> None:
+    """DAG files that failed to load, with where and why. Exits 1 when there are any
+    (as Airflow's), so a CI step can run it."""
+    if local:
+        found: list[Any] = []
+        _parse_local(found)
+        rows = [_error_row(e.filename, e.lineno, e.traceback or e.message) for e in found]
+    else:
+        _, store = _store()
+        with store.transaction(readonly=True) as tx:
+            stored = tx.dags.import_errors().items
+        rows = [_error_row(e.filename, e.lineno, e.stacktrace or e.message) for e in stored]
+    render(rows, output, columns=["filename", "lineno", "error"])
+    if rows:
+        raise click.exceptions.Exit(1)
+
+
+def _error_row(filename: str, lineno: int | None, error: str) -> dict[str, Any]:
+    return {"filename": filename, "lineno": lineno, "error": error}
 
 
 @dags.command("trigger")

@@ -24,6 +24,7 @@ from typing import Any
 
 from brisa.errors import BrisaError, InvalidInputError, NotFoundError
 from brisa.executors.base import RunContext, Workload
+from brisa.loader.result import ImportErrorInfo
 from brisa.runner.outcome import Outcome
 from brisa.runner.store_runtime import StoreRuntime
 from brisa.runtime import ParseRuntime, use_runtime
@@ -85,11 +86,14 @@ def local_secrets(settings: Any) -> Any:
     )
 
 
-def parse_dag_files(settings: Any, secrets: Any) -> Iterator[SerializedDag]:
+def parse_dag_files(
+    settings: Any, secrets: Any, errors: list[ImportErrorInfo] | None = None
+) -> Iterator[SerializedDag]:
     """Every DAG the DAG files define now, parsed in this process (like Airflow's DagBag).
 
     Top-level ``Variable.get`` / ``get_connection`` read ``secrets`` (see
     :func:`local_secrets`), as they read the DAG processor's when the scheduler parses.
+    The files' import errors are appended to ``errors`` when it is given.
     """
     from brisa.cli import wiring
     from brisa.loader import discover, parse_file
@@ -98,33 +102,43 @@ def parse_dag_files(settings: Any, secrets: Any) -> Iterator[SerializedDag]:
     with use_runtime(ParseRuntime(secrets)), brisa_conf():
         for folder in wiring.dag_folders(settings):
             for path in discover(Path(folder)):
-                yield from parse_file(
+                result = parse_file(
                     str(path),
                     timeout=settings.core.dagbag_import_timeout,
                     generation_default=settings.core.default_airflow_generation,
                     catchup_default=settings.scheduler.catchup_by_default,
                     dags_folder=str(folder),
-                ).dags
+                )
+                if errors is not None:
+                    errors.extend(result.errors)
+                yield from result.dags
 
 
 def find_dag(settings: Any, dag_id: str, secrets: Any) -> SerializedDag:
     """The DAG as the DAG files define it now."""
-    with contextlib.closing(parse_dag_files(settings, secrets)) as dags:  # ends its runtime at once
+    errors: list[ImportErrorInfo] = []
+    with contextlib.closing(parse_dag_files(settings, secrets, errors)) as dags:  # ends its runtime at once
         for dag in dags:
             if dag.dag_id == dag_id:
                 return dag
-    return _the_dag(settings, [], dag_id)
+    return _the_dag(settings, [], dag_id, errors)
 
 
-def _the_dag(settings: Any, dags: list[SerializedDag], dag_id: str) -> SerializedDag:
+def _the_dag(
+    settings: Any, dags: list[SerializedDag], dag_id: str, errors: list[ImportErrorInfo]
+) -> SerializedDag:
+    """``dag_id`` among ``dags``; else a not-found error that names the files that failed
+    to load (one of them may be where the DAG is defined)."""
     from brisa.cli import wiring
 
     for dag in dags:
         if dag.dag_id == dag_id:
             return dag
-    raise NotFoundError(
-        f"DAG {dag_id!r} not found in {', '.join(str(f) for f in wiring.dag_folders(settings))}"
-    )
+    message = f"DAG {dag_id!r} not found in {', '.join(str(f) for f in wiring.dag_folders(settings))}"
+    if errors:
+        failed = "; ".join(f"{e.filename}: {e.message}" for e in errors)
+        message += f". These DAG files failed to load and may define it: {failed}"
+    raise NotFoundError(message)
 
 
 def _add_other_dags(store: Store, others: list[SerializedDag]) -> None:
@@ -218,8 +232,9 @@ def test_dag(settings: Any, dag_id: str, when: datetime, *, conf: dict[str, Any]
     """Run every task of one run in this process, in dependency order, logging here."""
     _terminal_logging()
     secrets = local_secrets(settings)
-    dags = list(parse_dag_files(settings, secrets))
-    dag = _the_dag(settings, dags, dag_id)
+    errors: list[ImportErrorInfo] = []
+    dags = list(parse_dag_files(settings, secrets, errors))
+    dag = _the_dag(settings, dags, dag_id, errors)
     return _run_test(dag, [other for other in dags if other.dag_id != dag_id], when, conf, secrets)
 
 

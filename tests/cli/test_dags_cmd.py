@@ -90,6 +90,31 @@ def test_dags_list_local_and_show(seed_env):
     rows = json.loads(listed.stdout)
     assert [r["dag_id"] for r in rows] == ["tutorial"]
     assert rows[0]["generation"] == "2"
+    # The file that failed is named (on stderr, so -o json stays parseable).
+    assert "1 DAG file(s) failed to load:" in listed.stderr
+    assert "broken.py: RuntimeError: broken on purpose" in listed.stderr
+
+
+def test_list_import_errors_local_parses_here_and_fails_when_a_file_is_broken(seed_env):
+    result = brisa("dags", "list-import-errors", "--local", "-o", "json", env=seed_env)
+    assert result.returncode == 1
+    (error,) = json.loads(result.stdout)
+    assert error["filename"].endswith("broken.py") and error["lineno"] == 2
+    assert "RuntimeError: broken on purpose" in error["error"]
+    Path(error["filename"]).unlink()
+    clean = brisa("dags", "list-import-errors", "--local", env=seed_env)
+    assert clean.returncode == 0, clean.stderr
+    assert "No data found" in clean.stdout
+
+
+def test_dags_test_of_a_dag_whose_file_failed_says_so(seed_env):
+    dags = Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"])
+    (dags / "half.py").write_text("from airflow import DAG\nDAG('half')\nraise ValueError('typo in half.py')\n")
+    result = brisa("dags", "test", "half", "2024-01-01", env=seed_env, timeout=60)
+    assert result.returncode == 3
+    assert "DAG 'half' not found" in result.stderr
+    assert "These DAG files failed to load and may define it:" in result.stderr
+    assert "half.py: ValueError: typo in half.py" in result.stderr
 
 
 def test_unknown_dag_is_a_clear_error(seed_env):
@@ -110,7 +135,9 @@ def test_import_errors_are_listed_after_the_scheduler_parsed(seed_env):
         "e.start(); e.load_dags(); e.request_stop(); e.shutdown()\n"
     )
     assert subprocess.run([sys.executable, "-c", code], env=seed_env, timeout=120).returncode == 0
-    errors = json.loads(brisa("dags", "list-import-errors", "-o", "json", env=seed_env).stdout)
+    listed_errors = brisa("dags", "list-import-errors", "-o", "json", env=seed_env)
+    assert listed_errors.returncode == 1  # as Airflow's: errors make the command fail
+    errors = json.loads(listed_errors.stdout)
     assert len(errors) == 1
     assert errors[0]["filename"].endswith("broken.py")
     assert "broken on purpose" in errors[0]["error"]
