@@ -8,31 +8,13 @@ here fails to import with a message saying Brisa does not support it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-
-
-@dataclass(frozen=True)
-class ShimModule:
-    names: Mapping[str, str] = field(default_factory=dict)
-    forward: str | None = None
-    """A Brisa module whose public names this module also exports."""
-    unsupported: Mapping[str, str] = field(default_factory=dict)
-    """Airflow names this module has that Brisa rejects, with the reason."""
-
+from brisa.compat.common_compat import COMMON_COMPAT, COMMON_COMPAT_UNSUPPORTED_MODULES
+from brisa.compat.contrib import CONTRIB_MODULES, CONTRIB_UNSUPPORTED_MODULES
+from brisa.compat.entries import ShimModule
+from brisa.compat.entries import merge as _merge
+from brisa.compat.entries import names as _names
 
 _SDK = "brisa.sdk"
-
-
-def _names(module: str, *names: str) -> dict[str, str]:
-    return {name: f"{module}:{name}" for name in names}
-
-
-def _merge(*parts: dict[str, str]) -> dict[str, str]:
-    merged: dict[str, str] = {}
-    for part in parts:
-        merged.update(part)
-    return merged
 
 
 DAG_NAMES = _names(f"{_SDK}.dag", "DAG")
@@ -238,14 +220,8 @@ TABLE: dict[str, ShimModule] = {
     "airflow.sensors.external_task_sensor": ShimModule(EXTERNAL_SENSOR),
     "airflow.sensors.weekday": ShimModule(WEEKDAY_SENSOR),
     "airflow.sensors.bash": ShimModule(BASH_SENSOR),
-    # -- contrib (1.10) ------------------------------------------------------------------------
-    "airflow.contrib": ShimModule(),
-    "airflow.contrib.sensors": ShimModule(),
-    "airflow.contrib.sensors.file_sensor": ShimModule(FILE_SENSOR),
-    "airflow.contrib.sensors.python_sensor": ShimModule(PYTHON_SENSOR),
-    "airflow.contrib.sensors.weekday_sensor": ShimModule(WEEKDAY_SENSOR),
-    "airflow.contrib.sensors.bash_sensor": ShimModule(BASH_SENSOR),
-    "airflow.contrib.operators": ShimModule(),
+    # -- contrib (1.10): brisa/compat/contrib.py ------------------------------------------------
+    **CONTRIB_MODULES,
     # -- decorators ----------------------------------------------------------------------------
     "airflow.decorators": ShimModule(DECORATORS),
     # -- Airflow 3's task SDK ----------------------------------------------------------------------
@@ -316,6 +292,8 @@ TABLE: dict[str, ShimModule] = {
     "airflow.providers.sqlite.hooks.sqlite": ShimModule(SQLITE_HOOK),
     "airflow.providers.sqlite.operators": ShimModule(),
     "airflow.providers.sqlite.operators.sqlite": ShimModule(SQLITE_OPS),
+    # -- the common.compat provider: brisa/compat/common_compat.py ----------------------------------
+    **COMMON_COMPAT,
     # -- the SMTP provider: EmailOperator (Airflow 2.x providers and 3) ------------------------------
     "airflow.providers.smtp": ShimModule(),
     "airflow.providers.smtp.operators": ShimModule(),
@@ -381,6 +359,9 @@ TABLE: dict[str, ShimModule] = {
     ),
 }
 
+UNSUPPORTED_MODULES: dict[str, str] = {**CONTRIB_UNSUPPORTED_MODULES, **COMMON_COMPAT_UNSUPPORTED_MODULES}
+"""Airflow modules Brisa knows and does not provide -> the reason its import error gives."""
+
 _TWO_ONLY_PREFIXES = (
     "airflow.operators.",
     "airflow.sensors.",
@@ -406,4 +387,4 @@ def generation_of(module: str) -> str | None:
     return None
 
 
-__all__ = ["TABLE", "ShimModule", "generation_of"]
+__all__ = ["TABLE", "UNSUPPORTED_MODULES", "ShimModule", "generation_of"]

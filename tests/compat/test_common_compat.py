@@ -1,0 +1,166 @@
+"""``airflow.providers.common.compat``: every public name of its newest release resolves or is refused."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from brisa.compat import TABLE, shim_installed
+from brisa.compat.table import UNSUPPORTED_MODULES
+from brisa.compat.versions import AIRFLOW_2_VERSION
+from brisa.loader import parse_file
+from tests.compat.airflow_names import COMMON_COMPAT_1_23_0
+
+
+def _import_name(module: str, name: str):
+    namespace: dict = {}
+    exec(f"from {module} import {name}", namespace)
+    return namespace[name]
+
+
+@pytest.mark.parametrize("module", sorted(COMMON_COMPAT_1_23_0))
+def test_every_public_name_of_the_provider_resolves_or_is_refused_by_name(module):
+    with shim_installed():
+        if module in UNSUPPORTED_MODULES:
+            with pytest.raises(ModuleNotFoundError, match=f"Brisa does not support {module} "):
+                importlib.import_module(module)
+            return
+        importlib.import_module(module)
+        entry = TABLE[module]
+        for name in COMMON_COMPAT_1_23_0[module]:
+            assert name in entry.names or name in entry.unsupported, f"{module}.{name} is not decided"
+            if name in entry.unsupported:
+                refused = f"cannot import name '{name}'.*Brisa does not support it"
+                with pytest.raises(ImportError, match=refused):
+                    _import_name(module, name)
+            else:
+                assert _import_name(module, name) is not None
+
+
+def test_the_standard_providers_example_imports_give_brisas_objects():
+    # Airflow 3's standard-provider example DAGs import these from common.compat.sdk.
+    with shim_installed():
+        from airflow.providers.common.compat.sdk import (
+            DAG,
+            BaseOperator,
+            Context,
+            TriggerRule,
+            XComArg,
+            chain,
+            get_current_context,
+            task,
+            timezone,
+        )
+        from airflow.providers.common.compat.standard.operators import PythonOperator, ShortCircuitOperator
+        from airflow.providers.common.compat.standard.utils import SkipMixin
+
+        import brisa.sdk.operators.python as python_ops
+        from brisa import sdk
+
+        assert DAG is sdk.dag.DAG and BaseOperator is sdk.baseoperator.BaseOperator
+        assert TriggerRule is sdk.trigger_rule.TriggerRule and XComArg is sdk.xcom_arg.XComArg
+        assert Context is sdk.context.Context and get_current_context is sdk.context.get_current_context
+        assert chain is sdk.dependencies.chain and task is sdk.decorators.task
+        assert timezone is sdk.timezone and timezone.utcnow().utcoffset().total_seconds() == 0
+        assert PythonOperator is python_ops.PythonOperator
+        assert ShortCircuitOperator is python_ops.ShortCircuitOperator
+        assert SkipMixin is sdk.skipping.SkipMixin
+
+
+def test_provider_helpers_behave_as_airflows():
+    with shim_installed():
+        from airflow.providers.common.compat.lineage.entities import File, Table
+        from airflow.providers.common.compat.module_loading import import_string, qualname
+        from airflow.providers.common.compat.sdk import (
+            AirflowException,
+            AirflowOptionalProviderFeatureException,
+            context_merge,
+        )
+        from airflow.providers.common.compat.standard.operators import is_async_callable
+
+    context = {"a": 1}
+    context_merge(context, {"b": 2}, c=3)
+    assert context == {"a": 1, "b": 2, "c": 3}
+    assert import_string("os.path.join") is importlib.import_module("os.path").join
+    with pytest.raises(ImportError, match="does not define"):
+        import_string("os.path.no_such_function")
+    assert qualname(File) == "brisa.sdk.provider_compat.File"
+    assert File("s3://bucket/key").url == "s3://bucket/key"
+    assert Table(database="db", cluster="c", name="t").columns == []
+    assert issubclass(AirflowOptionalProviderFeatureException, AirflowException)
+
+    async def coroutine():
+        return None
+
+    assert is_async_callable(coroutine) and not is_async_callable(len)
+
+
+def test_version_flags_follow_the_airflow_the_file_has_shown():
+    with shim_installed():
+        from airflow import __version__
+        from airflow.providers.common.compat import version_compat
+
+        # Nothing Airflow-3-only imported yet: the Airflow 2 that airflow.__version__ reports.
+        assert __version__ == AIRFLOW_2_VERSION
+        assert version_compat.get_base_airflow_version_tuple() == (2, 10, 5)
+        assert version_compat.AIRFLOW_V_3_0_PLUS is False
+        import airflow.sdk  # noqa: F401
+
+        assert version_compat.AIRFLOW_V_3_0_PLUS is version_compat.AIRFLOW_V_3_1_PLUS is True
+        assert version_compat.AIRFLOW_V_3_2_PLUS is False
+        assert version_compat.get_base_airflow_version_tuple() == (3, 1, 0)
+    with shim_installed():  # a new file starts again from Airflow 2
+        from airflow.providers.common.compat.version_compat import AIRFLOW_V_3_0_PLUS
+
+        assert AIRFLOW_V_3_0_PLUS is False
+
+
+FLAG_PICKS_IMPORTS = """
+from datetime import datetime
+{first}
+from airflow.providers.common.compat.version_compat import AIRFLOW_V_3_0_PLUS
+if AIRFLOW_V_3_0_PLUS:
+    from airflow.providers.standard.operators.empty import EmptyOperator
+    from airflow.sdk import DAG
+    schedule = {{"schedule": "@daily"}}
+else:
+    from airflow.operators.empty import EmptyOperator
+    from airflow.models import DAG
+    schedule = {{"schedule_interval": "@daily"}}
+
+with DAG("{dag_id}", start_date=datetime(2024, 1, 1), tags=[str(AIRFLOW_V_3_0_PLUS)], **schedule):
+    EmptyOperator(task_id="noop")
+"""
+
+
+@pytest.mark.parametrize(
+    ("first", "flag", "generation"),
+    [
+        ("", "False", "2"),
+        ("from airflow.providers.common.compat.sdk import TriggerRule", "False", "2"),
+        ("from airflow.sdk import task", "True", "3"),
+        ("from airflow.providers.standard.operators.bash import BashOperator", "True", "3"),
+    ],
+)
+def test_a_file_branching_on_version_flags_gets_the_generation_it_was_told(tmp_path, first, flag, generation):
+    path = tmp_path / "flags.py"
+    path.write_text(FLAG_PICKS_IMPORTS.format(first=first, dag_id="flags"))
+    result = parse_file(str(path), generation_default="3" if generation == "2" else "2")
+    assert not result.errors, result.errors
+    [dag] = result.dags
+    assert (list(dag.tags), dag.generation) == ([flag], generation)
+
+
+def test_common_compat_imports_alone_do_not_decide_the_generation(tmp_path):
+    path = tmp_path / "neutral.py"
+    path.write_text(
+        "from datetime import datetime\n"
+        "from airflow.providers.common.compat.sdk import DAG, TriggerRule\n"
+        "from airflow.providers.common.compat.standard.operators import PythonOperator\n"
+        "with DAG('neutral', start_date=datetime(2024, 1, 1)):\n"
+        "    PythonOperator(task_id='t', python_callable=print, trigger_rule=TriggerRule.ALL_DONE)\n"
+    )
+    for default in ("2", "3"):
+        [dag] = parse_file(str(path), generation_default=default).dags
+        assert dag.generation == default
