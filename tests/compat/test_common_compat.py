@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -164,3 +167,66 @@ def test_common_compat_imports_alone_do_not_decide_the_generation(tmp_path):
     for default in ("2", "3"):
         [dag] = parse_file(str(path), generation_default=default).dags
         assert dag.generation == default
+
+
+E2E_DAG = """
+from __future__ import annotations
+
+import datetime
+
+{generation_import}
+from airflow.providers.common.compat.sdk import DAG, TriggerRule, chain, get_current_context, timezone
+from airflow.providers.common.compat.standard.operators import PythonOperator, ShortCircuitOperator
+from airflow.providers.common.compat.version_compat import AIRFLOW_V_3_0_PLUS
+
+
+def report():
+    from airflow.providers.common.compat.version_compat import AIRFLOW_V_3_0_PLUS as at_run_time
+
+    context = get_current_context()
+    print(f"flags parse={{AIRFLOW_V_3_0_PLUS}} run={{at_run_time}} old_keys={{'execution_date' in context}}")
+
+
+with DAG("{dag_id}", start_date=datetime.datetime(2024, 1, 1, tzinfo=timezone.utc), schedule=None):
+    gate = ShortCircuitOperator(task_id="gate", python_callable=lambda: True)
+    chain(gate, [EmptyOperator(task_id="noop"), PythonOperator(
+        task_id="report", python_callable=report, trigger_rule=TriggerRule.NONE_FAILED
+    )])
+"""
+
+
+@pytest.mark.parametrize(
+    ("generation_import", "expected"),
+    [
+        (
+            "from airflow.providers.standard.operators.empty import EmptyOperator",
+            "flags parse=True run=True old_keys=False",
+        ),
+        ("from airflow.operators.empty import EmptyOperator", "flags parse=False run=False old_keys=True"),
+    ],
+)
+def test_dags_test_runs_a_common_compat_dag_with_the_generation_its_flags_said(
+    tmp_path, generation_import, expected
+):
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    (dags / "compat_e2e.py").write_text(
+        E2E_DAG.format(generation_import=generation_import, dag_id="compat_e2e")
+    )
+    env = {
+        **os.environ,
+        "BRISA_HOME": str(tmp_path / "home"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
+        "BRISA__CORE__LOAD_EXAMPLES": "False",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "brisa.cli", "dags", "test", "compat_e2e", "2024-01-01"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    for task_id in ("gate", "noop", "report"):
+        assert f"{task_id}: success" in result.stdout
+    assert expected in result.stdout
