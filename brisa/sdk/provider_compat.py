@@ -11,10 +11,12 @@ import importlib
 import inspect
 import pkgutil
 import re
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, ClassVar
+
+from brisa.sdk.operators.bash import context_to_airflow_vars as env_vars
 
 PROVIDER_VERSION = "1.23.0"
 """The apache-airflow-providers-common-compat release whose names Brisa provides."""
@@ -23,6 +25,35 @@ PROVIDER_VERSION = "1.23.0"
 def context_merge(context: MutableMapping[str, Any], *args: Any, **kwargs: Any) -> None:
     """Merge mappings and keyword arguments into ``context``, in place."""
     context.update(*args, **kwargs)
+
+
+_CONTEXT_VARS = (
+    "DAG_ID",
+    "TASK_ID",
+    "LOGICAL_DATE",
+    "EXECUTION_DATE",
+    "TRY_NUMBER",
+    "DAG_RUN_ID",
+    "DAG_OWNER",
+    "DAG_EMAIL",
+)
+
+AIRFLOW_VAR_NAME_FORMAT_MAPPING: dict[str, dict[str, str]] = {
+    f"AIRFLOW_CONTEXT_{var}": {
+        "default": f"airflow.ctx.{var.lower()}",
+        "env_var_format": f"AIRFLOW_CTX_{var}",
+    }
+    for var in _CONTEXT_VARS
+}
+"""Airflow's names for the task's identity passed to other systems; Brisa sets both dates."""
+
+
+def context_to_airflow_vars(context: Mapping[str, Any], in_env_var_format: bool = False) -> dict[str, str]:
+    """The task's identity as ``airflow.ctx.dag_id``-style keys, or ``AIRFLOW_CTX_DAG_ID``-style ones."""
+    values = env_vars(context)
+    if in_env_var_format:
+        return values
+    return {f"airflow.ctx.{key.removeprefix('AIRFLOW_CTX_').lower()}": value for key, value in values.items()}
 
 
 def is_async_callable(function: Any) -> bool:
@@ -135,6 +166,7 @@ class Table:
 
 
 __all__ = [
+    "AIRFLOW_VAR_NAME_FORMAT_MAPPING",
     "PROVIDER_VERSION",
     "Column",
     "File",
@@ -142,6 +174,7 @@ __all__ = [
     "Tag",
     "User",
     "context_merge",
+    "context_to_airflow_vars",
     "default_if_none",
     "get_provider_info",
     "import_string",

@@ -99,6 +99,31 @@ def test_provider_helpers_behave_as_airflows():
     assert is_async_callable(coroutine) and not is_async_callable(len)
 
 
+def test_context_to_airflow_vars_has_airflows_two_formats():
+    from types import SimpleNamespace
+
+    with shim_installed():
+        from airflow.providers.common.compat.sdk import (
+            AIRFLOW_VAR_NAME_FORMAT_MAPPING,
+            context_to_airflow_vars,
+        )
+
+    ti = SimpleNamespace(dag_id="d", task_id="t", try_number=2, run_id="r")
+    context = {"ti": ti, "task": SimpleNamespace(owner="ana", email=None), "logical_date": None}
+    assert context_to_airflow_vars(context) == {
+        "airflow.ctx.dag_id": "d",
+        "airflow.ctx.task_id": "t",
+        "airflow.ctx.try_number": "2",
+        "airflow.ctx.dag_run_id": "r",
+        "airflow.ctx.dag_owner": "ana",
+    }
+    assert context_to_airflow_vars(context, in_env_var_format=True)["AIRFLOW_CTX_DAG_ID"] == "d"
+    assert AIRFLOW_VAR_NAME_FORMAT_MAPPING["AIRFLOW_CONTEXT_DAG_ID"] == {
+        "default": "airflow.ctx.dag_id",
+        "env_var_format": "AIRFLOW_CTX_DAG_ID",
+    }
+
+
 def test_version_flags_follow_the_airflow_the_file_has_shown():
     with shim_installed():
         from airflow import __version__
