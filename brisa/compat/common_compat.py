@@ -144,6 +144,23 @@ LINEAGE_ENTITIES = names(_HELPERS, "File", "User", "Tag", "Column", "Table", "de
 
 OPENLINEAGE = "Brisa does not emit OpenLineage events"
 
+STANDARD_VERSION_COMPAT = ShimModule(
+    merge(
+        names(
+            "brisa.compat.versions",
+            "AIRFLOW_V_3_0_PLUS",
+            "AIRFLOW_V_3_1_PLUS",
+            "AIRFLOW_V_3_1_3_PLUS",
+            "AIRFLOW_V_3_2_PLUS",
+            "AIRFLOW_V_3_3_PLUS",
+            "get_base_airflow_version_tuple",
+        ),
+        names(f"{_SDK}.baseoperator", "BaseOperator"),
+    ),
+    unsupported=rejecting(INTERNAL, "NOTSET", "ArgNotSet", "is_arg_set"),
+)
+"""The standard provider's own ``version_compat`` (Airflow 3, so its flags say 3.x)."""
+
 COMMON_COMPAT: dict[str, ShimModule] = {
     COMPAT: ShimModule({"__version__": f"{_HELPERS}:PROVIDER_VERSION"}),
     f"{COMPAT}.version_compat": ShimModule(VERSION_FLAGS),
@@ -225,4 +242,4 @@ COMMON_COMPAT_UNSUPPORTED_MODULES: dict[str, str] = {
 }
 """Modules of the provider Brisa does not provide at all, with the reason."""
 
-__all__ = ["COMMON_COMPAT", "COMMON_COMPAT_UNSUPPORTED_MODULES", "COMPAT"]
+__all__ = ["COMMON_COMPAT", "COMMON_COMPAT_UNSUPPORTED_MODULES", "COMPAT", "STANDARD_VERSION_COMPAT"]

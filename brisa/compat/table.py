@@ -8,7 +8,11 @@ here fails to import with a message saying Brisa does not support it.
 
 from __future__ import annotations
 
-from brisa.compat.common_compat import COMMON_COMPAT, COMMON_COMPAT_UNSUPPORTED_MODULES
+from brisa.compat.common_compat import (
+    COMMON_COMPAT,
+    COMMON_COMPAT_UNSUPPORTED_MODULES,
+    STANDARD_VERSION_COMPAT,
+)
 from brisa.compat.contrib import CONTRIB_MODULES, CONTRIB_UNSUPPORTED_MODULES
 from brisa.compat.entries import ShimModule
 from brisa.compat.entries import merge as _merge
@@ -273,6 +277,7 @@ TABLE: dict[str, ShimModule] = {
     f"{STANDARD}.utils": ShimModule(),
     f"{STANDARD}.utils.weekday": ShimModule(_names(f"{_SDK}.operators.weekday", "WeekDay")),
     f"{STANDARD}.utils.skipmixin": ShimModule(_names(f"{_SDK}.skipping", "SkipMixin")),
+    f"{STANDARD}.version_compat": STANDARD_VERSION_COMPAT,
     f"{STANDARD}.hooks": ShimModule(),
     f"{STANDARD}.hooks.filesystem": ShimModule(),
     # -- the SQL providers: common.sql, postgres and sqlite (2.x and 3) ------------------------------

@@ -25,6 +25,7 @@ AIRFLOW_3_VERSION = "3.1.0"
 _FLAGS = {
     "AIRFLOW_V_3_0_PLUS": (3, 0, 0),
     "AIRFLOW_V_3_1_PLUS": (3, 1, 0),
+    "AIRFLOW_V_3_1_3_PLUS": (3, 1, 3),
     "AIRFLOW_V_3_2_PLUS": (3, 2, 0),
     "AIRFLOW_V_3_3_PLUS": (3, 3, 0),
     "AIRFLOW_V_3_4_PLUS": (3, 4, 0),

@@ -144,6 +144,18 @@ def test_version_flags_follow_the_airflow_the_file_has_shown():
         assert AIRFLOW_V_3_0_PLUS is False
 
 
+def test_the_standard_providers_own_version_compat_is_airflow_3():
+    # Only Airflow 3 (or 2.x with the provider) has it; importing it is Airflow 3 evidence itself.
+    with shim_installed():
+        from airflow.providers.standard import version_compat
+
+        assert version_compat.AIRFLOW_V_3_0_PLUS is version_compat.AIRFLOW_V_3_1_PLUS is True
+        assert version_compat.AIRFLOW_V_3_1_3_PLUS is version_compat.AIRFLOW_V_3_2_PLUS is False
+        assert version_compat.BaseOperator is importlib.import_module("brisa.sdk.baseoperator").BaseOperator
+        with pytest.raises(ImportError, match=r"cannot import name 'NOTSET'.*Brisa does not support it"):
+            exec("from airflow.providers.standard.version_compat import NOTSET", {})
+
+
 FLAG_PICKS_IMPORTS = """
 from datetime import datetime
 {first}
