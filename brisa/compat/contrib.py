@@ -12,6 +12,7 @@ from brisa.compat.entries import PROVIDED, ShimModule, names, rejecting
 
 CONTRIB = "airflow.contrib"
 _SENSORS = "brisa.sdk.sensors"
+_HOOKS = "brisa.sdk.hooks"
 
 PROVIDERS = f"Airflow 2 moved it to a provider package; {PROVIDED}"
 FAMILY_REASONS = {
@@ -31,7 +32,7 @@ UNSUPPORTED_BY_FAMILY: dict[str, str] = {
         "azure_container_registry_hook azure_container_volume_hook azure_cosmos_hook "
         "azure_data_lake_hook azure_fileshare_hook bigquery_hook cassandra_hook cloudant_hook "
         "databricks_hook datadog_hook datastore_hook dingding_hook discord_webhook_hook emr_hook "
-        "fs_hook ftp_hook gcp_api_base_hook gcp_bigtable_hook gcp_cloud_build_hook gcp_compute_hook "
+        "ftp_hook gcp_api_base_hook gcp_bigtable_hook gcp_cloud_build_hook gcp_compute_hook "
         "gcp_container_hook gcp_dataflow_hook gcp_dataproc_hook gcp_dlp_hook gcp_function_hook "
         "gcp_kms_hook gcp_mlengine_hook gcp_natural_language_hook gcp_pubsub_hook gcp_spanner_hook "
         "gcp_speech_to_text_hook gcp_sql_hook gcp_text_to_speech_hook gcp_transfer_hook "
@@ -98,7 +99,7 @@ OLD_OPERATOR_NAMES = (
 OLD_HOOK_NAMES = (
     "DockerHook FTPHook FTPSHook VerticaHook SSHHook WinRMHook SFTPHook BigQueryHook QuboleHook "
     "GoogleCloudStorageHook DatastoreHook CloudMLHook RedshiftHook DataProcHook DataFlowHook "
-    "SparkSubmitOperator CloudantHook FSHook WasbHook PubSubHook JenkinsHook AwsDynamoDBHook "
+    "SparkSubmitOperator CloudantHook WasbHook PubSubHook JenkinsHook AwsDynamoDBHook "
     "AzureDataLakeHook AzureFileShareHook"
 )
 
@@ -110,7 +111,10 @@ def _package(old_names: str = "") -> ShimModule:
 CONTRIB_MODULES: dict[str, ShimModule] = {
     CONTRIB: ShimModule(),
     f"{CONTRIB}.operators": _package(OLD_OPERATOR_NAMES),
-    f"{CONTRIB}.hooks": _package(OLD_HOOK_NAMES),
+    f"{CONTRIB}.hooks": ShimModule(
+        names(f"{_HOOKS}.filesystem", "FSHook"), unsupported=rejecting(PROVIDERS, *OLD_HOOK_NAMES.split())
+    ),
+    f"{CONTRIB}.hooks.fs_hook": ShimModule(names(f"{_HOOKS}.filesystem", "FSHook")),
     f"{CONTRIB}.sensors": ShimModule(),
     f"{CONTRIB}.sensors.file_sensor": ShimModule(names(f"{_SENSORS}.filesystem", "FileSensor")),
     f"{CONTRIB}.sensors.python_sensor": ShimModule(names(f"{_SENSORS}.python", "PythonSensor")),

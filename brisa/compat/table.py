@@ -76,6 +76,7 @@ EXTERNAL_SENSOR = _names(f"{_SDK}.sensors.external_task", "ExternalTaskSensor", 
 WEEKDAY_SENSOR = _names(f"{_SDK}.sensors.weekday", "DayOfWeekSensor")
 BASH_SENSOR = _names(f"{_SDK}.sensors.bash", "BashSensor")
 HOOK = _names(f"{_SDK}.connection", "BaseHook")
+FS_HOOK = _names(f"{_SDK}.hooks.filesystem", "FSHook")
 DBAPI_HOOK = _names(f"{_SDK}.hooks.dbapi", "DbApiHook", "fetch_all_handler", "fetch_one_handler")
 SQL_OPS = _names(f"{_SDK}.operators.sql", "SQLExecuteQueryOperator")
 POSTGRES_HOOK = _names(f"{_SDK}.hooks.postgres", "PostgresHook")
@@ -279,7 +280,7 @@ TABLE: dict[str, ShimModule] = {
     f"{STANDARD}.utils.skipmixin": ShimModule(_names(f"{_SDK}.skipping", "SkipMixin")),
     f"{STANDARD}.version_compat": STANDARD_VERSION_COMPAT,
     f"{STANDARD}.hooks": ShimModule(),
-    f"{STANDARD}.hooks.filesystem": ShimModule(),
+    f"{STANDARD}.hooks.filesystem": ShimModule(FS_HOOK),
     # -- the SQL providers: common.sql, postgres and sqlite (2.x and 3) ------------------------------
     "airflow.providers.common": ShimModule(),
     "airflow.providers.common.sql": ShimModule(),
@@ -307,6 +308,7 @@ TABLE: dict[str, ShimModule] = {
     "airflow.hooks": ShimModule(),
     "airflow.hooks.base": ShimModule(HOOK),
     "airflow.hooks.base_hook": ShimModule(HOOK),
+    "airflow.hooks.filesystem": ShimModule(FS_HOOK),
     # 1.10's SQL hooks and operators (2.x kept them as deprecated aliases).
     "airflow.hooks.dbapi_hook": ShimModule(DBAPI_HOOK),
     "airflow.hooks.dbapi": ShimModule(DBAPI_HOOK),
@@ -376,6 +378,7 @@ _TWO_ONLY_PREFIXES = (
     "airflow.utils.decorators",
     "airflow.models.baseoperator",
     "airflow.hooks.base_hook",
+    "airflow.hooks.filesystem",
     "airflow.hooks.dbapi",
     "airflow.hooks.postgres_hook",
     "airflow.hooks.sqlite_hook",

@@ -17,6 +17,7 @@ RESOLVED = {
     "airflow.contrib.sensors.python_sensor": ("PythonSensor", "brisa.sdk.sensors.python"),
     "airflow.contrib.sensors.weekday_sensor": ("DayOfWeekSensor", "brisa.sdk.sensors.weekday"),
     "airflow.contrib.utils.weekday": ("WeekDay", "brisa.sdk.operators.weekday"),
+    "airflow.contrib.hooks.fs_hook": ("FSHook", "brisa.sdk.hooks.filesystem"),
 }
 
 
