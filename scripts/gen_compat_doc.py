@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from brisa.compat.table import TABLE
+from brisa.compat.table import TABLE, UNSUPPORTED_MODULES
 
 
 def render() -> str:
@@ -26,7 +26,27 @@ def render() -> str:
         if shim.unsupported:
             names += "; not supported: " + ", ".join(f"`{n}`" for n in sorted(shim.unsupported))
         lines.append(f"| `{module}` | {names} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _refused_modules()) + "\n"
+
+
+def _refused_modules() -> list[str]:
+    """Modules Brisa knows Airflow has and refuses, grouped by the reason their import error gives."""
+    by_reason: dict[str, list[str]] = {}
+    for module, reason in sorted(UNSUPPORTED_MODULES.items()):
+        by_reason.setdefault(reason, []).append(module)
+    lines = [
+        "",
+        "## Known modules Brisa refuses",
+        "",
+        "Importing one of these fails with",
+        "`ModuleNotFoundError: ... Brisa does not support <module> (<reason>)`.",
+        "",
+        "| reason | modules |",
+        "| --- | --- |",
+    ]
+    for reason, modules in by_reason.items():
+        lines.append(f"| {reason} | {', '.join(f'`{m}`' for m in modules)} |")
+    return lines
 
 
 if __name__ == "__main__":

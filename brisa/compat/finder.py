@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from brisa.compat.table import TABLE, ShimModule
+from brisa.compat.entries import PROVIDED
+from brisa.compat.table import TABLE, UNSUPPORTED_MODULES, ShimModule
 
 SHIM_MARK = "__brisa_shim__"
 
@@ -27,22 +28,29 @@ def airflow_is_installed() -> bool:
     return importlib.machinery.PathFinder.find_spec("airflow") is not None
 
 
-def unsupported_module_error(module: str) -> ModuleNotFoundError:
+def unsupported_module_error(module: str, reason: str | None = None) -> ModuleNotFoundError:
+    why = reason or PROVIDED
     return ModuleNotFoundError(
-        f"No module named {module!r}: Brisa does not support {module} (Brisa runs Airflow DAG files "
-        "without Apache Airflow and provides only Airflow's core and standard-provider modules)",
-        name=module,
+        f"No module named {module!r}: Brisa does not support {module} ({why})", name=module
     )
 
 
 def unsupported_name_error(module: str, name: str, reason: str | None = None) -> ImportError:
-    why = (
-        reason
-        or f"{module} in Brisa provides only {', '.join(sorted(TABLE[module].names)) or 'its submodules'}"
-    )
     return ImportError(
-        f"cannot import name {name!r} from {module!r}: Brisa does not support it ({why})", name=module
+        f"cannot import name {name!r} from {module!r}: Brisa does not support it "
+        f"({reason or _provided_names(module)})",
+        name=module,
     )
+
+
+def _provided_names(module: str) -> str:
+    entry = TABLE[module]
+    provided = set(entry.names) | (set(_public_names(entry.forward)) if entry.forward else set())
+    if provided:
+        return f"{module} in Brisa provides only {', '.join(sorted(provided))}"
+    if _is_package(module):
+        return f"{module} in Brisa provides only its submodules"
+    return f"Brisa provides no names of {module}"
 
 
 class ImportRecorder:
@@ -58,6 +66,13 @@ class ImportRecorder:
 
 def _is_package(name: str) -> bool:
     return name == "airflow" or any(other.startswith(name + ".") for other in TABLE)
+
+
+def _missing_submodule(fullname: str) -> ModuleNotFoundError | None:
+    """The error for ``fullname`` when Brisa knows it as a module it does not provide."""
+    if fullname in UNSUPPORTED_MODULES:
+        return unsupported_module_error(fullname, UNSUPPORTED_MODULES[fullname])
+    return None
 
 
 def _resolve(target: str) -> Any:
@@ -84,6 +99,9 @@ def _module_getattr(fullname: str, entry: ShimModule) -> Any:
             return getattr(importlib.import_module(entry.forward), name)
         if name.startswith("_"):
             raise AttributeError(f"module {fullname!r} has no attribute {name!r}")
+        missing = _missing_submodule(f"{fullname}.{name}")
+        if missing is not None:  # ``from airflow.contrib.operators import bigquery_operator``
+            raise missing
         # An ImportError, not AttributeError, so ``from m import X`` reports this message.
         raise unsupported_name_error(fullname, name, entry.unsupported.get(name))
 
@@ -102,10 +120,12 @@ class AirflowShimFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if fullname != "airflow" and not fullname.startswith("airflow."):
             return None
         if fullname not in TABLE:
-            raise unsupported_module_error(fullname)
+            raise _missing_submodule(fullname) or unsupported_module_error(fullname)
         if self.recorder is not None:
             self.recorder.record(fullname)
-        return importlib.machinery.ModuleSpec(fullname, self, is_package=_is_package(fullname))
+        # Every shim module is a package, so ``import airflow.operators.bash.x`` asks this
+        # finder and fails naming the module, not with Python's bare "is not a package".
+        return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
         return None

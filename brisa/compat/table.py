@@ -8,31 +8,17 @@ here fails to import with a message saying Brisa does not support it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-
-
-@dataclass(frozen=True)
-class ShimModule:
-    names: Mapping[str, str] = field(default_factory=dict)
-    forward: str | None = None
-    """A Brisa module whose public names this module also exports."""
-    unsupported: Mapping[str, str] = field(default_factory=dict)
-    """Airflow names this module has that Brisa rejects, with the reason."""
-
+from brisa.compat.common_compat import (
+    COMMON_COMPAT,
+    COMMON_COMPAT_UNSUPPORTED_MODULES,
+    STANDARD_VERSION_COMPAT,
+)
+from brisa.compat.contrib import CONTRIB_MODULES, CONTRIB_UNSUPPORTED_MODULES
+from brisa.compat.entries import ShimModule
+from brisa.compat.entries import merge as _merge
+from brisa.compat.entries import names as _names
 
 _SDK = "brisa.sdk"
-
-
-def _names(module: str, *names: str) -> dict[str, str]:
-    return {name: f"{module}:{name}" for name in names}
-
-
-def _merge(*parts: dict[str, str]) -> dict[str, str]:
-    merged: dict[str, str] = {}
-    for part in parts:
-        merged.update(part)
-    return merged
 
 
 DAG_NAMES = _names(f"{_SDK}.dag", "DAG")
@@ -90,6 +76,7 @@ EXTERNAL_SENSOR = _names(f"{_SDK}.sensors.external_task", "ExternalTaskSensor", 
 WEEKDAY_SENSOR = _names(f"{_SDK}.sensors.weekday", "DayOfWeekSensor")
 BASH_SENSOR = _names(f"{_SDK}.sensors.bash", "BashSensor")
 HOOK = _names(f"{_SDK}.connection", "BaseHook")
+FS_HOOK = _names(f"{_SDK}.hooks.filesystem", "FSHook")
 DBAPI_HOOK = _names(f"{_SDK}.hooks.dbapi", "DbApiHook", "fetch_all_handler", "fetch_one_handler")
 SQL_OPS = _names(f"{_SDK}.operators.sql", "SQLExecuteQueryOperator")
 POSTGRES_HOOK = _names(f"{_SDK}.hooks.postgres", "PostgresHook")
@@ -243,14 +230,8 @@ TABLE: dict[str, ShimModule] = {
     "airflow.sensors.external_task_sensor": ShimModule(EXTERNAL_SENSOR),
     "airflow.sensors.weekday": ShimModule(WEEKDAY_SENSOR),
     "airflow.sensors.bash": ShimModule(BASH_SENSOR),
-    # -- contrib (1.10) ------------------------------------------------------------------------
-    "airflow.contrib": ShimModule(),
-    "airflow.contrib.sensors": ShimModule(),
-    "airflow.contrib.sensors.file_sensor": ShimModule(FILE_SENSOR),
-    "airflow.contrib.sensors.python_sensor": ShimModule(PYTHON_SENSOR),
-    "airflow.contrib.sensors.weekday_sensor": ShimModule(WEEKDAY_SENSOR),
-    "airflow.contrib.sensors.bash_sensor": ShimModule(BASH_SENSOR),
-    "airflow.contrib.operators": ShimModule(),
+    # -- contrib (1.10): brisa/compat/contrib.py ------------------------------------------------
+    **CONTRIB_MODULES,
     # -- decorators ----------------------------------------------------------------------------
     "airflow.decorators": ShimModule(DECORATORS),
     # -- Airflow 3's task SDK ----------------------------------------------------------------------
@@ -302,8 +283,9 @@ TABLE: dict[str, ShimModule] = {
     f"{STANDARD}.utils": ShimModule(),
     f"{STANDARD}.utils.weekday": ShimModule(_names(f"{_SDK}.operators.weekday", "WeekDay")),
     f"{STANDARD}.utils.skipmixin": ShimModule(_names(f"{_SDK}.skipping", "SkipMixin")),
+    f"{STANDARD}.version_compat": STANDARD_VERSION_COMPAT,
     f"{STANDARD}.hooks": ShimModule(),
-    f"{STANDARD}.hooks.filesystem": ShimModule(),
+    f"{STANDARD}.hooks.filesystem": ShimModule(FS_HOOK),
     # -- the SQL providers: common.sql, postgres and sqlite (2.x and 3) ------------------------------
     "airflow.providers.common": ShimModule(),
     "airflow.providers.common.sql": ShimModule(),
@@ -321,6 +303,8 @@ TABLE: dict[str, ShimModule] = {
     "airflow.providers.sqlite.hooks.sqlite": ShimModule(SQLITE_HOOK),
     "airflow.providers.sqlite.operators": ShimModule(),
     "airflow.providers.sqlite.operators.sqlite": ShimModule(SQLITE_OPS),
+    # -- the common.compat provider: brisa/compat/common_compat.py ----------------------------------
+    **COMMON_COMPAT,
     # -- the SMTP provider: EmailOperator (Airflow 2.x providers and 3) ------------------------------
     "airflow.providers.smtp": ShimModule(),
     "airflow.providers.smtp.operators": ShimModule(),
@@ -329,6 +313,7 @@ TABLE: dict[str, ShimModule] = {
     "airflow.hooks": ShimModule(),
     "airflow.hooks.base": ShimModule(HOOK),
     "airflow.hooks.base_hook": ShimModule(HOOK),
+    "airflow.hooks.filesystem": ShimModule(FS_HOOK),
     # 1.10's SQL hooks and operators (2.x kept them as deprecated aliases).
     "airflow.hooks.dbapi_hook": ShimModule(DBAPI_HOOK),
     "airflow.hooks.dbapi": ShimModule(DBAPI_HOOK),
@@ -387,6 +372,9 @@ TABLE: dict[str, ShimModule] = {
     ),
 }
 
+UNSUPPORTED_MODULES: dict[str, str] = {**CONTRIB_UNSUPPORTED_MODULES, **COMMON_COMPAT_UNSUPPORTED_MODULES}
+"""Airflow modules Brisa knows and does not provide -> the reason its import error gives."""
+
 _TWO_ONLY_PREFIXES = (
     "airflow.operators.",
     "airflow.sensors.",
@@ -396,6 +384,7 @@ _TWO_ONLY_PREFIXES = (
     "airflow.utils.decorators",
     "airflow.models.baseoperator",
     "airflow.hooks.base_hook",
+    "airflow.hooks.filesystem",
     "airflow.hooks.dbapi",
     "airflow.hooks.postgres_hook",
     "airflow.hooks.sqlite_hook",
@@ -412,4 +401,4 @@ def generation_of(module: str) -> str | None:
     return None
 
 
-__all__ = ["TABLE", "ShimModule", "generation_of"]
+__all__ = ["TABLE", "UNSUPPORTED_MODULES", "ShimModule", "generation_of"]

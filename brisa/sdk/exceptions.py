@@ -32,6 +32,10 @@ class AirflowConfigException(AirflowException):
     pass
 
 
+class AirflowOptionalProviderFeatureException(AirflowException):
+    """An optional feature of a provider is not available (a missing package or version)."""
+
+
 class AirflowSkipException(AirflowException):
     """Raised by a task to end the try as skipped."""
 
@@ -137,6 +141,7 @@ __all__ = [
     "AirflowException",
     "AirflowFailException",
     "AirflowNotFoundException",
+    "AirflowOptionalProviderFeatureException",
     "AirflowRescheduleException",
     "AirflowSensorTimeout",
     "AirflowSkipException",

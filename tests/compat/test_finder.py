@@ -8,6 +8,7 @@ import pytest
 from brisa.compat import TABLE, ImportRecorder, install_shim, shim_installed, uninstall_shim
 from brisa.compat import finder as finder_module
 from brisa.compat.finder import SHIM_MARK, AirflowShimFinder
+from brisa.compat.table import UNSUPPORTED_MODULES
 
 
 def airflow_modules():
@@ -23,6 +24,39 @@ def test_every_table_module_and_name_imports(module_name):
             assert getattr(module, name) is not None, name
         for name in module.__all__:
             getattr(module, name)
+
+
+@pytest.mark.parametrize("module_name", sorted(m for m in TABLE if TABLE[m].unsupported))
+def test_every_refused_name_is_an_import_error_naming_it(module_name):
+    with shim_installed():
+        for name, reason in TABLE[module_name].unsupported.items():
+            with pytest.raises(ImportError) as info:
+                exec(f"from {module_name} import {name}", {})
+            assert not isinstance(info.value, AttributeError)
+            assert f"cannot import name {name!r} from {module_name!r}: Brisa does not support it" in str(
+                info.value
+            )
+            assert reason in str(info.value)
+
+
+@pytest.mark.parametrize("module_name", sorted(UNSUPPORTED_MODULES))
+def test_every_refused_module_fails_naming_itself_and_why(module_name):
+    with shim_installed(), pytest.raises(ModuleNotFoundError) as info:
+        importlib.import_module(module_name)
+    assert info.value.name == module_name
+    assert f"Brisa does not support {module_name} ({UNSUPPORTED_MODULES[module_name]})" in str(info.value)
+
+
+@pytest.mark.parametrize("module_name", sorted(TABLE))
+def test_unknown_names_and_submodules_of_every_module_are_named(module_name):
+    # Never an AttributeError from inside Brisa, nor Python's bare "is not a package".
+    with shim_installed():
+        with pytest.raises(ImportError, match=f"cannot import name 'NoSuchName' from '{module_name}': Brisa"):
+            exec(f"from {module_name} import NoSuchName", {})
+        missing = f"{module_name}.no_such_module"
+        with pytest.raises(ModuleNotFoundError, match=f"Brisa does not support {missing} ") as info:
+            importlib.import_module(missing)
+        assert info.value.name == missing
 
 
 def test_real_dag_file_imports_of_every_generation():
