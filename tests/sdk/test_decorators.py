@@ -163,6 +163,20 @@ def test_task_bash_renders_and_runs_the_returned_command(capfd):
     assert "p-hi" in capfd.readouterr().out
 
 
+def test_task_bash_ignores_multiple_outputs_with_airflows_warning():
+    # Airflow 2.9+/3.x (and its example_bash_decorator): a UserWarning, then multiple_outputs False.
+    with DAG("d", schedule=None, start_date=START) as dag:
+        with pytest.warns(UserWarning, match=r"`multiple_outputs=True` is not supported in @task.bash"):
+
+            @task.bash(multiple_outputs=True)
+            def say():
+                return "echo out"
+
+        say()
+    assert dag.get_task("say").multiple_outputs is False
+    assert run_task(dag, "say", MemoryRuntime()) == "out"
+
+
 def test_task_bash_rejects_non_strings():
     with DAG("d", schedule=None, start_date=START) as dag:
 

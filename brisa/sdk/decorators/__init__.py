@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -63,7 +64,13 @@ class TaskDecoratorCollection:
     ) -> Any:
         return self(python_callable, multiple_outputs, **kwargs)
 
-    def bash(self, python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+    def bash(
+        self,
+        python_callable: Callable[..., Any] | None = None,
+        multiple_outputs: bool | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        _ignore_multiple_outputs(multiple_outputs, "@task.bash")
         return task_decorator_factory(
             python_callable, _BashDecoratedOperator, multiple_outputs=False, **kwargs
         )
@@ -88,7 +95,13 @@ class TaskDecoratorCollection:
             python_callable, _ShortCircuitDecoratedOperator, multiple_outputs=multiple_outputs, **kwargs
         )
 
-    def sensor(self, python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+    def sensor(
+        self,
+        python_callable: Callable[..., Any] | None = None,
+        multiple_outputs: bool | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        _ignore_multiple_outputs(multiple_outputs, "@task.sensor")
         return task_decorator_factory(
             python_callable, DecoratedSensorOperator, multiple_outputs=False, **kwargs
         )
@@ -97,6 +110,17 @@ class TaskDecoratorCollection:
         if name.startswith("__"):
             raise AttributeError(name)
         return _unsupported(name)
+
+
+def _ignore_multiple_outputs(multiple_outputs: bool | None, decorator: str) -> None:
+    """As Airflow: the value of these tasks is their command's output or the sensor's, never
+    a dict to split, so ``multiple_outputs=True`` is ignored with a warning."""
+    if multiple_outputs:
+        warnings.warn(
+            f"`multiple_outputs=True` is not supported in {decorator} tasks. Ignoring.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 task = TaskDecoratorCollection()
