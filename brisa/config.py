@@ -10,11 +10,13 @@ Where a value comes from, lowest precedence first:
    ``BRISA_HOME``; ``parallelism`` from the container's limits (below); ``[api]
    secret_key`` from ``[core] fernet_key`` (HMAC-SHA256 of its first key; ``None`` when
    neither is set); ``[celery] result_backend`` from the database, as in Airflow.
-2. **One config file** (INI, Airflow's sections and keys). ``cfg_path``, else
-   ``$BRISA_CONFIG``, else ``$BRISA_HOME/brisa.cfg``; if none of those exists, Airflow's
-   ``$AIRFLOW_CONFIG``, else ``$AIRFLOW_HOME/airflow.cfg`` (or ``$BRISA_HOME/airflow.cfg``).
-   As in Airflow, ``%`` is an interpolation character (write ``%%``) and ``$VAR`` /
-   ``~`` are expanded from the environment.
+2. **Two config files** (INI, Airflow's sections and keys), both read: Airflow's
+   (``$AIRFLOW_CONFIG``, else ``$AIRFLOW_HOME/airflow.cfg``, else ``$BRISA_HOME/airflow.cfg``),
+   then Brisa's on top (``cfg_path``, else ``$BRISA_CONFIG``, else ``$BRISA_HOME/brisa.cfg``,
+   where a local install's generated keys are written). Where both set an option differently
+   brisa.cfg's value is used and ``Settings.warnings`` says so, naming both files, so an
+   edit to airflow.cfg is never silently hidden. As in Airflow, ``%`` is an interpolation
+   character (write ``%%``) and ``$VAR`` / ``~`` are expanded from the environment.
 3. **Platform variables**: ``PORT`` -> ``[api] port``, ``WEB_CONCURRENCY`` -> ``[api]
    workers``, ``DATABASE_URL`` -> ``[database] sql_alchemy_conn``, ``REDIS_URL`` ->
    ``[celery] broker_url`` and ``result_backend``. They beat the file because an
@@ -543,6 +545,7 @@ class Settings:
 
     home: Path
     config_file: Path | None
+    """The config file of highest precedence read (brisa.cfg, else airflow.cfg), if any."""
     core: CoreSettings
     database: DatabaseSettings
     scheduler: SchedulerSettings
@@ -554,6 +557,13 @@ class Settings:
     smtp: SmtpSettings
     email: EmailSettings
     entries: Mapping[tuple[str, str], ConfigItem] = field(repr=False, compare=False)
+    config_files: tuple[Path, ...] = ()
+    """Every config file read, lowest precedence first (airflow.cfg, then brisa.cfg)."""
+    brisa_cfg: Path | None = None
+    """The file read as Brisa's own (``$BRISA_CONFIG`` or ``$BRISA_HOME/brisa.cfg``), if any."""
+    warnings: tuple[str, ...] = ()
+    """What the configuration itself should tell the user (an option both files set
+    differently); commands log them at start."""
     platform: str | None = None
     """The platform-as-a-service this runs on (``heroku``, ``render``...), None elsewhere:
     their disks do not outlive a restart, so nothing that must last is written there."""
@@ -760,7 +770,10 @@ def _target(section: str, name: str) -> tuple[_Option, int] | None:
 
 # -- reading the layers --------------------------------------------------------------------
 
-_FILE, _PLATFORM, _AIRFLOW_ENV, _BRISA_ENV = 1, 2, 3, 4
+# airflow.cfg under brisa.cfg: both are read, and brisa.cfg (Brisa's own, where its keys are
+# generated) wins where both set an option; load_settings warns when they disagree.
+_AIRFLOW_FILE, _BRISA_FILE, _PLATFORM, _AIRFLOW_ENV, _BRISA_ENV = 1, 2, 3, 4, 5
+_FILE_LAYERS = {"airflow.cfg": _AIRFLOW_FILE, "brisa.cfg": _BRISA_FILE}
 _KIND_RANK = {"value": 2, "cmd": 1, "secret": 0}
 _COMMAND_TIMEOUT = 60.0
 
@@ -855,7 +868,7 @@ def _file_raw(parser: configparser.ConfigParser, path: Path, origin: str, sectio
             f"{path} [{section}] {name}: '%' starts an interpolation such as %(name)s; "
             "write a literal % as %%"
         ) from None
-    return _Raw(section.lower(), name.lower(), value, _FILE, origin, path=path)
+    return _Raw(section.lower(), name.lower(), value, _FILE_LAYERS[origin], origin, path=path)
 
 
 def _platform_candidates(environ: Mapping[str, str]) -> Iterator[tuple[tuple[str, str], _Candidate]]:
@@ -1047,9 +1060,16 @@ def _resolve_home(environ: Mapping[str, str], home: str | None) -> Path:
     return (Path(user_home) if user_home else Path.home()) / "brisa"
 
 
-def _find_config_file(
+def _find_config_files(
     environ: Mapping[str, str], home: Path, cfg_path: str | None
-) -> tuple[Path, str] | None:
+) -> list[tuple[Path, str]]:
+    """The config files to read, lowest precedence first: Airflow's, then Brisa's."""
+    found = [airflow] if (airflow := _find_airflow_cfg(environ, home)) else []
+    brisa = _find_brisa_cfg(environ, home, cfg_path)
+    return [*found, brisa] if brisa else found
+
+
+def _find_brisa_cfg(environ: Mapping[str, str], home: Path, cfg_path: str | None) -> tuple[Path, str] | None:
     explicit = cfg_path or environ.get("BRISA_CONFIG", "").strip()
     if explicit:
         path = Path(expand_vars(explicit, environ))
@@ -1059,6 +1079,10 @@ def _find_config_file(
         return path, "brisa.cfg"
     if (home / "brisa.cfg").is_file():
         return home / "brisa.cfg", "brisa.cfg"
+    return None
+
+
+def _find_airflow_cfg(environ: Mapping[str, str], home: Path) -> tuple[Path, str] | None:
     airflow_config = environ.get("AIRFLOW_CONFIG", "").strip()
     if airflow_config:
         path = Path(expand_vars(airflow_config, environ))
@@ -1070,6 +1094,24 @@ def _find_config_file(
         if path is not None and path.is_file():
             return path, "airflow.cfg"
     return None
+
+
+def _file_disagreements(
+    candidates: Mapping[tuple[str, str], list[_Candidate]], files: list[tuple[Path, str]]
+) -> tuple[str, ...]:
+    """A warning for each option both files set, differently (brisa.cfg's is used)."""
+    if len(files) < 2:
+        return ()
+    by_origin = {origin: path for path, origin in files}
+    warnings = []
+    for (section, key), found in candidates.items():
+        values = {c.origin: c.text.strip() for c in sorted(found, key=lambda c: c.rank) if c.kind == "value"}
+        if {"airflow.cfg", "brisa.cfg"} <= set(values) and values["airflow.cfg"] != values["brisa.cfg"]:
+            warnings.append(
+                f"[{section}] {key} is set differently in {by_origin['brisa.cfg']} and "
+                f"{by_origin['airflow.cfg']}: the value in {by_origin['brisa.cfg']} is used"
+            )
+    return tuple(warnings)
 
 
 def _gather(
@@ -1146,8 +1188,8 @@ def load_settings(
     """
     environ = os.environ if environ is None else environ
     brisa_home = _resolve_home(environ, home)
-    found = _find_config_file(environ, brisa_home, cfg_path)
-    file_raws = _read_config_file(*found) if found else []
+    files = _find_config_files(environ, brisa_home, cfg_path)
+    file_raws = [raw for path, origin in files for raw in _read_config_file(path, origin)]
     env_raws = [*_env_raws(environ, "AIRFLOW__", _AIRFLOW_ENV), *_env_raws(environ, "BRISA__", _BRISA_ENV)]
     candidates, unknown = _gather([*file_raws, *env_raws], environ)
     _refuse_custom_secrets_backend(unknown)
@@ -1159,7 +1201,10 @@ def load_settings(
     sections = {name: _build_section(cls, name, typed) for name, cls in _SECTION_CLASSES.items()}
     return Settings(
         home=brisa_home,
-        config_file=found[0] if found else None,
+        config_file=files[-1][0] if files else None,
+        config_files=tuple(path for path, _ in files),
+        brisa_cfg=next((path for path, origin in files if origin == "brisa.cfg"), None),
+        warnings=_file_disagreements(candidates, files),
         entries=MappingProxyType(_ordered_entries(ctx.items, unknown)),
         platform=detect_platform(environ),
         **sections,

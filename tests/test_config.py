@@ -170,7 +170,9 @@ def test_environment_wins_over_file_which_wins_over_defaults(home):
     assert settings.source("core", "max_active_runs_per_dag") == "brisa.cfg"
 
 
-def test_airflow_cfg_is_read_only_when_brisa_cfg_is_absent(tmp_path):
+def test_airflow_cfg_and_brisa_cfg_are_both_read_brisa_cfg_on_top(tmp_path):
+    # The seed's journey: `initdb` writes brisa.cfg (keys), then the user edits airflow.cfg.
+    # brisa.cfg used to shadow airflow.cfg whole; now both are read.
     airflow_home = tmp_path / "airflow"
     write(airflow_home / "airflow.cfg", "[core]\nmax_active_runs_per_dag = 2\nload_examples = False\n")
     environ = {"AIRFLOW_HOME": str(airflow_home), "BRISA_HOME": str(tmp_path / "brisa")}
@@ -178,10 +180,32 @@ def test_airflow_cfg_is_read_only_when_brisa_cfg_is_absent(tmp_path):
     assert settings.config_file == airflow_home / "airflow.cfg"
     assert settings.core.max_active_runs_per_dag == 2
     assert settings.source("core", "max_active_runs_per_dag") == "airflow.cfg"
-    write(tmp_path / "brisa" / "brisa.cfg", "[core]\nmax_active_tasks_per_dag = 4\n")
+    assert settings.warnings == ()
+    brisa_cfg = write(tmp_path / "brisa" / "brisa.cfg", "[core]\nmax_active_tasks_per_dag = 4\n")
     settings = load(environ)
-    assert settings.core.max_active_runs_per_dag == 16
-    assert settings.core.load_examples is True
+    assert settings.config_files == (airflow_home / "airflow.cfg", brisa_cfg)
+    assert settings.core.max_active_runs_per_dag == 2  # airflow.cfg still read
+    assert settings.core.load_examples is False
+    assert settings.core.max_active_tasks_per_dag == 4
+    assert settings.warnings == ()
+
+
+def test_where_both_files_disagree_brisa_cfg_wins_and_a_warning_names_both(tmp_path):
+    airflow_home = tmp_path / "airflow"
+    write(
+        airflow_home / "airflow.cfg",
+        "[core]\nsql_alchemy_conn = postgresql+psycopg2://u:pw@db/airflow\nparallelism = 8\n",
+    )
+    brisa_cfg = write(
+        tmp_path / "brisa" / "brisa.cfg",
+        "[database]\nsql_alchemy_conn = sqlite:////tmp/x.db\n[core]\nparallelism = 8\n",
+    )
+    settings = load({"AIRFLOW_HOME": str(airflow_home), "BRISA_HOME": str(tmp_path / "brisa")})
+    assert settings.database.sql_alchemy_conn == "sqlite:////tmp/x.db"
+    (warning,) = settings.warnings  # parallelism agrees: no warning for it
+    assert warning.startswith("[database] sql_alchemy_conn is set differently in ")
+    assert str(brisa_cfg) in warning and str(airflow_home / "airflow.cfg") in warning
+    assert "pw" not in warning
 
 
 def test_explicit_config_paths(tmp_path, home):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +30,20 @@ def utcnow() -> datetime:
 def load_settings() -> Settings:
     from brisa.config import load_settings as load
 
-    return load(os.environ)
+    settings = load(os.environ)
+    _warn_once(settings.warnings)
+    return settings
+
+
+_WARNED: set[str] = set()
+"""Configuration warnings already shown by this process (commands load settings twice)."""
+
+
+def _warn_once(warnings: tuple[str, ...]) -> None:
+    for warning in warnings:
+        if warning not in _WARNED:
+            _WARNED.add(warning)
+            print(f"Warning: {warning}", file=sys.stderr, flush=True)
 
 
 def prepare_settings() -> Settings:
@@ -57,8 +71,10 @@ def ensure_local_keys(settings: Settings) -> bool:
     if settings.platform is not None or settings.core.fernet_key or settings.api.secret_key:
         return False
     path = Path(settings.home) / "brisa.cfg"
-    if settings.config_file is not None and Path(settings.config_file) != path:
-        return False  # an airflow.cfg is in use: writing brisa.cfg would shadow it
+    if settings.brisa_cfg is not None and settings.brisa_cfg != path:
+        return False  # $BRISA_CONFIG is Brisa's layer: home/brisa.cfg would not be read
+    # Beside an airflow.cfg is fine: both files are read, and only the keys are written
+    # (none is set anywhere, or this would not run), so nothing the user set is hidden.
     private_dir(path.parent)
     with exclusive_lock(path.parent / LOCAL_KEYS_LOCK):
         if _write_keys(path):

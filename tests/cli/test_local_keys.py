@@ -92,14 +92,26 @@ def test_keys_another_process_wrote_meanwhile_are_kept(tmp_path):
 
 
 @pytest.mark.parametrize("present", ["brisa.cfg", "airflow.cfg"])
-def test_no_keys_are_written_beside_a_config_file_that_is_not_brisa_cfg(tmp_path, present):
+def test_keys_are_written_to_brisa_cfg_beside_either_file_and_airflow_cfg_stays_read(tmp_path, present):
     home = tmp_path / "home"
     home.mkdir()
-    (home / present).write_text("[core]\nload_examples = False\n")
-    settings = load_settings(_fresh_env(home))
-    wrote = ensure_local_keys(settings)
-    assert wrote == (present == "brisa.cfg")
-    assert (home / "airflow.cfg").exists() == (present == "airflow.cfg")
+    (home / present).write_text("[core]\nmax_active_runs_per_dag = 3\n")
+    env = _fresh_env(home)
+    assert ensure_local_keys(load_settings(env))
+    settings = load_settings(env)
+    assert settings.core.fernet_key and settings.api.secret_key
+    assert settings.core.max_active_runs_per_dag == 3  # the user's value, in either file, still read
+    assert settings.warnings == ()
+
+
+def test_no_keys_are_written_when_brisa_config_names_the_users_own_file(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    own = tmp_path / "mine.cfg"
+    own.write_text("[core]\nload_examples = False\n")
+    env = {**_fresh_env(home), "BRISA_CONFIG": str(own)}
+    assert ensure_local_keys(load_settings(env)) is False
+    assert not (home / "brisa.cfg").exists()
 
 
 def test_an_airflow_placeholder_secret_key_does_not_count_as_a_stored_key(tmp_path):
