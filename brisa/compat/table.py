@@ -379,6 +379,8 @@ TABLE: dict[str, ShimModule] = {
     "airflow.timetables.simple": ShimModule(
         _names("brisa.timetables", "NullTimetable", "OnceTimetable", "ContinuousTimetable")
     ),
+    # -- plugins (custom timetables, macros) ---------------------------------------------------------
+    "airflow.plugins_manager": ShimModule(_names("brisa.plugins", "AirflowPlugin", "AirflowPluginException")),
 }
 
 _TWO_ONLY_PREFIXES = (
