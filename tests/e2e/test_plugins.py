@@ -131,3 +131,11 @@ def test_brisa_plugins_lists_the_folder(deployed):
     assert listed["source"] == str(deployed.home / "plugins" / "workweek.py")
     assert listed["timetables"] == ["workweek.WorkweekTimetable"]
     assert listed["macros"] == ["workweek.shout"]
+
+
+def test_a_manual_run_gets_its_data_interval_from_the_plugin_timetable(deployed):
+    # Saturday 2024-01-13 at noon: the run covers the last working day, Friday the 12th.
+    run_id = deployed.brisa("dags", "trigger", "e2e_workweek_later", "-l", "2024-01-13T12:00:00").stdout
+    (run,) = [r for r in deployed.runs("e2e_workweek_later") if r.run_id in run_id]
+    assert run.run_type == "manual"
+    assert (run.data_interval_start, run.data_interval_end) == (at(12), at(13))
