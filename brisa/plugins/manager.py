@@ -7,8 +7,8 @@ the plugins of the ``airflow.plugins`` entry point group.  A file that fails is 
 and listed by ``brisa plugins``, never fatal.  The folder is also put on ``sys.path``, so
 DAG files can ``from workday import AfterWorkdayTimetable``.
 
-Each process loads the folder once, on first need (a timetable to serialize or
-deserialize, a template to render): the CLI sets the folder from ``Settings``
+Each process loads the folder once, on first need (a custom timetable to serialize or
+deserialize, a template asking for ``macros.<plugin name>``): the CLI sets the folder from ``Settings``
 (:func:`configure_plugins`), and a process started another way reads it from its
 environment then.  Forked children inherit what their parent loaded.
 """
@@ -50,10 +50,11 @@ class LoadedPlugins:
     def timetables(self) -> dict[str, type]:
         return {qualname(cls): cls for plugin in self.plugins for cls in plugin.timetables}
 
-    @property
-    def macros(self) -> dict[str, types.ModuleType]:
-        """``{plugin name: module of its macros}``, for ``macros.<plugin name>.<macro>``."""
-        return {plugin.name: _macros_module(plugin) for plugin in self.plugins if plugin.macros}  # type: ignore[misc]
+    macros: dict[str, types.ModuleType] = field(default_factory=dict)
+    """``{plugin name: module of its macros}``, for ``macros.<plugin name>.<macro>``."""
+
+    def macros_module(self, plugin_name: str) -> types.ModuleType | None:
+        return self.macros.get(plugin_name)
 
     def describe(self) -> list[dict[str, Any]]:
         """One row per plugin, as ``brisa plugins`` prints them."""
@@ -159,6 +160,8 @@ def _register(cls: type[AirflowPlugin], source: str, loaded: LoadedPlugins) -> N
     plugin.source = source
     plugin.on_load()
     loaded.plugins.append(plugin)
+    if plugin.macros:
+        loaded.macros[str(plugin.name)] = _macros_module(plugin)
 
 
 # -- this process's plugins ----------------------------------------------------------------
@@ -230,8 +233,7 @@ def _forget_macros() -> None:
     if _ACTIVE.loaded is None:
         return
     for name, module in _ACTIVE.loaded.macros.items():
-        if getattr(macros, name, None) is not None:
-            delattr(macros, name)
+        vars(macros).pop(name, None)
         sys.modules.pop(module.__name__, None)
 
 

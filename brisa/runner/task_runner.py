@@ -299,13 +299,10 @@ def build_try_context(
     *,
     test_mode: bool = False,
 ) -> dict[str, Any]:
-    from brisa.plugins import active_plugins
     from brisa.sdk.params import resolve_run_params
     from brisa.sdk.taskinstance import TaskInstance
     from brisa.templating import build_context
     from brisa.templating.context import PreviousRuns
-
-    active_plugins()  # their macros are ``macros.<plugin name>`` in the templates
 
     run = workload.run
     dag_run = dag_run_view(dag.dag_id, run)

@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from brisa.plugins import AirflowPlugin, active_plugins, load_plugins, registered_timetables
-from brisa.templating import macros
+from brisa.plugins import AirflowPlugin, active_plugins, load_plugins, manager, registered_timetables
+from brisa.templating import macros, make_environment, render_string
 from tests.plugins.helpers import plugins_folder
 
 
@@ -101,7 +101,16 @@ def test_plugin_macros_are_macros_dot_plugin_name(tmp_path):
         import airflow.macros.workweek
 
         assert airflow.macros.workweek.shout("yo") == "YO!"
-    assert not hasattr(macros, "workweek")
+    assert "workweek" not in vars(macros)
+
+
+def test_plugins_load_only_when_a_template_asks_for_a_plugin_macro(tmp_path):
+    env = make_environment()
+    with plugins_folder(tmp_path / "plugins"):
+        assert render_string("{{ macros.ds_add('2024-01-01', 1) }}", {"macros": macros}, env) == "2024-01-02"
+        assert manager._ACTIVE.loaded is None  # a task without plugin macros pays nothing
+        assert render_string("{{ macros.workweek.shout('hi') }}", {"macros": macros}, env) == "HI!"
+        assert manager._ACTIVE.loaded is not None
 
 
 @pytest.mark.parametrize("path", ["airflow.plugins_manager"])
