@@ -71,3 +71,30 @@ def test_a_timetable_class_no_plugin_registers_is_an_import_error_of_its_dag(tmp
     assert error.lineno == 16
     assert error.message.startswith("ScheduleError: Timetable class 'unusual_prefix_")
     assert ".Mine' is not registered or you have a top level database access" in error.message
+
+
+INVALID = """
+from datetime import datetime
+from airflow import DAG
+from airflow.exceptions import AirflowTimetableInvalid
+from airflow.operators.empty import EmptyOperator
+from workweek import WorkweekTimetable
+
+
+class Picky(WorkweekTimetable):
+    def validate(self):
+        raise AirflowTimetableInvalid("hour_offset must be below 24")
+
+
+with DAG("picky", start_date=datetime(2024, 1, 1), timetable=Picky(hour_offset=30)):
+    EmptyOperator(task_id="t")
+"""
+
+
+def test_the_timetables_own_validate_runs_when_the_dag_loads_as_in_airflows_dagbag(tmp_path):
+    path = write(tmp_path / "dags", "picky.py", INVALID)
+    with plugins_folder(tmp_path / "plugins"):
+        result = parse_file(path)
+    assert result.dags == []
+    [error] = result.errors
+    assert error.message == "AirflowTimetableInvalid: hour_offset must be below 24"
