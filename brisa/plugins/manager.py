@@ -27,15 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from brisa.plugins.base import AirflowPlugin, is_plugin_class
+from brisa.timetables.custom import qualname
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "airflow.plugins"
-
-
-def qualname(cls: type) -> str:
-    """The import path Airflow keys a plugin timetable by: ``workday.AfterWorkdayTimetable``."""
-    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 @dataclass
@@ -113,7 +109,7 @@ def _load_file(path: str, loaded: LoadedPlugins) -> None:
         for value in list(vars(module).values()):
             if is_plugin_class(value):
                 _register(value, path, loaded)
-    except Exception as err:  # any failure of user code is this file's import error
+    except (Exception, SystemExit) as err:  # any failure of user code is this file's import error
         log.exception("Failed to import plugin %s", path)
         loaded.errors[path] = f"{type(err).__name__}: {err}"
 

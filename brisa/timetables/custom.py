@@ -25,6 +25,7 @@ PLUGIN_TYPE = "plugin"
 
 
 def qualname(cls: type) -> str:
+    """The import path Airflow keys a plugin timetable by: ``workday.AfterWorkdayTimetable``."""
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
@@ -161,4 +162,4 @@ def is_builtin(timetable: Timetable) -> bool:
     return type(timetable).__module__.startswith("brisa.timetables.")
 
 
-__all__ = ["PLUGIN_TYPE", "CustomTimetable", "is_builtin", "not_registered"]
+__all__ = ["PLUGIN_TYPE", "CustomTimetable", "is_builtin", "not_registered", "qualname"]

@@ -60,6 +60,7 @@ def test_on_load_runs_once_per_plugin_and_a_second_plugin_of_the_same_name_is_sk
 def test_a_broken_file_is_an_error_of_its_own_not_of_the_folder(tmp_path):
     with plugins_folder(tmp_path / "plugins") as folder:
         broken = write(folder, "broken.py", "import does_not_exist\n")
+        exits = write(folder, "exits.py", "raise SystemExit(3)\n")
         nameless = write(
             folder,
             "nameless.py",
@@ -69,6 +70,7 @@ def test_a_broken_file_is_an_error_of_its_own_not_of_the_folder(tmp_path):
     assert [p.name for p in loaded.plugins] == ["workweek"]
     assert loaded.errors[str(broken)] == "ModuleNotFoundError: No module named 'does_not_exist'"
     assert loaded.errors[str(nameless)] == "AirflowPluginException: Your plugin needs a name."
+    assert loaded.errors[str(exits)] == "SystemExit: 3"
 
 
 def test_airflowignore_is_honoured(tmp_path):
