@@ -407,6 +407,7 @@ class CoreSettings:
     hide_sensitive_var_conn_fields: bool
     sensitive_var_conn_names: tuple[str, ...]
     pass_sensitive_env_to_tasks: bool
+    plugins_folder: Path
 
 
 @dataclass(frozen=True)
@@ -631,6 +632,10 @@ def _default_dags_folder(ctx: _Context) -> tuple[str, str]:
     return str(ctx.home / "dags"), "default"
 
 
+def _default_plugins_folder(ctx: _Context) -> tuple[str, str]:
+    return str(ctx.home / "plugins"), "default"
+
+
 def _default_database(ctx: _Context) -> tuple[str, str]:
     return f"sqlite:///{ctx.home / 'brisa.db'}", "default"
 
@@ -682,6 +687,7 @@ OPTIONS: tuple[_Option, ...] = (
     _opt("core.hide_sensitive_var_conn_fields", parse_bool, "True", "admin.hide_sensitive_variable_fields"),
     _opt("core.sensitive_var_conn_names", _names, "", "admin.sensitive_variable_fields"),
     _opt("core.pass_sensitive_env_to_tasks", parse_bool, "False"),
+    _opt("core.plugins_folder", _path, _default_plugins_folder),
     _url("database.sql_alchemy_conn", normalize_database_url, _default_database, "core.sql_alchemy_conn"),
     _opt("database.sql_alchemy_pool_size", _integer(0), "5", "core.sql_alchemy_pool_size"),
     _opt("database.sql_alchemy_max_overflow", _integer(0), "0", "core.sql_alchemy_max_overflow"),

@@ -8,7 +8,8 @@ Branches say what the caller can do about the error::
      │    ├── DagCycleError
      │    ├── DuplicateTaskIdError
      │    ├── ParamValidationError
-     │    └── ScheduleError       bad cron string / timetable
+     │    ├── ScheduleError       bad cron string / timetable (or one no plugin registers)
+     │    └── PluginError         a plugin of the plugins folder is malformed
      ├── NotFoundError            no such DAG, run, task, variable, ...
      ├── ConflictError            it already exists / it changed under you
      │    └── InvalidTransition   a state change the state machine forbids
@@ -54,6 +55,10 @@ class ParamValidationError(DagError):
 
 
 class ScheduleError(DagError):
+    pass
+
+
+class PluginError(DagError):
     pass
 
 
@@ -111,6 +116,7 @@ __all__ = [
     "NotFoundError",
     "ParamValidationError",
     "PermissionDenied",
+    "PluginError",
     "ScheduleError",
     "SecretsError",
     "StoreError",

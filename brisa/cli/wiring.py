@@ -28,10 +28,13 @@ def utcnow() -> datetime:
 
 
 def load_settings() -> Settings:
+    """The settings of this command; the plugins folder is set from them for the process."""
     from brisa.config import load_settings as load
+    from brisa.plugins import configure_plugins
 
     settings = load(os.environ)
     _warn_once(settings.warnings)
+    configure_plugins(settings.core.plugins_folder)
     return settings
 
 

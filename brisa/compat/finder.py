@@ -91,7 +91,7 @@ def _module_getattr(fullname: str, entry: ShimModule) -> Any:
     def __getattr__(name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(f"module {fullname!r} has no attribute {name!r}")
-        if f"{fullname}.{name}" in TABLE:
+        if f"{fullname}.{name}" in TABLE or f"{fullname}.{name}" in sys.modules:  # (plugin macros)
             return importlib.import_module(f"{fullname}.{name}")
         if name in entry.names:
             return _resolve(entry.names[name])

@@ -370,6 +370,8 @@ TABLE: dict[str, ShimModule] = {
     "airflow.timetables.simple": ShimModule(
         _names("brisa.timetables", "NullTimetable", "OnceTimetable", "ContinuousTimetable")
     ),
+    # -- plugins (custom timetables, macros) ---------------------------------------------------------
+    "airflow.plugins_manager": ShimModule(_names("brisa.plugins", "AirflowPlugin", "AirflowPluginException")),
 }
 
 UNSUPPORTED_MODULES: dict[str, str] = {**CONTRIB_UNSUPPORTED_MODULES, **COMMON_COMPAT_UNSUPPORTED_MODULES}

@@ -27,6 +27,7 @@ from brisa.compat import (
     shim_installed,
 )
 from brisa.loader.result import ImportErrorInfo, ParseResult
+from brisa.plugins import plugins_folder
 from brisa.sdk.context import collect_dags, loading_file
 from brisa.sdk.dag import DAG
 from brisa.sdk.serialize import serialize_dag
@@ -132,6 +133,7 @@ def run_dag_file(
     """Execute ``path`` as a module; every failure becomes ``LoadedFile.error``."""
     path = os.path.abspath(path)
     name = module_name_for(path)
+    plugins_folder()  # on sys.path, as in Airflow: DAG files import the plugins' modules
     recorder = ImportRecorder()
     shim = _persistent(recorder) if persistent_shim else shim_installed(recorder)
     module: types.ModuleType | None = None

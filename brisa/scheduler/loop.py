@@ -30,7 +30,7 @@ from brisa.executors.base import BaseExecutor, ExecutorEvent, RunContext, Worklo
 from brisa.hooks.retries import RetryPolicy, state_after_failure
 from brisa.scheduler.plan import PastState, RunPlan, plan_run
 from brisa.scheduler.queue import Limits, select_for_queue
-from brisa.scheduler.runs import SCHEDULED, due_runs, run_id_for, runs_to_start
+from brisa.scheduler.runs import SCHEDULED, DuePlan, due_runs, run_id_for, runs_to_start
 from brisa.serialized import SerializedDag, SerializedTask
 from brisa.services.dags import last_automated_interval, restriction_for
 from brisa.services.runs import create_run, set_run_state, ti_rows
@@ -285,18 +285,9 @@ class Scheduler:
                     self._create_runs_for(tx, dag, now)
 
     def _create_runs_for(self, tx: Transaction, dag: SerializedDag, now: datetime) -> None:
-        timetable = timetable_from_dict(dag.timetable)
-        counts = tx.runs.count_by_state(dag.dag_id)
-        active = counts.get(RunState.QUEUED.value, 0) + counts.get(RunState.RUNNING.value, 0)
-        plan = due_runs(
-            timetable,
-            restriction=restriction_for(dag),
-            last_automated=last_automated_interval(tx, dag.dag_id),
-            active_runs=active,
-            max_active_runs=dag.max_active_runs or self.config.max_active_runs_per_dag,
-            now=now,
-            limit=self.config.max_dagruns_per_loop,
-        )
+        plan = self._due_plan(tx, dag, now)
+        if plan is None:
+            return
         for info in plan.create:
             run_id = run_id_for(SCHEDULED, info.logical_date)
             if tx.runs.get(dag.dag_id, run_id) is not None or tx.runs.by_logical_date(
@@ -323,6 +314,26 @@ class Scheduler:
             interval_end=nxt.data_interval.end if nxt else None,
             create_after=nxt.run_after if nxt else None,
         )
+
+    def _due_plan(self, tx: Transaction, dag: SerializedDag, now: datetime) -> DuePlan | None:
+        """The runs due now; None when the DAG's timetable fails (a plugin's is user code,
+        or its plugin is gone): that DAG gets no run, the others are not held up."""
+        counts = tx.runs.count_by_state(dag.dag_id)
+        active = counts.get(RunState.QUEUED.value, 0) + counts.get(RunState.RUNNING.value, 0)
+        last = last_automated_interval(tx, dag.dag_id)
+        try:
+            return due_runs(
+                timetable_from_dict(dag.timetable),
+                restriction=restriction_for(dag),
+                last_automated=last,
+                active_runs=active,
+                max_active_runs=dag.max_active_runs or self.config.max_active_runs_per_dag,
+                now=now,
+                limit=self.config.max_dagruns_per_loop,
+            )
+        except Exception:
+            log.exception("DAG %s: its timetable failed; no run created", dag.dag_id)
+            return None
 
     def _start_runs(self, now: datetime) -> None:
         with self.store.transaction() as tx:

@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from brisa.errors import StoreError
 from brisa.executors.procpool import ChildHandler, ProcessPool, kill_group
 from brisa.runtime import SECRET_READS, NoSecrets, SecretsReader
 from brisa.serialized import SerializedDag
@@ -252,7 +253,7 @@ class DagProcessor:
                     dag, paused_when_new=self.config.paused_at_creation, now=now, source_code=source
                 )
                 if created or before is None or before.serialized_hash != dag.hash or not before.is_active:
-                    refresh_next_run(tx, dag, now=now)
+                    _refresh_next_run(tx, dag, now)
                     self._changed = True
             if dags or not errors:
                 # A file that fails to import as a whole keeps its DAGs as last parsed (as
@@ -263,6 +264,16 @@ class DagProcessor:
             log.warning(
                 "import errors in %s: %s", path, "; ".join(e["message"].splitlines()[-1] for e in errors)
             )
+
+
+def _refresh_next_run(tx: Any, dag: SerializedDag, now: datetime) -> None:
+    """The DAG's next run; a timetable that fails (a plugin's is user code) leaves it unset."""
+    try:
+        refresh_next_run(tx, dag, now=now)
+    except StoreError:
+        raise
+    except Exception:
+        log.exception("DAG %s: its timetable failed; no next run", dag.dag_id)
 
 
 def _clash_error(dag_id: str, other: str) -> dict[str, Any]:

@@ -369,6 +369,7 @@ class DAG:
         generation = generation or self.effective_generation
         self.check_cycle()
         timetable = self.timetable_for(generation)
+        timetable.validate()  # a custom timetable's own check, as Airflow's DagBag calls it
         if getattr(timetable, "can_be_scheduled", True):
             try:
                 self.params.validate()

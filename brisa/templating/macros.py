@@ -2,7 +2,9 @@
 
 Airflow's ``airflow.macros`` (2.x) and ``airflow.sdk.execution_time.macros`` (3.x):
 a few standard modules plus date helpers.  A DAG's ``user_defined_macros`` do not go
-here; they become top-level template names (environment globals).
+here; they become top-level template names (environment globals).  The macros of a
+plugin are ``macros.<plugin name>``: the plugins folder is loaded the first time a
+template asks for a name this module does not have (see ``brisa.plugins``).
 """
 
 from __future__ import annotations
@@ -61,6 +63,18 @@ def ds_format_locale(ds: str, input_format: str, output_format: str, locale: Any
 def datetime_diff_for_humans(dt: Any, since: datetime | None = None) -> str:
     """``2 days ago``-style difference between ``dt`` and ``since`` (default: now)."""
     return pendulum.instance(dt).diff_for_humans(since)
+
+
+def __getattr__(name: str) -> Any:
+    """``macros.<plugin name>``: loads this process's plugins on first use (tasks that use
+    no plugin macro never pay for loading them)."""
+    if not name.startswith("_"):
+        from brisa.plugins import active_plugins
+
+        found = active_plugins().macros_module(name)
+        if found is not None:
+            return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [

@@ -7,6 +7,7 @@ Module layout follows Airflow's so the import shim can map one onto the other:
 
 from brisa.timetables.base import DagRunInfo, DataInterval, TimeRestriction, Timetable
 from brisa.timetables.cron import CRON_PRESETS
+from brisa.timetables.custom import CustomTimetable
 from brisa.timetables.events import EventsTimetable
 from brisa.timetables.interval import (
     CronDataIntervalTimetable,
@@ -28,6 +29,7 @@ __all__ = [
     "ContinuousTimetable",
     "CronDataIntervalTimetable",
     "CronTriggerTimetable",
+    "CustomTimetable",
     "DagRunInfo",
     "DataInterval",
     "DataIntervalTimetable",

@@ -13,6 +13,10 @@ cron / preset      CronDataIntervalTimetable        CronTriggerTimetable
 timedelta          DeltaDataIntervalTimetable       DeltaTriggerTimetable
 =================  ===============================  ===============================
 
+A ``Timetable`` instance is used as given; a DAG author's own subclass is wrapped in
+:class:`~brisa.timetables.custom.CustomTimetable` (it must be registered by a plugin to
+be serialized, see ``brisa.timetables.custom``).
+
 Generation 3 follows Airflow 3's defaults (``[scheduler] create_cron_data_intervals``
 is False, and Airflow 3 reads that same flag for timedelta schedules).
 """
@@ -27,6 +31,7 @@ from dateutil.relativedelta import relativedelta
 from brisa.errors import ScheduleError
 from brisa.timetables.base import Timetable
 from brisa.timetables.cron import ZoneLike
+from brisa.timetables.custom import PLUGIN_TYPE, CustomTimetable, is_builtin
 from brisa.timetables.events import EventsTimetable
 from brisa.timetables.interval import CronDataIntervalTimetable, DeltaDataIntervalTimetable
 from brisa.timetables.simple import ContinuousTimetable, NullTimetable, OnceTimetable
@@ -62,7 +67,7 @@ def timetable_for(schedule: Any, *, generation: str, timezone: ZoneLike = "UTC")
     if generation not in GENERATIONS:
         raise ScheduleError(f"unknown Airflow generation {generation!r}; expected one of {GENERATIONS}")
     if isinstance(schedule, Timetable):
-        return schedule
+        return schedule if is_builtin(schedule) else CustomTimetable(schedule)
     if schedule is None:
         return NullTimetable()
     if schedule == "@once":
@@ -83,6 +88,8 @@ def timetable_for(schedule: Any, *, generation: str, timezone: ZoneLike = "UTC")
 def timetable_from_dict(data: dict[str, Any]) -> Timetable:
     """Rebuild a timetable from ``Timetable.serialize()``."""
     name = data.get("type")
+    if name == PLUGIN_TYPE:
+        return CustomTimetable.from_dict(data)
     cls = _BUILTIN.get(name or "")
     if cls is None:
         raise ScheduleError(f"unknown timetable type {name!r}; known: {sorted(_BUILTIN)}")
