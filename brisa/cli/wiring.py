@@ -137,7 +137,13 @@ def make_local_executor(settings: Settings, store: Store, secrets: SecretsServic
         clock=utcnow,
         heartbeat_seconds=settings.scheduler.task_heartbeat_sec,
         max_log_bytes=settings.logging.max_log_bytes_per_try,
+        tries_folder=tries_folder(settings),
     )
+
+
+def tries_folder(settings: Settings) -> Path:
+    """Where task processes keep their durable records (see ``brisa.runner.tryrecord``)."""
+    return settings.home / "run" / "tries"
 
 
 def make_celery_executor(settings: Settings, store: Store) -> CeleryExecutor:
@@ -234,5 +240,6 @@ __all__ = [
     "masker_factory",
     "open_store",
     "process_pool_for",
+    "tries_folder",
     "utcnow",
 ]
