@@ -390,18 +390,25 @@ class LocalExecutor(BaseExecutor):
         try:
             with self.store.transaction() as tx:
                 gone = set(tx.tis.heartbeat([(k, n) for k, n, _ in tries], self.clock()))
-                gone_adopted = set(tx.tis.heartbeat(list(adopted), self.clock()))
+                dropped = self._drop_adopted(tx, adopted)
         except StoreUnavailable:
             return
-        for key, try_number in adopted:
-            if key in gone_adopted and self.adoption is not None:
-                self._events.put(self.adoption.drop(key, try_number))
+        for release in dropped:
+            self._events.put(release())
         for key, _, supervisor in tries:
             if key in gone and supervisor.ending is None:
                 supervisor.note(
                     "the task instance was changed from outside (cleared, marked or timed out): stopping"
                 )
                 supervisor.end(Ending.EXTERNAL)
+
+    def _drop_adopted(self, tx: Any, adopted: set[tuple[TaskKey, int]]) -> list[Callable[[], ExecutorEvent]]:
+        """Heartbeat the adopted tries; end those whose row moved on from outside."""
+        if self.adoption is None or not adopted:
+            return []
+        now = self.clock()
+        gone = set(tx.tis.heartbeat(list(adopted), now))
+        return [self.adoption.drop(tx, key, n, now) for key, n in adopted if key in gone]
 
     def _end_all_for_shutdown(self) -> None:
         with self._lock:

@@ -432,9 +432,9 @@ def _run_child(  # pragma: no cover - runs in a child of the zygote
         # desktop and many server kernels) every session is one CPU-scheduling unit, and 32
         # task sessions would each get the share of the whole web server or database.
         os.setpgid(0, 0)
-        if kind != "task":
-            # A task process outlives a zygote killed with its scheduler's process group:
-            # it keeps a durable record (``brisa.runner.tryrecord``) and a restarted
+        if not (kind == "task" and payload.get("record")):
+            # A task process that keeps a durable record (``brisa.runner.tryrecord``)
+            # outlives a zygote killed with its scheduler's process group: a restarted
             # scheduler adopts it. A zygote that lost only its parent still ends it.
             _die_with_parent()
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):

@@ -108,10 +108,15 @@ class Adoption:
         self.records.forget(key, try_number)
         return ExecutorEvent(key, try_number, None, "adopted try ended")
 
-    def drop(self, key: TaskKey, try_number: int) -> ExecutorEvent:
-        """Its row moved on from outside (cleared, marked): end it, as a supervisor would."""
-        self.discard(key, try_number)
-        return self.release(key, try_number)
+    def drop(self, tx: Any, key: TaskKey, try_number: int, now: datetime) -> Callable[[], ExecutorEvent]:
+        """Its row moved on from outside (cleared, marked): end it, as a supervisor would
+        (a cleared try's ``restarting`` goes back to none once nothing of it runs)."""
+        with self._lock:
+            record = self._adopted.get((key, try_number))
+        if record is not None:
+            end_survivors(record.process, record.token)
+            record_outcome(tx, record.workload, None, {}, pid=record.process.pid, now=now)
+        return lambda: self.release(key, try_number)
 
     # -- the end of a try ------------------------------------------------------------------------
     def conclude(self, tx: Any, record: TryRecord, now: datetime) -> Callable[[], None]:

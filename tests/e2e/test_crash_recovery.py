@@ -14,9 +14,10 @@ import time
 
 import pytest
 
+from brisa.services.tasks import clear_task_instances
 from brisa.states import RunState, TaskState
 from brisa.store.records import TaskKey
-from tests.e2e.deployment import Deployment
+from tests.e2e.deployment import Deployment, utcnow
 from tests.e2e.tries import (
     assert_successes_kept_their_logs,
     assert_tries_never_overlap,
@@ -63,9 +64,9 @@ def _log(deployed: Deployment, run_id: str, task_id: str, try_number: int) -> st
     return deployed.log(TaskKey(DAG_ID, run_id, task_id, -1), try_number)
 
 
-def _return_value(deployed: Deployment, run_id: str, task_id: str) -> object:
+def _return_value(deployed: Deployment, run_id: str, task_id: str, *, dag_id: str = DAG_ID) -> object:
     with deployed.store.transaction(readonly=True) as tx:
-        raw = tx.xcoms.raw_value(TaskKey(DAG_ID, run_id, task_id, -1))
+        raw = tx.xcoms.raw_value(TaskKey(dag_id, run_id, task_id, -1))
     return None if raw is None else json.loads(raw)
 
 
@@ -128,3 +129,55 @@ def test_tries_outliving_a_killed_scheduler_group_never_run_twice_and_keep_their
     assert_tries_never_overlap(deployed, DAG_ID, killed_at=killed_at)
     assert_successes_kept_their_logs(deployed, DAG_ID)
     assert not list((deployed.home / "run" / "tries").iterdir())  # every record was read and removed
+
+
+BOUNDS = "e2e_crash_recovery_bounds"
+
+
+def _clear(deployed: Deployment, run_id: str, task_id: str) -> None:
+    """What the UI's or the API's clear does: a running try becomes ``restarting``."""
+    with deployed.store.transaction() as tx:
+        dag = tx.dags.require_serialized(BOUNDS)
+        run = tx.runs.require(BOUNDS, run_id)
+        ti = tx.tis.get(TaskKey(BOUNDS, run_id, task_id, -1))
+        assert clear_task_instances(tx, dag, run, [ti], now=utcnow()) == [ti]
+
+
+def test_a_try_outliving_a_killed_scheduler_is_ended_when_past_its_timeout_or_cleared(deployed):
+    deployed.add_dags("crash_recovery_bounds")
+    first = deployed.start_scheduler()
+    deployed.wait_for_dags(BOUNDS)
+    run_id = deployed.trigger(BOUNDS)
+    task_ids = ("past_its_timeout", "cleared_unsupervised", "cleared_adopted")
+
+    def started() -> bool:
+        return all((deployed.markers / f"release__pid_of_{t}").exists() for t in task_ids)
+
+    deployed.wait(started, what="the first tries to start", timeout=60)
+    first.kill_group()
+    _clear(deployed, run_id, "cleared_unsupervised")  # while no scheduler runs
+    deployed.start_scheduler()
+
+    def adopted() -> bool:
+        logs = [
+            deployed.log(TaskKey(BOUNDS, run_id, t, -1), 1) for t in ("past_its_timeout", "cleared_adopted")
+        ]
+        return all("adopted the task process" in log for log in logs)
+
+    deployed.wait(adopted, what="the running tries to be adopted", timeout=60)
+    _clear(deployed, run_id, "cleared_adopted")
+    run = deployed.wait_for_run(BOUNDS, run_id, timeout=120)
+
+    assert run.state == RunState.SUCCESS
+    tis = deployed.tis(BOUNDS, run_id)
+    assert {t: (ti.state, ti.try_number) for t, ti in tis.items()} == {
+        t: (TaskState.SUCCESS, 2) for t in task_ids
+    }
+    for task_id in task_ids:
+        # Each first try was over before the second one started, and each try ran once.
+        assert _return_value(deployed, run_id, task_id, dag_id=BOUNDS) == "gone", task_id
+        tries = marks_of(deployed, BOUNDS)[tis[task_id].key]
+        assert {n: len(runs) for n, runs in tries.items()} == {1: 1, 2: 1}, task_id
+    timed_out = deployed.log(tis["past_its_timeout"].key, 1)
+    assert "execution_timeout exceeded while no scheduler supervised it: killed" in timed_out
+    assert [t.state for t in deployed.tries(tis["past_its_timeout"].key)] == ["up_for_retry", "success"]
