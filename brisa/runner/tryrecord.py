@@ -12,8 +12,9 @@ lose how it ends. So every task process keeps three files under ``<home>/run/tri
 * ``<id>.log``: its output, once the pipe to its supervisor is broken;
 * ``<id>.end.json``: its outcome and XComs, when it could not hand them to its supervisor.
 
-The supervisor deletes them once the try's end is in the store; the restarted scheduler
-reads them (see ``LocalExecutor.recover``).
+The executor deletes them once the try's end is in the store; a restarted scheduler reads
+them (see :mod:`brisa.runner.adoption`). Only the LocalExecutor of ``brisa scheduler`` and
+``brisa standalone`` keeps them: a Celery worker's task processes still end with it.
 """
 
 from __future__ import annotations
