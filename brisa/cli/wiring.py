@@ -229,7 +229,13 @@ def make_local_executor(settings: Settings, store: Store, secrets: SecretsServic
         max_log_bytes=settings.logging.max_log_bytes_per_try,
         pool=task_pool(settings),
         smtp_password=settings.smtp.smtp_password,
+        tries_folder=tries_folder(settings),
     )
+
+
+def tries_folder(settings: Settings) -> Path:
+    """Where task processes keep their durable records (see ``brisa.runner.tryrecord``)."""
+    return settings.home / "run" / "tries"
 
 
 def make_celery_executor(settings: Settings, store: Store) -> CeleryExecutor:
@@ -328,5 +334,6 @@ __all__ = [
     "process_masker",
     "process_pool_for",
     "task_pool",
+    "tries_folder",
     "utcnow",
 ]

@@ -9,6 +9,7 @@ over (so it re-plans that run at once) and that a slot is free.
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -131,6 +132,15 @@ class BaseExecutor(abc.ABC):
 
     def abandon_claimed(self, workloads: list[Workload]) -> None:  # noqa: B027 - optional hook
         """The transaction of :meth:`claim_in` failed: forget those tries."""
+
+    def recover(self, tx: Any, ti: Any, now: datetime) -> Callable[[], None] | None:
+        """A running try whose supervisor died: if its process ran on this host, adopt it
+        or record how it ended, in ``tx``; returns what to do once ``tx`` committed. None
+        when this executor knows nothing of it (the scheduler then fails the try)."""
+        return None
+
+    def discard(self, ti: Any) -> None:  # noqa: B027 - optional hook
+        """A try cleared while its supervisor was dead: end what is left of it on this host."""
 
     def wake(self) -> None:  # noqa: B027 - optional hook
         """Make a pending ``poll`` return early (e.g. a run was triggered)."""

@@ -17,11 +17,13 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from brisa.errors import StoreUnavailable
 from brisa.executors.base import BaseExecutor, ExecutorEvent, Workload
 from brisa.executors.procpool import ProcessPool
+from brisa.runner.adoption import Adoption
 from brisa.runner.store_runtime import SecretsSource, StoreRuntime
 from brisa.runner.supervisor import (
     KILL_GRACE_SECONDS,
@@ -31,7 +33,8 @@ from brisa.runner.supervisor import (
     claim_tries,
     claim_tries_in,
 )
-from brisa.store.records import TaskKey
+from brisa.runner.tryrecord import TryRecords
+from brisa.store.records import TaskKey, TiRecord
 from brisa.store.sql import Store
 
 log = logging.getLogger(__name__)
@@ -81,6 +84,7 @@ class LocalExecutor(BaseExecutor):
         max_log_bytes: int = 0,
         pool: ProcessPool | None = None,
         smtp_password: str | None = None,
+        tries_folder: Path | None = None,
     ) -> None:
         self.store = store
         self.parallelism = parallelism
@@ -92,6 +96,11 @@ class LocalExecutor(BaseExecutor):
         self.max_log_bytes = max_log_bytes
         self.smtp_password = smtp_password
         self.pool = pool or ProcessPool(preload=PRELOAD)
+        self.records = TryRecords(tries_folder) if tries_folder is not None else None
+        """Each task process's durable record, for a scheduler restarted after a crash."""
+        self.adoption = (
+            Adoption(self.records, masker_factory=masker_factory, clock=clock) if self.records else None
+        )
         self._running: dict[tuple[TaskKey, int], TrySupervisor] = {}
         self._reserved = 0
         self._lock = threading.Lock()
@@ -122,8 +131,18 @@ class LocalExecutor(BaseExecutor):
             return max(0, self.parallelism - len(self._running) - self._reserved)
 
     def running_keys(self) -> set[tuple[TaskKey, int]]:
+        adopted = self.adoption.keys() if self.adoption else set()
         with self._lock:
-            return set(self._running)
+            return set(self._running) | adopted
+
+    def recover(self, tx: Any, ti: TiRecord, now: datetime) -> Callable[[], None] | None:
+        if self.adoption is None or ti.hostname != self.hostname:
+            return None
+        return self.adoption.recover(tx, ti, self.job_id, now)
+
+    def discard(self, ti: TiRecord) -> None:
+        if self.adoption is not None and ti.hostname == self.hostname:
+            self.adoption.discard(ti.key, ti.try_number)
 
     def submit(self, workloads: list[Workload]) -> None:
         if not workloads:
@@ -222,7 +241,10 @@ class LocalExecutor(BaseExecutor):
             supervisor = self._supervisor_for(workload)
             with self._lock:
                 self._running[(workload.key, workload.try_number)] = supervisor
-            self.pool.spawn("task", workload.to_dict(), supervisor)
+            payload = workload.to_dict()
+            if self.records is not None:
+                payload["record"] = self.records.payload_for(workload)
+            self.pool.spawn("task", payload, supervisor)
 
     def _claim(self, workloads: list[Workload]) -> list[Workload]:
         return claim_tries(
@@ -253,7 +275,24 @@ class LocalExecutor(BaseExecutor):
 
     def _record_end(self, write: Write, event: ExecutorEvent) -> None:
         """A try ended; its rows are written after this round of events (see _write_ends)."""
-        self._ending.append((write, event))
+        self._ending.append((self._forgetting(write, event), event))
+
+    def _forgetting(self, write: Write, event: ExecutorEvent) -> Write:
+        """``write``, then the try's durable record goes once its end is in the store."""
+        if self.records is None:
+            return write
+        records = self.records
+
+        def write_then_forget(tx: Any) -> Callable[[], None]:
+            committed = write(tx)
+
+            def done() -> None:
+                committed()
+                records.forget(event.key, event.try_number)
+
+            return done
+
+        return write_then_forget
 
     def _write_ends(self) -> None:
         """Every try that ended in this round of events, recorded in one transaction."""
@@ -288,6 +327,7 @@ class LocalExecutor(BaseExecutor):
         self._retry_unclaimed()
         self._retry_deferred()
         self._flush_logs()
+        self._conclude_adopted()
         if now - self._last_heartbeat >= self.heartbeat_seconds:
             self._last_heartbeat = now
             self._heartbeat()
@@ -327,22 +367,51 @@ class LocalExecutor(BaseExecutor):
                 return
             self._deferred.pop(0)
 
+    def _conclude_adopted(self) -> None:
+        """Record the end of adopted tries that are over; the scheduler re-plans their runs."""
+        if self.adoption is None or not self.adoption.keys():
+            return
+        now = self.clock()
+        ended = self.adoption.ended(now)
+        if not ended:
+            return
+        try:
+            with self.store.transaction() as tx:
+                done = [self.adoption.conclude(tx, record, now) for record in ended]
+        except StoreUnavailable:
+            return  # again at the next tick
+        for committed, record in zip(done, ended, strict=True):
+            committed()
+            self._events.put(self.adoption.release(record.workload.key, record.workload.try_number))
+
     def _heartbeat(self) -> None:
         with self._lock:
             tries = [(key, try_number, sup) for (key, try_number), sup in self._running.items() if sup.pid]
-        if not tries:
+        adopted = self.adoption.keys() if self.adoption else set()
+        if not tries and not adopted:
             return
         try:
             with self.store.transaction() as tx:
                 gone = set(tx.tis.heartbeat([(k, n) for k, n, _ in tries], self.clock()))
+                dropped = self._drop_adopted(tx, adopted)
         except StoreUnavailable:
             return
+        for release in dropped:
+            self._events.put(release())
         for key, _, supervisor in tries:
             if key in gone and supervisor.ending is None:
                 supervisor.note(
                     "the task instance was changed from outside (cleared, marked or timed out): stopping"
                 )
                 supervisor.end(Ending.EXTERNAL)
+
+    def _drop_adopted(self, tx: Any, adopted: set[tuple[TaskKey, int]]) -> list[Callable[[], ExecutorEvent]]:
+        """Heartbeat the adopted tries; end those whose row moved on from outside."""
+        if self.adoption is None or not adopted:
+            return []
+        now = self.clock()
+        gone = set(tx.tis.heartbeat(list(adopted), now))
+        return [self.adoption.drop(tx, key, n, now) for key, n in adopted if key in gone]
 
     def _end_all_for_shutdown(self) -> None:
         with self._lock:

@@ -13,7 +13,9 @@ Protocol (one ``SOCK_SEQPACKET`` socket, JSON messages):
   attached: the child's control socket and the read end of its stdout/stderr pipe.
 * zygote -> parent ``{"op": "exited", "pid": P, "status": S}`` (``S`` as ``waitstatus_to_exitcode``)
 * parent closes the socket (or dies) -> the zygote kills every child's process group
-  and exits, so no try outlives its supervisor.
+  and exits, so no try outlives its supervisor while the zygote lives. A task process
+  outlives a zygote killed with the scheduler's process group: it keeps a durable record
+  and a restarted scheduler adopts it (see ``brisa.runner.tryrecord``).
 
 Each child runs in its own process group, so ending a try ends the
 processes it started too.
@@ -436,7 +438,11 @@ def _run_child(  # pragma: no cover - runs in a child of the zygote
         # desktop and many server kernels) every session is one CPU-scheduling unit, and 32
         # task sessions would each get the share of the whole web server or database.
         os.setpgid(0, 0)
-        _die_with_parent()
+        if not (kind == "task" and payload.get("record")):
+            # A task process that keeps a durable record (``brisa.runner.tryrecord``)
+            # outlives a zygote killed with its scheduler's process group: a restarted
+            # scheduler adopts it. A zygote that lost only its parent still ends it.
+            _die_with_parent()
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
             signal.signal(sig, signal.SIG_DFL)
         _redirect_output(out_w)

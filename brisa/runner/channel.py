@@ -75,11 +75,18 @@ class LineSocket:
 
 
 class ChannelRuntime:
-    """The ``TaskRuntime`` of a task process: every call goes to the supervisor."""
+    """The ``TaskRuntime`` of a task process: every call goes to the supervisor.
+
+    If the supervisor dies (its scheduler was killed with its process group), the try
+    goes on: what needs no answer (XCom pushes, masks, rendered fields) is kept or
+    dropped, and the pushed XComs are there for the try's durable record (``pushed``).
+    """
 
     def __init__(self, sock: socket.socket) -> None:
         self._line = LineSocket(sock)
         self._lock = threading.Lock()
+        self.pushed: list[tuple[str, Any]] = []
+        """Every XCom this try pushed, in order (the supervisor may not have them any more)."""
 
     def call(self, op: str, **args: Any) -> Any:
         with self._lock:
@@ -115,7 +122,15 @@ class ChannelRuntime:
         return [tuple(r) for r in rows]
 
     def xcom_push(self, *, key: str, value: Any) -> None:
-        self.call("xcom_push", key=key, value=value)
+        self.pushed.append((key, value))
+        self._tell("xcom_push", key=key, value=value)
+
+    def _tell(self, op: str, **args: Any) -> None:
+        """A request whose only answer is "ok": a lost supervisor does not fail the try."""
+        try:
+            self.call(op, **args)
+        except ChannelClosed:
+            pass
 
     def get_variable(self, key: str) -> str | None:
         return self.call("get_variable", key=key)
@@ -187,14 +202,17 @@ class ChannelRuntime:
         self.call("skip_tasks", task_ids=list(task_ids), map_index=map_index)
 
     def mask_secret(self, value: str) -> None:
-        self.call("mask_secret", value=value)
+        self._tell("mask_secret", value=value)
 
     def mask_text(self, text: str) -> str:
-        return self.call("mask_text", text=text)
+        try:
+            return self.call("mask_text", text=text)
+        except ChannelClosed:
+            return "***"  # only the supervisor knows the secrets: hide all of it
 
     # -- runner-only requests -----------------------------------------------------------
     def report_rendered(self, fields: dict[str, Any]) -> None:
-        self.call("rendered", fields=fields)
+        self._tell("rendered", fields=fields)
 
     def report_done(self, outcome: dict[str, Any]) -> None:
         self.call("done", outcome=outcome)

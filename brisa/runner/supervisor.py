@@ -201,7 +201,7 @@ class TrySupervisor(ChildHandler):
     def write_logs(self, tx: Any) -> Callable[[], None]:
         """Add the buffered lines (and rendered fields) to ``tx``; call the returned
         function once it committed."""
-        chunks, size = _chunk(self._lines), self._buffered
+        chunks, size = chunk_lines(self._lines), self._buffered
         count = len(self._lines)
         rendered = self._rendered
         if chunks:
@@ -314,7 +314,7 @@ class TrySupervisor(ChildHandler):
             reason = _describe_exit(status)
             self.note(f"the task process ended without reporting: {reason}")
         state, next_try_at = state_after_failure(
-            _policy(w), try_number=w.try_number, max_tries=w.max_tries, now=now, seed=str(w.key)
+            policy_of(w), try_number=w.try_number, max_tries=w.max_tries, now=now, seed=str(w.key)
         )
         return Outcome(state, now, next_try_at=next_try_at, error=reason), {}
 
@@ -391,7 +391,7 @@ def claim_tries_in(
     return started
 
 
-def _policy(workload: Workload) -> RetryPolicy:
+def policy_of(workload: Workload) -> RetryPolicy:
     extra = workload.extra
     return RetryPolicy(
         retry_delay=float(extra.get("retry_delay", 300.0)),
@@ -415,7 +415,7 @@ def _duration(start: datetime | None, end: datetime) -> float | None:
     return (end - start).total_seconds() if start else None
 
 
-def _chunk(lines: list[str]) -> list[str]:
+def chunk_lines(lines: list[str]) -> list[str]:
     chunks, current, size = [], [], 0
     for line in lines:
         if size + len(line) > LOG_CHUNK_BYTES and current:
@@ -447,8 +447,10 @@ __all__ = [
     "Ending",
     "TrySupervisor",
     "Write",
+    "chunk_lines",
     "claim_tries",
     "claim_tries_in",
+    "policy_of",
     "record_outcome",
     "start_fields",
 ]

@@ -54,15 +54,25 @@ def warm_up() -> None:
 
 # -- the task process --------------------------------------------------------------------
 def child_main(payload: dict[str, Any], control: socket.socket) -> int:  # pragma: no cover - child process
-    from brisa.runner.channel import ChannelRuntime
+    from brisa.runner.channel import ChannelClosed, ChannelRuntime
+    from brisa.runner.tryrecord import TaskRecord
 
+    record = TaskRecord.begin(payload)
+    if record is not None:
+        record.orphan_proof_streams()
     _configure_logging()
     workload = Workload.from_dict(payload)
     runtime = ChannelRuntime(control)
     outcome = run_try(workload, runtime, report_rendered=runtime.report_rendered)
     sys.stdout.flush()
     sys.stderr.flush()
-    runtime.report_done(outcome.to_dict())
+    try:
+        runtime.report_done(outcome.to_dict())
+    except ChannelClosed:
+        if record is None:
+            raise
+        # The scheduler died with its process group: a restarted one reads this.
+        record.end(outcome, runtime.pushed)
     return 0
 
 

@@ -105,6 +105,8 @@ class Scheduler:
         self._last_sweep: datetime | None = None
         self._last_heartbeat: datetime | None = None
         self._last_orphan_check: datetime | None = None
+        self._recovered: list[Callable[[], None]] = []
+        """What to do once the orphan check's transaction committed (forget try records)."""
         self._last_look = 0.0
         self._contexts: dict[tuple[str, str], tuple[float, RunContext]] = {}
         """What workloads carry of each running run; dropped when it starts, ends or ages."""
@@ -550,6 +552,7 @@ class Scheduler:
             return
         self._last_orphan_check = now
         threshold = timedelta(seconds=self.config.orphan_threshold_seconds)
+        self._recovered = []
         with self.store.transaction() as tx:
             self._declare_dead_jobs(tx, now, threshold)
             mine = {k for k, _ in self.executor.running_keys()}
@@ -569,6 +572,9 @@ class Scheduler:
                     # transaction never holds the scheduler (and the web server's GIL) for long.
                     self._last_orphan_check = None
                     break
+        for committed in self._recovered:
+            committed()
+        self._recovered = []
 
     def _declare_dead_jobs(self, tx: Transaction, now: datetime, threshold: timedelta) -> None:
         for job in tx.jobs.running():
@@ -613,7 +619,11 @@ class Scheduler:
         if not (supervisor_dead or stale):
             return False
         if ti.state == TaskState.RESTARTING:
+            self.executor.discard(ti)  # nothing of the cleared try may run beside the next one
             advance_ti(tx, ti.key, TaskState.RESTARTING, None, try_number_is=ti.try_number, updated_at=now)
+        elif (recovered := self.executor.recover(tx, ti, now)) is not None:
+            # Adopted (it still runs here) or its recorded end applied: see brisa.runner.adoption.
+            self._recovered.append(recovered)
         else:
             self._fail_orphan(tx, ti, now)
         self._mark_dirty(ti.dag_id, ti.run_id)

@@ -131,17 +131,21 @@ def home(tmp_path):
     return tmp_path
 
 
-def start(home, port):
+def start(home, port, *, new_session=False, **settings):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRISA", "AIRFLOW")) and k != "PORT"}
     env.update(
         BRISA_HOME=str(home),
         BRISA__CORE__DAGS_FOLDER=str(home / "dags"),
         BRISA__CORE__LOAD_EXAMPLES="False",
         PORT=str(port),
+        **{f"BRISA__{key.upper()}": value for key, value in settings.items()},
     )
     command = [sys.executable, "-c", "from brisa.cli.main import main; main()", "standalone"]
     log = open(home / "standalone.log", "a")  # noqa: SIM115 - closed when the process is reaped
-    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT), log
+    popen = subprocess.Popen(
+        command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=new_session
+    )
+    return popen, log
 
 
 def health(port, proc, attempts=600):
@@ -206,3 +210,85 @@ def test_standalone_serves_prints_the_admin_password_once_and_stops_on_sigterm(h
     assert output.count(password) == 1
     assert output.count("Login with username: admin") == 1
     assert "the password of the first admin user is in" in output
+
+
+HELD_DAG = """
+import os, time
+from datetime import datetime
+from pathlib import Path
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+
+HOME = Path({home!r})
+
+def held(**context):
+    (HOME / "started").write_text(str(os.getpid()))
+    while not (HOME / "release").exists():
+        time.sleep(0.05)
+    print("released while no standalone ran", flush=True)
+    (HOME / "ended").touch()
+    return "done"
+
+with DAG("held", schedule=None, start_date=datetime(2024, 1, 1), default_args={{"retries": 1}}):
+    PythonOperator(task_id="held", python_callable=held)
+"""
+
+
+def _poll(predicate, what, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while not (value := predicate()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+    return value
+
+
+@pytest.mark.slow
+def test_a_try_ending_while_a_killed_standalone_is_down_keeps_its_success(home):
+    from brisa.services.runs import trigger_run
+    from brisa.store.sql import Store
+    from tests.e2e.tries import identities_alive, process_identities
+
+    (home / "dags" / "held.py").write_text(HELD_DAG.format(home=str(home)))
+    port = free_port()
+    proc, log = start(home, port, new_session=True, core__dags_are_paused_at_creation="False")
+    store = Store(f"sqlite:///{home / 'brisa.db'}")
+    try:
+        health(port, proc)
+
+        def parsed():
+            with store.transaction(readonly=True) as tx:
+                return tx.dags.serialized("held")
+
+        dag = _poll(parsed, "the DAG to be parsed")
+        with store.transaction() as tx:
+            run_id = trigger_run(tx, dag, now=datetime.now(UTC), triggered_by="test").run_id
+        _poll((home / "started").exists, "the try to start")
+        group = process_identities(group=proc.pid)
+        os.killpg(proc.pid, signal.SIGKILL)  # the standalone, its zygotes: not the task process
+        proc.wait(10)
+        log.close()
+        _poll(lambda: not identities_alive(group), "the standalone's process group to end")
+        (home / "release").touch()
+        _poll((home / "ended").exists, "the try to end while no standalone runs")
+
+        proc, log = start(home, port)
+        health(port, proc)
+
+        def finished():
+            with store.transaction(readonly=True) as tx:
+                run = tx.runs.require("held", run_id)
+                return run if run.state.is_finished else None
+
+        run = _poll(finished, "the run to finish")
+        with store.transaction(readonly=True) as tx:
+            ti = tx.tis.for_run("held", run_id)[0]
+            text = tx.logs.read(ti.key, 1)[0]
+            returned = tx.xcoms.raw_value(ti.key)
+        assert (run.state.value, ti.state.value, ti.try_number) == ("success", "success", 1)
+        assert "released while no standalone ran" in text
+        assert "ended while no scheduler supervised it: success" in text
+        assert returned == '"done"'
+    finally:
+        if proc.poll() is None:
+            assert stop(proc, log) == 0
+        store.dispose()

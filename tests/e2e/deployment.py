@@ -71,6 +71,12 @@ class SchedulerProcess:
         self.popen.send_signal(signal.SIGKILL)
         self.popen.wait(10)
 
+    def kill_group(self) -> None:
+        """SIGKILL the scheduler's whole process group (it and its zygotes), as ``kill -9 -<pgid>``
+        would: the task processes, each in a group of its own, are left running."""
+        os.killpg(self.pid, signal.SIGKILL)
+        self.popen.wait(10)
+
     def terminate(self, timeout: float) -> int:
         """SIGTERM, as Heroku does at a restart; returns the exit code."""
         self.popen.send_signal(signal.SIGTERM)

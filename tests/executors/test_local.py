@@ -307,3 +307,47 @@ def test_processes_a_dead_task_left_behind_are_ended(env):
     else:
         os.kill(pid, signal.SIGKILL)
         raise AssertionError("the background sleep outlived its task")
+
+
+def test_a_try_keeps_a_durable_record_while_it_runs_and_not_after(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/brisa.db")
+    migrate.upgrade(store)
+    secrets = SecretsService(store, FernetCodec([generate_key()]), [EnvironmentBackend({})])
+    folder = tmp_path / "run" / "tries"
+    executor = LocalExecutor(
+        store, parallelism=2, secrets=secrets, masker_factory=SecretsMasker, tries_folder=folder
+    )
+    executor.start_zygote()
+    executor.start()
+    release = tmp_path / "release"
+    path = _dag_file(
+        tmp_path,
+        "held",
+        f"""
+        from pathlib import Path
+        def wait():
+            while not Path("{release}").exists():
+                time.sleep(0.02)
+            return os.environ["BRISA_TRY_TOKEN"]
+        with DAG("held", start_date=datetime(2024, 1, 1), schedule=None):
+            PythonOperator(task_id="py", python_callable=wait)
+    """,
+    )
+    try:
+        key = _submit(store, executor, path, "held", "py")
+        deadline = time.monotonic() + 30
+        while not list(folder.glob("*.json")):
+            assert time.monotonic() < deadline, "no record was written"
+            time.sleep(0.02)
+        record = executor.records.read(key, 1)
+        assert record is not None and record.is_running() and record.workload.key == key
+        assert key in {k for k, _ in executor.running_keys()}
+        release.touch()
+        ti, log = _wait(store, executor, key)
+        assert ti.state == TaskState.SUCCESS, log
+        with store.transaction(readonly=True) as tx:
+            assert tx.xcoms.raw_value(key) == f'"{record.token}"'  # its processes carry the token
+        assert list(folder.iterdir()) == []  # gone once the end is in the store
+    finally:
+        executor.stop(grace=0)
+        store.dispose()
