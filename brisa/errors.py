@@ -19,6 +19,7 @@ Branches say what the caller can do about the error::
      ├── AuthError                who you are is unknown (401)
      │    └── PermissionDenied    you may not do that (403)
      └── InvalidInputError        a request or command argument is malformed (400)
+          └── RequestTooLarge     ... its body is bigger than the server takes (413)
 
 Task signals (skip, fail without retry, reschedule) are not errors of Brisa's;
 they live in ``brisa.sdk.exceptions`` beside Airflow's names for them.
@@ -97,6 +98,10 @@ class InvalidInputError(BrisaError):
     pass
 
 
+class RequestTooLarge(InvalidInputError):
+    pass
+
+
 __all__ = [
     "AuthError",
     "BrisaError",
@@ -111,6 +116,7 @@ __all__ = [
     "NotFoundError",
     "ParamValidationError",
     "PermissionDenied",
+    "RequestTooLarge",
     "ScheduleError",
     "SecretsError",
     "StoreError",

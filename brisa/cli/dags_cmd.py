@@ -126,9 +126,10 @@ def dags_trigger(
     dag_id: str, conf: str | None, run_id: str | None, logical_date: str | None, output: str
 ) -> None:
     """Create a manual run; prints its run id."""
+    from brisa.services.limits import RunLimits
     from brisa.services.runs import trigger_run
 
-    _, store = _store()
+    settings, store = _store()
     parsed_conf = _parse_conf(conf)
     now = wiring.utcnow()
     with store.transaction() as tx:
@@ -141,6 +142,7 @@ def dags_trigger(
             conf=parsed_conf,
             triggered_by="cli",
             logical_date=parse_when(logical_date) if logical_date else None,
+            limits=RunLimits.from_settings(settings),
         )
         tx.audit.record("trigger", now=now, owner=_cli_user(), dag_id=dag_id, run_id=run.run_id)
     if output == "table":
