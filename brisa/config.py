@@ -314,6 +314,14 @@ def _names(text: str) -> tuple[str, ...]:
 _EXECUTORS = ("LocalExecutor", "CeleryExecutor", "SequentialExecutor")
 
 
+def _regex(text: str) -> str:
+    try:
+        re.compile(text.strip())
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from None
+    return text.strip()
+
+
 def _executor(text: str) -> str:
     if "," in text:
         raise ValueError("Brisa runs one executor: choose LocalExecutor or CeleryExecutor")
@@ -408,6 +416,8 @@ class CoreSettings:
     sensitive_var_conn_names: tuple[str, ...]
     pass_sensitive_env_to_tasks: bool
     plugins_folder: Path
+    max_dag_run_conf_depth: int
+    max_dag_run_conf_bytes: int
 
 
 @dataclass(frozen=True)
@@ -431,6 +441,7 @@ class SchedulerSettings:
     graceful_shutdown_timeout: float
     max_dagruns_to_create_per_loop: int
     max_tis_per_query: int
+    allowed_run_id_pattern: str
 
 
 @dataclass(frozen=True)
@@ -445,6 +456,7 @@ class ApiSettings:
     session_lifetime_minutes: int
     authenticate: bool
     auth_backend: str
+    max_request_body_bytes: int
 
 
 @dataclass(frozen=True)
@@ -688,6 +700,8 @@ OPTIONS: tuple[_Option, ...] = (
     _opt("core.sensitive_var_conn_names", _names, "", "admin.sensitive_variable_fields"),
     _opt("core.pass_sensitive_env_to_tasks", parse_bool, "False"),
     _opt("core.plugins_folder", _path, _default_plugins_folder),
+    _opt("core.max_dag_run_conf_depth", _integer(1, 200), "64"),
+    _opt("core.max_dag_run_conf_bytes", _COUNT, str(1024 * 1024)),
     _url("database.sql_alchemy_conn", normalize_database_url, _default_database, "core.sql_alchemy_conn"),
     _opt("database.sql_alchemy_pool_size", _integer(0), "5", "core.sql_alchemy_pool_size"),
     _opt("database.sql_alchemy_max_overflow", _integer(0), "0", "core.sql_alchemy_max_overflow"),
@@ -708,6 +722,7 @@ OPTIONS: tuple[_Option, ...] = (
     _opt("scheduler.graceful_shutdown_timeout", _seconds, "20"),
     _opt("scheduler.max_dagruns_to_create_per_loop", _COUNT, "10"),
     _opt("scheduler.max_tis_per_query", _COUNT, "16"),
+    _opt("scheduler.allowed_run_id_pattern", _regex, r"^[A-Za-z0-9_.~:+-]+$"),
     _opt("api.host", _text, "0.0.0.0", "webserver.web_server_host"),
     _opt("api.port", _integer(1, 65535), "8080", "webserver.web_server_port"),
     _opt("api.workers", _COUNT, "1", "webserver.workers", airflow_cfg_defaults=frozenset({"4"})),
@@ -725,6 +740,7 @@ OPTIONS: tuple[_Option, ...] = (
     _opt("api.session_lifetime_minutes", _COUNT, "43200", "webserver.session_lifetime_minutes"),
     _opt("api.authenticate", _authenticate, "True", "webserver.authenticate"),
     _opt("api.auth_backend", _auth_backend, "password", "webserver.auth_backend"),
+    _opt("api.max_request_body_bytes", _COUNT, str(4 * 1024 * 1024)),
     _opt("logging.level", _log_level, "INFO", "logging.logging_level", "core.logging_level"),
     _opt("logging.format", _choice("logfmt", "json"), "logfmt"),
     _opt("logging.max_log_bytes_per_try", _integer(0), str(10 * 1024 * 1024)),

@@ -20,6 +20,7 @@ Branches say what the caller can do about the error::
      ├── AuthError                who you are is unknown (401)
      │    └── PermissionDenied    you may not do that (403)
      └── InvalidInputError        a request or command argument is malformed (400)
+          └── RequestTooLarge     ... its body is bigger than the server takes (413)
 
 Task signals (skip, fail without retry, reschedule) are not errors of Brisa's;
 they live in ``brisa.sdk.exceptions`` beside Airflow's names for them.
@@ -102,6 +103,10 @@ class InvalidInputError(BrisaError):
     pass
 
 
+class RequestTooLarge(InvalidInputError):
+    pass
+
+
 __all__ = [
     "AuthError",
     "BrisaError",
@@ -117,6 +122,7 @@ __all__ = [
     "ParamValidationError",
     "PermissionDenied",
     "PluginError",
+    "RequestTooLarge",
     "ScheduleError",
     "SecretsError",
     "StoreError",

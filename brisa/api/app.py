@@ -26,6 +26,7 @@ from fastapi.staticfiles import StaticFiles
 
 from brisa import __version__
 from brisa.api import errors
+from brisa.api.body_limit import BodyLimitMiddleware
 from brisa.api.context import ApiContext, masker_from, secret_key_from
 from brisa.api.headers import SecurityHeadersMiddleware
 from brisa.api.login import FailureLog
@@ -88,6 +89,7 @@ def create_app(
     _mount_static(app, with_ui)
     check_routes(app.routes)
     app.add_middleware(AuthMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api.max_request_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
 

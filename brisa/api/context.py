@@ -19,6 +19,7 @@ from brisa.auth.sessions import sign_payload
 from brisa.auth.throttle import LoginThrottle
 from brisa.errors import ConfigError
 from brisa.secrets.masking import SecretsMasker
+from brisa.services.limits import RunLimits
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -57,6 +58,11 @@ class ApiContext:
 
     def now(self) -> datetime:
         return self.clock()
+
+    @property
+    def run_limits(self) -> RunLimits:
+        """What a new run's conf and run id may be (``[core]``/``[scheduler]`` settings)."""
+        return RunLimits.from_settings(self.settings)
 
     def changed(self) -> None:
         """Tell the in-process scheduler (standalone) that runs or pauses changed."""

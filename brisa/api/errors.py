@@ -6,6 +6,7 @@ Bodies have Airflow's shape, ``{"detail": "message"}`` (``HTTPExceptionResponse`
      ├── NotFoundError          404
      ├── ConflictError          409  (InvalidTransition too)
      ├── InvalidInputError      400
+     │    └── RequestTooLarge   413  (a body over ``[api] max_request_body_bytes``)
      ├── DagError               400  (ParamValidationError: conf does not fit the params)
      ├── AuthError              401  + WWW-Authenticate; a page answers 303 to /login
      │    ├── PermissionDenied  403
@@ -51,6 +52,7 @@ STATUS_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (errors.AuthError, 401),
     (errors.NotFoundError, 404),
     (errors.ConflictError, 409),
+    (errors.RequestTooLarge, 413),
     (errors.InvalidInputError, 400),
     (errors.DagError, 400),
     (errors.StoreUnavailable, 503),

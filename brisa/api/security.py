@@ -53,7 +53,14 @@ from brisa.auth.sessions import (
     verify_csrf_token,
 )
 from brisa.auth.tokens import verify_token
-from brisa.errors import AuthError, BrisaError, ConfigError, InvalidInputError, PermissionDenied
+from brisa.errors import (
+    AuthError,
+    BrisaError,
+    ConfigError,
+    InvalidInputError,
+    PermissionDenied,
+    RequestTooLarge,
+)
 
 PUBLIC_PATHS = frozenset(
     {"/api/v2/monitor/health", "/api/v2/version", "/auth/token", "/auth/token/cli", "/login", "/openapi.json"}
@@ -214,7 +221,7 @@ async def _read_body(receive: Receive) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_FORM_BYTES:
-            raise InvalidInputError(f"form body larger than {MAX_FORM_BYTES} bytes")
+            raise RequestTooLarge(f"form body larger than {MAX_FORM_BYTES} bytes")
         chunks.append(chunk)
         if not message.get("more_body", False):
             break

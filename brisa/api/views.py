@@ -24,6 +24,7 @@ from brisa.api.schemas import (
     XComResponse,
 )
 from brisa.serialized import SerializedDag, SerializedTask
+from brisa.services.limits import shown_conf
 from brisa.store.records import DagRecord, RunRecord, TiRecord, TryRecord
 from brisa.store.repos.audit import AuditRecord
 from brisa.timetables import is_periodic_summary
@@ -205,7 +206,7 @@ def run_fields(run: RunRecord) -> dict[str, Any]:
         "state": run.state.value,
         "triggered_by": run.triggered_by if run.triggered_by in _TRIGGERED_BY else None,
         "triggering_user_name": run.triggering_user,
-        "conf": run.conf,
+        "conf": shown_conf(run.conf),
         "note": run.note,
         "dag_versions": [version] if version else [],
         "bundle_version": None,

@@ -150,9 +150,10 @@ def dags_trigger(
     dag_id: str, conf: str | None, run_id: str | None, logical_date: str | None, output: str
 ) -> None:
     """Create a manual run; prints its run id."""
+    from brisa.services.limits import RunLimits
     from brisa.services.runs import trigger_run
 
-    _, store = _store()
+    settings, store = _store()
     parsed_conf = _parse_conf(conf)
     now = wiring.utcnow()
     with store.transaction() as tx:
@@ -165,6 +166,7 @@ def dags_trigger(
             conf=parsed_conf,
             triggered_by="cli",
             logical_date=parse_when(logical_date) if logical_date else None,
+            limits=RunLimits.from_settings(settings),
         )
         tx.audit.record("trigger", now=now, owner=_cli_user(), dag_id=dag_id, run_id=run.run_id)
     if output == "table":
@@ -273,9 +275,13 @@ def dags_backfill(
 ) -> None:
     """Create runs for every interval between two dates; the scheduler runs them."""
     from brisa.services.backfill import backfill_infos, create_backfill
+    from brisa.services.limits import RunLimits, check_new_run
 
-    _, store = _store()
+    settings, store = _store()
     start, end = parse_when(start_date), parse_when(end_date)
+    parsed_conf = _parse_conf(conf)
+    dates = {"start date": start, "end date": end}
+    check_new_run(RunLimits.from_settings(settings), run_id=None, conf=parsed_conf, dates=dates)
     with store.transaction(readonly=True) as tx:
         dag = tx.dags.require_serialized(dag_id)
     infos = backfill_infos(dag, start, end)
@@ -286,7 +292,7 @@ def dags_backfill(
             )
         return
     with store.transaction() as tx:
-        run_ids = create_backfill(tx, dag, infos, now=wiring.utcnow(), conf=_parse_conf(conf))
+        run_ids = create_backfill(tx, dag, infos, now=wiring.utcnow(), conf=parsed_conf)
     click.echo(
         f"Created {len(run_ids)} backfill run(s) of {dag_id}; already present: {len(infos) - len(run_ids)}."
     )

@@ -9,13 +9,24 @@ over (so it re-plans that run at once) and that a slot is free.
 from __future__ import annotations
 
 import abc
+import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from brisa.errors import ExecutorError
 from brisa.store.records import TaskKey
+
+MAX_WORKLOAD_BYTES = 4 * 1024 * 1024
+"""The largest workload, as JSON, a task process is handed (the zygote's message size)."""
+MAX_CONF_BYTES = MAX_WORKLOAD_BYTES - 64 * 1024
+"""What of it the run's conf may take; the rest is a few hundred bytes."""
+
+
+class UnrunnableWorkload(ExecutorError):
+    """This try can never be handed to a task process (its run's conf is too big or too
+    deep): it fails, counting towards its retries, instead of being offered again."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,17 @@ class RunContext:
     prev_end_date_success: datetime | None = None
     prev_logical_date_success: datetime | None = None
 
+    def handoff_problem(self) -> str | None:
+        """Why no task process can be handed this run's tries, or None (the conf is the
+        only part without a bound; runs stored before the API's limits may break it)."""
+        try:
+            size = len(json.dumps(self.conf, separators=(",", ":")))
+        except (RecursionError, TypeError, ValueError) as exc:
+            return f"the run's conf cannot be handed to a task process ({type(exc).__name__}: {exc})"
+        if size > MAX_CONF_BYTES:
+            return f"the run's conf is {size} bytes as JSON; a task process takes at most {MAX_CONF_BYTES}"
+        return None
+
 
 @dataclass(frozen=True)
 class Workload:
@@ -57,9 +79,12 @@ class Workload:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        conf = self.run.conf  # JSON already (read from the store): not walked, however deep
+        data = asdict(replace(self, run=replace(self.run, conf={})))
         data["key"] = list(self.key)
-        return _iso(data)
+        data = _iso(data)
+        data["run"]["conf"] = conf
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Workload:
@@ -166,4 +191,12 @@ def _parse_dt(value: Any) -> datetime | None:
     return datetime.fromisoformat(value)
 
 
-__all__ = ["BaseExecutor", "ExecutorEvent", "RunContext", "Workload"]
+__all__ = [
+    "MAX_CONF_BYTES",
+    "MAX_WORKLOAD_BYTES",
+    "BaseExecutor",
+    "ExecutorEvent",
+    "RunContext",
+    "UnrunnableWorkload",
+    "Workload",
+]

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from brisa.executors.base import UnrunnableWorkload
 from brisa.executors.zygote import Spawned, ZygoteClient
 from brisa.runner.channel import LineSocket, reply_for
 
@@ -49,6 +50,11 @@ class ChildHandler:
 
     def on_spawn_failed(self, error: str) -> None:
         """The zygote could not start the child."""
+
+    def on_spawn_refused(self, error: str) -> None:
+        """The child can never be started with this payload (too big, too deep): asking
+        again would fail again."""
+        self.on_spawn_failed(error)
 
     @property
     def needs_exit_status(self) -> bool:
@@ -126,16 +132,20 @@ class ProcessPool:
         """
         with self._spawn_lock:
             error = None
+            refused = False
             if not self.zygote_alive or self._zygote is None:
                 error = "the zygote process is gone"
             else:
                 try:
                     request_id = self._zygote.spawn(kind, payload)
                     self._pending[request_id] = handler
+                except UnrunnableWorkload as exc:
+                    error, refused = str(exc), True
                 except Exception as exc:
                     error = str(exc)
         if error is not None:
-            self.call_soon(lambda: handler.on_spawn_failed(error))
+            failed = handler.on_spawn_refused if refused else handler.on_spawn_failed
+            self.call_soon(lambda: failed(error))
 
     def call_soon(self, fn: Callable[[], None]) -> None:
         """Run ``fn`` on the pool thread; thread-safe."""

@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from brisa.errors import ExecutorError
+from brisa.executors.base import MAX_WORKLOAD_BYTES, UnrunnableWorkload
 
 ENTRYPOINTS: dict[str, str] = {
     "task": "brisa.runner.task_runner:child_main",
@@ -58,7 +59,7 @@ ENTRYPOINTS: dict[str, str] = {
 }
 """What a child of each kind runs: ``fn(payload: dict, control: socket.socket) -> int``."""
 
-_MAX_MESSAGE = 4 * 1024 * 1024
+_MAX_MESSAGE = MAX_WORKLOAD_BYTES
 _PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
 MAX_FILE_ZYGOTES = 8
@@ -124,9 +125,13 @@ class ZygoteClient:
 
     def spawn(self, kind: str, payload: dict[str, Any]) -> int:
         self._next_id += 1
-        message = json.dumps({"op": "spawn", "id": self._next_id, "kind": kind, "payload": payload}).encode()
+        request = {"op": "spawn", "id": self._next_id, "kind": kind, "payload": payload}
+        try:
+            message = json.dumps(request).encode()
+        except (RecursionError, TypeError, ValueError) as exc:
+            raise UnrunnableWorkload(f"workload cannot be encoded for a task process: {exc}") from None
         if len(message) > _MAX_MESSAGE:
-            raise ExecutorError(f"workload too large to hand to a task process ({len(message)} bytes)")
+            raise UnrunnableWorkload(f"workload too large to hand to a task process ({len(message)} bytes)")
         try:
             self.sock.send(message)
         except OSError as exc:

@@ -59,6 +59,8 @@ class Ending:
     TIMEOUT = "timeout"
     EXTERNAL = "external"
     SHUTDOWN = "shutdown"
+    REFUSED = "refused"
+    """No task process can be handed this workload: a failed try, counted."""
 
 
 class TrySupervisor(ChildHandler):
@@ -101,6 +103,7 @@ class TrySupervisor(ChildHandler):
         self._kill_at: float | None = None
         self._xcoms: list[tuple[str, Any]] = []
         self._rendered: dict[str, Any] | None = None
+        self._refusal = ""
         timeout = workload.extra.get("execution_timeout")
         self._hard_deadline = self._started + timeout + TIMEOUT_SLACK_SECONDS if timeout else None
 
@@ -272,6 +275,13 @@ class TrySupervisor(ChildHandler):
         self.ending = Ending.SHUTDOWN
         self._finish(None)
 
+    def on_spawn_refused(self, error: str) -> None:
+        self.note(f"this try cannot start: {error}; it counts as a failed try")
+        log.error("try %s of %s cannot start: %s", self.workload.try_number, self.workload.key, error)
+        self.ending = Ending.REFUSED
+        self._refusal = error
+        self._finish(None)
+
     def on_exit(self, status: int | None) -> None:
         if self._partial:
             self._add_line(self._partial)
@@ -310,6 +320,8 @@ class TrySupervisor(ChildHandler):
             return self.outcome, {}
         if self.ending == Ending.TIMEOUT:
             reason = "execution_timeout exceeded"
+        elif self.ending == Ending.REFUSED:
+            reason = self._refusal
         else:
             reason = _describe_exit(status)
             self.note(f"the task process ended without reporting: {reason}")

@@ -21,11 +21,11 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from brisa.errors import BrisaError, ConflictError, StoreUnavailable
+from brisa.errors import BrisaError, ConflictError, StoreError, StoreUnavailable
 from brisa.executors.base import BaseExecutor, ExecutorEvent, RunContext, Workload
 from brisa.hooks.retries import RetryPolicy, state_after_failure
 from brisa.scheduler.plan import PastState, RunPlan, plan_run
@@ -108,7 +108,7 @@ class Scheduler:
         self._recovered: list[Callable[[], None]] = []
         """What to do once the orphan check's transaction committed (forget try records)."""
         self._last_look = 0.0
-        self._contexts: dict[tuple[str, str], tuple[float, RunContext]] = {}
+        self._contexts: dict[tuple[str, str], tuple[float, RunContext, str | None]] = {}
         """What workloads carry of each running run; dropped when it starts, ends or ages."""
         self._last_dag_refresh: datetime | None = None
         self._queue_backlog = False
@@ -170,6 +170,10 @@ class Scheduler:
             except BrisaError as exc:
                 log.error("scheduler tick failed: %s", exc)
                 wait = self.config.idle_seconds
+            except Exception:
+                # A bug, or data no check foresaw: log it and keep scheduling everything else.
+                log.exception("scheduler tick failed; retrying in %.1fs", backoff)
+                wait, backoff = backoff, min(backoff * 2, 10.0)
             self.handle_events(self.executor.poll(timeout=wait))
 
     def handle_events(self, events: Iterable[ExecutorEvent]) -> None:
@@ -192,7 +196,7 @@ class Scheduler:
         """One round of scheduling; returns how long the caller may wait before the next."""
         self._heartbeat(now)
         if self.processor is not None:
-            self.processor.poll(now)
+            self._guarded("the DAG processor", self.processor.poll, now)
         self._refresh_dags(now)
         outlook = self._look(now, full=self._look_due())
         if outlook.dags_due:
@@ -204,8 +208,18 @@ class Scheduler:
             self._queue(now)
         self._check_orphans(now)
         if self.housekeeping is not None:
-            self.housekeeping(now)
+            self._guarded("housekeeping", self.housekeeping, now)
         return self._next_wait(now)
+
+    @staticmethod
+    def _guarded(what: str, step: Callable[[datetime], None], now: datetime) -> None:
+        """A step whose failure must not hold up the rest of the tick (the database's do)."""
+        try:
+            step(now)
+        except StoreError:
+            raise
+        except Exception:
+            log.exception("%s failed; the scheduler goes on", what)
 
     def _look_due(self) -> bool:
         """A tick woken by finished tries skips the look-around unless it is 50 ms old:
@@ -387,7 +401,24 @@ class Scheduler:
             except ConflictError as exc:
                 log.info("run %s of %s changed under us (%s); will look again", run_id, dag_id, exc)
                 self._mark_dirty(dag_id, run_id)
+            except StoreError:
+                raise
+            except Exception as exc:  # about this run only: it fails, the others go on
+                log.exception("planning run %s of %s failed; the run fails", run_id, dag_id)
+                self._fail_run(
+                    dag_id, run_id, f"the scheduler could not plan it: {type(exc).__name__}: {exc}", now
+                )
         return scheduled
+
+    def _fail_run(self, dag_id: str, run_id: str, reason: str, now: datetime) -> None:
+        with self.store.transaction() as tx:
+            run = tx.runs.get(dag_id, run_id)
+            if run is None or run.state.is_finished:
+                return
+            failed = set_run_state(tx, run, RunState.FAILED, now=now)
+        self._contexts.pop((dag_id, run_id), None)
+        if failed:
+            log.error("run %s of %s is failed (%s)", run_id, dag_id, reason)
 
     def _plan_one(self, dag_id: str, run_id: str, now: datetime) -> None:
         dag = self._dags[dag_id]
@@ -494,7 +525,6 @@ class Scheduler:
         # the next one is probably waiting (with a Celery executor no finished try would
         # wake this loop for up to a second, capping it at one batch a second).
         self._queue_backlog = len(fetched) >= limit and bool(chosen)
-        runs: dict[str, RunContext] = {}
         for ti in chosen:
             if not advance_ti(
                 tx,
@@ -508,22 +538,70 @@ class Scheduler:
                 updated_at=now,
             ):
                 continue
-            context = runs.get(ti.run_id) or self._cached_context(tx, ti.dag_id, ti.run_id)
-            runs[ti.run_id] = context
-            workloads.append(self._workload(ti, context))
+            workload = self._prepare(tx, ti)
+            if isinstance(workload, str):
+                self._refuse_try(tx, ti, workload, now)
+            else:
+                workloads.append(workload)
         return self.executor.claim_in(tx, workloads)
 
-    def _cached_context(self, tx: Transaction, dag_id: str, run_id: str) -> RunContext:
-        """The run's context, read once a minute at most (a chain of tasks asks per task)."""
+    def _prepare(self, tx: Transaction, ti: TiRecord) -> Workload | str:
+        """The try's workload, or why none can be handed to a task process."""
+        try:
+            context, problem = self._cached_context(tx, ti.dag_id, ti.run_id)
+            return problem or self._workload(ti, context)
+        except StoreError:
+            raise
+        except Exception as exc:  # about this try only: it fails (counted), the others go on
+            log.exception("could not prepare try %s of %s", ti.try_number + 1, ti.key)
+            return f"the scheduler could not prepare it: {type(exc).__name__}: {exc}"
+
+    def _cached_context(self, tx: Transaction, dag_id: str, run_id: str) -> tuple[RunContext, str | None]:
+        """The run's context and why it cannot be handed over (or None), read once a minute
+        at most (a chain of tasks asks per task)."""
         now = time.monotonic()
         cached = self._contexts.get((dag_id, run_id))
         if cached is not None and now - cached[0] < CONTEXT_TTL_SECONDS:
-            return cached[1]
+            return cached[1], cached[2]
         if len(self._contexts) > 1000:
             self._contexts = {k: v for k, v in self._contexts.items() if now - v[0] < CONTEXT_TTL_SECONDS}
         context = _run_context(tx, dag_id, run_id)
-        self._contexts[(dag_id, run_id)] = (now, context)
-        return context
+        problem = context.handoff_problem()
+        self._contexts[(dag_id, run_id)] = (now, context, problem)
+        return context, problem
+
+    def _refuse_try(self, tx: Transaction, ti: TiRecord, reason: str, now: datetime) -> None:
+        """Fail a try just queued that no task process can be handed: it counts towards
+        its retries, as a failure in the task would, and its log says why."""
+        try_number = ti.try_number + 1
+        state, next_try_at = self._state_after_failure(ti, try_number, now)
+        if not advance_ti(
+            tx,
+            ti.key,
+            TaskState.QUEUED,
+            state,
+            try_number_is=try_number,
+            start_date=now,
+            end_date=now,
+            next_try_at=next_try_at,
+            updated_at=now,
+        ):
+            return
+        line = f"[{_log_time(now)}] {{scheduler}} this try cannot start: {reason}; the try is {state.value}\n"
+        tx.logs.append(ti.key, try_number, [line], now=now)
+        tx.tis.archive_try(replace(ti, try_number=try_number, start_date=now), state=state, end_date=now)
+        self._mark_dirty(ti.dag_id, ti.run_id)
+        log.error("try %s of %s cannot start (%s); now %s", try_number, ti.key, reason, state.value)
+
+    def _state_after_failure(
+        self, ti: TiRecord, try_number: int, now: datetime
+    ) -> tuple[TaskState, datetime | None]:
+        dag = self._dags.get(ti.dag_id)
+        task = dag.tasks.get(ti.task_id) if dag else None
+        policy = retry_policy(task) if task else RetryPolicy()
+        return state_after_failure(
+            policy, try_number=try_number, max_tries=ti.max_tries, now=now, seed=str(ti.key)
+        )
 
     def _workload(self, ti: TiRecord, run: RunContext) -> Workload:
         dag = self._dags[ti.dag_id]
@@ -630,12 +708,7 @@ class Scheduler:
         return True
 
     def _fail_orphan(self, tx: Transaction, ti: TiRecord, now: datetime) -> None:
-        dag = self._dags.get(ti.dag_id)
-        task = dag.tasks.get(ti.task_id) if dag else None
-        policy = retry_policy(task) if task else RetryPolicy()
-        state, next_try_at = state_after_failure(
-            policy, try_number=ti.try_number, max_tries=ti.max_tries, now=now, seed=str(ti.key)
-        )
+        state, next_try_at = self._state_after_failure(ti, ti.try_number, now)
         if advance_ti(
             tx,
             ti.key,
@@ -650,7 +723,7 @@ class Scheduler:
                 ti.key,
                 ti.try_number,
                 [
-                    f"[{now.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3]}+0000] {{scheduler}} the process "
+                    f"[{_log_time(now)}] {{scheduler}} the process "
                     f"supervising this try stopped answering (dead scheduler or worker); "
                     f"the try is {state.value}\n"
                 ],
@@ -744,6 +817,10 @@ def _past_states(
 def _paused_dag_ids(tx: Transaction) -> set[str]:
     """Paused DAGs, and DAGs whose file is gone: no run starts, no try is queued for them."""
     return tx.dags.held_ids()
+
+
+def _log_time(now: datetime) -> str:
+    return f"{now.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3]}+0000"
 
 
 def _pid_alive(pid: int) -> bool:

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from brisa.errors import InvalidInputError, ParamValidationError
+from brisa.errors import ParamValidationError
 from brisa.scheduler.plan import NewTi, initial_task_instances
 from brisa.scheduler.runs import MANUAL, run_id_for
 from brisa.serialized import SerializedDag
+from brisa.services.limits import RunLimits, check_new_run
 from brisa.states import RunState, advance_run
 from brisa.store.records import RunRecord
 from brisa.store.sql import Transaction
@@ -88,10 +89,17 @@ def trigger_run(
     triggered_by: str = "cli",
     triggering_user: str | None = None,
     note: str | None = None,
+    limits: RunLimits = RunLimits(),
 ) -> RunRecord:
-    """A manual run, as ``airflow dags trigger`` / ``POST /dagRuns`` / TriggerDagRunOperator."""
-    if conf is not None and not isinstance(conf, dict):
-        raise InvalidInputError("conf must be a JSON object")
+    """A manual run, as ``airflow dags trigger`` / ``POST /dagRuns`` / TriggerDagRunOperator.
+
+    Nothing is written unless ``run_id``, ``conf`` and the dates are within ``limits``
+    (InvalidInputError) and ``conf`` fits the DAG's params (ParamValidationError).
+    """
+    dates = {"logical_date": logical_date}
+    if data_interval is not None:
+        dates.update(data_interval_start=data_interval.start, data_interval_end=data_interval.end)
+    check_new_run(limits, run_id=run_id, conf=conf, dates=dates)
     validate_conf(dag, conf or {})
     logical = to_utc(logical_date) if logical_date is not None else to_utc(now)
     if data_interval is None:

@@ -190,6 +190,8 @@ def parse_value(kind: str, schema: Mapping[str, Any], text: str | None, default:
 def _json(text: str) -> Any:
     try:
         return json.loads(text)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
     except ValueError:
         raise ValueError("not valid JSON") from None
 
@@ -197,7 +199,7 @@ def _json(text: str) -> Any:
 def _json_or_text(text: str) -> Any:
     try:
         return json.loads(text)
-    except ValueError:
+    except (RecursionError, ValueError):
         return text
 
 

@@ -79,3 +79,23 @@ def test_backfill_waits_for_runs_of_every_day_in_the_range(deployed):
         assert _states(deployed, "e2e_cli_daily", run["run_id"]) == {"report": ("success", 1)}
         log = deployed.log(TaskKey("e2e_cli_daily", run["run_id"], "report", -1), 1)
         assert f"{day} {following}" in log
+
+
+def test_trigger_and_backfill_refuse_what_the_api_refuses(deployed):
+    deployed.add_dags("cli")
+    deployed.start_scheduler()
+    deployed.wait_for_dags("e2e_cli", "e2e_cli_daily")
+    deep = '{"a":' * 100 + "1" + "}" * 100
+    refused = [
+        (("dags", "trigger", "e2e_cli", "-r", "a/b"), "run_id"),
+        (("dags", "trigger", "e2e_cli", "-c", deep), "nested more than 64 levels"),
+        (("dags", "trigger", "e2e_cli", "-c", '{"x": NaN}'), "NaN or Infinity"),
+        (("dags", "trigger", "e2e_cli", "-l", "9999-12-31"), "out of range"),
+        (("dags", "backfill", "e2e_cli_daily", "-s", "0001-01-01", "-e", "0001-01-03"), "out of range"),
+    ]
+    for args, message in refused:
+        done = deployed.brisa(*args, check=False)
+        assert done.returncode != 0, args
+        assert message in done.stderr + done.stdout, (args, done.stderr)
+    assert deployed.runs("e2e_cli") == []
+    assert [r.run_type for r in deployed.runs("e2e_cli_daily")] in ([], ["scheduled"])  # its timetable's own

@@ -263,3 +263,55 @@ def test_a_task_printing_100_mb_keeps_a_bounded_log_and_the_scheduler_responsive
     assert printed is not None and int(printed[1]) >= 100 * 1024 * 1024, lines[-3:]
     assert "Marking task as SUCCESS" in lines[-1]
     assert_successes_kept_their_logs(deployed, "e2e_chatty")
+
+
+def _store_run_as_an_older_brisa_did(deployed: Deployment, dag_id: str, run_id: str, conf: dict) -> None:
+    """A run with a conf today's API refuses (too deep, too big), written past the checks."""
+    from brisa.services.runs import create_run
+    from tests.e2e.deployment import utcnow
+
+    with deployed.store.transaction() as tx:
+        dag = tx.dags.require_serialized(dag_id)
+        now = utcnow()
+        create_run(
+            tx,
+            dag,
+            run_id=run_id,
+            run_type="manual",
+            logical_date=None,
+            data_interval=None,
+            run_after=now,
+            now=now,
+            conf=conf,
+        )
+
+
+def test_runs_no_task_can_be_handed_fail_alone_and_count_their_tries(deployed):
+    """A conf nested 500 deep crashed the scheduler (RecursionError serialising the workload),
+    again after every restart; a 5 MB one restarted its try forever without counting it."""
+    deployed.add_dags("bad_conf")
+    scheduler = deployed.start_scheduler()
+    deployed.wait_for_dags("e2e_bad_conf", "e2e_bystander")
+    bystander = deployed.trigger("e2e_bystander")
+    _started(deployed, "e2e_bystander", bystander, "long")
+    deep: dict = {}
+    for _ in range(500):
+        deep = {"a": deep}
+    _store_run_as_an_older_brisa_did(deployed, "e2e_bad_conf", "deep", deep)
+    _store_run_as_an_older_brisa_did(deployed, "e2e_bad_conf", "big", {"x": "y" * (5 * 1024 * 1024)})
+    fine = deployed.trigger("e2e_bad_conf", run_id="fine", conf={"x": 1})
+
+    assert deployed.wait_for_run("e2e_bad_conf", "big", timeout=120).state == RunState.FAILED
+    assert deployed.wait_for_run("e2e_bad_conf", "deep").state == RunState.SUCCESS  # handed over whole
+    assert deployed.wait_for_run("e2e_bad_conf", fine).state == RunState.SUCCESS
+    assert deployed.wait_for_run("e2e_bystander", bystander).state == RunState.SUCCESS
+    assert scheduler.alive, scheduler.output()[-3000:]
+    assert deployed.tis("e2e_bystander", bystander)["long"].try_number == 1
+    assert deployed.tis("e2e_bad_conf", "deep")["read_conf"].try_number == 1
+    big = deployed.tis("e2e_bad_conf", "big")["read_conf"]
+    assert (big.state, big.try_number) == (TaskState.FAILED, 3)
+    assert [t.state for t in deployed.tries(big.key)] == ["up_for_retry", "up_for_retry", "failed"]
+    for try_number in (1, 2, 3):
+        assert "a task process takes at most" in deployed.log(big.key, try_number), try_number
+    assert "cannot start" in scheduler.output()
+    assert_tries_never_overlap(deployed, "e2e_bystander")

@@ -53,7 +53,7 @@ def _dag_file(tmp_path: Path, name: str, body: str) -> Path:
     return path
 
 
-def _submit(store, executor, path, dag_id, task_id):
+def _submit(store, executor, path, dag_id, task_id, conf=None):
     from brisa.loader import parse_file
 
     (dag,) = parse_file(str(path), timeout=10).dags
@@ -65,7 +65,12 @@ def _submit(store, executor, path, dag_id, task_id):
         advance_ti(tx, key, None, TaskState.SCHEDULED)
         advance_ti(tx, key, TaskState.SCHEDULED, TaskState.QUEUED, try_number=1)
         context = _run_context(tx, dag.dag_id, run.run_id)
+    from dataclasses import replace
+
     from brisa.executors.base import Workload
+
+    if conf is not None:  # past the API's limits, as a run stored by an older Brisa
+        context = replace(context, conf=conf)
 
     workload = Workload(
         key=key,
@@ -351,3 +356,22 @@ def test_a_try_keeps_a_durable_record_while_it_runs_and_not_after(tmp_path):
     finally:
         executor.stop(grace=0)
         store.dispose()
+
+
+def test_a_workload_too_big_for_a_task_process_fails_the_try_and_counts_it(env):
+    """It was restarted at once without counting: try_number grew without bound at 100 % CPU."""
+    store, executor, tmp, _ = env
+    path = _dag_file(
+        tmp,
+        "big",
+        """
+        with DAG("big", start_date=datetime(2024, 1, 1), schedule=None):
+            BashOperator(task_id="echo", bash_command="echo hi", retries=1, retry_delay=timedelta(seconds=30))
+    """,
+    )
+    key = _submit(store, executor, path, "big", "echo", conf={"x": "y" * (5 * 1024 * 1024)})
+    ti, log = _wait(store, executor, key)
+    assert (ti.state, ti.try_number, ti.max_tries) == (TaskState.UP_FOR_RETRY, 1, 1)
+    assert ti.next_try_at is not None
+    assert "workload too large to hand to a task process" in log
+    assert "counts as a failed try" in log

@@ -231,3 +231,59 @@ def test_a_deleted_dag_is_dropped_by_the_scheduler_without_errors(store):
     assert len(executor.submitted) == submitted
     with store.transaction(readonly=True) as tx:
         assert tx.runs.list("gone").total == 0 and tx.dags.get("gone") is None
+
+
+def _run_stored_past_the_checks(store, dag, clock, run_id, conf):
+    """A run with a conf the API refuses today (stored by an older Brisa, or another path)."""
+    from brisa.services.runs import create_run
+
+    with store.transaction() as tx:
+        create_run(
+            tx,
+            dag,
+            run_id=run_id,
+            run_type="manual",
+            logical_date=None,
+            data_interval=None,
+            run_after=clock(),
+            now=clock(),
+            conf=conf,
+        )
+
+
+def test_a_try_no_task_process_can_be_handed_fails_and_counts_towards_its_retries(store):
+    clock = FakeClock()
+    dag = make_dag("big", {"a": []}, task_options={"a": {"retries": 2, "retry_delay": 0.0}})
+    _add(store, dag, clock)
+    scheduler, executor = _scheduler(store, clock)
+    _run_stored_past_the_checks(store, dag, clock, "big", {"x": "y" * (5 * 1024 * 1024)})
+    with store.transaction() as tx:
+        fine = trigger_run(tx, dag, now=clock(), conf={"x": 1})
+    _ticks(scheduler, clock, n=12)
+    assert [w.key.run_id for w in executor.submitted] == [fine.run_id]
+    with store.transaction(readonly=True) as tx:
+        assert tx.runs.require("big", "big").state == RunState.FAILED
+        assert tx.runs.require("big", fine.run_id).state == RunState.SUCCESS
+        ti = tx.tis.for_run("big", "big")[0]
+        tries = tx.tis.tries(ti.key)
+        logs = [tx.logs.read(ti.key, n)[0] for n in (1, 2, 3)]
+    assert (ti.state, ti.try_number) == (TaskState.FAILED, 3)
+    assert [t.state for t in tries] == [TaskState.UP_FOR_RETRY, TaskState.UP_FOR_RETRY, TaskState.FAILED]
+    assert all("a task process takes at most" in log for log in logs), logs
+
+
+def test_a_run_the_scheduler_cannot_plan_fails_alone(store):
+    """A bug or data no check foresaw, about one run: that run fails, the others go on."""
+    clock = FakeClock()
+    broken = make_dag("broken", {"a": [], "b": ["a"]}, task_options={"b": {"trigger_rule": "bogus"}})
+    fine = make_dag("fine", {"a": []})
+    _add(store, broken, clock)
+    _add(store, fine, clock)
+    scheduler, _ = _scheduler(store, clock)
+    with store.transaction() as tx:
+        bad_run = trigger_run(tx, broken, now=clock())
+        good_run = trigger_run(tx, fine, now=clock())
+    _ticks(scheduler, clock, n=6)
+    with store.transaction(readonly=True) as tx:
+        assert tx.runs.require("broken", bad_run.run_id).state == RunState.FAILED
+        assert tx.runs.require("fine", good_run.run_id).state == RunState.SUCCESS

@@ -133,10 +133,13 @@ def trigger_dag_run(
             triggered_by="rest_api",
             triggering_user=user.username,
             note=body.note,
+            limits=ctx.run_limits,
         )
         ctx.audit(tx, "trigger_dag_run", user, dag_id=dag_id, run_id=run.run_id, extra={"conf": run.conf})
+        response = run_response(run)
+        response.model_dump_json()  # an answer that cannot be written rolls the run back (no 500 after)
     ctx.changed()
-    return run_response(run)
+    return response
 
 
 @router.post("/{dag_run_id}/clear", response_model=ClearTaskInstanceCollectionResponse | DAGRunResponse)

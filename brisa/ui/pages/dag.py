@@ -18,6 +18,7 @@ from brisa.api.routes._common import Ctx
 from brisa.api.security import Principal, require
 from brisa.auth.roles import Permission
 from brisa.serialized import SerializedDag
+from brisa.services.limits import shown_conf
 from brisa.store.records import DagRecord, RunRecord, TiRecord
 from brisa.store.sql import Transaction
 from brisa.ui.charts import durations_chart, gantt_chart
@@ -98,7 +99,7 @@ def grid_page(
     values = {
         "grid": grid,
         "selected": selected,
-        "selected_conf": ctx.masker.redact(selected.conf) if selected else {},
+        "selected_conf": ctx.masker.redact(shown_conf(selected.conf)) if selected else {},
         "runs_shown": runs,
         "dag_id": dag_id,
     }

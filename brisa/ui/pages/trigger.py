@@ -154,6 +154,7 @@ def create_manual_run(ctx: ApiContext, user: Principal, dag: SerializedDag, form
             triggered_by="ui",
             triggering_user=user.username,
             note=form.note,
+            limits=ctx.run_limits,
         )
         extra = {"conf": run.conf, "via": "ui"}
         ctx.audit(tx, "trigger_dag_run", user, dag_id=dag.dag_id, run_id=run.run_id, extra=extra)

@@ -231,3 +231,160 @@ def test_list_batch_takes_the_filters_in_a_body(api: Api) -> None:
     assert [(run["dag_id"], run["state"]) for run in failed.json()["dag_runs"]] == [("etl", "failed")]
     assert api.client.post(url, json={"conf_contains": "x"}, headers=h).status_code == 400
     assert api.client.post(url, json={"page_size": 1}, headers=h).status_code == 422
+
+
+# --- limits on what a trigger may send (docs/security.md) -----------------------------------
+
+
+def deep_json(levels: int) -> str:
+    """``{"a": {"a": ... 1 ...}}``, ``levels`` objects deep, written without recursion."""
+    return '{"a":' * levels + "1" + "}" * levels
+
+
+def post_raw(api: Api, body: str, role: str = "User"):  # type: ignore[no-untyped-def]
+    headers = {**api.headers(role), "Content-Type": "application/json"}
+    return api.client.post(RUNS, content=body, headers=headers)
+
+
+def count_runs(api: Api) -> int:
+    with api.store.transaction(readonly=True) as tx:
+        return tx.runs.search(dag_id="etl", limit=1000).total
+
+
+def test_trigger_refuses_deep_conf_before_writing_and_listings_stay_up(api: Api) -> None:
+    add_dag(api.store, api.clock())
+    for levels in (65, 300, 500, 100_000):
+        response = post_raw(api, f'{{"logical_date": null, "conf": {deep_json(levels)}}}')
+        assert response.status_code == 400, (levels, response.text[:300])
+        assert response.json()["detail"], levels
+    assert (
+        "nested more than 64 levels"
+        in post_raw(api, f'{{"logical_date": null, "conf": {deep_json(300)}}}').text
+    )
+    assert count_runs(api) == 0
+    ok = post_raw(api, f'{{"logical_date": null, "dag_run_id": "deep", "conf": {deep_json(63)}}}')
+    assert ok.status_code == 200, ok.text
+    for path in (RUNS, "/api/v2/dags/~/dagRuns", f"{RUNS}/deep"):
+        assert api.client.get(path, headers=api.headers("Viewer")).status_code == 200, path
+
+
+def test_the_deepest_conf_a_setting_allows_can_be_answered(store, settings, clock, hasher) -> None:  # type: ignore[no-untyped-def]
+    """The ceiling (200) stays below what the JSON encoder refuses: the trigger answers 200."""
+    from brisa.config import load_settings
+    from tests.api.conftest import FERNET_KEY, build_api
+
+    env = {"BRISA__CORE__FERNET_KEY": FERNET_KEY, "BRISA__CORE__MAX_DAG_RUN_CONF_DEPTH": "200"}
+    api = build_api(store, load_settings(env, home=str(settings.home)), clock, hasher)
+    add_dag(api.store, api.clock())
+    assert post_raw(api, f'{{"logical_date": null, "conf": {deep_json(201)}}}').status_code == 400
+    ok = post_raw(api, f'{{"logical_date": null, "dag_run_id": "r", "conf": {deep_json(200)}}}')
+    assert ok.status_code == 200, ok.text
+    assert api.client.get("/api/v2/dags/~/dagRuns", headers=api.headers("Viewer")).status_code == 200
+
+
+def test_runs_stored_before_the_limits_are_listed_with_their_conf_cut(api: Api) -> None:
+    """A run whose conf is deeper than the API can encode (stored by an older Brisa) is cut, not a 500."""
+    from brisa.services.limits import TOO_DEEP
+    from brisa.services.runs import create_run
+
+    dag = add_dag(api.store, api.clock())
+    conf: dict = {}
+    for _ in range(300):
+        conf = {"a": conf}
+    with api.store.transaction() as tx:
+        create_run(
+            tx,
+            dag,
+            run_id="old",
+            run_type="manual",
+            logical_date=api.clock(),
+            data_interval=None,
+            run_after=api.clock(),
+            now=api.clock(),
+            conf=conf,
+        )
+    h = api.headers("Viewer")
+    for path in (RUNS, "/api/v2/dags/~/dagRuns", f"{RUNS}/old"):
+        response = api.client.get(path, headers=h)
+        assert response.status_code == 200, path
+    shown = api.client.get(f"{RUNS}/old", headers=h).json()["conf"]
+    for _ in range(200):
+        shown = shown["a"]
+    assert shown == TOO_DEEP
+
+
+def test_trigger_refuses_conf_too_big_or_not_json(store, settings, clock, hasher) -> None:  # type: ignore[no-untyped-def]
+    from brisa.config import load_settings
+    from tests.api.conftest import FERNET_KEY, build_api
+
+    env = {"BRISA__CORE__FERNET_KEY": FERNET_KEY, "BRISA__CORE__MAX_DAG_RUN_CONF_BYTES": "1000"}
+    api = build_api(store, load_settings(env, home=str(settings.home)), clock, hasher)
+    add_dag(api.store, api.clock())
+    big = api.client.post(
+        RUNS, json={"logical_date": None, "conf": {"x": "y" * 1000}}, headers=api.headers("User")
+    )
+    assert big.status_code == 400
+    assert "at most 1000" in big.json()["detail"]
+    for value in ("NaN", "Infinity", "-Infinity"):
+        response = post_raw(api, f'{{"logical_date": null, "conf": {{"x": [1, {value}]}}}}')
+        assert response.status_code == 400, value
+        assert "NaN or Infinity" in response.json()["detail"]
+    assert count_runs(api) == 0
+
+
+def test_trigger_refuses_logical_dates_out_of_range(api: Api) -> None:
+    add_dag(api.store, api.clock())
+    h = api.headers("User")
+    for when in (
+        "0001-01-01T00:00:00Z",
+        "0999-12-31T23:59:59Z",
+        "9000-01-01T00:00:00Z",
+        "9999-12-31T00:00:00Z",
+    ):
+        response = api.client.post(RUNS, json={"logical_date": when}, headers=h)
+        assert response.status_code == 400, when
+        assert "out of range" in response.json()["detail"]
+    interval = {
+        "logical_date": "2026-01-01T00:00:00Z",
+        "data_interval_start": "0001-01-01T00:00:00Z",
+        "data_interval_end": "2026-01-01T00:00:00Z",
+    }
+    assert api.client.post(RUNS, json=interval, headers=h).status_code == 400
+    assert count_runs(api) == 0
+    assert api.client.post(RUNS, json={"logical_date": "1000-01-01T00:00:00Z"}, headers=h).status_code == 200
+
+
+def test_trigger_takes_airflows_run_id_rules(api: Api) -> None:
+    add_dag(api.store, api.clock())
+    h = api.headers("User")
+    refused = ["a\x00b", "a/b", "..", "   ", "", "tab\there", "a b", "é", "x" * 251, "a\\b", "new\n"]
+    for i, run_id in enumerate(refused):
+        body = {"logical_date": f"2026-03-{i + 1:02d}T00:00:00Z", "dag_run_id": run_id}
+        response = api.client.post(RUNS, json=body, headers=h)
+        assert response.status_code in (400, 422), repr(run_id)
+        assert response.json()["detail"], repr(run_id)
+    assert count_runs(api) == 0
+    accepted = ["my-run_1.0:x+y~", "x" * 250, "manual__2026-01-01T00:00:00+00:00"]
+    for i, run_id in enumerate(accepted):
+        body = {"logical_date": f"2026-04-{i + 1:02d}T00:00:00Z", "dag_run_id": run_id}
+        assert api.client.post(RUNS, json=body, headers=h).status_code == 200, run_id
+
+
+def test_allowed_run_id_pattern_is_a_setting(store, settings, clock, hasher) -> None:  # type: ignore[no-untyped-def]
+    from brisa.config import load_settings
+    from tests.api.conftest import FERNET_KEY, build_api
+
+    env = {
+        "BRISA__CORE__FERNET_KEY": FERNET_KEY,
+        "AIRFLOW__SCHEDULER__ALLOWED_RUN_ID_PATTERN": "^run-[0-9]+$",
+    }
+    api = build_api(store, load_settings(env, home=str(settings.home)), clock, hasher)
+    add_dag(api.store, api.clock())
+    h = api.headers("User")
+    refused = api.client.post(RUNS, json={"logical_date": None, "dag_run_id": "other"}, headers=h)
+    assert refused.status_code == 400
+    assert "^run-[0-9]+$" in refused.json()["detail"]
+    assert (
+        api.client.post(RUNS, json={"logical_date": None, "dag_run_id": "run-7"}, headers=h).status_code
+        == 200
+    )

@@ -168,3 +168,22 @@ def test_params_are_escaped_in_the_form_and_its_errors(store, admin, clock) -> N
     answer = post_form(admin, "/dags/etl/trigger", {f"{FIELD_PREFIX}{XSS}": json.dumps("other"), "conf": ""})
     assert answer.status_code == 400
     assert_escaped(answer.text, XSS)
+
+
+def test_the_limits_on_a_new_run_are_reported_and_nothing_is_created(store, admin, clock) -> None:
+    dag_with_params(store, clock)
+    for deep in (300, 50_000):
+        answer = post_form(admin, "/dags/etl/trigger", valid_form(conf='{"a":' * deep + "1" + "}" * deep))
+        assert answer.status_code == 400, deep
+        assert "nested" in answer.text, deep
+    answer = post_form(admin, "/dags/etl/trigger", valid_form(**{FIELD_PREFIX + "options": "[" * 50_000}))
+    assert answer.status_code == 400
+    for run_id in ("a/b", "..", "x y"):
+        answer = post_form(admin, "/dags/etl/trigger", valid_form(run_id=run_id))
+        assert answer.status_code == 400, run_id
+        assert "run_id" in answer.text, run_id
+    answer = post_form(admin, "/dags/etl/trigger", valid_form(logical_date="9999-12-31T00:00"))
+    assert answer.status_code == 400 and "out of range" in answer.text
+    too_big = post_form(admin, "/dags/etl/trigger", valid_form(note="x" * (5 * 1024 * 1024)))
+    assert too_big.status_code == 413
+    assert runs_of(store) == []
