@@ -192,6 +192,34 @@ def normalize_database_url(
     return normalized
 
 
+def metadata_database_url(url: str) -> str:
+    """``[database] sql_alchemy_conn``: a PostgreSQL URL (normalized) or an absolute SQLite
+    path. Other databases and relative SQLite paths are refused, saying what to write."""
+    normalized = normalize_database_url(url)
+    scheme = normalized.partition("://")[0].lower()
+    if scheme.split("+")[0] not in ("sqlite", "postgresql"):
+        raise ValueError(
+            f"Brisa's metadata database is PostgreSQL or SQLite, not {scheme}:// "
+            "(MySQL/MariaDB and others are not supported): use postgresql://user:password@host:5432/db, "
+            "or leave it unset for SQLite in $BRISA_HOME/brisa.db"
+        )
+    if scheme.startswith("sqlite"):
+        _require_absolute_sqlite_path(normalized)
+    return normalized
+
+
+def _require_absolute_sqlite_path(url: str) -> None:
+    """As Airflow refuses them: a relative path would depend on each command's directory."""
+    path = url.partition("://")[2].removeprefix("/").split("?")[0]
+    if path in ("", ":memory:") or path.startswith("/") or path.startswith("file:"):
+        return
+    raise ValueError(
+        f"sqlite:///{path} is a path relative to the working directory, so each command would "
+        f"open another database: write an absolute path with four slashes (sqlite:////abs/path/{path}) "
+        "or leave it unset for $BRISA_HOME/brisa.db"
+    )
+
+
 def _with_default_sslmode(url: str) -> str:
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
@@ -702,7 +730,7 @@ OPTIONS: tuple[_Option, ...] = (
     _opt("core.plugins_folder", _path, _default_plugins_folder),
     _opt("core.max_dag_run_conf_depth", _integer(1, 200), "64"),
     _opt("core.max_dag_run_conf_bytes", _COUNT, str(1024 * 1024)),
-    _url("database.sql_alchemy_conn", normalize_database_url, _default_database, "core.sql_alchemy_conn"),
+    _url("database.sql_alchemy_conn", metadata_database_url, _default_database, "core.sql_alchemy_conn"),
     _opt("database.sql_alchemy_pool_size", _integer(0), "5", "core.sql_alchemy_pool_size"),
     _opt("database.sql_alchemy_max_overflow", _integer(0), "0", "core.sql_alchemy_max_overflow"),
     _opt("database.sql_alchemy_pool_recycle", _integer(-1), "1800", "core.sql_alchemy_pool_recycle"),
@@ -1049,10 +1077,23 @@ def sensitive_values(settings: Settings) -> tuple[str, ...]:
     found: list[str] = []
     for item in settings.entries.values():
         if item.sensitive and item.value.strip():
-            found.append(item.value.strip())
+            if not _is_plain_url(item.value):
+                found.append(item.value.strip())
             found += [part.strip() for part in item.value.split(",") if "," in item.value]
             found += [password for password in (_url_password(item.value),) if password]
     return tuple(dict.fromkeys(part for part in found if part))
+
+
+def _is_plain_url(value: str) -> bool:
+    """A URL with no password and no query (``sqlite:////home/brisa.db``, ``redis://host``)
+    holds no secret: logs may show it, so that they say which database a process uses."""
+    if "://" not in value:
+        return False
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return False
+    return not parts.password and not parts.query
 
 
 def _url_password(value: str) -> str | None:
@@ -1272,6 +1313,7 @@ __all__ = [
     "load_settings",
     "mask_config_value",
     "mask_url_passwords",
+    "metadata_database_url",
     "normalize_database_url",
     "normalize_redis_url",
     "parse_bool",

@@ -81,8 +81,24 @@ def configure(level: str = "INFO", fmt: str = "logfmt", mask: Callable[[str], st
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("uvicorn.access", "celery.redirected"):
+    quiet_noisy_loggers()
+
+
+NOISY_LOGGERS = ("uvicorn.access", "celery.redirected", "alembic")
+"""At ``info`` these say nothing a user needs: every request, Celery's redirected output,
+and Alembic's plugin set-up and migration context (Brisa says which revision it reached)."""
+
+
+def quiet_noisy_loggers() -> None:
+    for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-__all__ = ["JsonFormatter", "LogfmtFormatter", "MaskingFormatter", "configure"]
+__all__ = [
+    "NOISY_LOGGERS",
+    "JsonFormatter",
+    "LogfmtFormatter",
+    "MaskingFormatter",
+    "configure",
+    "quiet_noisy_loggers",
+]

@@ -446,7 +446,8 @@ class Scheduler:
             self._apply(tx, dag, run, plan, now)
             if plan.run_state is not None and set_run_state(tx, run, plan.run_state, now=now):
                 finished = run
-                log.info(
+                log.log(
+                    logging.WARNING if plan.run_state == RunState.FAILED else logging.INFO,
                     "run %s of %s is %s%s",
                     run_id,
                     dag_id,
