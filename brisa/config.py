@@ -543,6 +543,19 @@ class EmailSettings:
     html_content_template: Path | None
 
 
+@dataclass(frozen=True)
+class MetricsSettings:
+    """Airflow's ``[metrics]`` StatsD options, and Brisa's Prometheus endpoint."""
+
+    statsd_on: bool
+    statsd_host: str
+    statsd_port: int
+    statsd_prefix: str
+    prometheus_port: int
+    """``/metrics`` for Prometheus on this port of the process that schedules (0: off)."""
+    prometheus_host: str
+
+
 _SECTION_CLASSES: Mapping[str, type] = MappingProxyType(
     {
         "core": CoreSettings,
@@ -555,6 +568,7 @@ _SECTION_CLASSES: Mapping[str, type] = MappingProxyType(
         "database_retention": RetentionSettings,
         "smtp": SmtpSettings,
         "email": EmailSettings,
+        "metrics": MetricsSettings,
     }
 )
 
@@ -597,6 +611,7 @@ class Settings:
     database_retention: RetentionSettings
     smtp: SmtpSettings
     email: EmailSettings
+    metrics: MetricsSettings
     entries: Mapping[tuple[str, str], ConfigItem] = field(repr=False, compare=False)
     config_files: tuple[Path, ...] = ()
     """Every config file read, lowest precedence first (airflow.cfg, then brisa.cfg)."""
@@ -803,6 +818,12 @@ OPTIONS: tuple[_Option, ...] = (
     _opt("email.email_conn_id", _text, "smtp_default"),
     _opt("email.subject_template", _optional_path, ""),
     _opt("email.html_content_template", _optional_path, ""),
+    _opt("metrics.statsd_on", parse_bool, "False", "scheduler.statsd_on"),
+    _opt("metrics.statsd_host", _text, "localhost", "scheduler.statsd_host"),
+    _opt("metrics.statsd_port", _integer(1, 65535), "8125", "scheduler.statsd_port"),
+    _opt("metrics.statsd_prefix", _optional_text, "airflow", "scheduler.statsd_prefix"),
+    _opt("metrics.prometheus_port", _integer(0, 65535), "0"),
+    _opt("metrics.prometheus_host", _text, "127.0.0.1"),
 )
 """Every option Brisa reads, in listing order. Aliases are Airflow's older locations."""
 
@@ -1301,6 +1322,7 @@ __all__ = [
     "DatabaseSettings",
     "EmailSettings",
     "LoggingSettings",
+    "MetricsSettings",
     "Resources",
     "RetentionSettings",
     "SchedulerSettings",

@@ -291,6 +291,7 @@ def make_scheduler(
     *,
     job_type: str = "scheduler",
     secrets: Any = None,
+    metrics: Any = None,
 ) -> Scheduler:
     from brisa.runner.callbacks import DagCallbacks
     from brisa.scheduler.loop import Scheduler, SchedulerConfig
@@ -312,6 +313,7 @@ def make_scheduler(
         ),
         clock=utcnow,
         secrets=secrets,
+        metrics=metrics,
     )
     config = SchedulerConfig(
         max_active_tasks_per_dag=settings.core.max_active_tasks_per_dag,
@@ -327,6 +329,7 @@ def make_scheduler(
         executor,
         config=config,
         clock=utcnow,
+        metrics=metrics,
         processor=processor,
         # DAG callbacks read secrets from the service the DAG processor reads them from.
         callbacks=DagCallbacks(
