@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRISA", "AIRFLOW")) and k != "PORT"}
@@ -65,3 +67,29 @@ def test_dags_test_opens_without_alembic_lines(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[0].startswith("--- only") or "only: success" in result.stdout
     assert "alembic" not in result.stdout and "Context impl" not in result.stdout
+
+
+@pytest.mark.postgres
+def test_the_seeds_journey_initdb_then_airflow_cfg_then_initdb_migrates_postgresql(
+    tmp_path, pg_scratch_database
+):
+    # The blog: `airflow initdb` (SQLite), edit airflow.cfg's sql_alchemy_conn, `initdb` again.
+    home = tmp_path / "airflow"
+    home.mkdir()
+    env = _env(home, AIRFLOW_HOME=str(home))
+    env.pop("BRISA_HOME")
+    first = _brisa("initdb", env=env)
+    assert first.returncode == 0, first.stderr
+    assert f"sqlite:///{home}/brisa.db" in first.stdout
+    assert (home / "brisa.cfg").exists()  # the generated keys
+    (home / "airflow.cfg").write_text(
+        "[core]\n"
+        f"sql_alchemy_conn = postgresql+psycopg2://postgres@127.0.0.1:5432/{pg_scratch_database}\n"
+        "load_examples = False\n"
+    )
+    second = _brisa("initdb", env=env)
+    assert second.returncode == 0, second.stderr
+    assert f"127.0.0.1:5432/{pg_scratch_database}" in second.stdout
+    assert "Warning" not in second.stderr  # brisa.cfg holds only keys: nothing disagrees
+    listed = _brisa("config", "get-value", "core", "load_examples", env=env)
+    assert listed.stdout.strip() == "False"
