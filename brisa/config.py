@@ -785,7 +785,7 @@ OPTIONS: tuple[_Option, ...] = (
     _opt("api.auth_backend", _auth_backend, "password", "webserver.auth_backend"),
     _opt("api.max_request_body_bytes", _COUNT, str(4 * 1024 * 1024)),
     _opt("logging.level", _log_level, "INFO", "logging.logging_level", "core.logging_level"),
-    _opt("logging.format", _choice("logfmt", "json"), "logfmt"),
+    _opt("logging.format", _choice("auto", "console", "logfmt", "json"), "auto"),
     _opt("logging.max_log_bytes_per_try", _integer(0), str(10 * 1024 * 1024)),
     _opt("logging.min_length_masked_secret", _integer(0), "5"),
     _url("celery.broker_url", _text, "redis://localhost:6379/0"),

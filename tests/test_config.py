@@ -78,7 +78,7 @@ def test_defaults_are_airflows_under_brisa_home(home):
     assert settings.scheduler.graceful_shutdown_timeout == 20
     assert settings.database.sql_alchemy_pool_size == 5
     assert (settings.api.host, settings.api.port, settings.api.authenticate) == ("0.0.0.0", 8080, True)
-    assert settings.logging.level == "INFO" and settings.logging.format == "logfmt"
+    assert settings.logging.level == "INFO" and settings.logging.format == "auto"
     assert settings.secrets.backends == ("env", "metastore")
     assert settings.database_retention.keep_days == 0
     assert settings.core.fernet_key is None and settings.api.secret_key is None
