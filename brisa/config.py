@@ -192,6 +192,34 @@ def normalize_database_url(
     return normalized
 
 
+def metadata_database_url(url: str) -> str:
+    """``[database] sql_alchemy_conn``: a PostgreSQL URL (normalized) or an absolute SQLite
+    path. Other databases and relative SQLite paths are refused, saying what to write."""
+    normalized = normalize_database_url(url)
+    scheme = normalized.partition("://")[0].lower()
+    if scheme.split("+")[0] not in ("sqlite", "postgresql"):
+        raise ValueError(
+            f"Brisa's metadata database is PostgreSQL or SQLite, not {scheme}:// "
+            "(MySQL/MariaDB and others are not supported): use postgresql://user:password@host:5432/db, "
+            "or leave it unset for SQLite in $BRISA_HOME/brisa.db"
+        )
+    if scheme.startswith("sqlite"):
+        _require_absolute_sqlite_path(normalized)
+    return normalized
+
+
+def _require_absolute_sqlite_path(url: str) -> None:
+    """As Airflow refuses them: a relative path would depend on each command's directory."""
+    path = url.partition("://")[2].removeprefix("/").split("?")[0]
+    if path in ("", ":memory:") or path.startswith("/") or path.startswith("file:"):
+        return
+    raise ValueError(
+        f"sqlite:///{path} is a path relative to the working directory, so each command would "
+        f"open another database: write an absolute path with four slashes (sqlite:////abs/path/{path}) "
+        "or leave it unset for $BRISA_HOME/brisa.db"
+    )
+
+
 def _with_default_sslmode(url: str) -> str:
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
@@ -515,6 +543,19 @@ class EmailSettings:
     html_content_template: Path | None
 
 
+@dataclass(frozen=True)
+class MetricsSettings:
+    """Airflow's ``[metrics]`` StatsD options, and Brisa's Prometheus endpoint."""
+
+    statsd_on: bool
+    statsd_host: str
+    statsd_port: int
+    statsd_prefix: str
+    prometheus_port: int
+    """``/metrics`` for Prometheus on this port of the process that schedules (0: off)."""
+    prometheus_host: str
+
+
 _SECTION_CLASSES: Mapping[str, type] = MappingProxyType(
     {
         "core": CoreSettings,
@@ -527,6 +568,7 @@ _SECTION_CLASSES: Mapping[str, type] = MappingProxyType(
         "database_retention": RetentionSettings,
         "smtp": SmtpSettings,
         "email": EmailSettings,
+        "metrics": MetricsSettings,
     }
 )
 
@@ -569,6 +611,7 @@ class Settings:
     database_retention: RetentionSettings
     smtp: SmtpSettings
     email: EmailSettings
+    metrics: MetricsSettings
     entries: Mapping[tuple[str, str], ConfigItem] = field(repr=False, compare=False)
     config_files: tuple[Path, ...] = ()
     """Every config file read, lowest precedence first (airflow.cfg, then brisa.cfg)."""
@@ -702,7 +745,7 @@ OPTIONS: tuple[_Option, ...] = (
     _opt("core.plugins_folder", _path, _default_plugins_folder),
     _opt("core.max_dag_run_conf_depth", _integer(1, 200), "64"),
     _opt("core.max_dag_run_conf_bytes", _COUNT, str(1024 * 1024)),
-    _url("database.sql_alchemy_conn", normalize_database_url, _default_database, "core.sql_alchemy_conn"),
+    _url("database.sql_alchemy_conn", metadata_database_url, _default_database, "core.sql_alchemy_conn"),
     _opt("database.sql_alchemy_pool_size", _integer(0), "5", "core.sql_alchemy_pool_size"),
     _opt("database.sql_alchemy_max_overflow", _integer(0), "0", "core.sql_alchemy_max_overflow"),
     _opt("database.sql_alchemy_pool_recycle", _integer(-1), "1800", "core.sql_alchemy_pool_recycle"),
@@ -742,7 +785,7 @@ OPTIONS: tuple[_Option, ...] = (
     _opt("api.auth_backend", _auth_backend, "password", "webserver.auth_backend"),
     _opt("api.max_request_body_bytes", _COUNT, str(4 * 1024 * 1024)),
     _opt("logging.level", _log_level, "INFO", "logging.logging_level", "core.logging_level"),
-    _opt("logging.format", _choice("logfmt", "json"), "logfmt"),
+    _opt("logging.format", _choice("auto", "console", "logfmt", "json"), "auto"),
     _opt("logging.max_log_bytes_per_try", _integer(0), str(10 * 1024 * 1024)),
     _opt("logging.min_length_masked_secret", _integer(0), "5"),
     _url("celery.broker_url", _text, "redis://localhost:6379/0"),
@@ -775,6 +818,12 @@ OPTIONS: tuple[_Option, ...] = (
     _opt("email.email_conn_id", _text, "smtp_default"),
     _opt("email.subject_template", _optional_path, ""),
     _opt("email.html_content_template", _optional_path, ""),
+    _opt("metrics.statsd_on", parse_bool, "False", "scheduler.statsd_on"),
+    _opt("metrics.statsd_host", _text, "localhost", "scheduler.statsd_host"),
+    _opt("metrics.statsd_port", _integer(1, 65535), "8125", "scheduler.statsd_port"),
+    _opt("metrics.statsd_prefix", _optional_text, "airflow", "scheduler.statsd_prefix"),
+    _opt("metrics.prometheus_port", _integer(0, 65535), "0"),
+    _opt("metrics.prometheus_host", _text, "127.0.0.1"),
 )
 """Every option Brisa reads, in listing order. Aliases are Airflow's older locations."""
 
@@ -1049,10 +1098,23 @@ def sensitive_values(settings: Settings) -> tuple[str, ...]:
     found: list[str] = []
     for item in settings.entries.values():
         if item.sensitive and item.value.strip():
-            found.append(item.value.strip())
+            if not _is_plain_url(item.value):
+                found.append(item.value.strip())
             found += [part.strip() for part in item.value.split(",") if "," in item.value]
             found += [password for password in (_url_password(item.value),) if password]
     return tuple(dict.fromkeys(part for part in found if part))
+
+
+def _is_plain_url(value: str) -> bool:
+    """A URL with no password and no query (``sqlite:////home/brisa.db``, ``redis://host``)
+    holds no secret: logs may show it, so that they say which database a process uses."""
+    if "://" not in value:
+        return False
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return False
+    return not parts.password and not parts.query
 
 
 def _url_password(value: str) -> str | None:
@@ -1260,6 +1322,7 @@ __all__ = [
     "DatabaseSettings",
     "EmailSettings",
     "LoggingSettings",
+    "MetricsSettings",
     "Resources",
     "RetentionSettings",
     "SchedulerSettings",
@@ -1272,6 +1335,7 @@ __all__ = [
     "load_settings",
     "mask_config_value",
     "mask_url_passwords",
+    "metadata_database_url",
     "normalize_database_url",
     "normalize_redis_url",
     "parse_bool",

@@ -78,7 +78,7 @@ def test_defaults_are_airflows_under_brisa_home(home):
     assert settings.scheduler.graceful_shutdown_timeout == 20
     assert settings.database.sql_alchemy_pool_size == 5
     assert (settings.api.host, settings.api.port, settings.api.authenticate) == ("0.0.0.0", 8080, True)
-    assert settings.logging.level == "INFO" and settings.logging.format == "logfmt"
+    assert settings.logging.level == "INFO" and settings.logging.format == "auto"
     assert settings.secrets.backends == ("env", "metastore")
     assert settings.database_retention.keep_days == 0
     assert settings.core.fernet_key is None and settings.api.secret_key is None
@@ -790,3 +790,26 @@ def test_sensitive_values_are_every_key_url_and_url_password_of_the_settings(hom
     assert {FERNET_KEY, other_key, "p@ssw0rd", "smtp-pass-1", settings.api.secret_key} <= set(found)
     assert "postgresql+psycopg://etl:p%40ssw0rd@db/brisa" in found
     assert not settings.core.pass_sensitive_env_to_tasks
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("mysql://root@localhost/airflow", "not mysql://"),
+        ("mysql+mysqldb://u:secret@db/airflow", "not mysql+mysqldb://"),
+        ("mssql+pyodbc://u@db/airflow", "PostgreSQL or SQLite"),
+        ("sqlite:///relative.db", "relative to the working directory"),
+        ("sqlite:///./x/brisa.db", "sqlite:////abs/path/./x/brisa.db"),
+    ],
+)
+def test_unsupported_metadata_databases_and_relative_sqlite_paths_are_one_clear_error(home, url, says):
+    # Airflow also refuses relative SQLite paths ("Cannot use relative path").
+    with pytest.raises(ConfigError, match="sql_alchemy_conn") as info:
+        load({"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": url}, home=home)
+    assert says in str(info.value)
+    assert "secret" not in str(info.value)
+
+
+@pytest.mark.parametrize("url", ["sqlite:////abs/brisa.db", "sqlite://", "postgres://u:p@db.example/x"])
+def test_absolute_sqlite_memory_and_postgresql_urls_are_accepted(home, url):
+    assert load({"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": url}, home=home).database.sql_alchemy_conn

@@ -49,3 +49,28 @@ def test_configure_with_a_mask_hides_secrets_in_every_line(fmt, capsys):
         root.handlers[:], root.level = saved[0], saved[1]
     out = capsys.readouterr().out
     assert "connecting with ***" in out and "s3cr3t-key" not in out
+
+
+def _log_record(level=logging.WARNING, msg="run %s of %s is failed", args=("r1", "etl")):
+    return logging.LogRecord("brisa.scheduler", level, __file__, 1, msg, args, None)
+
+
+def test_auto_is_the_console_format_at_a_terminal_and_logfmt_in_a_log_drain():
+    from brisa.logconfig import ConsoleFormatter, LogfmtFormatter, formatter_for
+
+    assert isinstance(formatter_for("auto", at_terminal=True), ConsoleFormatter)
+    assert isinstance(formatter_for("auto", at_terminal=False), LogfmtFormatter)
+    assert isinstance(formatter_for("console", at_terminal=False), ConsoleFormatter)
+
+
+def test_the_console_format_aligns_and_colours_by_level():
+    from brisa.logconfig import ConsoleFormatter
+
+    coloured = ConsoleFormatter(colour=True).format(_log_record())
+    assert "\033[33mWARNING \033[0m" in coloured and "run r1 of etl is failed" in coloured
+    plain = ConsoleFormatter(colour=False).format(_log_record(logging.INFO, "ready", ()))
+    _when, level, logger, message = plain.split(None, 3)
+    assert (level, logger, message) == ("INFO", "brisa.scheduler", "ready")
+    assert plain.index("brisa.scheduler") == ConsoleFormatter(colour=False).format(_log_record()).index(
+        "brisa.scheduler"
+    )

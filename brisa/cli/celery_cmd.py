@@ -60,6 +60,7 @@ def worker(queues: str | None, concurrency: int | None, hostname: str | None) ->
 
     settings = wiring.prepare_settings()
     logconfig.configure(settings.logging.level, settings.logging.format, mask=wiring.process_masker(settings))
+    wiring.log_start(settings, "celery worker")
     quiet_celery_loggers()
     wiring.ensure_schema(settings)
     nodename = node_name(hostname)

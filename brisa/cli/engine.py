@@ -24,6 +24,16 @@ from brisa.cli import wiring
 log = logging.getLogger("brisa.engine")
 
 
+def _metrics(settings: Any) -> tuple[Any, Any]:
+    """This process's Prometheus figures (when ``[metrics] prometheus_port`` is set) and
+    what the scheduler reports to: those, StatsD, both or nothing."""
+    from brisa.metrics import PrometheusRegistry, metrics_from_settings
+
+    config = settings.metrics
+    registry = PrometheusRegistry(config.statsd_prefix or "") if config.prometheus_port else None
+    return registry, metrics_from_settings(settings, registry)
+
+
 class Engine:
     def __init__(self, settings: Any, *, job_type: str = "scheduler") -> None:
         # Scheduler, supervisor and web threads hand work to each other constantly; the
@@ -37,8 +47,16 @@ class Engine:
         self.pool = wiring.process_pool_for(self.executor, settings)
         self._owns_pool = self.pool is not getattr(self.executor, "pool", None)
         self.pool.start_zygote()
+        self.registry, metrics = _metrics(settings)
+        self._metrics_server: Any = None
         self.scheduler = wiring.make_scheduler(
-            settings, self.store, self.executor, self.pool, job_type=job_type, secrets=self.secrets
+            settings,
+            self.store,
+            self.executor,
+            self.pool,
+            job_type=job_type,
+            secrets=self.secrets,
+            metrics=metrics,
         )
         if hasattr(self.executor, "on_trigger"):
             self.executor.on_trigger = self.scheduler.wake
@@ -50,6 +68,18 @@ class Engine:
             self.pool.start()
         self.executor.start()
         self.scheduler.start_job()
+        if self.registry is not None:
+            from brisa.metrics import serve_prometheus
+
+            config = self.settings.metrics
+            self._metrics_server = serve_prometheus(
+                self.registry, config.prometheus_host, config.prometheus_port
+            )
+            log.info(
+                "metrics for Prometheus on http://%s:%s/metrics",
+                config.prometheus_host,
+                config.prometheus_port,
+            )
 
     @property
     def healthy(self) -> bool:
@@ -76,6 +106,8 @@ class Engine:
         if self._stopped.is_set():
             return
         self._stopped.set()
+        if self._metrics_server is not None:
+            self._metrics_server.shutdown()
         grace = self.settings.scheduler.graceful_shutdown_timeout
         log.info("stopping: running tries get up to %.0fs to finish", grace)
         self.executor.stop(grace)

@@ -47,3 +47,20 @@ def run_cli(group: click.Group) -> None:
     except errors.BrisaError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exit_code_for(exc))
+    except OSError as exc:
+        # Reaching here, it is about the machine (an unwritable BRISA_HOME, a full disk, a
+        # missing folder), not a bug: one line naming the file, not a traceback.
+        click.echo(f"Error: {describe_os_error(exc)}", err=True)
+        sys.exit(EXIT_OS_ERROR)
+
+
+EXIT_OS_ERROR = 11
+
+
+def describe_os_error(exc: OSError) -> str:
+    what = exc.strerror or type(exc).__name__
+    where = f" {exc.filename}" if exc.filename else ""
+    hint = ""
+    if isinstance(exc, (PermissionError, NotADirectoryError, IsADirectoryError, FileNotFoundError)):
+        hint = " (check BRISA_HOME/AIRFLOW_HOME and the folders in the configuration: Brisa writes there)"
+    return f"cannot use{where}: {what}{hint}"

@@ -21,6 +21,7 @@ def scheduler() -> None:
 
     settings = wiring.prepare_settings()
     logconfig.configure(settings.logging.level, settings.logging.format, mask=wiring.process_masker(settings))
+    wiring.log_start(settings, "scheduler")
     wiring.ensure_schema(settings)
     engine = Engine(settings, job_type="scheduler")
     install_stop_signals(engine.request_stop)

@@ -62,12 +62,13 @@ def run(*, host: str | None, port: int | None) -> int:
     install_stop_signals(stop.set, on_force=_force_exit)
     settings = wiring.prepare_settings()
     logconfig.configure(settings.logging.level, settings.logging.format, mask=wiring.process_masker(settings))
+    wiring.log_start(settings, "standalone", port=port or settings.api.port)
     wiring.ensure_schema(settings)
     if stop.is_set():
         return 0
     engine = Engine(settings, job_type="standalone")
     server, starting = _web_server(settings, engine.store, host=host, port=port)
-    web = _thread("brisa-web", server.run, sockets=[server.config.bind_socket()])
+    web = _thread("brisa-web", server.run, sockets=[bind_port(server.config)])
     ensure_admin(Path(settings.home), engine.store, echo=_say)
     engine.start()
     scheduler = _thread("brisa-scheduler", engine.run)
@@ -144,6 +145,19 @@ def _web_server(settings: Any, store: Any, *, host: str | None, port: int | None
     )
     config.load()  # import the protocol classes now, not in the web thread while the app is built
     return uvicorn.Server(config), starting
+
+
+def bind_port(config: Any) -> Any:
+    """uvicorn's listening socket; a port already taken is one error naming it."""
+    from brisa.errors import ConfigError
+
+    try:
+        return config.bind_socket()
+    except (SystemExit, OSError):  # uvicorn logs the errno and exits
+        raise ConfigError(
+            f"cannot listen on {config.host}:{config.port}: the port is in use (or not allowed): "
+            "stop what listens there, or choose another port with --port, $PORT or [api] port"
+        ) from None
 
 
 def watch(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -55,6 +56,22 @@ def prepare_settings() -> Settings:
     if ensure_local_keys(settings):
         settings = load_settings()
     return settings
+
+
+def log_start(settings: Settings, command: str, *, port: int | None = None) -> str:
+    """One line saying what a long-running command runs on (the database's password
+    hidden); logged at start, so that a wrong database or folder shows at once."""
+    from brisa.config import mask_url_passwords
+
+    core = settings.core
+    line = (
+        f"brisa {command} starting: database={mask_url_passwords(settings.database.sql_alchemy_conn)} "
+        f"executor={core.executor} dags_folder={core.dags_folder} parallelism={core.parallelism}"
+        + (f" port={port}" if port else "")
+        + f" config={','.join(str(p) for p in settings.config_files) or '(none)'}"
+    )
+    logging.getLogger("brisa.cli").info(line)
+    return line
 
 
 def ensure_local_keys(settings: Settings) -> bool:
@@ -274,6 +291,7 @@ def make_scheduler(
     *,
     job_type: str = "scheduler",
     secrets: Any = None,
+    metrics: Any = None,
 ) -> Scheduler:
     from brisa.runner.callbacks import DagCallbacks
     from brisa.scheduler.loop import Scheduler, SchedulerConfig
@@ -295,6 +313,7 @@ def make_scheduler(
         ),
         clock=utcnow,
         secrets=secrets,
+        metrics=metrics,
     )
     config = SchedulerConfig(
         max_active_tasks_per_dag=settings.core.max_active_tasks_per_dag,
@@ -310,6 +329,7 @@ def make_scheduler(
         executor,
         config=config,
         clock=utcnow,
+        metrics=metrics,
         processor=processor,
         # DAG callbacks read secrets from the service the DAG processor reads them from.
         callbacks=DagCallbacks(
@@ -323,6 +343,7 @@ __all__ = [
     "EXAMPLES_FOLDER",
     "dag_folders",
     "load_settings",
+    "log_start",
     "make_celery_executor",
     "make_executor",
     "make_local_executor",

@@ -17,7 +17,6 @@ _HELPERS = f"{_SDK}.provider_compat"
 ASSETS = (
     "Brisa does not support assets/datasets (data-aware scheduling); use schedules or TriggerDagRunOperator"
 )
-NOTIFIERS = "Brisa does not support notifiers; use on_*_callback functions"
 TRIGGERS = "Brisa has no triggerer: deferrable operators run synchronously and triggers are not supported"
 ASYNC = "Brisa has no triggerer; use the synchronous hook and connection methods in tasks"
 LINEAGE = "Brisa does not collect lineage (hook lineage, listeners, OpenLineage)"
@@ -78,6 +77,7 @@ SDK_NAMES = merge(
     names(f"{_SDK}.weight_rule", "WeightRule"),
     names(f"{_SDK}.state", "DagRunState", "TaskInstanceState"),
     names(f"{_SDK}.skipping", "SkipMixin"),
+    names(f"{_SDK}.notifier", "BaseNotifier"),
     names(f"{_SDK}.execution", "determine_kwargs"),
     names(f"{_SDK}.configuration", "conf"),
     names("brisa.secrets.masking", "mask_secret"),
@@ -90,7 +90,6 @@ SDK_NAMES = merge(
 SDK_UNSUPPORTED = merge(
     rejecting(ASSETS, "Asset", "AssetAlias", "AssetAll", "AssetAny", "Metadata", "AssetLineageInfo"),
     rejecting("Brisa has no object storage support", "ObjectStoragePath", "io"),
-    rejecting(NOTIFIERS, "BaseNotifier"),
     rejecting(PLUGINS, "AirflowPlugin", "BaseOperatorLink"),
     rejecting(
         LINEAGE,
@@ -195,7 +194,7 @@ COMMON_COMPAT: dict[str, ShimModule] = {
             "expand_alias_to_assets",
         )
     ),
-    f"{COMPAT}.notifier": ShimModule(unsupported=rejecting(NOTIFIERS, "BaseNotifier")),
+    f"{COMPAT}.notifier": ShimModule(names(f"{_SDK}.notifier", "BaseNotifier")),
     f"{COMPAT}.connection": ShimModule(
         unsupported=rejecting(ASYNC, "get_async_connection", "get_async_extra_dejson")
     ),

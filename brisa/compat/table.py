@@ -111,7 +111,9 @@ TIMETABLE_BASE = _names("brisa.timetables", "Timetable", "DataInterval", "TimeRe
 _ASSETS = (
     "Brisa does not support assets/datasets (data-aware scheduling); use schedules or TriggerDagRunOperator"
 )
+NOTIFIER = _names(f"{_SDK}.notifier", "BaseNotifier")
 SDK = _merge(
+    NOTIFIER,
     DAG_NAMES,
     _names(f"{_SDK}.dag", "dag"),
     _names(f"{_SDK}.decorators", "task", "setup", "teardown"),
@@ -138,7 +140,6 @@ SDK_UNSUPPORTED = {
     for name in ("Asset", "AssetAlias", "AssetAll", "AssetAny", "AssetWatcher", "Metadata", "Dataset")
 } | {
     "ObjectStoragePath": "Brisa has no object storage support",
-    "BaseNotifier": "Brisa does not support notifiers; use on_*_callback functions",
 }
 
 STANDARD = "airflow.providers.standard"
@@ -239,6 +240,10 @@ TABLE: dict[str, ShimModule] = {
     "airflow.sdk.timezone": ShimModule(forward=f"{_SDK}.timezone"),
     "airflow.sdk.exceptions": ShimModule(EXCEPTIONS),
     "airflow.sdk.bases": ShimModule(),
+    "airflow.sdk.bases.notifier": ShimModule(NOTIFIER),
+    # Airflow 2.6+: notifiers for on_*_callback lists.
+    "airflow.notifications": ShimModule(),
+    "airflow.notifications.basenotifier": ShimModule(NOTIFIER),
     "airflow.sdk.bases.operator": ShimModule(_merge(BASEOP, CHAIN)),
     "airflow.sdk.bases.sensor": ShimModule(SENSOR_BASE),
     "airflow.sdk.bases.hook": ShimModule(HOOK),

@@ -357,6 +357,7 @@ def _summary(tis: list[Any]) -> None:
 
 
 def _terminal_logging() -> None:
+    from brisa.logconfig import quiet_noisy_loggers
     from brisa.runner.task_runner import LOG_FORMAT
 
     handler = logging.StreamHandler(sys.stdout)
@@ -364,6 +365,7 @@ def _terminal_logging() -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
+    quiet_noisy_loggers()
 
 
 def run_task_instance(

@@ -28,6 +28,7 @@ from typing import Any
 from brisa.errors import BrisaError, ConflictError, StoreError, StoreUnavailable
 from brisa.executors.base import BaseExecutor, ExecutorEvent, RunContext, Workload
 from brisa.hooks.retries import RetryPolicy, state_after_failure
+from brisa.metrics import Metrics, NullMetrics
 from brisa.scheduler.plan import PastState, RunPlan, plan_run
 from brisa.scheduler.queue import Limits, select_for_queue
 from brisa.scheduler.runs import SCHEDULED, DuePlan, due_runs, run_id_for, runs_to_start
@@ -85,8 +86,11 @@ class Scheduler:
         callbacks: Any = None,
         hostname: str | None = None,
         housekeeping: Callable[[datetime], None] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
+        self.metrics: Metrics = metrics or NullMetrics()
+        """Airflow's StatsD figures (brisa/metrics.py); off unless [metrics] asks."""
         self.executor = executor
         self.config = config
         self.clock = clock
@@ -163,6 +167,7 @@ class Scheduler:
             last_tick = time.monotonic()
             try:
                 wait = self.tick(self.clock())
+                self.metrics.timing("scheduler.scheduler_loop_duration", time.monotonic() - last_tick)
                 backoff = 0.5
             except StoreUnavailable as exc:
                 log.warning("metadata database unavailable (%s); retrying in %.1fs", exc, backoff)
@@ -181,6 +186,16 @@ class Scheduler:
         for event in events:
             run = (event.key.dag_id, event.key.run_id)
             self._dirty[run] = self._dirty.get(run, False) or not self._is_quiet_leaf(event)
+            self._count_finished_try(event)
+
+    def _count_finished_try(self, event: ExecutorEvent) -> None:
+        if event.state is None:
+            return
+        self.metrics.incr(f"ti.finish.{event.key.dag_id}.{event.key.task_id}.{event.state}")
+        if event.state == TaskState.SUCCESS.value:
+            self.metrics.incr("ti_successes")
+        elif event.state in (TaskState.FAILED.value, TaskState.UP_FOR_RETRY.value):
+            self.metrics.incr("ti_failures")
 
     def _mark_dirty(self, dag_id: str, run_id: str) -> None:
         self._dirty[(dag_id, run_id)] = True
@@ -270,6 +285,7 @@ class Scheduler:
         with self.store.transaction() as tx:
             alive = tx.jobs.heartbeat(self.job_id, now)
         self._last_heartbeat = now
+        self.metrics.incr("scheduler_heartbeat")
         if not alive:
             log.error("job %s was declared dead by another scheduler; stopping", self.job_id)
             self.request_stop()
@@ -446,7 +462,11 @@ class Scheduler:
             self._apply(tx, dag, run, plan, now)
             if plan.run_state is not None and set_run_state(tx, run, plan.run_state, now=now):
                 finished = run
-                log.info(
+                if run.start_date is not None:
+                    seconds = (now - run.start_date).total_seconds()
+                    self.metrics.timing(f"dagrun.duration.{plan.run_state.value}.{dag_id}", seconds)
+                log.log(
+                    logging.WARNING if plan.run_state == RunState.FAILED else logging.INFO,
                     "run %s of %s is %s%s",
                     run_id,
                     dag_id,
@@ -508,16 +528,18 @@ class Scheduler:
             return []
         limit = min(self.config.max_tis_per_query, max(64, slots * 4))
         fetched = tx.tis.schedulable(limit=limit, lock=True)
+        counts, pool_slots = tx.tis.active_counts(), tx.pools.slots()
+        self._report_slots(slots, counts, pool_slots)
         candidates = [ti for ti in fetched if ti.dag_id in self._dags and ti.dag_id not in self._paused]
         if not candidates:
             return []
         chosen = select_for_queue(
             candidates,
             dags=self._dags,
-            counts=tx.tis.active_counts(),
+            counts=counts,
             limits=Limits(
                 executor_slots=slots,
-                pool_slots=tx.pools.slots(),
+                pool_slots=pool_slots,
                 default_max_active_tasks=self.config.max_active_tasks_per_dag,
             ),
         )
@@ -544,6 +566,15 @@ class Scheduler:
             else:
                 workloads.append(workload)
         return self.executor.claim_in(tx, workloads)
+
+    def _report_slots(self, free: int, counts: Any, pool_slots: dict[str, int]) -> None:
+        """Airflow's executor and pool gauges, as the queueing pass sees them."""
+        self.metrics.gauge("executor.open_slots", free)
+        self.metrics.gauge("executor.running_tasks", len(self.executor.running_keys()))
+        for pool, total in pool_slots.items():
+            used = counts.by_pool.get(pool, 0)
+            self.metrics.gauge(f"pool.open_slots.{pool}", max(total - used, 0) if total >= 0 else -1)
+            self.metrics.gauge(f"pool.running_slots.{pool}", used)
 
     def _prepare(self, tx: Transaction, ti: TiRecord) -> Workload | str:
         """The try's workload, or why none can be handed to a task process."""

@@ -22,6 +22,7 @@ from typing import Any
 
 from brisa.errors import StoreError
 from brisa.executors.procpool import ChildHandler, ProcessPool, kill_group
+from brisa.metrics import Metrics, NullMetrics
 from brisa.runtime import SECRET_READS, NoSecrets, SecretsReader
 from brisa.serialized import SerializedDag
 from brisa.services.dags import refresh_next_run
@@ -105,8 +106,11 @@ class DagProcessor:
         *,
         clock: Callable[[], datetime],
         secrets: SecretsReader | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
+        self.metrics: Metrics = metrics or NullMetrics()
+        self._parse_started: dict[str, float] = {}
         self.secrets = secrets
         """Answers ``Variable.get`` / ``get_connection`` from DAG files' top-level code."""
         self.pool = pool
@@ -185,6 +189,7 @@ class DagProcessor:
         while self._waiting and len(self._in_flight) < self.config.max_parallel:
             path = self._waiting.pop(0)
             self._in_flight.add(path)
+            self._parse_started[path] = time.monotonic()
             payload = {
                 "path": path,
                 "timeout": self.config.parse_timeout,
@@ -216,10 +221,20 @@ class DagProcessor:
             first = False
             path, result, error = item
             self._in_flight.discard(path)
+            self._count_parse(path, failed=result is None or bool(result.get("errors")))
             state = self._files.get(path)
             if state is not None:
                 state.parsed_at = time.monotonic()
             self._write_one(path, result, error, now)
+
+    def _count_parse(self, path: str, *, failed: bool) -> None:
+        """Airflow's dag_processing figures for one file parsed."""
+        started = self._parse_started.pop(path, None)
+        self.metrics.incr("dag_processing.processes")
+        if failed:
+            self.metrics.incr("dag_processing.import_errors")
+        if started is not None:
+            self.metrics.timing(f"dag_processing.last_duration.{Path(path).stem}", time.monotonic() - started)
 
     def _write_one(self, path: str, result: Any, error: str, now: datetime) -> None:
         if result is None:

@@ -264,6 +264,15 @@ PT_BR: Mapping[str, str] = MappingProxyType(
         "Invalid credentials": "Usuário ou senha inválidos",
         "Username and password must be provided": "Informe usuário e senha",
         "The login form expired; please try again.": "O formulário de login expirou; tente de novo.",
+        "The scheduler is not running: its last heartbeat was at {time}.": (
+            "O scheduler não está rodando: o último sinal de vida foi em {time}."
+        ),
+        "The scheduler has never run against this database.": "O scheduler nunca rodou com este banco.",
+        "Scheduled runs and tasks wait until it runs: start `brisa scheduler` (or run everything "
+        "with `brisa standalone`).": (
+            "Execuções agendadas e tarefas esperam até ele rodar: inicie `brisa scheduler` (ou rode "
+            "tudo com `brisa standalone`)."
+        ),
     }
 )
 

@@ -102,10 +102,26 @@ def render_page(
     **values: Any,
 ) -> HTMLResponse:
     """A whole page; pages are never cached (they show live state and carry a CSRF token)."""
+    values.setdefault("scheduler_down", scheduler_down(request) if principal_of(request) else None)
     html = render_html(request, template, values)
     response = HTMLResponse(html, status_code=status_code, headers=headers)
     response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def scheduler_down(request: Request) -> dict[str, Any] | None:
+    """Why runs would wait, for the banner every page shows: no scheduler (or DAG
+    processor) has heartbeated within ``[scheduler] scheduler_health_check_threshold``.
+    None when one is healthy. One indexed query, the one ``/monitor/health`` makes."""
+    from brisa.api.health import HEALTHY, health_report
+
+    ctx = context_of(request)
+    threshold = ctx.settings.scheduler.scheduler_health_check_threshold
+    report = health_report(ctx.store, now=ctx.now(), threshold_seconds=threshold)
+    scheduler = report["scheduler"]
+    if scheduler["status"] == HEALTHY or report["metadatabase"]["status"] != HEALTHY:
+        return None
+    return {"since": scheduler["latest_scheduler_heartbeat"]}
 
 
 def render_fragment(request: Request, template: str, *, live: bool, **values: Any) -> Response:

@@ -56,6 +56,12 @@ def test_sigterm_stops_an_idle_scheduler_cleanly(tmp_path):
     assert proc.returncode == 0, out
     assert time.monotonic() - started < 25
     assert "stopped" in out
+    # One start line says what it runs on; Alembic's set-up says nothing at info.
+    (start,) = [line for line in out.splitlines() if "brisa scheduler starting:" in line]
+    assert f"database=sqlite:///{tmp_path}/brisa.db" in start
+    assert f"dags_folder={tmp_path / 'dags'}" in start and "executor=LocalExecutor" in start
+    assert "parallelism=" in start
+    assert "setup plugin alembic" not in out and "Context impl" not in out
 
 
 @pytest.mark.postgres

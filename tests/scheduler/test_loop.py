@@ -287,3 +287,18 @@ def test_a_run_the_scheduler_cannot_plan_fails_alone(store):
     with store.transaction(readonly=True) as tx:
         assert tx.runs.require("broken", bad_run.run_id).state == RunState.FAILED
         assert tx.runs.require("fine", good_run.run_id).state == RunState.SUCCESS
+
+
+def test_a_failed_run_is_logged_as_a_warning_a_successful_one_at_info(store, caplog):
+    clock = FakeClock()
+    dag = make_dag("two", {"ok": [], "bad": []})
+    _add(store, dag, clock)
+    scheduler, _ = _scheduler(store, clock, {"bad": TaskState.FAILED})
+    with store.transaction() as tx:
+        failed = trigger_run(tx, dag, now=clock())
+    with caplog.at_level("INFO", logger="brisa.scheduler.loop"):
+        _ticks(scheduler, clock, n=6)
+    (record,) = [
+        r for r in caplog.records if failed.run_id in r.getMessage() and "is failed" in r.getMessage()
+    ]
+    assert record.levelname == "WARNING"
