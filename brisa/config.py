@@ -499,6 +499,13 @@ class EmailSettings:
     html_content_template: Path | None
 
 
+@dataclass(frozen=True)
+class StandardSettings:
+    """Airflow's ``[standard]``: how PythonVirtualenvOperator builds environments."""
+
+    venv_install_method: str
+
+
 _SECTION_CLASSES: Mapping[str, type] = MappingProxyType(
     {
         "core": CoreSettings,
@@ -511,6 +518,7 @@ _SECTION_CLASSES: Mapping[str, type] = MappingProxyType(
         "database_retention": RetentionSettings,
         "smtp": SmtpSettings,
         "email": EmailSettings,
+        "standard": StandardSettings,
     }
 )
 
@@ -552,6 +560,7 @@ class Settings:
     database_retention: RetentionSettings
     smtp: SmtpSettings
     email: EmailSettings
+    standard: StandardSettings
     entries: Mapping[tuple[str, str], ConfigItem] = field(repr=False, compare=False)
     platform: str | None = None
     """The platform-as-a-service this runs on (``heroku``, ``render``...), None elsewhere:
@@ -741,6 +750,7 @@ OPTIONS: tuple[_Option, ...] = (
     _opt("email.email_conn_id", _text, "smtp_default"),
     _opt("email.subject_template", _optional_path, ""),
     _opt("email.html_content_template", _optional_path, ""),
+    _opt("standard.venv_install_method", _choice("auto", "uv", "pip"), "auto"),
 )
 """Every option Brisa reads, in listing order. Aliases are Airflow's older locations."""
 
@@ -1141,6 +1151,7 @@ __all__ = [
     "SecretsSettings",
     "Settings",
     "SmtpSettings",
+    "StandardSettings",
     "detect_platform",
     "detect_resources",
     "expand_vars",
