@@ -163,6 +163,7 @@ class _BasePythonVirtualenvOperator(PythonOperator):
         yield from BASE_SERIALIZABLE_CONTEXT_KEYS
 
     def execute(self, context: dict[str, Any]) -> Any:
+        load_serializer(self.serializer)  # before building anything
         keys = set(self.serializable_context_keys())
         return super().execute({k: v for k, v in context.items() if k in keys})
 
