@@ -386,3 +386,29 @@ def test_the_install_method_option_defaults_to_auto():
     assert load_settings({"HOME": "/nonexistent"}).standard.venv_install_method == "auto"
     chosen = load_settings({"HOME": "/nonexistent", "AIRFLOW__STANDARD__VENV_INSTALL_METHOD": "pip"})
     assert chosen.standard.venv_install_method == "pip"
+
+
+SITE_DAG = """
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.python import PythonVirtualenvOperator
+
+
+def inside(logical_date, params, ti=None):
+    from airflow.utils.trigger_rule import TriggerRule
+
+    return f"year={logical_date.year} colour={params['colour']} rule={TriggerRule.ALL_DONE} ti={ti}"
+
+
+with DAG("site", schedule=None, start_date=datetime(2024, 1, 1), params={"colour": "teal"}):
+    PythonVirtualenvOperator(task_id="inside", python_callable=inside, venv_cache_path="site")
+"""
+
+
+def test_with_system_site_packages_dates_params_and_airflow_imports_reach_the_function(env):
+    # Airflow 2.10: system_site_packages=True passes the pendulum and Airflow context keys
+    # (not `ti`, never serialisable); `import airflow` works where Brisa is visible.
+    write_dag(env, "site", SITE_DAG)
+    code, out = dags_test(env, "site")
+    assert code == 0, out[-3000:]
+    assert "Returned value was: year=2024 colour=teal rule=all_done ti=None" in out
