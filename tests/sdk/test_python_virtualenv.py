@@ -412,3 +412,30 @@ def test_with_system_site_packages_dates_params_and_airflow_imports_reach_the_fu
     code, out = dags_test(env, "site")
     assert code == 0, out[-3000:]
     assert "Returned value was: year=2024 colour=teal rule=all_done ti=None" in out
+
+
+def test_index_urls_from_connection_ids_follow_index_urls_with_their_login():
+    # Airflow 3's standard provider: PackageIndexHook(conn_id).get_connection_url().
+    from brisa.runtime import use_runtime
+    from brisa.sdk.dag import DAG
+    from brisa.sdk.operators.python_virtualenv import PythonVirtualenvOperator
+
+    from .fakes import MemoryRuntime
+
+    def function():
+        return 1
+
+    runtime = MemoryRuntime()
+    runtime.connections["private"] = {"conn_type": "package_index", "host": "https://pkgs.example/simple"}
+    runtime.connections["private"] |= {"login": "me", "password": "p@ss"}
+    with DAG("d", schedule=None):
+        op = PythonVirtualenvOperator(
+            task_id="t",
+            python_callable=function,
+            index_urls="https://pypi.org/simple",
+            index_urls_from_connection_ids="private",
+        )
+    with use_runtime(runtime):
+        spec = op.venv_spec()
+    assert spec.index_urls == ("https://pypi.org/simple", "https://me:p%40ss@pkgs.example/simple")
+    assert "p@ss" in runtime.masked

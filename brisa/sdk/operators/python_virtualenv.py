@@ -252,7 +252,13 @@ class PythonVirtualenvOperator(_BasePythonVirtualenvOperator):
     """Run the function in a virtual environment built from ``requirements`` (templated;
     a list, or a ``.txt`` requirements file next to the DAG)."""
 
-    template_fields = ("requirements", "index_urls", "venv_cache_path", *PythonOperator.template_fields)
+    template_fields = (
+        "requirements",
+        "index_urls",
+        "index_urls_from_connection_ids",
+        "venv_cache_path",
+        *PythonOperator.template_fields,
+    )
     template_ext = (".txt",)
 
     def __init__(
@@ -264,6 +270,7 @@ class PythonVirtualenvOperator(_BasePythonVirtualenvOperator):
         system_site_packages: bool = True,
         pip_install_options: list[str] | None = None,
         index_urls: Collection[str] | str | None = None,
+        index_urls_from_connection_ids: Collection[str] | str | None = None,
         venv_cache_path: str | os.PathLike[str] | None = None,
         **kwargs: Any,
     ) -> None:
@@ -286,6 +293,8 @@ class PythonVirtualenvOperator(_BasePythonVirtualenvOperator):
         self.system_site_packages = system_site_packages
         self.pip_install_options = pip_install_options
         self.index_urls = [index_urls] if isinstance(index_urls, str) else _list_or_none(index_urls)
+        ids = index_urls_from_connection_ids
+        self.index_urls_from_connection_ids = [ids] if isinstance(ids, str) else _list_or_none(ids)
         self.venv_cache_path = venv_cache_path
 
     def requirements_list(self) -> list[str]:
@@ -295,15 +304,22 @@ class PythonVirtualenvOperator(_BasePythonVirtualenvOperator):
             found.append(self.serializer)
         return sorted(found)
 
+    def all_index_urls(self) -> list[str] | None:
+        """``index_urls``, then the URLs of the package-index connections (Airflow 3)."""
+        if not self.index_urls_from_connection_ids:
+            return self.index_urls
+        return [*(self.index_urls or []), *map(package_index_url, self.index_urls_from_connection_ids)]
+
     def venv_spec(self) -> venv.VenvSpec:
         from brisa.sdk.variable import Variable
 
+        index_urls = self.all_index_urls()
         return venv.VenvSpec(
             requirements=tuple(self.requirements_list()),
             python_version=self.python_version,
             system_site_packages=self.system_site_packages,
             pip_install_options=tuple(self.pip_install_options or ()),
-            index_urls=tuple(self.index_urls) if self.index_urls is not None else None,
+            index_urls=tuple(index_urls) if index_urls is not None else None,
             cache_key=str(Variable.get("python_virtualenv_operator_cache_key", "")),
         )
 
@@ -396,6 +412,24 @@ def is_venv_installed() -> bool:
     """Airflow 2's check before using PythonVirtualenvOperator: ``venv`` always is, with
     Python 3; ``uv`` or ``virtualenv`` on PATH too."""
     return bool(shutil.which("uv") or shutil.which("virtualenv") or importlib.util.find_spec("venv"))
+
+
+def package_index_url(conn_id: str) -> str:
+    """A ``package_index`` connection as an index URL, its login in it (Airflow's
+    ``PackageIndexHook.get_connection_url``)."""
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    from brisa.sdk.connection import BaseHook
+
+    conn = BaseHook.get_connection(conn_id)
+    if not conn.host:
+        raise AirflowException(f"The connection {conn_id!r} has no host: it should be the index URL")
+    url = urlsplit(conn.host)
+    netloc = url.netloc.split("@")[-1]
+    if conn.login:
+        login = quote(conn.login) + (f":{quote(conn.password)}" if conn.password else "")
+        netloc = f"{login}@{netloc}"
+    return urlunsplit((url.scheme, netloc, url.path, url.query, url.fragment))
 
 
 def _list_or_none(values: Collection[str] | None) -> list[str] | None:
