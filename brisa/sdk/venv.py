@@ -167,9 +167,12 @@ def cached(cache_root: Path, spec: VenvSpec, *, method: str, run: Runner = check
         venv_dir.mkdir(parents=True)
         try:
             python = create(venv_dir, spec, method=method, run=run)
-        except BaseException as err:
+        except Exception as err:
             shutil.rmtree(venv_dir, ignore_errors=True)
             raise AirflowException(f"Unable to create new virtual environment in {venv_dir}") from err
+        except BaseException:  # a timeout or a kill: no half-built environment left behind
+            shutil.rmtree(venv_dir, ignore_errors=True)
+            raise
         marker.write_text(spec.hash_text(), encoding="utf8")
         sys.stdout.write(f"New Python virtual environment created in {venv_dir}\n")
         return python

@@ -439,3 +439,46 @@ def test_index_urls_from_connection_ids_follow_index_urls_with_their_login():
         spec = op.venv_spec()
     assert spec.index_urls == ("https://pypi.org/simple", "https://me:p%40ss@pkgs.example/simple")
     assert "p@ss" in runtime.masked
+
+
+TIMEOUT_DAG = """
+from datetime import datetime, timedelta
+from airflow.operators.python import ExternalPythonOperator
+from airflow import DAG
+
+
+def sleeper(pid_file):
+    import os
+    import time
+
+    with open(pid_file, "w") as handle:
+        handle.write(str(os.getpid()))
+    time.sleep(600)
+
+
+with DAG("timeout", schedule=None, start_date=datetime(2024, 1, 1)):
+    ExternalPythonOperator(task_id="sleeps", python={python!r}, python_callable=sleeper,
+                           op_args=[{pid_file!r}], execution_timeout=timedelta(seconds=5))
+"""
+
+
+def test_execution_timeout_ends_the_subprocess(env, bare_python, tmp_path):
+    pid_file = tmp_path / "pid"
+    write_dag(env, "timeout", TIMEOUT_DAG.format(python=bare_python, pid_file=str(pid_file)))
+    code, out = dags_test(env, "timeout", timeout=120)
+    assert code != 0 and "sleeps: failed" in out and "execution_timeout of 5s exceeded" in out
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid_file.read_text()), 0)
+
+
+def test_a_virtualenv_built_by_brisa_in_a_virtualenv_sees_brisas_packages(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "brisa-env"))
+    spec = venv.VenvSpec(requirements=())
+    venv.create(tmp_path / "e", spec, method="uv", run=Recorder())
+    pth = tmp_path / "e" / "lib" / f"python{venv.host_version()}" / "site-packages" / "_brisa_host.pth"
+    import sysconfig
+
+    assert sysconfig.get_paths()["purelib"] in pth.read_text().splitlines()
+    hidden = venv.VenvSpec(requirements=(), system_site_packages=False)
+    venv.create(tmp_path / "f", hidden, method="uv", run=Recorder())
+    assert not list((tmp_path / "f").rglob("_brisa_host.pth"))
