@@ -482,3 +482,31 @@ def test_a_virtualenv_built_by_brisa_in_a_virtualenv_sees_brisas_packages(tmp_pa
     hidden = venv.VenvSpec(requirements=(), system_site_packages=False)
     venv.create(tmp_path / "f", hidden, method="uv", run=Recorder())
     assert not list((tmp_path / "f").rglob("_brisa_host.pth"))
+
+
+AIRFLOW_1_10_DAG = """
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.python_operator import PythonVirtualenvOperator
+
+
+def keys(**kwargs):
+    return ",".join(sorted(kwargs))
+
+
+dag = DAG("venv110", schedule_interval=None, start_date=datetime(2024, 1, 1))
+PythonVirtualenvOperator(task_id="keys", python_callable=keys, python_version=3, provide_context=True,
+                         system_site_packages=False, dag=dag)
+"""
+
+
+def test_a_1_10_file_with_provide_context_gets_only_the_plain_context_keys(env):
+    # Airflow 1.10: provide_context=True and a numeric python_version are accepted; without
+    # Airflow or pendulum in the environment only the string keys are passed.
+    write_dag(env, "venv110", AIRFLOW_1_10_DAG)
+    code, out = dags_test(env, "venv110")
+    assert code == 0, out[-3000:]
+    returned = next(line for line in out.splitlines() if "Returned value was:" in line)
+    keys = returned.split("Returned value was: ")[1].split(",")
+    assert {"ds", "run_id", "ts", "prev_ds", "templates_dict"} <= set(keys)
+    assert not {"dag", "task", "ti", "logical_date", "execution_date", "macros"} & set(keys)
