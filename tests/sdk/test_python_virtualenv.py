@@ -167,7 +167,9 @@ PYTHON = {python!r}
 def where(ds, logical_date=None):
     import sys
 
-    return f"{{sys.executable}} ds={{ds}} logical_date={{logical_date}}"
+    from helpers import SUFFIX  # a module of the DAGs folder
+
+    return f"{{sys.executable}} ds={{ds}} logical_date={{logical_date}}{{SUFFIX}}"
 
 
 def choose():
@@ -210,13 +212,14 @@ with DAG("external", schedule=None, start_date=datetime(2024, 1, 1)):
 
 
 def test_external_python_runs_the_given_interpreter_and_passes_only_what_it_can_load(env, bare_python):
-    # Airflow 2.4+/3: without pendulum in the target, date context keys are not passed;
-    # the branch forms follow the returned task ids.
+    # Airflow 3: without pendulum in the target, date context keys are not passed; the DAG
+    # bundle (folder) is on the subprocess's PYTHONPATH; the branch forms follow the ids.
     write_dag(env, "external", EXTERNAL_DAG.format(python=bare_python))
+    Path(env["AIRFLOW__CORE__DAGS_FOLDER"], "helpers.py").write_text("SUFFIX = '!'\n")
     code, out = dags_test(env, "external", timeout=300)
     assert code == 0, out[-3000:]
-    assert f"Returned value was: {bare_python} ds=2024-01-01 logical_date=None" in out
-    assert f"Returned value was: {bare_python.upper()} DS=2024-01-01 LOGICAL_DATE=NONE" in out
+    assert f"Returned value was: {bare_python} ds=2024-01-01 logical_date=None!" in out
+    assert f"Returned value was: {bare_python.upper()} DS=2024-01-01 LOGICAL_DATE=NONE!" in out
     for task_id, state in [
         ("left", "skipped"),
         ("right", "success"),

@@ -221,6 +221,10 @@ class _BasePythonVirtualenvOperator(PythonOperator):
     def _subprocess_env(self) -> dict[str, str]:
         env = dict(os.environ) if self.inherit_env else {}
         env.update(self.env_vars or {})
+        if getattr(self.dag, "generation", None) == "3":
+            # Airflow 3 puts the DAG bundle on the subprocess's PYTHONPATH (helpers import).
+            folder = str(_settings().core.dags_folder)
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), folder) if p)
         return env
 
     def _check_exit(self, code: int, termination_log: Path) -> None:
