@@ -18,6 +18,7 @@ import pytest
 
 from brisa.sdk import venv
 from brisa.sdk.decorators.operators import remove_task_decorators
+from brisa.sdk.exceptions import AirflowException
 from brisa.sdk.operators.python_virtualenv import render_script, requirement_names
 
 SIX = "six==1.16.0"
@@ -513,3 +514,51 @@ def test_a_1_10_file_with_provide_context_gets_only_the_plain_context_keys(env):
     keys = returned.split("Returned value was: ")[1].split(",")
     assert {"ds", "run_id", "ts", "prev_ds", "templates_dict"} <= set(keys)
     assert not {"dag", "task", "ti", "logical_date", "execution_date", "macros"} & set(keys)
+
+
+def test_python_version_and_pip_options_reach_the_tools(tmp_path, monkeypatch):
+    spec = venv.VenvSpec(requirements=(SIX,), python_version="3.99", pip_install_options=("--no-deps",))
+    run = Recorder()
+    python = venv.create(tmp_path / "e", spec, method="uv", run=run)
+    assert run.calls[0][0][4:6] == ["--python", "3.99"]  # uv finds (or fetches) it
+    assert run.calls[1][0] == [
+        "uv",
+        "pip",
+        "install",
+        "--python",
+        str(python),
+        "--no-deps",
+        "-r",
+        str(tmp_path / "e" / "requirements.txt"),
+    ]
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(AirflowException, match=r"python3\.99 is not on PATH"):
+        venv.create(tmp_path / "f", spec, method="pip", run=Recorder())
+
+
+PIP_DAG = """
+from datetime import datetime
+from airflow.decorators import task
+from airflow import DAG
+
+with DAG("pip_method", schedule=None, start_date=datetime(2024, 1, 1)):
+    @task.virtualenv(requirements=["six==1.16.0"], system_site_packages=False)
+    def made_by_pip():
+        import sys
+
+        import six
+
+        return f"six={six.__version__} venv={sys.prefix != sys.base_prefix}"
+
+    made_by_pip()
+"""
+
+
+def test_the_pip_install_method_builds_with_venv_and_pip(env):
+    # [standard] venv_install_method = pip: python -m venv and the environment's pip.
+    write_dag(env, "pip_method", PIP_DAG)
+    code, out = dags_test({**env, "AIRFLOW__STANDARD__VENV_INSTALL_METHOD": "pip"}, "pip_method")
+    assert code == 0, out[-3000:]
+    assert f"Executing cmd: {sys.executable} -m venv" in out and "-m pip install -r" in out
+    assert "uv venv" not in out
+    assert "Returned value was: six=1.16.0 venv=True" in out
