@@ -61,12 +61,14 @@ def bare_python(tmp_path_factory):
 
 # -- through `brisa dags test` ----------------------------------------------------------------
 AIRFLOW_2_DAG = """
+from __future__ import annotations
+
 from datetime import datetime
 from airflow import DAG
 from airflow.operators.python import PythonOperator, PythonVirtualenvOperator
 
 
-def in_venv(number, day, ds=None):
+def in_venv(number: int, day: pd.Timestamp, ds=None) -> datetime:  # names the venv lacks
     import sys
 
     import six

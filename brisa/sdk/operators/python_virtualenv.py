@@ -459,6 +459,8 @@ def _settings() -> Any:
 
 # -- the script --------------------------------------------------------------------------------
 _SCRIPT = """\
+from __future__ import annotations  # annotations naming what only the DAG file imported
+
 import sys
 
 try:
