@@ -556,6 +556,13 @@ class MetricsSettings:
     prometheus_host: str
 
 
+@dataclass(frozen=True)
+class StandardSettings:
+    """Airflow's ``[standard]``: how PythonVirtualenvOperator builds environments."""
+
+    venv_install_method: str
+
+
 _SECTION_CLASSES: Mapping[str, type] = MappingProxyType(
     {
         "core": CoreSettings,
@@ -569,6 +576,7 @@ _SECTION_CLASSES: Mapping[str, type] = MappingProxyType(
         "smtp": SmtpSettings,
         "email": EmailSettings,
         "metrics": MetricsSettings,
+        "standard": StandardSettings,
     }
 )
 
@@ -612,6 +620,7 @@ class Settings:
     smtp: SmtpSettings
     email: EmailSettings
     metrics: MetricsSettings
+    standard: StandardSettings
     entries: Mapping[tuple[str, str], ConfigItem] = field(repr=False, compare=False)
     config_files: tuple[Path, ...] = ()
     """Every config file read, lowest precedence first (airflow.cfg, then brisa.cfg)."""
@@ -824,6 +833,7 @@ OPTIONS: tuple[_Option, ...] = (
     _opt("metrics.statsd_prefix", _optional_text, "airflow", "scheduler.statsd_prefix"),
     _opt("metrics.prometheus_port", _integer(0, 65535), "0"),
     _opt("metrics.prometheus_host", _text, "127.0.0.1"),
+    _opt("standard.venv_install_method", _choice("auto", "uv", "pip"), "auto"),
 )
 """Every option Brisa reads, in listing order. Aliases are Airflow's older locations."""
 
@@ -1329,6 +1339,7 @@ __all__ = [
     "SecretsSettings",
     "Settings",
     "SmtpSettings",
+    "StandardSettings",
     "detect_platform",
     "detect_resources",
     "expand_vars",

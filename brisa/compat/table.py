@@ -58,6 +58,15 @@ PYTHON_OPS = _merge(
     ),
     _names(f"{_SDK}.context", "get_current_context"),
 )
+# PythonVirtualenvOperator and friends (issue 15): the 1.10, 2.x and standard-provider paths.
+VENV_OPS = _names(
+    f"{_SDK}.operators.python_virtualenv",
+    "PythonVirtualenvOperator",
+    "BranchPythonVirtualenvOperator",
+    "ExternalPythonOperator",
+    "BranchExternalPythonOperator",
+    "is_venv_installed",
+)
 EMPTY_OPS = _names(f"{_SDK}.operators.empty", "EmptyOperator", "DummyOperator")
 TRIGGER_OPS = _names(f"{_SDK}.operators.trigger_dagrun", "TriggerDagRunOperator", "DagRunOrder")
 LATEST_OPS = _names(f"{_SDK}.operators.latest_only", "LatestOnlyOperator")
@@ -184,8 +193,10 @@ TABLE: dict[str, ShimModule] = {
     ),
     "airflow.operators.bash_operator": ShimModule(BASH_OP),
     "airflow.operators.bash": ShimModule(BASH_OP),
-    "airflow.operators.python_operator": ShimModule(PYTHON_OPS),
-    "airflow.operators.python": ShimModule(_merge(PYTHON_OPS, _names(f"{_SDK}.decorators", "task"))),
+    "airflow.operators.python_operator": ShimModule(_merge(PYTHON_OPS, VENV_OPS)),
+    "airflow.operators.python": ShimModule(
+        _merge(PYTHON_OPS, VENV_OPS, _names(f"{_SDK}.decorators", "task"))
+    ),
     "airflow.operators.dummy_operator": ShimModule(EMPTY_OPS),
     "airflow.operators.dummy": ShimModule(EMPTY_OPS),
     "airflow.operators.empty": ShimModule(EMPTY_OPS),
@@ -269,7 +280,7 @@ TABLE: dict[str, ShimModule] = {
     STANDARD: ShimModule(),
     f"{STANDARD}.operators": ShimModule(),
     f"{STANDARD}.operators.bash": ShimModule(BASH_OP),
-    f"{STANDARD}.operators.python": ShimModule(PYTHON_OPS),
+    f"{STANDARD}.operators.python": ShimModule(_merge(PYTHON_OPS, VENV_OPS)),
     f"{STANDARD}.operators.empty": ShimModule(EMPTY_OPS),
     f"{STANDARD}.operators.trigger_dagrun": ShimModule(TRIGGER_OPS),
     f"{STANDARD}.operators.latest_only": ShimModule(LATEST_OPS),

@@ -128,8 +128,8 @@ def test_unknown_name_of_a_known_module_fails_with_a_clear_message():
             exec("from airflow.operators.bash import Foo", {})
         with pytest.raises(ImportError, match="Brisa does not support assets"):
             exec("from airflow.sdk import Asset", {})
-        with pytest.raises(ImportError, match="PythonVirtualenvOperator"):
-            exec("from airflow.operators.python import PythonVirtualenvOperator", {})
+        with pytest.raises(ImportError, match="DockerOperator"):
+            exec("from airflow.operators.python import DockerOperator", {})
         module = importlib.import_module("airflow.operators.bash")
         with pytest.raises(AttributeError):
             module._private  # noqa: B018

@@ -246,7 +246,7 @@ def test_setup_and_teardown_decorators():
     assert dag.get_task("delete").trigger_rule == "all_done_setup_success"
 
 
-@pytest.mark.parametrize("name", ["virtualenv", "docker", "kubernetes", "external_python", "anything_else"])
+@pytest.mark.parametrize("name", ["docker", "kubernetes", "pyspark", "anything_else"])
 def test_unsupported_decorators_say_so(name):
     with pytest.raises(UnsupportedFeatureError, match=f"@task.{name} is not supported by Brisa"):
         getattr(task, name)(lambda: None)

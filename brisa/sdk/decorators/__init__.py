@@ -12,18 +12,18 @@ from brisa.sdk.decorators.base import task_decorator_factory
 from brisa.sdk.decorators.operators import (
     DecoratedSensorOperator,
     _BashDecoratedOperator,
+    _BranchExternalPythonDecoratedOperator,
     _BranchPythonDecoratedOperator,
+    _BranchPythonVirtualenvDecoratedOperator,
+    _ExternalPythonDecoratedOperator,
     _PythonDecoratedOperator,
+    _PythonVirtualenvDecoratedOperator,
     _ShortCircuitDecoratedOperator,
 )
 from brisa.sdk.exceptions import UnsupportedFeatureError
 from brisa.sdk.taskgroup import task_group
 
 _UNSUPPORTED = {
-    "virtualenv": "it would need to build virtual environments",
-    "external_python": "it would need another Python interpreter",
-    "branch_virtualenv": "it would need to build virtual environments",
-    "branch_external_python": "it would need another Python interpreter",
     "docker": "Brisa has no Docker provider",
     "kubernetes": "Brisa has no Kubernetes provider",
     "kubernetes_cmd": "Brisa has no Kubernetes provider",
@@ -36,7 +36,7 @@ def _unsupported(name: str) -> Callable[..., Any]:
         reason = _UNSUPPORTED.get(name, "it is not one of the decorators Brisa provides")
         raise UnsupportedFeatureError(
             f"@task.{name} is not supported by Brisa ({reason}); use @task, @task.bash, @task.branch, "
-            "@task.short_circuit or @task.sensor"
+            "@task.short_circuit, @task.sensor, @task.virtualenv or @task.external_python"
         )
 
     return decorator
@@ -44,7 +44,7 @@ def _unsupported(name: str) -> Callable[..., Any]:
 
 class TaskDecoratorCollection:
     """``task``: ``@task`` itself plus ``@task.python``, ``.bash``, ``.branch``,
-    ``.short_circuit`` and ``.sensor``."""
+    ``.short_circuit``, ``.sensor``, ``.virtualenv``, ``.external_python`` and their branch forms."""
 
     def __call__(
         self,
@@ -104,6 +104,59 @@ class TaskDecoratorCollection:
         _ignore_multiple_outputs(multiple_outputs, "@task.sensor")
         return task_decorator_factory(
             python_callable, DecoratedSensorOperator, multiple_outputs=False, **kwargs
+        )
+
+    def virtualenv(
+        self,
+        python_callable: Callable[..., Any] | None = None,
+        multiple_outputs: bool | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        return task_decorator_factory(
+            python_callable, _PythonVirtualenvDecoratedOperator, multiple_outputs=multiple_outputs, **kwargs
+        )
+
+    def branch_virtualenv(
+        self,
+        python_callable: Callable[..., Any] | None = None,
+        multiple_outputs: bool | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        return task_decorator_factory(
+            python_callable,
+            _BranchPythonVirtualenvDecoratedOperator,
+            multiple_outputs=multiple_outputs,
+            **kwargs,
+        )
+
+    def external_python(
+        self,
+        python: str | None = None,
+        python_callable: Callable[..., Any] | None = None,
+        multiple_outputs: bool | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        return task_decorator_factory(
+            python_callable,
+            _ExternalPythonDecoratedOperator,
+            multiple_outputs=multiple_outputs,
+            python=python,
+            **kwargs,
+        )
+
+    def branch_external_python(
+        self,
+        python: str | None = None,
+        python_callable: Callable[..., Any] | None = None,
+        multiple_outputs: bool | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        return task_decorator_factory(
+            python_callable,
+            _BranchExternalPythonDecoratedOperator,
+            multiple_outputs=multiple_outputs,
+            python=python,
+            **kwargs,
         )
 
     def __getattr__(self, name: str) -> Callable[..., Any]:

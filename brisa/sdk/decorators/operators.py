@@ -1,8 +1,9 @@
 """The operator classes behind ``@task``, ``@task.bash``, ``@task.branch``,
-``@task.short_circuit`` and ``@task.sensor``."""
+``@task.short_circuit``, ``@task.sensor``, ``@task.virtualenv`` and ``@task.external_python``."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
@@ -10,6 +11,12 @@ from brisa.sdk.decorators.base import check_call_binds
 from brisa.sdk.execution import determine_kwargs
 from brisa.sdk.operators.bash import BashOperator
 from brisa.sdk.operators.python import BranchPythonOperator, PythonOperator, ShortCircuitOperator
+from brisa.sdk.operators.python_virtualenv import (
+    BranchExternalPythonOperator,
+    BranchPythonVirtualenvOperator,
+    ExternalPythonOperator,
+    PythonVirtualenvOperator,
+)
 from brisa.sdk.sensors.base import BaseSensorOperator, PokeReturnValue
 
 
@@ -34,6 +41,60 @@ class _BranchPythonDecoratedOperator(_PythonDecoratedOperator, BranchPythonOpera
 
 class _ShortCircuitDecoratedOperator(_PythonDecoratedOperator, ShortCircuitOperator):
     custom_operator_name = "@task.short_circuit"
+
+
+_TASK_DECORATOR_ROOTS = frozenset({"task", "setup", "teardown"})
+_TASK_DECORATOR_NAMES = frozenset(
+    {"virtualenv", "external_python", "branch_virtualenv", "branch_external_python"}
+)
+
+
+def _is_task_decorator(node: ast.expr) -> bool:
+    """``@task.virtualenv(...)``, ``@setup``...: the decorators a venv script must not run."""
+    target = node.func if isinstance(node, ast.Call) else node
+    names = []
+    while isinstance(target, ast.Attribute):
+        names.append(target.attr)
+        target = target.value
+    root = target.id if isinstance(target, ast.Name) else ""
+    return root in _TASK_DECORATOR_ROOTS or bool(_TASK_DECORATOR_NAMES.intersection(names))
+
+
+def remove_task_decorators(source: str) -> str:
+    """The function's source without its task decorators (other decorators are kept)."""
+    node = ast.parse(source).body[0]
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or not node.decorator_list:
+        return source
+    kept = [d for d in node.decorator_list if not _is_task_decorator(d)]
+    head = "".join(f"@{ast.get_source_segment(source, d)}\n" for d in kept)
+    return head + "".join(source.splitlines(keepends=True)[node.lineno - 1 :])
+
+
+class _VenvDecoratedMixin:
+    def get_python_source(self) -> str:
+        return remove_task_decorators(super().get_python_source())  # type: ignore[misc]
+
+
+class _PythonVirtualenvDecoratedOperator(
+    _VenvDecoratedMixin, _PythonDecoratedOperator, PythonVirtualenvOperator
+):
+    custom_operator_name = "@task.virtualenv"
+
+
+class _BranchPythonVirtualenvDecoratedOperator(
+    _VenvDecoratedMixin, _PythonDecoratedOperator, BranchPythonVirtualenvOperator
+):
+    custom_operator_name = "@task.branch_virtualenv"
+
+
+class _ExternalPythonDecoratedOperator(_VenvDecoratedMixin, _PythonDecoratedOperator, ExternalPythonOperator):
+    custom_operator_name = "@task.external_python"
+
+
+class _BranchExternalPythonDecoratedOperator(
+    _VenvDecoratedMixin, _PythonDecoratedOperator, BranchExternalPythonOperator
+):
+    custom_operator_name = "@task.branch_external_python"
 
 
 class _BashDecoratedOperator(BashOperator):
@@ -100,7 +161,12 @@ class DecoratedSensorOperator(BaseSensorOperator):
 __all__ = [
     "DecoratedSensorOperator",
     "_BashDecoratedOperator",
+    "_BranchExternalPythonDecoratedOperator",
     "_BranchPythonDecoratedOperator",
+    "_BranchPythonVirtualenvDecoratedOperator",
+    "_ExternalPythonDecoratedOperator",
     "_PythonDecoratedOperator",
+    "_PythonVirtualenvDecoratedOperator",
     "_ShortCircuitDecoratedOperator",
+    "remove_task_decorators",
 ]
