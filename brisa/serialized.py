@@ -25,14 +25,23 @@ FORMAT_VERSION = 1
 class MappedInput:
     """Where one expanded argument of a mapped task gets its values from.
 
-    Exactly one of ``literal_length`` (a list or dict given in the DAG file) and
-    ``xcom_task_id`` (an upstream task's XCom, known only at run time) is set.
+    At most one of ``literal_length`` (a list or dict given in the DAG file),
+    ``xcom_task_id`` (an upstream task's XCom, known only at run time) and ``zip_of``
+    (``XComArg.zip``: the shortest of those inputs, or the longest when ``zip_longest``)
+    is set.
     """
 
     name: str
     literal_length: int | None = None
     xcom_task_id: str | None = None
     xcom_key: str = "return_value"
+    zip_of: tuple[MappedInput, ...] = ()
+    zip_longest: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MappedInput:
+        zipped = tuple(cls.from_dict(i) for i in data.get("zip_of") or ())
+        return cls(**{**data, "zip_of": zipped})
 
 
 @dataclass(frozen=True)
@@ -187,7 +196,7 @@ def _task_from_dict(data: dict[str, Any]) -> SerializedTask:
     mapped = kwargs.get("mapped")
     if mapped:
         kwargs["mapped"] = MappedSpec(
-            kind=mapped["kind"], inputs=tuple(MappedInput(**i) for i in mapped["inputs"])
+            kind=mapped["kind"], inputs=tuple(MappedInput.from_dict(i) for i in mapped["inputs"])
         )
     return SerializedTask(**kwargs)
 

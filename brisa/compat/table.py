@@ -105,7 +105,7 @@ PARAMS = _names(f"{_SDK}.params", "Param", "ParamsDict")
 TASK_GROUP = _names(f"{_SDK}.taskgroup", "TaskGroup", "task_group")
 EDGES = _names(f"{_SDK}.dependencies", "Label", "EdgeModifier")
 CONTEXT = _names(f"{_SDK}.context", "Context", "get_current_context")
-XCOM_ARG = _names(f"{_SDK}.xcom_arg", "XComArg", "PlainXComArg", "MapXComArg")
+XCOM_ARG = _names(f"{_SDK}.xcom_arg", "XComArg", "PlainXComArg", "MapXComArg", "ZipXComArg")
 MODELS_BASIC = _merge(
     DAG_NAMES,
     BASEOP,

@@ -8,7 +8,8 @@ run's params.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from brisa.sdk import setup_teardown
@@ -54,6 +55,11 @@ class XComArg(DependencyMixin):
 
     def map(self, f: Callable[[Any], Any]) -> MapXComArg:
         return MapXComArg(self, [f])
+
+    def zip(self, *others: XComArg, fillvalue: Any = NOTSET) -> ZipXComArg:
+        """Airflow 2.5+'s ``XComArg.zip``: tuples of the n-th items, as :func:`zip` (or
+        :func:`itertools.zip_longest` padding with ``fillvalue`` when one is given)."""
+        return ZipXComArg([self, *others], fillvalue=fillvalue)
 
     def as_setup(self) -> DependencyMixin:
         for op, _ in self.iter_references():
@@ -160,6 +166,50 @@ class MapXComArg(XComArg):
         return items
 
 
+class ZipXComArg(XComArg):
+    """``a.zip(b, c, fillvalue=...)``: the references' values zipped into tuples.
+
+    As Airflow's: the shortest input sets the length unless ``fillvalue`` is given, then
+    the longest does and the shorter ones are padded.  A dict input zips its
+    ``(key, value)`` pairs, as mapping over a dict does.
+    """
+
+    def __init__(self, args: Sequence[Any], *, fillvalue: Any = NOTSET) -> None:
+        if not args:
+            raise ValueError("At least one input is required")
+        self.args = list(args)
+        self.fillvalue = fillvalue
+
+    def __repr__(self) -> str:
+        inputs = ", ".join(repr(arg) for arg in self.args)
+        if isinstance(self.fillvalue, ArgNotSet):
+            return f"{self.args[0]!r}.zip({inputs})"
+        return f"{self.args[0]!r}.zip({inputs}, fillvalue={self.fillvalue!r})"
+
+    @property
+    def is_longest(self) -> bool:
+        return not isinstance(self.fillvalue, ArgNotSet)
+
+    def iter_references(self) -> Iterator[tuple[DAGNode, str]]:
+        for arg in self.args:
+            if isinstance(arg, XComArg):
+                yield from arg.iter_references()
+
+    def resolve(self, context: Mapping[str, Any]) -> Any:
+        columns = [_as_items(resolve_references(arg, context)) for arg in self.args]
+        if self.is_longest:
+            return list(itertools.zip_longest(*columns, fillvalue=self.fillvalue))
+        return list(zip(*columns, strict=False))
+
+
+def _as_items(value: Any) -> list[Any]:
+    if isinstance(value, Mapping):
+        return list(value.items())
+    if isinstance(value, list | tuple):
+        return list(value)
+    raise ValueError(f"XComArg.zip() expects lists or dicts, got {type(value).__name__}")
+
+
 class DagParam(DependencyMixin):
     """An ``@dag`` function argument: the run's value of the DAG param ``name``."""
 
@@ -235,6 +285,7 @@ __all__ = [
     "MapXComArg",
     "PlainXComArg",
     "XComArg",
+    "ZipXComArg",
     "describe_value",
     "iter_references",
     "resolve_references",
