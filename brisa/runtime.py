@@ -95,6 +95,16 @@ class TaskRuntime(Protocol):
         ``map_index`` None means every map index of each task.
         """
 
+    def get_task_state(self, *, key: str) -> dict[str, Any] | None:
+        """``{"value": ...}`` of a key of this try's task state store, None when absent or expired."""
+
+    def set_task_state(self, *, key: str, value: Any, retention: float | None) -> None:
+        """Keep ``value`` under ``key`` for ``retention`` seconds (None: never expires)."""
+
+    def delete_task_state(self, *, key: str) -> None: ...
+
+    def clear_task_state(self) -> None: ...
+
     def mask_secret(self, value: str) -> None:
         """Hide ``value`` from this try's log from now on."""
 
@@ -177,6 +187,18 @@ class ReadOnlyRuntime:
 
     def skip_tasks(self, **_: Any) -> None:
         raise self._refused("skipping tasks")
+
+    def get_task_state(self, **_: Any) -> dict[str, Any] | None:
+        raise self._refused("reading the task state store")
+
+    def set_task_state(self, **_: Any) -> None:
+        raise self._refused("writing the task state store")
+
+    def delete_task_state(self, **_: Any) -> None:
+        raise self._refused("writing the task state store")
+
+    def clear_task_state(self) -> None:
+        raise self._refused("writing the task state store")
 
     def mask_secret(self, value: str) -> None:
         """Nothing is logged here that a mask would apply to."""

