@@ -78,6 +78,10 @@ class TaskRuntime(Protocol):
     ) -> int:
         """How many task instances (or runs when ``task_ids`` is None) are in ``states``."""
 
+    def get_task_group_task_ids(self, *, dag_id: str, group_id: str) -> list[str] | None:
+        """The task ids of a task group of a DAG (nested groups included); None when the DAG
+        or the group does not exist."""
+
     def get_task_instances(
         self, *, dag_id: str, run_id: str, states: Sequence[str | None] | None
     ) -> list[dict[str, Any]]:
@@ -178,6 +182,9 @@ class ReadOnlyRuntime:
 
     def count_task_states(self, **_: Any) -> int:
         raise self._refused("counting task states")
+
+    def get_task_group_task_ids(self, **_: Any) -> list[str] | None:
+        raise self._refused("reading another DAG's task groups")
 
     def get_task_instances(self, **_: Any) -> list[dict[str, Any]]:
         raise self._refused("reading a run's task instances")

@@ -150,6 +150,21 @@ class SerializedDag:
     def roots(self) -> list[SerializedTask]:
         return [t for t in self.tasks.values() if not t.upstream]
 
+    def task_ids_in_group(self, group_id: str) -> list[str] | None:
+        """The tasks of a task group and of the groups nested in it; None without such a group."""
+        if group_id not in self.task_groups:
+            return None
+        return [t.task_id for t in self.tasks.values() if self._is_within(t.task_group, group_id)]
+
+    def _is_within(self, group: str | None, ancestor: str) -> bool:
+        seen: set[str] = set()
+        while group is not None and group not in seen:
+            if group == ancestor:
+                return True
+            seen.add(group)
+            group = (self.task_groups.get(group) or {}).get("parent")
+        return False
+
     # -- the JSON form ---------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "tasks"}

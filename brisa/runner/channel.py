@@ -185,6 +185,9 @@ class ChannelRuntime:
     def skip_tasks(self, *, task_ids: Sequence[str], map_index: int | None = None) -> None:
         self.call("skip_tasks", task_ids=list(task_ids), map_index=map_index)
 
+    def get_task_group_task_ids(self, *, dag_id: str, group_id: str) -> list[str] | None:
+        return self.call("get_task_group_task_ids", dag_id=dag_id, group_id=group_id)
+
     def get_task_state(self, *, key: str) -> dict[str, Any] | None:
         return self.call("get_task_state", key=key)
 

@@ -231,6 +231,11 @@ class StoreRuntime:
         with self.store.transaction() as tx:
             skip_in_run(tx, self.key.dag_id, self.key.run_id, task_ids, now=self.clock(), map_index=map_index)
 
+    def get_task_group_task_ids(self, *, dag_id: str, group_id: str) -> list[str] | None:
+        with self.store.transaction(readonly=True) as tx:
+            dag = tx.dags.serialized(dag_id)
+        return None if dag is None else dag.task_ids_in_group(group_id)
+
     def get_task_state(self, *, key: str) -> dict[str, Any] | None:
         with self.store.transaction(readonly=True) as tx:
             value = tx.task_state.get(self.key, key, now=self.clock(), default=_ABSENT)

@@ -30,6 +30,8 @@ class MemoryRuntime:
         self.task_instances: list[dict[str, Any]] = []
         """Rows as ``get_task_instances`` returns them (see ``add_ti``)."""
         self.ti_calls: list[dict[str, Any]] = []
+        self.task_groups: dict[tuple[str, str], list[str]] = {}
+        """``get_task_group_task_ids`` answers: ``{(dag_id, group_id): [task ids]}``."""
         self.task_state: dict[tuple[str, str, str, int], dict[str, Any]] = {}
         """Task state store keys per task instance: ``{key: (value, retention)}``."""
 
@@ -125,6 +127,9 @@ class MemoryRuntime:
 
     def skip_tasks(self, *, task_ids: Sequence[str], map_index: int | None = None) -> None:
         self.skipped.append((tuple(task_ids), map_index))
+
+    def get_task_group_task_ids(self, *, dag_id: str, group_id: str) -> list[str] | None:
+        return self.task_groups.get((dag_id, group_id))
 
     def _task_state(self) -> dict[str, Any]:
         return self.task_state.setdefault((self.dag_id, self.run_id, self.task_id, self.map_index), {})
