@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 
@@ -19,8 +20,10 @@ from tests.e2e.deployment import Deployment, deployment
 
 pytestmark = pytest.mark.slow
 
-DAGS = ("authoring_zip", "authoring_task_state")
+DAGS = ("authoring_zip", "authoring_task_state", "authoring_external")
 MANUAL = ("e2e_zip", "e2e_task_state")
+SAME_DAY = datetime(2024, 3, 1, tzinfo=UTC)
+"""The logical date of both runs of authoring_external (the sensor matches on it)."""
 
 
 @dataclass
@@ -47,8 +50,11 @@ def authoring(
     with deployment(tmp_path_factory.mktemp("authoring"), request.param) as deployed:
         deployed.add_dags(*DAGS)
         deployed.start_scheduler()
-        deployed.wait_for_dags(*MANUAL)
-        yield Authoring(deployed, {dag_id: deployed.trigger(dag_id) for dag_id in MANUAL})
+        deployed.wait_for_dags(*MANUAL, "e2e_group_upstream", "e2e_group_downstream")
+        run_ids = {dag_id: deployed.trigger(dag_id) for dag_id in MANUAL}
+        for dag_id in ("e2e_group_downstream", "e2e_group_upstream"):
+            run_ids[dag_id] = deployed.trigger(dag_id, logical_date=SAME_DAY)
+        yield Authoring(deployed, run_ids)
 
 
 def test_zip_expands_over_the_shortest_or_the_padded_longest_as_airflow_2_5(authoring):
@@ -74,3 +80,37 @@ def test_task_state_store_survives_retries_of_the_same_task_instance_as_airflow_
     assert authoring.xcom("e2e_task_state", "per_index", 1) == ["unset", "y"]
     with authoring.deployed.store.transaction(readonly=True) as tx:
         assert tx.task_state.keys(TaskKey("e2e_task_state", run_id, "submit")) == {"job_id": "job-of-try-1"}
+
+
+def test_external_task_sensor_waits_for_the_whole_task_group_as_airflow_2_10(authoring):
+    run_id, states = authoring.finished("e2e_group_downstream")
+    assert states == {"wait_for_g": "success", "done": "success"}
+    up_run, up_states = authoring.finished("e2e_group_upstream")
+    assert up_states == {
+        "g.numbers": "success",
+        "g.double[0]": "success",
+        "g.double[1]": "success",
+        "marker": "success",
+    }
+    tis = authoring.deployed.tis("e2e_group_downstream", run_id)
+    upstream = authoring.deployed.tis("e2e_group_upstream", up_run)
+    assert tis["wait_for_g"].end_date >= max(upstream[f"g.double[{i}]"].end_date for i in range(2))
+
+
+def test_clearing_the_marker_reruns_the_marked_sensor_and_its_downstream_as_airflow_2_10(authoring):
+    deployed = authoring.deployed
+    authoring.finished("e2e_group_upstream")
+    run_id, _ = authoring.finished("e2e_group_downstream")
+    deployed.brisa("tasks", "clear", "e2e_group_upstream", "-t", "^marker$", "-y")
+
+    def rerun() -> bool:
+        tis = deployed.tis("e2e_group_downstream", run_id)
+        return all(
+            ti.try_number == 2 and ti.state is not None and ti.state.value == "success" for ti in tis.values()
+        )
+
+    deployed.wait(rerun, what="the sensor and its downstream to run again after the marker's clear")
+    assert deployed.run("e2e_group_downstream", run_id).state == RunState.SUCCESS
+    assert (
+        deployed.tis("e2e_group_upstream", authoring.run_ids["e2e_group_upstream"])["marker"].try_number == 2
+    )
