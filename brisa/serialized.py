@@ -46,10 +46,12 @@ class MappedInput:
 
 @dataclass(frozen=True)
 class MappedSpec:
-    """``kind`` is ``expand`` (cross product of the inputs) or ``expand_kwargs``."""
+    """``kind`` is ``expand`` (cross product of the inputs) or ``expand_kwargs``; ``group``
+    names the mapped task group the task is expanded by (None for ``Op.partial().expand()``)."""
 
     kind: str
     inputs: tuple[MappedInput, ...]
+    group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,8 @@ def _task_to_dict(task: SerializedTask) -> dict[str, Any]:
     data = asdict(task)
     if task.mapped is None:
         data.pop("mapped")
+    elif task.mapped.group is None:
+        data["mapped"].pop("group")
     return data
 
 
@@ -211,7 +215,9 @@ def _task_from_dict(data: dict[str, Any]) -> SerializedTask:
     mapped = kwargs.get("mapped")
     if mapped:
         kwargs["mapped"] = MappedSpec(
-            kind=mapped["kind"], inputs=tuple(MappedInput.from_dict(i) for i in mapped["inputs"])
+            kind=mapped["kind"],
+            inputs=tuple(MappedInput.from_dict(i) for i in mapped["inputs"]),
+            group=mapped.get("group"),
         )
     return SerializedTask(**kwargs)
 

@@ -121,12 +121,29 @@ class PlainXComArg(XComArg):
 
     def resolve(self, context: Mapping[str, Any]) -> Any:
         ti = context["ti"]
-        value = ti.xcom_pull(task_ids=self._operator.task_id, key=self.key, default=NOTSET)
+        value = ti.xcom_pull(
+            task_ids=self._operator.task_id,
+            key=self.key,
+            default=NOTSET,
+            map_indexes=_same_map_index(self._operator, context),
+        )
         if not isinstance(value, ArgNotSet):
             return value
         if self.key == XCOM_RETURN_KEY:
             return None
         raise XComNotFound(ti.dag_id, self._operator.task_id, self.key)
+
+
+def _same_map_index(upstream: DAGNode, context: Mapping[str, Any]) -> int | None:
+    """Within a mapped task group, a task pulls its group neighbour's value of its own map
+    index (Airflow's "relevant upstream map index"); elsewhere every index's (None)."""
+    from brisa.sdk.mapped_group import mapped_group_of
+
+    group = mapped_group_of(upstream)
+    index = getattr(context["ti"], "map_index", -1)
+    if group is None or index < 0 or mapped_group_of(context.get("task")) is not group:
+        return None
+    return index
 
 
 class MapXComArg(XComArg):
