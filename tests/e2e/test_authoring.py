@@ -20,8 +20,8 @@ from tests.e2e.deployment import Deployment, deployment
 
 pytestmark = pytest.mark.slow
 
-DAGS = ("authoring_zip", "authoring_task_state", "authoring_external")
-MANUAL = ("e2e_zip", "e2e_task_state")
+DAGS = ("authoring_zip", "authoring_task_state", "authoring_external", "authoring_mapped_group")
+MANUAL = ("e2e_zip", "e2e_task_state", "e2e_mapped_group")
 SAME_DAY = datetime(2024, 3, 1, tzinfo=UTC)
 """The logical date of both runs of authoring_external (the sensor matches on it)."""
 
@@ -114,3 +114,25 @@ def test_clearing_the_marker_reruns_the_marked_sensor_and_its_downstream_as_airf
     assert (
         deployed.tis("e2e_group_upstream", authoring.run_ids["e2e_group_upstream"])["marker"].try_number == 2
     )
+
+
+def test_a_mapped_task_group_runs_its_tasks_per_index_as_airflow_2_5(authoring):
+    run_id, states = authoring.finished("e2e_mapped_group")
+    assert {k: v for k, v in states.items() if k.startswith("tg.")} == {
+        **{f"tg.add[{i}]": "success" for i in range(3)},
+        **{f"tg.echo[{i}]": "success" for i in range(3)},
+        "tg.double[0]": "success",
+        "tg.double[1]": "failed",
+        "tg.double[2]": "success",
+        "tg.label[0]": "success",
+        "tg.label[1]": "upstream_failed",  # only the failed index's downstream
+        "tg.label[2]": "success",
+    }
+    assert [authoring.xcom("e2e_mapped_group", "tg.add", i) for i in range(3)] == [11, 12, 13]
+    assert authoring.xcom("e2e_mapped_group", "tg.label", 2) == "doubled=26"
+    assert authoring.xcom("e2e_mapped_group", "total") == [22, 26]
+    assert authoring.xcom("e2e_mapped_group", "joined") == "a,bb"
+    log = authoring.deployed.log(TaskKey("e2e_mapped_group", run_id, "tg.echo", 2), 1)
+    assert "index=2" in log
+    # The failed index's label is a leaf: the run fails, as in Airflow.
+    assert authoring.deployed.run("e2e_mapped_group", run_id).state == RunState.FAILED
