@@ -19,6 +19,7 @@ import inspect
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from brisa.sdk.dependencies import DependencyMixin
 from brisa.sdk.exceptions import UnsupportedFeatureError
 from brisa.sdk.mapped import ExpandInput
 from brisa.sdk.taskgroup import TaskGroup
@@ -117,7 +118,7 @@ def build_mapped_group(
     arguments = {name: MappedArgument(expand_input, name) for name in names}
     with group:
         result = function(**partial_kwargs, **arguments)
-    if isinstance(result, XComArg):
+    if isinstance(result, DependencyMixin) and not isinstance(result, TaskGroup):
         return result
     return group
 
