@@ -117,3 +117,16 @@ def test_a_marker_uses_its_rendered_logical_date(store):
     with store.transaction(readonly=True) as tx:
         assert _states(tx, "child", "manual__0") == {"wait": None}
         assert _states(tx, "child", "manual__1") == {"wait": TaskState.SUCCESS}
+
+
+def test_clearing_a_task_keeps_its_task_state_keys_as_airflow_3_3(store):
+    # Airflow 3.3 treats a clear like a retry for the task state store (3.4 deletes them).
+    dag = make_dag("etl", {"extract": []})
+    with store.transaction() as tx:
+        run = _finished_run(tx, dag)
+        ti = tx.tis.for_run("etl", "manual__1")[0]
+        tx.task_state.set(ti.key, "job_id", "j1", now=T0, expires_at=None)
+        assert clear_task_instances(tx, dag, run, [ti], now=T0) == [ti]
+    with store.transaction(readonly=True) as tx:
+        assert tx.task_state.keys(ti.key) == {"job_id": "j1"}
+        assert _states(tx, "etl") == {"extract": None}
