@@ -1,4 +1,6 @@
-"""brisa.services.tasks. Clearing an ExternalTaskMarker clears the task it marks in the other DAG, as Airflow's
+"""brisa.services.tasks: clearing.
+
+Clearing an ExternalTaskMarker clears the task it marks in the other DAG, as Airflow's
 ``DAG.clear`` does (Airflow 2.10 ``_get_task_instances(include_dependent_dags=True)``;
 Airflow 3 keeps it): the marked task with its downstream, recursively through further
 markers, up to the first marker's ``recursion_depth``."""
