@@ -110,7 +110,7 @@ def test_clearing_the_marker_reruns_the_marked_sensor_and_its_downstream_as_airf
         )
 
     deployed.wait(rerun, what="the sensor and its downstream to run again after the marker's clear")
-    assert deployed.run("e2e_group_downstream", run_id).state == RunState.SUCCESS
+    assert deployed.wait_for_run("e2e_group_downstream", run_id).state == RunState.SUCCESS
     assert (
         deployed.tis("e2e_group_upstream", authoring.run_ids["e2e_group_upstream"])["marker"].try_number == 2
     )
