@@ -111,9 +111,9 @@ def test_clearing_the_marker_reruns_the_marked_sensor_and_its_downstream_as_airf
 
     deployed.wait(rerun, what="the sensor and its downstream to run again after the marker's clear")
     assert deployed.wait_for_run("e2e_group_downstream", run_id).state == RunState.SUCCESS
-    assert (
-        deployed.tis("e2e_group_upstream", authoring.run_ids["e2e_group_upstream"])["marker"].try_number == 2
-    )
+    up_run = authoring.run_ids["e2e_group_upstream"]
+    assert deployed.wait_for_run("e2e_group_upstream", up_run).state == RunState.SUCCESS
+    assert deployed.tis("e2e_group_upstream", up_run)["marker"].try_number == 2
 
 
 def test_a_mapped_task_group_runs_its_tasks_per_index_as_airflow_2_5(authoring):
