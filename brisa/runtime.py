@@ -79,6 +79,10 @@ class TaskRuntime(Protocol):
     ) -> int:
         """How many task instances (or runs when ``task_ids`` is None) are in ``states``."""
 
+    def get_task_group_task_ids(self, *, dag_id: str, group_id: str) -> list[str] | None:
+        """The task ids of a task group of a DAG (nested groups included); None when the DAG
+        or the group does not exist."""
+
     def get_task_instances(
         self, *, dag_id: str, run_id: str, states: Sequence[str | None] | None
     ) -> list[dict[str, Any]]:
@@ -95,6 +99,16 @@ class TaskRuntime(Protocol):
 
         ``map_index`` None means every map index of each task.
         """
+
+    def get_task_state(self, *, key: str) -> dict[str, Any] | None:
+        """``{"value": ...}`` of a key of this try's task state store, None when absent or expired."""
+
+    def set_task_state(self, *, key: str, value: Any, retention: float | None) -> None:
+        """Keep ``value`` under ``key`` for ``retention`` seconds (None: never expires)."""
+
+    def delete_task_state(self, *, key: str) -> None: ...
+
+    def clear_task_state(self) -> None: ...
 
     def mask_secret(self, value: str) -> None:
         """Hide ``value`` from this try's log from now on."""
@@ -170,6 +184,9 @@ class ReadOnlyRuntime:
     def count_task_states(self, **_: Any) -> int:
         raise self._refused("counting task states")
 
+    def get_task_group_task_ids(self, **_: Any) -> list[str] | None:
+        raise self._refused("reading another DAG's task groups")
+
     def get_task_instances(self, **_: Any) -> list[dict[str, Any]]:
         raise self._refused("reading a run's task instances")
 
@@ -178,6 +195,18 @@ class ReadOnlyRuntime:
 
     def skip_tasks(self, **_: Any) -> None:
         raise self._refused("skipping tasks")
+
+    def get_task_state(self, **_: Any) -> dict[str, Any] | None:
+        raise self._refused("reading the task state store")
+
+    def set_task_state(self, **_: Any) -> None:
+        raise self._refused("writing the task state store")
+
+    def delete_task_state(self, **_: Any) -> None:
+        raise self._refused("writing the task state store")
+
+    def clear_task_state(self) -> None:
+        raise self._refused("writing the task state store")
 
     def mask_secret(self, value: str) -> None:
         """Nothing is logged here that a mask would apply to."""

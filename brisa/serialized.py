@@ -25,22 +25,33 @@ FORMAT_VERSION = 1
 class MappedInput:
     """Where one expanded argument of a mapped task gets its values from.
 
-    Exactly one of ``literal_length`` (a list or dict given in the DAG file) and
-    ``xcom_task_id`` (an upstream task's XCom, known only at run time) is set.
+    At most one of ``literal_length`` (a list or dict given in the DAG file),
+    ``xcom_task_id`` (an upstream task's XCom, known only at run time) and ``zip_of``
+    (``XComArg.zip``: the shortest of those inputs, or the longest when ``zip_longest``)
+    is set.
     """
 
     name: str
     literal_length: int | None = None
     xcom_task_id: str | None = None
     xcom_key: str = "return_value"
+    zip_of: tuple[MappedInput, ...] = ()
+    zip_longest: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MappedInput:
+        zipped = tuple(cls.from_dict(i) for i in data.get("zip_of") or ())
+        return cls(**{**data, "zip_of": zipped})
 
 
 @dataclass(frozen=True)
 class MappedSpec:
-    """``kind`` is ``expand`` (cross product of the inputs) or ``expand_kwargs``."""
+    """``kind`` is ``expand`` (cross product of the inputs) or ``expand_kwargs``; ``group``
+    names the mapped task group the task is expanded by (None for ``Op.partial().expand()``)."""
 
     kind: str
     inputs: tuple[MappedInput, ...]
+    group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +152,21 @@ class SerializedDag:
     def roots(self) -> list[SerializedTask]:
         return [t for t in self.tasks.values() if not t.upstream]
 
+    def task_ids_in_group(self, group_id: str) -> list[str] | None:
+        """The tasks of a task group and of the groups nested in it; None without such a group."""
+        if group_id not in self.task_groups:
+            return None
+        return [t.task_id for t in self.tasks.values() if self._is_within(t.task_group, group_id)]
+
+    def _is_within(self, group: str | None, ancestor: str) -> bool:
+        seen: set[str] = set()
+        while group is not None and group not in seen:
+            if group == ancestor:
+                return True
+            seen.add(group)
+            group = (self.task_groups.get(group) or {}).get("parent")
+        return False
+
     # -- the JSON form ---------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "tasks"}
@@ -176,6 +202,8 @@ def _task_to_dict(task: SerializedTask) -> dict[str, Any]:
     data = asdict(task)
     if task.mapped is None:
         data.pop("mapped")
+    elif task.mapped.group is None:
+        data["mapped"].pop("group")
     return data
 
 
@@ -187,7 +215,9 @@ def _task_from_dict(data: dict[str, Any]) -> SerializedTask:
     mapped = kwargs.get("mapped")
     if mapped:
         kwargs["mapped"] = MappedSpec(
-            kind=mapped["kind"], inputs=tuple(MappedInput(**i) for i in mapped["inputs"])
+            kind=mapped["kind"],
+            inputs=tuple(MappedInput.from_dict(i) for i in mapped["inputs"]),
+            group=mapped.get("group"),
         )
     return SerializedTask(**kwargs)
 

@@ -99,9 +99,10 @@ DECORATORS = _merge(
 )
 PARAMS = _names(f"{_SDK}.params", "Param", "ParamsDict")
 TASK_GROUP = _names(f"{_SDK}.taskgroup", "TaskGroup", "task_group")
+TASK_GROUP_MODULE = _merge(TASK_GROUP, _names(f"{_SDK}.mapped_group", "MappedTaskGroup"))
 EDGES = _names(f"{_SDK}.dependencies", "Label", "EdgeModifier")
 CONTEXT = _names(f"{_SDK}.context", "Context", "get_current_context")
-XCOM_ARG = _names(f"{_SDK}.xcom_arg", "XComArg", "PlainXComArg", "MapXComArg")
+XCOM_ARG = _names(f"{_SDK}.xcom_arg", "XComArg", "PlainXComArg", "MapXComArg", "ZipXComArg")
 MODELS_BASIC = _merge(
     DAG_NAMES,
     BASEOP,
@@ -261,7 +262,7 @@ TABLE: dict[str, ShimModule] = {
     "airflow.sdk.bases.decorator": ShimModule(_names(f"{_SDK}.decorators.base", "task_decorator_factory")),
     "airflow.sdk.definitions": ShimModule(),
     "airflow.sdk.definitions.dag": ShimModule(_merge(DAG_NAMES, _names(f"{_SDK}.dag", "dag"))),
-    "airflow.sdk.definitions.taskgroup": ShimModule(TASK_GROUP),
+    "airflow.sdk.definitions.taskgroup": ShimModule(TASK_GROUP_MODULE),
     "airflow.sdk.definitions.param": ShimModule(PARAMS),
     "airflow.sdk.definitions.edges": ShimModule(EDGES),
     "airflow.sdk.definitions.xcom_arg": ShimModule(XCOM_ARG),
@@ -344,7 +345,7 @@ TABLE: dict[str, ShimModule] = {
     "airflow.utils.email": ShimModule(EMAIL_UTILS),
     "airflow.utils.trigger_rule": ShimModule(_names(f"{_SDK}.trigger_rule", "TriggerRule")),
     "airflow.utils.weight_rule": ShimModule(_names(f"{_SDK}.weight_rule", "WeightRule")),
-    "airflow.utils.task_group": ShimModule(TASK_GROUP),
+    "airflow.utils.task_group": ShimModule(TASK_GROUP_MODULE),
     "airflow.utils.edgemodifier": ShimModule(EDGES),
     "airflow.utils.helpers": ShimModule(CHAIN),
     "airflow.utils.timezone": ShimModule(forward=f"{_SDK}.timezone"),
@@ -358,6 +359,9 @@ TABLE: dict[str, ShimModule] = {
     "airflow.utils.log.secrets_masker": ShimModule(MASKING),
     "airflow.sdk.log": ShimModule(MASKING),
     "airflow.sdk.execution_time": ShimModule(),
+    "airflow.sdk.execution_time.context": ShimModule(
+        _names("brisa.templating.task_state", "NEVER_EXPIRE", "TaskStateStore")
+    ),
     "airflow.sdk.execution_time.secrets_masker": ShimModule(MASKING),
     "airflow.utils.dag_parsing_context": ShimModule(_names(f"{_SDK}.helpers", "get_parsing_context")),
     "airflow.exceptions": ShimModule(EXCEPTIONS),

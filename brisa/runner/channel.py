@@ -201,6 +201,21 @@ class ChannelRuntime:
     def skip_tasks(self, *, task_ids: Sequence[str], map_index: int | None = None) -> None:
         self.call("skip_tasks", task_ids=list(task_ids), map_index=map_index)
 
+    def get_task_group_task_ids(self, *, dag_id: str, group_id: str) -> list[str] | None:
+        return self.call("get_task_group_task_ids", dag_id=dag_id, group_id=group_id)
+
+    def get_task_state(self, *, key: str) -> dict[str, Any] | None:
+        return self.call("get_task_state", key=key)
+
+    def set_task_state(self, *, key: str, value: Any, retention: float | None) -> None:
+        self.call("set_task_state", key=key, value=value, retention=retention)
+
+    def delete_task_state(self, *, key: str) -> None:
+        self.call("delete_task_state", key=key)
+
+    def clear_task_state(self) -> None:
+        self.call("clear_task_state")
+
     def mask_secret(self, value: str) -> None:
         self._tell("mask_secret", value=value)
 

@@ -7,12 +7,14 @@ Used by supervisors on behalf of their task processes, and in-process by
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from brisa.runtime import SecretsReader
 from brisa.store.records import TaskKey, TiRecord
 from brisa.store.sql import Store
+
+_ABSENT = object()
 
 TI_FIELDS = (
     "dag_id",
@@ -232,6 +234,30 @@ class StoreRuntime:
 
         with self.store.transaction() as tx:
             skip_in_run(tx, self.key.dag_id, self.key.run_id, task_ids, now=self.clock(), map_index=map_index)
+
+    def get_task_group_task_ids(self, *, dag_id: str, group_id: str) -> list[str] | None:
+        with self.store.transaction(readonly=True) as tx:
+            dag = tx.dags.serialized(dag_id)
+        return None if dag is None else dag.task_ids_in_group(group_id)
+
+    def get_task_state(self, *, key: str) -> dict[str, Any] | None:
+        with self.store.transaction(readonly=True) as tx:
+            value = tx.task_state.get(self.key, key, now=self.clock(), default=_ABSENT)
+        return None if value is _ABSENT else {"value": value}
+
+    def set_task_state(self, *, key: str, value: Any, retention: float | None) -> None:
+        now = self.clock()
+        expires_at = None if retention is None else now + timedelta(seconds=retention)
+        with self.store.transaction() as tx:
+            tx.task_state.set(self.key, key, value, now=now, expires_at=expires_at)
+
+    def delete_task_state(self, *, key: str) -> None:
+        with self.store.transaction() as tx:
+            tx.task_state.delete(self.key, key)
+
+    def clear_task_state(self) -> None:
+        with self.store.transaction() as tx:
+            tx.task_state.clear(self.key)
 
     def mask_secret(self, value: str) -> None:
         self.masker.add(value)

@@ -26,7 +26,7 @@ def spec_length(spec: MappedSpec, xcom_length: Callable[[MappedInput], int | Non
     """Pure: the length of ``expand`` (cross product) or ``expand_kwargs`` (one list)."""
     lengths = []
     for inp in spec.inputs:
-        length = inp.literal_length if inp.xcom_task_id is None else xcom_length(inp)
+        length = input_length(inp, xcom_length)
         if length is None:
             return None
         lengths.append(length)
@@ -36,6 +36,16 @@ def spec_length(spec: MappedSpec, xcom_length: Callable[[MappedInput], int | Non
     for length in lengths:
         total *= length
     return total
+
+
+def input_length(inp: MappedInput, xcom_length: Callable[[MappedInput], int | None]) -> int | None:
+    """One input's length; a zip's is its shortest input's (its longest's with a fillvalue)."""
+    if inp.zip_of:
+        lengths = [input_length(part, xcom_length) for part in inp.zip_of]
+        if any(length is None for length in lengths):
+            return None
+        return (max if inp.zip_longest else min)(lengths)  # type: ignore[type-var]
+    return inp.literal_length if inp.xcom_task_id is None else xcom_length(inp)
 
 
 def _xcom_length(tx: Transaction, dag: SerializedDag, run: RunRecord, inp: MappedInput) -> int | None:
@@ -59,4 +69,4 @@ def _length_of(value: Any) -> int:
     raise TypeError(f"cannot map over a value of type {type(value).__name__}: expected a list or dict")
 
 
-__all__ = ["expansion_length", "spec_length"]
+__all__ = ["expansion_length", "input_length", "spec_length"]

@@ -105,6 +105,23 @@ class _RunState:
     def states_of(self, task_id: str) -> list[TaskState | None]:
         return [self.state[(task_id, i)] for i in self.by_task.get(task_id, {})]
 
+    def states_at(self, task_id: str, map_index: int) -> list[TaskState | None]:
+        """The instance of ``map_index`` (a neighbour in a mapped task group), else every one."""
+        if (task_id, map_index) in self.state:
+            return [self.state[(task_id, map_index)]]
+        return self.states_of(task_id)
+
+
+def _same_mapped_group(dag: SerializedDag, task: SerializedTask, upstream_id: str) -> bool:
+    group = task.mapped.group if task.mapped is not None else None
+    upstream = dag.tasks.get(upstream_id)
+    return (
+        group is not None
+        and upstream is not None
+        and upstream.mapped is not None
+        and (upstream.mapped.group == group)
+    )
+
 
 def plan_run(
     dag: SerializedDag,
@@ -185,7 +202,9 @@ def _plan_task(
         elif state is None:
             decision = _decide(dag, task, current, map_index, past.get(task.task_id))
             if decision == Decision.RUN and task.is_mapped and map_index == -1:
-                _expand(plan, current, task, ti, mapped_lengths.get(task.task_id))
+                length = mapped_lengths.get(task.task_id)
+                starts = _group_starts(dag, task, current, length, past.get(task.task_id))
+                _expand(plan, current, task, ti, length, starts)
             elif decision != Decision.WAIT:
                 to = _run_state_for(task) if decision == Decision.RUN else decision.state
                 plan.changes.append(_change(ti, to))
@@ -213,7 +232,15 @@ def _decide(
     upstream_states: list[TaskState | None] = []
     setup_states: list[TaskState | None] = []
     for up in task.upstream:
-        states = current.states_of(up)
+        if _same_mapped_group(dag, task, up):
+            if map_index < 0:
+                # Expanded once every instance of it is done; each index is then decided alone.
+                if any(s not in FINISHED for s in current.states_of(up)):
+                    return Decision.WAIT
+                continue
+            states = current.states_at(up, map_index)
+        else:
+            states = current.states_of(up)
         upstream_states.extend(states)
         if up in dag.tasks and dag.tasks[up].is_setup:
             setup_states.extend(states)
@@ -237,24 +264,47 @@ def _past_allows(task: SerializedTask, map_index: int, past: PastState | None) -
     return past.downstream_done if task.wait_for_downstream else True
 
 
+def _group_starts(
+    dag: SerializedDag, task: SerializedTask, current: _RunState, length: int | None, past: PastState | None
+) -> list[TaskState] | None:
+    """The state each index of a task of a mapped task group starts in, decided against the
+    same index of its group neighbours; None to wait (or for a task outside mapped groups)."""
+    if length is None or task.mapped is None or task.mapped.group is None:
+        return None
+    starts = []
+    for index in range(length):
+        decision = _decide(dag, task, current, index, past)
+        if decision == Decision.WAIT:
+            return None
+        starts.append(_run_state_for(task) if decision == Decision.RUN else decision.state)  # type: ignore[arg-type]
+    return starts
+
+
 def _expand(
-    plan: RunPlan, current: _RunState, task: SerializedTask, placeholder: TiRecord, length: int | None
+    plan: RunPlan,
+    current: _RunState,
+    task: SerializedTask,
+    placeholder: TiRecord,
+    length: int | None,
+    starts: list[TaskState] | None = None,
 ) -> None:
-    """Turn the placeholder into map index 0 and add 1..n-1 (Airflow's expansion)."""
-    if length is None:
+    """Turn the placeholder into map index 0 and add 1..n-1 (Airflow's expansion); each
+    starts scheduled, or in the state ``starts`` gives for its index."""
+    if length is None or (task.mapped is not None and task.mapped.group is not None and starts is None):
         return
     if length == 0:
         plan.changes.append(_change(placeholder, TaskState.SKIPPED))
         current.state[(task.task_id, -1)] = TaskState.SKIPPED
         return
-    plan.changes.append(_change(placeholder, TaskState.SCHEDULED, map_index=0))
+    states = starts or [TaskState.SCHEDULED] * length
+    plan.changes.append(_change(placeholder, states[0], map_index=0))
     del current.by_task[task.task_id][-1]
     del current.state[(task.task_id, -1)]
     current.by_task[task.task_id][0] = placeholder
-    current.state[(task.task_id, 0)] = TaskState.SCHEDULED
+    current.state[(task.task_id, 0)] = states[0]
     for index in range(1, length):
-        plan.new_tis.append(NewTi(task.task_id, index, TaskState.SCHEDULED))
-        current.state[(task.task_id, index)] = TaskState.SCHEDULED
+        plan.new_tis.append(NewTi(task.task_id, index, states[index]))
+        current.state[(task.task_id, index)] = states[index]
         current.by_task[task.task_id][index] = placeholder
 
 

@@ -360,7 +360,26 @@ class BaseOperator(DAGNode):
 
     @property
     def is_mapped(self) -> bool:
-        return False
+        """False, except for a task of a mapped task group (before it is unmapped)."""
+        return getattr(self, "map_index", -1) < 0 and self._mapped_group() is not None
+
+    def _mapped_group(self) -> Any:
+        from brisa.sdk.mapped_group import mapped_group_of
+
+        return mapped_group_of(self)
+
+    def to_spec(self) -> Any:
+        """A task of a mapped task group expands over the group's input."""
+        group = self._mapped_group()
+        if group is None:
+            raise TypeError(f"{self.task_id} is not mapped")
+        return group.to_spec()
+
+    def unmap(self, map_index: int, context: Any) -> BaseOperator:
+        """The instance of a task of a mapped task group at ``map_index``."""
+        from brisa.sdk.mapped_group import unmap_in_group
+
+        return unmap_in_group(self, map_index)
 
     @property
     def output(self) -> XComArg:

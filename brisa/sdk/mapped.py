@@ -19,7 +19,14 @@ from brisa.sdk.baseoperator import BaseOperator, _merged_default_args
 from brisa.sdk.exceptions import AirflowException, UnmappableOperator
 from brisa.sdk.keys import validate_key
 from brisa.sdk.node import DAGNode
-from brisa.sdk.xcom_arg import XComArg, describe_value, iter_references, resolve_references
+from brisa.sdk.xcom_arg import (
+    MapXComArg,
+    XComArg,
+    ZipXComArg,
+    describe_value,
+    iter_references,
+    resolve_references,
+)
 from brisa.serialized import MappedInput, MappedSpec
 
 _RESERVED = frozenset({"task_id", "dag", "task_group", "default_args"})
@@ -124,6 +131,11 @@ class ExpandInput:
 
 
 def _mapped_input(name: str, value: Any) -> MappedInput:
+    if isinstance(value, MapXComArg):
+        return _mapped_input(name, value.arg)
+    if isinstance(value, ZipXComArg):
+        zipped = tuple(_mapped_input(name, arg) for arg in value.args)
+        return MappedInput(name=name, zip_of=zipped, zip_longest=value.is_longest)
     if isinstance(value, XComArg):
         return MappedInput(
             name=name, xcom_task_id=value.operator.task_id, xcom_key=getattr(value, "key", "return_value")

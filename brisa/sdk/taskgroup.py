@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from brisa.sdk import context as ambient
 from brisa.sdk.dependencies import DependencyMixin
-from brisa.sdk.exceptions import AirflowException, DuplicateTaskIdFound, UnsupportedFeatureError
+from brisa.sdk.exceptions import AirflowException, DuplicateTaskIdFound
 from brisa.sdk.keys import validate_key
 
 if TYPE_CHECKING:
@@ -183,13 +183,19 @@ class TaskGroup(DependencyMixin):
 class _TaskGroupFactory:
     """What ``@task_group`` returns: calling it builds the group around the function."""
 
-    def __init__(self, function: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        function: Callable[..., Any],
+        kwargs: dict[str, Any],
+        partial_kwargs: dict[str, Any] | None = None,
+    ) -> None:
         self.function = function
         self.kwargs = kwargs
+        self.partial_kwargs = partial_kwargs or {}
         functools.update_wrapper(self, function)
 
     def override(self, **kwargs: Any) -> _TaskGroupFactory:
-        return _TaskGroupFactory(self.function, {**self.kwargs, **kwargs})
+        return _TaskGroupFactory(self.function, {**self.kwargs, **kwargs}, self.partial_kwargs)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         options = {"group_id": self.function.__name__, "add_suffix_on_collision": True, **self.kwargs}
@@ -202,18 +208,37 @@ class _TaskGroupFactory:
             return result
         return group
 
-    def partial(self, **kwargs: Any) -> Any:
-        raise UnsupportedFeatureError(
-            "Brisa does not support mapped task groups (@task_group(...).partial/.expand)"
-        )
+    def partial(self, **kwargs: Any) -> _TaskGroupFactory:
+        """Arguments every map index of the group shares (Airflow 2.5+)."""
+        from brisa.sdk.mapped_group import validate_group_arguments
+
+        validate_group_arguments(self.function, "partial", kwargs, self.partial_kwargs)
+        return _TaskGroupFactory(self.function, self.kwargs, {**self.partial_kwargs, **kwargs})
 
     def expand(self, **kwargs: Any) -> Any:
-        raise UnsupportedFeatureError("Brisa does not support mapped task groups (@task_group(...).expand)")
+        """A mapped task group: the group's tasks once per item (cross product) of ``kwargs``."""
+        from brisa.sdk.mapped import ExpandInput
+        from brisa.sdk.mapped_group import validate_group_arguments
+
+        if not kwargs:
+            raise TypeError("no arguments to expand against")
+        validate_group_arguments(self.function, "expand", kwargs, self.partial_kwargs)
+        return self._mapped(ExpandInput("expand", kwargs))
 
     def expand_kwargs(self, kwargs: Any) -> Any:
-        raise UnsupportedFeatureError(
-            "Brisa does not support mapped task groups (@task_group(...).expand_kwargs)"
-        )
+        """A mapped task group over a list of dicts of the function's arguments."""
+        from brisa.sdk.mapped import ExpandInput
+        from brisa.sdk.xcom_arg import XComArg
+
+        if not isinstance(kwargs, XComArg | list | tuple):
+            raise TypeError(f"expected XComArg or list[dict], not {type(kwargs).__name__}")
+        return self._mapped(ExpandInput("expand_kwargs", kwargs))
+
+    def _mapped(self, expand_input: Any) -> Any:
+        from brisa.sdk.mapped_group import build_mapped_group
+
+        options = {"group_id": self.function.__name__, "add_suffix_on_collision": True, **self.kwargs}
+        return build_mapped_group(self.function, options, self.partial_kwargs, expand_input)
 
 
 def task_group(python_callable: Callable[..., Any] | None = None, **tg_kwargs: Any) -> Any:

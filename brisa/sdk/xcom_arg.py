@@ -8,7 +8,8 @@ run's params.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from brisa.sdk import setup_teardown
@@ -54,6 +55,11 @@ class XComArg(DependencyMixin):
 
     def map(self, f: Callable[[Any], Any]) -> MapXComArg:
         return MapXComArg(self, [f])
+
+    def zip(self, *others: XComArg, fillvalue: Any = NOTSET) -> ZipXComArg:
+        """Airflow 2.5+'s ``XComArg.zip``: tuples of the n-th items, as :func:`zip` (or
+        :func:`itertools.zip_longest` padding with ``fillvalue`` when one is given)."""
+        return ZipXComArg([self, *others], fillvalue=fillvalue)
 
     def as_setup(self) -> DependencyMixin:
         for op, _ in self.iter_references():
@@ -115,12 +121,29 @@ class PlainXComArg(XComArg):
 
     def resolve(self, context: Mapping[str, Any]) -> Any:
         ti = context["ti"]
-        value = ti.xcom_pull(task_ids=self._operator.task_id, key=self.key, default=NOTSET)
+        value = ti.xcom_pull(
+            task_ids=self._operator.task_id,
+            key=self.key,
+            default=NOTSET,
+            map_indexes=_same_map_index(self._operator, context),
+        )
         if not isinstance(value, ArgNotSet):
             return value
         if self.key == XCOM_RETURN_KEY:
             return None
         raise XComNotFound(ti.dag_id, self._operator.task_id, self.key)
+
+
+def _same_map_index(upstream: DAGNode, context: Mapping[str, Any]) -> int | None:
+    """Within a mapped task group, a task pulls its group neighbour's value of its own map
+    index (Airflow's "relevant upstream map index"); elsewhere every index's (None)."""
+    from brisa.sdk.mapped_group import mapped_group_of
+
+    group = mapped_group_of(upstream)
+    index = getattr(context["ti"], "map_index", -1)
+    if group is None or index < 0 or mapped_group_of(context.get("task")) is not group:
+        return None
+    return index
 
 
 class MapXComArg(XComArg):
@@ -158,6 +181,50 @@ class MapXComArg(XComArg):
         for function in self.callables:
             items = [function(item) for item in items]
         return items
+
+
+class ZipXComArg(XComArg):
+    """``a.zip(b, c, fillvalue=...)``: the references' values zipped into tuples.
+
+    As Airflow's: the shortest input sets the length unless ``fillvalue`` is given, then
+    the longest does and the shorter ones are padded.  A dict input zips its
+    ``(key, value)`` pairs, as mapping over a dict does.
+    """
+
+    def __init__(self, args: Sequence[Any], *, fillvalue: Any = NOTSET) -> None:
+        if not args:
+            raise ValueError("At least one input is required")
+        self.args = list(args)
+        self.fillvalue = fillvalue
+
+    def __repr__(self) -> str:
+        inputs = ", ".join(repr(arg) for arg in self.args)
+        if isinstance(self.fillvalue, ArgNotSet):
+            return f"{self.args[0]!r}.zip({inputs})"
+        return f"{self.args[0]!r}.zip({inputs}, fillvalue={self.fillvalue!r})"
+
+    @property
+    def is_longest(self) -> bool:
+        return not isinstance(self.fillvalue, ArgNotSet)
+
+    def iter_references(self) -> Iterator[tuple[DAGNode, str]]:
+        for arg in self.args:
+            if isinstance(arg, XComArg):
+                yield from arg.iter_references()
+
+    def resolve(self, context: Mapping[str, Any]) -> Any:
+        columns = [_as_items(resolve_references(arg, context)) for arg in self.args]
+        if self.is_longest:
+            return list(itertools.zip_longest(*columns, fillvalue=self.fillvalue))
+        return list(zip(*columns, strict=False))
+
+
+def _as_items(value: Any) -> list[Any]:
+    if isinstance(value, Mapping):
+        return list(value.items())
+    if isinstance(value, list | tuple):
+        return list(value)
+    raise ValueError(f"XComArg.zip() expects lists or dicts, got {type(value).__name__}")
 
 
 class DagParam(DependencyMixin):
@@ -235,6 +302,7 @@ __all__ = [
     "MapXComArg",
     "PlainXComArg",
     "XComArg",
+    "ZipXComArg",
     "describe_value",
     "iter_references",
     "resolve_references",

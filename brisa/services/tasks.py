@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
-from brisa.errors import ConflictError
+from brisa.errors import ConflictError, DagError, NotFoundError
 from brisa.scheduler.plan import NewTi
 from brisa.serialized import SerializedDag
 from brisa.services.runs import set_run_state, ti_rows
 from brisa.states import FINISHED, RunState, TaskState, advance_ti
 from brisa.store.records import RunRecord, TiRecord
 from brisa.store.sql import Transaction
+
+MARKER_OPERATOR = "ExternalTaskMarker"
 
 _CLEARABLE_TO_NONE = frozenset(
     {*FINISHED, TaskState.SCHEDULED, TaskState.QUEUED, TaskState.UP_FOR_RETRY, TaskState.UP_FOR_RESCHEDULE}
@@ -35,13 +39,30 @@ def relatives(dag: SerializedDag, task_ids: Iterable[str], *, upstream: bool, do
 
 
 def clear_task_instances(
-    tx: Transaction, dag: SerializedDag, run: RunRecord, tis: Iterable[TiRecord], *, now: datetime
+    tx: Transaction,
+    dag: SerializedDag,
+    run: RunRecord,
+    tis: Iterable[TiRecord],
+    *,
+    now: datetime,
+    depth: MarkerDepth | None = None,
 ) -> list[TiRecord]:
     """Send tries back to "no state" so the scheduler runs them again; returns those cleared.
 
     A running try becomes ``restarting`` first: its supervisor stops the process and only
     then lets it go back to none, so two tries of one task never run at once.
+
+    As Airflow's clear, an ``ExternalTaskMarker`` among them also clears the task it marks
+    in the other DAG's run, with that task's downstream, and so on through the markers
+    found there (returned too), up to the first marker's ``recursion_depth``.
     """
+    cleared = _clear_in_run(tx, dag, run, tis, now=now)
+    return cleared + _clear_marked(tx, dag, run, cleared, now=now, depth=depth)
+
+
+def _clear_in_run(
+    tx: Transaction, dag: SerializedDag, run: RunRecord, tis: Iterable[TiRecord], *, now: datetime
+) -> list[TiRecord]:
     cleared = []
     for ti in tis:
         task = dag.tasks.get(ti.task_id)
@@ -68,6 +89,74 @@ def clear_task_instances(
         set_run_state(tx, run, RunState.QUEUED, now=now)
         tx.runs.update_fields(run.dag_id, run.run_id, clear_number=run.clear_number + 1)
     return cleared
+
+
+@dataclass(frozen=True)
+class MarkerDepth:
+    """How deep a clear has followed ExternalTaskMarkers, and how deep it may go."""
+
+    level: int
+    limit: int
+
+
+def _clear_marked(
+    tx: Transaction,
+    dag: SerializedDag,
+    run: RunRecord,
+    cleared: list[TiRecord],
+    *,
+    now: datetime,
+    depth: MarkerDepth | None,
+) -> list[TiRecord]:
+    found: list[TiRecord] = []
+    for ti in cleared:
+        task = dag.tasks.get(ti.task_id)
+        if task is None or task.operator != MARKER_OPERATOR:
+            continue
+        depth = depth or MarkerDepth(0, int(task.extra.get("recursion_depth") or 10))
+        if depth.level + 1 > depth.limit:
+            raise DagError(
+                f"Maximum recursion depth {depth.limit} reached for {MARKER_OPERATOR} {ti.task_id}. "
+                "Attempted to clear too many tasks or there may be a cyclic dependency."
+            )
+        inner = MarkerDepth(depth.level + 1, depth.limit)
+        for ext_dag, ext_run, ext_tis in _marked(tx, task.extra, marked_logical_date(ti, task.extra, run)):
+            found += clear_task_instances(tx, ext_dag, ext_run, ext_tis, now=now, depth=inner)
+    return found
+
+
+def _marked(
+    tx: Transaction, extra: dict[str, Any], logical_date: datetime | None
+) -> list[tuple[SerializedDag, RunRecord, list[TiRecord]]]:
+    """The marked task's instances in the other DAG's run, with their downstream."""
+    ext_dag_id, ext_task_id = str(extra.get("external_dag_id")), str(extra.get("external_task_id"))
+    ext_run = tx.runs.by_logical_date(ext_dag_id, logical_date) if logical_date else None
+    if ext_run is None:
+        return []
+    ext_dag = tx.dags.serialized(ext_dag_id)
+    if ext_dag is None:
+        raise NotFoundError(f"Could not find dag {ext_dag_id}")
+    wanted = relatives(ext_dag, [ext_task_id], upstream=False, downstream=True)
+    tis = [ti for ti in tx.tis.for_run(ext_dag_id, ext_run.run_id) if ti.task_id in wanted]
+    return [(ext_dag, ext_run, tis)] if any(ti.task_id == ext_task_id for ti in tis) else []
+
+
+def marked_logical_date(ti: TiRecord, extra: dict[str, Any], run: RunRecord) -> datetime | None:
+    """The logical date an ExternalTaskMarker points at: its rendered ``logical_date``
+    when it ran, a literal date as given, otherwise (a template never rendered) the
+    run's own, which is what the default ``{{ logical_date.isoformat() }}`` renders to."""
+    rendered = (ti.rendered_fields or {}).get("logical_date")
+    for value in (rendered, extra.get("logical_date")):
+        if isinstance(value, str) and "{{" not in value:
+            try:
+                return _aware(datetime.fromisoformat(value))
+            except ValueError:
+                continue
+    return run.logical_date
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def new_task_ids(tx: Transaction, dag: SerializedDag, run: RunRecord) -> list[str]:
@@ -163,10 +252,13 @@ def mark_run(tx: Transaction, run: RunRecord, to: RunState, *, now: datetime) ->
 
 
 __all__ = [
+    "MARKER_OPERATOR",
+    "MarkerDepth",
     "clear_task_instances",
     "is_clearable",
     "mark_run",
     "mark_task_instances",
+    "marked_logical_date",
     "new_task_ids",
     "queue_new_tasks",
     "refuse_running",

@@ -48,7 +48,14 @@ from brisa.store.types import UtcDateTime
 
 log = logging.getLogger(__name__)
 
-RUN_TABLES: tuple[sa.Table, ...] = (s.dag_run, s.task_instance, s.task_try, s.task_log, s.xcom)
+RUN_TABLES: tuple[sa.Table, ...] = (
+    s.dag_run,
+    s.task_instance,
+    s.task_try,
+    s.task_log,
+    s.xcom,
+    s.task_state,
+)
 """The tables a finished run's rows live in, in the order the report lists them."""
 
 TABLES: tuple[str, ...] = (*(table.name for table in RUN_TABLES), s.audit_log.name, s.job.name)

@@ -194,6 +194,20 @@ xcom = sa.Table(
     sa.Column("timestamp", UtcDateTime, nullable=False),
 )
 
+task_state = sa.Table(
+    "task_state",
+    metadata,
+    sa.Column("dag_id", sa.String(ID), primary_key=True),
+    sa.Column("run_id", sa.String(ID), primary_key=True),
+    sa.Column("task_id", sa.String(ID), primary_key=True),
+    sa.Column("map_index", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(512), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime),
+)
+"""Airflow 3.3's task state store (AIP-103): a task instance's own keys, kept across its tries."""
+
 job = sa.Table(
     "job",
     metadata,
@@ -288,6 +302,7 @@ __all__ = [
     "slot_pool",
     "task_instance",
     "task_log",
+    "task_state",
     "task_try",
     "user",
     "variable",

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from brisa.store.repos.logs import LogRepo
     from brisa.store.repos.pools import PoolRepo
     from brisa.store.repos.runs import RunRepo
+    from brisa.store.repos.task_state import TaskStateRepo
     from brisa.store.repos.tis import TiRepo
     from brisa.store.repos.users import UserRepo
     from brisa.store.repos.variables import VariableRepo
@@ -107,6 +108,12 @@ class Transaction:
         from brisa.store.repos.xcoms import XComRepo
 
         return XComRepo(self.conn)
+
+    @cached_property
+    def task_state(self) -> TaskStateRepo:
+        from brisa.store.repos.task_state import TaskStateRepo
+
+        return TaskStateRepo(self.conn)
 
     @cached_property
     def logs(self) -> LogRepo:

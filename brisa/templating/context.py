@@ -35,6 +35,7 @@ from brisa.templating.accessors import (
     as_conf,
 )
 from brisa.templating.dates import template_datetime
+from brisa.templating.task_state import TaskStateStore
 from brisa.timetables import DataInterval, DataIntervalTimetable, TimeRestriction
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ def build_context(
     else:
         context["triggering_asset_events"] = NoEvents()
         context["task_reschedule_count"] = task_reschedule_count
+        context["task_state_store"] = TaskStateStore(runtime)
     return context
 
 

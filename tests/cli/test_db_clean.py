@@ -71,6 +71,7 @@ def test_dry_run_prints_counts_per_table_and_deletes_nothing(home):
         "task_instance_history": "0",
         "task_log": "0",
         "xcom": "0",
+        "task_state": "0",
         "log": "1",
         "job": "0",
     }

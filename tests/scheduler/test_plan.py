@@ -136,3 +136,45 @@ def test_topological_order_puts_upstream_first():
     order = [t.task_id for t in topological_order(make_dag("d", DIAMOND))]
     assert order.index("a") < order.index("b") < order.index("d")
     assert order.index("c") < order.index("d")
+
+
+def _mapped_group_dag():
+    """numbers >> [g.add >> g.double] (mapped task group g over numbers) >> total."""
+    spec = MappedSpec("expand", (MappedInput("x", xcom_task_id="numbers"),), group="g")
+    return make_dag(
+        "d",
+        {"numbers": [], "g.add": ["numbers"], "g.double": ["g.add"], "total": ["g.double"]},
+        task_options={"g.add": {"mapped": spec}, "g.double": {"mapped": spec}},
+    )
+
+
+def test_a_mapped_group_task_waits_for_every_instance_of_its_group_upstream():
+    dag = _mapped_group_dag()
+    tis = [
+        make_ti("d", "numbers", S),
+        make_ti("d", "g.add", S, map_index=0),
+        make_ti("d", "g.add", TaskState.RUNNING, map_index=1),
+        make_ti("d", "g.double"),
+        make_ti("d", "total"),
+    ]
+    plan = plan_run(dag, make_run("d"), tis, now=NOW, mapped_lengths={"g.double": 2})
+    assert plan.changes == [] and plan.new_tis == []
+
+
+def test_each_index_of_a_mapped_group_task_follows_the_same_index_upstream_as_airflow_2_5():
+    # Airflow 2.5's "relevant upstream map index": g.double[1] is upstream_failed by
+    # g.add[1] alone; the other indexes run.
+    dag = _mapped_group_dag()
+    tis = [
+        make_ti("d", "numbers", S),
+        *(make_ti("d", "g.add", state, map_index=i) for i, state in enumerate([S, F, S])),
+        make_ti("d", "g.double"),
+        make_ti("d", "total"),
+    ]
+    plan = plan_run(dag, make_run("d"), tis, now=NOW, mapped_lengths={"g.double": 3})
+    assert changes(plan)[("g.double", -1)] == TaskState.SCHEDULED
+    assert plan.changes[0].fields == {"map_index": 0}
+    assert [(n.task_id, n.map_index, n.state) for n in plan.new_tis] == [
+        ("g.double", 1, TaskState.UPSTREAM_FAILED),
+        ("g.double", 2, TaskState.SCHEDULED),
+    ]

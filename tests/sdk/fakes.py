@@ -30,6 +30,10 @@ class MemoryRuntime:
         self.task_instances: list[dict[str, Any]] = []
         """Rows as ``get_task_instances`` returns them (see ``add_ti``)."""
         self.ti_calls: list[dict[str, Any]] = []
+        self.task_groups: dict[tuple[str, str], list[str]] = {}
+        """``get_task_group_task_ids`` answers: ``{(dag_id, group_id): [task ids]}``."""
+        self.task_state: dict[tuple[str, str, str, int], dict[str, Any]] = {}
+        """Task state store keys per task instance: ``{key: (value, retention)}``."""
 
     def push(self, task_id: str, value: Any, *, key: str = "return_value", map_index: int = -1) -> None:
         self.xcoms[(self.dag_id, self.run_id, task_id, map_index, key)] = value
@@ -123,6 +127,25 @@ class MemoryRuntime:
 
     def skip_tasks(self, *, task_ids: Sequence[str], map_index: int | None = None) -> None:
         self.skipped.append((tuple(task_ids), map_index))
+
+    def get_task_group_task_ids(self, *, dag_id: str, group_id: str) -> list[str] | None:
+        return self.task_groups.get((dag_id, group_id))
+
+    def _task_state(self) -> dict[str, Any]:
+        return self.task_state.setdefault((self.dag_id, self.run_id, self.task_id, self.map_index), {})
+
+    def get_task_state(self, *, key: str) -> dict[str, Any] | None:
+        found = self._task_state().get(key)
+        return None if found is None else {"value": found[0]}
+
+    def set_task_state(self, *, key: str, value: Any, retention: float | None) -> None:
+        self._task_state()[key] = (value, retention)
+
+    def delete_task_state(self, *, key: str) -> None:
+        self._task_state().pop(key, None)
+
+    def clear_task_state(self) -> None:
+        self._task_state().clear()
 
     def mask_secret(self, value: str) -> None:
         self.masked.append(value)

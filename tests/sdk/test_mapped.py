@@ -216,3 +216,70 @@ def test_expand_over_a_mapped_xcomarg():
     runtime = MemoryRuntime()
     run_task(dag, "words", runtime)
     assert [run_task(dag, "shout", runtime, map_index=i) for i in range(2)] == ["A!", "B!"]
+
+
+def _zip_dag():
+    with DAG("d", schedule=None, start_date=START) as dag:
+
+        @task
+        def left():
+            return [1, 2, 3]
+
+        @task
+        def right():
+            return {"a": 10, "b": 20}
+
+        @task
+        def pair(item):
+            return item
+
+        lefts, rights = left(), right()
+        pair.expand(item=lefts.zip(rights))
+        pair.override(task_id="longest").expand(item=lefts.zip(rights, fillvalue=None))
+        pair.override(task_id="mapped").expand(item=lefts.zip(rights).map(lambda t: t[0] * t[1][1]))
+    return dag
+
+
+def test_zip_pairs_the_nth_items_shortest_first_as_airflow_2_5():
+    # Airflow 2.5's XComArg.zip: zip() semantics, a dict gives (key, value) pairs.
+    dag = _zip_dag()
+    runtime = MemoryRuntime()
+    run_task(dag, "left", runtime)
+    run_task(dag, "right", runtime)
+    assert [run_task(dag, "pair", runtime, map_index=i) for i in range(2)] == [(1, ("a", 10)), (2, ("b", 20))]
+    assert [run_task(dag, "mapped", runtime, map_index=i) for i in range(2)] == [10, 40]
+
+
+def test_zip_with_a_fillvalue_goes_to_the_longest_as_airflow_2_5():
+    dag = _zip_dag()
+    runtime = MemoryRuntime()
+    run_task(dag, "left", runtime)
+    run_task(dag, "right", runtime)
+    assert run_task(dag, "longest", runtime, map_index=2) == (3, None)
+
+
+def test_zip_spec_gives_the_scheduler_every_input_and_round_trips():
+    from brisa.scheduler.mapping import spec_length
+    from brisa.serialized import SerializedTask
+
+    dag = _zip_dag()
+    lengths = {"left": 3, "right": 2}
+
+    def length(spec):
+        return spec_length(spec, lambda inp: lengths[inp.xcom_task_id])
+
+    shortest, longest = dag.get_task("pair").to_spec(), dag.get_task("longest").to_spec()
+    assert (length(shortest), length(longest), length(dag.get_task("mapped").to_spec())) == (2, 3, 2)
+    assert dag.get_task("pair").upstream_task_ids == {"left", "right"}
+    assert spec_length(shortest, lambda inp: None if inp.xcom_task_id == "right" else 3) is None
+    from brisa.serialized import _task_from_dict, _task_to_dict
+
+    task = SerializedTask(task_id="pair", operator="x", mapped=longest)
+    assert _task_from_dict(_task_to_dict(task)).mapped == longest
+
+
+def test_zip_needs_an_input():
+    from brisa.sdk.xcom_arg import ZipXComArg
+
+    with pytest.raises(ValueError, match="At least one input"):
+        ZipXComArg([])

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from brisa.runtime import use_runtime
 from brisa.sdk import timezone as tz
 from brisa.sdk.dag import DAG
 from brisa.sdk.exceptions import (
@@ -12,7 +13,6 @@ from brisa.sdk.exceptions import (
     AirflowRescheduleException,
     AirflowSensorTimeout,
     AirflowSkipException,
-    UnsupportedFeatureError,
 )
 from brisa.sdk.sensors.base import BaseSensorOperator, PokeReturnValue, poke_mode_only
 from brisa.sdk.sensors.bash import BashSensor
@@ -23,8 +23,9 @@ from brisa.sdk.sensors.python import PythonSensor
 from brisa.sdk.sensors.time import TimeSensor
 from brisa.sdk.sensors.time_delta import TimeDeltaSensor
 from brisa.sdk.sensors.weekday import DayOfWeekSensor
+from brisa.states import TaskState
 
-from .fakes import MemoryRuntime, run_task
+from .fakes import MemoryRuntime, make_context, run_task
 
 START = datetime(2024, 1, 1)
 LOGICAL = datetime(2024, 3, 4, tzinfo=UTC)
@@ -274,10 +275,42 @@ def test_external_task_sensor_validation():
         ExternalTaskSensor(
             task_id="e", external_dag_id="o", allowed_states=["success"], failed_states=["success"]
         )
-    with pytest.raises(UnsupportedFeatureError, match="external_task_group_id"):
-        ExternalTaskSensor(task_id="e", external_dag_id="o", external_task_group_id="g")
+    with pytest.raises(ValueError, match="can't be set at the same time"):
+        ExternalTaskSensor(task_id="e", external_dag_id="o", external_task_group_id="g", external_task_id="t")
     marker = ExternalTaskMarker(task_id="m", external_dag_id="o", external_task_id="t")
     assert marker.logical_date == "{{ logical_date.isoformat() }}" and marker.execute({}) is None
+
+
+def test_external_task_group_sensor_waits_for_every_instance_of_the_group_as_airflow_2_10():
+    # Airflow 2.10's ExternalTaskSensor(external_task_group_id=...): all the group's task
+    # instances in allowed_states; a group the DAG lacks keeps waiting, or fails with
+    # check_existence.
+    with DAG("d", schedule=None, start_date=START) as dag:
+        ExternalTaskSensor(task_id="group", external_dag_id="other", external_task_group_id="g", timeout=0)
+        ExternalTaskSensor(
+            task_id="failing", external_dag_id="other", external_task_group_id="g", failed_states=["failed"]
+        )
+        ExternalTaskSensor(task_id="absent", external_dag_id="other", external_task_group_id="nope")
+        ExternalTaskSensor(
+            task_id="exists", external_dag_id="other", external_task_group_id="nope", check_existence=True
+        )
+    runtime = MemoryRuntime()
+    runtime.task_groups[("other", "g")] = ["g.a", "g.b"]
+    live = tuple([*(s.value for s in TaskState if s is not TaskState.REMOVED), None])
+    runtime.state_counts[("other", live)] = 3  # g.a and two map indexes of g.b
+    context = make_context(dag.get_task("group"), runtime, logical_date=START)
+    with use_runtime(runtime):
+        runtime.state_counts[("other", ("success",))] = 2
+        assert dag.get_task("group").poke(context) is False
+        runtime.state_counts[("other", ("success",))] = 3
+        assert dag.get_task("group").poke(context) is True
+        assert runtime.count_calls[-1]["task_ids"] == ["g.a", "g.b"]
+        runtime.state_counts[("other", ("failed",))] = 1
+        with pytest.raises(AirflowException, match="The external task_group 'g' in DAG 'other' failed"):
+            dag.get_task("failing").poke(context)
+        assert dag.get_task("absent").poke(context) is False
+        with pytest.raises(AirflowException, match="task group 'nope' in DAG 'other' does not exist"):
+            dag.get_task("exists").poke(context)
 
 
 def test_day_of_week_and_bash_sensors():

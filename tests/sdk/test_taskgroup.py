@@ -7,8 +7,13 @@ import pytest
 from brisa.sdk.dag import DAG
 from brisa.sdk.decorators import task
 from brisa.sdk.exceptions import AirflowException, DuplicateTaskIdFound, UnsupportedFeatureError
+from brisa.sdk.mapped_group import MappedTaskGroup
+from brisa.sdk.operators.bash import BashOperator
 from brisa.sdk.operators.empty import EmptyOperator
 from brisa.sdk.taskgroup import TaskGroup, task_group
+from brisa.serialized import MappedInput, MappedSpec
+
+from .fakes import MemoryRuntime, run_task
 
 START = datetime(2024, 1, 1)
 
@@ -96,10 +101,90 @@ def test_task_group_decorator_returns_the_group_or_the_result():
     assert result.operator.task_id == "named.value"
 
 
-def test_mapped_task_groups_are_unsupported():
+def _mapped_group_dag():
+    with DAG("d", schedule=None, start_date=START) as dag:
+
+        @task
+        def numbers():
+            return [1, 2, 3]
+
+        @task
+        def add(x, y):
+            return x + y
+
+        @task
+        def double(value):
+            return 2 * value
+
+        @task
+        def total(values):
+            return sum(values)
+
+        @task_group
+        def tg(x, y):
+            """Adds, then doubles."""
+            doubled = double(add(x, y))
+            BashOperator(task_id="echo", bash_command="echo {{ ti.map_index }}")
+            return doubled
+
+        total(tg.partial(y=10).expand(x=numbers()))
+    return dag
+
+
+def test_a_mapped_task_group_maps_every_task_of_it_as_airflow_2_5():
+    dag = _mapped_group_dag()
+    group = dag.task_group.get_task_group_dict()["tg"]
+    assert isinstance(group, MappedTaskGroup) and group.tooltip == "Adds, then doubles."
+    spec = MappedSpec("expand", (MappedInput("x", xcom_task_id="numbers"),), group="tg")
+    for task_id in ("tg.add", "tg.double", "tg.echo"):
+        assert dag.get_task(task_id).is_mapped and dag.get_task(task_id).to_spec() == spec
+    assert not dag.get_task("total").is_mapped
+    # The input's producer comes before every root of the group, as Airflow's MappedTaskGroup.
+    assert dag.get_task("tg.echo").upstream_task_ids == {"numbers"}
+    assert dag.get_task("tg.double").upstream_task_ids == {"tg.add"}
+    assert dag.get_task("total").upstream_task_ids == {"tg.double"}
+
+
+def test_mapped_group_tasks_get_their_index_s_arguments_and_neighbour_values():
+    dag = _mapped_group_dag()
+    runtime = MemoryRuntime()
+    run_task(dag, "numbers", runtime)
+    added = [run_task(dag, "tg.add", runtime, map_index=i) for i in range(3)]
+    for index, value in enumerate(added):
+        runtime.push("tg.add", value, map_index=index)
+    doubled = [run_task(dag, "tg.double", runtime, map_index=i) for i in range(3)]
+    for index, value in enumerate(doubled):
+        runtime.push("tg.double", value, map_index=index)
+    assert (added, doubled) == ([11, 12, 13], [22, 24, 26])
+    assert run_task(dag, "total", runtime) == 72  # downstream of the group: every index's value
+
+
+def test_mapped_task_group_argument_checks_as_airflow():
     @task_group
-    def section(x):
+    def section(x, y=1):
         pass
 
-    with pytest.raises(UnsupportedFeatureError, match="mapped task groups"):
-        section.expand(x=[1])
+    with DAG("d", schedule=None, start_date=START):
+        with pytest.raises(TypeError, match="unexpected keyword argument 'z'"):
+            section.expand(z=[1])
+        with pytest.raises(TypeError, match="given to partial"):
+            section.partial(x=1).expand(x=[1])
+        with pytest.raises(ValueError, match="unexpected type 'int'"):
+            section.expand(x=1)
+        with pytest.raises(TypeError, match="no arguments to expand"):
+            section.expand()
+
+
+def test_mapping_inside_a_mapped_task_group_is_refused():
+    with DAG("d", schedule=None, start_date=START):
+
+        @task
+        def one(v):
+            return v
+
+        @task_group
+        def outer(x):
+            one.expand(v=[1, 2])
+
+        with pytest.raises(UnsupportedFeatureError, match=r"mapped task .* inside a mapped task group"):
+            outer.expand(x=[1])

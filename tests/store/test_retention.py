@@ -24,7 +24,7 @@ TASKS = ("extract", "load")
 
 
 def _run(tx, dag_id, run_id, *, run_type="manual", logical, ended=None, state=RunState.SUCCESS):
-    """A run with two task instances, an archived try, a log line and an XCom each."""
+    """A run with two task instances, an archived try, a log line, an XCom and a task state key each."""
     tx.runs.create(
         dag_id=dag_id,
         run_id=run_id,
@@ -47,6 +47,7 @@ def _run(tx, dag_id, run_id, *, run_type="manual", logical, ended=None, state=Ru
         tx.tis.archive_try(ti, state=TaskState.SUCCESS, end_date=ended or logical)
         tx.logs.append(ti.key, 1, ["hello\n"], now=logical)
         tx.xcoms.set(ti.key, "return_value", 42, now=logical)
+        tx.task_state.set(ti.key, "job_id", "j", now=logical, expires_at=None)
 
 
 def _history(store):
@@ -83,6 +84,7 @@ def test_old_finished_runs_go_with_everything_hanging_off_them(store):
         "task_instance_history": 6,
         "task_log": 6,
         "xcom": 6,
+        "task_state": 6,
         "log": 0,
         "job": 0,
     }
@@ -91,6 +93,8 @@ def test_old_finished_runs_go_with_everything_hanging_off_them(store):
         assert tx.tis.tries(TaskKey("etl", "manual__old1", "extract")) == []
         assert tx.logs.read(TaskKey("etl", "manual__old1", "extract"), 1)[0] == ""
         assert tx.xcoms.raw_value(TaskKey("etl", "manual__old1", "extract")) is None
+        assert tx.task_state.keys(TaskKey("etl", "manual__old1", "extract")) == {}
+        assert tx.task_state.keys(TaskKey("etl", "manual__new", "load")) == {"job_id": "j"}
         assert len(tx.tis.for_run("etl", "manual__running")) == 2
         assert tx.xcoms.raw_value(TaskKey("etl", "manual__new", "load")) == "42"
 
@@ -108,7 +112,7 @@ def test_a_dry_run_counts_the_same_rows_and_deletes_nothing(store):
     with store.transaction() as tx:
         tx.audit.record("trigger", now=OLD, owner="ana")
     planned = clean(store, cutoff=CUTOFF, dry_run=True)
-    assert planned.dry_run and planned.total == 3 + 4 * 6 + 1
+    assert planned.dry_run and planned.total == 3 + 5 * 6 + 1
     assert len(_run_ids(store, "etl")) == 5
     assert clean(store, cutoff=CUTOFF).counts == planned.counts
 
@@ -223,7 +227,8 @@ def test_the_hook_logs_one_line_with_what_it_deleted(memory_store, caplog):
     RetentionHook(memory_store, keep_days=30)(NOW)
     lines = [r.getMessage() for r in caplog.records if r.name == "brisa.store.retention"]
     assert lines == [
-        "database retention: deleted dag_run=3 task_instance=6 task_instance_history=6 task_log=6 xcom=6"
+        "database retention: deleted dag_run=3 task_instance=6 task_instance_history=6 task_log=6"
+        " xcom=6 task_state=6"
     ]
 
 

@@ -330,6 +330,7 @@ GENERATION_3_KEYS = set(
         "task_instance",
         "task_instance_key_str",
         "task_reschedule_count",
+        "task_state_store",  # Airflow 3.3 (AIP-103); the rest is Airflow 3.1.8's set
         "ti",
         "triggering_asset_events",
         "ts",

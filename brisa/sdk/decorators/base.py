@@ -53,6 +53,7 @@ KNOWN_CONTEXT_KEYS = frozenset(
         "task",
         "task_instance",
         "task_instance_key_str",
+        "task_state_store",
         "test_mode",
         "templates_dict",
         "ti",

@@ -9,9 +9,12 @@ from typing import Any
 from brisa.runtime import current_runtime
 from brisa.sdk import timezone
 from brisa.sdk.baseoperator import BaseOperator
-from brisa.sdk.exceptions import AirflowException, AirflowSkipException, UnsupportedFeatureError
+from brisa.sdk.exceptions import AirflowException, AirflowSkipException
 from brisa.sdk.execution import determine_kwargs
 from brisa.sdk.sensors.base import BaseSensorOperator
+from brisa.states import TaskState
+
+_LIVE_STATES = [state.value for state in TaskState if state is not TaskState.REMOVED]
 
 
 class ExternalTaskSensor(BaseSensorOperator):
@@ -22,7 +25,7 @@ class ExternalTaskSensor(BaseSensorOperator):
     any in ``skipped_states`` skips it.
     """
 
-    template_fields = ("external_dag_id", "external_task_id", "external_task_ids")
+    template_fields = ("external_dag_id", "external_task_id", "external_task_ids", "external_task_group_id")
     ui_color = "#4db7db"
     extra_fields = ("allowed_states", "failed_states", "skipped_states", "execution_delta")
 
@@ -47,10 +50,12 @@ class ExternalTaskSensor(BaseSensorOperator):
         if poll_interval is not None:
             kwargs.setdefault("poke_interval", poll_interval)
         super().__init__(**kwargs)
-        if external_task_group_id is not None:
-            raise UnsupportedFeatureError(
-                "ExternalTaskSensor(external_task_group_id=...) is not supported by Brisa; "
-                "list the group's tasks in external_task_ids instead"
+        if external_task_group_id is not None and (
+            external_task_id is not None or external_task_ids is not None
+        ):
+            raise ValueError(
+                "Values for `external_task_group_id` and `external_task_id` or `external_task_ids` "
+                "can't be set at the same time"
             )
         if external_task_id is not None and external_task_ids is not None:
             raise ValueError(
@@ -75,6 +80,7 @@ class ExternalTaskSensor(BaseSensorOperator):
         self.external_dag_id = external_dag_id
         self.external_task_id = external_task_id
         self.external_task_ids = [external_task_id] if external_task_id is not None else external_task_ids
+        self.external_task_group_id = external_task_group_id
         self.execution_delta = execution_delta
         self.execution_date_fn = date_fn
         self.check_existence = check_existence
@@ -97,16 +103,23 @@ class ExternalTaskSensor(BaseSensorOperator):
         return [timezone.coerce_datetime(d) for d in values]  # type: ignore[misc]
 
     def _count(self, dates: list[datetime.datetime], states: list[str]) -> float:
-        count = current_runtime().count_task_states(
+        count = self._raw_count(dates, states, self.external_task_ids)
+        return count / len(self.external_task_ids) if self.external_task_ids else count
+
+    def _raw_count(
+        self, dates: list[datetime.datetime], states: list[str | None], task_ids: Sequence[str] | None
+    ) -> int:
+        return current_runtime().count_task_states(
             dag_id=self.external_dag_id,
             logical_dates=[d.isoformat() for d in dates],
-            task_ids=list(self.external_task_ids) if self.external_task_ids else None,
+            task_ids=list(task_ids) if task_ids else None,
             states=states,
         )
-        return count / len(self.external_task_ids) if self.external_task_ids else count
 
     def poke(self, context: dict[str, Any]) -> bool:
         dates = self.logical_dates(context)
+        if self.external_task_group_id is not None:
+            return self._poke_group(dates)
         what = f"tasks {self.external_task_ids}" if self.external_task_ids else "DAG"
         self.log.info(
             "Poking for %s of %s on %s ...", what, self.external_dag_id, [d.isoformat() for d in dates]
@@ -119,7 +132,37 @@ class ExternalTaskSensor(BaseSensorOperator):
             )
         return self._count(dates, self.allowed_states) == len(dates)
 
+    def _poke_group(self, dates: list[datetime.datetime]) -> bool:
+        """Airflow's task-group wait: every task instance of the group (mapped ones each)
+        in an allowed state; any in a failed or skipped state decides at once."""
+        group = self.external_task_group_id
+        self.log.info(
+            "Poking for task_group '%s' in dag '%s' on %s ...",
+            group,
+            self.external_dag_id,
+            [d.isoformat() for d in dates],
+        )
+        task_ids = current_runtime().get_task_group_task_ids(dag_id=self.external_dag_id, group_id=group)
+        if task_ids is None and self.check_existence:
+            raise AirflowException(
+                f"The external task group '{group}' in DAG '{self.external_dag_id}' does not exist."
+            )
+        if not task_ids:
+            self.log.info("Requested task group '%s' not found in DAG '%s'", group, self.external_dag_id)
+            return False
+        if self.failed_states and self._raw_count(dates, self.failed_states, task_ids):
+            self._fail()
+        if self.skipped_states and self._raw_count(dates, self.skipped_states, task_ids):
+            raise AirflowSkipException(
+                self._where() + " reached a state in our states-to-skip-on list. Skipping."
+            )
+        instances = self._raw_count(dates, [*_LIVE_STATES, None], task_ids)
+        allowed = self._raw_count(dates, self.allowed_states, task_ids)
+        return instances >= len(task_ids) * len(dates) and allowed == instances
+
     def _where(self) -> str:
+        if self.external_task_group_id is not None:
+            return f"The external task_group '{self.external_task_group_id}' in DAG '{self.external_dag_id}'"
         if self.external_task_ids:
             return f"Some of the external tasks {self.external_task_ids} in DAG {self.external_dag_id}"
         return f"The external DAG {self.external_dag_id}"
@@ -132,9 +175,15 @@ class ExternalTaskSensor(BaseSensorOperator):
 
 
 class ExternalTaskMarker(BaseOperator):
-    """Marks a dependency on a task of another DAG (used when clearing); does nothing."""
+    """Marks a dependency on a task of another DAG; does nothing when it runs.
+
+    Clearing it clears the marked task (and its downstream) in the other DAG's run at
+    ``logical_date``, through further markers up to ``recursion_depth`` levels, as
+    Airflow's clear does (see ``brisa.services.tasks.clear_task_instances``).
+    """
 
     template_fields = ("external_dag_id", "external_task_id", "logical_date")
+    extra_fields = ("recursion_depth",)
     ui_color = "#4db7db"
 
     def __init__(

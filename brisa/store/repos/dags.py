@@ -126,6 +126,7 @@ class DagRepo:
         for table in (
             s.task_log,
             s.xcom,
+            s.task_state,
             s.task_try,
             s.task_instance,
             s.dag_run,

@@ -380,7 +380,7 @@ class RunRepo:
         return row is not None
 
     def delete(self, dag_id: str, run_id: str) -> None:
-        for table in (s.task_log, s.xcom, s.task_try, s.task_instance):
+        for table in (s.task_log, s.xcom, s.task_state, s.task_try, s.task_instance):
             self.conn.execute(table.delete().where(table.c.dag_id == dag_id, table.c.run_id == run_id))
         self.conn.execute(
             s.dag_run.delete().where(s.dag_run.c.dag_id == dag_id, s.dag_run.c.run_id == run_id)
