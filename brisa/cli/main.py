@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "brisa.cli.variables_cmd",
     "brisa.cli.connections_cmd",
     "brisa.cli.fernet_cmd",
+    "brisa.cli.pools_cmd",
 )
 
 

@@ -151,6 +151,7 @@ PT_BR: Mapping[str, str] = MappingProxyType(
         "Trigger rule": "Regra de disparo",
         "Retries": "Novas tentativas",
         "Pool": "Pool",
+        "Not running because": "Não executa porque",
         # trigger form
         "The run was not created: fix the fields marked below.": (
             "A execução não foi criada: corrija os campos marcados abaixo."
