@@ -72,7 +72,10 @@ def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
-    Console(soft_wrap=True, width=None if sys.stdout.isatty() else PIPE_WIDTH).print(table)
+    console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else PIPE_WIDTH)
+    with console.capture() as captured:
+        console.print(table)
+    click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
 __all__ = ["FORMATS", "output_option", "render", "render_one"]

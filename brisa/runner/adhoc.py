@@ -87,13 +87,17 @@ def local_secrets(settings: Any) -> Any:
 
 
 def parse_dag_files(
-    settings: Any, secrets: Any, errors: list[ImportErrorInfo] | None = None
+    settings: Any,
+    secrets: Any,
+    errors: list[ImportErrorInfo] | None = None,
+    stats: list[FileStat] | None = None,
 ) -> Iterator[SerializedDag]:
     """Every DAG the DAG files define now, parsed in this process (like Airflow's DagBag).
 
     Top-level ``Variable.get`` / ``get_connection`` read ``secrets`` (see
     :func:`local_secrets`), as they read the DAG processor's when the scheduler parses.
-    The files' import errors are appended to ``errors`` when it is given.
+    The files' import errors are appended to ``errors`` when it is given, and each file's
+    parse time and DAGs to ``stats`` (``brisa dags report``).
     """
     from brisa.cli import wiring
     from brisa.loader import discover, parse_file
@@ -102,6 +106,7 @@ def parse_dag_files(
     with use_runtime(ParseRuntime(secrets)), brisa_conf():
         for folder in wiring.dag_folders(settings):
             for path in discover(Path(folder)):
+                started = time.monotonic()
                 result = parse_file(
                     str(path),
                     timeout=settings.core.dagbag_import_timeout,
@@ -111,7 +116,18 @@ def parse_dag_files(
                 )
                 if errors is not None:
                     errors.extend(result.errors)
+                if stats is not None:
+                    stats.append(FileStat(str(path), time.monotonic() - started, tuple(result.dags)))
                 yield from result.dags
+
+
+@dataclass(frozen=True)
+class FileStat:
+    """One DAG file as parsed: how long it took and what it defined."""
+
+    path: str
+    seconds: float
+    dags: tuple[SerializedDag, ...]
 
 
 def find_dag(settings: Any, dag_id: str, secrets: Any) -> SerializedDag:
