@@ -388,7 +388,13 @@ def dags_details(dag_id: str, output: str) -> None:
 @click.argument("dag_id")
 @click.argument("logical_date", required=False)
 @click.option("-c", "--conf", help="JSON conf for the run.")
-def dags_test(dag_id: str, logical_date: str | None, conf: str | None) -> None:
+@click.option(
+    "--mark-success-pattern",
+    help="Tasks whose id matches this regular expression are marked success instead of run (sensors...).",
+)
+def dags_test(
+    dag_id: str, logical_date: str | None, conf: str | None, mark_success_pattern: str | None
+) -> None:
     """Run one whole DAG run here, task after task, logging to the terminal (Airflow's dag.test())."""
     import sys
 
@@ -396,6 +402,8 @@ def dags_test(dag_id: str, logical_date: str | None, conf: str | None) -> None:
 
     settings = wiring.load_settings()
     when = parse_when(logical_date) if logical_date else wiring.utcnow()
-    state = test_dag(settings, dag_id, when, conf=_parse_conf(conf))
+    state = test_dag(
+        settings, dag_id, when, conf=_parse_conf(conf), mark_success_pattern=mark_success_pattern
+    )
     click.echo(f"DAG run of {dag_id} at {when.isoformat()} ended as {state.value}")
     sys.exit(0 if state.value == "success" else 1)

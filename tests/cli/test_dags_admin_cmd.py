@@ -117,3 +117,33 @@ def test_report_shows_each_file_its_dags_and_tasks(env, tmp_path):
     )
     assert rows["broken.py"]["dag_num"] == 0
     assert "broken.py" in result.stderr
+
+
+SENSOR_DAG = """
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+
+def never_ready():
+    raise RuntimeError("the file never arrives here")
+
+with DAG("waits", schedule=None, start_date=datetime(2024, 1, 1)):
+    PythonOperator(task_id="wait_for_file", python_callable=never_ready) >> PythonOperator(
+        task_id="load", python_callable=lambda: print("loaded the file")
+    )
+"""
+
+
+def test_dags_test_mark_success_pattern_skips_running_matching_tasks(tmp_path):
+    folder = tmp_path / "dags"
+    folder.mkdir()
+    (folder / "waits.py").write_text(SENSOR_DAG)
+    env = home_env(tmp_path, AIRFLOW__CORE__DAGS_FOLDER=str(folder), BRISA__CORE__LOAD_EXAMPLES="False")
+    failing = brisa("dags", "test", "waits", "2024-01-01", env=env)
+    assert failing.returncode == 1
+    marked = brisa("dags", "test", "waits", "2024-01-01", "--mark-success-pattern", "^wait_", env=env)
+    assert marked.returncode == 0, marked.stdout[-2000:] + marked.stderr[-2000:]
+    assert "wait_for_file: marked success" in marked.stdout
+    assert "loaded the file" in marked.stdout and "never arrives" not in marked.stdout
+    bad = brisa("dags", "test", "waits", "--mark-success-pattern", "(", env=env)
+    assert bad.returncode == 2
