@@ -1,4 +1,4 @@
-"""More of Airflow's ``dags`` commands: ``delete``, ``list-jobs``, ``report`` and ``clear``.
+"""More of Airflow's ``dags`` commands: ``delete``, ``list-jobs``, ``report``, ``reserialize``, ``clear``.
 
 Registered on the ``dags`` group of :mod:`brisa.cli.dags_cmd` (kept in their own module so
 that one stays short). ``dags clear`` is ``tasks clear`` under Airflow 1.10's DAG-level name.
@@ -80,13 +80,35 @@ def dags_report(output: str) -> None:
     _report_import_errors(errors)
 
 
+@click.command("reserialize")
+@click.option(
+    "--timeout", type=float, default=300.0, show_default=True, help="Seconds to wait for the parse."
+)
+def dags_reserialize(timeout: float) -> None:
+    """Parse every DAG file now and write the DAGs and import errors to the database, as the
+    scheduler's DAG processor does (Airflow's ``dags reserialize``)."""
+    settings = wiring.prepare_settings()
+    wiring.ensure_schema(settings)
+    store = wiring.open_store(settings)
+    pool = wiring.task_pool(settings)
+    pool.start()
+    try:
+        secrets = wiring.make_secrets(settings, store)
+        wiring.make_processor(settings, store, pool, secrets=secrets).parse_all(timeout)
+    finally:
+        pool.stop()
+    with store.transaction(readonly=True) as tx:
+        dags, errors = tx.dags.list(paused=None).total, tx.dags.import_errors().total
+    click.echo(f"Reserialized the DAG files: {dags} DAG(s), {errors} import error(s).")
+
+
 def register(cli: click.Group) -> None:
     from brisa.cli.dags_cmd import dags
     from brisa.cli.tasks_cmd import tasks_clear
 
-    for command in (dags_delete, dags_list_jobs, dags_report):
+    for command in (dags_delete, dags_list_jobs, dags_report, dags_reserialize):
         dags.add_command(command)
     dags.add_command(tasks_clear, "clear")
 
 
-__all__ = ["dags_delete", "dags_list_jobs", "dags_report", "register"]
+__all__ = ["dags_delete", "dags_list_jobs", "dags_report", "dags_reserialize", "register"]

@@ -219,7 +219,16 @@ def test_test_passes_fails_and_says_when_there_is_no_test(secrets_home, monkeypa
 def test_registered_on_the_brisa_command():
     cli_main._register_all()
     commands = cli_main.cli.commands["connections"].commands
-    assert set(commands) == {"add", "get", "list", "delete", "import", "export", "test", "create-default-connections"}
+    assert set(commands) == {
+        "add",
+        "get",
+        "list",
+        "delete",
+        "import",
+        "export",
+        "test",
+        "create-default-connections",
+    }
 
 
 def test_create_default_connections_adds_airflows_defaults_and_keeps_existing_ones(tmp_path):

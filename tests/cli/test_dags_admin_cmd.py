@@ -147,3 +147,16 @@ def test_dags_test_mark_success_pattern_skips_running_matching_tasks(tmp_path):
     assert "loaded the file" in marked.stdout and "never arrives" not in marked.stdout
     bad = brisa("dags", "test", "waits", "--mark-success-pattern", "(", env=env)
     assert bad.returncode == 2
+
+
+def test_reserialize_writes_the_dags_and_import_errors_to_the_database(env, tmp_path):
+    folder = tmp_path / "dags"
+    (folder / "pair.py").write_text(DAG_FILE)
+    (folder / "broken.py").write_text("from airflow import DAG\nraise RuntimeError('nope')\n")
+    result = brisa("dags", "reserialize", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Reserialized the DAG files: 2 DAG(s), 1 import error(s).\n"
+    listed = json.loads(brisa("dags", "list", "-o", "json", env=env).stdout)
+    assert sorted(d["dag_id"] for d in listed) == ["one", "two"]
+    errors = brisa("dags", "list-import-errors", "-o", "json", env=env)
+    assert errors.returncode == 1 and "broken.py" in errors.stdout
