@@ -35,10 +35,11 @@ def config_group() -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Choice(["table", "json", "env"]),
+    type=click.Choice(["table", "json", "yaml", "plain", "env"]),
     default="table",
     show_default=True,
-    help="table: aligned columns; json: {section: {key: {value, source}}}; env: BRISA__ variables.",
+    help="table: aligned columns; json/yaml: {section: {key: {value, source}}}; "
+    "plain: tab-separated; env: BRISA__ variables.",
 )
 @click.option(
     "--defaults",
@@ -54,7 +55,13 @@ def list_command(section: str | None, output: str, defaults: bool) -> None:
     items = settings.items(section)
     if section and not items:
         raise NotFoundError(f"no options in section [{section.lower()}]")
-    renderers = {"table": render_table, "json": render_json, "env": render_env}
+    renderers = {
+        "table": render_table,
+        "json": render_json,
+        "yaml": render_yaml,
+        "plain": render_plain,
+        "env": render_env,
+    }
     click.echo(renderers[output](settings, items))
 
 
@@ -86,6 +93,17 @@ def render_json(settings: Settings, items: Sequence[ConfigItem]) -> str:
             entry["known"] = False
         document.setdefault(item.section, {})[item.key] = entry
     return json.dumps(document, indent=2)
+
+
+def render_yaml(settings: Settings, items: Sequence[ConfigItem]) -> str:
+    import yaml
+
+    document = json.loads(render_json(settings, items))
+    return yaml.safe_dump(document, sort_keys=False, default_flow_style=False).rstrip()
+
+
+def render_plain(settings: Settings, items: Sequence[ConfigItem]) -> str:
+    return "\n".join("\t".join((i.section, i.key, i.display_value, _source(i))) for i in items)
 
 
 def render_env(settings: Settings, items: Sequence[ConfigItem]) -> str:
@@ -135,4 +153,13 @@ def register(cli: click.Group) -> None:
     cli.add_command(config_group)
 
 
-__all__ = ["config_group", "register", "render_env", "render_json", "render_table"]
+__all__ = [
+    "config_group",
+    "register",
+    "render_defaults",
+    "render_env",
+    "render_json",
+    "render_plain",
+    "render_table",
+    "render_yaml",
+]
