@@ -1,4 +1,5 @@
-"""More of Airflow's ``dags`` commands: ``delete``, ``list-jobs``, ``report``, ``reserialize``, ``clear``.
+"""More of Airflow's ``dags`` commands: ``delete``, ``list-jobs``, ``report``, ``reserialize``,
+``show-dependencies`` and ``clear``.
 
 Registered on the ``dags`` group of :mod:`brisa.cli.dags_cmd` (kept in their own module so
 that one stays short). ``dags clear`` is ``tasks clear`` under Airflow 1.10's DAG-level name.
@@ -102,13 +103,51 @@ def dags_reserialize(timeout: float) -> None:
     click.echo(f"Reserialized the DAG files: {dags} DAG(s), {errors} import error(s).")
 
 
+@click.command("show-dependencies")
+@output_option
+def dags_show_dependencies(output: str) -> None:
+    """Dependencies between DAGs: which DAG triggers another (TriggerDagRunOperator) and which
+    waits for another (ExternalTaskSensor), read from the DAGs in the database."""
+    store = wiring.open_store(wiring.load_settings())
+    with store.transaction(readonly=True) as tx:
+        dags = [tx.dags.serialized(r.dag_id) for r in tx.dags.list(paused=None).items]
+    rows = [row for dag in dags if dag is not None for row in dag_dependencies(dag)]
+    render(rows, output, columns=["source", "target", "dependency_type", "task_id"])
+
+
+def dag_dependencies(dag: Any) -> list[dict[str, str]]:
+    """Edges of the DAG-to-DAG graph that this DAG's tasks declare (Airflow's "trigger" and
+    "sensor" dependencies); a templated DAG id is shown as written."""
+    rows = []
+    for task in dag.tasks.values():
+        triggered = task.extra.get("trigger_dag_id")
+        if isinstance(triggered, str):
+            rows.append(_edge(dag.dag_id, triggered, "trigger", task.task_id))
+        awaited = task.extra.get("external_dag_id")
+        if isinstance(awaited, str) and task.is_sensor:
+            rows.append(_edge(awaited, dag.dag_id, "sensor", task.task_id))
+    return rows
+
+
+def _edge(source: str, target: str, kind: str, task_id: str) -> dict[str, str]:
+    return {"source": source, "target": target, "dependency_type": kind, "task_id": task_id}
+
+
 def register(cli: click.Group) -> None:
     from brisa.cli.dags_cmd import dags
     from brisa.cli.tasks_cmd import tasks_clear
 
-    for command in (dags_delete, dags_list_jobs, dags_report, dags_reserialize):
+    for command in (dags_delete, dags_list_jobs, dags_report, dags_reserialize, dags_show_dependencies):
         dags.add_command(command)
     dags.add_command(tasks_clear, "clear")
 
 
-__all__ = ["dags_delete", "dags_list_jobs", "dags_report", "dags_reserialize", "register"]
+__all__ = [
+    "dag_dependencies",
+    "dags_delete",
+    "dags_list_jobs",
+    "dags_report",
+    "dags_reserialize",
+    "dags_show_dependencies",
+    "register",
+]

@@ -160,3 +160,31 @@ def test_reserialize_writes_the_dags_and_import_errors_to_the_database(env, tmp_
     assert sorted(d["dag_id"] for d in listed) == ["one", "two"]
     errors = brisa("dags", "list-import-errors", "-o", "json", env=env)
     assert errors.returncode == 1 and "broken.py" in errors.stdout
+
+
+LINKED_DAGS = """
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.trigger_dagrun import TriggerDagRunOperator
+from airflow.sensors.external_task import ExternalTaskSensor
+
+with DAG("upstream", schedule=None, start_date=datetime(2024, 1, 1)):
+    TriggerDagRunOperator(task_id="kick", trigger_dag_id="downstream")
+
+with DAG("downstream", schedule=None, start_date=datetime(2024, 1, 1)):
+    ExternalTaskSensor(task_id="wait", external_dag_id="upstream", external_task_id="kick")
+"""
+
+
+def test_show_dependencies_lists_trigger_and_sensor_edges(env, tmp_path):
+    (tmp_path / "dags" / "linked.py").write_text(LINKED_DAGS)
+    assert brisa("dags", "reserialize", env=env).returncode == 0
+    result = brisa("dags", "show-dependencies", "-o", "json", env=env)
+    assert result.returncode == 0, result.stderr
+    edges = sorted(
+        (e["source"], e["target"], e["dependency_type"], e["task_id"]) for e in json.loads(result.stdout)
+    )
+    assert edges == [
+        ("upstream", "downstream", "sensor", "wait"),
+        ("upstream", "downstream", "trigger", "kick"),
+    ]
