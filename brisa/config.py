@@ -1305,6 +1305,18 @@ def load_settings(
     )
 
 
+def default_entries(home: Path, resources: Resources | None = None) -> list[tuple[_Option, ConfigItem]]:
+    """Every option at its default for this home (``brisa config list --defaults``)."""
+    ctx = _Context(home=home, resources=resources or detect_resources(), items={})
+    entries = []
+    for option in OPTIONS:
+        value, source = option.default_for(ctx)
+        item = ConfigItem(option.section, option.key, value, source, sensitive=option.sensitive)
+        ctx.items[option.id] = item
+        entries.append((option, item))
+    return entries
+
+
 _PLATFORM_MARKERS = (
     ("DYNO", "heroku"),
     ("RENDER", "render"),
@@ -1340,6 +1352,7 @@ __all__ = [
     "Settings",
     "SmtpSettings",
     "StandardSettings",
+    "default_entries",
     "detect_platform",
     "detect_resources",
     "expand_vars",

@@ -216,6 +216,52 @@ def import_command(file: str, overwrite: bool) -> None:
         click.echo(f"Imported connection {conn_id}")
 
 
+def default_connections() -> dict[str, dict[str, Any]]:
+    """Airflow's default connections that Brisa's hooks and common providers use."""
+    import tempfile
+    from pathlib import Path
+
+    return {
+        "airflow_db": {"conn_type": "mysql", "host": "mysql", "login": "root", "schema": "airflow"},
+        "aws_default": {"conn_type": "aws"},
+        "fs_default": {"conn_type": "fs", "extra": {"path": "/"}},
+        "google_cloud_default": {"conn_type": "google_cloud_platform", "schema": "default"},
+        "http_default": {"conn_type": "http", "host": "https://www.httpbin.org/"},
+        "mysql_default": {"conn_type": "mysql", "host": "mysql", "login": "root", "schema": "airflow"},
+        "postgres_default": {
+            "conn_type": "postgres",
+            "host": "postgres",
+            "login": "postgres",
+            "password": "airflow",
+            "schema": "airflow",
+        },
+        "redis_default": {"conn_type": "redis", "host": "redis", "port": 6379, "extra": {"db": 0}},
+        "smtp_default": {
+            "conn_type": "smtp",
+            "host": "localhost",
+            "port": 25,
+            "extra": {"ssl": False, "starttls": False},
+        },
+        "sqlite_default": {
+            "conn_type": "sqlite",
+            "host": str(Path(tempfile.gettempdir()) / "sqlite_default.db"),
+        },
+        "ssh_default": {"conn_type": "ssh", "host": "localhost"},
+    }
+
+
+@connections.command("create-default-connections")
+def create_default_connections_command() -> None:
+    """Add Airflow's default connections (postgres_default, http_default, fs_default...);
+    existing ids are left alone."""
+    with open_secrets() as ctx:
+        result = ctx.service.import_connections(default_connections(), overwrite=False)
+    click.echo(
+        f"Created {len(result.imported)} default connection(s); "
+        f"{len(result.skipped)} already existed and were left alone."
+    )
+
+
 @connections.command("export")
 @click.argument("file")
 @click.option("--file-format", type=click.Choice(["json", "yaml", "env"]), help="Default: from FILE.")

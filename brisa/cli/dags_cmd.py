@@ -12,6 +12,7 @@ import click
 from brisa.cli import wiring
 from brisa.cli.output import output_option, render
 from brisa.errors import InvalidInputError
+from brisa.scheduler.runs import BACKFILL
 
 
 def register(cli: click.Group) -> None:
@@ -98,11 +99,11 @@ def _local_row(dag: Any) -> dict[str, Any]:
     }
 
 
-def _parse_local(errors: list[Any] | None = None) -> list[Any]:
+def _parse_local(errors: list[Any] | None = None, stats: list[Any] | None = None) -> list[Any]:
     from brisa.runner.adhoc import local_secrets, parse_dag_files
 
     settings = wiring.load_settings()
-    return list(parse_dag_files(settings, local_secrets(settings), errors))
+    return list(parse_dag_files(settings, local_secrets(settings), errors, stats))
 
 
 def _report_import_errors(errors: list[Any]) -> None:
@@ -229,16 +230,34 @@ def dags_unpause(dag_ids: tuple[str, ...], output: str) -> None:
 @dags.command("list-runs")
 @click.argument("dag_id")
 @click.option("--state", help="Only runs in this state.")
+@click.option("-s", "--start-date", help="Only runs with a logical date on or after this.")
+@click.option("-e", "--end-date", help="Only runs with a logical date on or before this.")
+@click.option("--no-backfill", is_flag=True, help="Leave out backfill runs.")
 @click.option("--limit", type=int, default=100, show_default=True)
 @output_option
-def dags_list_runs(dag_id: str, state: str | None, limit: int, output: str) -> None:
+def dags_list_runs(
+    dag_id: str,
+    state: str | None,
+    start_date: str | None,
+    end_date: str | None,
+    no_backfill: bool,
+    limit: int,
+    output: str,
+) -> None:
     """Runs of a DAG, newest first."""
     _, store = _store()
     with store.transaction(readonly=True) as tx:
         tx.dags.require(dag_id)
         runs = tx.runs.list(
-            dag_id, states=[state] if state else None, limit=limit, order_by="-run_after"
+            dag_id,
+            states=[state] if state else None,
+            logical_date_gte=parse_when(start_date) if start_date else None,
+            logical_date_lte=parse_when(end_date) if end_date else None,
+            limit=limit,
+            order_by="-run_after",
         ).items
+    if no_backfill:
+        runs = [r for r in runs if r.run_type != BACKFILL]
     render(
         [run_row(r) for r in runs],
         output,
@@ -375,7 +394,13 @@ def dags_details(dag_id: str, output: str) -> None:
 @click.argument("dag_id")
 @click.argument("logical_date", required=False)
 @click.option("-c", "--conf", help="JSON conf for the run.")
-def dags_test(dag_id: str, logical_date: str | None, conf: str | None) -> None:
+@click.option(
+    "--mark-success-pattern",
+    help="Tasks whose id matches this regular expression are marked success instead of run (sensors...).",
+)
+def dags_test(
+    dag_id: str, logical_date: str | None, conf: str | None, mark_success_pattern: str | None
+) -> None:
     """Run one whole DAG run here, task after task, logging to the terminal (Airflow's dag.test())."""
     import sys
 
@@ -383,6 +408,8 @@ def dags_test(dag_id: str, logical_date: str | None, conf: str | None) -> None:
 
     settings = wiring.load_settings()
     when = parse_when(logical_date) if logical_date else wiring.utcnow()
-    state = test_dag(settings, dag_id, when, conf=_parse_conf(conf))
+    state = test_dag(
+        settings, dag_id, when, conf=_parse_conf(conf), mark_success_pattern=mark_success_pattern
+    )
     click.echo(f"DAG run of {dag_id} at {when.isoformat()} ended as {state.value}")
     sys.exit(0 if state.value == "success" else 1)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import click
 
 from brisa.cli import wiring
+from brisa.errors import StoreUnavailable
+
+CHECK_INTERVAL_SECONDS = 1.0
 
 
 def register(cli: click.Group) -> None:
@@ -56,6 +62,41 @@ def db_check() -> None:
     store.ping()
     revision = migrate.check(store)
     click.echo(f"Database OK, schema at revision {revision}.")
+
+
+@db.command("check-migrations")
+@click.option(
+    "-t",
+    "--migration-wait-timeout",
+    "timeout",
+    type=click.IntRange(min=0),
+    default=60,
+    show_default=True,
+    help="Seconds to wait for the schema to become current.",
+)
+def db_check_migrations(timeout: int) -> None:
+    """Wait until the schema is current (another process migrates it); exit 1 after the timeout.
+
+    For an init container or a release step that must not start before ``db migrate``; an
+    unreachable database counts as not migrated yet until the timeout."""
+    store = wiring.open_store(wiring.load_settings())
+    deadline = time.monotonic() + timeout
+    while not _is_current(store):
+        if time.monotonic() >= deadline:
+            raise click.ClickException(
+                f"There are still unapplied migrations after {timeout} seconds: run `brisa db migrate`"
+            )
+        time.sleep(CHECK_INTERVAL_SECONDS)
+    click.echo("DB migrations done.")
+
+
+def _is_current(store: Any) -> bool:
+    from brisa.store import migrate
+
+    try:
+        return migrate.is_current(store)
+    except StoreUnavailable:
+        return False
 
 
 @db.command("reset")

@@ -10,11 +10,14 @@ import importlib
 
 import click
 
+from brisa.cli.legacy import BrisaGroup
+
 COMMAND_MODULES = (
     "brisa.cli.config_cmd",
     "brisa.cli.db_cmd",
     "brisa.cli.scheduler_cmd",
     "brisa.cli.dags_cmd",
+    "brisa.cli.dags_admin_cmd",
     "brisa.cli.tasks_cmd",
     "brisa.cli.users_cmd",
     "brisa.cli.api_server_cmd",
@@ -24,10 +27,15 @@ COMMAND_MODULES = (
     "brisa.cli.connections_cmd",
     "brisa.cli.fernet_cmd",
     "brisa.cli.plugins_cmd",
+    "brisa.cli.pools_cmd",
+    "brisa.cli.jobs_cmd",
+    "brisa.cli.info_cmd",
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=BrisaGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(package_name="brisa", prog_name="brisa")
 def cli() -> None:
     """Brisa: a light workflow orchestrator that runs Apache Airflow DAG files unchanged."""

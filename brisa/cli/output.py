@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,9 @@ from typing import Any
 import click
 
 FORMATS = ("table", "json", "yaml", "plain")
+PIPE_WIDTH = 200
+"""Table width when stdout is a pipe or a file: rich would otherwise wrap at 80 columns
+(Airflow's CLI uses a wide fixed width there too, so ``| grep`` sees whole rows)."""
 
 output_option = click.option(
     "-o", "--output", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
@@ -68,7 +72,10 @@ def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
-    Console(soft_wrap=True).print(table)
+    console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else PIPE_WIDTH)
+    with console.capture() as captured:
+        console.print(table)
+    click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
 __all__ = ["FORMATS", "output_option", "render", "render_one"]

@@ -87,6 +87,38 @@ def tasks_state(dag_id: str, task_id: str, run: str, map_index: int) -> None:
     click.echo(ti.state.value if ti.state else "None")
 
 
+def _require_ti(tx: Any, dag_id: str, task_id: str, run: str, map_index: int) -> Any:
+    from brisa.errors import NotFoundError
+    from brisa.store.records import TaskKey
+
+    record = tx.runs.get(dag_id, run) or tx.runs.by_logical_date(dag_id, parse_when(run))
+    if record is None:
+        raise NotFoundError(f"DAG run {run!r} of DAG {dag_id!r} not found")
+    return tx.tis.require(TaskKey(dag_id, record.run_id, task_id, map_index))
+
+
+@tasks.command("failed-deps")
+@click.argument("dag_id")
+@click.argument("task_id")
+@click.argument("run")
+@click.option("--map-index", type=int, default=-1)
+def tasks_failed_deps(dag_id: str, task_id: str, run: str, map_index: int) -> None:
+    """Why a task instance is not running (Airflow's "dependencies not met"), such as a pool
+    that does not exist. Exits 0 either way, as Airflow's."""
+    from brisa.services.deps import failed_deps
+
+    store = wiring.open_store(wiring.load_settings())
+    with store.transaction(readonly=True) as tx:
+        ti = _require_ti(tx, dag_id, task_id, run, map_index)
+        reasons = failed_deps(tx, ti, tx.dags.serialized(dag_id), now=wiring.utcnow())
+    if not reasons:
+        click.echo("Task instance dependencies are all met.")
+        return
+    click.echo(f"Dependencies not met for {ti.key}, state={ti.state.value if ti.state else None}:")
+    for dep, reason in reasons:
+        click.echo(f"{dep}: {reason}")
+
+
 @tasks.command("clear")
 @click.argument("dag_id")
 @click.option("-t", "--task-regex", help="Only tasks whose id matches this regular expression.")

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from brisa.executors.local import LocalExecutor
     from brisa.executors.procpool import ProcessPool
     from brisa.scheduler.loop import Scheduler
+    from brisa.scheduler.processor import DagProcessor
     from brisa.secrets.masking import SecretsMasker
     from brisa.secrets.service import SecretsService
     from brisa.store.sql import Store
@@ -283,23 +284,14 @@ def process_pool_for(executor: BaseExecutor, settings: Settings) -> ProcessPool:
     return task_pool(settings)
 
 
-def make_scheduler(
-    settings: Settings,
-    store: Store,
-    executor: Any,
-    pool: ProcessPool,
-    *,
-    job_type: str = "scheduler",
-    secrets: Any = None,
-    metrics: Any = None,
-) -> Scheduler:
-    from brisa.runner.callbacks import DagCallbacks
-    from brisa.scheduler.loop import Scheduler, SchedulerConfig
+def make_processor(
+    settings: Settings, store: Store, pool: ProcessPool, *, secrets: Any = None, metrics: Any = None
+) -> DagProcessor:
+    """The DAG processor: parses the DAG folders in ``pool``'s children, writes the store."""
     from brisa.scheduler.processor import DagProcessor, ProcessorConfig
-    from brisa.store.retention import retention_hook
 
     s = settings.scheduler
-    processor = DagProcessor(
+    return DagProcessor(
         store,
         pool,
         ProcessorConfig(
@@ -315,6 +307,24 @@ def make_scheduler(
         secrets=secrets,
         metrics=metrics,
     )
+
+
+def make_scheduler(
+    settings: Settings,
+    store: Store,
+    executor: Any,
+    pool: ProcessPool,
+    *,
+    job_type: str = "scheduler",
+    secrets: Any = None,
+    metrics: Any = None,
+) -> Scheduler:
+    from brisa.runner.callbacks import DagCallbacks
+    from brisa.scheduler.loop import Scheduler, SchedulerConfig
+    from brisa.store.retention import retention_hook
+
+    s = settings.scheduler
+    processor = make_processor(settings, store, pool, secrets=secrets, metrics=metrics)
     config = SchedulerConfig(
         max_active_tasks_per_dag=settings.core.max_active_tasks_per_dag,
         max_active_runs_per_dag=settings.core.max_active_runs_per_dag,
@@ -348,6 +358,7 @@ __all__ = [
     "make_executor",
     "make_local_executor",
     "make_masker",
+    "make_processor",
     "make_scheduler",
     "make_secrets",
     "masker_factory",

@@ -30,6 +30,7 @@ from brisa.executors.base import BaseExecutor, ExecutorEvent, RunContext, Worklo
 from brisa.hooks.retries import RetryPolicy, state_after_failure
 from brisa.metrics import Metrics, NullMetrics
 from brisa.scheduler.plan import PastState, RunPlan, plan_run
+from brisa.scheduler.pools import MissingPools
 from brisa.scheduler.queue import Limits, select_for_queue
 from brisa.scheduler.runs import SCHEDULED, DuePlan, due_runs, run_id_for, runs_to_start
 from brisa.serialized import SerializedDag, SerializedTask
@@ -117,6 +118,7 @@ class Scheduler:
         self._last_dag_refresh: datetime | None = None
         self._queue_backlog = False
         """The last queueing pass filled its batch: more tries may be waiting, tick again now."""
+        self._missing_pools = MissingPools()
         self._stop = threading.Event()
 
     # -- life cycle -------------------------------------------------------------------
@@ -533,6 +535,8 @@ class Scheduler:
         candidates = [ti for ti in fetched if ti.dag_id in self._dags and ti.dag_id not in self._paused]
         if not candidates:
             return []
+        pool_slots = tx.pools.slots()
+        self._missing_pools.report(tx, candidates, pool_slots, now)
         chosen = select_for_queue(
             candidates,
             dags=self._dags,

@@ -9,6 +9,9 @@ from brisa.serialized import SerializedDag
 from brisa.store.records import TiRecord
 from brisa.store.repos.tis import ActiveCounts
 
+UNLIMITED = -1
+"""A pool's slots when it has no limit (as in Airflow)."""
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -40,8 +43,7 @@ def select_for_queue(
 def _fits(ti: TiRecord, dag: SerializedDag, counts: ActiveCounts, limits: Limits) -> bool:
     if counts.by_dag.get(ti.dag_id, 0) >= (dag.max_active_tasks or limits.default_max_active_tasks):
         return False
-    pool_size = limits.pool_slots.get(ti.pool)
-    if pool_size is None or counts.by_pool.get(ti.pool, 0) + ti.pool_slots > pool_size:
+    if not _pool_fits(ti, counts, limits):
         return False
     task = dag.tasks.get(ti.task_id)
     if task is None:
@@ -53,6 +55,14 @@ def _fits(ti: TiRecord, dag: SerializedDag, counts: ActiveCounts, limits: Limits
         return False
     per_run = task.max_active_tis_per_dagrun
     return per_run is None or counts.by_run_task.get((ti.dag_id, ti.run_id, ti.task_id), 0) < per_run
+
+
+def _pool_fits(ti: TiRecord, counts: ActiveCounts, limits: Limits) -> bool:
+    """A missing pool never fits (``MissingPools`` says so in the task's log); -1 is unlimited."""
+    pool_size = limits.pool_slots.get(ti.pool)
+    if pool_size is None:
+        return False
+    return pool_size == UNLIMITED or counts.by_pool.get(ti.pool, 0) + ti.pool_slots <= pool_size
 
 
 __all__ = ["Limits", "select_for_queue"]

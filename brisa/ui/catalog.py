@@ -48,6 +48,7 @@ PT_BR: Mapping[str, str] = MappingProxyType(
         "Import errors": "Erros de importação",
         "Variables": "Variáveis",
         "Connections": "Conexões",
+        "Pools": "Pools",
         "Users": "Usuários",
         "Audit log": "Log de auditoria",
         # roles
@@ -151,6 +152,22 @@ PT_BR: Mapping[str, str] = MappingProxyType(
         "Trigger rule": "Regra de disparo",
         "Retries": "Novas tentativas",
         "Pool": "Pool",
+        "Not running because": "Não executa porque",
+        # pools page
+        "New pool": "Novo pool",
+        "Edit pool": "Editar pool",
+        "Slots": "Vagas",
+        "Running": "Em execução",
+        "Queued": "Na fila",
+        "Scheduled": "Agendadas",
+        "Open slots": "Vagas livres",
+        "unlimited": "ilimitado",
+        "Delete this pool?": "Excluir este pool?",
+        "No pools.": "Nenhum pool.",
+        "-1 means unlimited.": "-1 significa ilimitado.",
+        "Running and queued tasks occupy slots; scheduled tasks wait for a free one.": (
+            "Tarefas em execução e na fila ocupam vagas; as agendadas esperam uma vaga livre."
+        ),
         # trigger form
         "The run was not created: fix the fields marked below.": (
             "A execução não foi criada: corrija os campos marcados abaixo."

@@ -31,6 +31,7 @@ NAV_ITEMS: tuple[tuple[str, str, Permission], ...] = (
     ("/import-errors", "Import errors", Permission.IMPORT_ERROR_READ),
     ("/variables", "Variables", Permission.VARIABLE_READ),
     ("/connections", "Connections", Permission.CONNECTION_READ),
+    ("/pools", "Pools", Permission.POOL_READ),
     ("/users", "Users", Permission.USER_READ),
     ("/audit-log", "Audit log", Permission.AUDIT_LOG_READ),
 )

@@ -134,3 +134,27 @@ def test_public_names_are_exported():
     from brisa.cli import config_cmd
 
     assert all(hasattr(config_cmd, name) for name in config_cmd.__all__)
+
+
+def test_config_list_defaults_is_a_commented_template_of_every_option(tmp_path):
+    import configparser
+
+    from brisa_cli import brisa, home_env
+
+    from brisa.config import OPTIONS
+
+    env = home_env(tmp_path, BRISA__CORE__PARALLELISM="3")
+    result = brisa("config", "list", "--defaults", env=env)
+    assert result.returncode == 0, result.stderr
+    parser = configparser.ConfigParser()
+    parser.read_string(result.stdout)
+    assert parser.sections() == list(dict.fromkeys(o.section for o in OPTIONS))
+    assert all(not parser.options(section) for section in parser.sections())  # all commented out
+    lines = result.stdout.splitlines()
+    assert [line.split()[1] for line in lines if line.endswith(" =") or " = " in line] == [
+        o.key for o in OPTIONS
+    ]
+    assert "# max_active_tasks_per_dag = 16" in lines and "# Also read from: [core] dag_concurrency" in lines
+    assert "# parallelism = 3" not in lines  # defaults, not the effective value
+    only = brisa("config", "list", "--defaults", "--section", "scheduler", env=env).stdout
+    assert "[scheduler]" in only and "[core]" not in only

@@ -219,4 +219,32 @@ def test_test_passes_fails_and_says_when_there_is_no_test(secrets_home, monkeypa
 def test_registered_on_the_brisa_command():
     cli_main._register_all()
     commands = cli_main.cli.commands["connections"].commands
-    assert set(commands) == {"add", "get", "list", "delete", "import", "export", "test"}
+    assert set(commands) == {
+        "add",
+        "get",
+        "list",
+        "delete",
+        "import",
+        "export",
+        "test",
+        "create-default-connections",
+    }
+
+
+def test_create_default_connections_adds_airflows_defaults_and_keeps_existing_ones(tmp_path):
+    from brisa_cli import brisa, home_env
+
+    from brisa.secrets.fernet import generate_key
+
+    env = home_env(tmp_path, BRISA__CORE__FERNET_KEY=generate_key())
+    assert brisa("db", "migrate", env=env).returncode == 0
+    added = brisa("connections", "add", "http_default", "--conn-uri", "http://mine.example", env=env)
+    assert added.returncode == 0, added.stderr
+    result = brisa("connections", "create-default-connections", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "1 already existed" in result.stdout
+    listed = json.loads(brisa("connections", "list", "-o", "json", env=env).stdout)
+    ids = {c["conn_id"] for c in listed}
+    assert {"postgres_default", "fs_default", "smtp_default", "sqlite_default"} <= ids
+    http = json.loads(brisa("connections", "get", "http_default", "-o", "json", env=env).stdout)
+    assert "mine.example" in json.dumps(http)

@@ -302,3 +302,45 @@ def test_a_failed_run_is_logged_as_a_warning_a_successful_one_at_info(store, cap
         r for r in caplog.records if failed.run_id in r.getMessage() and "is failed" in r.getMessage()
     ]
     assert record.levelname == "WARNING"
+
+
+def _log_of(store, key, try_number):
+    with store.transaction(readonly=True) as tx:
+        return tx.logs.read(key, try_number)[0]
+
+
+def test_a_task_whose_pool_does_not_exist_says_so_once_and_runs_once_the_pool_is_created(store):
+    from brisa.services.deps import failed_deps
+
+    clock = FakeClock()
+    dag = make_dag("pooled", {"a": []}, task_options={"a": {"pool": "nope"}})
+    _add(store, dag, clock)
+    scheduler, executor = _scheduler(store, clock)
+    with store.transaction() as tx:
+        run = trigger_run(tx, dag, now=clock())
+    _ticks(scheduler, clock, n=4)
+    assert executor.submitted == []
+    with store.transaction(readonly=True) as tx:
+        ti = tx.tis.for_run("pooled", run.run_id)[0]
+        reasons = failed_deps(tx, ti, dag, now=clock())
+    assert ti.state == TaskState.SCHEDULED
+    assert _log_of(store, ti.key, 0).count("pool 'nope' does not exist") == 1
+    assert reasons == [("Pool Slots Available", reasons[0][1])] and "'nope' does not exist" in reasons[0][1]
+    with store.transaction() as tx:
+        tx.pools.set("nope", 1, "created late")
+    _ticks(scheduler, clock, n=4)
+    assert _states(store, "pooled", run.run_id) == {"a": TaskState.SUCCESS}
+
+
+def test_a_pool_of_minus_one_slots_is_unlimited(memory_store):
+    clock = FakeClock()
+    big = {f"t{i}": {"pool": "big"} for i in range(3)}
+    dag = make_dag("wide_pool", {task_id: [] for task_id in big}, task_options=big)
+    _add(memory_store, dag, clock)
+    with memory_store.transaction() as tx:
+        tx.pools.set("big", -1, "unlimited")
+    scheduler, _ = _scheduler(memory_store, clock)
+    with memory_store.transaction() as tx:
+        run = trigger_run(tx, dag, now=clock())
+    _ticks(scheduler, clock, n=3)
+    assert set(_states(memory_store, "wide_pool", run.run_id).values()) == {TaskState.SUCCESS}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -48,6 +49,17 @@ class JobRepo:
     def get(self, job_id: int) -> JobRecord | None:
         row = self.conn.execute(sa.select(s.job).where(s.job.c.id == job_id)).first()
         return JobRecord.from_row(row) if row else None
+
+    def recent(
+        self, *, limit: int, state: str | None = None, ids: Iterable[int] | None = None
+    ) -> list[JobRecord]:
+        """The newest jobs first (by start), optionally in a state or among ``ids``."""
+        query = sa.select(s.job).order_by(s.job.c.start_date.desc(), s.job.c.id.desc()).limit(limit)
+        if state:
+            query = query.where(s.job.c.state == state)
+        if ids is not None:
+            query = query.where(s.job.c.id.in_(list(ids)))
+        return [JobRecord.from_row(r) for r in self.conn.execute(query)]
 
     def running(self, job_types: tuple[str, ...] | None = None) -> list[JobRecord]:
         query = sa.select(s.job).where(s.job.c.state == RUNNING)

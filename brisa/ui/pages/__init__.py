@@ -27,6 +27,7 @@ PAGE_MODULES = (
     "brisa.ui.pages.tasks",
     "brisa.ui.pages.variables",
     "brisa.ui.pages.connections",
+    "brisa.ui.pages.pools",
     "brisa.ui.pages.users",
     "brisa.ui.pages.records",
     "brisa.ui.pages.dag",

@@ -22,6 +22,7 @@ from brisa.api.security import Principal, require
 from brisa.auth.roles import Permission
 from brisa.errors import InvalidInputError, NotFoundError
 from brisa.serialized import SerializedTask
+from brisa.services.deps import WAITING, Reason, failed_deps
 from brisa.services.tasks import clear_task_instances, mark_task_instances, relatives
 from brisa.states import TaskState
 from brisa.store.records import RunRecord, TaskKey, TiRecord, TryRecord
@@ -57,6 +58,8 @@ class TryPage:
     try_number: int
     rendered: dict[str, Any]
     xcoms: list[tuple[str, Any]]
+    failed_deps: list[Reason]
+    """Why the instance waits (a pool that does not exist...): ``brisa tasks failed-deps``."""
 
     @property
     def is_current_try(self) -> bool:
@@ -87,6 +90,7 @@ def load_try_page(
             return _mapped_instances(tx, key)
         dag = tx.dags.serialized(key.dag_id)
         history = tx.tis.tries(key)
+        waiting = failed_deps(tx, ti, dag, now=ctx.now()) if ti.state in WAITING else []
         xcoms = (
             tx.xcoms.list(**_xcom_filter(key), limit=MAX_XCOMS).items
             if user.can(Permission.XCOM_READ)
@@ -106,6 +110,7 @@ def load_try_page(
         try_number=number,
         rendered=masker.redact(rendered or {}),
         xcoms=[(x.key, masker.redact(x.value, x.key)) for x in xcoms],
+        failed_deps=waiting,
     )
 
 

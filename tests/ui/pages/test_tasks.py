@@ -152,3 +152,21 @@ def test_a_task_url_without_ids_is_a_400_page(store, admin, clock) -> None:
     answer = admin.get("/dags/etl/task")
     assert answer.status_code == 400 and "run_id and task_id are required" in answer.text
     assert admin.get("/variables/edit").status_code == 404
+
+
+def test_the_try_page_says_why_a_task_waits_for_a_pool_that_does_not_exist(store, admin, clock) -> None:
+    from brisa.testing import with_task
+
+    dag = with_task(simple_dag(), "extract", pool="gpu")
+    add_dag(store, dag, clock())
+    run = add_run(store, dag, clock(), states={"extract": TaskState.SCHEDULED}, run_state=RunState.RUNNING)
+    key = TaskKey("etl", run.run_id, "extract")
+    with store.transaction() as tx:
+        tx.tis.update_fields(key, pool="gpu")
+    html = unescape(admin.get(task_url(*key)).text)
+    assert 'data-testid="failed-deps"' in html
+    assert "pool 'gpu' does not exist" in html
+    with store.transaction() as tx:
+        tx.pools.set("gpu", 2, "")
+    after = unescape(admin.get(task_url(*key)).text)
+    assert "pool 'gpu'" not in after and "Task's DAG 'etl' is paused." in after  # add_dag pauses it
