@@ -441,6 +441,8 @@ class ApiSettings:
     session_lifetime_minutes: int
     authenticate: bool
     auth_backend: str
+    max_concurrent_password_checks: int
+    login_failures_per_address: int
 
 
 @dataclass(frozen=True)
@@ -707,6 +709,8 @@ OPTIONS: tuple[_Option, ...] = (
     _opt("api.session_lifetime_minutes", _COUNT, "43200", "webserver.session_lifetime_minutes"),
     _opt("api.authenticate", _authenticate, "True", "webserver.authenticate"),
     _opt("api.auth_backend", _auth_backend, "password", "webserver.auth_backend"),
+    _opt("api.max_concurrent_password_checks", _COUNT, "2"),
+    _opt("api.login_failures_per_address", _integer(0), "20"),
     _opt("logging.level", _log_level, "INFO", "logging.logging_level", "core.logging_level"),
     _opt("logging.format", _choice("logfmt", "json"), "logfmt"),
     _opt("logging.max_log_bytes_per_try", _integer(0), str(10 * 1024 * 1024)),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -28,7 +29,7 @@ from brisa import __version__
 from brisa.api import errors
 from brisa.api.context import ApiContext, masker_from, secret_key_from
 from brisa.api.headers import SecurityHeadersMiddleware
-from brisa.api.login import FailureLog
+from brisa.api.login import address_throttle
 from brisa.api.routes import ROUTE_MODULES
 from brisa.api.security import AuthMiddleware, check_routes
 from brisa.auth.passwords import make_hasher
@@ -123,7 +124,8 @@ def build_context(
         secret_key=secret_key_from(settings),
         hasher=hasher or make_hasher(),
         throttle=throttle,
-        unknown_logins=FailureLog(throttle),
+        address_throttle=address_throttle(settings.api.login_failures_per_address),
+        password_checks=threading.BoundedSemaphore(settings.api.max_concurrent_password_checks),
         masker=masker_from(settings),
         token_ttl=timedelta(seconds=settings.api.access_token_expiration),
         session_max_age=timedelta(minutes=settings.api.session_lifetime_minutes),

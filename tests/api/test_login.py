@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from brisa.api.errors import LoginThrottled
-from brisa.api.login import FailureLog, check_credentials
+from brisa.api.login import check_credentials
 from brisa.auth.passwords import hash_password, make_hasher
 from brisa.auth.throttle import LoginThrottle
 from brisa.errors import AuthError, InvalidInputError
@@ -144,14 +144,3 @@ def test_check_credentials_errors(fast_api: Api) -> None:
     with pytest.raises(LoginThrottled) as raised:
         check_credentials(ctx, name, PASSWORD)
     assert raised.value.retry_after == 1.0
-
-
-def test_failure_log_forgets_old_failures_and_old_names(clock: Any) -> None:
-    log = FailureLog(LoginThrottle(), max_keys=2)
-    log.add("a", clock())
-    clock.advance(16 * 60)
-    log.add("A", clock())
-    assert log.failures("a") == [clock()]
-    log.add("b", clock())
-    log.add("c", clock())
-    assert log.failures("a") == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -13,6 +15,7 @@ from brisa.errors import AuthError
 from tests.api.conftest import PASSWORD, Api, login_nonce
 
 PATCH_DAG = "/api/v2/dags/nothing"
+DAY = timedelta(days=1)
 
 
 def session_cookie_header(response) -> str:  # type: ignore[no-untyped-def]
@@ -124,10 +127,12 @@ def test_resolve_principal_names_the_user_and_how_they_came(fast_api: Api) -> No
     fast_api.user("Op")
     with fast_api.store.transaction(readonly=True) as tx:
         user = tx.users.require("op")
-    token = issue_token("op", "Op", secret=ctx.secret_key, now=ctx.now())
+    token = issue_token("op", "Op", secret=ctx.secret_key, now=ctx.now(), credential_id=user.credential_id)
     by_token = resolve_principal(ctx, f"Bearer {token}", None)
     assert by_token == Principal(user.id, "op", Role.OP, "token")
     session = new_session(user.id, now=ctx.now())
+    with fast_api.store.transaction() as tx:
+        tx.sessions.add(session.session_id, user_id=user.id, now=ctx.now(), expires_at=session.issued_at + DAY)
     by_cookie = resolve_principal(ctx, None, encode_session(session, secret=ctx.secret_key))
     assert (by_cookie.username, by_cookie.via, by_cookie.session) == ("op", "session", session)
     with pytest.raises(AuthError):

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from brisa.api.context import ApiContext
-from brisa.api.login import check_credentials
+from brisa.api.login import check_credentials, client_address
 from brisa.api.routes._common import Ctx
 from brisa.api.schemas import LoginBody, LoginResponse
 from brisa.auth.tokens import issue_token
@@ -59,9 +59,16 @@ async def login_body(request: Request) -> LoginBody:
         raise RequestValidationError([malformed]) from None
 
 
-def issue_for(ctx: ApiContext, username: str, password: str) -> LoginResponse:
-    user = check_credentials(ctx, username, password)
-    token = issue_token(user.username, user.role, secret=ctx.secret_key, ttl=ctx.token_ttl, now=ctx.now())
+def issue_for(ctx: ApiContext, username: str, password: str, client: str | None = None) -> LoginResponse:
+    user = check_credentials(ctx, username, password, client)
+    token = issue_token(
+        user.username,
+        user.role,
+        secret=ctx.secret_key,
+        ttl=ctx.token_ttl,
+        now=ctx.now(),
+        credential_id=user.credential_id,
+    )
     with ctx.store.transaction() as tx:
         tx.audit.record("login", now=ctx.now(), owner=user.username, extra={"via": "token"})
     return LoginResponse(access_token=token)
@@ -74,13 +81,15 @@ def issue_for(ctx: ApiContext, username: str, password: str) -> LoginResponse:
     responses=_ERRORS,
     openapi_extra=_BODY_DOC,
 )
-async def create_token(ctx: Ctx, body: Annotated[LoginBody, Depends(login_body)]) -> LoginResponse:
-    return await run_in_threadpool(issue_for, ctx, body.username, body.password)
+async def create_token(
+    ctx: Ctx, request: Request, body: Annotated[LoginBody, Depends(login_body)]
+) -> LoginResponse:
+    return await run_in_threadpool(issue_for, ctx, body.username, body.password, client_address(request))
 
 
 @router.post("/token/cli", status_code=201, response_model=LoginResponse, responses=_ERRORS)
-async def create_token_cli(ctx: Ctx, body: LoginBody) -> LoginResponse:
-    return await run_in_threadpool(issue_for, ctx, body.username, body.password)
+async def create_token_cli(ctx: Ctx, request: Request, body: LoginBody) -> LoginResponse:
+    return await run_in_threadpool(issue_for, ctx, body.username, body.password, client_address(request))
 
 
 __all__ = ["create_token", "create_token_cli", "issue_for", "login_body", "router"]
