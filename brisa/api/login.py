@@ -60,12 +60,12 @@ def check_credentials(ctx: ApiContext, username: str, password: str, client: str
     now = ctx.now()
     with ctx.store.transaction(readonly=True) as tx:
         user = tx.users.get(username)
-    count = claim_attempt(ctx, username, client, now)
+    claim_attempt(ctx, username, client, now)
     matched = len(password) <= PASSWORD_MAX_LENGTH and check_password(ctx, password, user)
     if user is None or not matched or not user.active:
         log.warning("login failed for user %r from %s", username, client or "an unknown address")
         if user is not None:
-            note_failure(ctx, user, count, now)
+            note_failure(ctx, user, now)
         raise AuthError(INVALID_CREDENTIALS)
     record_success(ctx, user, password, client, now)
     return user
@@ -122,15 +122,19 @@ def counted(throttle: LoginThrottle, count: FailureCount, now: datetime) -> Fail
     return FailureCount(count.key, 1 if stale else count.failures + 1, now)
 
 
-def note_failure(ctx: ApiContext, user: UserRecord, count: FailureCount, now: datetime) -> None:
-    """Show the count on the user's row (the users page shows the lock)."""
-    locked = count.failures >= ctx.throttle.lockout_after
+def note_failure(ctx: ApiContext, user: UserRecord, now: datetime) -> None:
+    """Copy the name's count onto the user's row, for the users page (it shows the lock).
+
+    Read again rather than passed in: checks end in any order, the last copy is the latest.
+    """
     with ctx.store.transaction() as tx:
+        count = tx.login_failures.get(name_key(user.username))
+        locked = count.failures >= ctx.throttle.lockout_after and count.last_failure is not None
         tx.users.update(
             user.username,
             failed_logins=count.failures,
-            last_failed_login=now,
-            locked_until=now + ctx.throttle.lockout if locked else None,
+            last_failed_login=count.last_failure or now,
+            locked_until=count.last_failure + ctx.throttle.lockout if locked else None,
         )
 
 
