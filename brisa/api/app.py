@@ -17,6 +17,7 @@ import gc
 import importlib
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,9 @@ def build_context(
         throttle=throttle,
         address_throttle=address_throttle(settings.api.login_failures_per_address),
         password_checks=threading.BoundedSemaphore(settings.api.max_concurrent_password_checks),
+        password_pool=ThreadPoolExecutor(
+            settings.api.max_concurrent_password_checks, thread_name_prefix="brisa-password-check"
+        ),
         masker=masker_from(settings),
         token_ttl=timedelta(seconds=settings.api.access_token_expiration),
         session_max_age=timedelta(minutes=settings.api.session_lifetime_minutes),

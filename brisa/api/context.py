@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -49,6 +50,8 @@ class ApiContext:
     """Login attempts per client address; None when ``[api] login_failures_per_address`` is 0."""
     password_checks: threading.BoundedSemaphore
     """At most ``[api] max_concurrent_password_checks`` argon2 checks at once (64 MiB each)."""
+    password_pool: ThreadPoolExecutor
+    """As many threads, where request handlers' checks wait their turn (see brisa.api.login)."""
     masker: SecretsMasker
     token_ttl: timedelta
     session_max_age: timedelta

@@ -19,9 +19,12 @@ username costs the same check, against a dummy hash.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from brisa.api.context import ApiContext
@@ -53,27 +56,65 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+@dataclass(frozen=True)
+class LoginAttempt:
+    """An attempt the throttle let through and counted; its password is still to check."""
+
+    username: str
+    user: UserRecord | None
+    client: str | None
+    now: datetime
+
+
 def check_credentials(ctx: ApiContext, username: str, password: str, client: str | None = None) -> UserRecord:
     """The active user with this password, or AuthError / LoginThrottled / InvalidInputError."""
+    attempt = begin_login(ctx, username, password, client)
+    return finish_login(ctx, attempt, password, check_password(ctx, password, attempt.user))
+
+
+async def log_in(ctx: ApiContext, username: str, password: str, client: str | None) -> UserRecord:
+    """:func:`check_credentials` for a request handler.
+
+    The check runs on ``ctx.password_pool`` (``[api] max_concurrent_password_checks``
+    threads): a burst of logins waits in its queue, not in the threads every other
+    request needs, so the health check and the UI keep answering.
+    """
+    attempt = await run_in_threadpool(begin_login, ctx, username, password, client)
+    checking = ctx.password_pool.submit(check_password, ctx, password, attempt.user)
+    matched = await asyncio.wrap_future(checking)
+    return await run_in_threadpool(finish_login, ctx, attempt, password, matched)
+
+
+def begin_login(ctx: ApiContext, username: str, password: str, client: str | None) -> LoginAttempt:
+    """Count the attempt, or refuse it (LoginThrottled) before its password is looked at."""
     if not username or not password:
         raise InvalidInputError(MISSING_CREDENTIALS)
     now = ctx.now()
     with ctx.store.transaction(readonly=True) as tx:
         user = tx.users.get(username)
     claim_attempt(ctx, username, client, now)
-    matched = len(password) <= PASSWORD_MAX_LENGTH and check_password(ctx, password, user)
-    if user is None or not matched or not user.active:
-        log.warning("login failed for user %r from %s", username, client or "an unknown address")
-        if user is not None:
-            note_failure(ctx, user, now)
-        raise AuthError(INVALID_CREDENTIALS)
-    record_success(ctx, user, password, client, now)
-    return user
+    return LoginAttempt(username, user, client, now)
 
 
 def check_password(ctx: ApiContext, password: str, user: UserRecord | None) -> bool:
+    """argon2, at most ``[api] max_concurrent_password_checks`` at once; unknown users alike."""
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return False
     with ctx.password_checks:
         return verify_password(password, user.password_hash if user else None, hasher=ctx.hasher)
+
+
+def finish_login(ctx: ApiContext, attempt: LoginAttempt, password: str, matched: bool) -> UserRecord:
+    user = attempt.user
+    if user is None or not matched or not user.active:
+        log.warning(
+            "login failed for user %r from %s", attempt.username, attempt.client or "an unknown address"
+        )
+        if user is not None:
+            note_failure(ctx, user, attempt.now)
+        raise AuthError(INVALID_CREDENTIALS)
+    record_success(ctx, user, password, attempt.client, attempt.now)
+    return user
 
 
 # --- the counts -----------------------------------------------------------------------------
@@ -167,14 +208,18 @@ __all__ = [
     "ADDRESS_LOCKOUT_FACTOR",
     "INVALID_CREDENTIALS",
     "MISSING_CREDENTIALS",
+    "LoginAttempt",
     "address_throttle",
+    "begin_login",
     "check_credentials",
     "check_password",
     "claim_attempt",
     "client_address",
     "counted",
     "failure_times",
+    "finish_login",
     "forget_old_counts",
+    "log_in",
     "note_failure",
     "record_success",
     "refuse_if_throttled",

@@ -16,10 +16,11 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from brisa.api.context import ApiContext
-from brisa.api.login import check_credentials, client_address
+from brisa.api.login import client_address, log_in
 from brisa.api.routes._common import Ctx
 from brisa.api.schemas import LoginBody, LoginResponse
 from brisa.auth.tokens import issue_token
+from brisa.store.repos.users import UserRecord
 
 router = APIRouter(prefix="/auth", tags=["Login"])
 
@@ -59,8 +60,7 @@ async def login_body(request: Request) -> LoginBody:
         raise RequestValidationError([malformed]) from None
 
 
-def issue_for(ctx: ApiContext, username: str, password: str, client: str | None = None) -> LoginResponse:
-    user = check_credentials(ctx, username, password, client)
+def issue_for(ctx: ApiContext, user: UserRecord) -> LoginResponse:
     token = issue_token(
         user.username,
         user.role,
@@ -74,6 +74,11 @@ def issue_for(ctx: ApiContext, username: str, password: str, client: str | None 
     return LoginResponse(access_token=token)
 
 
+async def token_for(ctx: ApiContext, request: Request, body: LoginBody) -> LoginResponse:
+    user = await log_in(ctx, body.username, body.password, client_address(request))
+    return await run_in_threadpool(issue_for, ctx, user)
+
+
 @router.post(
     "/token",
     status_code=201,
@@ -84,12 +89,12 @@ def issue_for(ctx: ApiContext, username: str, password: str, client: str | None 
 async def create_token(
     ctx: Ctx, request: Request, body: Annotated[LoginBody, Depends(login_body)]
 ) -> LoginResponse:
-    return await run_in_threadpool(issue_for, ctx, body.username, body.password, client_address(request))
+    return await token_for(ctx, request, body)
 
 
 @router.post("/token/cli", status_code=201, response_model=LoginResponse, responses=_ERRORS)
 async def create_token_cli(ctx: Ctx, request: Request, body: LoginBody) -> LoginResponse:
-    return await run_in_threadpool(issue_for, ctx, body.username, body.password, client_address(request))
+    return await token_for(ctx, request, body)
 
 
-__all__ = ["create_token", "create_token_cli", "issue_for", "login_body", "router"]
+__all__ = ["create_token", "create_token_cli", "issue_for", "login_body", "router", "token_for"]

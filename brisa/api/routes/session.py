@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from brisa.api.context import ApiContext
 from brisa.api.errors import LoginThrottled
-from brisa.api.login import check_credentials, client_address
+from brisa.api.login import client_address, log_in
 from brisa.api.routes._common import Ctx
 from brisa.api.security import (
     LOGIN_CSRF_COOKIE,
@@ -106,9 +106,7 @@ async def login_submit(ctx: Ctx, request: Request) -> Response:
             status_code=403,
         )
     try:
-        user = await run_in_threadpool(
-            check_credentials, ctx, fields["username"], fields["password"], client_address(request)
-        )
+        user = await log_in(ctx, fields["username"], fields["password"], client_address(request))
     except LoginThrottled as exc:
         wait = max(1, math.ceil(exc.retry_after))
         message = f"Too many failed attempts; try again in {wait} s."
