@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 INVALID_CREDENTIALS = "Invalid credentials"
 MISSING_CREDENTIALS = "Username and password must be provided"
+LOGGED_NAME_LENGTH = 100
+"""Failed logins are logged with the name given, cut to this length."""
 ADDRESS_LOCKOUT_FACTOR = 5
 """A client address is locked after this many times its free failures."""
 
@@ -90,10 +92,16 @@ def begin_login(ctx: ApiContext, username: str, password: str, client: str | Non
     if not username or not password:
         raise InvalidInputError(MISSING_CREDENTIALS)
     now = ctx.now()
-    with ctx.store.transaction(readonly=True) as tx:
-        user = tx.users.get(username)
+    user = stored_user(ctx, username)
     claim_attempt(ctx, username, client, now)
     return LoginAttempt(username, user, client, now)
+
+
+def stored_user(ctx: ApiContext, username: str) -> UserRecord | None:
+    if "\x00" in username:  # no user has one, and PostgreSQL refuses to compare with it
+        return None
+    with ctx.store.transaction(readonly=True) as tx:
+        return tx.users.get(username)
 
 
 def check_password(ctx: ApiContext, password: str, user: UserRecord | None) -> bool:
@@ -107,9 +115,8 @@ def check_password(ctx: ApiContext, password: str, user: UserRecord | None) -> b
 def finish_login(ctx: ApiContext, attempt: LoginAttempt, password: str, matched: bool) -> UserRecord:
     user = attempt.user
     if user is None or not matched or not user.active:
-        log.warning(
-            "login failed for user %r from %s", attempt.username, attempt.client or "an unknown address"
-        )
+        client = attempt.client or "an unknown address"
+        log.warning("login failed for user %r from %s", attempt.username[:LOGGED_NAME_LENGTH], client)
         if user is not None:
             note_failure(ctx, user, attempt.now)
         raise AuthError(INVALID_CREDENTIALS)
@@ -207,6 +214,7 @@ def forget_old_counts(ctx: ApiContext, now: datetime) -> None:
 __all__ = [
     "ADDRESS_LOCKOUT_FACTOR",
     "INVALID_CREDENTIALS",
+    "LOGGED_NAME_LENGTH",
     "MISSING_CREDENTIALS",
     "LoginAttempt",
     "address_throttle",
@@ -223,4 +231,5 @@ __all__ = [
     "note_failure",
     "record_success",
     "refuse_if_throttled",
+    "stored_user",
 ]

@@ -14,7 +14,7 @@ from brisa.auth.passwords import hash_password, make_hasher
 from brisa.auth.throttle import LoginThrottle
 from brisa.errors import AuthError, InvalidInputError
 from brisa.store import migrate
-from brisa.store.repos.logins import address_key
+from brisa.store.repos.logins import address_key, name_key
 from brisa.store.sql import Store
 from tests.api.conftest import PASSWORD, Api, build_api
 
@@ -247,3 +247,11 @@ def test_password_checks_wait_for_the_bound(fast_api: Api) -> None:
     thread.join()
     assert done.is_set()
     ctx.password_checks.release()
+
+
+def test_a_huge_or_odd_username_is_counted_under_its_digest(api: Api) -> None:
+    for name in ("x" * 10_000, "ß" * 200, "nul\x00name"):
+        assert fail(api, name, 1) == [401]
+    with api.store.transaction(readonly=True) as tx:
+        assert tx.login_failures.get(name_key("x" * 10_000)).failures == 1
+        assert name_key("x" * 10_000).startswith("name-sha256:")

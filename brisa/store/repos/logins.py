@@ -18,14 +18,24 @@ from sqlalchemy.dialects import postgresql, sqlite
 from brisa.store import schema as s
 from brisa.store.repos.users import UserRecord, user_record
 
+KEY_TEXT_LENGTH = 256
+"""Longer names and addresses are counted under their digest (the key column is bounded),
+as are names with NUL."""
+
 
 def name_key(username: str) -> str:
     """Failures of a user name, known or not (``Admin`` and ``admin`` count together)."""
-    return f"name:{username.casefold()}"
+    return _key("name", username.casefold())
 
 
 def address_key(address: str) -> str:
-    return f"addr:{address}"
+    return _key("addr", address)
+
+
+def _key(kind: str, text: str) -> str:
+    if len(text) <= KEY_TEXT_LENGTH and "\x00" not in text:  # PostgreSQL text cannot hold NUL
+        return f"{kind}:{text}"
+    return f"{kind}-sha256:{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
 def session_row_id(session_id: str) -> str:
@@ -122,6 +132,7 @@ class LoginFailureRepo:
 
 
 __all__ = [
+    "KEY_TEXT_LENGTH",
     "FailureCount",
     "LoginFailureRepo",
     "SessionRepo",
