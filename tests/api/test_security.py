@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from brisa.api.security import Principal, resolve_principal
+from brisa.api.security import LOGIN_CSRF_COOKIE, Principal, resolve_principal
 from brisa.auth.passwords import hash_password
 from brisa.auth.roles import Role
 from brisa.auth.sessions import SESSION_COOKIE_NAME, csrf_token, encode_session, new_session
@@ -217,6 +217,22 @@ def test_logging_out_ends_the_session_even_for_a_copy_of_its_cookie(api: Api) ->
     assert other_browser.get("/ui/api/me").status_code == 200  # logout ends one session
     with api.store.transaction(readonly=True) as tx:
         assert tx.sessions.count(tx.users.require("user").id) == 1
+
+
+def test_logging_in_again_ends_the_browsers_previous_session(api: Api) -> None:
+    browser, _ = api.browser("Viewer")
+    before = browser.cookies.get(SESSION_COOKIE_NAME)
+    form_page = api.client  # a logged-in browser is sent away from /login: take the form elsewhere
+    nonce = login_nonce(form_page.get("/login").text)
+    browser.cookies.set(LOGIN_CSRF_COOKIE, form_page.cookies.get(LOGIN_CSRF_COOKIE), path="/login")
+    form = {"username": "viewer", "password": PASSWORD, "login_csrf": nonce, "next": "/"}
+    assert browser.post("/login", data=form).status_code == 303
+    assert browser.get("/ui/api/me").status_code == 200
+    replay = api.client
+    replay.cookies.set(SESSION_COOKIE_NAME, before)
+    assert replay.get("/ui/api/me").status_code == 401
+    with api.store.transaction(readonly=True) as tx:
+        assert tx.sessions.count(tx.users.require("viewer").id) == 1
 
 
 def test_a_token_issued_before_credential_ids_is_refused(fast_api: Api) -> None:

@@ -125,6 +125,9 @@ async def login_submit(ctx: Ctx, request: Request) -> Response:
             ctx, request, next_path=next_path, error=str(exc), username=fields["username"], status_code=status
         )
     response = RedirectResponse(next_path, status_code=303)
+    previous = getattr(request.state, "principal", None)
+    if previous is not None:  # logging in again in this browser: its old session ends
+        await run_in_threadpool(end_session, ctx, previous)
     await run_in_threadpool(start_session, ctx, response, request, user.id)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     await run_in_threadpool(_audit, ctx, "login", user.username)
