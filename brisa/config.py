@@ -485,6 +485,8 @@ class ApiSettings:
     authenticate: bool
     auth_backend: str
     max_request_body_bytes: int
+    max_concurrent_password_checks: int
+    login_failures_per_address: int
 
 
 @dataclass(frozen=True)
@@ -793,6 +795,8 @@ OPTIONS: tuple[_Option, ...] = (
     _opt("api.authenticate", _authenticate, "True", "webserver.authenticate"),
     _opt("api.auth_backend", _auth_backend, "password", "webserver.auth_backend"),
     _opt("api.max_request_body_bytes", _COUNT, str(4 * 1024 * 1024)),
+    _opt("api.max_concurrent_password_checks", _COUNT, "2"),
+    _opt("api.login_failures_per_address", _integer(0), "20"),
     _opt("logging.level", _log_level, "INFO", "logging.logging_level", "core.logging_level"),
     _opt("logging.format", _choice("auto", "console", "logfmt", "json"), "auto"),
     _opt("logging.max_log_bytes_per_try", _integer(0), str(10 * 1024 * 1024)),

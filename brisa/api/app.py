@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import gc
 import importlib
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ from brisa.api import errors
 from brisa.api.body_limit import BodyLimitMiddleware
 from brisa.api.context import ApiContext, masker_from, secret_key_from
 from brisa.api.headers import SecurityHeadersMiddleware
-from brisa.api.login import FailureLog
+from brisa.api.login import address_throttle
 from brisa.api.routes import ROUTE_MODULES
 from brisa.api.security import AuthMiddleware, check_routes
 from brisa.auth.passwords import make_hasher
@@ -125,7 +127,11 @@ def build_context(
         secret_key=secret_key_from(settings),
         hasher=hasher or make_hasher(),
         throttle=throttle,
-        unknown_logins=FailureLog(throttle),
+        address_throttle=address_throttle(settings.api.login_failures_per_address),
+        password_checks=threading.BoundedSemaphore(settings.api.max_concurrent_password_checks),
+        password_pool=ThreadPoolExecutor(
+            settings.api.max_concurrent_password_checks, thread_name_prefix="brisa-password-check"
+        ),
         masker=masker_from(settings),
         token_ttl=timedelta(seconds=settings.api.access_token_expiration),
         session_max_age=timedelta(minutes=settings.api.session_lifetime_minutes),

@@ -8,7 +8,9 @@ store, secrets service and clock it is given, and routes receive it through the
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,7 +26,6 @@ from brisa.services.limits import RunLimits
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
-    from brisa.api.login import FailureLog
     from brisa.api.security import Principal
     from brisa.secrets.service import SecretsService
     from brisa.store.sql import Store, Transaction
@@ -45,7 +46,13 @@ class ApiContext:
     secret_key: str = field(repr=False)
     hasher: PasswordHasher
     throttle: LoginThrottle
-    unknown_logins: FailureLog
+    """Login attempts per user name (known or not)."""
+    address_throttle: LoginThrottle | None
+    """Login attempts per client address; None when ``[api] login_failures_per_address`` is 0."""
+    password_checks: threading.BoundedSemaphore
+    """At most ``[api] max_concurrent_password_checks`` argon2 checks at once (64 MiB each)."""
+    password_pool: ThreadPoolExecutor
+    """As many threads, where request handlers' checks wait their turn (see brisa.api.login)."""
     masker: SecretsMasker
     token_ttl: timedelta
     session_max_age: timedelta

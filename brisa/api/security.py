@@ -16,7 +16,10 @@ Three layers, so that a route added later cannot be open by mistake:
    non-public route declares neither.
 
 The role comes from the user's row at each request, not from the token, so a deleted,
-deactivated or demoted user loses access at once.
+deactivated or demoted user loses access at once. A token must carry the user's current
+credential id (changed by a password reset; a re-created user has another), and a cookie
+must name a session row that still exists (deleted by logout, a reset or the user's
+deletion): see docs/security.md.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ from brisa.auth.sessions import (
     request_is_https,
     verify_csrf_token,
 )
-from brisa.auth.tokens import verify_token
+from brisa.auth.tokens import TokenClaims, verify_token
 from brisa.errors import (
     AuthError,
     BrisaError,
@@ -61,6 +64,7 @@ from brisa.errors import (
     PermissionDenied,
     RequestTooLarge,
 )
+from brisa.store.repos.users import UserRecord
 
 PUBLIC_PATHS = frozenset(
     {"/api/v2/monitor/health", "/api/v2/version", "/auth/token", "/auth/token/cli", "/login", "/openapi.json"}
@@ -105,26 +109,36 @@ def resolve_principal(ctx: ApiContext, authorization: str | None, cookie: str | 
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthError("Not authenticated: use 'Authorization: Bearer <token>' from POST /auth/token")
         claims = verify_token(token.strip(), secret=ctx.secret_key, now=now)
-        return _active_user(ctx, "token", username=claims.username)
+        return _token_user(ctx, claims)
     if cookie:
         session = decode_session(cookie, secret=ctx.secret_key, now=now, max_age=ctx.session_max_age)
-        return _active_user(ctx, "session", user_id=session.user_id, session=session)
+        return _session_user(ctx, session)
     raise AuthError("Not authenticated")
 
 
-def _active_user(
-    ctx: ApiContext,
-    via: str,
-    *,
-    username: str | None = None,
-    user_id: int | str | None = None,
-    session: SessionData | None = None,
-) -> Principal:
+def _token_user(ctx: ApiContext, claims: TokenClaims) -> Principal:
     with ctx.store.transaction(readonly=True) as tx:
-        if username is not None:
-            user = tx.users.get(username)
-        else:
-            user = tx.users.get_by_id(int(user_id)) if str(user_id).isdigit() else None
+        user = tx.users.get(claims.username)
+    if user is not None and not _same_credentials(claims.credential_id, user.credential_id):
+        raise AuthError("Not authenticated: the token was revoked (password reset or user re-created)")
+    return _principal(user, "token")
+
+
+def _session_user(ctx: ApiContext, session: SessionData) -> Principal:
+    with ctx.store.transaction(readonly=True) as tx:
+        user = tx.sessions.user(session.session_id, now=ctx.now())
+    if user is not None and str(user.id) != str(session.user_id):
+        user = None
+    if user is None:
+        raise AuthError("Not authenticated: the session has ended; log in again")
+    return _principal(user, "session", session)
+
+
+def _same_credentials(given: str, stored: str) -> bool:
+    return bool(given) and bool(stored) and hmac.compare_digest(given.encode(), stored.encode())
+
+
+def _principal(user: UserRecord | None, via: str, session: SessionData | None = None) -> Principal:
     if user is None or not user.active:
         raise AuthError("Not authenticated: the user no longer exists or is inactive")
     try:
@@ -325,14 +339,25 @@ def is_https(request: Request) -> bool:
 
 
 def start_session(ctx: ApiContext, response: Response, request: Request, user_id: int) -> SessionData:
-    """Log a browser in: a fresh session (new CSRF secret) in an HttpOnly cookie."""
-    session = new_session(user_id, now=ctx.now())
+    """Log a browser in: a fresh session (new id and CSRF secret), stored, in an HttpOnly cookie."""
+    now = ctx.now()
+    session = new_session(user_id, now=now)
+    with ctx.store.transaction() as tx:
+        tx.sessions.add(session.session_id, user_id=user_id, now=now, expires_at=now + ctx.session_max_age)
     response.set_cookie(
         SESSION_COOKIE_NAME,
         encode_session(session, secret=ctx.secret_key),
         **cookie_params(is_https(request), max_age=ctx.session_max_age),
     )
     return session
+
+
+def end_session(ctx: ApiContext, principal: Principal) -> None:
+    """Log out: the session's row goes, so a copy of its cookie no longer works."""
+    if principal.session is None:
+        return
+    with ctx.store.transaction() as tx:
+        tx.sessions.end(principal.session.session_id)
 
 
 def clear_session_cookie(response: Response, request: Request) -> None:
@@ -370,6 +395,7 @@ __all__ = [
     "clear_session_cookie",
     "csrf_for",
     "current_principal",
+    "end_session",
     "is_https",
     "is_public",
     "new_login_nonce",

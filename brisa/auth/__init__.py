@@ -3,7 +3,7 @@
 * :mod:`~brisa.auth.passwords`  argon2id hashes; constant-time for unknown users
 * :mod:`~brisa.auth.roles`      Admin / Op / User / Viewer and the permission table
 * :mod:`~brisa.auth.tokens`     JWT bearer tokens for ``/api/v2``
-* :mod:`~brisa.auth.sessions`   signed session cookies and CSRF tokens for the UI
+* :mod:`~brisa.auth.sessions`   signed session cookies (naming a server-side row) and CSRF tokens
 * :mod:`~brisa.auth.throttle`   login slow-down and lock-out policy
 * :mod:`~brisa.auth.users`      user validation and the standalone admin password
 

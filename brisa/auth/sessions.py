@@ -6,6 +6,10 @@ signed for one use (a session) is never accepted for another (a log continuation
 token, a file token) even though they share the secret. Nothing in the cookie is
 secret from its holder; it only cannot be altered.
 
+A session is also a row on the server, named by the random ``session_id`` in the cookie
+(see brisa.store.repos.logins): logging out, resetting the password or deleting the
+user deletes the row, and the cookie, however well signed, no longer works.
+
 CSRF uses the synchronizer pattern bound to the session: each session carries a
 random ``csrf_secret``; a page embeds ``csrf_token(session)`` (a fresh nonce plus an
 HMAC of it under that secret, so the token differs on every page and does not leak
@@ -41,15 +45,27 @@ class SessionData:
     user_id: int | str
     issued_at: datetime
     csrf_secret: str
+    session_id: str
+    """Random; names the session's row on the server."""
 
 
 def new_session(user_id: int | str, *, now: datetime) -> SessionData:
     """A session for a user who has just logged in; rotate it at every login."""
-    return SessionData(user_id=user_id, issued_at=_aware(now), csrf_secret=_random.token_urlsafe(32))
+    return SessionData(
+        user_id=user_id,
+        issued_at=_aware(now),
+        csrf_secret=_random.token_urlsafe(32),
+        session_id=_random.token_urlsafe(32),
+    )
 
 
 def encode_session(session: SessionData, *, secret: str | bytes) -> str:
-    payload = {"uid": session.user_id, "iat": int(session.issued_at.timestamp()), "csrf": session.csrf_secret}
+    payload = {
+        "uid": session.user_id,
+        "iat": int(session.issued_at.timestamp()),
+        "csrf": session.csrf_secret,
+        "sid": session.session_id,
+    }
     return sign_payload(payload, secret=secret, purpose=SESSION_PURPOSE)
 
 
@@ -60,12 +76,23 @@ def decode_session(
     payload = unsign_payload(value, secret=secret, purpose=SESSION_PURPOSE)
     try:
         issued_at = datetime.fromtimestamp(int(payload["iat"]), tz=UTC)
-        session = SessionData(user_id=payload["uid"], issued_at=issued_at, csrf_secret=str(payload["csrf"]))
+        session = SessionData(
+            user_id=payload["uid"],
+            issued_at=issued_at,
+            csrf_secret=str(payload["csrf"]),
+            session_id=_session_id(payload["sid"]),
+        )
     except (KeyError, TypeError, ValueError, OverflowError):
         raise AuthError("session cookie is malformed") from None
     if _aware(now) >= session.issued_at + max_age:
         raise AuthError("session has expired; log in again")
     return session
+
+
+def _session_id(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError("no session id")
+    return value
 
 
 def cookie_params(secure: bool, *, max_age: timedelta = DEFAULT_SESSION_MAX_AGE, path: str = "/") -> dict:

@@ -1,9 +1,9 @@
 """How long a login must wait after failed attempts: a pure policy over timestamps.
 
-The caller keeps the record (the lead stores failure times in the metadata database,
+The caller keeps the record (brisa.api.login counts failures in the metadata database,
 so the policy holds across API processes) and asks :meth:`LoginThrottle.check` before
-checking a password. The default policy, counted per key (one username; the caller
-may keep a second, looser record per client address):
+checking a password. The default policy, counted per key (one username; the API keeps a
+second, looser record per client address):
 
 * failures are counted in a sliding window of 15 minutes, ending at the latest one;
 * the first 4 cost nothing (typos happen);

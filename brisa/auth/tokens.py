@@ -3,6 +3,9 @@
 HS256 with a secret the caller passes in. Claims follow Airflow's auth managers:
 ``sub`` is the username and ``role`` the role name, beside the registered ``iat``,
 ``nbf``, ``exp``, ``aud`` and a random ``jti`` (so the lead can revoke one token).
+Brisa adds ``cid``, the user's credential id when the token was issued: the API accepts
+the token only while the user's row still has it, so deleting the user (even if the
+name is taken again) or resetting the password ends every token issued before.
 
 PyJWT checks ``exp``/``nbf`` against the wall clock, so this module turns those checks
 off and makes them itself against the ``now`` it is given: the clock is passed in.
@@ -37,6 +40,7 @@ class TokenClaims:
     issued_at: datetime
     expires_at: datetime
     token_id: str
+    credential_id: str = ""
 
 
 def issue_token(
@@ -47,6 +51,7 @@ def issue_token(
     ttl: timedelta = DEFAULT_TTL,
     now: datetime,
     audience: str = DEFAULT_AUDIENCE,
+    credential_id: str = "",
 ) -> str:
     _check_secret(secret)
     if not username:
@@ -62,6 +67,7 @@ def issue_token(
         "exp": issued + int(ttl.total_seconds()),
         "aud": audience,
         "jti": _random.token_hex(16),
+        "cid": credential_id,
     }
     return jwt.encode(claims, _as_bytes(secret), algorithm=ALGORITHM)
 
@@ -87,6 +93,7 @@ def verify_token(
         issued_at=_from_timestamp(claims["iat"]),
         expires_at=_from_timestamp(claims["exp"]),
         token_id=str(claims["jti"]),
+        credential_id=str(claims.get("cid") or ""),
     )
 
 

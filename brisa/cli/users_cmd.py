@@ -124,7 +124,7 @@ def delete_user(username: str) -> None:
 @click.option("-u", "--username", required=True)
 @_password_options
 def reset_password(username: str, password: str | None, password_stdin: bool) -> None:
-    """Set a new password and lift any login lock."""
+    """Set a new password, end the user's sessions and tokens, and lift any login lock."""
     from brisa.auth.passwords import hash_password
 
     store = _store()
@@ -132,13 +132,7 @@ def reset_password(username: str, password: str | None, password_stdin: bool) ->
         tx.users.require(username)
     secret = read_password(password, password_stdin, username=username)
     with store.transaction() as tx:
-        tx.users.update(
-            username,
-            password_hash=hash_password(secret),
-            failed_logins=0,
-            last_failed_login=None,
-            locked_until=None,
-        )
+        tx.users.set_password(username, hash_password(secret))
     click.echo(f"Password of {username} changed.")
 
 

@@ -271,7 +271,31 @@ user = sa.Table(
     sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_failed_login", UtcDateTime),
     sa.Column("locked_until", UtcDateTime),
+    sa.Column("credential_id", sa.String(64), nullable=False, server_default=""),
+    # AUTOINCREMENT: SQLite would otherwise give a deleted user's id to the next one.
+    sqlite_autoincrement=True,
 )
+
+login_session = sa.Table(
+    "ab_session",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.Integer, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Index("ix_ab_session_user_id", "user_id"),
+)
+"""Browser sessions: the cookie names a row (by the SHA-256 of its random id) that logout deletes."""
+
+login_failure = sa.Table(
+    "login_failure",
+    metadata,
+    sa.Column("key", sa.String(320), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_failure", UtcDateTime),
+    sa.Index("ix_login_failure_last_failure", "last_failure"),
+)
+"""Login attempts counted per user name (``name:<casefolded>``) and client (``addr:<ip>``)."""
 
 audit_log = sa.Table(
     "log",

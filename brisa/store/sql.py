@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from brisa.store.repos.connections import ConnectionRepo
     from brisa.store.repos.dags import DagRepo
     from brisa.store.repos.jobs import JobRepo
+    from brisa.store.repos.logins import LoginFailureRepo, SessionRepo
     from brisa.store.repos.logs import LogRepo
     from brisa.store.repos.pools import PoolRepo
     from brisa.store.repos.runs import RunRepo
@@ -150,6 +151,18 @@ class Transaction:
         from brisa.store.repos.users import UserRepo
 
         return UserRepo(self.conn)
+
+    @cached_property
+    def sessions(self) -> SessionRepo:
+        from brisa.store.repos.logins import SessionRepo
+
+        return SessionRepo(self.conn)
+
+    @cached_property
+    def login_failures(self) -> LoginFailureRepo:
+        from brisa.store.repos.logins import LoginFailureRepo
+
+        return LoginFailureRepo(self.conn)
 
     @cached_property
     def audit(self) -> AuditRepo:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from brisa.api.errors import LoginThrottled
-from brisa.api.login import FailureLog, check_credentials
+from brisa.api.login import address_throttle, check_credentials
 from brisa.auth.passwords import hash_password, make_hasher
 from brisa.auth.throttle import LoginThrottle
 from brisa.errors import AuthError, InvalidInputError
+from brisa.store import migrate
+from brisa.store.repos.logins import address_key, name_key
+from brisa.store.sql import Store
 from tests.api.conftest import PASSWORD, Api, build_api
 
 
@@ -146,12 +151,107 @@ def test_check_credentials_errors(fast_api: Api) -> None:
     assert raised.value.retry_after == 1.0
 
 
-def test_failure_log_forgets_old_failures_and_old_names(clock: Any) -> None:
-    log = FailureLog(LoginThrottle(), max_keys=2)
-    log.add("a", clock())
-    clock.advance(16 * 60)
-    log.add("A", clock())
-    assert log.failures("a") == [clock()]
-    log.add("b", clock())
-    log.add("c", clock())
-    assert log.failures("a") == []
+def send_at_once(api: Api, attempts: list[tuple[str, str]]) -> list[int]:
+    """Every ``(username, password)`` from its own thread, released together."""
+    start = threading.Barrier(len(attempts))
+    statuses: list[int] = [0] * len(attempts)
+
+    def send(i: int) -> None:
+        client = api.client
+        start.wait()
+        statuses[i] = attempt_with(client, *attempts[i])
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(attempts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+def attempt_with(client: Any, username: str, password: str) -> int:
+    return client.post("/auth/token", json={"username": username, "password": password}).status_code
+
+
+@pytest.fixture(params=["sqlite-file", pytest.param("postgres", marks=pytest.mark.postgres)])
+def shared_store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Store]:
+    """A store many threads can use at once (in-memory SQLite is one connection)."""
+    if request.param == "postgres":
+        yield request.getfixturevalue("pg_store")
+        return
+    store = Store(f"sqlite:///{tmp_path}/brisa.db")
+    migrate.upgrade(store)
+    yield store
+    store.dispose()
+
+
+def test_forty_parallel_wrong_passwords_are_counted_before_they_are_checked(
+    shared_store: Store, settings: Any, clock: Any
+) -> None:
+    hasher = CountingHasher()
+    api = build_api(shared_store, settings, clock, hasher)
+    name = api.user("Viewer")
+    statuses = send_at_once(api, [(name, "not-the-password")] * 40)
+    assert sorted(statuses) == [401] * 5 + [429] * 35
+    assert len(hasher.verified) == 5  # the free 4 and the 5th; then 1 s to wait (the clock stands)
+    assert attempt(api, name, PASSWORD) == 429
+    with api.store.transaction(readonly=True) as tx:
+        assert tx.users.require(name).failed_logins == 5
+
+
+def test_parallel_guesses_at_an_unknown_name_are_throttled_alike(
+    shared_store: Store, settings: Any, clock: Any
+) -> None:
+    hasher = CountingHasher()
+    api = build_api(shared_store, settings, clock, hasher)
+    assert sorted(send_at_once(api, [("nobody", "not-the-password")] * 20)) == [401] * 5 + [429] * 15
+    assert len(hasher.verified) == 5
+    assert attempt(api, "NOBODY", "not-the-password") == 429  # names compare case-insensitively
+
+
+def test_a_success_takes_its_attempt_back_off_the_address_count(api: Api) -> None:
+    ctx = api.app.state.brisa
+    name = api.user("Viewer")
+    for _ in range(30):  # more than the address's 20 free failures, all successful
+        assert check_credentials(ctx, name, PASSWORD, "10.1.2.3").username == name
+    with api.store.transaction(readonly=True) as tx:
+        assert tx.login_failures.get(address_key("10.1.2.3")).failures == 0
+
+
+def test_an_address_is_throttled_across_names_and_can_be_turned_off(
+    memory_store: Any, settings: Any, clock: Any, hasher: Any
+) -> None:
+    api = build_api(memory_store, settings, clock, hasher)
+    ctx = api.app.state.brisa
+    for i in range(21):
+        with pytest.raises(AuthError):
+            check_credentials(ctx, f"guess{i}", "not-the-password", "10.9.9.9")
+    with pytest.raises(LoginThrottled):
+        check_credentials(ctx, "guess-more", "not-the-password", "10.9.9.9")
+    with pytest.raises(AuthError):
+        check_credentials(ctx, "guess-more", "not-the-password", "10.9.9.8")
+    assert address_throttle(0) is None
+    assert address_throttle(3) == LoginThrottle(free_failures=3, lockout_after=15)
+
+
+def test_password_checks_wait_for_the_bound(fast_api: Api) -> None:
+    ctx = fast_api.app.state.brisa
+    name = fast_api.user("Viewer")
+    for _ in range(2):  # [api] max_concurrent_password_checks = 2, both taken
+        ctx.password_checks.acquire()
+    done = threading.Event()
+    thread = threading.Thread(target=lambda: (check_credentials(ctx, name, PASSWORD), done.set()))
+    thread.start()
+    assert not done.wait(0.2)  # waiting for a check to end, not checking
+    ctx.password_checks.release()
+    thread.join()
+    assert done.is_set()
+    ctx.password_checks.release()
+
+
+def test_a_huge_or_odd_username_is_counted_under_its_digest(api: Api) -> None:
+    for name in ("x" * 10_000, "ß" * 200, "nul\x00name"):
+        assert fail(api, name, 1) == [401]
+    with api.store.transaction(readonly=True) as tx:
+        assert tx.login_failures.get(name_key("x" * 10_000)).failures == 1
+        assert name_key("x" * 10_000).startswith("name-sha256:")

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 import click
 import pytest
@@ -94,15 +95,21 @@ def test_delete(home):
     assert isinstance(run("users", "delete", "-u", "ann").exception, NotFoundError)
 
 
-def test_reset_password_sets_a_new_hash_and_lifts_the_lock(home):
+def test_reset_password_sets_a_new_hash_lifts_the_lock_and_ends_sessions_and_tokens(home):
     create("ann")
     with open_store(load_settings()).transaction() as tx:
-        tx.users.update("ann", failed_logins=20, locked_until=tx.users.require("ann").created_at)
+        before = tx.users.require("ann")
+        tx.users.update("ann", failed_logins=20, locked_until=before.created_at)
+        far = before.created_at + timedelta(days=3650)
+        tx.sessions.add("browser", user_id=before.id, now=before.created_at, expires_at=far)
     result = run("users", "reset-password", "-u", "ann", "-p", "another-password")
     assert result.output == "Password of ann changed.\n"
     user = stored_user("ann")
     assert verify_password("another-password", user.password_hash)
     assert (user.failed_logins, user.locked_until) == (0, None)
+    assert user.credential_id != before.credential_id  # tokens issued before are refused
+    with open_store(load_settings()).transaction(readonly=True) as tx:
+        assert tx.sessions.count(user.id) == 0
     missing = run("users", "reset-password", "-u", "nobody", "-p", "another-password")
     assert isinstance(missing.exception, NotFoundError)
 

@@ -16,10 +16,11 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from brisa.api.context import ApiContext
-from brisa.api.login import check_credentials
+from brisa.api.login import client_address, log_in
 from brisa.api.routes._common import Ctx
 from brisa.api.schemas import LoginBody, LoginResponse
 from brisa.auth.tokens import issue_token
+from brisa.store.repos.users import UserRecord
 
 router = APIRouter(prefix="/auth", tags=["Login"])
 
@@ -59,12 +60,23 @@ async def login_body(request: Request) -> LoginBody:
         raise RequestValidationError([malformed]) from None
 
 
-def issue_for(ctx: ApiContext, username: str, password: str) -> LoginResponse:
-    user = check_credentials(ctx, username, password)
-    token = issue_token(user.username, user.role, secret=ctx.secret_key, ttl=ctx.token_ttl, now=ctx.now())
+def issue_for(ctx: ApiContext, user: UserRecord) -> LoginResponse:
+    token = issue_token(
+        user.username,
+        user.role,
+        secret=ctx.secret_key,
+        ttl=ctx.token_ttl,
+        now=ctx.now(),
+        credential_id=user.credential_id,
+    )
     with ctx.store.transaction() as tx:
         tx.audit.record("login", now=ctx.now(), owner=user.username, extra={"via": "token"})
     return LoginResponse(access_token=token)
+
+
+async def token_for(ctx: ApiContext, request: Request, body: LoginBody) -> LoginResponse:
+    user = await log_in(ctx, body.username, body.password, client_address(request))
+    return await run_in_threadpool(issue_for, ctx, user)
 
 
 @router.post(
@@ -74,13 +86,15 @@ def issue_for(ctx: ApiContext, username: str, password: str) -> LoginResponse:
     responses=_ERRORS,
     openapi_extra=_BODY_DOC,
 )
-async def create_token(ctx: Ctx, body: Annotated[LoginBody, Depends(login_body)]) -> LoginResponse:
-    return await run_in_threadpool(issue_for, ctx, body.username, body.password)
+async def create_token(
+    ctx: Ctx, request: Request, body: Annotated[LoginBody, Depends(login_body)]
+) -> LoginResponse:
+    return await token_for(ctx, request, body)
 
 
 @router.post("/token/cli", status_code=201, response_model=LoginResponse, responses=_ERRORS)
-async def create_token_cli(ctx: Ctx, body: LoginBody) -> LoginResponse:
-    return await run_in_threadpool(issue_for, ctx, body.username, body.password)
+async def create_token_cli(ctx: Ctx, request: Request, body: LoginBody) -> LoginResponse:
+    return await token_for(ctx, request, body)
 
 
-__all__ = ["create_token", "create_token_cli", "issue_for", "login_body", "router"]
+__all__ = ["create_token", "create_token_cli", "issue_for", "login_body", "router", "token_for"]

@@ -1,9 +1,10 @@
 """The browser's login: ``GET/POST /login`` (public) and ``POST /logout``.
 
 A successful login starts a fresh session (signed, HttpOnly, SameSite=Lax cookie, Secure
-behind HTTPS) with its own CSRF secret. The login form itself is protected against
-login CSRF by a double-submit nonce: a random value in a short-lived cookie that the
-form must echo, which another site can neither read nor set.
+behind HTTPS) with its own CSRF secret, stored on the server; logging out deletes it.
+The login form itself is protected against login CSRF by a double-submit nonce: a random
+value in a short-lived cookie that the form must echo, which another site can neither
+read nor set.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from starlette.concurrency import run_in_threadpool
 
 from brisa.api.context import ApiContext
 from brisa.api.errors import LoginThrottled
-from brisa.api.login import check_credentials
+from brisa.api.login import client_address, log_in
 from brisa.api.routes._common import Ctx
 from brisa.api.security import (
     LOGIN_CSRF_COOKIE,
     Principal,
     authenticated,
     clear_session_cookie,
+    end_session,
     is_https,
     new_login_nonce,
     same_nonce,
@@ -104,7 +106,7 @@ async def login_submit(ctx: Ctx, request: Request) -> Response:
             status_code=403,
         )
     try:
-        user = await run_in_threadpool(check_credentials, ctx, fields["username"], fields["password"])
+        user = await log_in(ctx, fields["username"], fields["password"], client_address(request))
     except LoginThrottled as exc:
         wait = max(1, math.ceil(exc.retry_after))
         message = f"Too many failed attempts; try again in {wait} s."
@@ -123,7 +125,10 @@ async def login_submit(ctx: Ctx, request: Request) -> Response:
             ctx, request, next_path=next_path, error=str(exc), username=fields["username"], status_code=status
         )
     response = RedirectResponse(next_path, status_code=303)
-    start_session(ctx, response, request, user.id)
+    previous = getattr(request.state, "principal", None)
+    if previous is not None:  # logging in again in this browser: its old session ends
+        await run_in_threadpool(end_session, ctx, previous)
+    await run_in_threadpool(start_session, ctx, response, request, user.id)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     await run_in_threadpool(_audit, ctx, "login", user.username)
     return response
@@ -131,6 +136,7 @@ async def login_submit(ctx: Ctx, request: Request) -> Response:
 
 @router.post("/logout")
 def logout(ctx: Ctx, request: Request, user: Annotated[Principal, Depends(authenticated)]) -> Response:
+    end_session(ctx, user)
     response = RedirectResponse("/login", status_code=303)
     clear_session_cookie(response, request)
     _audit(ctx, "logout", user.username)

@@ -1,7 +1,13 @@
-"""Users of the web UI and API (passwords are argon2 hashes, see brisa.auth)."""
+"""Users of the web UI and API (passwords are argon2 hashes, see brisa.auth).
+
+``credential_id`` is random, made anew when the user is created and when the password
+changes; API tokens carry it, so neither a reset nor a new user of the same name accepts
+an older token. Ids are never reused (AUTOINCREMENT on SQLite).
+"""
 
 from __future__ import annotations
 
+import secrets as _random
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,9 +34,14 @@ class UserRecord:
     failed_logins: int
     last_failed_login: datetime | None
     locked_until: datetime | None
+    credential_id: str
 
 
-def _record(row: Any) -> UserRecord:
+def new_credential_id() -> str:
+    return _random.token_hex(16)
+
+
+def user_record(row: Any) -> UserRecord:
     m = row._mapping
     return UserRecord(**{k: m[k] for k in UserRecord.__dataclass_fields__})
 
@@ -61,17 +72,18 @@ class UserRepo:
                 created_at=now,
                 first_name=first_name,
                 last_name=last_name,
+                credential_id=new_credential_id(),
             )
         )
         return self.require(username)
 
     def get(self, username: str) -> UserRecord | None:
         row = self.conn.execute(sa.select(s.user).where(s.user.c.username == username)).first()
-        return _record(row) if row else None
+        return user_record(row) if row else None
 
     def get_by_id(self, user_id: int) -> UserRecord | None:
         row = self.conn.execute(sa.select(s.user).where(s.user.c.id == user_id)).first()
-        return _record(row) if row else None
+        return user_record(row) if row else None
 
     def require(self, username: str) -> UserRecord:
         user = self.get(username)
@@ -85,6 +97,22 @@ class UserRepo:
         ).rowcount:
             raise NotFoundError(f"user {username!r} not found")
         return self.require(username)
+
+    def set_password(self, username: str, password_hash: str) -> UserRecord:
+        """A new password: ends the user's sessions and tokens and lifts any login lock."""
+        user = self.update(
+            username,
+            password_hash=password_hash,
+            credential_id=new_credential_id(),
+            failed_logins=0,
+            last_failed_login=None,
+            locked_until=None,
+        )
+        self.conn.execute(s.login_session.delete().where(s.login_session.c.user_id == user.id))
+        from brisa.store.repos.logins import name_key
+
+        self.conn.execute(s.login_failure.delete().where(s.login_failure.c.key == name_key(username)))
+        return user
 
     def record_failure(self, username: str, *, now: datetime, locked_until: datetime | None) -> None:
         self.conn.execute(
@@ -103,8 +131,9 @@ class UserRepo:
         )
 
     def delete(self, username: str) -> None:
-        if not self.conn.execute(s.user.delete().where(s.user.c.username == username)).rowcount:
-            raise NotFoundError(f"user {username!r} not found")
+        user = self.require(username)
+        self.conn.execute(s.login_session.delete().where(s.login_session.c.user_id == user.id))
+        self.conn.execute(s.user.delete().where(s.user.c.id == user.id))
 
     def count(self) -> int:
         return self.conn.execute(sa.select(sa.func.count()).select_from(s.user)).scalar_one()
@@ -113,4 +142,4 @@ class UserRepo:
         query = sa.select(s.user).order_by(s.user.c.username)
         if limit is not None:
             query = query.limit(limit).offset(offset)
-        return Page([_record(r) for r in self.conn.execute(query)], self.count())
+        return Page([user_record(r) for r in self.conn.execute(query)], self.count())

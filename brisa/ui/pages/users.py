@@ -132,9 +132,7 @@ def _reset_password(ctx: ApiContext, admin: Principal, form: dict[str, str]) -> 
     check_password(password, username=username)
     password_hash = hash_password(password, hasher=ctx.hasher)
     with ctx.store.transaction() as tx:
-        tx.users.update(
-            username, password_hash=password_hash, failed_logins=0, last_failed_login=None, locked_until=None
-        )
+        tx.users.set_password(username, password_hash)
         ctx.audit(tx, "reset_user_password", admin, extra={"username": username})
 
 

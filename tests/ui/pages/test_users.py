@@ -79,3 +79,16 @@ def test_user_fields_are_escaped(store, admin, clock) -> None:
             username="x", email=XSS, role="Viewer", password_hash="h", now=clock(), first_name=XSS
         )
     assert_escaped(admin.get("/users").text, XSS)
+
+
+def test_a_reset_or_a_deletion_on_the_users_page_logs_the_user_out(app, store, admin) -> None:
+    post_form(admin, "/users/new", NEW)
+    with TestClient(app, follow_redirects=False) as maria:
+        login(maria, "maria", "a long passphrase")
+        assert maria.get("/dags").status_code == 200
+        post_form(admin, "/users/password", {"username": "maria", "password": "another passphrase"})
+        assert maria.get("/dags").status_code == 303  # back to the login page
+        login(maria, "maria", "another passphrase")
+        assert maria.get("/dags").status_code == 200
+        post_form(admin, "/users/delete", {"username": "maria"})
+        assert maria.get("/dags").status_code == 303
