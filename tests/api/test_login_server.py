@@ -247,10 +247,13 @@ def test_after_a_burst_the_right_password_is_refused_while_the_name_is_throttled
 
 def test_unknown_user_names_are_throttled_like_known_ones(start_server) -> None:  # type: ignore[no-untyped-def]
     server = start_server("carol")
-    unknown = statuses(burst(server, [("nobody-here", WRONG, None)] * 20))
-    known = statuses(burst(server, [("carol", WRONG, None)] * 20))
-    assert 5 <= unknown.get(401, 0) <= 8, unknown
-    assert 5 <= known.get(401, 0) <= 8, known
+    # From two addresses: the per-address record must not let one burst eat the other's budget.
+    unknown = statuses(burst(server, [("nobody-here", WRONG, "127.0.3.1")] * 20))
+    known = statuses(burst(server, [("carol", WRONG, "127.0.3.2")] * 20))
+    # The bound that matters is the upper one: the policy's 5, plus the few a slow burst lets
+    # through once the 1 s delay has passed; never the 20 sent.
+    assert 1 <= unknown.get(401, 0) <= 8, unknown
+    assert 1 <= known.get(401, 0) <= 8, known
     assert set(unknown) == set(known) == {401, 429}
 
 
