@@ -46,7 +46,7 @@ def serve(host: str, port: int, workers: int) -> None:
     settings = wiring.prepare_settings()
     logconfig.configure(settings.logging.level, settings.logging.format, mask=wiring.process_masker(settings))
     wiring.log_start(settings, "api-server", port=port or settings.api.port)
-    wiring.ensure_schema(settings)
+    wiring.ensure_schema(settings, wait_seconds=wiring.SCHEMA_WAIT_SECONDS)
     options: dict[str, Any] = {
         "host": host or settings.api.host,
         "port": port or settings.api.port,

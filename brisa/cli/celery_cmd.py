@@ -62,7 +62,7 @@ def worker(queues: str | None, concurrency: int | None, hostname: str | None) ->
     logconfig.configure(settings.logging.level, settings.logging.format, mask=wiring.process_masker(settings))
     wiring.log_start(settings, "celery worker")
     quiet_celery_loggers()
-    wiring.ensure_schema(settings)
+    wiring.ensure_schema(settings, wait_seconds=wiring.SCHEMA_WAIT_SECONDS)
     nodename = node_name(hostname)
     store = wiring.open_store(settings)
     runner = make_worker(

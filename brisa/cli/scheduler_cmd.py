@@ -22,7 +22,7 @@ def scheduler() -> None:
     settings = wiring.prepare_settings()
     logconfig.configure(settings.logging.level, settings.logging.format, mask=wiring.process_masker(settings))
     wiring.log_start(settings, "scheduler")
-    wiring.ensure_schema(settings)
+    wiring.ensure_schema(settings, wait_seconds=wiring.SCHEMA_WAIT_SECONDS)
     engine = Engine(settings, job_type="scheduler")
     install_stop_signals(engine.request_stop)
     engine.start()

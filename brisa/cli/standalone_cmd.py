@@ -63,7 +63,7 @@ def run(*, host: str | None, port: int | None) -> int:
     settings = wiring.prepare_settings()
     logconfig.configure(settings.logging.level, settings.logging.format, mask=wiring.process_masker(settings))
     wiring.log_start(settings, "standalone", port=port or settings.api.port)
-    wiring.ensure_schema(settings)
+    wiring.ensure_schema(settings, wait_seconds=wiring.SCHEMA_WAIT_SECONDS)
     if stop.is_set():
         return 0
     engine = Engine(settings, job_type="standalone")

@@ -149,8 +149,15 @@ def _file_has_keys(path: Path) -> bool:
     return False
 
 
-def ensure_schema(settings: Settings) -> None:
-    """Create/upgrade the schema on SQLite; on PostgreSQL require ``brisa db migrate``."""
+SCHEMA_WAIT_SECONDS = 60.0
+"""How long a long-running command waits for ``brisa db migrate`` to bring PostgreSQL's
+schema up to date: under honcho or docker compose the release command runs beside it."""
+
+
+def ensure_schema(settings: Settings, *, wait_seconds: float = 0.0) -> None:
+    """Create/upgrade the schema on SQLite; on PostgreSQL require ``brisa db migrate``,
+    waiting up to ``wait_seconds`` for one that is running (an older schema only: a newer
+    one, or a database that does not answer, is an error at once)."""
     from brisa.store import migrate
 
     store = open_store(settings)
@@ -158,9 +165,34 @@ def ensure_schema(settings: Settings) -> None:
         if store.is_sqlite:
             migrate.ensure_current(store)
         else:
-            migrate.check(store)
+            _wait_for_schema(store, wait_seconds)
     finally:
         store.dispose()
+
+
+def _wait_for_schema(store: Store, wait_seconds: float) -> None:
+    import time
+
+    from brisa.errors import StoreError
+    from brisa.store import migrate
+
+    deadline = time.monotonic() + wait_seconds
+    said = False
+    while True:
+        try:
+            migrate.check(store)
+            return
+        except StoreError:
+            if time.monotonic() >= deadline or not migrate.is_behind(store):
+                raise
+        if not said:
+            logging.getLogger("brisa.cli").warning(
+                "the database schema is not current yet: waiting up to %.0fs for `brisa db migrate` "
+                "(the Procfile's release command)",
+                wait_seconds,
+            )
+            said = True
+        time.sleep(0.5)
 
 
 def open_store(settings: Settings) -> Store:

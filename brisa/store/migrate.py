@@ -59,6 +59,12 @@ def check(store: Store) -> str:
     return revision
 
 
+def is_behind(store: Store) -> bool:
+    """The schema is older than this Brisa's (or absent): ``brisa db migrate`` would help."""
+    revision = current_revision(store)
+    return revision is None or (revision != HEAD and revision < HEAD)
+
+
 def reset(store: Store) -> None:
     """Drop every table Brisa knows, then create them again."""
     from brisa.store.schema import metadata
