@@ -1,0 +1,244 @@
+"""Airflow's own example DAGs under Brisa: 1.10.15, 2.10.5, 3.3.2 (apache-airflow-core) and
+the standard provider 1.21.0.
+
+Their wheels are downloaded from the package index at test time (cached; never kept in this
+repository) and their ``example_dags`` read where they lie. Every file must either load, or
+fail naming what Brisa does not support (or a third-party package that is not installed,
+as on an Airflow without it): never an error from inside Brisa. The files that load today
+are pinned, so that none stops loading unnoticed, and a selection of them runs to success
+under ``brisa dags test``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from brisa.loader import parse_file
+from brisa.runtime import NoSecrets, ParseRuntime, use_runtime
+
+pytestmark = pytest.mark.slow
+
+WHEELS = {
+    "1.10.15": ("apache-airflow==1.10.15", "airflow/example_dags"),
+    "2.10.5": ("apache-airflow==2.10.5", "airflow/example_dags"),
+    "3.3.2": ("apache-airflow-core==3.3.2", "airflow/example_dags"),
+    "standard-1.21.0": (
+        "apache-airflow-providers-standard==1.21.0",
+        "airflow/providers/standard/example_dags",
+    ),
+}
+REFUSED = re.compile(r"Brisa does not support|is not supported by Brisa")
+THIRD_PARTY = re.compile(r"^ModuleNotFoundError: No module named '(?!airflow)[\w.]+'$")
+
+MUST_LOAD = {
+    "1.10.15": {
+        "example_bash_operator.py",
+        "example_branch_operator.py",
+        "example_branch_python_dop_operator_3.py",
+        "example_complex.py",
+        "example_external_task_marker_dag.py",
+        "example_latest_only.py",
+        "example_latest_only_with_trigger.py",
+        "example_nested_branch_dag.py",
+        "example_passing_params_via_test_command.py",
+        "example_python_operator.py",
+        "example_short_circuit_operator.py",
+        "example_skip_dag.py",
+        "example_trigger_controller_dag.py",
+        "example_trigger_target_dag.py",
+        "example_xcom.py",
+        "tutorial.py",
+    },
+    "2.10.5": {
+        "example_bash_decorator.py",
+        "example_bash_operator.py",
+        "example_branch_datetime_operator.py",
+        "example_branch_day_of_week_operator.py",
+        "example_branch_labels.py",
+        "example_branch_operator.py",
+        "example_branch_operator_decorator.py",
+        "example_branch_python_dop_operator_3.py",
+        "example_complex.py",
+        "example_dag_decorator.py",
+        "example_display_name.py",
+        "example_dynamic_task_mapping.py",
+        "example_dynamic_task_mapping_with_no_taskflow_operators.py",
+        "example_external_task_marker_dag.py",
+        "example_latest_only.py",
+        "example_latest_only_with_trigger.py",
+        "example_nested_branch_dag.py",
+        "example_params_trigger_ui.py",
+        "example_params_ui_tutorial.py",
+        "example_passing_params_via_test_command.py",
+        "example_python_decorator.py",
+        "example_python_operator.py",
+        "example_sensor_decorator.py",
+        "example_sensors.py",
+        "example_setup_teardown.py",
+        "example_setup_teardown_taskflow.py",
+        "example_short_circuit_decorator.py",
+        "example_short_circuit_operator.py",
+        "example_skip_dag.py",
+        "example_sla_dag.py",
+        "example_task_group.py",
+        "example_task_group_decorator.py",
+        "example_time_delta_sensor_async.py",
+        "example_trigger_controller_dag.py",
+        "example_trigger_target_dag.py",
+        "example_xcom.py",
+        "example_xcomargs.py",
+        "tutorial.py",
+        "tutorial_dag.py",
+        "tutorial_taskflow_api.py",
+        "tutorial_taskflow_api_virtualenv.py",
+        "tutorial_taskflow_templates.py",
+    },
+    "3.3.2": {
+        "example_branch_labels.py",
+        "example_branch_python_dop_operator_3.py",
+        "example_complex.py",
+        "example_dag_decorator.py",
+        "example_display_name.py",
+        "example_dynamic_task_mapping.py",
+        "example_dynamic_task_mapping_with_no_taskflow_operators.py",
+        "example_failed_dag.py",
+        "example_latest_only_with_trigger.py",
+        "example_nested_branch_dag.py",
+        "example_params_trigger_ui.py",
+        "example_params_ui_tutorial.py",
+        "example_passing_params_via_test_command.py",
+        "example_setup_teardown.py",
+        "example_setup_teardown_taskflow.py",
+        "example_simplest_dag.py",
+        "example_skip_dag.py",
+        "example_task_group.py",
+        "example_task_group_decorator.py",
+        "example_task_state_store.py",
+        "example_task_state_store_async.py",
+        "example_task_state_store_mapped.py",
+        "example_time_delta_sensor_async.py",
+        "example_trigger_target_dag.py",
+        "example_xcom.py",
+        "example_xcomargs.py",
+        "tutorial.py",
+        "tutorial_dag.py",
+        "tutorial_taskflow_api.py",
+        "tutorial_taskflow_api_virtualenv.py",
+        "tutorial_taskflow_templates.py",
+    },
+    "standard-1.21.0": {
+        "example_bash_decorator.py",
+        "example_bash_operator.py",
+        "example_branch_datetime_operator.py",
+        "example_branch_day_of_week_operator.py",
+        "example_branch_operator.py",
+        "example_branch_operator_decorator.py",
+        "example_external_task_child_deferrable.py",
+        "example_external_task_marker_dag.py",
+        "example_external_task_parent_deferrable.py",
+        "example_latest_only.py",
+        "example_measurement_correction_decorator.py",
+        "example_measurement_correction_operator.py",
+        "example_python_decorator.py",
+        "example_python_operator.py",
+        "example_sensor_decorator.py",
+        "example_sensors.py",
+        "example_short_circuit_decorator.py",
+        "example_short_circuit_operator.py",
+        "example_trigger_controller_dag.py",
+    },
+}
+
+# Self-contained examples (no network, no sensor waiting on the clock) run to success.
+RUN_TO_SUCCESS = [
+    ("1.10.15", "example_xcom"),
+    ("1.10.15", "example_branch_operator"),
+    ("2.10.5", "example_xcom"),
+    ("2.10.5", "example_dynamic_task_mapping"),
+    ("2.10.5", "example_task_group"),
+    ("2.10.5", "example_complex"),
+    ("2.10.5", "example_setup_teardown_taskflow"),
+    ("3.3.2", "example_simplest_dag"),
+    ("3.3.2", "tutorial_taskflow_api"),
+    ("3.3.2", "example_dynamic_task_mapping"),
+    ("3.3.2", "example_task_state_store"),
+    ("standard-1.21.0", "example_short_circuit_operator"),
+]
+
+
+def _cache() -> Path:
+    root = os.environ.get("BRISA_TEST_CACHE") or str(Path.home() / ".cache" / "brisa-test")
+    return Path(root) / "airflow-examples"
+
+
+@pytest.fixture(scope="session")
+def example_folders() -> dict[str, Path]:
+    folders = {}
+    for name, (spec, examples) in WHEELS.items():
+        target = _cache() / name
+        done = target / ".extracted"
+        if not done.exists():
+            wheels = target / "wheel"
+            result = subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", spec, "-d", str(wheels)],
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            assert result.returncode == 0, f"could not download {spec}:\n{result.stdout}{result.stderr}"
+            (wheel,) = wheels.glob("*.whl")
+            with zipfile.ZipFile(wheel) as archive:
+                members = [m for m in archive.namelist() if m.startswith(examples + "/")]
+                archive.extractall(target / "files", members)
+            done.touch()
+        folders[name] = target / "files" / examples
+    return folders
+
+
+def _loads(path: Path) -> str | None:
+    """None when the file loads; else its error's last line."""
+    with use_runtime(ParseRuntime(NoSecrets())):
+        result = parse_file(str(path), timeout=60, dags_folder=str(path.parent))
+    return result.errors[0].message.strip().splitlines()[-1] if result.errors else None
+
+
+@pytest.mark.parametrize("version", list(WHEELS))
+def test_each_example_loads_or_names_what_brisa_does_not_support(example_folders, version):
+    folder = example_folders[version]
+    loaded, unexplained = set(), {}
+    for path in sorted(folder.rglob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        error = _loads(path)
+        if error is None:
+            loaded.add(path.name)
+        elif not (REFUSED.search(error) or THIRD_PARTY.match(error)):
+            unexplained[str(path.relative_to(folder))] = error
+    assert unexplained == {}, "errors from inside Brisa, not a clear refusal"
+    assert MUST_LOAD[version] - loaded == set(), "these examples no longer load"
+
+
+@pytest.mark.parametrize(("version", "dag_id"), RUN_TO_SUCCESS, ids=[f"{v}-{d}" for v, d in RUN_TO_SUCCESS])
+def test_examples_run_to_success_under_dags_test(example_folders, tmp_path, version, dag_id):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BRISA", "AIRFLOW"))}
+    env.update(
+        BRISA_HOME=str(tmp_path / "home"),
+        AIRFLOW__CORE__DAGS_FOLDER=str(example_folders[version]),
+        BRISA__CORE__LOAD_EXAMPLES="False",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "brisa.cli", "dags", "test", dag_id, "2024-01-02"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert f"DAG run of {dag_id} at 2024-01-02T00:00:00+00:00 ended as success" in result.stdout
