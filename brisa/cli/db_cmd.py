@@ -26,19 +26,66 @@ def db() -> None:
     """Manage the metadata database."""
 
 
-def _migrate() -> None:
+def _migrate(to_revision: str = "head") -> None:
     from brisa.store import migrate
 
     settings = wiring.prepare_settings()
     store = wiring.open_store(settings)
-    revision = migrate.upgrade(store)
+    revision = migrate.upgrade(store, to_revision)
     click.echo(f"Database migrated to revision {revision} ({_safe_url(store.url)}).")
 
 
+_TO = click.option("-r", "--to-revision", help="The revision to reach (default: the newest).")
+_FROM = click.option(
+    "--from-revision", help="With --show-sql-only: the revision to start from (default: the database's)."
+)
+_SQL_ONLY = click.option(
+    "-s", "--show-sql-only", is_flag=True, help="Print the SQL instead of running it (PostgreSQL only)."
+)
+
+
 @db.command("migrate")
-def db_migrate() -> None:
+@_TO
+@_FROM
+@_SQL_ONLY
+def db_migrate(to_revision: str | None, from_revision: str | None, show_sql_only: bool) -> None:
     """Create or upgrade the schema to the newest revision (Heroku's release phase)."""
-    _migrate()
+    if show_sql_only:
+        _print_sql(from_revision, to_revision or "head", down=False)
+        return
+    _migrate(to_revision or "head")
+
+
+@db.command("downgrade")
+@click.option(
+    "-r", "--to-revision", required=True, help="The revision to go back to (base: drop everything)."
+)
+@_FROM
+@_SQL_ONLY
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+def db_downgrade(to_revision: str, from_revision: str | None, show_sql_only: bool, yes: bool) -> None:
+    """Take the schema back to an older revision (the newer tables' data is lost), as Airflow's."""
+    from brisa.store import migrate
+
+    if show_sql_only:
+        _print_sql(from_revision, to_revision, down=True)
+        return
+    store = wiring.open_store(wiring.load_settings())
+    if not yes:
+        click.confirm(
+            f"Downgrade {_safe_url(store.url)} to revision {to_revision}? Newer tables lose their data.",
+            abort=True,
+        )
+    revision = migrate.downgrade(store, to_revision)
+    click.echo(f"Database downgraded to revision {revision} ({_safe_url(store.url)}).")
+
+
+def _print_sql(from_revision: str | None, to_revision: str, *, down: bool) -> None:
+    from brisa.store import migrate
+
+    store = wiring.open_store(wiring.load_settings())
+    start = from_revision or migrate.current_revision(store) or "base"
+    click.echo(migrate.offline_sql(store.url, from_revision=start, to=to_revision, down=down), nl=False)
 
 
 @db.command("init")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from brisa.errors import StoreError
+from brisa.errors import InvalidInputError, StoreError
 from brisa.store.migrations import HEAD
 from brisa.store.sql import Store, translate_errors
 
@@ -31,15 +31,63 @@ def is_current(store: Store) -> bool:
     return current_revision(store) == HEAD
 
 
-def upgrade(store: Store) -> str:
-    """Bring the schema to the newest revision; returns the revision reached."""
+def upgrade(store: Store, to: str = "head") -> str:
+    """Bring the schema to ``to`` (the newest revision by default); returns the revision reached."""
+    from alembic import command
+
+    target = _known(to)
+    with translate_errors(), store.engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), target)
+    if target in ("head", HEAD):
+        with store.transaction() as tx:
+            tx.pools.ensure_default()
+    return current_revision(store) or "base"
+
+
+def downgrade(store: Store, to: str) -> str:
+    """Take the schema back to ``to`` (``base``: no table left); returns the revision reached."""
     from alembic import command
 
     with translate_errors(), store.engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), "head")
-    with store.transaction() as tx:
-        tx.pools.ensure_default()
-    return HEAD
+        command.downgrade(_alembic_config(conn), _known(to))
+    return current_revision(store) or "base"
+
+
+def offline_sql(url: str, *, from_revision: str, to: str, down: bool = False) -> str:
+    """The SQL that would take the schema from ``from_revision`` to ``to``, run nowhere (for a
+    DBA to review or apply). PostgreSQL only, as in Airflow: SQLite's table rebuilds need
+    the live database."""
+    import io
+
+    from alembic import command
+    from alembic.config import Config
+
+    if url.startswith("sqlite"):
+        raise InvalidInputError("SQL-only migrations are not supported on SQLite, as in Airflow")
+    cfg = Config(output_buffer=io.StringIO())
+    cfg.set_main_option("script_location", "brisa.store:migrations")
+    cfg.attributes["url"] = url
+    span = f"{_known(from_revision)}:{_known(to)}"
+    with translate_errors():
+        (command.downgrade if down else command.upgrade)(cfg, span, sql=True)
+    return cfg.output_buffer.getvalue()
+
+
+def revisions() -> list[str]:
+    """Every revision, oldest first."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "brisa.store:migrations")
+    return [script.revision for script in reversed(list(ScriptDirectory.from_config(cfg).walk_revisions()))]
+
+
+def _known(revision: str) -> str:
+    if revision in ("head", "base") or revision in revisions():
+        return revision
+    known = ", ".join(revisions())
+    raise InvalidInputError(f"unknown revision {revision!r}: Brisa's are {known} (or head, base)")
 
 
 def ensure_current(store: Store) -> None:

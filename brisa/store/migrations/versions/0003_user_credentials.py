@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 import brisa.store.types
 
@@ -22,7 +22,7 @@ depends_on = None
 def upgrade() -> None:
     # On SQLite the table is copied to add AUTOINCREMENT, so a deleted user's id is never
     # given again; PostgreSQL's sequence never reused one.
-    sqlite = op.get_bind().dialect.name == "sqlite"
+    sqlite = op.get_context().dialect.name == "sqlite"
     with op.batch_alter_table(
         "ab_user", recreate="always" if sqlite else "auto", table_kwargs={"sqlite_autoincrement": True}
     ) as batch_op:
@@ -51,6 +51,11 @@ def upgrade() -> None:
 
 def _give_every_user_a_credential_id() -> None:
     # Tokens issued before carry none: they are refused, and their users log in again.
+    if context.is_offline_mode():  # SQL for a DBA to run (PostgreSQL only): random ids in SQL
+        op.execute(
+            "UPDATE ab_user SET credential_id = md5(random()::text || id::text || clock_timestamp()::text)"
+        )
+        return
     bind = op.get_bind()
     users = sa.table("ab_user", sa.column("id", sa.Integer), sa.column("credential_id", sa.String))
     for (user_id,) in bind.execute(sa.select(users.c.id)).all():
