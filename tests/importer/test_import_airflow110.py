@@ -50,7 +50,8 @@ def test_everything_is_imported_once_and_secrets_are_re_encrypted(
         assert stored.password != "pg-secret" and stored.is_encrypted
         assert tx.users.require("maria").role == Role.ADMIN.value
         assert tx.users.require("maria").password_hash.startswith("$2b$12$")
-        assert {d.dag_id: d.is_paused for d in tx.dags.list(active=None).items} == {"etl": False, "reports": True}
+        paused = {d.dag_id: d.is_paused for d in tx.dags.list(active=None).items}
+        assert paused == {"etl": False, "reports": True}
 
 
 def test_runs_and_task_instances_keep_states_dates_tries_and_conf(
