@@ -187,7 +187,7 @@ class _Job:
                     yield None  # its run is still running (or gone): import it once it ends
                     continue
                 key = (row["dag_id"], run_id, row["task_id"], row.get("map_index", -1))
-                yield mapping.task_instance(row, run_id, notes.get(key))
+                yield mapping.task_instance(row, run_id, notes.get(key) or notes.get(row.get("id")))
 
         return _load(tx, s.task_instance, ("dag_id", "run_id", "task_id", "map_index"), mapped())
 
@@ -195,9 +195,12 @@ class _Job:
         for row in self.source.rows("dag_run"):
             self._remember_run(row, mapping.dag_run(row))
 
-    def _ti_notes(self) -> dict[tuple[Any, ...], str]:
+    def _ti_notes(self) -> dict[Any, str]:
+        """2.x keys a task's note by the task's key, 3.x by the task instance's id."""
         return {
-            (r["dag_id"], r["run_id"], r["task_id"], r["map_index"]): r["content"]
+            r["ti_id"] if "ti_id" in r else (r["dag_id"], r["run_id"], r["task_id"], r["map_index"]): r[
+                "content"
+            ]
             for r in self.source.rows("task_instance_note")
             if r.get("content")
         }
