@@ -65,6 +65,7 @@ def db_import_airflow(
         **_simple_auth(simple_auth_users, simple_auth_passwords),
     )
     settings = wiring.prepare_settings()
+    wiring.ensure_schema(settings)
     store = wiring.open_store(settings)
     recrypt = _recrypt(settings, fernet_keys)
     with open_source(source_url) as source, _progress_bar() as progress:
@@ -140,10 +141,10 @@ def _progress_bar() -> Iterator[Progress]:
 
 
 def _print_report(report: ImportReport) -> None:
-    verb = "Would import" if report.dry_run else "Imported"
     click.echo(f"Source: {report.version.label}.")
-    width = max((len(kind) for kind in report.tallies), default=0)
-    click.echo(f"{verb}:{'':>{width - 5}}      new  present  skipped")
+    click.echo("Would import (dry run, nothing written):" if report.dry_run else "Imported:")
+    width = max((len(kind) for kind in report.tallies), default=4)
+    click.echo(f"  {'kind':<{width}}  {'new':>9}  {'present':>9}  {'skipped':>9}")
     for kind, tally in report.tallies.items():
-        click.echo(f"  {kind:<{width}}  {tally.new:>9,}  {tally.present:>7,}  {tally.skipped:>7,}")
-    click.echo("present: already in Brisa (left as is); skipped: runs not finished yet and their tasks.")
+        click.echo(f"  {kind:<{width}}  {tally.new:>9,}  {tally.present:>9,}  {tally.skipped:>9,}")
+    click.echo("present: already in Brisa, left as is; skipped: runs not finished yet, and their tasks.")

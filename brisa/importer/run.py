@@ -176,8 +176,8 @@ class _Job:
         return {r["dag_run_id"]: r["content"] for r in self.source.rows("dag_run_note") if r.get("content")}
 
     def task_instances(self, tx: Transaction) -> Tally:
-        if not self.run_ids:
-            self._collect_runs()
+        if "runs" not in self.options.kinds:
+            self._collect_runs(tx)
         notes = self._ti_notes()
 
         def mapped() -> Iterator[dict[str, Any] | None]:
@@ -191,9 +191,12 @@ class _Job:
 
         return _load(tx, s.task_instance, ("dag_id", "run_id", "task_id", "map_index"), mapped())
 
-    def _collect_runs(self) -> None:
+    def _collect_runs(self, tx: Transaction) -> None:
+        """Without ``runs`` in this import: tasks go only to runs an earlier import brought."""
         for row in self.source.rows("dag_run"):
             self._remember_run(row, mapping.dag_run(row))
+        in_brisa = set(tx.conn.execute(sa.select(s.dag_run.c.dag_id, s.dag_run.c.run_id)).tuples())
+        self.imported_runs &= in_brisa
 
     def _ti_notes(self) -> dict[Any, str]:
         """2.x keys a task's note by the task's key, 3.x by the task instance's id."""

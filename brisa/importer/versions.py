@@ -33,7 +33,9 @@ class AirflowVersion:
 
     @property
     def label(self) -> str:
-        return f"Airflow {self.release} schema (revision {self.revision})"
+        return (
+            f"Airflow {self.family} database (schema revision {self.revision}, from Airflow {self.release})"
+        )
 
 
 @cache
