@@ -20,7 +20,7 @@ from brisa.cli import wiring
 if TYPE_CHECKING:
     from brisa.importer.run import ImportReport, Progress
 
-_KINDS_HELP = "connections, variables, pools, users, dags, runs, task_instances"
+_KINDS_HELP = "connections, variables, pools, users, dags, runs, task_instances, xcoms"
 
 
 @click.command("import-airflow")
@@ -33,6 +33,7 @@ _KINDS_HELP = "connections, variables, pools, users, dags, runs, task_instances"
 )
 @click.option("--dry-run", is_flag=True, help="Count what would be imported, per kind; write nothing.")
 @click.option("--only", "only", multiple=True, help=f"Import only these kinds (repeatable): {_KINDS_HELP}.")
+@click.option("--xcoms", is_flag=True, help="Import XComs too (JSON or plain pickled values).")
 @click.option(
     "--simple-auth-users",
     default="",
@@ -48,6 +49,7 @@ def db_import_airflow(
     fernet_keys: tuple[str, ...],
     dry_run: bool,
     only: tuple[str, ...],
+    xcoms: bool,
     simple_auth_users: str,
     simple_auth_passwords: Path | None,
 ) -> None:
@@ -60,7 +62,7 @@ def db_import_airflow(
     from brisa.importer import ImportOptions, import_airflow, open_source
 
     options = ImportOptions(
-        kinds=_kinds(only),
+        kinds=_kinds(only, xcoms),
         dry_run=dry_run,
         **_simple_auth(simple_auth_users, simple_auth_passwords),
     )
@@ -75,8 +77,8 @@ def db_import_airflow(
     _print_report(report)
 
 
-def _kinds(only: tuple[str, ...]) -> tuple[str, ...]:
-    from brisa.importer import KINDS
+def _kinds(only: tuple[str, ...], xcoms: bool) -> tuple[str, ...]:
+    from brisa.importer import DEFAULT_KINDS, KINDS
 
     chosen = [k.strip().replace("-", "_") for part in only for k in part.split(",") if k.strip()]
     unknown = sorted(set(chosen) - set(KINDS))
@@ -84,7 +86,8 @@ def _kinds(only: tuple[str, ...]) -> tuple[str, ...]:
         raise click.BadParameter(
             f"unknown kind(s) {', '.join(unknown)}; known: {_KINDS_HELP}", param_hint="--only"
         )
-    return tuple(chosen) or KINDS
+    kinds = tuple(chosen) or DEFAULT_KINDS
+    return (*kinds, "xcoms") if xcoms and "xcoms" not in kinds else kinds
 
 
 def _simple_auth(spec: str, passwords_file: Path | None) -> dict[str, dict]:

@@ -8,11 +8,12 @@ reads it read-only, :mod:`~.mapping` turns its rows into Brisa's (pure functions
 from __future__ import annotations
 
 from brisa.importer.mapping import Recrypt
-from brisa.importer.run import KINDS, ImportOptions, ImportReport, Tally, import_airflow
+from brisa.importer.run import DEFAULT_KINDS, KINDS, ImportOptions, ImportReport, Tally, import_airflow
 from brisa.importer.source import SourceDb, open_source
 from brisa.importer.versions import AirflowVersion, detect
 
 __all__ = [
+    "DEFAULT_KINDS",
     "KINDS",
     "AirflowVersion",
     "ImportOptions",

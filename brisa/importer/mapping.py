@@ -17,6 +17,7 @@ from typing import Any
 
 from cryptography.fernet import InvalidToken, MultiFernet
 
+from brisa import serde
 from brisa.auth.roles import Role
 from brisa.auth.users import username_key
 from brisa.errors import SecretsError
@@ -242,6 +243,40 @@ def task_instance(row: Row, run_id: str, note: str | None = None) -> dict[str, A
     }
 
 
+def xcom(row: Row, run_id: str, now: datetime) -> dict[str, Any] | None:
+    """An XCom whose value is JSON or a plain pickle (1.10's default); ``None`` otherwise."""
+    value = xcom_value(row.get("value"))
+    if value is _UNREADABLE:
+        return None
+    return {
+        "dag_id": row["dag_id"],
+        "run_id": run_id,
+        "task_id": row["task_id"],
+        "map_index": int(row["map_index"]) if row.get("map_index") is not None else -1,
+        "key": row["key"],
+        "value": serde.dumps(value),
+        "timestamp": _aware(row.get("timestamp")) or now,
+    }
+
+
+_UNREADABLE = object()
+
+
+def xcom_value(value: Any) -> Any:
+    """Airflow 3 hands back decoded JSON; 1.10 and 2.x bytes of JSON or of a pickle."""
+    if not isinstance(value, bytes | bytearray | memoryview):
+        return value
+    raw = bytes(value)
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        pass
+    try:
+        return _PlainUnpickler(io.BytesIO(raw)).load()
+    except Exception:
+        return _UNREADABLE
+
+
 def decode_conf(value: Any) -> dict[str, Any]:
     """A run's conf: JSON (3.x) or a pickle (1.10, 2.x) of plain values; anything else -> {}.
 
@@ -302,4 +337,6 @@ __all__ = [
     "task_state",
     "user_key",
     "variable",
+    "xcom",
+    "xcom_value",
 ]

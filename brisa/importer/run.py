@@ -23,7 +23,9 @@ from brisa.importer.versions import AirflowVersion
 from brisa.store import schema as s
 from brisa.store.sql import Store, Transaction
 
-KINDS = ("connections", "variables", "pools", "users", "dags", "runs", "task_instances")
+KINDS = ("connections", "variables", "pools", "users", "dags", "runs", "task_instances", "xcoms")
+DEFAULT_KINDS = KINDS[:-1]
+"""XComs only when asked for (``--only`` or ``--xcoms``): they can be many, and large."""
 BATCH = 500
 Progress = Callable[[str, int, int], None]
 """``progress(kind, rows_done, rows_total)``, called as rows are read."""
@@ -45,7 +47,7 @@ class ImportReport:
 
 @dataclass(frozen=True)
 class ImportOptions:
-    kinds: tuple[str, ...] = KINDS
+    kinds: tuple[str, ...] = DEFAULT_KINDS
     dry_run: bool = False
     simple_auth_users: Mapping[str, Role] = field(default_factory=dict)
     """Airflow 3 simple auth manager users (name -> role); their passwords below."""
@@ -176,8 +178,7 @@ class _Job:
         return {r["dag_run_id"]: r["content"] for r in self.source.rows("dag_run_note") if r.get("content")}
 
     def task_instances(self, tx: Transaction) -> Tally:
-        if "runs" not in self.options.kinds:
-            self._collect_runs(tx)
+        self._ensure_runs(tx)
         notes = self._ti_notes()
 
         def mapped() -> Iterator[dict[str, Any] | None]:
@@ -190,6 +191,23 @@ class _Job:
                 yield mapping.task_instance(row, run_id, notes.get(key) or notes.get(row.get("id")))
 
         return _load(tx, s.task_instance, ("dag_id", "run_id", "task_id", "map_index"), mapped())
+
+    def xcoms(self, tx: Transaction) -> Tally:
+        self._ensure_runs(tx)
+
+        def mapped() -> Iterator[dict[str, Any] | None]:
+            for row in self._read("xcoms", "xcom"):
+                run_id = row.get("run_id") or self.run_ids.get((row["dag_id"], mapping.run_logical_date(row)))
+                if run_id is None or (row["dag_id"], run_id) not in self.imported_runs:
+                    yield None
+                    continue
+                yield mapping.xcom(row, run_id, self.now)
+
+        return _load(tx, s.xcom, ("dag_id", "run_id", "task_id", "map_index", "key"), mapped())
+
+    def _ensure_runs(self, tx: Transaction) -> None:
+        if "runs" not in self.options.kinds and not self.run_ids:
+            self._collect_runs(tx)
 
     def _collect_runs(self, tx: Transaction) -> None:
         """Without ``runs`` in this import: tasks go only to runs an earlier import brought."""
@@ -249,4 +267,4 @@ def _flush(tx: Transaction, table: sa.Table, batch: list[dict[str, Any]], at: in
     return []
 
 
-__all__ = ["KINDS", "ImportOptions", "ImportReport", "Tally", "import_airflow"]
+__all__ = ["DEFAULT_KINDS", "KINDS", "ImportOptions", "ImportReport", "Tally", "import_airflow"]

@@ -123,6 +123,17 @@ task_instance = sa.Table(
     sa.Column("pid", sa.Integer),
     sa.Column("executor_config", sa.LargeBinary),
 )
+xcom = sa.Table(
+    "xcom",
+    meta,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(512)),
+    sa.Column("value", sa.LargeBinary),
+    sa.Column("timestamp", sa.DateTime),
+    sa.Column("execution_date", sa.DateTime),
+    sa.Column("task_id", _ID),
+    sa.Column("dag_id", _ID),
+)
 for name in ("ab_role", "ab_user"):  # 1.10.13 created FAB's tables, empty without rbac
     sa.Table(name, meta, sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.String(64)))
 sa.Table(
@@ -206,6 +217,16 @@ def _fill_runs(conn: sa.Connection) -> None:
                 conf=pickle.dumps({"day": day}, protocol=2),
                 start_date=when + timedelta(hours=1),
                 end_date=None if state == "running" else when + timedelta(hours=2),
+            )
+        )
+        conn.execute(
+            xcom.insert().values(
+                key="return_value",
+                value=pickle.dumps({"rows": day * 10}),  # 1.10 pickled XComs by default
+                timestamp=when + timedelta(hours=1),
+                execution_date=when,
+                task_id="extract",
+                dag_id="etl",
             )
         )
         for task_id in ("extract", "load"):

@@ -13,6 +13,7 @@ from brisa.errors import SecretsError
 from brisa.importer.source import read_only_engine
 from brisa.secrets.service import SecretsService
 from brisa.store import schema as s
+from brisa.store.records import TaskKey
 from brisa.store.sql import Store
 from brisa.testing import FakeClock
 from tests.api.conftest import build_api
@@ -104,6 +105,18 @@ def test_dry_run_counts_and_writes_nothing(source_url, memory_store: Store, run_
     assert report.dry_run and counts(report) == FIRST
     with memory_store.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(s.dag_run)).scalar_one() == 0
+
+
+def test_xcoms_come_only_when_asked_for_with_their_pickled_values(
+    source_url, memory_store: Store, run_import
+) -> None:
+    airflow110.build(source_url)
+    assert "xcoms" not in run_import(source_url, memory_store, [airflow110.FERNET_KEY]).tallies
+    report = run_import(source_url, memory_store, [airflow110.FERNET_KEY], kinds=("xcoms",))
+    assert counts(report) == {"xcoms": (3, 0, 1)}
+    with memory_store.transaction(readonly=True) as tx:
+        record = tx.xcoms.get(TaskKey("etl", "scheduled__2021-03-02T00:00:00", "extract"), "return_value")
+    assert record.value == {"rows": 10}
 
 
 def test_only_limits_the_kinds(source_url, memory_store: Store, run_import) -> None:

@@ -14,6 +14,7 @@ from brisa.auth.passwords import make_hasher
 from brisa.importer.mapping import simple_auth_users
 from brisa.secrets.service import SecretsService
 from brisa.store import schema as s
+from brisa.store.records import TaskKey
 from brisa.store.sql import Store
 from brisa.testing import FakeClock
 from tests.api.conftest import build_api
@@ -115,6 +116,15 @@ def test_runs_and_task_instances_keep_their_states(airflow_source, memory_store:
     }
     assert tis[("etl", "extract")]["try_number"] == 1
     assert tis[("etl", "extract")]["run_id"] == runs["etl"]["run_id"]
+
+
+def test_xcoms_come_with_their_values(airflow_source, memory_store: Store, run_import) -> None:
+    report = _import(run_import, airflow_source, memory_store, kinds=("runs", "xcoms"))
+    assert report.tallies["xcoms"].new >= 2
+    with memory_store.transaction(readonly=True) as tx:
+        run_id = tx.runs.list(dag_id="etl").items[0].run_id
+        record = tx.xcoms.get(TaskKey("etl", run_id, "extract"), "return_value")
+    assert record.value == "extract"
 
 
 def test_users_log_in_with_their_airflow_password(

@@ -158,3 +158,22 @@ def test_versions_are_detected_from_alembic_version(revisions: list[str], family
 def test_unknown_or_too_old_revisions_are_refused(revisions: list[str]) -> None:
     with pytest.raises(InvalidInputError):
         detect(revisions)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(b'"extract"', "extract"), (pickle.dumps([1, {"a": 2}]), [1, {"a": 2}]), ({"a": 1}, {"a": 1})],
+    ids=["2.x-json-bytes", "1.10-pickle", "3.x-json"],
+)
+def test_xcom_values_of_every_version(value: object, expected: object) -> None:
+    row = {"dag_id": "d", "task_id": "t", "key": "return_value", "value": value, "map_index": None}
+    mapped = mapping.xcom(row, "r", datetime(2026, 1, 1, tzinfo=UTC))
+    assert mapped is not None and mapped["map_index"] == -1
+    from brisa import serde
+
+    assert serde.loads(mapped["value"]) == expected
+
+
+def test_an_xcom_pickling_an_object_is_not_imported() -> None:
+    row = {"dag_id": "d", "task_id": "t", "key": "k", "value": pickle.dumps(Evil())}
+    assert mapping.xcom(row, "r", datetime(2026, 1, 1, tzinfo=UTC)) is None
