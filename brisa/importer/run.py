@@ -156,7 +156,7 @@ class _Job:
 
     def runs(self, tx: Transaction) -> Tally:
         notes = self._run_notes()
-        by_date = set(tx.conn.execute(sa.select(s.dag_run.c.dag_id, s.dag_run.c.logical_date)).tuples())
+        by_date = {tuple(r) for r in tx.conn.execute(sa.select(s.dag_run.c.dag_id, s.dag_run.c.logical_date))}
 
         def mapped() -> Iterator[dict[str, Any] | None]:
             for row in self._read("runs", "dag_run"):
@@ -213,7 +213,7 @@ class _Job:
         """Without ``runs`` in this import: tasks go only to runs an earlier import brought."""
         for row in self.source.rows("dag_run"):
             self._remember_run(row, mapping.dag_run(row))
-        in_brisa = set(tx.conn.execute(sa.select(s.dag_run.c.dag_id, s.dag_run.c.run_id)).tuples())
+        in_brisa = {tuple(r) for r in tx.conn.execute(sa.select(s.dag_run.c.dag_id, s.dag_run.c.run_id))}
         self.imported_runs &= in_brisa
 
     def _ti_notes(self) -> dict[Any, str]:

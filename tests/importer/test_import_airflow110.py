@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from brisa.auth.roles import Role
 from brisa.errors import SecretsError
+from brisa.importer import KINDS
 from brisa.importer.source import read_only_engine
 from brisa.secrets.service import SecretsService
 from brisa.store import schema as s
@@ -162,3 +163,15 @@ def test_a_1_10_user_logs_in_with_the_old_password_then_holds_an_argon2_hash(
         assert tx.users.require("maria").password_hash.startswith("$argon2id$")
     again = api.client.post("/auth/token", json={"username": "maria", "password": airflow110.PASSWORD})
     assert again.status_code == 201
+
+
+@pytest.mark.postgres
+def test_into_a_postgresql_brisa(tmp_path: Path, pg_store: Store, run_import) -> None:
+    url = f"sqlite:///{tmp_path}/airflow.db"
+    airflow110.build(url)
+    assert counts(run_import(url, pg_store, [airflow110.FERNET_KEY], kinds=KINDS)) == {
+        **FIRST,
+        "xcoms": (3, 0, 1),
+    }
+    again = run_import(url, pg_store, [airflow110.FERNET_KEY], kinds=KINDS)
+    assert sum(new for new, _, _ in counts(again).values()) == 0
