@@ -175,3 +175,27 @@ def test_into_a_postgresql_brisa(tmp_path: Path, pg_store: Store, run_import) ->
     }
     again = run_import(url, pg_store, [airflow110.FERNET_KEY], kinds=KINDS)
     assert sum(new for new, _, _ in counts(again).values()) == 0
+
+
+def test_progress_is_reported_per_kind_up_to_its_total(tmp_path: Path, memory_store: Store) -> None:
+    from datetime import UTC, datetime
+
+    from cryptography.fernet import Fernet, MultiFernet
+
+    from brisa.importer import ImportOptions, Recrypt, import_airflow, open_source
+
+    url = f"sqlite:///{tmp_path}/airflow.db"
+    airflow110.build(url)
+    seen: dict[str, tuple[int, int]] = {}
+    recrypt = Recrypt(source=MultiFernet([Fernet(airflow110.FERNET_KEY)]), encrypt=lambda text: text)
+    with open_source(url) as source:
+        import_airflow(
+            source,
+            memory_store,
+            recrypt,
+            ImportOptions(dry_run=True),
+            now=datetime(2026, 1, 1, tzinfo=UTC),
+            hash_password=str,
+            progress=lambda kind, done, total: seen.__setitem__(kind, (done, total)),
+        )
+    assert seen["runs"] == (4, 4) and seen["task_instances"] == (8, 8) and seen["connections"] == (2, 2)
