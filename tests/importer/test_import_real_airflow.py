@@ -11,11 +11,13 @@ import pytest
 import sqlalchemy as sa
 
 from brisa.auth.passwords import make_hasher
+from brisa.importer import KINDS
 from brisa.importer.mapping import simple_auth_users
+from brisa.importer.source import read_only_engine
 from brisa.secrets.service import SecretsService
 from brisa.store import schema as s
 from brisa.store.records import TaskKey
-from brisa.store.sql import Store
+from brisa.store.sql import Store, normalize_url
 from brisa.testing import FakeClock
 from tests.api.conftest import build_api
 from tests.conftest import _pg_engine
@@ -145,10 +147,30 @@ def test_users_log_in_with_their_airflow_password(
         assert tx.users.require("maria").password_hash.startswith("$argon2id$")
 
 
-def test_the_sqlite_source_file_is_unchanged(airflow_source, memory_store: Store, run_import) -> None:
-    if not airflow_source.url.startswith("sqlite"):
-        pytest.skip("a PostgreSQL source is opened read-only (test_import_airflow110 proves writes fail)")
-    path = Path(airflow_source.url.removeprefix("sqlite:///"))
-    before = hashlib.sha256(path.read_bytes()).hexdigest()
-    _import(run_import, airflow_source, memory_store)
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+def test_the_source_is_never_written(airflow_source, memory_store: Store, run_import) -> None:
+    before = _fingerprint(airflow_source.url)
+    _import(run_import, airflow_source, memory_store, kinds=KINDS)
+    assert _fingerprint(airflow_source.url) == before
+    engine = read_only_engine(airflow_source.url)
+    try:
+        with pytest.raises(sa.exc.DBAPIError), engine.begin() as conn:
+            conn.execute(sa.text("UPDATE variable SET val = 'x'"))
+    finally:
+        engine.dispose()
+
+
+def _fingerprint(url: str) -> str:
+    """The SQLite file's bytes; on PostgreSQL every row of the tables the import reads."""
+    if url.startswith("sqlite"):
+        return hashlib.sha256(Path(url.removeprefix("sqlite:///")).read_bytes()).hexdigest()
+    engine = sa.create_engine(normalize_url(url))
+    tables = ("connection", "variable", "slot_pool", "ab_user", "dag", "dag_run", "task_instance", "xcom")
+    try:
+        with engine.connect() as conn:
+            names = set(sa.inspect(conn).get_table_names())
+            rows = [
+                conn.execute(sa.text(f"SELECT * FROM {t} ORDER BY 1")).all() for t in tables if t in names
+            ]
+    finally:
+        engine.dispose()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
