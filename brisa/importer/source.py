@@ -2,7 +2,9 @@
 
 SQLite files are opened with ``mode=ro``; PostgreSQL sessions start with
 ``default_transaction_read_only``; MySQL sessions with ``SET SESSION TRANSACTION READ
-ONLY``. So no statement of the import can change the source, whatever it is.
+ONLY``. So no statement of the import can change the source, whatever it is. A remote
+PostgreSQL host gets ``sslmode=require`` unless the URL says otherwise (Heroku Postgres
+refuses plain connections), as Brisa's own ``DATABASE_URL`` does.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event, exc
 
+from brisa.config import normalize_database_url
 from brisa.errors import InvalidInputError, StoreError
 from brisa.importer.versions import AirflowVersion, detect
-from brisa.store.sql import normalize_url
 
 BATCH = 1000
 
@@ -26,7 +28,8 @@ def read_only_engine(url: str) -> sa.Engine:
         return _sqlite_engine(url)
     if url.startswith(("postgres://", "postgresql")):
         return sa.create_engine(
-            normalize_url(url), connect_args={"options": "-c default_transaction_read_only=on"}
+            normalize_database_url(url, require_ssl_when_remote=True),
+            connect_args={"options": "-c default_transaction_read_only=on"},
         )
     if url.startswith("mysql"):
         engine = sa.create_engine(url)
