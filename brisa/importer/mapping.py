@@ -103,7 +103,7 @@ def fab_role(role_names: Iterable[str]) -> Role:
 
 
 def fab_user(row: Row, role_names: Iterable[str], now: datetime) -> dict[str, Any]:
-    return _user(
+    return user_row(
         username=row["username"],
         email=row.get("email") or "",
         first_name=row.get("first_name") or "",
@@ -118,7 +118,7 @@ def fab_user(row: Row, role_names: Iterable[str], now: datetime) -> dict[str, An
 def password_auth_user(row: Row, now: datetime) -> dict[str, Any]:
     """An Airflow 1.10 ``password_auth`` user (bcrypt hash): Admin, as that backend made everyone
     a superuser whatever the ``superuser`` column said."""
-    return _user(
+    return user_row(
         username=row["username"],
         email=row.get("email") or "",
         role=Role.ADMIN,
@@ -137,7 +137,7 @@ def simple_auth_users(spec: str) -> dict[str, Role]:
     return users
 
 
-def _user(**values: Any) -> dict[str, Any]:
+def user_row(**values: Any) -> dict[str, Any]:
     values["role"] = Role(values["role"]).value
     values.setdefault("first_name", "")
     values.setdefault("last_name", "")
@@ -336,6 +336,7 @@ __all__ = [
     "task_instance",
     "task_state",
     "user_key",
+    "user_row",
     "variable",
     "xcom",
     "xcom_value",

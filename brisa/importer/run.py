@@ -138,7 +138,9 @@ class _Job:
         for name, role in self.options.simple_auth_users.items():
             password = self.options.simple_auth_passwords.get(name)
             hashed = self.hash_password(password) if password else mapping.UNUSABLE_PASSWORD
-            yield mapping._user(username=name, email="", role=role, password_hash=hashed, created_at=self.now)
+            yield mapping.user_row(
+                username=name, email="", role=role, password_hash=hashed, created_at=self.now
+            )
 
     def dags(self, tx: Transaction) -> Tally:
         tally = Tally()
