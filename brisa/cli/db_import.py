@@ -20,7 +20,7 @@ from brisa.cli import wiring
 if TYPE_CHECKING:
     from brisa.importer.run import ImportReport, Progress
 
-_KINDS_HELP = "connections, variables, pools, users, dags, runs, task_instances, xcoms"
+_KINDS_HELP = "connections, variables, pools, users, dags, runs, task_instances, xcoms, logs"
 
 
 @click.command("import-airflow")
@@ -34,6 +34,11 @@ _KINDS_HELP = "connections, variables, pools, users, dags, runs, task_instances,
 @click.option("--dry-run", is_flag=True, help="Count what would be imported, per kind; write nothing.")
 @click.option("--only", "only", multiple=True, help=f"Import only these kinds (repeatable): {_KINDS_HELP}.")
 @click.option("--xcoms", is_flag=True, help="Import XComs too (JSON or plain pickled values).")
+@click.option(
+    "--logs-folder",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Import task logs too, from this copy of Airflow's base_log_folder.",
+)
 @click.option(
     "--simple-auth-users",
     default="",
@@ -50,6 +55,7 @@ def db_import_airflow(
     dry_run: bool,
     only: tuple[str, ...],
     xcoms: bool,
+    logs_folder: Path | None,
     simple_auth_users: str,
     simple_auth_passwords: Path | None,
 ) -> None:
@@ -62,7 +68,8 @@ def db_import_airflow(
     from brisa.importer import ImportOptions, import_airflow, open_source
 
     options = ImportOptions(
-        kinds=_kinds(only, xcoms),
+        kinds=_kinds(only, xcoms, logs_folder is not None),
+        logs_folder=logs_folder,
         dry_run=dry_run,
         **_simple_auth(simple_auth_users, simple_auth_passwords),
     )
@@ -77,7 +84,7 @@ def db_import_airflow(
     _print_report(report)
 
 
-def _kinds(only: tuple[str, ...], xcoms: bool) -> tuple[str, ...]:
+def _kinds(only: tuple[str, ...], xcoms: bool, logs: bool) -> tuple[str, ...]:
     from brisa.importer import DEFAULT_KINDS, KINDS
 
     chosen = [k.strip().replace("-", "_") for part in only for k in part.split(",") if k.strip()]
@@ -87,7 +94,10 @@ def _kinds(only: tuple[str, ...], xcoms: bool) -> tuple[str, ...]:
             f"unknown kind(s) {', '.join(unknown)}; known: {_KINDS_HELP}", param_hint="--only"
         )
     kinds = tuple(chosen) or DEFAULT_KINDS
-    return (*kinds, "xcoms") if xcoms and "xcoms" not in kinds else kinds
+    if "logs" in chosen and not logs:
+        raise click.BadParameter("importing logs needs --logs-folder", param_hint="--only")
+    extra = [kind for kind, wanted in (("xcoms", xcoms), ("logs", logs)) if wanted and kind not in kinds]
+    return (*kinds, *extra)
 
 
 def _simple_auth(spec: str, passwords_file: Path | None) -> dict[str, dict]:

@@ -12,20 +12,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from brisa.auth.roles import Role
-from brisa.importer import mapping
+from brisa.importer import logs, mapping
 from brisa.importer.source import SourceDb
 from brisa.importer.versions import AirflowVersion
 from brisa.store import schema as s
+from brisa.store.records import TaskKey
 from brisa.store.sql import Store, Transaction
 
-KINDS = ("connections", "variables", "pools", "users", "dags", "runs", "task_instances", "xcoms")
-DEFAULT_KINDS = KINDS[:-1]
-"""XComs only when asked for (``--only`` or ``--xcoms``): they can be many, and large."""
+KINDS = ("connections", "variables", "pools", "users", "dags", "runs", "task_instances", "xcoms", "logs")
+DEFAULT_KINDS = KINDS[:-2]
+"""XComs and logs only when asked for (``--xcoms``, ``--logs-folder``): there can be many, and large."""
 BATCH = 500
 Progress = Callable[[str, int, int], None]
 """``progress(kind, rows_done, rows_total)``, called as rows are read."""
@@ -52,6 +54,8 @@ class ImportOptions:
     simple_auth_users: Mapping[str, Role] = field(default_factory=dict)
     """Airflow 3 simple auth manager users (name -> role); their passwords below."""
     simple_auth_passwords: Mapping[str, str] = field(default_factory=dict)
+    logs_folder: Path | None = None
+    """Airflow's ``base_log_folder``, for the ``logs`` kind."""
 
 
 class _DryRun(Exception):
@@ -206,6 +210,35 @@ class _Job:
                 yield mapping.xcom(row, run_id, self.now)
 
         return _load(tx, s.xcom, ("dag_id", "run_id", "task_id", "map_index", "key"), mapped())
+
+    def logs(self, tx: Transaction) -> Tally:
+        """Each try's log file of the imported task instances, when Brisa has none for it."""
+        self._ensure_runs(tx)
+        folder = self.options.logs_folder
+        c = s.task_log.c
+        cols = (c.dag_id, c.run_id, c.task_id, c.map_index, c.try_number)
+        existing = {tuple(r) for r in tx.conn.execute(sa.select(*cols).distinct())}
+        tally = Tally()
+        for row in self._read("logs", "task_instance") if folder else ():
+            for key, try_number, path in self._log_files(folder, row):
+                if (*key, try_number) in existing:
+                    tally.present += 1
+                elif path is None or not path.is_file():
+                    tally.skipped += 1
+                else:
+                    tally.new += 1
+                    tx.logs.append(TaskKey(*key), try_number, logs.read_chunks(path), now=self.now)
+        return tally
+
+    def _log_files(self, folder: Path, row: Mapping[str, Any]) -> Iterator[tuple[tuple, int, Path | None]]:
+        logical_date = mapping.run_logical_date(row)
+        run_id = row.get("run_id") or self.run_ids.get((row["dag_id"], logical_date))
+        if run_id is None or (row["dag_id"], run_id) not in self.imported_runs:
+            return
+        map_index = row.get("map_index")
+        key = (row["dag_id"], run_id, row["task_id"], -1 if map_index is None else int(map_index))
+        for try_number in range(1, int(row.get("try_number") or 0) + 1):
+            yield key, try_number, logs.try_log_path(folder, self.family, key, try_number, logical_date)
 
     def _ensure_runs(self, tx: Transaction) -> None:
         if "runs" not in self.options.kinds and not self.run_ids:

@@ -74,5 +74,7 @@ def test_bad_arguments_are_usage_errors(tmp_path: Path, source: str) -> None:
     home = tmp_path / "brisa"
     home.mkdir()
     assert brisa(home, source, "--only", "runs,bogus").returncode == 2
+    no_folder = brisa(home, source, "--only", "logs")
+    assert no_folder.returncode == 2 and "--logs-folder" in no_folder.stderr
     unsupported = brisa(home, "oracle://x/y")
     assert unsupported.returncode == 2 and "unsupported source URL" in unsupported.stderr

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from brisa.auth.roles import Role
 from brisa.errors import SecretsError
-from brisa.importer import KINDS
+from brisa.importer import DEFAULT_KINDS
 from brisa.importer.source import read_only_engine
 from brisa.secrets.service import SecretsService
 from brisa.store import schema as s
@@ -169,11 +169,11 @@ def test_a_1_10_user_logs_in_with_the_old_password_then_holds_an_argon2_hash(
 def test_into_a_postgresql_brisa(tmp_path: Path, pg_store: Store, run_import) -> None:
     url = f"sqlite:///{tmp_path}/airflow.db"
     airflow110.build(url)
-    assert counts(run_import(url, pg_store, [airflow110.FERNET_KEY], kinds=KINDS)) == {
+    assert counts(run_import(url, pg_store, [airflow110.FERNET_KEY], kinds=(*DEFAULT_KINDS, "xcoms"))) == {
         **FIRST,
         "xcoms": (3, 0, 1),
     }
-    again = run_import(url, pg_store, [airflow110.FERNET_KEY], kinds=KINDS)
+    again = run_import(url, pg_store, [airflow110.FERNET_KEY], kinds=(*DEFAULT_KINDS, "xcoms"))
     assert sum(new for new, _, _ in counts(again).values()) == 0
 
 
@@ -199,3 +199,25 @@ def test_progress_is_reported_per_kind_up_to_its_total(tmp_path: Path, memory_st
             progress=lambda kind, done, total: seen.__setitem__(kind, (done, total)),
         )
     assert seen["runs"] == (4, 4) and seen["task_instances"] == (8, 8) and seen["connections"] == (2, 2)
+
+
+def test_task_logs_come_from_the_log_folder_by_1_10s_layout(
+    tmp_path: Path, memory_store: Store, run_import
+) -> None:
+    url = f"sqlite:///{tmp_path}/airflow.db"
+    airflow110.build(url)
+    folder = tmp_path / "logs"
+    first = folder / "etl" / "extract" / "2021-03-02T00:00:00+00:00"  # the failed run: 2 tries
+    first.mkdir(parents=True)
+    (first / "1.log").write_text("try one failed\n")
+    (first / "2.log").write_text("try two\n" * 10000)  # more than one chunk
+    kinds = ("runs", "task_instances", "logs")
+    report = run_import(url, memory_store, [airflow110.FERNET_KEY], kinds=kinds, logs_folder=folder)
+    assert report.tallies["logs"].new == 2
+    assert report.tallies["logs"].skipped == 6  # the other finished tries have no file
+    key = TaskKey("etl", "scheduled__2021-03-02T00:00:00", "extract")
+    with memory_store.transaction(readonly=True) as tx:
+        assert tx.logs.read(key, 1)[0] == "try one failed\n"
+        assert tx.logs.read(key, 2)[0] == "try two\n" * 10000
+    again = run_import(url, memory_store, [airflow110.FERNET_KEY], kinds=kinds, logs_folder=folder)
+    assert (again.tallies["logs"].new, again.tallies["logs"].present) == (0, 2)

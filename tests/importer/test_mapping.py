@@ -177,3 +177,23 @@ def test_xcom_values_of_every_version(value: object, expected: object) -> None:
 def test_an_xcom_pickling_an_object_is_not_imported() -> None:
     row = {"dag_id": "d", "task_id": "t", "key": "k", "value": pickle.dumps(Evil())}
     assert mapping.xcom(row, "r", datetime(2026, 1, 1, tzinfo=UTC)) is None
+
+
+def test_log_paths_follow_airflows_default_templates(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from brisa.importer.logs import try_log_path
+
+    key = ("etl", "manual__2024-01-01T00:00:00+00:00", "load", -1)
+    assert try_log_path(tmp_path, "2", key, 2, None) == (
+        tmp_path
+        / "dag_id=etl"
+        / "run_id=manual__2024-01-01T00:00:00+00:00"
+        / "task_id=load"
+        / "attempt=2.log"
+    )
+    mapped = try_log_path(tmp_path, "3", (*key[:3], 4), 1, None)
+    assert mapped is not None and mapped.parent.name == "map_index=4"
+    when = datetime(2021, 3, 1, tzinfo=UTC)
+    assert (
+        try_log_path(tmp_path, "1.10", key, 1, when)
+        == tmp_path / "etl" / "load" / "2021-03-01T00:00:00+00:00" / "1.log"
+    )
