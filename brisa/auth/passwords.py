@@ -18,6 +18,7 @@ import os
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from brisa.auth.legacy_hashes import is_legacy_hash, verify_legacy
 from brisa.errors import InvalidInputError
 
 
@@ -37,8 +38,12 @@ def hash_password(password: str, *, hasher: PasswordHasher | None = None) -> str
 def verify_password(password: str, stored_hash: str | None, *, hasher: PasswordHasher | None = None) -> bool:
     """True if ``password`` matches ``stored_hash``; ``None`` means "no such user".
 
-    A malformed stored hash counts as a mismatch: a login must fail closed.
+    A malformed stored hash counts as a mismatch: a login must fail closed. A hash imported
+    from Airflow (werkzeug or bcrypt, see :mod:`brisa.auth.legacy_hashes`) is checked as
+    such; :func:`needs_rehash` is True for it, so the login replaces it by an argon2 hash.
     """
+    if stored_hash is not None and is_legacy_hash(stored_hash):
+        return verify_legacy(password, stored_hash)
     ph = hasher or make_hasher()
     candidate = stored_hash if stored_hash is not None else dummy_hash(ph)
     try:

@@ -1,4 +1,4 @@
-"""``brisa db ...``: create, upgrade, check and reset the metadata database."""
+"""``brisa db ...``: create, upgrade, check, reset, clean and import (from Airflow) the metadata database."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ CHECK_INTERVAL_SECONDS = 1.0
 
 def register(cli: click.Group) -> None:
     from brisa.cli.db_clean import db_clean
+    from brisa.cli.db_import import db_import_airflow
 
     db.add_command(db_clean)
+    db.add_command(db_import_airflow)
     cli.add_command(db)
     cli.add_command(initdb)
 
