@@ -112,7 +112,9 @@ def check_conf(conf: Any, limits: RunLimits) -> None:
 def check_date(name: str, value: datetime | None) -> None:
     if value is None:
         return
-    if not MIN_LOGICAL_DATE <= value < MAX_LOGICAL_DATE:
+    # A naive date (DAG code, older callers) is read as UTC, as the store reads it.
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if not MIN_LOGICAL_DATE <= aware < MAX_LOGICAL_DATE:
         raise InvalidInputError(
             f"{name} {value.isoformat()} is out of range: from {MIN_LOGICAL_DATE.year} "
             f"to {MAX_LOGICAL_DATE.year - 1}"

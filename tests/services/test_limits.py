@@ -63,3 +63,14 @@ def test_generated_run_ids_pass_any_pattern() -> None:
     check_run_id("scheduled__2026-01-01T00:00:00+00:00", r"^x$")
     with pytest.raises(InvalidInputError, match="allowed_run_id_pattern"):
         check_run_id("mine", r"^x$")
+
+
+def test_naive_dates_are_read_as_utc_not_a_type_error() -> None:
+    from datetime import datetime
+
+    from brisa.errors import InvalidInputError
+    from brisa.services.limits import check_date
+
+    check_date("logical_date", datetime(2024, 1, 2))
+    with pytest.raises(InvalidInputError, match="out of range"):
+        check_date("logical_date", datetime(9999, 1, 1))
