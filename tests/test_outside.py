@@ -304,3 +304,25 @@ print("deleted", Variable.get("config", default_var=None))
     cli = run(hooked_python, "-m", "brisa.cli", "variables", "get", "region", project=project)
     assert cli.returncode == 0, cli.stderr
     assert cli.stdout.strip() == "eu-west-1"
+
+
+MAIN_MARK_SUCCESS = """
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+
+with DAG("main_marked", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
+    BashOperator(task_id="extract_from_prod", bash_command="exit 1") >> BashOperator(
+        task_id="transform", bash_command="echo transformed"
+    )
+
+if __name__ == "__main__":
+    dag.test(mark_success_pattern="^extract_")
+"""
+
+
+def test_dag_test_marks_matching_tasks_success_instead_of_running_them(hooked_python, project):
+    path = write(project / "dags" / "marked.py", MAIN_MARK_SUCCESS)
+    result = run(hooked_python, str(path), project=project)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "extract_from_prod: success" in result.stdout and "transformed" in result.stdout

@@ -273,7 +273,13 @@ def _pattern(text: str | None) -> re.Pattern[str] | None:
         raise InvalidInputError(f"--mark-success-pattern is not a regular expression: {exc}") from None
 
 
-def test_dag_object(dag: Any, when: datetime | None, *, conf: dict[str, Any] | None = None) -> RunState:
+def test_dag_object(
+    dag: Any,
+    when: datetime | None,
+    *,
+    conf: dict[str, Any] | None = None,
+    mark_success_pattern: str | re.Pattern[str] | None = None,
+) -> RunState:
     """Airflow's ``dag.test()`` called from DAG code (``python my_dag.py``): this DAG object,
     beside the other DAGs of its folder, run as ``brisa dags test`` runs it."""
     import os
@@ -298,7 +304,12 @@ def test_dag_object(dag: Any, when: datetime | None, *, conf: dict[str, Any] | N
         relative_fileloc=os.path.basename(fileloc),
     )
     others = [d for d in _folder_dags(settings, secrets, os.path.dirname(fileloc)) if d.dag_id != dag.dag_id]
-    return _run_test(serialized, others, when or utcnow(), conf, secrets)
+    pattern = (
+        mark_success_pattern
+        if isinstance(mark_success_pattern, re.Pattern)
+        else _pattern(mark_success_pattern)
+    )
+    return _run_test(serialized, others, when or utcnow(), conf, secrets, mark_success=pattern)
 
 
 def _folder_dags(settings: Any, secrets: Any, folder: str) -> Iterator[SerializedDag]:

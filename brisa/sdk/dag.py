@@ -346,12 +346,7 @@ class DAG:
         """Airflow's ``dag.test()``: run one run of this DAG here, as ``brisa dags test``
         does (``if __name__ == "__main__": dag.test()`` at the end of a DAG file). Returns
         the run's final state."""
-        refused = {
-            "conn_file_path": conn_file_path,
-            "variable_file_path": variable_file_path,
-            "mark_success_pattern": mark_success_pattern,
-            **unsupported,
-        }
+        refused = {"conn_file_path": conn_file_path, "variable_file_path": variable_file_path, **unsupported}
         named = sorted(name for name, value in refused.items() if value is not None)
         if named or use_executor:
             raise AirflowException(
@@ -362,7 +357,12 @@ class DAG:
         from brisa.runner.adhoc import test_dag_object
 
         when = logical_date or execution_date
-        return test_dag_object(self, tz.convert_to_utc(when) if when else None, conf=run_conf)
+        return test_dag_object(
+            self,
+            tz.convert_to_utc(when) if when else None,
+            conf=run_conf,
+            mark_success_pattern=mark_success_pattern,
+        )
 
     def validate(self, generation: str | None = None) -> None:
         """What Airflow checks when it loads a DAG: no cycles, params valid for a schedule."""
