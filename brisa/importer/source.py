@@ -77,7 +77,7 @@ class SourceDb:
         self.conn = conn
         self.tables = set(sa.inspect(conn).get_table_names())
         self._meta = sa.MetaData()
-        self._streams: list[sa.CursorResult] = []
+        self._streams: list[sa.CursorResult[Any]] = []
 
     def has(self, table: str) -> bool:
         return table in self.tables
