@@ -110,7 +110,7 @@ def fab_user(row: Row, role_names: Iterable[str], now: datetime) -> dict[str, An
         last_name=row.get("last_name") or "",
         role=fab_role(role_names),
         password_hash=row.get("password") or UNUSABLE_PASSWORD,
-        active=row.get("active") is not False,
+        active=row.get("active") is None or bool(row["active"]),  # MySQL hands 0 and 1
         created_at=_aware(row.get("created_on")) or now,
     )
 

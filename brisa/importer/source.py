@@ -5,6 +5,10 @@ SQLite files are opened with ``mode=ro``; PostgreSQL sessions start with
 ONLY``. So no statement of the import can change the source, whatever it is. A remote
 PostgreSQL host gets ``sslmode=require`` unless the URL says otherwise (Heroku Postgres
 refuses plain connections), as Brisa's own ``DATABASE_URL`` does.
+
+MySQL: Airflow's ``mysql://`` (mysqlclient) is read with PyMySQL, Brisa's ``mysql`` extra.
+Sessions are set to UTC, as Airflow sets its own: MySQL hands ``TIMESTAMP`` columns back
+in the session's time zone, which is the server's unless set.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 
 from brisa.config import normalize_database_url
-from brisa.errors import InvalidInputError, StoreError
+from brisa.errors import ConfigError, InvalidInputError, StoreError
 from brisa.importer.versions import AirflowVersion, detect
 
 BATCH = 1000
@@ -32,9 +36,7 @@ def read_only_engine(url: str) -> sa.Engine:
             connect_args={"options": "-c default_transaction_read_only=on"},
         )
     if url.startswith("mysql"):
-        engine = sa.create_engine(url)
-        event.listen(engine, "connect", _mysql_read_only)
-        return engine
+        return _mysql_engine(url)
     raise InvalidInputError(
         f"unsupported source URL {url.split(':', 1)[0]!r}: use sqlite, postgresql or mysql"
     )
@@ -47,9 +49,24 @@ def _sqlite_engine(url: str) -> sa.Engine:
     return sa.create_engine(f"sqlite+pysqlite:///file:{path}?mode=ro&uri=true")
 
 
-def _mysql_read_only(dbapi_conn: Any, _record: Any) -> None:
+def _mysql_engine(url: str) -> sa.Engine:
+    if url.startswith("mysql://"):  # Airflow's spelling, for mysqlclient: Brisa's extra is PyMySQL
+        url = "mysql+pymysql://" + url.removeprefix("mysql://")
+    try:
+        engine = sa.create_engine(url)
+    except ImportError as error:
+        raise ConfigError(
+            f"a MySQL source needs a MySQL driver ({error}): pip install 'brisa[mysql]' (PyMySQL, "
+            "used for mysql:// URLs)"
+        ) from None
+    event.listen(engine, "connect", _mysql_session)
+    return engine
+
+
+def _mysql_session(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute("SET SESSION TRANSACTION READ ONLY")
+    cursor.execute("SET time_zone = '+00:00'")  # as Airflow's sessions: TIMESTAMPs read as written
     cursor.close()
 
 
@@ -60,6 +77,7 @@ class SourceDb:
         self.conn = conn
         self.tables = set(sa.inspect(conn).get_table_names())
         self._meta = sa.MetaData()
+        self._streams: list[sa.CursorResult[Any]] = []
 
     def has(self, table: str) -> bool:
         return table in self.tables
@@ -90,8 +108,17 @@ class SourceDb:
         table = self.table(name)
         order = list(table.primary_key.columns) or list(table.c)
         result = self.conn.execution_options(yield_per=BATCH).execute(sa.select(table).order_by(*order))
+        self._streams.append(result)
         for row in result:
             yield dict(row._mapping)
+        self._streams.remove(result)
+
+    def close(self) -> None:
+        """End the rows still streaming (an import that failed half-way), before the rollback:
+        MySQL warns of a result left unread when the next statement comes."""
+        for result in self._streams:
+            result.close()
+        self._streams.clear()
 
 
 @contextmanager
@@ -100,7 +127,11 @@ def open_source(url: str) -> Iterator[SourceDb]:
     engine = read_only_engine(url)
     try:
         with engine.connect() as conn:
-            yield SourceDb(conn)
+            source = SourceDb(conn)
+            try:
+                yield source
+            finally:
+                source.close()
             conn.rollback()
     except exc.SQLAlchemyError as error:
         raise StoreError(

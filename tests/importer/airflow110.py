@@ -5,6 +5,10 @@
 Alembic head, and filled as 1.10 wrote them: Fernet tokens for connection passwords,
 extras and variables, bcrypt (cost 12, flask_bcrypt) for ``password_auth`` users,
 pickled ``dag_run.conf``, task instances keyed by ``execution_date``.
+
+On MySQL the types are those 1.10's migrations gave: ``TIMESTAMP(6)`` dates (stored in UTC,
+handed back in the session's time zone, which Airflow sets to UTC as :func:`build` does),
+``LONGBLOB`` XCom values, ``TINYINT(1)`` booleans. ``mysql://`` URLs go through PyMySQL.
 """
 
 from __future__ import annotations
@@ -16,13 +20,17 @@ from datetime import datetime, timedelta
 import bcrypt
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
+from sqlalchemy.dialects import mysql
 
 HEAD_1_10_15 = "03afc6b6f902"
 FERNET_KEY = "TfNvz1dnMzZ2sRXh6chRQjmG2KBSdhVQ7zNa0VqMIOo="
 PASSWORD = "old-airflow-pass"
+PLAIN_VARIABLE = '{"a": 1, "city": "Zürich ☀"}'
+"""Not ASCII: MySQL's connection charset must carry it both ways."""
 
 meta = sa.MetaData()
 _ID = sa.String(250)
+_DATE = sa.DateTime().with_variant(mysql.TIMESTAMP(fsp=6), "mysql")
 
 sa.Table("alembic_version", meta, sa.Column("version_num", sa.String(32), primary_key=True))
 connection = sa.Table(
@@ -72,9 +80,9 @@ dag = sa.Table(
     sa.Column("is_paused", sa.Boolean),
     sa.Column("is_subdag", sa.Boolean),
     sa.Column("is_active", sa.Boolean),
-    sa.Column("last_scheduler_run", sa.DateTime),
-    sa.Column("last_pickled", sa.DateTime),
-    sa.Column("last_expired", sa.DateTime),
+    sa.Column("last_scheduler_run", _DATE),
+    sa.Column("last_pickled", _DATE),
+    sa.Column("last_expired", _DATE),
     sa.Column("scheduler_lock", sa.Boolean),
     sa.Column("pickle_id", sa.Integer),
     sa.Column("fileloc", sa.String(2000)),
@@ -89,13 +97,13 @@ dag_run = sa.Table(
     meta,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("dag_id", _ID),
-    sa.Column("execution_date", sa.DateTime),
+    sa.Column("execution_date", _DATE),
     sa.Column("state", sa.String(50)),
     sa.Column("run_id", _ID),
     sa.Column("external_trigger", sa.Boolean),
     sa.Column("conf", sa.LargeBinary),
-    sa.Column("end_date", sa.DateTime),
-    sa.Column("start_date", sa.DateTime),
+    sa.Column("end_date", _DATE),
+    sa.Column("start_date", _DATE),
     sa.UniqueConstraint("dag_id", "execution_date"),
     sa.UniqueConstraint("dag_id", "run_id"),
 )
@@ -104,9 +112,9 @@ task_instance = sa.Table(
     meta,
     sa.Column("task_id", _ID, primary_key=True),
     sa.Column("dag_id", _ID, primary_key=True),
-    sa.Column("execution_date", sa.DateTime, primary_key=True),
-    sa.Column("start_date", sa.DateTime),
-    sa.Column("end_date", sa.DateTime),
+    sa.Column("execution_date", _DATE, primary_key=True),
+    sa.Column("start_date", _DATE),
+    sa.Column("end_date", _DATE),
     sa.Column("duration", sa.Float),
     sa.Column("state", sa.String(20)),
     sa.Column("try_number", sa.Integer),
@@ -119,7 +127,7 @@ task_instance = sa.Table(
     sa.Column("queue", sa.String(256)),
     sa.Column("priority_weight", sa.Integer),
     sa.Column("operator", sa.String(1000)),
-    sa.Column("queued_dttm", sa.DateTime),
+    sa.Column("queued_dttm", _DATE),
     sa.Column("pid", sa.Integer),
     sa.Column("executor_config", sa.LargeBinary),
 )
@@ -128,9 +136,9 @@ xcom = sa.Table(
     meta,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("key", sa.String(512)),
-    sa.Column("value", sa.LargeBinary),
-    sa.Column("timestamp", sa.DateTime),
-    sa.Column("execution_date", sa.DateTime),
+    sa.Column("value", sa.LargeBinary().with_variant(mysql.LONGBLOB(), "mysql")),
+    sa.Column("timestamp", _DATE),
+    sa.Column("execution_date", _DATE),
     sa.Column("task_id", _ID),
     sa.Column("dag_id", _ID),
 )
@@ -158,7 +166,7 @@ START = datetime(2021, 3, 1)
 
 
 def build(url: str) -> Expected:
-    engine = sa.create_engine(url)
+    engine = _engine(url)
     meta.create_all(engine)
     fernet = Fernet(FERNET_KEY)
     seal = lambda text: fernet.encrypt(text.encode()).decode()  # noqa: E731
@@ -170,7 +178,7 @@ def build(url: str) -> Expected:
             variable.insert(),
             [
                 {"key": "env", "val": seal("production"), "is_encrypted": True},
-                {"key": "plain", "val": '{"a": 1}', "is_encrypted": False},
+                {"key": "plain", "val": PLAIN_VARIABLE, "is_encrypted": False},
             ],
         )
         conn.execute(slot_pool.insert(), [{"pool": "default_pool", "slots": 128}, {"pool": "db", "slots": 3}])
@@ -180,6 +188,21 @@ def build(url: str) -> Expected:
         _fill_runs(conn)
     engine.dispose()
     return Expected()
+
+
+def _engine(url: str) -> sa.Engine:
+    if not url.startswith("mysql://"):
+        return sa.create_engine(url)
+    engine = sa.create_engine(url.replace("mysql://", "mysql+pymysql://", 1))
+    sa.event.listen(engine, "connect", _utc_session)
+    return engine
+
+
+def _utc_session(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    """What Airflow's settings do on each MySQL connection."""
+    cursor = dbapi_conn.cursor()
+    cursor.execute("SET time_zone = '+00:00'")
+    cursor.close()
 
 
 def _connections(seal) -> list[dict]:  # type: ignore[no-untyped-def]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable, Iterator
+from urllib.parse import quote
 
 import pytest
+import sqlalchemy as sa
 
 from brisa.auth.passwords import make_hasher
 from brisa.config import load_settings
@@ -17,17 +21,50 @@ BRISA_FERNET_KEY = "Jm1Ud0Rbx7OmbnOtzPbI6kfnWQ3k7KLyVGTFJoKvcgU="
 NOW_TEXT = "2026-01-02T03:04:05+00:00"
 
 
+MYSQL_ADMIN_URL = os.environ.get("BRISA_TEST_MYSQL", "mysql://root@127.0.0.1:3306")
+MYSQL_SERVER_ZONE = "+05:00"
+"""The session time zone the MySQL source's server gives (a managed MySQL set to local
+time, say): Airflow sets UTC on its own sessions, and so must the importer."""
+
+
 def pg_url(name: str) -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def mysql_url(name: str) -> str:
+    """Airflow's ``mysql://`` URL of database ``name``, on a server not in UTC."""
+    zone = quote(f"SET time_zone = '{MYSQL_SERVER_ZONE}'")
+    return f"{MYSQL_ADMIN_URL}/{name}?init_command={zone}"
+
+
+@pytest.fixture
+def mysql_scratch_database() -> Iterator[str]:
+    """An empty MySQL/MariaDB database, dropped after the test (mark such tests ``mysql``)."""
+    name = f"brisa_mysql_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(MYSQL_ADMIN_URL.replace("mysql://", "mysql+pymysql://", 1))
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+    yield name
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+    engine.dispose()
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mysql", marks=pytest.mark.mysql),
+    ]
+)
 def source_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """An empty database for a source, on SQLite and on PostgreSQL."""
+    """An empty database for a source, on SQLite, PostgreSQL and MySQL (MariaDB)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/airflow.db"
-    else:
+    elif request.param == "postgres":
         yield pg_url(request.getfixturevalue("pg_scratch_database"))
+    else:
+        yield mysql_url(request.getfixturevalue("mysql_scratch_database"))
 
 
 @pytest.fixture

@@ -15,10 +15,12 @@ from tests.importer import airflow110
 from tests.importer.conftest import BRISA_FERNET_KEY
 
 
-def brisa(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def brisa(
+    home: Path, *args: str, python: tuple[str, ...] = ("-m", "brisa.cli")
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRISA", "AIRFLOW"))}
     env.update(BRISA_HOME=str(home), BRISA__CORE__FERNET_KEY=BRISA_FERNET_KEY)
-    command = [sys.executable, "-m", "brisa.cli", "db", "import-airflow", *args]
+    command = [sys.executable, *python, "db", "import-airflow", *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -78,3 +80,15 @@ def test_bad_arguments_are_usage_errors(tmp_path: Path, source: str) -> None:
     assert no_folder.returncode == 2 and "--logs-folder" in no_folder.stderr
     unsupported = brisa(home, "oracle://x/y")
     assert unsupported.returncode == 2 and "unsupported source URL" in unsupported.stderr
+
+
+def test_a_mysql_source_without_its_driver_is_a_one_line_error(tmp_path: Path) -> None:
+    without_pymysql = (
+        "import runpy, sys; sys.modules['pymysql'] = None; runpy.run_module('brisa.cli', run_name='__main__')"
+    )
+    done = brisa(tmp_path, "mysql://airflow@db.example.com/airflow", python=("-c", without_pymysql))
+    assert done.returncode == 6, done.stderr
+    [line] = done.stderr.splitlines()
+    assert (
+        line.startswith("Error: a MySQL source needs a MySQL driver") and "pip install 'brisa[mysql]'" in line
+    )

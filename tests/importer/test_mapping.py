@@ -53,6 +53,14 @@ def test_a_fab_user_without_password_gets_one_nothing_matches() -> None:
     assert user["password_hash"] == mapping.UNUSABLE_PASSWORD and user["created_at"] == now
 
 
+@pytest.mark.parametrize(
+    ("active", "expected"), [(True, True), (False, False), (1, True), (0, False), (None, True)]
+)
+def test_a_fab_users_active_flag_is_kept_as_mysql_hands_it_too(active: object, expected: bool) -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert mapping.fab_user({"username": "u", "active": active}, [], now)["active"] is expected
+
+
 def test_simple_auth_manager_users_spec() -> None:
     assert mapping.simple_auth_users("alice:admin, bob:viewer,carol") == {
         "alice": Role.ADMIN,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
-from brisa.errors import InvalidInputError
+from brisa.errors import ConfigError, InvalidInputError
 from brisa.importer.source import read_only_engine
 
 
@@ -28,3 +30,20 @@ def test_a_sqlite_source_is_opened_read_only() -> None:
 def test_unsupported_sources_are_refused(url: str) -> None:
     with pytest.raises(InvalidInputError):
         read_only_engine(url)
+
+
+def test_airflows_mysql_url_is_read_with_pymysql() -> None:
+    engine = read_only_engine("mysql://u:p@db.example.com:3306/airflow?charset=utf8mb4")
+    assert engine.url.drivername == "mysql+pymysql"
+    assert (engine.url.host, engine.url.database, engine.url.query) == (
+        "db.example.com",
+        "airflow",
+        {"charset": "utf8mb4"},
+    )
+    assert read_only_engine("mysql+pymysql://u@h/airflow").url.drivername == "mysql+pymysql"
+
+
+def test_a_missing_mysql_driver_says_which_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pymysql", None)  # as if it were not installed
+    with pytest.raises(ConfigError, match=r"pip install 'brisa\[mysql\]'"):
+        read_only_engine("mysql://u@h/airflow")

@@ -71,7 +71,7 @@ def test_install_puts_exactly_the_locked_runtime_versions_in_a_new_venv(venv: Pa
     locked = locked_runtime_set()
     assert {name: present.get(name) for name in locked} == locked
     # Test tools and optional extras stay out of the runtime set.
-    assert not {"pytest", "playwright", "schemathesis", "babel"} & set(present)
+    assert not {"pytest", "playwright", "schemathesis", "babel", "pymysql"} & set(present)
 
 
 def test_standalone_starts_with_only_the_runtime_set(venv: Path, tmp_path: Path) -> None:
@@ -107,8 +107,20 @@ def wait_for_health(port: int, proc: subprocess.Popen, log: Path) -> dict:
     raise AssertionError("standalone never became healthy:\n" + log.read_text())
 
 
-def test_a_missing_extra_names_the_pip_install_to_run(venv: Path) -> None:
-    code = "from brisa.templating import macros\nmacros.ds_format_locale('2024-07-12', '%Y-%m-%d', 'yyyy')\n"
+@pytest.mark.parametrize(
+    ("extra", "code"),
+    [
+        (
+            "locale",
+            "from brisa.templating import macros\nmacros.ds_format_locale('2024-07-12', '%Y-%m-%d', 'yyyy')",
+        ),
+        (
+            "mysql",
+            "from brisa.importer.source import read_only_engine\nread_only_engine('mysql://u@h/airflow')",
+        ),
+    ],
+)
+def test_a_missing_extra_names_the_pip_install_to_run(venv: Path, extra: str, code: str) -> None:
     result = subprocess.run(
         [str(venv / "bin" / "python"), "-c", code],
         env=venv_env(venv),
@@ -117,7 +129,7 @@ def test_a_missing_extra_names_the_pip_install_to_run(venv: Path) -> None:
         timeout=120,
     )
     assert result.returncode != 0
-    assert "pip install 'brisa[locale]'" in result.stderr
+    assert f"pip install 'brisa[{extra}]'" in result.stderr
 
 
 def test_import_airflow_works_in_the_new_venv_for_test_suites_and_scripts(venv: Path) -> None:
