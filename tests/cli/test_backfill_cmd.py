@@ -84,17 +84,17 @@ def test_intervals_that_have_not_ended_are_left_out(env):
 
 
 @pytest.mark.parametrize(
-    ("options", "message"),
+    ("options", "code", "message"),
     [
-        ({"start": "2024-01-03", "end": "2024-01-01"}, "--from-date must not be after --to-date"),
-        ({"dag_id": "manual"}, "no periodic schedule"),
-        ({"dag_id": "missing"}, "missing"),
-        ({"start": "2999-01-01", "end": "2999-01-02"}, "No runs to create"),
+        ({"start": "2024-01-03", "end": "2024-01-01"}, 2, "--from-date must not be after --to-date"),
+        ({"dag_id": "manual"}, 2, "no periodic schedule"),
+        ({"dag_id": "missing"}, 3, "DAG 'missing' not found"),
+        ({"start": "2999-01-01", "end": "2999-01-02"}, 2, "No runs to create"),
     ],
 )
-def test_refused_backfills_exit_non_zero_and_create_nothing(env, options, message):
+def test_refused_backfills_exit_non_zero_and_create_nothing(env, options, code, message):
     done = _create(env, **options)
-    assert done.returncode != 0
+    assert done.returncode == code
     assert message in done.stderr
     assert _runs(env) == []
 
