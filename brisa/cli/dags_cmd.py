@@ -176,15 +176,15 @@ def dags_trigger(
         render([run_row(run)], output)
 
 
-def _parse_conf(conf: str | None) -> dict[str, Any] | None:
+def _parse_conf(conf: str | None, flag: str = "--conf") -> dict[str, Any] | None:
     if conf is None:
         return None
     try:
         value = json.loads(conf)
     except ValueError as exc:
-        raise InvalidInputError(f"--conf is not valid JSON: {exc}") from None
+        raise InvalidInputError(f"{flag} is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
-        raise InvalidInputError("--conf must be a JSON object")
+        raise InvalidInputError(f"{flag} must be a JSON object")
     return value
 
 

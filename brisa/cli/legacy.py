@@ -3,8 +3,9 @@
 Airflow 2's CLI does the same (``airflow list_dags`` -> "has been removed, please use
 ``airflow dags list``"). Besides the top-level names, 1.10's flag style inside a group
 (``variables -s KEY VALUE``, ``connections --add ...``, ``pool -s NAME SLOTS DESC``,
-``users -c ...``) is recognised. A top-level name Brisa itself registers (``initdb``, or
-``backfill`` once Airflow 3's ``backfill create`` exists) is never refused.
+``users -c ...``) is recognised. A top-level name Brisa itself registers (``initdb``) is
+never refused; ``backfill`` is Airflow 3's group, so only 1.10's ``backfill DAG_ID -s ...``
+form (anything but a subcommand after it) is.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ LEGACY_COMMANDS: Mapping[str, str] = {
     "next_execution": "dags next-execution",
     "pause": "dags pause",
     "unpause": "dags unpause",
-    "backfill": "dags backfill",
+    "backfill": "backfill create",
     "list_tasks": "tasks list",
     "task_state": "tasks state",
     "task_failed_deps": "tasks failed-deps",
@@ -72,9 +73,16 @@ def replacement(args: Sequence[str], commands: Mapping[str, Any]) -> tuple[str, 
     new_sub = LEGACY_FLAGS.get(first, {}).get(flag or "")
     if new_sub:
         return f"{first} {flag}", f"{_GROUP_OF.get(first, first)} {new_sub}"
-    if first in LEGACY_COMMANDS and first not in commands:
+    if first in LEGACY_COMMANDS and (first not in commands or _is_legacy_use(commands[first], flag)):
         return first, LEGACY_COMMANDS[first]
     return None
+
+
+def _is_legacy_use(command: Any, second: str | None) -> bool:
+    """A registered group (``backfill``) followed by neither a subcommand nor help: 1.10's form."""
+    if not isinstance(command, click.Group) or second is None:
+        return False
+    return second not in command.commands and second not in ("-h", "--help")
 
 
 def reject_legacy(args: Sequence[str], commands: Mapping[str, Any]) -> None:

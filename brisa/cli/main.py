@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "brisa.cli.pools_cmd",
     "brisa.cli.jobs_cmd",
     "brisa.cli.info_cmd",
+    "brisa.cli.backfill_cmd",
 )
 
 

@@ -53,10 +53,12 @@ def due_runs(
 
 
 def runs_to_start(queued: Sequence[RunRecord], *, running: int, max_active_runs: int) -> list[RunRecord]:
-    """Queued runs that may start now, in the order they became due."""
+    """Queued runs that may start now: the others in the order they became due, then the
+    backfill runs in the order the backfill created them (``--run-backwards``: latest first)."""
     room = max(0, max_active_runs - running)
-    ordered = sorted(queued, key=lambda r: (r.run_after, r.id))
-    return ordered[:room]
+    others = sorted((r for r in queued if r.run_type != BACKFILL), key=lambda r: (r.run_after, r.id))
+    backfills = sorted((r for r in queued if r.run_type == BACKFILL), key=lambda r: r.id)
+    return [*others, *backfills][:room]
 
 
 __all__ = ["BACKFILL", "MANUAL", "SCHEDULED", "DuePlan", "due_runs", "run_id_for", "runs_to_start"]
