@@ -70,12 +70,13 @@ class SubDagOperator(BaseSensorOperator):
         self._finish(context, run_id)
 
     def _start_child(self, context: dict[str, Any]) -> str:
-        """Create the child run, or reuse it; a failed one (an earlier try) is created afresh."""
+        """Create the child run, or reuse it; a failed one is created afresh at the start of
+        a new try (a retry), as Airflow clears it, never when a rescheduled poke resumes."""
         dag_run = context["dag_run"]
         runtime = current_runtime()
         run_id = dag_run.run_id
         state = runtime.get_run_state(dag_id=self.subdag_id, run_id=run_id)
-        if state is not None and state != "failed":
+        if state is not None and (state != "failed" or self._is_resuming(context)):
             log.info("Reusing the run %s of sub-DAG %s (%s)", run_id, self.subdag_id, state)
             return run_id
         conf = self.conf if self.conf is not None else dict(getattr(dag_run, "conf", None) or {})
@@ -92,6 +93,10 @@ class SubDagOperator(BaseSensorOperator):
             raise AirflowException(f"Sub-DAG {self.subdag_id} not found: {err}") from err
         log.info("Created the run %s of sub-DAG %s", run_id, self.subdag_id)
         return run_id
+
+    def _is_resuming(self, context: dict[str, Any]) -> bool:
+        """A rescheduled poke of the same try (its sensor series has started)."""
+        return self.reschedule and getattr(context.get("ti"), "sensor_start_date", None) is not None
 
     def poke(self, context: dict[str, Any]) -> bool:
         run_id = context.get("_subdag_run_id") or context["dag_run"].run_id
