@@ -20,7 +20,13 @@ from tests.e2e.deployment import Deployment, deployment
 
 pytestmark = pytest.mark.slow
 
-PARENTS = ("e2e_subdag_1_10", "e2e_subdag_1_10_failing", "e2e_subdag_2x", "e2e_subdag_2x_failing")
+PARENTS = (
+    "e2e_subdag_1_10",
+    "e2e_subdag_1_10_failing",
+    "e2e_subdag_2x",
+    "e2e_subdag_2x_failing",
+    "e2e_subdag_2x_retried",
+)
 WHEN = datetime(2024, 2, 3, tzinfo=UTC)
 CONF = {"colour": "teal"}
 
@@ -69,6 +75,14 @@ def test_subdag_operator_fails_as_airflow_when_its_child_run_fails(subdags, pare
     assert subdags.deployed.run(f"{parent}.inner", subdags.run_ids[parent]).state == RunState.FAILED
     log = subdags.deployed.log(TaskKey(parent, subdags.run_ids[parent], "inner", -1), 1)
     assert "Expected state: success. Actual state: failed" in log
+
+
+def test_a_retry_of_the_operator_runs_a_fresh_child_run_after_a_failed_one(subdags):
+    state, states = subdags.parent("e2e_subdag_2x_retried")
+    assert state == RunState.SUCCESS, states
+    run_id = subdags.run_ids["e2e_subdag_2x_retried"]
+    assert subdags.deployed.tis("e2e_subdag_2x_retried", run_id)["inner"].try_number == 2
+    assert subdags.deployed.run("e2e_subdag_2x_retried.inner", run_id).state == RunState.SUCCESS
 
 
 def test_a_subdag_is_never_scheduled_by_its_own_schedule(subdags):

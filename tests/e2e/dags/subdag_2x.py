@@ -1,5 +1,8 @@
 """An Airflow 2.x DAG file with a sub-DAG factory, in reschedule mode (issue 15: SubDagOperator)."""
 
+from datetime import timedelta
+from pathlib import Path
+
 import pendulum
 from airflow import DAG
 from airflow.operators.bash import BashOperator
@@ -28,4 +31,21 @@ with DAG("e2e_subdag_2x_failing", start_date=START, schedule=None) as failing:
         subdag=section("e2e_subdag_2x_failing", "inner", fail=True),
         mode="reschedule",
         poke_interval=1,
+    )
+
+
+FLAG = Path(__file__).resolve().parent.parent / "markers" / "subdag_retry_flag"
+
+with DAG("e2e_subdag_2x_retried", start_date=START, schedule=None) as retried:
+    # The child fails at the operator's first try and succeeds at its retry, which must
+    # run a fresh child run (Airflow clears the failed one), not read the failed one again.
+    with DAG("e2e_subdag_2x_retried.inner", start_date=START, schedule=None) as flaky:
+        BashOperator(task_id="flaky", bash_command=f"test -e {FLAG} || {{ touch {FLAG}; exit 1; }}")
+    SubDagOperator(
+        task_id="inner",
+        subdag=flaky,
+        mode="reschedule",
+        poke_interval=1,
+        retries=1,
+        retry_delay=timedelta(seconds=0),
     )
