@@ -143,6 +143,9 @@ class SerializedDag:
     edge_labels: dict[str, str] = field(default_factory=dict)
     """``{"upstream_id>>downstream_id": label}``."""
     relative_fileloc: str = ""
+    is_subdag: bool = False
+    """A ``SubDagOperator``'s sub-DAG: its runs are created only by that operator."""
+    parent_dag_id: str | None = None
 
     # -- reading --------------------------------------------------------------
     def task(self, task_id: str) -> SerializedTask:

@@ -68,6 +68,7 @@ VENV_OPS = _names(
     "is_venv_installed",
 )
 EMPTY_OPS = _names(f"{_SDK}.operators.empty", "EmptyOperator", "DummyOperator")
+SUBDAG_OPS = _names(f"{_SDK}.operators.subdag", "SubDagOperator")
 TRIGGER_OPS = _names(f"{_SDK}.operators.trigger_dagrun", "TriggerDagRunOperator", "DagRunOrder")
 LATEST_OPS = _names(f"{_SDK}.operators.latest_only", "LatestOnlyOperator")
 BRANCH_OPS = _names(f"{_SDK}.operators.branch", "BaseBranchOperator", "BranchMixIn")
@@ -203,6 +204,9 @@ TABLE: dict[str, ShimModule] = {
     "airflow.operators.empty": ShimModule(EMPTY_OPS),
     "airflow.operators.trigger_dagrun": ShimModule(TRIGGER_OPS),
     "airflow.operators.dagrun_operator": ShimModule(TRIGGER_OPS),
+    # SubDagOperator: 1.10 and 2.x only (Airflow 3 removed it; no standard-provider path).
+    "airflow.operators.subdag_operator": ShimModule(SUBDAG_OPS),
+    "airflow.operators.subdag": ShimModule(SUBDAG_OPS),
     "airflow.operators.email": ShimModule(EMAIL_OPS),
     "airflow.operators.email_operator": ShimModule(EMAIL_OPS),
     "airflow.operators.latest_only": ShimModule(LATEST_OPS),

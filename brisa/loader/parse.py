@@ -114,11 +114,17 @@ def _error_from(path: str, err: BaseException) -> ImportErrorInfo:
 
 
 def _dags_of(module: types.ModuleType, collected: list[DAG]) -> list[DAG]:
-    """Module-level DAGs, then DAGs registered by ``with`` blocks / ``@dag`` calls."""
+    """Module-level DAGs, then DAGs registered by ``with`` blocks / ``@dag`` calls, then
+    the sub-DAGs of their ``SubDagOperator``s (as Airflow's DagBag collects them)."""
     found: list[DAG] = []
     for value in [*vars(module).values(), *collected]:
         if isinstance(value, DAG) and all(value is not d for d in found):
             found.append(value)
+    for dag in found:  # grows while walking: sub-DAGs of sub-DAGs
+        for task in dag.tasks:
+            subdag = getattr(task, "subdag", None)
+            if isinstance(subdag, DAG) and all(subdag is not d for d in found):
+                found.append(subdag)
     return found
 
 

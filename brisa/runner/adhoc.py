@@ -17,7 +17,7 @@ import logging
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -346,6 +346,10 @@ def _run_test(
     _add_other_dags(store, others)
     run = adhoc_run(store, dag, when, conf=conf)
     adhoc = Adhoc(store, dag, None, secrets)  # type: ignore[arg-type]
+    subdags = _SubDags(
+        {other.dag_id: other for other in others if other.is_subdag},
+        lambda sub, when, conf: _run_test(sub, others, when, conf, secrets, mark_success=mark_success),
+    )
 
     def run_one(workload: Workload) -> Outcome:
         # As Airflow's dag.test(): a failed try with retries left is up for retry, and runs
@@ -356,7 +360,7 @@ def _run_test(
             print(f"--- {workload.key.task_id}{index}: marked success (--mark-success-pattern)", flush=True)
             return Outcome(TaskState.SUCCESS, utcnow())
         print(f"--- {workload.key.task_id}{index}{again}", flush=True)
-        return run_try(workload, _runtime(adhoc, workload.key))
+        return run_try(workload, subdags.runtime(adhoc, workload.key))
 
     scheduler = Scheduler(
         store,
@@ -379,6 +383,45 @@ def _run_test(
         if any(t.state in _WAITING for t in tis):
             time.sleep(WAIT_POLL_SECONDS)
     raise BrisaError("dags test did not finish")
+
+
+class _SubDags:
+    """``dags test`` and ``SubDagOperator``: the sub-DAG's run is run to its end here, in a
+    test store of its own, when the operator creates it (the inline executor runs one try
+    at a time, so the loop could not run the child while the operator waits for it)."""
+
+    def __init__(
+        self, dags: dict[str, SerializedDag], drive: Callable[[SerializedDag, datetime, Any], RunState]
+    ) -> None:
+        self.dags = dags
+        self.drive = drive
+        self.finished: dict[tuple[str, str], RunState] = {}
+
+    def runtime(self, adhoc: Adhoc, key: TaskKey) -> StoreRuntime:
+        if not self.dags:
+            return _runtime(adhoc, key)
+        return _SubDagRuntime(
+            adhoc.store, key, secrets=adhoc.secrets, masker=_Unmasked(), clock=utcnow, subdags=self
+        )
+
+
+class _SubDagRuntime(StoreRuntime):
+    def __init__(self, *args: Any, subdags: _SubDags, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.subdags = subdags
+
+    def trigger_dag(self, *, dag_id: str, run_id: str | None, logical_date: str | None, **kwargs: Any) -> str:
+        sub = self.subdags.dags.get(dag_id)
+        if sub is None or run_id is None:
+            return super().trigger_dag(dag_id=dag_id, run_id=run_id, logical_date=logical_date, **kwargs)
+        when = datetime.fromisoformat(logical_date) if logical_date else utcnow()
+        print(f"--- sub-DAG {dag_id}", flush=True)
+        self.subdags.finished[(dag_id, run_id)] = self.subdags.drive(sub, when, kwargs.get("conf"))
+        return run_id
+
+    def get_run_state(self, *, dag_id: str, run_id: str) -> str | None:
+        state = self.subdags.finished.get((dag_id, run_id))
+        return state.value if state is not None else super().get_run_state(dag_id=dag_id, run_id=run_id)
 
 
 # Tries waiting for their retry_delay or a sensor's reschedule: the loop polls until they are due.

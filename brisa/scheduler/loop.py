@@ -265,7 +265,7 @@ class Scheduler:
             if outlook.dags_due or outlook.runs_queued or outlook.tis_scheduled:
                 # Runs are started and tries queued below: a DAG paused (or unpaused) a
                 # moment ago must count now, not at the next refresh of the DAGs.
-                self._paused = _paused_dag_ids(tx)
+                self._paused = _paused_dag_ids(tx, self._dags)
         return outlook
 
     def _next_wait(self, now: datetime) -> float:
@@ -305,7 +305,7 @@ class Scheduler:
                 if dag is not None:
                     self._dags[dag_id] = dag
                     self._dag_hashes[dag_id] = hashes[dag_id]
-            self._paused = _paused_dag_ids(tx)
+            self._paused = _paused_dag_ids(tx, self._dags)
         for gone in set(self._dags) - set(hashes):
             self._dags.pop(gone, None)
             self._dag_hashes.pop(gone, None)
@@ -351,7 +351,10 @@ class Scheduler:
 
     def _due_plan(self, tx: Transaction, dag: SerializedDag, now: datetime) -> DuePlan | None:
         """The runs due now; None when the DAG's timetable fails (a plugin's is user code,
-        or its plugin is gone): that DAG gets no run, the others are not held up."""
+        or its plugin is gone): that DAG gets no run, the others are not held up.  A
+        sub-DAG gets none either: only its SubDagOperator creates its runs."""
+        if dag.is_subdag:
+            return None
         counts = tx.runs.count_by_state(dag.dag_id)
         active = counts.get(RunState.QUEUED.value, 0) + counts.get(RunState.RUNNING.value, 0)
         last = last_automated_interval(tx, dag.dag_id)
@@ -849,9 +852,16 @@ def _past_states(
     return result
 
 
-def _paused_dag_ids(tx: Transaction) -> set[str]:
-    """Paused DAGs, and DAGs whose file is gone: no run starts, no try is queued for them."""
-    return tx.dags.held_ids()
+def _paused_dag_ids(tx: Transaction, dags: dict[str, SerializedDag]) -> set[str]:
+    """Paused DAGs, and DAGs whose file is gone: no run starts, no try is queued for them.
+    A sub-DAG follows its parent's pause, as in Airflow (its own flag is not used)."""
+    held = tx.dags.held_ids()
+    for dag in dags.values():
+        if dag.is_subdag and dag.parent_dag_id is not None:
+            held.discard(dag.dag_id)
+            if dag.parent_dag_id in held:
+                held.add(dag.dag_id)
+    return held
 
 
 def _log_time(now: datetime) -> str:

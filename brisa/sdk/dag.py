@@ -151,6 +151,8 @@ class DAG:
         self.task_dict: dict[str, DAGNode] = {}
         self.edge_info: dict[str, dict[str, dict[str, Any]]] = {}
         self.task_group = TaskGroup(None, dag=self)
+        self.is_subdag = False
+        self.parent_dag: DAG | None = None
         self._check_schedule()
 
     # -- construction helpers --------------------------------------------------------

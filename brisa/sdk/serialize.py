@@ -185,6 +185,8 @@ def serialize_dag(
         task_groups=serialize_task_groups(dag),
         edge_labels=serialize_edge_labels(dag),
         relative_fileloc=relative_fileloc,
+        is_subdag=bool(getattr(dag, "is_subdag", False)),
+        parent_dag_id=dag.parent_dag.dag_id if getattr(dag, "parent_dag", None) is not None else None,
     )
 
 

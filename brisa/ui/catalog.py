@@ -118,6 +118,7 @@ PT_BR: Mapping[str, str] = MappingProxyType(
         "State": "Estado",
         "Run type": "Tipo de execução",
         "Logical date": "Data lógica",
+        "Sub-DAG run": "Execução da sub-DAG",
         "Data interval": "Intervalo de dados",
         "Started": "Início",
         "Ended": "Fim",

@@ -438,3 +438,33 @@ def test_xcom_pull_by_key_alone_follows_the_files_airflow(seed_env, generation, 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert f"{taken}: success" in result.stdout
     assert f"{skipped}: skipped" in result.stdout
+
+
+E2E_DAGS = Path(__file__).resolve().parent.parent / "e2e" / "dags"
+
+
+@pytest.mark.parametrize("parent", ["e2e_subdag_1_10", "e2e_subdag_2x"])
+def test_dags_test_runs_a_sub_dag_as_the_child_of_the_run(seed_env, parent):
+    """Issue 15: SubDagOperator of a 1.10 and a 2.x file under `dags test`: the sub-DAG's
+    run gets the parent run's conf, and the operator succeeds when it succeeds."""
+    dags = Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"])
+    for name in ("subdag_1_10.py", "subdag_2x.py"):
+        shutil.copy(E2E_DAGS / name, dags / name)
+    result = brisa("dags", "test", parent, "2024-01-01", "-c", '{"colour": "teal"}', env=seed_env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert f"--- sub-DAG {parent}.inner" in result.stdout
+    lines = [line.split("] ")[-1].strip() for line in result.stdout.splitlines()]
+    assert "teal" in lines
+    assert "  inner: success" in result.stdout.splitlines()
+    assert f"DAG run of {parent} at 2024-01-01T00:00:00+00:00 ended as success" in result.stdout
+
+
+@pytest.mark.parametrize("parent", ["e2e_subdag_1_10_failing", "e2e_subdag_2x_failing"])
+def test_dags_test_fails_a_sub_dag_operator_whose_child_run_fails(seed_env, parent):
+    dags = Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"])
+    for name in ("subdag_1_10.py", "subdag_2x.py"):
+        shutil.copy(E2E_DAGS / name, dags / name)
+    result = brisa("dags", "test", parent, "2024-01-01", env=seed_env)
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "AirflowException: Expected state: success. Actual state: failed" in result.stdout
+    assert "  inner: failed" in result.stdout.splitlines()

@@ -115,8 +115,11 @@ def test_unknown_module_fails_with_a_clear_message():
         ) as info:
             importlib.import_module("airflow.providers.amazon.aws.operators.s3")
         assert info.value.name == "airflow.providers.amazon"
-        with pytest.raises(ImportError, match=r"Brisa does not support airflow.operators.subdag"):
-            exec("from airflow.operators.subdag import SubDagOperator", {})
+        # SubDagOperator is supported since issue 15; its Airflow 3 provider path is not.
+        with pytest.raises(
+            ImportError, match=r"Brisa does not support airflow.providers.standard.operators.subdag"
+        ):
+            exec("from airflow.providers.standard.operators.subdag import SubDagOperator", {})
 
 
 def test_unknown_name_of_a_known_module_fails_with_a_clear_message():

@@ -170,3 +170,19 @@ def test_the_try_page_says_why_a_task_waits_for_a_pool_that_does_not_exist(store
         tx.pools.set("gpu", 2, "")
     after = unescape(admin.get(task_url(*key)).text)
     assert "pool 'gpu'" not in after and "Task's DAG 'etl' is paused." in after  # add_dag pauses it
+
+
+def test_a_sub_dag_operators_page_links_to_the_sub_dags_run(store, admin, clock) -> None:
+    """Issue 15: SubDagOperator's task instance page leads to its child run's grid."""
+    from dataclasses import replace
+
+    dag = simple_dag()
+    extract = replace(dag.tasks["extract"], operator="SubDagOperator", extra={"subdag_id": "etl.extract"})
+    dag = replace(dag, tasks={**dag.tasks, "extract": extract})
+    add_dag(store, dag, clock())
+    run = add_run(store, dag, clock(), states={"extract": TaskState.RUNNING}, run_state=RunState.RUNNING)
+    html = admin.get(task_url("etl", run.run_id, "extract")).text
+    link = re.search(r'data-testid="subdag-run" href="([^"]+)"', html)
+    assert link is not None
+    assert unescape(link.group(1)).startswith("/dags/etl.extract")
+    assert "run_id=" in link.group(1)
