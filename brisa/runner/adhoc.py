@@ -17,7 +17,7 @@ import logging
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,20 +92,22 @@ def parse_dag_files(
     secrets: Any,
     errors: list[ImportErrorInfo] | None = None,
     stats: list[FileStat] | None = None,
+    folders: Iterable[str | Path] | None = None,
 ) -> Iterator[SerializedDag]:
     """Every DAG the DAG files define now, parsed in this process (like Airflow's DagBag).
 
     Top-level ``Variable.get`` / ``get_connection`` read ``secrets`` (see
     :func:`local_secrets`), as they read the DAG processor's when the scheduler parses.
     The files' import errors are appended to ``errors`` when it is given, and each file's
-    parse time and DAGs to ``stats`` (``brisa dags report``).
+    parse time and DAGs to ``stats`` (``brisa dags report``). ``folders`` replaces the
+    configured DAG folders (``dag.test()`` reads the folder of its own file).
     """
     from brisa.cli import wiring
     from brisa.loader import discover, parse_file
     from brisa.runner.task_runner import brisa_conf
 
     with use_runtime(ParseRuntime(secrets)), brisa_conf():
-        for folder in wiring.dag_folders(settings):
+        for folder in wiring.dag_folders(settings) if folders is None else folders:
             for path in discover(Path(folder)):
                 started = time.monotonic()
                 result = parse_file(
@@ -303,28 +305,17 @@ def test_dag_object(
         catchup_default=settings.scheduler.catchup_by_default,
         relative_fileloc=os.path.basename(fileloc),
     )
-    others = [d for d in _folder_dags(settings, secrets, os.path.dirname(fileloc)) if d.dag_id != dag.dag_id]
+    others = [
+        d
+        for d in parse_dag_files(settings, secrets, folders=[os.path.dirname(fileloc)])
+        if d.dag_id != dag.dag_id
+    ]
     pattern = (
         mark_success_pattern
         if isinstance(mark_success_pattern, re.Pattern)
         else _pattern(mark_success_pattern)
     )
     return _run_test(serialized, others, when or utcnow(), conf, secrets, mark_success=pattern)
-
-
-def _folder_dags(settings: Any, secrets: Any, folder: str) -> Iterator[SerializedDag]:
-    from brisa.loader import discover, parse_file
-    from brisa.runner.task_runner import brisa_conf
-
-    with use_runtime(ParseRuntime(secrets)), brisa_conf():
-        for path in discover(folder):
-            yield from parse_file(
-                path,
-                timeout=settings.core.dagbag_import_timeout,
-                generation_default=settings.core.default_airflow_generation,
-                catchup_default=settings.scheduler.catchup_by_default,
-                dags_folder=folder,
-            ).dags
 
 
 def _run_test(

@@ -533,12 +533,11 @@ class Scheduler:
             return []
         limit = min(self.config.max_tis_per_query, max(64, slots * 4))
         fetched = tx.tis.schedulable(limit=limit, lock=True)
-        counts, pool_slots = tx.tis.active_counts(), tx.pools.slots()
-        self._report_slots(slots, counts, pool_slots)
         candidates = [ti for ti in fetched if ti.dag_id in self._dags and ti.dag_id not in self._paused]
         if not candidates:
             return []
-        pool_slots = tx.pools.slots()
+        counts, pool_slots = tx.tis.active_counts(), tx.pools.slots()
+        self._report_slots(slots, counts, pool_slots)
         self._missing_pools.report(tx, candidates, pool_slots, now)
         chosen = select_for_queue(
             candidates,
@@ -575,7 +574,10 @@ class Scheduler:
         return self.executor.claim_in(tx, workloads)
 
     def _report_slots(self, free: int, counts: Any, pool_slots: dict[str, int]) -> None:
-        """Airflow's executor and pool gauges, as the queueing pass sees them."""
+        """Airflow's executor and pool gauges, as the queueing pass sees them (nothing to
+        compute on this hot path when metrics are off)."""
+        if isinstance(self.metrics, NullMetrics):
+            return
         self.metrics.gauge("executor.open_slots", free)
         self.metrics.gauge("executor.running_tasks", len(self.executor.running_keys()))
         for pool, total in pool_slots.items():
