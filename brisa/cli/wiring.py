@@ -173,18 +173,15 @@ def ensure_schema(settings: Settings, *, wait_seconds: float = 0.0) -> None:
 def _wait_for_schema(store: Store, wait_seconds: float) -> None:
     import time
 
-    from brisa.errors import StoreError
     from brisa.store import migrate
 
     deadline = time.monotonic() + wait_seconds
     said = False
     while True:
-        try:
-            migrate.check(store)
+        revision = migrate.current_revision(store)  # a database that does not answer: at once
+        if revision == migrate.HEAD or not migrate.is_older(revision) or time.monotonic() >= deadline:
+            migrate.check(store)  # current, or the usual "run `brisa db migrate`" error
             return
-        except StoreError:
-            if time.monotonic() >= deadline or not migrate.is_behind(store):
-                raise
         if not said:
             logging.getLogger("brisa.cli").warning(
                 "the database schema is not current yet: waiting up to %.0fs for `brisa db migrate` "

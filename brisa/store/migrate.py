@@ -107,10 +107,10 @@ def check(store: Store) -> str:
     return revision
 
 
-def is_behind(store: Store) -> bool:
-    """The schema is older than this Brisa's (or absent): ``brisa db migrate`` would help."""
-    revision = current_revision(store)
-    return revision is None or (revision != HEAD and revision < HEAD)
+def is_older(revision: str | None) -> bool:
+    """A schema at ``revision`` is older than this Brisa's (or absent): ``brisa db migrate``
+    would bring it up to date. Revisions are zero-padded numbers, so they sort as text."""
+    return revision is None or revision < HEAD
 
 
 def reset(store: Store) -> None:
