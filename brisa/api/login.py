@@ -91,10 +91,9 @@ def begin_login(ctx: ApiContext, username: str, password: str, client: str | Non
     """Count the attempt, or refuse it (LoginThrottled) before its password is looked at."""
     if not username or not password:
         raise InvalidInputError(MISSING_CREDENTIALS)
-    now = ctx.now()
     user = stored_user(ctx, username)
-    claim_attempt(ctx, username, client, now)
-    return LoginAttempt(username, user, client, now)
+    claimed = claim_attempt(ctx, username, client)
+    return LoginAttempt(username, user, client, claimed.last_failure or ctx.now())
 
 
 def stored_user(ctx: ApiContext, username: str) -> UserRecord | None:
@@ -127,17 +126,20 @@ def finish_login(ctx: ApiContext, attempt: LoginAttempt, password: str, matched:
 # --- the counts -----------------------------------------------------------------------------
 
 
-def claim_attempt(ctx: ApiContext, username: str, client: str | None, now: datetime) -> FailureCount:
+def claim_attempt(ctx: ApiContext, username: str, client: str | None) -> FailureCount:
     """Count this attempt as a failure unless the policy refuses it; the name's new count.
 
     Both rows are locked, the name's first, so concurrent attempts queue here and each
-    decides on the count the previous one left.
+    decides on the count the previous one left. The clock is read once the rows are held:
+    a time taken before waiting could be earlier than a failure counted meanwhile, and the
+    policy would then refuse even a free attempt.
     """
     policies = [(name_key(username), ctx.throttle)]
     if client and ctx.address_throttle is not None:
         policies.append((address_key(client), ctx.address_throttle))
     with ctx.store.transaction() as tx:
         counts = [tx.login_failures.lock(key) for key, _ in policies]
+        now = ctx.now()
         for count, (_, throttle) in zip(counts, policies, strict=True):
             refuse_if_throttled(throttle, count, now)
         claimed = [counted(t, count, now) for count, (_, t) in zip(counts, policies, strict=True)]
