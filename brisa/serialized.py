@@ -175,7 +175,8 @@ class SerializedDag:
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "tasks"}
         data["tasks"] = [_task_to_dict(t) for t in self.tasks.values()]
         data["format"] = FORMAT_VERSION
-        return _jsonable(data)
+        jsonable: dict[str, Any] = _jsonable(data)
+        return jsonable
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))

@@ -106,7 +106,7 @@ class TemplateConnection:
         schema: str | None = None,
         login: str | None = None,
         password: str | None = None,
-        port: int | None = None,
+        port: int | str | None = None,
         extra: str | Mapping[str, Any] | None = None,
         description: str | None = None,
     ) -> None:

@@ -62,7 +62,7 @@ def ds_format_locale(ds: str, input_format: str, output_format: str, locale: Any
 
 def datetime_diff_for_humans(dt: Any, since: datetime | None = None) -> str:
     """``2 days ago``-style difference between ``dt`` and ``since`` (default: now)."""
-    return pendulum.instance(dt).diff_for_humans(since)
+    return str(pendulum.instance(dt).diff_for_humans(since))
 
 
 def __getattr__(name: str) -> Any:

@@ -17,7 +17,7 @@ among them) to ``context`` for every key the context does not already have.
 from __future__ import annotations
 
 from collections.abc import Iterable, MutableMapping
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from jinja2.nativetypes import native_concat
@@ -32,7 +32,8 @@ def render_template(template: jinja2.Template, context: Context, *, native: bool
     for name, value in template.globals.items():
         context.setdefault(name, value)
     env = template.environment
-    jinja_context = env.context_class(env, context, template.name, template.blocks)
+    # Jinja only reads its parent mapping (lookups and ``in``), so any mapping will do.
+    jinja_context = env.context_class(env, cast(dict[str, Any], context), template.name, template.blocks)
     try:
         chunks = template.root_render_func(jinja_context)
         return native_concat(chunks) if native else "".join(chunks)

@@ -53,7 +53,7 @@ class DataInterval:
     @classmethod
     def exact(cls, at: dt.datetime) -> DataInterval:
         """An "interval" holding only one instant."""
-        return cls(start=at, end=at)
+        return cls(start=to_utc(at), end=to_utc(at))
 
 
 @dataclass(frozen=True)
@@ -95,12 +95,12 @@ class DagRunInfo:
     @classmethod
     def exact(cls, at: dt.datetime) -> DagRunInfo:
         """A run at one instant whose data interval is that instant."""
-        return cls(run_after=at, data_interval=DataInterval.exact(at))
+        return cls(run_after=to_utc(at), data_interval=DataInterval.exact(at))
 
     @classmethod
     def interval(cls, start: dt.datetime, end: dt.datetime) -> DagRunInfo:
         """A run covering ``[start, end]``, due as soon as the interval has ended."""
-        return cls(run_after=end, data_interval=DataInterval(start, end))
+        return cls(run_after=to_utc(end), data_interval=DataInterval(to_utc(start), to_utc(end)))
 
 
 class Timetable(ABC):

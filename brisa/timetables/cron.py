@@ -19,6 +19,7 @@ import pendulum
 from croniter import croniter
 from croniter.croniter import CroniterBadDateError
 from pendulum import DateTime
+from pendulum.tz import fixed_timezone
 from pendulum.tz.timezone import FixedTimezone, Timezone
 
 from brisa.errors import ScheduleError
@@ -35,7 +36,7 @@ CRON_PRESETS: dict[str, str] = {
 }
 """Airflow's presets; croniter itself also knows ``@annually`` and ``@midnight``."""
 
-ZoneLike = str | dt.tzinfo
+ZoneLike = str | int | dt.tzinfo
 _PROBE_START = dt.datetime(2000, 1, 1)
 
 
@@ -45,16 +46,16 @@ def resolve_timezone(zone: ZoneLike) -> Timezone | FixedTimezone:
         if isinstance(zone, Timezone | FixedTimezone):
             return zone
         if isinstance(zone, int):
-            return pendulum.fixed_timezone(zone)
+            return fixed_timezone(zone)
         if isinstance(zone, str):
             return pendulum.timezone(zone)
         key = getattr(zone, "key", None) or getattr(zone, "zone", None)
         if key:
-            return pendulum.timezone(key)
+            return pendulum.timezone(str(key))
         offset = zone.utcoffset(None)
         if offset is not None:
             # As pendulum.instance() does: a zero offset is UTC itself.
-            return pendulum.UTC if not offset else pendulum.fixed_timezone(int(offset.total_seconds()))
+            return pendulum.UTC if not offset else fixed_timezone(int(offset.total_seconds()))
     except (ValueError, LookupError) as exc:
         raise ScheduleError(f"unknown timezone {zone!r}: {exc}") from exc
     raise ScheduleError(f"unknown timezone {zone!r}: it has no name and no fixed offset")

@@ -48,7 +48,7 @@ class CustomTimetable(Timetable):
     """A user's timetable, called the way Brisa's scheduler calls its own."""
 
     def __init__(
-        self, inner: Timetable, *, registry: Callable[[], Mapping[str, type]] = _plugin_timetables
+        self, inner: Timetable, *, registry: Callable[[], Mapping[str, type[Any]]] = _plugin_timetables
     ) -> None:
         self.inner = inner
         self._registry = registry
@@ -125,7 +125,7 @@ class CustomTimetable(Timetable):
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], *, registry: Callable[[], Mapping[str, type]] = _plugin_timetables
+        cls, data: Mapping[str, Any], *, registry: Callable[[], Mapping[str, type[Any]]] = _plugin_timetables
     ) -> CustomTimetable:
         path = str(data.get("class"))
         found = registry().get(path)

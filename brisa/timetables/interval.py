@@ -63,6 +63,8 @@ class DataIntervalTimetable(Timetable):
 class CronDataIntervalTimetable(DataIntervalTimetable):
     """``schedule=<cron or preset>`` in Airflow 1.10/2.x (and with ``create_cron_data_intervals``)."""
 
+    _schedule: CronSchedule
+
     def __init__(self, cron: str, timezone: ZoneLike) -> None:
         self._schedule = CronSchedule(cron, timezone)
         self.description = self._schedule.description
@@ -102,6 +104,8 @@ class CronDataIntervalTimetable(DataIntervalTimetable):
 
 class DeltaDataIntervalTimetable(DataIntervalTimetable):
     """``schedule=<timedelta or relativedelta>`` in Airflow 1.10/2.x."""
+
+    _schedule: DeltaSchedule
 
     def __init__(self, delta: Delta) -> None:
         self._schedule = DeltaSchedule(delta)

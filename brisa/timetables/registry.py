@@ -43,7 +43,7 @@ from brisa.timetables.trigger import (
 
 GENERATIONS = ("2", "3")
 
-_BUILTIN: dict[str, Any] = {
+_BUILTIN: dict[str, type[Timetable]] = {
     cls.__name__: cls
     for cls in (
         NullTimetable,

@@ -86,6 +86,8 @@ class CronTriggerTimetable(TriggerTimetable):
     ticks old, and never less than five minutes.
     """
 
+    _schedule: CronSchedule
+
     def __init__(
         self,
         cron: str,
@@ -139,6 +141,8 @@ class CronTriggerTimetable(TriggerTimetable):
 
 class DeltaTriggerTimetable(TriggerTimetable):
     """Fire every ``delta``; ``schedule=timedelta(...)`` in Airflow 3."""
+
+    _schedule: DeltaSchedule
 
     def __init__(self, delta: Delta, *, interval: Delta = dt.timedelta()) -> None:
         self._schedule = DeltaSchedule(delta)
