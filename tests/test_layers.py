@@ -10,8 +10,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def lint_imports(cwd: Path, *, pythonpath: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", "from importlinter.cli import lint_imports_command; lint_imports_command()",
-         "--no-cache"],
+        [
+            sys.executable,
+            "-c",
+            "from importlinter.cli import lint_imports_command; lint_imports_command()",
+            "--no-cache",
+        ],
         cwd=cwd,
         env={"PYTHONPATH": str(pythonpath), "PATH": "/usr/bin:/bin"},
         capture_output=True,
