@@ -9,6 +9,8 @@ import time
 import pytest
 from cryptography.fernet import Fernet
 
+from tests.waiting import wait_until
+
 
 def _env(tmp_path, key):
     return {
@@ -49,7 +51,17 @@ def test_sigterm_stops_an_idle_scheduler_cleanly(tmp_path):
         text=True,
         start_new_session=True,
     )
-    time.sleep(3)
+    # Its job row is written once the stop signals are installed, just before the loop starts.
+    wait_until(
+        lambda: (
+            proc.poll() is not None
+            or _brisa("jobs", "check", "--job-type", "scheduler", env=env).returncode == 0
+        ),
+        timeout=120,
+        what="the scheduler's job to be alive",
+        interval=0.2,
+    )
+    assert proc.poll() is None, proc.communicate()[0]
     started = time.monotonic()
     os.killpg(proc.pid, signal.SIGTERM)
     out, _ = proc.communicate(timeout=30)

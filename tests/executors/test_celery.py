@@ -5,7 +5,6 @@ from __future__ import annotations
 import ssl
 import threading
 import time
-from datetime import timedelta
 
 import pytest
 from celery.exceptions import Reject
@@ -28,6 +27,7 @@ from brisa.secrets.masking import SecretsMasker
 from brisa.states import TaskState
 from brisa.store import migrate
 from brisa.store.sql import Store
+from tests.waiting import wait_until
 
 from .helpers import FERNET_KEY, load_dag, queued_workloads, read_markers, utcnow, write_dag
 
@@ -254,7 +254,9 @@ def test_a_second_delivery_to_the_same_worker_while_it_runs_is_dropped(file_stor
     try:
         thread = threading.Thread(target=worker.run, args=(workload,))
         thread.start()
-        time.sleep(0.05)
+        # The first delivery holds its place from before its submit until the try's end.
+        token = (workload.key, workload.try_number)
+        wait_until(lambda: token in worker._waiters, timeout=30, what="the first delivery to be taken")
         assert worker.run(workload) == "duplicate"
         thread.join(10)
     finally:
@@ -274,14 +276,16 @@ def test_a_stopping_worker_hands_messages_back_to_the_broker(file_store, marked_
 
 
 def test_stop_ends_tries_after_the_grace_period_and_puts_them_back_for_retry(file_store, tmp_path):
-    path = write_dag(tmp_path / "dags", "long", tasks=1, markers=tmp_path, seconds=60)
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    path = write_dag(tmp_path / "dags", "long", tasks=1, markers=markers, seconds=60)
     dag = load_dag(file_store, path, utcnow())
     [workload] = queued_workloads(file_store, dag, utcnow())
     worker = _worker(file_store)
     result = {}
     thread = threading.Thread(target=lambda: result.setdefault("state", worker.run(workload)))
     thread.start()
-    time.sleep(1.0)
+    wait_until(lambda: read_markers(markers), timeout=60, what="the task process to start its sleep")
     started = time.monotonic()
     worker.stop(grace=0.5)
     thread.join(10)
@@ -299,10 +303,8 @@ def test_a_worker_declared_dead_carries_on_under_a_new_job(file_store, marked_da
         old = worker.job_id
         with file_store.transaction() as tx:
             tx.jobs.mark_failed(old, now=utcnow())
-        deadline = time.monotonic() + 10
-        while worker.job_id == old and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert worker.job_id != old and worker.executor.job_id == worker.job_id
+        wait_until(lambda: worker.job_id != old, timeout=30, what="the worker to start a new job")
+        assert worker.executor.job_id == worker.job_id
     finally:
         worker.stop(5)
     with file_store.transaction(readonly=True) as tx:
@@ -313,11 +315,13 @@ def test_a_worker_declared_dead_carries_on_under_a_new_job(file_store, marked_da
 def test_worker_heartbeats_its_job(file_store, marked_dag):
     worker = _worker(file_store)
     try:
-        with file_store.transaction(readonly=True) as tx:
-            first = tx.jobs.get(worker.job_id).latest_heartbeat
-        time.sleep(0.8)
-        with file_store.transaction(readonly=True) as tx:
-            assert tx.jobs.get(worker.job_id).latest_heartbeat - first >= timedelta(seconds=0.2)
+
+        def heartbeat():
+            with file_store.transaction(readonly=True) as tx:
+                return tx.jobs.get(worker.job_id).latest_heartbeat
+
+        first = heartbeat()
+        wait_until(lambda: heartbeat() > first, timeout=30, what="a second heartbeat")
     finally:
         worker.stop(5)
 

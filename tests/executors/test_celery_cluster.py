@@ -192,7 +192,21 @@ def test_a_worker_killed_mid_run_loses_no_try_and_none_runs_twice_at_once(make_c
     cluster.processes.scheduler("s1")
     run_ids = cluster.trigger("sleepy")
     wait_for(lambda: len(cluster.running_on("sleepy", "w1")) >= 2, timeout=60, what="tries running on w1")
-    time.sleep(0.5)  # their task processes are well into their sleep
+
+    def in_their_sleep() -> bool:
+        on_w1 = {ti.task_id for ti in cluster.running_on("sleepy", "w1")}
+        begun = {
+            task_id for (_, task_id, _), record in read_markers(cluster.markers).items() if record.starts
+        }
+        return bool(on_w1) and on_w1 <= begun
+
+    # The task processes on w1 are in their sleep, so the kill cuts their tries short, mid-run.
+    wait_for(
+        in_their_sleep,
+        timeout=60,
+        what="the tries on w1 to start their task code",
+        processes=cluster.processes,
+    )
     killed = {ti.task_id for ti in cluster.running_on("sleepy", "w1")}
     cluster.processes.kill("w1")
     started = read_markers(cluster.markers)

@@ -19,6 +19,7 @@ from brisa.states import TaskState, advance_ti
 from brisa.store import migrate
 from brisa.store.records import TaskKey
 from brisa.store.sql import Store
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -230,7 +231,8 @@ def test_an_edited_dag_file_is_loaded_again(env):
     path = _dag_file(tmp, "edit", body.format(v=1))
     _, log = _wait(store, executor, _submit(store, executor, path, "edit", "t"))
     assert "version 1" in log
-    time.sleep(0.05)
+    # "22" makes the file longer, so its signature (mtime, size) changes whatever the mtime's
+    # resolution: no need to wait for the clock to tick.
     path.write_text(DAG_HEADER + textwrap.dedent(body.format(v=22)))
     _, log = _wait(store, executor, _submit(store, executor, path, "edit", "t"))
     assert "version 22" in log
@@ -274,7 +276,12 @@ def test_shutdown_ends_running_tries_and_marks_them_for_retry(tmp_path):
     """,
     )
     key = _submit(store, executor, path, "long", "t")
-    time.sleep(1.5)
+
+    def running() -> bool:
+        with store.transaction(readonly=True) as tx:
+            return tx.tis.require(key).state == TaskState.RUNNING
+
+    wait_until(running, timeout=60, what="the try to run")
     started = time.monotonic()
     executor.stop(grace=0.5)
     assert time.monotonic() - started < 15
