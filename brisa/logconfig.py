@@ -53,7 +53,7 @@ class LogfmtFormatter(logging.Formatter):
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        data = {
+        data: dict[str, object] = {
             "ts": _timestamp(record),
             "level": record.levelname.lower(),
             "logger": record.name,

@@ -75,9 +75,10 @@ class TaskRuntime(Protocol):
         dag_id: str,
         logical_dates: Sequence[str],
         task_ids: Sequence[str] | None,
-        states: Sequence[str],
+        states: Sequence[str | None],
     ) -> int:
-        """How many task instances (or runs when ``task_ids`` is None) are in ``states``."""
+        """How many task instances (or runs when ``task_ids`` is None) are in ``states`` (None:
+        no state yet)."""
 
     def get_task_group_task_ids(self, *, dag_id: str, group_id: str) -> list[str] | None:
         """The task ids of a task group of a DAG (nested groups included); None when the DAG
@@ -110,8 +111,8 @@ class TaskRuntime(Protocol):
 
     def clear_task_state(self) -> None: ...
 
-    def mask_secret(self, value: str) -> None:
-        """Hide ``value`` from this try's log from now on."""
+    def mask_secret(self, value: str | dict[str, Any]) -> None:
+        """Hide ``value`` from this try's log from now on (a dict: its values, judged by key)."""
 
     def mask_text(self, text: str) -> str:
         """``text`` with every secret this try's log hides masked (alert emails)."""
@@ -208,7 +209,7 @@ class ReadOnlyRuntime:
     def clear_task_state(self) -> None:
         raise self._refused("writing the task state store")
 
-    def mask_secret(self, value: str) -> None:
+    def mask_secret(self, value: str | dict[str, Any]) -> None:
         """Nothing is logged here that a mask would apply to."""
 
     def mask_text(self, text: str) -> str:

@@ -98,7 +98,12 @@ def verify_token(
 
 
 def _decode(token: str, secret: str | bytes, audience: str) -> dict[str, Any]:
-    options = {"verify_exp": False, "verify_nbf": False, "verify_iat": False, "require": _REQUIRED_CLAIMS}
+    options: jwt.types.Options = {
+        "verify_exp": False,
+        "verify_nbf": False,
+        "verify_iat": False,
+        "require": list(_REQUIRED_CLAIMS),
+    }
     try:
         # ``algorithms`` pinned: never let the token's header pick ``none`` or RS/HS confusion.
         return jwt.decode(

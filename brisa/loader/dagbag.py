@@ -48,7 +48,7 @@ class DagBag:
         self.dag_folder = str(dag_folder or bundle_path or core.dags_folder)
         self.dags: dict[str, Any] = {}
         self.import_errors: dict[str, str] = {}
-        self.file_last_changed: dict[str, float] = {}
+        self.file_last_changed: dict[str, float | None] = {}
         self.captured_warnings: dict[str, tuple[str, ...]] = {}
         if collect_dags:
             self.collect_dags(

@@ -186,7 +186,7 @@ def serialize_dag(
         edge_labels=serialize_edge_labels(dag),
         relative_fileloc=relative_fileloc,
         is_subdag=bool(getattr(dag, "is_subdag", False)),
-        parent_dag_id=dag.parent_dag.dag_id if getattr(dag, "parent_dag", None) is not None else None,
+        parent_dag_id=parent.dag_id if (parent := getattr(dag, "parent_dag", None)) is not None else None,
     )
 
 

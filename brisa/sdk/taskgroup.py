@@ -123,7 +123,7 @@ class TaskGroup(DependencyMixin):
     # -- membership -------------------------------------------------------------
     def add(self, node: DAGNode | TaskGroup) -> None:
         is_group = isinstance(node, TaskGroup)
-        key = node.group_id if is_group else node.task_id
+        key = node.group_id if isinstance(node, TaskGroup) else node.task_id
         if not is_group and key in self.used_group_ids:
             raise DuplicateTaskIdFound(f"Task id '{key}' conflicts with an existing group_id")
         if key in self.children:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import overload
 
 import pendulum
 from pendulum.tz.timezone import FixedTimezone, Timezone
@@ -55,6 +56,10 @@ def convert_to_utc(value: dt.datetime | None) -> dt.datetime | None:
     return pendulum.instance(value).in_timezone(utc)
 
 
+@overload
+def coerce_datetime(value: dt.datetime, tz: dt.tzinfo | None = None) -> pendulum.DateTime: ...
+@overload
+def coerce_datetime(value: None, tz: dt.tzinfo | None = None) -> None: ...
 def coerce_datetime(value: dt.datetime | None, tz: dt.tzinfo | None = None) -> pendulum.DateTime | None:
     """A pendulum DateTime: naive values get ``tz`` (UTC by default), aware ones keep theirs."""
     if value is None:

@@ -96,7 +96,7 @@ def _postgres(conn: Mapping[str, Any], timeout: float) -> str:
     import psycopg
 
     extra = _extra(conn)
-    options = {name: str(extra[name]) for name in POSTGRES_EXTRA_OPTIONS if name in extra}
+    options: dict[str, Any] = {name: str(extra[name]) for name in POSTGRES_EXTRA_OPTIONS if name in extra}
     with psycopg.connect(
         host=conn.get("host") or None,
         port=conn.get("port") or None,

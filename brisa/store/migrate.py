@@ -64,13 +64,14 @@ def offline_sql(url: str, *, from_revision: str, to: str, down: bool = False) ->
 
     if url.startswith("sqlite"):
         raise InvalidInputError("SQL-only migrations are not supported on SQLite, as in Airflow")
-    cfg = Config(output_buffer=io.StringIO())
+    output = io.StringIO()
+    cfg = Config(output_buffer=output)
     cfg.set_main_option("script_location", "brisa.store:migrations")
     cfg.attributes["url"] = url
     span = f"{_known(from_revision)}:{_known(to)}"
     with translate_errors():
         (command.downgrade if down else command.upgrade)(cfg, span, sql=True)
-    return cfg.output_buffer.getvalue()
+    return output.getvalue()
 
 
 def revisions() -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from fastapi import Depends, Path, Query
 
@@ -36,7 +36,12 @@ def unless_wildcard(value: str) -> str | None:
     return None if is_wildcard(value) else value
 
 
-def page_args(query: Any) -> dict[str, int]:
+class PageArgs(TypedDict):
+    limit: int
+    offset: int
+
+
+def page_args(query: Any) -> PageArgs:
     return {"limit": query.limit, "offset": query.offset}
 
 

@@ -8,7 +8,7 @@ Compatible with Airflow 3's simple auth manager: JSON or form body with ``userna
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -33,7 +33,7 @@ _BODY_DOC = {
         },
     }
 }
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Username or password missing"},
     401: {"description": "Invalid credentials"},
     415: {"description": "Unsupported Media Type"},

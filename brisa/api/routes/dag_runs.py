@@ -33,7 +33,7 @@ from brisa.services.tasks import clear_task_instances, is_clearable, mark_run, n
 from brisa.states import FAILED_STATES, RunState
 from brisa.store.records import RunRecord, TiRecord
 from brisa.store.sql import Transaction
-from brisa.timetables.base import DataInterval
+from brisa.timetables.base import DataInterval, to_utc
 
 router = APIRouter(prefix="/api/v2/dags/{dag_id}/dagRuns", tags=["DagRun"])
 
@@ -118,7 +118,7 @@ def trigger_dag_run(
     """Create a manual run; ``conf`` is checked against the DAG's params (400 when it does not fit)."""
     interval = None
     if body.data_interval_start is not None and body.data_interval_end is not None:
-        interval = DataInterval(body.data_interval_start, body.data_interval_end)
+        interval = DataInterval(to_utc(body.data_interval_start), to_utc(body.data_interval_end))
     with ctx.store.transaction() as tx:
         if tx.dags.require(dag_id).has_import_errors:
             raise InvalidInputError(f"DAG with dag_id: '{dag_id}' has import errors and cannot be triggered")

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Callable, Container, Mapping, Sequence
 from typing import Any
 
 from brisa.sdk.baseoperator import BaseOperator
@@ -44,11 +44,11 @@ class BashOperator(BaseOperator):
     non-zero exit code fails it.
     """
 
-    template_fields = ("bash_command", "env", "cwd")
+    template_fields: Sequence[str] = ("bash_command", "env", "cwd")
     template_fields_renderers = {"bash_command": "bash", "env": "json"}
     template_ext = (".sh", ".bash")
     ui_color = "#f0ede4"
-    extra_fields = ("skip_on_exit_code", "append_env", "output_encoding")
+    extra_fields: Sequence[str] = ("skip_on_exit_code", "append_env", "output_encoding")
 
     def __init__(
         self,

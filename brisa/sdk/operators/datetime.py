@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, overload
 
 from brisa.sdk.exceptions import AirflowException
 from brisa.sdk.operators.branch import BaseBranchOperator
@@ -27,6 +27,10 @@ def target_times_as_dates(
     return lower, upper
 
 
+@overload
+def _naive(value: datetime.datetime) -> datetime.datetime: ...
+@overload
+def _naive(value: None) -> None: ...
 def _naive(value: datetime.datetime | None) -> datetime.datetime | None:
     if value is None or value.tzinfo is None:
         return value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from brisa.sdk.baseoperator import BaseOperator
@@ -20,7 +20,7 @@ class PythonOperator(BaseOperator):
     """Call ``python_callable(*op_args, **op_kwargs)``; context values its signature
     names (or all of them, with ``**kwargs``) are passed too."""
 
-    template_fields = ("templates_dict", "op_args", "op_kwargs")
+    template_fields: Sequence[str] = ("templates_dict", "op_args", "op_kwargs")
     template_fields_renderers = {"templates_dict": "json", "op_args": "py", "op_kwargs": "py"}
     ui_color = "#ffefeb"
     extra_fields = ("python_callable",)

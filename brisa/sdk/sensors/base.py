@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from brisa.sdk import timezone
@@ -60,7 +60,7 @@ class BaseSensorOperator(BaseOperator):
 
     ui_color = "#e6f1f2"
     is_sensor = True
-    extra_fields = ("poke_interval", "timeout", "mode", "soft_fail")
+    extra_fields: Sequence[str] = ("poke_interval", "timeout", "mode", "soft_fail")
 
     def __init__(
         self,

@@ -107,7 +107,7 @@ class ExternalTaskSensor(BaseSensorOperator):
         return count / len(self.external_task_ids) if self.external_task_ids else count
 
     def _raw_count(
-        self, dates: list[datetime.datetime], states: list[str | None], task_ids: Sequence[str] | None
+        self, dates: list[datetime.datetime], states: Sequence[str | None], task_ids: Sequence[str] | None
     ) -> int:
         return current_runtime().count_task_states(
             dag_id=self.external_dag_id,
@@ -119,7 +119,7 @@ class ExternalTaskSensor(BaseSensorOperator):
     def poke(self, context: dict[str, Any]) -> bool:
         dates = self.logical_dates(context)
         if self.external_task_group_id is not None:
-            return self._poke_group(dates)
+            return self._poke_group(self.external_task_group_id, dates)
         what = f"tasks {self.external_task_ids}" if self.external_task_ids else "DAG"
         self.log.info(
             "Poking for %s of %s on %s ...", what, self.external_dag_id, [d.isoformat() for d in dates]
@@ -132,10 +132,9 @@ class ExternalTaskSensor(BaseSensorOperator):
             )
         return self._count(dates, self.allowed_states) == len(dates)
 
-    def _poke_group(self, dates: list[datetime.datetime]) -> bool:
+    def _poke_group(self, group: str, dates: list[datetime.datetime]) -> bool:
         """Airflow's task-group wait: every task instance of the group (mapped ones each)
         in an allowed state; any in a failed or skipped state decides at once."""
-        group = self.external_task_group_id
         self.log.info(
             "Poking for task_group '%s' in dag '%s' on %s ...",
             group,

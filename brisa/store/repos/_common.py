@@ -119,7 +119,7 @@ def counted_page(
     past the start (or of ``limit`` 0), which has no row to carry it, costs a separate count.
     """
     counted = query.add_columns(_count_query(query).scalar_subquery().label(TOTAL))
-    rows = conn.execute(page_of(counted, limit, offset)).all()
+    rows = list(conn.execute(page_of(counted, limit, offset)).all())
     if rows:
         return rows, getattr(rows[0], TOTAL)
     return rows, count_of(conn, query) if offset or limit == 0 else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins  # in annotations after the repo's list() method, `list` names that method
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -258,12 +259,12 @@ class DagRepo:
         rows, total = counted_page(self.conn, query, limit, offset)
         return Page([row.name for row in rows], total)
 
-    def all_tags(self) -> list[str]:
+    def all_tags(self) -> builtins.list[str]:
         return list(
             self.conn.execute(sa.select(s.dag_tag.c.name).distinct().order_by(s.dag_tag.c.name)).scalars()
         )
 
-    def _tags(self, dag_ids: Sequence[str]) -> dict[str, list[str]]:
+    def _tags(self, dag_ids: Sequence[str]) -> dict[str, builtins.list[str]]:
         if not dag_ids:
             return {}
         rows = self.conn.execute(
@@ -297,7 +298,7 @@ class DagRepo:
             sa.select(s.serialized_dag.c.source_code).where(s.serialized_dag.c.dag_id == dag_id)
         ).scalar()
 
-    def schedulable(self, now: datetime, *, limit: int = 100, lock: bool = False) -> list[DagRecord]:
+    def schedulable(self, now: datetime, *, limit: int = 100, lock: bool = False) -> builtins.list[DagRecord]:
         """Active, unpaused DAGs whose next run is due, oldest first.
 
         ``lock`` takes the rows with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL) so two

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins  # in annotations after the repo's list() method, `list` names that method
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -199,7 +200,7 @@ class RunRepo:
             query = query.where(c.triggering_user.ilike(triggering_user_like))
         for name, value in (bounds or {}).items():
             query = within(query, c[name], value)
-        columns = {name: c[name] for name in (*_RUN_ORDER, "conf")}
+        columns: dict[str, sa.ColumnElement[Any]] = {name: c[name] for name in (*_RUN_ORDER, "conf")}
         columns["duration"] = _duration(self.conn, c.start_date, c.end_date)
         query = query.order_by(*sort_clauses(columns, order, c.id))
         rows, total = counted_page(self.conn, query, limit, offset)
@@ -223,7 +224,7 @@ class RunRepo:
         dag_id: str | None = None,
         limit: int | None = None,
         states: Iterable[RunState] = (RunState.QUEUED, RunState.RUNNING),
-    ) -> list[RunRecord]:
+    ) -> builtins.list[RunRecord]:
         query = sa.select(s.dag_run).where(s.dag_run.c.state.in_([x.value for x in states]))
         if dag_id is not None:
             query = query.where(s.dag_run.c.dag_id == dag_id)
@@ -282,7 +283,7 @@ class RunRepo:
         row = self.conn.execute(query.order_by(s.dag_run.c.logical_date.desc()).limit(1)).first()
         return RunRecord.from_row(row) if row else None
 
-    def latest(self, dag_ids: Sequence[str], per_dag: int = 1) -> dict[str, list[RunRecord]]:
+    def latest(self, dag_ids: Sequence[str], per_dag: int = 1) -> dict[str, builtins.list[RunRecord]]:
         """The newest ``per_dag`` runs of each DAG (by run_after), for list pages."""
         if not dag_ids:
             return {}
@@ -305,7 +306,7 @@ class RunRepo:
             result.setdefault(row.dag_id, []).append(RunRecord.from_row(row))
         return result
 
-    def recent_states(self, dag_ids: Sequence[str], per_dag: int = 1) -> dict[str, list[RecentRun]]:
+    def recent_states(self, dag_ids: Sequence[str], per_dag: int = 1) -> dict[str, builtins.list[RecentRun]]:
         """The newest ``per_dag`` runs of each DAG (by run_after), newest first, in one query.
 
         What a list of DAGs shows of their runs (a coloured dot, a link), without the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins  # in annotations after the repo's list() method, `list` names that method
 import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -320,7 +321,7 @@ class TiRepo:
 
     def states_for_dates(
         self, dag_id: str, logical_dates: Sequence[datetime], task_ids: Sequence[str] | None
-    ) -> list[str | None]:
+    ) -> builtins.list[str | None]:
         """States of the given tasks (or of the runs, when ``task_ids`` is None) at those dates."""
         if task_ids is None:
             return list(
@@ -378,7 +379,7 @@ class TiRepo:
         result = self.conn.execute(s.task_instance.update().where(_key_clause(key)).values(**_encode(fields)))
         return result.rowcount == 1
 
-    def heartbeat(self, keys: Sequence[tuple[TaskKey, int]], now: datetime) -> list[TaskKey]:
+    def heartbeat(self, keys: Sequence[tuple[TaskKey, int]], now: datetime) -> builtins.list[TaskKey]:
         """Record that these tries still run; returns those no longer running with that try.
 
         A try whose row moved on (cleared, marked, timed out by the run) is one the
@@ -431,7 +432,7 @@ class TiRepo:
             )
         )
 
-    def tries(self, key: TaskKey) -> list[TryRecord]:
+    def tries(self, key: TaskKey) -> builtins.list[TryRecord]:
         query = sa.select(s.task_try).where(ti_key_clause(s.task_try, key)).order_by(s.task_try.c.try_number)
         return [TryRecord.from_row(r) for r in self.conn.execute(query)]
 

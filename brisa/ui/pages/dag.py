@@ -8,7 +8,7 @@ The grid, graph and Gantt pages are polled while a run is unfinished: the same U
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -72,7 +72,7 @@ def chosen_run(tx: Transaction, dag_id: str, run_id: str | None, recent: list[Ru
     return recent[0] if recent else None
 
 
-def _page(request: Request, template: str, header: DagHeader, tab: str, **values: object) -> Response:
+def _page(request: Request, template: str, header: DagHeader, tab: str, **values: Any) -> Response:
     schedule = translate_schedule(header.schedule, translator(request).language)
     return render_page(request, template, header=header, schedule=schedule, tab=tab, **values)
 
