@@ -74,7 +74,7 @@ class LoginThrottle:
         """The pause that follows the ``count``-th failure in a window."""
         if count <= self.free_failures:
             return 0.0
-        return min(self.max_delay, self.base_delay * 2 ** (count - self.free_failures - 1))
+        return min(self.max_delay, self.base_delay * 2.0 ** (count - self.free_failures - 1))
 
     def _latest_and_count(self, failures: Iterable[datetime]) -> tuple[datetime | None, int]:
         # Counted back from the latest failure, not from now: a lock then lasts its full
