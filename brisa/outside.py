@@ -11,10 +11,18 @@ backends. It is built on first use, not at import, so importing ``airflow`` cost
 from __future__ import annotations
 
 import atexit
-from typing import Any
+from typing import Any, Protocol
 
 from brisa import runtime
-from brisa.runtime import ReadOnlyRuntime
+from brisa.runtime import ReadOnlyRuntime, SecretsReader
+
+
+class SecretsWriter(SecretsReader, Protocol):
+    """What a script may also do: write variables (as ``brisa variables set/delete``)."""
+
+    def set_variable(self, key: str, value: str, description: str | None = None) -> None: ...
+
+    def delete_variable(self, key: str) -> None: ...
 
 
 class ScriptRuntime(ReadOnlyRuntime):
@@ -24,7 +32,9 @@ class ScriptRuntime(ReadOnlyRuntime):
 
     allowed = "a script outside a task may read and write variables and read connections"
 
-    def __init__(self, source: Any, store: Any) -> None:
+    source: SecretsWriter
+
+    def __init__(self, source: SecretsWriter, store: Any) -> None:
         super().__init__(source)
         self.store = store
 

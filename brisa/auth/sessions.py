@@ -95,7 +95,9 @@ def _session_id(value: Any) -> str:
     return value
 
 
-def cookie_params(secure: bool, *, max_age: timedelta = DEFAULT_SESSION_MAX_AGE, path: str = "/") -> dict[str, Any]:
+def cookie_params(
+    secure: bool, *, max_age: timedelta = DEFAULT_SESSION_MAX_AGE, path: str = "/"
+) -> dict[str, Any]:
     """Keyword arguments for Starlette's ``Response.set_cookie`` (and ``delete_cookie``).
 
     HttpOnly keeps scripts from reading the cookie; SameSite=Lax keeps it off

@@ -7,7 +7,7 @@ to the runtime.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from brisa.runtime import current_runtime
 from brisa.sdk.exceptions import AirflowException
@@ -83,7 +83,8 @@ class SkipMixin:
         skip_tasks(ids, None if map_index == -1 else map_index)
 
     def skip_all_except(self, ti: Any, branch_task_ids: str | Iterable[str] | None) -> None:
-        task = getattr(ti, "task", None) or self
+        # A SkipMixin is only ever mixed into an operator, which is a DAGNode.
+        task = getattr(ti, "task", None) or cast("DAGNode", self)
         skip_tasks(branch_skip_ids(task, branch_task_ids))
 
 

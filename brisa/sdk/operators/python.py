@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from brisa.sdk.baseoperator import BaseOperator
 from brisa.sdk.context import get_current_context
@@ -12,6 +12,9 @@ from brisa.sdk.exceptions import AirflowException
 from brisa.sdk.execution import determine_kwargs
 from brisa.sdk.skipping import SkipMixin, branch_skip_ids, short_circuit_skip_ids, skip_tasks
 from brisa.secrets.masking import mask_secret
+
+if TYPE_CHECKING:
+    from brisa.sdk.node import DAGNode
 
 log = logging.getLogger("airflow.task.operators")
 
@@ -72,7 +75,8 @@ class BranchMixIn(SkipMixin):
     """Follows the branch(es) a callable returned; skips the other direct downstream tasks."""
 
     def do_branch(self, context: Mapping[str, Any], branches_to_execute: str | Iterable[str] | None) -> Any:
-        task = context.get("task") or self
+        # A BranchMixIn is only ever mixed into an operator, which is a DAGNode.
+        task = context.get("task") or cast("DAGNode", self)
         skipped = branch_skip_ids(task, branches_to_execute)
         log.info("Branch into %s; skipping %s", branches_to_execute, sorted(skipped))
         skip_tasks(skipped)
