@@ -215,11 +215,13 @@ class _Job:
         """Each try's log file of the imported task instances, when Brisa has none for it."""
         self._ensure_runs(tx)
         folder = self.options.logs_folder
+        tally = Tally()
+        if folder is None:
+            return tally
         c = s.task_log.c
         cols = (c.dag_id, c.run_id, c.task_id, c.map_index, c.try_number)
         existing = {tuple(r) for r in tx.conn.execute(sa.select(*cols).distinct())}
-        tally = Tally()
-        for row in self._read("logs", "task_instance") if folder else ():
+        for row in self._read("logs", "task_instance"):
             for key, try_number, path in self._log_files(folder, row):
                 if (*key, try_number) in existing:
                     tally.present += 1
@@ -281,7 +283,8 @@ def _load(
     key = key or (lambda row: tuple(row[c] for c in key_columns))
     columns = [table.c[c] for c in key_columns]
     existing = {key(dict(zip(key_columns, r, strict=True))) for r in tx.conn.execute(sa.select(*columns))}
-    tally, batch = Tally(), []
+    tally = Tally()
+    batch: list[dict[str, Any]] = []
     for row in rows:
         if row is None:
             tally.skipped += 1

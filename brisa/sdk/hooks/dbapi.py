@@ -8,14 +8,14 @@ inserting rows are shared here, with Airflow's return-value rules.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import closing
 from typing import Any
 
 from brisa.sdk.connection import BaseHook, Connection
 
 Handler = Callable[[Any], Any]
-Parameters = Sequence[Any] | dict[str, Any] | None
+Parameters = Sequence[Any] | Mapping[str, Any] | None
 
 
 def fetch_all_handler(cursor: Any) -> list[Any] | None:
