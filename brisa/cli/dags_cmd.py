@@ -55,6 +55,7 @@ def run_row(run: Any) -> dict[str, Any]:
         "data_interval_start": run.data_interval_start,
         "data_interval_end": run.data_interval_end,
         "conf": run.conf,
+        "backfill_id": run.backfill_id,
     }
 
 

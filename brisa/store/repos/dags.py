@@ -130,6 +130,7 @@ class DagRepo:
             s.task_try,
             s.task_instance,
             s.dag_run,
+            s.backfill,
             s.serialized_dag,
             s.dag_tag,
         ):
@@ -407,6 +408,7 @@ def _dag_values(dag: SerializedDag, now: datetime) -> dict[str, Any]:
         "generation": dag.generation,
         "serialized_hash": dag.hash,
         "last_parsed_time": now,
+        "is_subdag": dag.is_subdag,
     }
 
 
