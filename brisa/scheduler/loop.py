@@ -482,6 +482,8 @@ class Scheduler:
             self._apply(tx, dag, run, plan, now)
             if plan.run_state is not None and set_run_state(tx, run, plan.run_state, now=now):
                 finished = run
+                if run.backfill_id is not None:
+                    tx.backfills.complete_finished(now=now, backfill_id=run.backfill_id)
                 if run.start_date is not None:
                     seconds = (now - run.start_date).total_seconds()
                     self.metrics.timing(f"dagrun.duration.{plan.run_state.value}.{dag_id}", seconds)

@@ -100,17 +100,16 @@ class BackfillRepo:
         if not done:
             raise NotFoundError(f"Backfill {backfill_id} not found")
 
-    def complete_finished(self, *, now: datetime) -> list[int]:
-        """Mark done the active backfills none of whose runs is queued or running (Airflow 3's
-        scheduler does it each loop); returns their ids."""
+    def complete_finished(self, *, now: datetime, backfill_id: int | None = None) -> list[int]:
+        """Mark done the active backfills (all, or ``backfill_id``) none of whose runs is queued
+        or running (Airflow 3's scheduler does it each loop); returns their ids."""
         unfinished = sa.select(s.dag_run.c.id).where(
             s.dag_run.c.backfill_id == s.backfill.c.id, s.dag_run.c.state.in_(_UNFINISHED)
         )
-        ids = list(
-            self.conn.execute(
-                sa.select(s.backfill.c.id).where(s.backfill.c.completed_at.is_(None), ~unfinished.exists())
-            ).scalars()
-        )
+        query = sa.select(s.backfill.c.id).where(s.backfill.c.completed_at.is_(None), ~unfinished.exists())
+        if backfill_id is not None:
+            query = query.where(s.backfill.c.id == backfill_id)
+        ids = list(self.conn.execute(query).scalars())
         if ids:
             self.conn.execute(
                 s.backfill.update().where(s.backfill.c.id.in_(ids)).values(completed_at=now, updated_at=now)
