@@ -74,7 +74,7 @@ def dags_list(output: str, include_paused: bool, local: bool) -> None:
     else:
         _, store = _store()
         with store.transaction(readonly=True) as tx:
-            records = tx.dags.list(paused=None if include_paused else False).items
+            records = tx.dags.list(paused=None if include_paused else False, subdags=False).items
         rows = [
             {
                 "dag_id": r.dag_id,
