@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -24,6 +26,7 @@ from brisa.services.backfill import (
     start_backfill,
 )
 from brisa.store.records import BackfillRecord
+from brisa.store.sql import Transaction
 
 router = APIRouter(prefix="/api/v2/backfills", tags=["Backfill"])
 
@@ -87,14 +90,18 @@ def create_backfill(
 def pause(
     ctx: Ctx, backfill_id: int, user: Annotated[Principal, Depends(require(Permission.DAG_RUN_EDIT))]
 ) -> BackfillResponse:
-    return _change(ctx, backfill_id, user, "pause_backfill", paused=True)
+    return _change(
+        ctx, user, "pause_backfill", lambda tx, now: pause_backfill(tx, backfill_id, True, now=now)
+    )
 
 
 @router.put("/{backfill_id}/unpause", response_model=BackfillResponse)
 def unpause(
     ctx: Ctx, backfill_id: int, user: Annotated[Principal, Depends(require(Permission.DAG_RUN_EDIT))]
 ) -> BackfillResponse:
-    return _change(ctx, backfill_id, user, "unpause_backfill", paused=False)
+    return _change(
+        ctx, user, "unpause_backfill", lambda tx, now: pause_backfill(tx, backfill_id, False, now=now)
+    )
 
 
 @router.put("/{backfill_id}/cancel", response_model=BackfillResponse)
@@ -102,17 +109,14 @@ def cancel(
     ctx: Ctx, backfill_id: int, user: Annotated[Principal, Depends(require(Permission.DAG_RUN_EDIT))]
 ) -> BackfillResponse:
     """As Airflow 3: completes the backfill now; its queued runs fail, running ones go on."""
-    return _change(ctx, backfill_id, user, "cancel_backfill", paused=None)
+    return _change(ctx, user, "cancel_backfill", lambda tx, now: cancel_backfill(tx, backfill_id, now=now))
 
 
 def _change(
-    ctx: Ctx, backfill_id: int, user: Principal, event: str, *, paused: bool | None
+    ctx: Ctx, user: Principal, event: str, action: Callable[[Transaction, datetime], BackfillRecord]
 ) -> BackfillResponse:
     with ctx.store.transaction() as tx:
-        if paused is None:
-            record = cancel_backfill(tx, backfill_id, now=ctx.now())
-        else:
-            record = pause_backfill(tx, backfill_id, paused, now=ctx.now())
-        ctx.audit(tx, event, user, dag_id=record.dag_id, extra={"backfill_id": backfill_id})
+        record = action(tx, ctx.now())
+        ctx.audit(tx, event, user, dag_id=record.dag_id, extra={"backfill_id": record.id})
     ctx.changed()
     return backfill_response(record)
