@@ -26,6 +26,9 @@ from typing import Any, Protocol
 
 from brisa.errors import BrisaError
 
+RESET_FAILED_TASKS = "failed_tasks"
+"""``trigger_dag(reset_dag_run=...)``: run again only the failed tasks of the existing run."""
+
 
 class NoRuntimeError(BrisaError):
     """Raised when DAG code asks for a variable, connection or XCom outside a task."""
@@ -63,9 +66,11 @@ class TaskRuntime(Protocol):
         run_id: str | None,
         conf: dict[str, Any] | None,
         logical_date: str | None,
-        reset_dag_run: bool,
+        reset_dag_run: bool | str,
     ) -> str:
-        """Create a run of another DAG; returns its run id."""
+        """Create a run of another DAG; returns its run id. ``reset_dag_run`` True replaces
+        an existing run of that id; ``RESET_FAILED_TASKS`` clears only its failed and
+        upstream_failed tasks instead (SubDagOperator's retry, as Airflow 2)."""
 
     def get_run_state(self, *, dag_id: str, run_id: str) -> str | None: ...
 
@@ -277,6 +282,7 @@ def use_runtime(runtime: TaskRuntime) -> Iterator[TaskRuntime]:
 
 
 __all__ = [
+    "RESET_FAILED_TASKS",
     "SECRET_READS",
     "NoRuntimeError",
     "NoSecrets",

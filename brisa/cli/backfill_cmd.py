@@ -1,26 +1,36 @@
 """``brisa backfill create``: Airflow 3's backfill command over the metadata database.
 
-It creates the backfill's runs (and clears the existing ones ``--reprocess-behavior`` asks
-for) and returns; the scheduler runs them, as in Airflow 3. ``brisa dags backfill`` is the
-older form that can wait for the runs. Brisa keeps no backfill record (the runs, of run type
-``backfill``, are the record), so ``--max-active-runs`` is accepted but not applied: the
-DAG's own ``max_active_runs`` limits backfill runs together with its other runs.
+It records the backfill, creates its runs (and clears the existing ones
+``--reprocess-behavior`` asks for) and returns; the scheduler runs them, at most
+``--max-active-runs`` at once, as in Airflow 3. ``brisa dags backfill`` is the older form
+that can wait for the runs. ``backfill list/pause/unpause/cancel`` manage the records.
 """
 
 from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from datetime import datetime
 
 import click
 
 from brisa.cli import wiring
 from brisa.cli.dags_cmd import _parse_conf, _store, parse_when
+from brisa.cli.output import output_option, render
 from brisa.errors import InvalidInputError
-from brisa.services.backfill import BackfillOutcome, Reprocess, completed_infos, run_backfill
-from brisa.services.limits import RunLimits, check_new_run
-
-MAX_ACTIVE_RUNS_NOTE = (
-    "Note: Brisa keeps no backfill record, so --max-active-runs is not applied: "
-    "the DAG's max_active_runs ({limit}) limits its backfill runs with its other runs."
+from brisa.services.backfill import (
+    DEFAULT_MAX_ACTIVE_RUNS,
+    BackfillOutcome,
+    BackfillRequest,
+    Reprocess,
+    cancel_backfill,
+    completed_infos,
+    pause_backfill,
+    start_backfill,
 )
+from brisa.services.limits import RunLimits, check_new_run
+from brisa.store.records import BackfillRecord
+from brisa.store.sql import Transaction
 
 
 @click.group("backfill")
@@ -43,7 +53,9 @@ def backfill() -> None:
 @click.option(
     "--max-active-runs",
     type=click.IntRange(min=1),
-    help="Accepted for Airflow's scripts; Brisa applies the DAG's max_active_runs instead.",
+    default=DEFAULT_MAX_ACTIVE_RUNS,
+    show_default=True,
+    help="Runs of this backfill running at once (apart from the DAG's max_active_runs).",
 )
 @click.option("--dry-run", is_flag=True, help="Print the logical dates the backfill would consider.")
 @click.option("--dag-run-conf", help="JSON conf for every run of the backfill.")
@@ -53,7 +65,7 @@ def backfill_create(
     to_date: str,
     reprocess_behavior: str,
     run_backwards: bool,
-    max_active_runs: int | None,
+    max_active_runs: int,
     dry_run: bool,
     dag_run_conf: str | None,
 ) -> None:
@@ -73,20 +85,31 @@ def backfill_create(
         return
     if not infos:
         raise InvalidInputError(f"No runs to create for DAG {dag_id} between {from_date} and {to_date}")
+    request = BackfillRequest(
+        start=start,
+        end=end,
+        reprocess=Reprocess(reprocess_behavior),
+        backwards=run_backwards,
+        max_active_runs=max_active_runs,
+        conf=conf,
+        user=_user(),
+    )
     with store.transaction() as tx:
-        outcome = run_backfill(
-            tx, dag, infos, now=wiring.utcnow(), conf=conf, reprocess=Reprocess(reprocess_behavior)
-        )
-    _report(dag_id, outcome, paused=paused)
-    if max_active_runs is not None:
-        click.echo(
-            MAX_ACTIVE_RUNS_NOTE.format(limit=dag.max_active_runs or "the scheduler's default"), err=True
-        )
+        record, outcome = start_backfill(tx, dag, request, infos, now=wiring.utcnow())
+    _report(dag_id, record, outcome, paused=paused)
 
 
-def _report(dag_id: str, outcome: BackfillOutcome, *, paused: bool) -> None:
+def _user() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (containers)
+        return None
+
+
+def _report(dag_id: str, record: BackfillRecord, outcome: BackfillOutcome, *, paused: bool) -> None:
     click.echo(
-        f"Backfill of {dag_id}: created {len(outcome.created)} run(s), "
+        f"Backfill {record.id} of {dag_id} (max_active_runs {record.max_active_runs}): "
+        f"created {len(outcome.created)} run(s), "
         f"re-running {len(outcome.rerun)}, skipped {len(outcome.skipped)}."
     )
     for when, reason in outcome.skipped.items():
@@ -97,6 +120,64 @@ def _report(dag_id: str, outcome: BackfillOutcome, *, paused: bool) -> None:
             f"(brisa dags unpause {dag_id}).",
             err=True,
         )
+
+
+BACKFILL_COLUMNS = (
+    "id",
+    "dag_id",
+    "from_date",
+    "to_date",
+    "reprocess_behavior",
+    "run_backwards",
+    "max_active_runs",
+    "is_paused",
+    "created_at",
+    "completed_at",
+)
+
+
+@backfill.command("list")
+@click.option("--dag-id", help="Only this DAG's backfills.")
+@click.option("--active", is_flag=True, help="Only backfills not completed yet.")
+@output_option
+def backfill_list(dag_id: str | None, active: bool, output: str) -> None:
+    """List backfills, newest first."""
+    _settings, store = _store()
+    with store.transaction(readonly=True) as tx:
+        records = tx.backfills.list(dag_id=dag_id, active_only=active).items
+    render([_row(r) for r in records], output, columns=BACKFILL_COLUMNS)
+
+
+def _row(record: BackfillRecord) -> dict[str, object]:
+    return {name: getattr(record, name) for name in BACKFILL_COLUMNS}
+
+
+@backfill.command("pause")
+@click.argument("backfill_id", type=int)
+def backfill_pause(backfill_id: int) -> None:
+    """Start no more runs of a backfill (its running runs go on)."""
+    _change(backfill_id, "paused", lambda tx, now: pause_backfill(tx, backfill_id, True, now=now))
+
+
+@backfill.command("unpause")
+@click.argument("backfill_id", type=int)
+def backfill_unpause(backfill_id: int) -> None:
+    """Let a paused backfill start its runs again."""
+    _change(backfill_id, "unpaused", lambda tx, now: pause_backfill(tx, backfill_id, False, now=now))
+
+
+@backfill.command("cancel")
+@click.argument("backfill_id", type=int)
+def backfill_cancel(backfill_id: int) -> None:
+    """Complete a backfill now: its queued runs fail, its running runs go on."""
+    _change(backfill_id, "cancelled", lambda tx, now: cancel_backfill(tx, backfill_id, now=now))
+
+
+def _change(backfill_id: int, done: str, action: Callable[[Transaction, datetime], BackfillRecord]) -> None:
+    _settings, store = _store()
+    with store.transaction() as tx:
+        record = action(tx, wiring.utcnow())
+    click.echo(f"Backfill {backfill_id} of {record.dag_id} {done}.")
 
 
 def register(cli: click.Group) -> None:

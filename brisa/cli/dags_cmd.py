@@ -55,6 +55,7 @@ def run_row(run: Any) -> dict[str, Any]:
         "data_interval_start": run.data_interval_start,
         "data_interval_end": run.data_interval_end,
         "conf": run.conf,
+        "backfill_id": run.backfill_id,
     }
 
 
@@ -73,7 +74,7 @@ def dags_list(output: str, include_paused: bool, local: bool) -> None:
     else:
         _, store = _store()
         with store.transaction(readonly=True) as tx:
-            records = tx.dags.list(paused=None if include_paused else False).items
+            records = tx.dags.list(paused=None if include_paused else False, subdags=False).items
         rows = [
             {
                 "dag_id": r.dag_id,

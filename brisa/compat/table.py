@@ -68,7 +68,7 @@ VENV_OPS = _names(
     "is_venv_installed",
 )
 EMPTY_OPS = _names(f"{_SDK}.operators.empty", "EmptyOperator", "DummyOperator")
-SUBDAG_OPS = _names(f"{_SDK}.operators.subdag", "SubDagOperator")
+SUBDAG_OPS = _names(f"{_SDK}.operators.subdag", "SubDagOperator", "SkippedStatePropagationOptions")
 TRIGGER_OPS = _names(f"{_SDK}.operators.trigger_dagrun", "TriggerDagRunOperator", "DagRunOrder")
 LATEST_OPS = _names(f"{_SDK}.operators.latest_only", "LatestOnlyOperator")
 BRANCH_OPS = _names(f"{_SDK}.operators.branch", "BaseBranchOperator", "BranchMixIn")

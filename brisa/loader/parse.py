@@ -163,7 +163,11 @@ def run_dag_file(
     if not keep_module:
         sys.modules.pop(name, None)
     assert module is not None
-    return LoadedFile(path, _dags_of(module, collected), recorder.modules)
+    dags = _dags_of(module, collected)
+    if any(is_airflow_1_module(m) for m in recorder.modules):
+        for dag in dags:  # their tasks get 1.10's extra template context keys
+            dag.written_for_airflow_1 = True
+    return LoadedFile(path, dags, recorder.modules)
 
 
 @contextmanager

@@ -151,7 +151,7 @@ class ChannelRuntime:
         run_id: str | None,
         conf: dict[str, Any] | None,
         logical_date: str | None,
-        reset_dag_run: bool,
+        reset_dag_run: bool | str,
     ) -> str:
         return self.call(
             "trigger_dag",

@@ -10,11 +10,14 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from brisa.runtime import SecretsReader
-from brisa.store.records import TaskKey, TiRecord
-from brisa.store.sql import Store
+from brisa.runtime import RESET_FAILED_TASKS, SecretsReader
+from brisa.serialized import SerializedDag
+from brisa.states import TaskState
+from brisa.store.records import RunRecord, TaskKey, TiRecord
+from brisa.store.sql import Store, Transaction
 
 _ABSENT = object()
+_FAILED_TO_RERUN = frozenset({TaskState.FAILED, TaskState.UPSTREAM_FAILED})
 
 TI_FIELDS = (
     "dag_id",
@@ -178,7 +181,7 @@ class StoreRuntime:
         run_id: str | None,
         conf: dict[str, Any] | None,
         logical_date: str | None,
-        reset_dag_run: bool,
+        reset_dag_run: bool | str,
     ) -> str:
         from brisa.services.runs import trigger_run
 
@@ -186,8 +189,13 @@ class StoreRuntime:
         when = datetime.fromisoformat(logical_date) if logical_date else None
         with self.store.transaction() as tx:
             dag = tx.dags.require_serialized(dag_id)
-            if reset_dag_run and run_id and tx.runs.get(dag_id, run_id) is not None:
-                tx.runs.delete(dag_id, run_id)
+            existing = tx.runs.get(dag_id, run_id) if reset_dag_run and run_id else None
+            if existing is not None and reset_dag_run == RESET_FAILED_TASKS:
+                _clear_failed_tasks(tx, dag, existing, now=now)
+                self.on_trigger()
+                return existing.run_id
+            if existing is not None:
+                tx.runs.delete(dag_id, existing.run_id)
             run = trigger_run(
                 tx,
                 dag,
@@ -264,6 +272,15 @@ class StoreRuntime:
 
     def mask_text(self, text: str) -> str:
         return self.masker.mask(text)
+
+
+def _clear_failed_tasks(tx: Transaction, dag: SerializedDag, run: RunRecord, *, now: datetime) -> None:
+    """Airflow 2's SubDagOperator retry (``_reset_dag_run_and_task_instances``): the child
+    run's failed and upstream_failed tasks run again; its successful ones are kept."""
+    from brisa.services.tasks import clear_task_instances
+
+    failed = [ti for ti in tx.tis.for_run(run.dag_id, run.run_id) if ti.state in _FAILED_TO_RERUN]
+    clear_task_instances(tx, dag, run, failed, now=now)
 
 
 __all__ = [

@@ -32,7 +32,15 @@ from brisa.metrics import Metrics, NullMetrics
 from brisa.scheduler.plan import PastState, RunPlan, plan_run
 from brisa.scheduler.pools import MissingPools
 from brisa.scheduler.queue import Limits, select_for_queue
-from brisa.scheduler.runs import SCHEDULED, DuePlan, due_runs, run_id_for, runs_to_start
+from brisa.scheduler.runs import (
+    SCHEDULED,
+    DuePlan,
+    backfill_limits,
+    due_runs,
+    run_id_for,
+    running_counts,
+    runs_to_start,
+)
 from brisa.serialized import SerializedDag, SerializedTask
 from brisa.services.dags import last_automated_interval, restriction_for
 from brisa.services.runs import create_run, set_run_state, ti_rows
@@ -377,22 +385,29 @@ class Scheduler:
             if not tx.try_lock("start_runs"):
                 return  # another scheduler is starting runs; what it leaves, the next tick starts
             unfinished = tx.runs.unfinished()
-            running: dict[str, int] = {}
+            ids = {r.backfill_id for r in unfinished if r.backfill_id is not None}
+            backfills = backfill_limits(tx.backfills.many(ids))
+            running, per_backfill = running_counts(unfinished, backfills)
             queued: dict[str, list[RunRecord]] = {}
             for run in unfinished:
-                if run.state == RunState.RUNNING:
-                    running[run.dag_id] = running.get(run.dag_id, 0) + 1
-                else:
+                if run.state != RunState.RUNNING:
                     queued.setdefault(run.dag_id, []).append(run)
             for dag_id, runs in queued.items():
                 dag = self._dags.get(dag_id)
                 if dag is None or dag_id in self._paused:
                     continue
                 limit = dag.max_active_runs or self.config.max_active_runs_per_dag
-                for run in runs_to_start(runs, running=running.get(dag_id, 0), max_active_runs=limit):
+                for run in runs_to_start(
+                    runs,
+                    running=running.get(dag_id, 0),
+                    max_active_runs=limit,
+                    backfills=backfills,
+                    running_per_backfill=per_backfill,
+                ):
                     if set_run_state(tx, run, RunState.RUNNING, now=now):
                         self._contexts.pop((dag_id, run.run_id), None)
                         self._mark_dirty(dag_id, run.run_id)
+            tx.backfills.complete_finished(now=now)
 
     def _plan_runs(self, now: datetime, *, settled: set[tuple[str, str]]) -> bool:
         """Plan the runs that changed; True if some task instance became scheduled."""
@@ -467,6 +482,8 @@ class Scheduler:
             self._apply(tx, dag, run, plan, now)
             if plan.run_state is not None and set_run_state(tx, run, plan.run_state, now=now):
                 finished = run
+                if run.backfill_id is not None:
+                    tx.backfills.complete_finished(now=now, backfill_id=run.backfill_id)
                 if run.start_date is not None:
                     seconds = (now - run.start_date).total_seconds()
                     self.metrics.timing(f"dagrun.duration.{plan.run_state.value}.{dag_id}", seconds)

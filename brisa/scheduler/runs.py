@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from brisa.store.records import RunRecord
+from brisa.states import RunState
+from brisa.store.records import BackfillRecord, RunRecord
 from brisa.timetables.base import DagRunInfo, DataInterval, TimeRestriction, Timetable, to_utc
 
 SCHEDULED = "scheduled"
@@ -52,13 +53,85 @@ def due_runs(
         last = info.data_interval
 
 
-def runs_to_start(queued: Sequence[RunRecord], *, running: int, max_active_runs: int) -> list[RunRecord]:
-    """Queued runs that may start now: the others in the order they became due, then the
-    backfill runs in the order the backfill created them (``--run-backwards``: latest first)."""
+@dataclass(frozen=True)
+class BackfillLimit:
+    """What the planner needs of a backfill (``brisa backfill create``)."""
+
+    max_active_runs: int
+    is_paused: bool = False
+
+
+def runs_to_start(
+    queued: Sequence[RunRecord],
+    *,
+    running: int,
+    max_active_runs: int,
+    backfills: Mapping[int, BackfillLimit] | None = None,
+    running_per_backfill: Mapping[int, int] | None = None,
+) -> list[RunRecord]:
+    """Queued runs of one DAG that may start now.
+
+    As Airflow 3's scheduler, runs are counted per (DAG, backfill): the runs of a backfill
+    are limited by that backfill's ``max_active_runs`` and not by the DAG's, and do not
+    count against the DAG's (``running`` counts the DAG's runs outside any backfill). A
+    paused backfill starts none of its runs. Runs outside a backfill come first, in the
+    order they became due; then backfill runs in the order their backfill created them
+    (``--run-backwards``: latest first). A run of a backfill the store no longer has, or
+    made by ``brisa dags backfill`` (no backfill record), counts as one of the DAG's.
+    """
+    backfills = backfills or {}
+    counts = dict(running_per_backfill or {})
     room = max(0, max_active_runs - running)
-    others = sorted((r for r in queued if r.run_type != BACKFILL), key=lambda r: (r.run_after, r.id))
-    backfills = sorted((r for r in queued if r.run_type == BACKFILL), key=lambda r: r.id)
-    return [*others, *backfills][:room]
+    started: list[RunRecord] = []
+    for run in sorted(queued, key=_start_order):
+        backfill = backfills.get(run.backfill_id) if run.backfill_id is not None else None
+        if backfill is None:
+            if room > 0:
+                started.append(run)
+                room -= 1
+            continue
+        active = counts.get(run.backfill_id, 0)
+        if not backfill.is_paused and active < backfill.max_active_runs:
+            started.append(run)
+            counts[run.backfill_id] = active + 1
+    return started
 
 
-__all__ = ["BACKFILL", "MANUAL", "SCHEDULED", "DuePlan", "due_runs", "run_id_for", "runs_to_start"]
+def backfill_limits(records: Mapping[int, BackfillRecord]) -> dict[int, BackfillLimit]:
+    return {i: BackfillLimit(b.max_active_runs, b.is_paused) for i, b in records.items()}
+
+
+def running_counts(
+    runs: Iterable[RunRecord], backfills: Mapping[int, BackfillLimit]
+) -> tuple[dict[str, int], dict[int, int]]:
+    """Running runs per DAG (outside any known backfill) and per backfill."""
+    per_dag: dict[str, int] = {}
+    per_backfill: dict[int, int] = {}
+    for run in runs:
+        if run.state != RunState.RUNNING:
+            continue
+        if run.backfill_id is not None and run.backfill_id in backfills:
+            per_backfill[run.backfill_id] = per_backfill.get(run.backfill_id, 0) + 1
+        else:
+            per_dag[run.dag_id] = per_dag.get(run.dag_id, 0) + 1
+    return per_dag, per_backfill
+
+
+def _start_order(run: RunRecord) -> tuple[int, float, int]:
+    if run.run_type == BACKFILL:
+        return (1, 0.0, run.id)
+    return (0, run.run_after.timestamp(), run.id)
+
+
+__all__ = [
+    "BACKFILL",
+    "MANUAL",
+    "SCHEDULED",
+    "BackfillLimit",
+    "DuePlan",
+    "backfill_limits",
+    "due_runs",
+    "run_id_for",
+    "running_counts",
+    "runs_to_start",
+]

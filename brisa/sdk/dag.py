@@ -152,6 +152,9 @@ class DAG:
         self.edge_info: dict[str, dict[str, dict[str, Any]]] = {}
         self.task_group = TaskGroup(None, dag=self)
         self.is_subdag = False
+        # Set by the loader when the file imports Airflow 1.10 paths: templates then also
+        # get 1.10's context keys (END_DATE, end_date, latest_date, tables).
+        self.written_for_airflow_1 = False
         self.parent_dag: DAG | None = None
         self._check_schedule()
 

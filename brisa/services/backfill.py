@@ -1,9 +1,11 @@
 """Backfills: runs for every interval between two dates, created now, run by the scheduler.
 
-As in Airflow 3, a backfill is a set of runs the scheduler executes (``max_active_runs``
-applies). What happens to a logical date that already has a run is the backfill's
-``Reprocess`` behaviour; a queued or running run is always left alone ("in flight").
-Brisa keeps no backfill record of its own: the runs (run type ``backfill``) are the record.
+As in Airflow 3, a backfill is a record (``backfill`` table) and a set of runs that carry
+its id; the scheduler executes them, at most the backfill's ``max_active_runs`` at once
+(apart from the DAG's own ``max_active_runs``). What happens to a logical date that
+already has a run is the backfill's ``Reprocess`` behaviour; a queued or running run is
+always left alone ("in flight"). ``brisa dags backfill`` (Airflow 2's form) makes runs
+without a record: the DAG's ``max_active_runs`` limits those.
 """
 
 from __future__ import annotations
@@ -13,18 +15,19 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from brisa.errors import InvalidInputError
+from brisa.errors import ConflictError, InvalidInputError
 from brisa.scheduler.runs import BACKFILL, run_id_for
 from brisa.serialized import SerializedDag
-from brisa.services.runs import create_run, validate_conf
+from brisa.services.runs import create_run, set_run_state, validate_conf
 from brisa.services.tasks import clear_task_instances
 from brisa.states import RunState
-from brisa.store.records import RunRecord
+from brisa.store.records import BackfillRecord, RunRecord
 from brisa.store.sql import Transaction
 from brisa.timetables import timetable_from_dict
 from brisa.timetables.base import DagRunInfo, TimeRestriction, to_utc
 
 MAX_BACKFILL_RUNS = 10_000
+DEFAULT_MAX_ACTIVE_RUNS = 10  # Airflow 3's default for a backfill
 
 
 def backfill_infos(dag: SerializedDag, start: datetime, end: datetime) -> list[DagRunInfo]:
@@ -58,6 +61,7 @@ def create_backfill(
     *,
     now: datetime,
     conf: dict[str, Any] | None,
+    backfill_id: int | None = None,
 ) -> list[str]:
     """Create the runs that do not exist yet; returns their run ids."""
     validate_conf(dag, conf or {})
@@ -76,6 +80,7 @@ def create_backfill(
             now=now,
             conf=conf or {},
             triggered_by="backfill",
+            backfill_id=backfill_id,
         )
         created.append(run.run_id)
     return created
@@ -129,6 +134,7 @@ def run_backfill(
     now: datetime,
     conf: dict[str, Any] | None,
     reprocess: Reprocess,
+    backfill_id: int | None = None,
 ) -> BackfillOutcome:
     """Create the missing runs and clear the existing ones ``reprocess`` asks for, in order."""
     validate_conf(dag, conf or {})
@@ -137,34 +143,109 @@ def run_backfill(
         when = info.logical_date.isoformat()
         existing = tx.runs.by_logical_date(dag.dag_id, info.logical_date)
         if existing is None:
-            create_backfill(tx, dag, [info], now=now, conf=conf)
+            create_backfill(tx, dag, [info], now=now, conf=conf, backfill_id=backfill_id)
             outcome.created.append(when)
         elif (reason := skip_reason(existing, reprocess)) is not None:
             outcome.skipped[when] = reason
         else:
-            _rerun(tx, dag, existing, now=now, conf=conf)
+            _rerun(tx, dag, existing, now=now, conf=conf, backfill_id=backfill_id)
             outcome.rerun.append(when)
     return outcome
 
 
 def _rerun(
-    tx: Transaction, dag: SerializedDag, run: RunRecord, *, now: datetime, conf: dict[str, Any] | None
+    tx: Transaction,
+    dag: SerializedDag,
+    run: RunRecord,
+    *,
+    now: datetime,
+    conf: dict[str, Any] | None,
+    backfill_id: int | None,
 ) -> None:
-    """As Airflow 3: clear the run, which becomes a backfill run (with the backfill's conf)."""
+    """As Airflow 3: clear the run, which becomes a run of the backfill (with its conf)."""
     clear_task_instances(tx, dag, run, tx.tis.for_run(dag.dag_id, run.run_id), now=now)
-    fields: dict[str, Any] = {"run_type": BACKFILL, "triggered_by": "backfill"}
+    fields: dict[str, Any] = {"run_type": BACKFILL, "triggered_by": "backfill", "backfill_id": backfill_id}
     if conf is not None:
         fields["conf"] = conf
     tx.runs.update_fields(dag.dag_id, run.run_id, **fields)
 
 
+@dataclass(frozen=True)
+class BackfillRequest:
+    """What ``brisa backfill create`` (or ``POST /api/v2/backfills``) asks for."""
+
+    start: datetime
+    end: datetime
+    reprocess: Reprocess = Reprocess.NONE
+    backwards: bool = False
+    max_active_runs: int = DEFAULT_MAX_ACTIVE_RUNS
+    conf: dict[str, Any] | None = None
+    user: str | None = None
+
+
+def start_backfill(
+    tx: Transaction, dag: SerializedDag, request: BackfillRequest, infos: list[DagRunInfo], *, now: datetime
+) -> tuple[BackfillRecord, BackfillOutcome]:
+    """Record a backfill and make its runs; as Airflow 3, one active backfill per DAG."""
+    validate_conf(dag, request.conf or {})
+    # A backfill whose runs have all finished is done even if no scheduler has said so yet.
+    tx.backfills.complete_finished(now=now)
+    active = tx.backfills.list(dag_id=dag.dag_id, active_only=True, limit=1).items
+    if active:
+        raise ConflictError(
+            f"DAG {dag.dag_id!r} has an active backfill ({active[0].id}): "
+            "wait for it to complete or cancel it first"
+        )
+    record = tx.backfills.create(
+        dag_id=dag.dag_id,
+        from_date=to_utc(request.start),
+        to_date=to_utc(request.end),
+        now=now,
+        run_backwards=request.backwards,
+        dag_run_conf=request.conf,
+        reprocess_behavior=request.reprocess.value,
+        max_active_runs=request.max_active_runs,
+        triggering_user_name=request.user,
+    )
+    outcome = run_backfill(
+        tx, dag, infos, now=now, conf=request.conf, reprocess=request.reprocess, backfill_id=record.id
+    )
+    return record, outcome
+
+
+def cancel_backfill(tx: Transaction, backfill_id: int, *, now: datetime) -> BackfillRecord:
+    """As Airflow 3: the backfill completes now, paused, and its queued runs fail (running
+    ones go on); cancelling a completed backfill is a conflict."""
+    record = tx.backfills.require(backfill_id)
+    if record.completed_at is not None:
+        raise ConflictError(f"Backfill {backfill_id} is already completed")
+    tx.backfills.set_paused(backfill_id, True, now=now)
+    for run in tx.runs.unfinished(dag_id=record.dag_id, states=(RunState.QUEUED,)):
+        if run.backfill_id == backfill_id:
+            set_run_state(tx, run, RunState.FAILED, now=now)
+    return tx.backfills.complete(backfill_id, now=now)
+
+
+def pause_backfill(tx: Transaction, backfill_id: int, paused: bool, *, now: datetime) -> BackfillRecord:
+    """A paused backfill starts no more runs; its running ones go on (Airflow 3)."""
+    record = tx.backfills.require(backfill_id)
+    if record.completed_at is not None:
+        raise ConflictError(f"Backfill {backfill_id} is already completed")
+    return tx.backfills.set_paused(backfill_id, paused, now=now)
+
+
 __all__ = [
+    "DEFAULT_MAX_ACTIVE_RUNS",
     "BackfillOutcome",
+    "BackfillRequest",
     "Reprocess",
     "backfill_infos",
     "backfill_run_id",
+    "cancel_backfill",
     "completed_infos",
     "create_backfill",
+    "pause_backfill",
     "run_backfill",
     "skip_reason",
+    "start_backfill",
 ]

@@ -56,6 +56,7 @@ def create_run(
     triggering_user: str | None = None,
     creating_job_id: int | None = None,
     note: str | None = None,
+    backfill_id: int | None = None,
 ) -> RunRecord:
     """Insert a queued run and its task instances (ConflictError if it exists)."""
     run = tx.runs.create(
@@ -72,6 +73,7 @@ def create_run(
         creating_job_id=creating_job_id,
         dag_hash=dag.hash,
         note=note,
+        backfill_id=backfill_id,
     )
     tx.tis.create_many(ti_rows(dag, run_id, initial_task_instances(dag)), now=now)
     return run

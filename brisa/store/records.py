@@ -63,6 +63,7 @@ class DagRecord:
     next_dagrun_data_interval_end: datetime | None
     next_dagrun_create_after: datetime | None
     scheduled_until: datetime | None = None
+    is_subdag: bool = False
     tags: tuple[str, ...] = ()
 
     @classmethod
@@ -92,6 +93,7 @@ class RunRecord:
     clear_number: int
     dag_hash: str | None
     updated_at: datetime | None
+    backfill_id: int | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
@@ -103,6 +105,29 @@ class RunRecord:
     @property
     def is_finished(self) -> bool:
         return self.state.is_finished
+
+
+@dataclass(frozen=True)
+class BackfillRecord:
+    """A backfill as Airflow 3 keeps it: what was asked for, and whether it is done."""
+
+    id: int
+    dag_id: str
+    from_date: datetime
+    to_date: datetime
+    run_backwards: bool
+    dag_run_conf: dict[str, Any]
+    is_paused: bool
+    reprocess_behavior: str
+    max_active_runs: int
+    created_at: datetime
+    completed_at: datetime | None
+    updated_at: datetime
+    triggering_user_name: str | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return _from_mapping(cls, row, dag_run_conf=json.loads(row._mapping["dag_run_conf"] or "{}"))
 
 
 _TASK_STATES: dict[str | None, TaskState | None] = {None: None, **{state.value: state for state in TaskState}}

@@ -48,6 +48,8 @@ dag = sa.Table(
     sa.Column("next_dagrun_data_interval_end", UtcDateTime),
     sa.Column("next_dagrun_create_after", UtcDateTime),
     sa.Column("scheduled_until", UtcDateTime),
+    # A SubDagOperator's child DAG (1.10/2.x): hidden from DAG lists, as Airflow's is_subdag.
+    sa.Column("is_subdag", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("ix_dag_next_dagrun_create_after", "next_dagrun_create_after"),
 )
 
@@ -103,10 +105,33 @@ dag_run = sa.Table(
     sa.Column("clear_number", sa.Integer, nullable=False, server_default="0"),
     sa.Column("dag_hash", sa.String(64)),
     sa.Column("updated_at", UtcDateTime),
+    sa.Column("backfill_id", sa.Integer),
     sa.UniqueConstraint("dag_id", "run_id"),
     sa.UniqueConstraint("dag_id", "logical_date"),
     sa.Index("ix_dag_run_state_dag_id", "state", "dag_id"),
     sa.Index("ix_dag_run_dag_id_run_after", "dag_id", "run_after"),
+)
+
+# Airflow 3's backfill: what ``brisa backfill create`` asked for. Its runs carry its id
+# (``dag_run.backfill_id``, no foreign key: deleting a backfill's runs must not need it);
+# their order is their ids', as the backfill created them (``run_backwards``: latest first).
+backfill = sa.Table(
+    "backfill",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dag_id", sa.String(ID), nullable=False),
+    sa.Column("from_date", UtcDateTime, nullable=False),
+    sa.Column("to_date", UtcDateTime, nullable=False),
+    sa.Column("run_backwards", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("dag_run_conf", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("is_paused", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("reprocess_behavior", sa.String(ID), nullable=False, server_default="none"),
+    sa.Column("max_active_runs", sa.Integer, nullable=False, server_default="10"),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("completed_at", UtcDateTime),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("triggering_user_name", sa.String(512)),
+    sa.Index("ix_backfill_dag_id_completed_at", "dag_id", "completed_at"),
 )
 
 task_instance = sa.Table(

@@ -26,6 +26,7 @@ from brisa.errors import ConflictError, InvalidInputError, StoreError, StoreUnav
 
 if TYPE_CHECKING:
     from brisa.store.repos.audit import AuditRepo
+    from brisa.store.repos.backfills import BackfillRepo
     from brisa.store.repos.connections import ConnectionRepo
     from brisa.store.repos.dags import DagRepo
     from brisa.store.repos.jobs import JobRepo
@@ -91,6 +92,12 @@ class Transaction:
         from brisa.store.repos.dags import DagRepo
 
         return DagRepo(self.conn)
+
+    @cached_property
+    def backfills(self) -> BackfillRepo:
+        from brisa.store.repos.backfills import BackfillRepo
+
+        return BackfillRepo(self.conn)
 
     @cached_property
     def runs(self) -> RunRepo:

@@ -93,6 +93,8 @@ def build_context(
         context.update(_airflow2_keys(conf, test_mode, expanded_ti_count))
         if logical_date is not None:
             context.update(_airflow2_date_keys(logical_date, dag, dag_run, prev))
+        if logical_date is not None and getattr(dag, "written_for_airflow_1", False):
+            context.update(_airflow1_keys(context["ds"], task))
     else:
         context["triggering_asset_events"] = NoEvents()
         context["task_reschedule_count"] = task_reschedule_count
@@ -187,6 +189,13 @@ def _airflow2_date_keys(logical_date: DateTime, dag: Any, dag_run: Any, prev: Pr
         "tomorrow_ds": tomorrow,
         "tomorrow_ds_nodash": tomorrow.replace("-", ""),
     }
+
+
+def _airflow1_keys(ds: str, task: Any) -> dict[str, Any]:
+    """Keys Airflow 1.10.15's ``get_template_context`` still gave and 2.0 removed: three
+    aliases of ``ds`` and the task's ``tables`` param (None without one)."""
+    params = getattr(task, "params", None) or {}
+    return {"END_DATE": ds, "end_date": ds, "latest_date": ds, "tables": params.get("tables")}
 
 
 def _is_manual(dag_run: Any) -> bool:

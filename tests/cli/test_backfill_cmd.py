@@ -71,9 +71,9 @@ def test_create_makes_queued_backfill_runs_with_the_conf(env):
         ("backfill", "queued", '{"table": "users"}')
     }
     assert "is paused" in done.stderr  # new DAGs are paused: the runs wait, and the CLI says so
-    again = _create(env)
-    assert "created 0 run(s), re-running 0, skipped 3" in again.stdout
-    assert "skipped 2024-01-01T00:00:00+00:00: in flight" in again.stdout  # still queued
+    again = _create(env)  # as Airflow 3 (AlreadyRunningBackfill): one active backfill per DAG
+    assert again.returncode == 4
+    assert "has an active backfill (1)" in again.stderr
 
 
 def test_intervals_that_have_not_ended_are_left_out(env):
@@ -106,11 +106,56 @@ def test_bad_conf_and_reprocess_behavior_are_refused(env):
     assert bad_choice.returncode == 2 and "'none', 'failed', 'completed'" in bad_choice.stderr
 
 
-def test_max_active_runs_is_accepted_and_says_what_applies(env):
-    done = _create(env, "--max-active-runs", "2")
+def _backfills(env, *options):
+    done = brisa("backfill", "list", "-o", "json", *options, env=env)
     assert done.returncode == 0, done.stderr
-    assert "--max-active-runs is not applied" in done.stderr
-    assert len(_runs(env)) == 3
+    return json.loads(done.stdout)
+
+
+def test_the_backfill_is_recorded_with_its_max_active_runs_and_its_runs_carry_its_id(env):
+    done = _create(env, "--max-active-runs", "2", "--run-backwards", "--reprocess-behavior", "failed")
+    assert done.returncode == 0, done.stderr
+    assert "Backfill 1 of daily (max_active_runs 2)" in done.stdout
+    [record] = _backfills(env)
+    assert {
+        k: record[k] for k in ("id", "dag_id", "max_active_runs", "run_backwards", "reprocess_behavior")
+    } == {
+        "id": 1,
+        "dag_id": "daily",
+        "max_active_runs": 2,
+        "run_backwards": True,
+        "reprocess_behavior": "failed",
+    }
+    assert (record["from_date"][:10], record["to_date"][:10], record["completed_at"]) == (
+        "2024-01-01",
+        "2024-01-03",
+        None,
+    )
+    assert {r["backfill_id"] for r in _runs(env)} == {1}
+    assert _create(env, dag_id="daily", start="2024-01-05", end="2024-01-05").returncode == 4
+
+
+def test_max_active_runs_defaults_to_airflow_3s_ten(env):
+    assert _create(env).returncode == 0
+    assert _backfills(env)[0]["max_active_runs"] == 10
+
+
+def test_pause_unpause_and_cancel(env):
+    assert _create(env).returncode == 0
+    paused = brisa("backfill", "pause", "1", env=env)
+    assert paused.returncode == 0 and "Backfill 1 of daily paused." in paused.stdout
+    assert _backfills(env)[0]["is_paused"] is True
+    assert brisa("backfill", "unpause", "1", env=env).returncode == 0
+    assert _backfills(env)[0]["is_paused"] is False
+    cancelled = brisa("backfill", "cancel", "1", env=env)
+    assert cancelled.returncode == 0, cancelled.stderr
+    assert {r["state"] for r in _runs(env)} == {"failed"}  # queued runs fail, as Airflow 3
+    assert _backfills(env, "--active") == []
+    again = brisa("backfill", "cancel", "1", env=env)
+    assert again.returncode == 4 and "already completed" in again.stderr
+    missing = brisa("backfill", "pause", "9", env=env)
+    assert missing.returncode == 3 and "Backfill 9 not found" in missing.stderr
+    assert _create(env, "--reprocess-behavior", "failed").returncode == 0  # the DAG may be backfilled again
 
 
 def test_airflow_1_backfill_form_names_its_replacement(env):

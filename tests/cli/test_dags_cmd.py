@@ -468,3 +468,19 @@ def test_dags_test_fails_a_sub_dag_operator_whose_child_run_fails(seed_env, pare
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
     assert "AirflowException: Expected state: success. Actual state: failed" in result.stdout
     assert "  inner: failed" in result.stdout.splitlines()
+
+
+def test_dags_list_leaves_sub_dags_out_and_dags_details_still_finds_them(seed_env):
+    """Issue 15: as Airflow 1.10/2.x's DAG list (``is_subdag``), a SubDagOperator's child DAG
+    is not listed; it stays reachable by its id."""
+    dags = Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"])
+    shutil.copy(E2E_DAGS / "subdag_2x.py", dags / "subdag_2x.py")
+    for args in (("db", "migrate"), ("dags", "reserialize")):
+        assert brisa(*args, env=seed_env).returncode in (0, 1)  # 1: broken.py is an import error
+    listed = brisa("dags", "list", "-o", "json", env=seed_env)
+    assert listed.returncode == 0, listed.stderr
+    ids = {row["dag_id"] for row in json.loads(listed.stdout)}
+    assert "e2e_subdag_2x" in ids and "e2e_subdag_2x.inner" not in ids
+    details = brisa("dags", "details", "e2e_subdag_2x.inner", "-o", "json", env=seed_env)
+    assert details.returncode == 0, details.stderr
+    assert "e2e_subdag_2x.inner" in details.stdout

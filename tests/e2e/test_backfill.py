@@ -97,10 +97,10 @@ def test_backfill_create_runs_backwards_latest_first(deployed):
     deployed.start_scheduler()
     deployed.wait_for_dags("e2e_backfill")
 
-    _create(deployed, "--run-backwards")
+    _create(deployed, "--run-backwards", "--max-active-runs", "1")
     runs = _wait_all_finished(deployed)
     starts = sorted(DAYS, key=lambda day: runs[day].start_date)
-    assert starts == DAYS[::-1]  # max_active_runs=1: one at a time, latest logical date first
+    assert starts == DAYS[::-1]  # the backfill's max_active_runs=1: one at a time, latest first
     log = deployed.log(TaskKey("e2e_backfill", runs["2024-01-03"].run_id, "load", -1), 1)
     assert "loading 2024-01-03" in log
 

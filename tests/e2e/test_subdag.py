@@ -77,12 +77,15 @@ def test_subdag_operator_fails_as_airflow_when_its_child_run_fails(subdags, pare
     assert "Expected state: success. Actual state: failed" in log
 
 
-def test_a_retry_of_the_operator_runs_a_fresh_child_run_after_a_failed_one(subdags):
+def test_a_retry_of_the_operator_reruns_only_the_failed_tasks_of_the_child_run(subdags):
     state, states = subdags.parent("e2e_subdag_2x_retried")
     assert state == RunState.SUCCESS, states
     run_id = subdags.run_ids["e2e_subdag_2x_retried"]
     assert subdags.deployed.tis("e2e_subdag_2x_retried", run_id)["inner"].try_number == 2
-    assert subdags.deployed.run("e2e_subdag_2x_retried.inner", run_id).state == RunState.SUCCESS
+    child = "e2e_subdag_2x_retried.inner"
+    assert subdags.deployed.run(child, run_id).state == RunState.SUCCESS
+    tries = {task_id: ti.try_number for task_id, ti in subdags.deployed.tis(child, run_id).items()}
+    assert tries == {"first": 1, "flaky": 2}  # the successful task was not run again
 
 
 def test_a_subdag_is_never_scheduled_by_its_own_schedule(subdags):

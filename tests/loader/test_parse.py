@@ -314,3 +314,23 @@ def test_2_x_and_3_x_files_still_refuse_unknown_operator_arguments(tmp_path, mod
     assert result.dags == []
     assert "Invalid arguments were passed to BashOperator (task_id: hello)" in result.errors[0].message
     assert "provide_context" in result.errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("imports", "airflow_1"),
+    [
+        ("from airflow.operators.bash_operator import BashOperator", True),  # a 1.10 path
+        ("from airflow.operators.bash import BashOperator", False),
+    ],
+)
+def test_the_dags_of_a_1_10_file_are_marked_for_its_template_keys(tmp_path, imports, airflow_1):
+
+    path = tmp_path / "legacy.py"
+    path.write_text(
+        "from datetime import datetime\n"
+        "from airflow import DAG\n"
+        f"{imports}\n"
+        "with DAG('legacy', start_date=datetime(2024, 1, 1), schedule_interval=None) as dag:\n"
+        "    BashOperator(task_id='t', bash_command='echo {{ latest_date }}')\n"
+    )
+    assert load_dag_object(str(path), "legacy").written_for_airflow_1 is airflow_1

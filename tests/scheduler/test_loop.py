@@ -344,3 +344,64 @@ def test_a_pool_of_minus_one_slots_is_unlimited(memory_store):
         run = trigger_run(tx, dag, now=clock())
     _ticks(scheduler, clock, n=3)
     assert set(_states(memory_store, "wide_pool", run.run_id).values()) == {TaskState.SUCCESS}
+
+
+def test_a_backfills_runs_start_by_its_own_max_active_runs_beside_the_dags(store):
+    # Airflow 3's scheduler counts running runs per (DAG, backfill): the DAG's max_active_runs=1
+    # neither holds the backfill's runs nor is used up by them.
+    from brisa.services.backfill import BackfillRequest, completed_infos, start_backfill
+
+    clock = FakeClock()
+    dag = make_dag(
+        "bf",
+        {"a": []},
+        timetable={"type": "DeltaDataIntervalTimetable", "delta": 86400.0},
+        start_date=clock.now + timedelta(days=30),  # the schedule itself creates nothing now
+        max_active_runs=1,
+    )
+    _add(store, dag, clock)
+    scheduler, _ = _scheduler(store, clock)
+    request = BackfillRequest(
+        start=clock.now - timedelta(days=4), end=clock.now - timedelta(days=2), max_active_runs=2
+    )
+    infos = completed_infos(dag, request.start, request.end, now=clock(), backwards=False)
+    with store.transaction() as tx:
+        backfill, _ = start_backfill(tx, dag, request, infos, now=clock())
+        manual = trigger_run(tx, dag, now=clock())
+    scheduler.tick(clock())
+    with store.transaction(readonly=True) as tx:
+        states = {r.run_id: (r.state, r.backfill_id) for r in tx.runs.list("bf").items}
+    assert states[manual.run_id] == (RunState.RUNNING, None)
+    backfill_states = sorted(s for s, b in states.values() if b == backfill.id)
+    assert backfill_states == [RunState.QUEUED, RunState.RUNNING, RunState.RUNNING]
+    _ticks(scheduler, clock, n=20, step=0.5)
+    with store.transaction(readonly=True) as tx:
+        assert {r.state for r in tx.runs.list("bf").items} == {RunState.SUCCESS}
+        assert tx.backfills.require(backfill.id).completed_at is not None
+
+
+def test_a_paused_backfill_starts_none_of_its_runs(store):
+    from brisa.services.backfill import BackfillRequest, completed_infos, pause_backfill, start_backfill
+
+    clock = FakeClock()
+    dag = make_dag(
+        "bfp",
+        {"a": []},
+        timetable={"type": "DeltaDataIntervalTimetable", "delta": 86400.0},
+        start_date=clock.now + timedelta(days=30),
+    )
+    _add(store, dag, clock)
+    scheduler, _ = _scheduler(store, clock)
+    request = BackfillRequest(start=clock.now - timedelta(days=3), end=clock.now - timedelta(days=2))
+    infos = completed_infos(dag, request.start, request.end, now=clock(), backwards=False)
+    with store.transaction() as tx:
+        backfill, _ = start_backfill(tx, dag, request, infos, now=clock())
+        pause_backfill(tx, backfill.id, True, now=clock())
+    _ticks(scheduler, clock, n=3)
+    with store.transaction(readonly=True) as tx:
+        assert {r.state for r in tx.runs.list("bfp").items} == {RunState.QUEUED}
+    with store.transaction() as tx:
+        pause_backfill(tx, backfill.id, False, now=clock())
+    _ticks(scheduler, clock, n=10)
+    with store.transaction(readonly=True) as tx:
+        assert {r.state for r in tx.runs.list("bfp").items} == {RunState.SUCCESS}

@@ -231,6 +231,36 @@ def test_generation_2_key_set_is_airflow_2_10s():
     )
 
 
+def test_a_1_10_file_also_gets_airflow_1_10_15s_extra_keys():
+    """Airflow 1.10.15's get_template_context: END_DATE, end_date and latest_date are ds,
+    tables is the task's ``tables`` param; Airflow 2.0 removed the four (a 2.x file has none)."""
+    dag = tutorial_dag("2")
+    dag.written_for_airflow_1 = True
+    run = scheduled_run(dag, utc(2015, 6, 1), generation="2")
+    task = FakeTask(task_id="templated", params={"tables": ["users", "orders"]})
+    ti = FakeTI(task_id=task.task_id, dag_id=dag.dag_id, run_id=run.run_id)
+    context = build_context(dag=dag, task=task, dag_run=run, ti=ti, generation="2", runtime=FakeRuntime())
+    assert {k: context[k] for k in ("END_DATE", "end_date", "latest_date", "tables")} == {
+        "END_DATE": "2015-06-01",
+        "end_date": "2015-06-01",
+        "latest_date": "2015-06-01",
+        "tables": ["users", "orders"],
+    }
+    assert context_for(dag, run, generation="2")["tables"] is None  # no such param: None, as 1.10
+    dag.written_for_airflow_1 = False
+    assert not {"END_DATE", "end_date", "latest_date", "tables"} & set(context_for(dag, run, generation="2"))
+
+
+def test_manual_runs_neighbours_are_the_runs_own_date_in_1_10_and_2_x_alike():
+    """Airflow 1.10.15 (``if dag_run and dag_run.external_trigger``) and 2.10 agree: a manual
+    run's next/prev execution dates are its own logical date; Airflow 3 removed the keys."""
+    dag = tutorial_dag("2")
+    dag.written_for_airflow_1 = True
+    context = context_for(dag, manual_run(dag, utc(2015, 6, 1, 12)), generation="2")
+    shown = rendered(context, ["next_ds", "prev_ds", "latest_date"])
+    assert shown == {"next_ds": "2015-06-01", "prev_ds": "2015-06-01", "latest_date": "2015-06-01"}
+
+
 # -- generation 3 ---------------------------------------------------------------------------
 def test_tutorial_timedelta_schedule_generation_3():
     # Airflow 3: a timedelta schedule fires at the tick and the logical date is the tick.

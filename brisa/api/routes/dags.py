@@ -62,6 +62,7 @@ def _search(tx: Transaction, query: DagListQuery) -> Page[DagRecord]:
         last_run_states=[query.last_dag_run_state.value] if query.last_dag_run_state else (),
         any_run_states=[state.value for state in query.dag_run_state],
         order=order_of(query, _SORT_RENAMES),
+        subdags=False,  # Airflow 2's GET /dags filtered out ``is_subdag`` DAGs
         **page_args(query),
     )
 

@@ -2,18 +2,20 @@
 
 The sub-DAG is a DAG of its own, ``<parent_dag_id>.<task_id>``, collected by the loader
 and marked ``is_subdag`` (never scheduled by its own schedule).  The operator creates a
-run of it with the parent run's id, logical date and conf (reusing it when it exists; a
-failed one is created afresh on a retry, as Airflow clears it), then waits for it like a
-sensor (``mode``, ``poke_interval``, ``timeout``).
+run of it with the parent run's id, logical date and conf (reusing it when it exists; on
+a retry, a failed one has its failed and upstream_failed tasks cleared, as Airflow 2's
+``_reset_dag_run_and_task_instances``), then waits for it like a sensor (``mode``,
+``poke_interval``, ``timeout``).
 """
 
 from __future__ import annotations
 
 import logging
+from enum import Enum
 from typing import Any
 
 from brisa import errors
-from brisa.runtime import current_runtime
+from brisa.runtime import RESET_FAILED_TASKS, current_runtime
 from brisa.sdk.dag import DAG
 from brisa.sdk.exceptions import AirflowException
 from brisa.sdk.sensors.base import BaseSensorOperator
@@ -22,6 +24,13 @@ from brisa.sdk.skipping import skip_tasks
 log = logging.getLogger("airflow.task.operators")
 
 _UNFINISHED = frozenset({"queued", "running"})
+
+
+class SkippedStatePropagationOptions(Enum):
+    """Airflow 2's ``propagate_skipped_state`` values (a plain Enum there too)."""
+
+    ALL_LEAVES = "all_leaves"
+    ANY_LEAF = "any_leaf"
 
 
 class SubDagOperator(BaseSensorOperator):
@@ -70,8 +79,8 @@ class SubDagOperator(BaseSensorOperator):
         self._finish(context, run_id)
 
     def _start_child(self, context: dict[str, Any]) -> str:
-        """Create the child run, or reuse it; a failed one is created afresh at the start of
-        a new try (a retry), as Airflow clears it, never when a rescheduled poke resumes."""
+        """Create the child run, or reuse it; a failed one has its failed tasks cleared at
+        the start of a new try (a retry), as Airflow, never when a rescheduled poke resumes."""
         dag_run = context["dag_run"]
         runtime = current_runtime()
         run_id = dag_run.run_id
@@ -87,11 +96,12 @@ class SubDagOperator(BaseSensorOperator):
                 run_id=run_id,
                 conf=conf,
                 logical_date=logical_date.isoformat() if logical_date else None,
-                reset_dag_run=state == "failed",
+                reset_dag_run=RESET_FAILED_TASKS if state == "failed" else False,
             )
         except errors.NotFoundError as err:
             raise AirflowException(f"Sub-DAG {self.subdag_id} not found: {err}") from err
-        log.info("Created the run %s of sub-DAG %s", run_id, self.subdag_id)
+        done = "Cleared the failed tasks of" if state == "failed" else "Created"
+        log.info("%s the run %s of sub-DAG %s", done, run_id, self.subdag_id)
         return run_id
 
     def _is_resuming(self, context: dict[str, Any]) -> bool:
@@ -116,12 +126,23 @@ class SubDagOperator(BaseSensorOperator):
             log.info("Sub-DAG %s skipped: skipping %s", self.subdag_id, skipped)
 
     def _leaves_skipped(self, run_id: str) -> bool:
+        """Airflow 2.10's ``_check_skipped_states`` over the child run's leaf task instances
+        (with none found, ``all_leaves`` holds and ``any_leaf`` does not, as Python's all/any)."""
+        option = _propagation(self.propagate_skipped_state)
         tis = current_runtime().get_task_instances(dag_id=self.subdag_id, run_id=run_id, states=None)
         leaves = {t.task_id for t in self.subdag.tasks if not t.downstream_task_ids}
         skipped = [ti.get("state") == "skipped" for ti in tis if ti["task_id"] in leaves]
-        if self.propagate_skipped_state == "all_leaves":
-            return bool(skipped) and all(skipped)
+        if option is SkippedStatePropagationOptions.ALL_LEAVES:
+            return all(skipped)
         return any(skipped)
 
 
-__all__ = ["SubDagOperator"]
+def _propagation(value: Any) -> SkippedStatePropagationOptions:
+    """The option given as Airflow's enum or its value; anything else fails as Airflow does."""
+    try:
+        return SkippedStatePropagationOptions(getattr(value, "value", value))
+    except ValueError:
+        raise AirflowException(f"Unimplemented SkippedStatePropagationOptions {value} used.") from None
+
+
+__all__ = ["SkippedStatePropagationOptions", "SubDagOperator"]

@@ -131,6 +131,7 @@ class DagRepo:
             s.task_try,
             s.task_instance,
             s.dag_run,
+            s.backfill,
             s.serialized_dag,
             s.dag_tag,
         ):
@@ -161,8 +162,12 @@ class DagRepo:
         limit: int | None = None,
         offset: int = 0,
         order_by: str = "dag_id",
+        subdags: bool = True,
     ) -> Page[DagRecord]:
+        """``subdags=False`` leaves out SubDagOperator's child DAGs, as Airflow 1.10/2.x lists."""
         query = sa.select(s.dag)
+        if not subdags:
+            query = query.where(s.dag.c.is_subdag.is_(False))
         if active is not None:
             query = query.where(s.dag.c.is_active.is_(active))
         if paused is not None:
@@ -197,8 +202,10 @@ class DagRepo:
         order: Sequence[tuple[str, bool]] = (("dag_id", False),),
         limit: int | None = None,
         offset: int = 0,
+        subdags: bool = True,
     ) -> Page[DagRecord]:
-        """The REST API's DAG listing: Airflow's filters and multi-key ordering.
+        """The REST API's DAG listing: Airflow's filters and multi-key ordering
+        (``subdags=False``: without SubDagOperator's child DAGs).
 
         ``*_like`` are SQL LIKE patterns; the order keys are ``dag_id``, ``next_dagrun``,
         ``last_run_state`` and ``last_run_start_date`` (the newest run by ``run_after``).
@@ -210,6 +217,8 @@ class DagRepo:
         query = sa.select(s.dag)
         if needs_last:
             query = query.outerjoin(last, last.c.dag_id == s.dag.c.dag_id)
+        if not subdags:
+            query = query.where(s.dag.c.is_subdag.is_(False))
         if active is not None:
             query = query.where(s.dag.c.is_active.is_(active))
         if paused is not None:
@@ -408,6 +417,7 @@ def _dag_values(dag: SerializedDag, now: datetime) -> dict[str, Any]:
         "generation": dag.generation,
         "serialized_hash": dag.hash,
         "last_parsed_time": now,
+        "is_subdag": dag.is_subdag,
     }
 
 

@@ -64,6 +64,7 @@ class RunRepo:
         creating_job_id: int | None = None,
         dag_hash: str | None = None,
         note: str | None = None,
+        backfill_id: int | None = None,
     ) -> RunRecord:
         """Insert a run; a run id or logical date already taken raises ConflictError."""
         if self._exists(dag_id, run_id, logical_date):
@@ -92,6 +93,7 @@ class RunRepo:
                 dag_hash=dag_hash,
                 note=note,
                 updated_at=now,
+                backfill_id=backfill_id,
             )
         )
         return self.require(dag_id, run_id)

@@ -62,6 +62,7 @@ def load_dag_list(
             dag_id_pattern=search or None,
             limit=size,
             offset=(page - 1) * size,
+            subdags=False,  # as Airflow 1.10/2.x's home page: reachable by id, not listed
         )
         recent = tx.runs.recent_states([dag.dag_id for dag in found.items], per_dag=RECENT_RUNS)
         errors = tx.dags.search_import_errors(limit=0).total

@@ -254,3 +254,16 @@ def test_delete_is_refused_while_a_task_instance_runs(api: Api) -> None:
     with api.store.transaction(readonly=True) as tx:
         assert tx.dags.get("gamma") is not None
         assert tx.audit.list(dag_id="gamma").items == []
+
+
+def test_subdags_are_left_out_of_the_list_and_reachable_by_id(api: Api) -> None:
+    # Airflow 2's GET /dags filtered out ``DagModel.is_subdag``; GET /dags/{id} still answers.
+    from dataclasses import replace
+
+    now = api.clock()
+    add_dag(api.store, now, make_dag("parent", {"a": []}))
+    add_dag(api.store, now, replace(make_dag("parent.section", {"a": []}), is_subdag=True))
+    h = api.headers("Viewer")
+    listed = api.client.get("/api/v2/dags", headers=h)
+    assert ids(listed) == ["parent"] and listed.json()["total_entries"] == 1
+    assert api.client.get("/api/v2/dags/parent.section", headers=h).json()["dag_id"] == "parent.section"

@@ -38,9 +38,11 @@ FLAG = Path(__file__).resolve().parent.parent / "markers" / "subdag_retry_flag"
 
 with DAG("e2e_subdag_2x_retried", start_date=START, schedule=None) as retried:
     # The child fails at the operator's first try and succeeds at its retry, which must
-    # run a fresh child run (Airflow clears the failed one), not read the failed one again.
+    # run the child's failed task again (Airflow 2 clears the failed and upstream_failed
+    # tasks of the child run), not read the failed run again nor re-run its successful task.
     with DAG("e2e_subdag_2x_retried.inner", start_date=START, schedule=None) as flaky:
-        BashOperator(task_id="flaky", bash_command=f"test -e {FLAG} || {{ touch {FLAG}; exit 1; }}")
+        first = BashOperator(task_id="first", bash_command="echo first")
+        first >> BashOperator(task_id="flaky", bash_command=f"test -e {FLAG} || {{ touch {FLAG}; exit 1; }}")
     SubDagOperator(
         task_id="inner",
         subdag=flaky,

@@ -106,3 +106,14 @@ def test_dag_ids_and_tags_are_escaped(store, admin, clock) -> None:
     html = admin.get("/dags").text
     assert_escaped(html, XSS)
     assert "/dags/%3Cscript%3Ealert%28%27x%27%29%3C%2Fscript%3E/grid" in html
+
+
+def test_a_subdag_is_not_listed_but_its_page_opens(store, admin, clock) -> None:
+    # Airflow 1.10/2.x's home page leaves out SubDagOperator's child DAGs (``is_subdag``).
+    from dataclasses import replace
+
+    add_dag(store, simple_dag("parent"), clock())
+    add_dag(store, replace(simple_dag("parent.section"), is_subdag=True), clock())
+    html = admin.get("/dags").text
+    assert 'data-dag-id="parent"' in html and 'data-dag-id="parent.section"' not in html
+    assert "No runs yet." in admin.get("/dags/parent.section/grid").text
