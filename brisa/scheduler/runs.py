@@ -84,16 +84,17 @@ def runs_to_start(
     room = max(0, max_active_runs - running)
     started: list[RunRecord] = []
     for run in sorted(queued, key=_start_order):
-        backfill = backfills.get(run.backfill_id) if run.backfill_id is not None else None
-        if backfill is None:
+        backfill_id = run.backfill_id
+        backfill = backfills.get(backfill_id) if backfill_id is not None else None
+        if backfill_id is None or backfill is None:
             if room > 0:
                 started.append(run)
                 room -= 1
             continue
-        active = counts.get(run.backfill_id, 0)
+        active = counts.get(backfill_id, 0)
         if not backfill.is_paused and active < backfill.max_active_runs:
             started.append(run)
-            counts[run.backfill_id] = active + 1
+            counts[backfill_id] = active + 1
     return started
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Iterable
 from datetime import datetime
@@ -49,7 +50,9 @@ class BackfillRepo:
                 triggering_user_name=triggering_user_name,
             )
         )
-        return self.require(result.inserted_primary_key[0])
+        key = result.inserted_primary_key
+        assert key is not None  # an INSERT always has one
+        return self.require(key[0])
 
     def get(self, backfill_id: int) -> BackfillRecord | None:
         row = self.conn.execute(sa.select(s.backfill).where(s.backfill.c.id == backfill_id)).first()
@@ -100,7 +103,7 @@ class BackfillRepo:
         if not done:
             raise NotFoundError(f"Backfill {backfill_id} not found")
 
-    def complete_finished(self, *, now: datetime, backfill_id: int | None = None) -> list[int]:
+    def complete_finished(self, *, now: datetime, backfill_id: int | None = None) -> builtins.list[int]:
         """Mark done the active backfills (all, or ``backfill_id``) none of whose runs is queued
         or running (Airflow 3's scheduler does it each loop); returns their ids."""
         unfinished = sa.select(s.dag_run.c.id).where(
