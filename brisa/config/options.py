@@ -68,6 +68,8 @@ Default = str | Callable[[OptionContext], tuple[str, str]]
 
 @dataclass(frozen=True)
 class Option:
+    """One row of the option table: how to parse the option's text, and its default."""
+
     section: str
     key: str
     parse: Callable[[str], Any]

@@ -140,7 +140,7 @@ def load_settings(
     cfg_path: str | None = None,
     resources: Resources | None = None,
 ) -> Settings:
-    """Read the configuration (see the module docstring for the layers).
+    """Read the configuration (see the package docstring for the layers).
 
     ``environ`` defaults to ``os.environ``; ``resources`` (the container's limits, used
     for the default parallelism) defaults to what the cgroup files say.

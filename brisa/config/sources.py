@@ -2,7 +2,7 @@
 platform's variables (``PORT``, ``DATABASE_URL``...), ``KEY_CMD`` commands and
 ``KEY_SECRET`` files.
 
-This is the only module of Brisa that reads ``os.environ`` (and only when a caller
+This is the configuration's only reader of ``os.environ`` (and only when a caller
 passes no ``environ``); everything else receives the mapping or the Settings built from it.
 """
 
