@@ -4,8 +4,9 @@ passwords hidden. ``brisa.config`` and ``brisa.store`` (and the importer) all ca
 
 Database URLs: ``postgres://`` (Heroku's form), ``postgresql://``, ``postgresql+psycopg2://``
 and ``postgresql+pg8000://`` (old airflow.cfg files) become ``postgresql+psycopg://``
-(psycopg 3, the driver Brisa ships), whatever the scheme's case; ``sqlite:``, ``mysql:``
-and other URLs are returned unchanged. Broker URLs: see :func:`normalize_redis_url`.
+(psycopg 3, the driver Brisa ships), whatever the scheme's case; ``mysql://`` becomes
+``mysql+pymysql://`` (the importer reads Airflow's MySQL databases with PyMySQL);
+``sqlite:`` and other URLs are returned unchanged. Broker URLs: see :func:`normalize_redis_url`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ def normalize_database_url(
     """PostgreSQL URLs in any of Airflow's and Heroku's spellings -> ``postgresql+psycopg://``.
 
     ``sslmode=require`` is added for remote hosts when asked, and always for Heroku's
-    ``postgres://`` form; other databases' URLs are returned unchanged.
+    ``postgres://`` form. Airflow's ``mysql://`` becomes ``mysql+pymysql://``; other
+    databases' URLs are returned unchanged.
     """
     scheme, sep, rest = url.partition("://")
     if not sep or not scheme:
@@ -35,6 +37,9 @@ def normalize_database_url(
             "not a database URL: expected e.g. postgresql://user:password@host:5432/db "
             "or sqlite:////absolute/path/brisa.db"
         )
+    if scheme.lower() == "mysql":
+        # Airflow's spelling means mysqlclient, a C build; Brisa's mysql extra is PyMySQL.
+        return f"mysql+pymysql://{rest}"
     if scheme.lower() not in _POSTGRES_SCHEMES:
         return url
     normalized = f"postgresql+psycopg://{rest}"
@@ -51,8 +56,9 @@ def metadata_database_url(url: str) -> str:
     normalized = normalize_database_url(url)
     scheme = normalized.partition("://")[0].lower()
     if scheme.split("+")[0] not in ("sqlite", "postgresql"):
+        written = url.partition("://")[0].lower()  # as the user wrote it, not as normalised
         raise ValueError(
-            f"Brisa's metadata database is PostgreSQL or SQLite, not {scheme}:// "
+            f"Brisa's metadata database is PostgreSQL or SQLite, not {written}:// "
             "(MySQL/MariaDB and others are not supported): use postgresql://user:password@host:5432/db, "
             "or leave it unset for SQLite in $BRISA_HOME/brisa.db"
         )

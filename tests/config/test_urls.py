@@ -100,7 +100,9 @@ REMOTE = "u:p@db.example.com:5432/app"
         ("sqlite://", "sqlite://"),
         ("sqlite:///:memory:", "sqlite:///:memory:"),
         ("sqlite:///file:brisa?mode=memory&uri=true", "sqlite:///file:brisa?mode=memory&uri=true"),
-        ("mysql://u:p@h:3306/airflow", "mysql://u:p@h:3306/airflow"),
+        ("mysql://u:p@h:3306/airflow", "mysql+pymysql://u:p@h:3306/airflow"),  # importer sources
+        ("MySQL://u:p@h/airflow?charset=utf8mb4", "mysql+pymysql://u:p@h/airflow?charset=utf8mb4"),
+        ("mysql+mysqldb://u:p@h/airflow", "mysql+mysqldb://u:p@h/airflow"),
         ("mysql+pymysql://u:p@h/airflow", "mysql+pymysql://u:p@h/airflow"),
     ],
 )
@@ -219,3 +221,10 @@ def test_only_redis_url_is_normalised_an_explicit_broker_url_is_kept_as_written(
 def test_plain_urls_and_url_passwords(value, plain, password):
     assert is_plain_url(value) is plain
     assert url_password(value) == password
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgresql+psycopg2", "postgresql+pg8000", "PostgreSQL"])
+def test_sql_alchemy_conn_in_any_postgresql_spelling_is_listed_as_psycopg_3(home, scheme):
+    settings = load({"AIRFLOW__CORE__SQL_ALCHEMY_CONN": f"{scheme}://u:p@db:5432/airflow"}, home=home)
+    assert settings.database.sql_alchemy_conn == "postgresql+psycopg://u:p@db:5432/airflow"
+    assert settings.raw_value("database", "sql_alchemy_conn") == "postgresql+psycopg://u:p@db:5432/airflow"
