@@ -50,8 +50,7 @@ def _sqlite_engine(url: str) -> sa.Engine:
 
 
 def _mysql_engine(url: str) -> sa.Engine:
-    if url.startswith("mysql://"):  # Airflow's spelling, for mysqlclient: Brisa's extra is PyMySQL
-        url = "mysql+pymysql://" + url.removeprefix("mysql://")
+    url = normalize_database_url(url)  # Airflow's mysql:// -> PyMySQL, Brisa's mysql extra
     try:
         engine = sa.create_engine(url)
     except ImportError as error:

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlalchemy.pool import StaticPool
 
+from brisa.config.urls import normalize_database_url as normalize_url
 from brisa.errors import ConflictError, InvalidInputError, StoreError, StoreUnavailable
 
 if TYPE_CHECKING:
@@ -46,18 +47,6 @@ _SQLITE_BUSY_MS = 30_000
 PING_AFTER_IDLE_SECONDS = 1.0
 """A pooled PostgreSQL connection idle this long is pinged before use (see _ping_when_idle):
 shorter than any database restart, longer than the gaps between a busy server's requests."""
-
-
-def normalize_url(url: str) -> str:
-    """Accept Heroku's ``postgres://`` and old Airflow ``+psycopg2`` URLs; use psycopg 3."""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://") :]
-    for old in ("postgresql+psycopg2://", "postgresql+pg8000://"):
-        if url.startswith(old):
-            url = "postgresql+psycopg://" + url[len(old) :]
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return url
 
 
 SECTION_LOCKS = {"queue": 0x62726973_61_0001, "start_runs": 0x62726973_61_0002}

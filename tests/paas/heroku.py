@@ -223,7 +223,7 @@ def seed_config_vars(app: Path, database_url: str) -> dict[str, str]:
         "AIRFLOW__WEBSERVER__AUTHENTICATE": "True",
         "AIRFLOW__WEBSERVER__AUTH_BACKEND": "airflow.contrib.auth.backends.password_auth",
         "DATABASE_URL": database_url,
-        # A Basic dyno's 512 MB gives 8 (see brisa/config.py); this machine has no limit.
+        # A Basic dyno's 512 MB gives 8 (see brisa/config/resources.py); this machine has no limit.
         "AIRFLOW__CORE__PARALLELISM": "8",
     }
 

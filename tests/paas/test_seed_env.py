@@ -8,7 +8,7 @@ The post sets (``heroku config:set``)::
     AIRFLOW__CORE__EXECUTOR=LocalExecutor      AIRFLOW__WEBSERVER__AUTHENTICATE=True
     AIRFLOW__WEBSERVER__AUTH_BACKEND=airflow.contrib.auth.backends.password_auth
 
-and its Procfile runs ``airflow initdb``. ``tests/test_config.py`` checks how each value
+and its Procfile runs ``airflow initdb``. ``tests/config/`` checks how each value
 is parsed; these tests check that the installed command sees them the same way, with
 ``$AIRFLOW_HOME/dags`` laid out as in the post.
 """
