@@ -123,7 +123,12 @@ def _default_result_backend(ctx: OptionContext) -> tuple[str, str]:
 def _opt(name: str, parse: Callable[[str], Any], default: Default, *aliases: str, **kw: Any) -> Option:
     """``_opt("core.key", parse, default, "old_section.old_key", ...)``."""
     section, key = name.split(".")
-    return Option(section, key, parse, default, aliases=tuple(tuple(a.split(".")) for a in aliases), **kw)
+    return Option(section, key, parse, default, aliases=tuple(_dotted(a) for a in aliases), **kw)
+
+
+def _dotted(name: str) -> tuple[str, str]:
+    section, key = name.split(".")
+    return section, key
 
 
 def _url(name: str, parse: Callable[[str], str], default: Default, *aliases: str) -> Option:

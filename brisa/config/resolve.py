@@ -15,7 +15,7 @@ from brisa.config.options import OPTIONS, ConfigItem, Option, OptionContext, cla
 from brisa.config.sources import Candidate, Raw, candidate_text, platform_candidates
 from brisa.config.urls import mask_config_value
 from brisa.errors import ConfigError
-from brisa.secrets.masking import is_sensitive_name
+from brisa.secret_names import is_sensitive_name
 
 
 def classify(raw: Raw) -> tuple[Option, Candidate] | None:

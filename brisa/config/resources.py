@@ -64,10 +64,10 @@ def _cpu_quota(root: Path) -> float | None:
         quota, _, period = v2.partition(" ")
         return _quota(quota, period or "100000")
     for folder in ("cpu", "cpu,cpuacct"):
-        quota = _read_text(root / folder / "cpu.cfs_quota_us")
-        period = _read_text(root / folder / "cpu.cfs_period_us")
-        if quota is not None and period is not None:
-            return _quota(quota, period)
+        v1_quota = _read_text(root / folder / "cpu.cfs_quota_us")
+        v1_period = _read_text(root / folder / "cpu.cfs_period_us")
+        if v1_quota is not None and v1_period is not None:
+            return _quota(v1_quota, v1_period)
     return None
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from brisa.config.options import classify_key
 from brisa.config.urls import is_plain_url, url_password
-from brisa.secrets.masking import is_sensitive_name
+from brisa.secret_names import is_sensitive_name
 
 if TYPE_CHECKING:
     from brisa.config.settings import Settings

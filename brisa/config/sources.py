@@ -241,9 +241,9 @@ def _find_airflow_cfg(environ: Mapping[str, str], home: Path) -> tuple[Path, str
             raise ConfigError(f"AIRFLOW_CONFIG points to {path}, which does not exist")
         return path, "airflow.cfg"
     for base in (environ.get("AIRFLOW_HOME", "").strip(), str(home)):
-        path = Path(expand_vars(base, environ)) / "airflow.cfg" if base else None
-        if path is not None and path.is_file():
-            return path, "airflow.cfg"
+        candidate = Path(expand_vars(base, environ)) / "airflow.cfg" if base else None
+        if candidate is not None and candidate.is_file():
+            return candidate, "airflow.cfg"
     return None
 
 

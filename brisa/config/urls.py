@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from brisa.secrets.masking import REPLACEMENT
+from brisa.secret_names import REPLACEMENT
 
 _POSTGRES_SCHEMES = frozenset(
     {"postgres", "postgresql", "postgresql+psycopg2", "postgresql+psycopg", "postgresql+pg8000"}

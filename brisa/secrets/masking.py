@@ -28,24 +28,7 @@ from enum import Enum
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-DEFAULT_SENSITIVE_FIELDS: frozenset[str] = frozenset(
-    {
-        "access_token",
-        "api_key",
-        "apikey",
-        "authorization",
-        "passphrase",
-        "passwd",
-        "password",
-        "private_key",
-        "proxies",
-        "secret",
-        "token",
-        "keyfile_dict",
-        "service_account",
-    }
-)
-"""Airflow's list: a key whose lower-cased name *contains* one of these is sensitive."""
+from brisa.secret_names import DEFAULT_SENSITIVE_FIELDS, REPLACEMENT, is_sensitive_name
 
 MIN_LENGTH_TO_MASK = 5
 """Airflow's ``[logging] min_length_masked_secret`` default."""
@@ -53,23 +36,10 @@ MIN_LENGTH_TO_MASK = 5
 NEVER_MASKED: frozenset[str] = frozenset({"airflow", "brisa"})
 """Common words used as throw-away passwords; masking them would mangle every log line."""
 
-REPLACEMENT = "***"
 MAX_DEPTH = 5
 """How deep :meth:`SecretsMasker.redact` applies the sensitive-name rule (Airflow's limit)."""
 DEEPEST = 64
 """Below this depth :meth:`SecretsMasker.redact` hides whole values (cycles end here)."""
-
-
-def is_sensitive_name(name: object, extra_names: Iterable[str] = ()) -> bool:
-    """True if a value stored under ``name`` should be hidden (substring match, any case)."""
-    if not isinstance(name, str):
-        return False
-    lowered = name.strip().lower()
-    if not lowered:
-        return False
-    return any(word in lowered for word in DEFAULT_SENSITIVE_FIELDS) or any(
-        word in lowered for word in extra_names
-    )
 
 
 def _embedded_forms(secret: str) -> set[str]:
