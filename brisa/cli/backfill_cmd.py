@@ -12,10 +12,11 @@ from __future__ import annotations
 import click
 
 from brisa.cli import wiring
-from brisa.cli.dags_cmd import _parse_conf, _store, parse_when
+from brisa.cli.dags_cmd import _parse_conf, _store
 from brisa.errors import InvalidInputError
 from brisa.services.backfill import BackfillOutcome, Reprocess, completed_infos, run_backfill
 from brisa.services.limits import RunLimits, check_new_run
+from brisa.timetables.base import parse_when
 
 MAX_ACTIVE_RUNS_NOTE = (
     "Note: Brisa keeps no backfill record, so --max-active-runs is not applied: "

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from brisa.scheduler.triggers import Decision, UpstreamCounts, evaluate
+from brisa.plan.triggers import Decision, UpstreamCounts, evaluate
 from brisa.serialized import SerializedDag, SerializedTask
 from brisa.states import FAILED_STATES, FINISHED, RunState, TaskState
 from brisa.store.records import RunRecord, TaskKey, TiRecord
