@@ -5,7 +5,7 @@ appends one finder to the *end* of ``sys.meta_path``. Python asks it only when n
 finder found ``airflow``, that is when Apache Airflow is not installed, so a real Airflow
 in the same environment is never shadowed. On the first such import it installs Brisa's
 import shim (:mod:`brisa.compat`) and lets DAG code outside a task reach variables and
-connections through Brisa's configured store (:mod:`brisa.outside`).
+connections through Brisa's configured store (:mod:`brisa.cli.outside`).
 
 It must stay cheap: every Python process of the environment imports it.
 """
@@ -34,8 +34,8 @@ class LazyAirflowFinder(importlib.abc.MetaPathFinder):
     ) -> importlib.machinery.ModuleSpec | None:
         if fullname != "airflow" and not fullname.startswith("airflow."):
             return None
+        from brisa.cli.outside import use_store_outside_tasks
         from brisa.compat import install_shim
-        from brisa.outside import use_store_outside_tasks
 
         shim = install_shim()
         if shim is None:  # Apache Airflow is importable after all

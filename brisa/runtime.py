@@ -240,7 +240,7 @@ _current: ContextVar[TaskRuntime | None] = ContextVar("brisa_task_runtime", defa
 class _OutsideRuntime:
     """The runtime of DAG code that runs outside any of Brisa's (a script, a test suite):
     unset in Brisa's own processes, where DAG code always runs under a runtime. Set once
-    per process by :mod:`brisa.outside`; the runtime itself is opened on first use."""
+    per process by :mod:`brisa.cli.outside`; the runtime itself is opened on first use."""
 
     factory: Callable[[], TaskRuntime] | None = None
     opened: TaskRuntime | None = None

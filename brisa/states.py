@@ -12,12 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from brisa.errors import InvalidTransition
-
-if TYPE_CHECKING:
-    from brisa.store.base import TaskKey, Transaction
 
 
 class RunState(StrEnum):
@@ -64,6 +61,30 @@ ACTIVE: frozenset[TaskState] = frozenset({TaskState.QUEUED, TaskState.RUNNING, T
 
 FAILED_STATES: frozenset[TaskState] = frozenset({TaskState.FAILED, TaskState.UPSTREAM_FAILED})
 SUCCESS_STATES: frozenset[TaskState] = frozenset({TaskState.SUCCESS, TaskState.SKIPPED})
+
+STATE_PRIORITY: tuple[TaskState | None, ...] = (
+    TaskState.FAILED,
+    TaskState.UPSTREAM_FAILED,
+    TaskState.UP_FOR_RETRY,
+    TaskState.UP_FOR_RESCHEDULE,
+    TaskState.RESTARTING,
+    TaskState.RUNNING,
+    TaskState.QUEUED,
+    TaskState.SCHEDULED,
+    None,
+    TaskState.SKIPPED,
+    TaskState.REMOVED,
+    TaskState.SUCCESS,
+)
+"""Most pressing first: the one state the grid (UI page and its live API) shows for a
+mapped task's instances or a group's members when they disagree."""
+
+
+def most_pressing(states: Iterable[str | None]) -> str | None:
+    """The most pressing of ``states`` (values or :class:`TaskState`); None for none."""
+    ranked = [s if s in STATE_PRIORITY else None for s in states]
+    return min(ranked, key=STATE_PRIORITY.index) if ranked else None
+
 
 _T = TaskState
 _MARKS = {_T.SUCCESS, _T.FAILED, _T.SKIPPED}
@@ -115,9 +136,46 @@ def check_run_transition(frm: RunState, to: RunState) -> None:
         raise InvalidTransition(f"a DAG run cannot go from {frm} to {to}")
 
 
+TaskKeyLike = tuple[str, str, str, int]
+"""``(dag_id, run_id, task_id, map_index)``: the store's ``TaskKey`` is one."""
+
+
+class _TiWrites(Protocol):
+    def compare_and_set(
+        self,
+        key: Any,
+        expected: set[TaskState | None],
+        to: TaskState | None,
+        *,
+        try_number_is: int | None = None,
+        **fields: Any,
+    ) -> bool: ...
+
+    def compare_and_set_ids(
+        self, ids: list[int], expected: set[TaskState | None], to: TaskState | None, **fields: Any
+    ) -> int: ...
+
+
+class _RunWrites(Protocol):
+    def compare_and_set(
+        self, dag_id: str, run_id: str, expected: set[RunState], to: RunState, **fields: Any
+    ) -> bool: ...
+
+
+class StateTransaction(Protocol):
+    """What ``advance_*`` need of the store's transaction (``brisa.store.sql.Transaction``):
+    states sit below the store, so they name only the compare-and-set writes."""
+
+    @property
+    def tis(self) -> _TiWrites: ...
+
+    @property
+    def runs(self) -> _RunWrites: ...
+
+
 def advance_ti(
-    tx: Transaction,
-    key: TaskKey,
+    tx: StateTransaction,
+    key: TaskKeyLike,
     expected: TaskState | Iterable[TaskState | None] | None,
     to: TaskState | None,
     *,
@@ -137,7 +195,7 @@ def advance_ti(
 
 
 def advance_tis(
-    tx: Transaction,
+    tx: StateTransaction,
     ids: list[int],
     expected: TaskState | Iterable[TaskState | None] | None,
     to: TaskState | None,
@@ -151,7 +209,7 @@ def advance_tis(
 
 
 def advance_run(
-    tx: Transaction,
+    tx: StateTransaction,
     dag_id: str,
     run_id: str,
     expected: RunState | Iterable[RunState],
@@ -176,9 +234,12 @@ __all__ = [
     "FAILED_STATES",
     "FINISHED",
     "RUN_TRANSITIONS",
+    "STATE_PRIORITY",
     "SUCCESS_STATES",
     "TASK_TRANSITIONS",
     "RunState",
+    "StateTransaction",
+    "TaskKeyLike",
     "TaskState",
     "advance_run",
     "advance_ti",
@@ -186,4 +247,5 @@ __all__ = [
     "check_run_transition",
     "check_ti_transition",
     "coerce_task_state",
+    "most_pressing",
 ]

@@ -1,7 +1,9 @@
 """Helpers for tests of Brisa and of code built on it: build serialized DAGs by hand,
-make a migrated in-memory store, move time by hand.
+make a migrated in-memory store, move time by hand. For tests only: no production
+module imports it.
 
-The store's fake is the real store on in-memory SQLite (see docs/architecture.md).
+The store's fake is the real store on in-memory SQLite (:mod:`brisa.store.memory`,
+re-exported here; see docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from brisa.serialized import SerializedDag, SerializedTask
+from brisa.store.memory import memory_store
 
 
 def make_dag(
@@ -122,16 +125,6 @@ def make_ti(dag_id: str, task_id: str, state: Any = None, *, run_id: str = "manu
     }
     values.update(fields)
     return TiRecord(**values)
-
-
-def memory_store() -> Any:
-    """A migrated store on in-memory SQLite (single-threaded use)."""
-    from brisa.store import migrate
-    from brisa.store.sql import Store
-
-    store = Store("sqlite://")
-    migrate.upgrade(store)
-    return store
 
 
 @dataclass

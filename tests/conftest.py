@@ -18,7 +18,7 @@ from tests.smtp_server import SmtpServer, smtp_server
 
 # Brisa's own tests decide when the import shim is installed (brisa/compat). The hook that
 # brisa-airflow.pth adds at start for users' test suites and scripts would answer
-# `import airflow` in between; subprocesses keep it (tests/test_outside.py drives it).
+# `import airflow` in between; subprocesses keep it (tests/cli/test_outside.py drives it).
 sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "LazyAirflowFinder"]
 
 PG_ADMIN_URL = os.environ.get("BRISA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -16,6 +16,7 @@ from brisa.states import (
     ACTIVE,
     FINISHED,
     RUN_TRANSITIONS,
+    STATE_PRIORITY,
     TASK_TRANSITIONS,
     RunState,
     TaskState,
@@ -25,6 +26,7 @@ from brisa.states import (
     check_run_transition,
     check_ti_transition,
     coerce_task_state,
+    most_pressing,
 )
 from brisa.store.records import TaskKey
 from brisa.store.sql import Store
@@ -265,3 +267,15 @@ def test_coerce_task_state_reads_airflow_spellings(raw, state):
 def test_coerce_task_state_refuses_an_unknown_state():
     with pytest.raises(InvalidTransition, match="unknown task state 'done'"):
         coerce_task_state("done")
+
+
+def test_most_pressing_state_wins() -> None:
+    assert most_pressing(["success", "failed", "running"]) == "failed"
+    assert most_pressing(["success", None]) is None
+    assert most_pressing(["success", "skipped"]) == "skipped"
+    assert most_pressing([TaskState.SUCCESS, TaskState.UP_FOR_RETRY]) == "up_for_retry"
+    assert most_pressing([]) is None
+
+
+def test_every_task_state_has_a_grid_priority() -> None:
+    assert set(STATE_PRIORITY) == {*TaskState, None}

@@ -15,7 +15,7 @@ from datetime import datetime
 import click
 
 from brisa.cli import wiring
-from brisa.cli.dags_cmd import _parse_conf, _store, parse_when
+from brisa.cli.dags_cmd import _parse_conf, _store
 from brisa.cli.output import output_option, render
 from brisa.errors import InvalidInputError
 from brisa.services.backfill import (
@@ -31,6 +31,7 @@ from brisa.services.backfill import (
 from brisa.services.limits import RunLimits, check_new_run
 from brisa.store.records import BackfillRecord
 from brisa.store.sql import Transaction
+from brisa.timetables.base import parse_when
 
 
 @click.group("backfill")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime
 from typing import Any
 
 import click
@@ -12,7 +11,8 @@ import click
 from brisa.cli import wiring
 from brisa.cli.output import output_option, render
 from brisa.errors import InvalidInputError
-from brisa.scheduler.runs import BACKFILL
+from brisa.plan.runs import BACKFILL
+from brisa.timetables.base import parse_when
 
 
 def register(cli: click.Group) -> None:
@@ -27,19 +27,6 @@ def dags() -> None:
 def _store() -> Any:
     settings = wiring.load_settings()
     return settings, wiring.open_store(settings)
-
-
-def parse_when(text: str) -> datetime:
-    """A date or datetime from the command line; naive means UTC (Airflow's rule)."""
-    from brisa.timetables.base import to_utc
-
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInputError(
-            f"not a date or datetime: {text!r} (use YYYY-MM-DD or an ISO 8601 datetime)"
-        ) from None
-    return to_utc(value)
 
 
 def run_row(run: Any) -> dict[str, Any]:
@@ -101,10 +88,14 @@ def _local_row(dag: Any) -> dict[str, Any]:
 
 
 def _parse_local(errors: list[Any] | None = None, stats: list[Any] | None = None) -> list[Any]:
-    from brisa.runner.adhoc import local_secrets, parse_dag_files
+    import os
+
+    from brisa.loader.local import parse_dag_files
+    from brisa.secrets.local import local_secrets
 
     settings = wiring.load_settings()
-    return list(parse_dag_files(settings, local_secrets(settings), errors, stats))
+    secrets = local_secrets(settings, os.environ)
+    return list(parse_dag_files(settings, secrets, wiring.dag_folders(settings), errors, stats))
 
 
 def _report_import_errors(errors: list[Any]) -> None:
@@ -405,7 +396,7 @@ def dags_test(
     """Run one whole DAG run here, task after task, logging to the terminal (Airflow's dag.test())."""
     import sys
 
-    from brisa.runner.adhoc import test_dag
+    from brisa.cli.adhoc import test_dag
 
     settings = wiring.load_settings()
     when = parse_when(logical_date) if logical_date else wiring.utcnow()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from brisa.scheduler.plan import topological_order
+from brisa.plan.tasks import topological_order
 from brisa.serialized import SerializedDag
 
 

@@ -8,9 +8,9 @@ from typing import Any
 import click
 
 from brisa.cli import wiring
-from brisa.cli.dags_cmd import parse_when
 from brisa.cli.output import output_option, render
 from brisa.states import TaskState
+from brisa.timetables.base import parse_when
 
 
 def register(cli: click.Group) -> None:
@@ -181,7 +181,7 @@ def tasks_clear(
 
 def _adhoc(dag_id: str, task_id: str, when: str, *, map_index: int = -1) -> Any:
     """(store-or-None, serialized-or-None, DAG object, workload) for a task at a date."""
-    from brisa.runner.adhoc import adhoc_workload
+    from brisa.cli.adhoc import adhoc_workload
 
     settings = wiring.load_settings()
     return adhoc_workload(settings, dag_id, task_id, parse_when(when), map_index=map_index)
@@ -194,7 +194,7 @@ def _adhoc(dag_id: str, task_id: str, when: str, *, map_index: int = -1) -> Any:
 @click.option("--map-index", type=int, default=-1)
 def tasks_render(dag_id: str, task_id: str, logical_date: str, map_index: int) -> None:
     """Print a task's template fields rendered for a logical date (nothing runs)."""
-    from brisa.runner.adhoc import render_task
+    from brisa.cli.adhoc import render_task
 
     for name, value in render_task(_adhoc(dag_id, task_id, logical_date, map_index=map_index)):
         click.echo(f"# {'-' * 58}\n# property: {name}\n# {'-' * 58}\n{value}\n")
@@ -210,7 +210,7 @@ def tasks_test(dag_id: str, task_id: str, logical_date: str, map_index: int, tas
     """Run one task here, logging to the terminal; no state is recorded (XComs stay in memory)."""
     import sys
 
-    from brisa.runner.adhoc import test_task
+    from brisa.cli.adhoc import test_task
 
     outcome = test_task(_adhoc(dag_id, task_id, logical_date, map_index=map_index), task_params=task_params)
     click.echo(f"Task {task_id} ended as {outcome.state.value}")
@@ -227,7 +227,7 @@ def tasks_run(dag_id: str, task_id: str, run: str, map_index: int, ignore_depend
     """Run one task instance of an existing run in a child process and record its state."""
     import sys
 
-    from brisa.runner.adhoc import run_task_instance
+    from brisa.cli.adhoc import run_task_instance
 
     settings = wiring.prepare_settings()
     outcome_state = run_task_instance(

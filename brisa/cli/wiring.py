@@ -193,15 +193,9 @@ def _wait_for_schema(store: Store, wait_seconds: float) -> None:
 
 
 def open_store(settings: Settings) -> Store:
-    from brisa.store.sql import Store
+    from brisa.store.connect import open_store as open_configured  # not at import: CLI start-up
 
-    db = settings.database
-    return Store(
-        db.sql_alchemy_conn,
-        pool_size=db.sql_alchemy_pool_size,
-        max_overflow=db.sql_alchemy_max_overflow,
-        pool_recycle=db.sql_alchemy_pool_recycle,
-    )
+    return open_configured(settings)
 
 
 def make_secrets(settings: Settings, store: Store) -> SecretsService:

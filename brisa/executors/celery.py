@@ -60,6 +60,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from brisa.errors import StoreUnavailable
 from brisa.executors.base import BaseExecutor, ExecutorEvent, Workload
 from brisa.states import ACTIVE, TaskState, advance_ti
+from brisa.store.jobs import end_job
 from brisa.store.records import TaskKey
 
 if TYPE_CHECKING:
@@ -457,13 +458,7 @@ class CeleryWorker:
         log.error("job %s was declared dead by a scheduler; carrying on as job %s", old, self.job_id)
 
     def _end_job(self) -> None:
-        if self.job_id is None:
-            return
-        try:
-            with self.store.transaction() as tx:
-                tx.jobs.end(self.job_id, now=self.clock())
-        except StoreUnavailable:
-            log.warning("could not record the end of job %s: database unavailable", self.job_id)
+        end_job(self.store, self.job_id, now=self.clock())
 
 
 def install_task(app: Celery, worker: CeleryWorker) -> None:

@@ -44,7 +44,7 @@ PRELOAD = (
     # each child starts warm (saves ~0.3 s a try) and shares these pages.
     "brisa.runner.task_runner",
     "brisa.runner.channel",
-    "brisa.scheduler.parse_child",
+    "brisa.loader.parse_child",
     "brisa.loader",
     "brisa.compat",
     "brisa.sdk",

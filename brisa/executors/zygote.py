@@ -54,7 +54,7 @@ from brisa.executors.base import MAX_WORKLOAD_BYTES, UnrunnableWorkload
 
 ENTRYPOINTS: dict[str, str] = {
     "task": "brisa.runner.task_runner:child_main",
-    "parse": "brisa.scheduler.parse_child:child_main",
+    "parse": "brisa.loader.parse_child:child_main",
     "callback": "brisa.runner.callbacks:child_main",
 }
 """What a child of each kind runs: ``fn(payload: dict, control: socket.socket) -> int``."""

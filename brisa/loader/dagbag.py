@@ -90,12 +90,12 @@ class DagBag:
     def _run(self, path: str) -> Any:
         """The file run with what DAG code may ask at parse time (read-only variables and
         connections, ``conf``), as the DAG processor runs it."""
-        from brisa.runner.adhoc import local_secrets
-        from brisa.runner.task_runner import brisa_conf
+        from brisa.loader.dag_conf import brisa_conf
         from brisa.runtime import ParseRuntime, use_runtime
+        from brisa.secrets.local import local_secrets
 
         if self._secrets is None:
-            self._secrets = local_secrets(self._settings)
+            self._secrets = local_secrets(self._settings, os.environ)
         folder = self.dag_folder if os.path.isdir(self.dag_folder) else os.path.dirname(path)
         with use_runtime(ParseRuntime(self._secrets)), brisa_conf():
             return run_dag_file(path, timeout=self._settings.core.dagbag_import_timeout, dags_folder=folder)

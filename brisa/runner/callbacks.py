@@ -170,7 +170,8 @@ def call_dag_callback(payload: dict[str, Any], source: CallbackSource) -> int:
 
     ``source`` answers the callback's reads (``dag_run.get_task_instances()``,
     ``Variable.get``, ``BaseHook.get_connection``)."""
-    from brisa.runner.task_runner import brisa_conf, dag_callback_context, load_dag
+    from brisa.loader.dag_conf import brisa_conf
+    from brisa.runner.task_runner import dag_callback_context, load_dag
     from brisa.sdk.execution import run_callbacks
 
     # The file is loaded under the callback's runtime too: its top-level code may read a

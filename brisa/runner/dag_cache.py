@@ -40,8 +40,8 @@ def preload(path: str, generation_default: str) -> bool:
     whose top-level code asks the task runtime anything (``mask_secret``, a variable):
     the answer belongs to each try, whose supervisor must, e.g., learn the secret.
     """
+    from brisa.loader.dag_conf import brisa_conf
     from brisa.loader.parse import assign_generation, run_dag_file
-    from brisa.runner.task_runner import brisa_conf
     from brisa.runtime import use_runtime
 
     signature = file_signature(path)

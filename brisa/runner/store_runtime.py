@@ -219,7 +219,7 @@ class StoreRuntime:
         dag_id: str,
         logical_dates: Sequence[str],
         task_ids: Sequence[str] | None,
-        states: Sequence[str],
+        states: Sequence[str | None],
     ) -> int:
         dates = [datetime.fromisoformat(d) for d in logical_dates]
         with self.store.transaction(readonly=True) as tx:
@@ -267,7 +267,7 @@ class StoreRuntime:
         with self.store.transaction() as tx:
             tx.task_state.clear(self.key)
 
-    def mask_secret(self, value: str) -> None:
+    def mask_secret(self, value: str | dict[str, Any]) -> None:
         self.masker.add(value)
 
     def mask_text(self, text: str) -> str:

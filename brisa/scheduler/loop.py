@@ -29,10 +29,8 @@ from brisa.errors import BrisaError, ConflictError, StoreError, StoreUnavailable
 from brisa.executors.base import BaseExecutor, ExecutorEvent, RunContext, Workload
 from brisa.hooks.retries import RetryPolicy, state_after_failure
 from brisa.metrics import Metrics, NullMetrics
-from brisa.scheduler.plan import PastState, RunPlan, plan_run
-from brisa.scheduler.pools import MissingPools
-from brisa.scheduler.queue import Limits, select_for_queue
-from brisa.scheduler.runs import (
+from brisa.plan.queue import Limits, select_for_queue
+from brisa.plan.runs import (
     SCHEDULED,
     DuePlan,
     backfill_limits,
@@ -41,10 +39,13 @@ from brisa.scheduler.runs import (
     running_counts,
     runs_to_start,
 )
+from brisa.plan.tasks import PastState, RunPlan, plan_run
+from brisa.scheduler.pools import MissingPools
 from brisa.serialized import SerializedDag, SerializedTask
 from brisa.services.dags import last_automated_interval, restriction_for
 from brisa.services.runs import create_run, set_run_state, ti_rows
 from brisa.states import RunState, TaskState, advance_ti
+from brisa.store.jobs import end_job
 from brisa.store.records import RunRecord, TiRecord
 from brisa.store.sql import Store, Transaction
 from brisa.timetables import timetable_from_dict
@@ -141,13 +142,7 @@ class Scheduler:
         return self.job_id
 
     def end_job(self) -> None:
-        if self.job_id is None:
-            return
-        try:
-            with self.store.transaction() as tx:
-                tx.jobs.end(self.job_id, now=self.clock())
-        except StoreUnavailable:
-            log.warning("could not record the end of job %s: database unavailable", self.job_id)
+        end_job(self.store, self.job_id, now=self.clock())
 
     def request_stop(self) -> None:
         self._stop.set()

@@ -11,19 +11,13 @@ import logging
 from collections.abc import Container, Sequence
 from datetime import datetime
 
+from brisa.plan.queue import missing_pool_message
 from brisa.store.records import TaskKey, TiRecord
 from brisa.store.sql import Transaction
 
 log = logging.getLogger(__name__)
 
 MAX_REMEMBERED = 10_000
-
-
-def missing_pool_message(pool: str) -> str:
-    return (
-        f"pool {pool!r} does not exist: the task waits until it is created "
-        f"(brisa pools set {pool} SLOTS DESCRIPTION)"
-    )
 
 
 class MissingPools:
@@ -49,4 +43,4 @@ class MissingPools:
         log.warning("task %s not queued: %s", ti.key, missing_pool_message(ti.pool))
 
 
-__all__ = ["MissingPools", "missing_pool_message"]
+__all__ = ["MissingPools"]

@@ -359,7 +359,7 @@ class DAG:
                 "set variables and connections with `brisa variables`/`brisa connections` or "
                 "AIRFLOW_VAR_*/AIRFLOW_CONN_* environment variables"
             )
-        from brisa.runner.adhoc import test_dag_object
+        from brisa.cli.adhoc import test_dag_object
 
         when = logical_date or execution_date
         return test_dag_object(

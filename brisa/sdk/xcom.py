@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from brisa.runtime import current_runtime
 from brisa.sdk.context import get_current_context
 from brisa.sdk.xcom_arg import XCOM_RETURN_KEY
-
-
-@dataclass(frozen=True)
-class XComRecord:
-    dag_id: str
-    run_id: str
-    task_id: str
-    map_index: int
-    key: str
-    value: Any
+from brisa.store.records import XComRecord
 
 
 def _current_ids(dag_id: str | None, run_id: str | None) -> tuple[str, str]:

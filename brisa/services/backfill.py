@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from brisa.errors import ConflictError, InvalidInputError
-from brisa.scheduler.runs import BACKFILL, run_id_for
+from brisa.plan.runs import BACKFILL, run_id_for
 from brisa.serialized import SerializedDag
 from brisa.services.runs import create_run, set_run_state, validate_conf
 from brisa.services.tasks import clear_task_instances

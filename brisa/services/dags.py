@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from brisa.errors import ConflictError
-from brisa.scheduler.runs import due_runs
+from brisa.plan.runs import due_runs
 from brisa.serialized import SerializedDag
 from brisa.states import TaskState
 from brisa.store.records import DagRecord

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from brisa.scheduler.pools import missing_pool_message
-from brisa.scheduler.queue import UNLIMITED
+from brisa.plan.queue import UNLIMITED, missing_pool_message
 from brisa.serialized import SerializedDag
 from brisa.states import ACTIVE, SUCCESS_STATES, RunState, TaskState
 from brisa.store.records import TiRecord

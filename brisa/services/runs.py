@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from brisa.errors import ParamValidationError
-from brisa.scheduler.plan import NewTi, initial_task_instances
-from brisa.scheduler.runs import MANUAL, run_id_for
+from brisa.plan.runs import MANUAL, run_id_for
+from brisa.plan.tasks import NewTi, initial_task_instances
 from brisa.serialized import SerializedDag
 from brisa.services.limits import RunLimits, check_new_run
 from brisa.states import RunState, advance_run

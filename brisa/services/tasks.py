@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from brisa.errors import ConflictError, DagError, NotFoundError
-from brisa.scheduler.plan import NewTi
+from brisa.plan.tasks import NewTi
 from brisa.serialized import SerializedDag
 from brisa.services.runs import set_run_state, ti_rows
 from brisa.states import FINISHED, RunState, TaskState, advance_ti

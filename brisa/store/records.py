@@ -253,6 +253,20 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
+class XComRecord:
+    """One XCom, its value decoded. DAG code's ``XCom.get_many`` returns these too; the
+    task runtime it reads through does not carry the ``timestamp``, so there it is None."""
+
+    dag_id: str
+    run_id: str
+    task_id: str
+    map_index: int
+    key: str
+    value: Any
+    timestamp: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     """One page of a listing and the total it was cut from."""
 
@@ -270,4 +284,5 @@ __all__ = [
     "TaskKey",
     "TiRecord",
     "TryRecord",
+    "XComRecord",
 ]

@@ -23,6 +23,8 @@ from typing import Any, ClassVar
 import pendulum
 from pendulum import DateTime
 
+from brisa.errors import InvalidInputError
+
 UTC = pendulum.UTC
 
 
@@ -31,6 +33,17 @@ def to_utc(value: dt.datetime) -> DateTime:
     if value.tzinfo is None or value.utcoffset() is None:
         value = value.replace(tzinfo=UTC)
     return pendulum.instance(value.astimezone(UTC))
+
+
+def parse_when(text: str) -> DateTime:
+    """A date or datetime a user typed (CLI, ``tasks run RUN``); naive means UTC (Airflow's rule)."""
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInputError(
+            f"not a date or datetime: {text!r} (use YYYY-MM-DD or an ISO 8601 datetime)"
+        ) from None
+    return to_utc(value)
 
 
 @dataclass(frozen=True)
@@ -169,4 +182,4 @@ class Timetable(ABC):
         return f"{type(self).__name__}({self.summary!r})"
 
 
-__all__ = ["DagRunInfo", "DataInterval", "TimeRestriction", "Timetable", "to_utc"]
+__all__ = ["DagRunInfo", "DataInterval", "TimeRestriction", "Timetable", "parse_when", "to_utc"]

@@ -7,33 +7,13 @@ header row does the same over its members, as Airflow's grid does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from brisa.serialized import SerializedDag
+from brisa.states import most_pressing
 from brisa.store.records import RunRecord, TiRecord
 from brisa.ui.structure import Row, ordered_rows
-
-STATE_PRIORITY: tuple[str | None, ...] = (
-    "failed",
-    "upstream_failed",
-    "up_for_retry",
-    "up_for_reschedule",
-    "restarting",
-    "running",
-    "queued",
-    "scheduled",
-    None,
-    "skipped",
-    "removed",
-    "success",
-)
-"""Most pressing first: the state a folded cell shows."""
-
-
-def most_pressing(states: Iterable[str | None]) -> str | None:
-    ranked = [s if s in STATE_PRIORITY else None for s in states]
-    return min(ranked, key=STATE_PRIORITY.index) if ranked else None
 
 
 @dataclass(frozen=True)
@@ -86,4 +66,4 @@ def _fold(tis: list[TiRecord]) -> Cell:
     return Cell(state, max(ti.try_number for ti in tis), len(tis), map_index)
 
 
-__all__ = ["STATE_PRIORITY", "Cell", "Grid", "build_grid", "most_pressing"]
+__all__ = ["Cell", "Grid", "build_grid"]

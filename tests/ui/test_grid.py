@@ -2,17 +2,10 @@ from datetime import UTC, datetime, timedelta
 
 from brisa.states import RunState, TaskState
 from brisa.testing import make_dag, make_run, make_ti
-from brisa.ui.grid import build_grid, most_pressing
+from brisa.ui.grid import build_grid
 from tests.ui.helpers import grouped_dag
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def test_most_pressing_state_wins() -> None:
-    assert most_pressing(["success", "failed", "running"]) == "failed"
-    assert most_pressing(["success", None]) is None
-    assert most_pressing(["success", "skipped"]) == "skipped"
-    assert most_pressing([]) is None
 
 
 def test_runs_are_columns_oldest_first() -> None:

@@ -24,27 +24,13 @@ from brisa.api.schemas import DB_INT_MAX
 from brisa.api.security import Principal, authenticated, csrf_for, require
 from brisa.auth.roles import Permission, permissions_for
 from brisa.serialized import SerializedDag
+from brisa.states import most_pressing
 from brisa.store.records import RunRecord, TaskKey, TiRecord
 
 router = APIRouter(prefix="/ui/api", tags=["UI"], include_in_schema=False)
 
 MAX_GRID_RUNS = 100
 MAX_SUMMARY_DAGS = 100
-# When a mapped task's instances disagree, the grid shows the most pressing state.
-_STATE_PRIORITY = (
-    "failed",
-    "upstream_failed",
-    "up_for_retry",
-    "up_for_reschedule",
-    "restarting",
-    "running",
-    "queued",
-    "scheduled",
-    None,
-    "skipped",
-    "removed",
-    "success",
-)
 
 
 def json_with_etag(request: Request, payload: Any) -> Response:
@@ -183,7 +169,7 @@ def _instances(tis: list[TiRecord]) -> dict[str, dict[str, Any]]:
 def _cell(group: list[TiRecord]) -> dict[str, Any]:
     states = [ti.state.value if ti.state else None for ti in group]
     cell: dict[str, Any] = {
-        "state": min(states, key=_STATE_PRIORITY.index),
+        "state": most_pressing(states),  # a mapped task's instances may disagree
         "try_number": max(ti.try_number for ti in group),
         "start_date": min((ti.start_date for ti in group if ti.start_date), default=None),
         "end_date": max((ti.end_date for ti in group if ti.end_date), default=None),

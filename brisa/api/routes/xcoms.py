@@ -24,8 +24,7 @@ from brisa.api.security import Principal, require
 from brisa.api.views import xcom_fields
 from brisa.auth.roles import Permission
 from brisa.errors import InvalidInputError, NotFoundError
-from brisa.store.records import RunRecord, TaskKey
-from brisa.store.repos.xcoms import XComRecord
+from brisa.store.records import RunRecord, TaskKey, XComRecord
 from brisa.store.sql import Transaction
 
 XCOM_PATH = TI_PATH + "/{task_id}/xcomEntries"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,21 +11,10 @@ import sqlalchemy as sa
 from brisa import serde
 from brisa.errors import ConflictError, NotFoundError
 from brisa.store import schema as s
-from brisa.store.records import Page, TaskKey
+from brisa.store.records import Page, TaskKey, XComRecord
 from brisa.store.repos._common import count_of, page_of, ti_key_clause, within
 
 RETURN_VALUE = "return_value"
-
-
-@dataclass(frozen=True)
-class XComRecord:
-    dag_id: str
-    run_id: str
-    task_id: str
-    map_index: int
-    key: str
-    value: Any
-    timestamp: datetime
 
 
 class XComRepo:

@@ -19,11 +19,12 @@ from brisa.api.security import Principal, require
 from brisa.auth.roles import Permission
 from brisa.serialized import SerializedDag
 from brisa.services.limits import shown_conf
+from brisa.states import most_pressing
 from brisa.store.records import DagRecord, RunRecord, TiRecord
 from brisa.store.sql import Transaction
 from brisa.ui.charts import durations_chart, gantt_chart
 from brisa.ui.graph import layout_graph
-from brisa.ui.grid import Cell, build_grid, most_pressing
+from brisa.ui.grid import Cell, build_grid
 from brisa.ui.pages._common import dag_url, redirect
 from brisa.ui.render import render_fragment, render_page, translator
 from brisa.ui.schedule import schedule_text, translate_schedule

@@ -57,6 +57,14 @@ def _fits(ti: TiRecord, dag: SerializedDag, counts: ActiveCounts, limits: Limits
     return per_run is None or counts.by_run_task.get((ti.dag_id, ti.run_id, ti.task_id), 0) < per_run
 
 
+def missing_pool_message(pool: str) -> str:
+    """Why a try of a pool that does not exist waits (the scheduler logs it, deps show it)."""
+    return (
+        f"pool {pool!r} does not exist: the task waits until it is created "
+        f"(brisa pools set {pool} SLOTS DESCRIPTION)"
+    )
+
+
 def _pool_fits(ti: TiRecord, counts: ActiveCounts, limits: Limits) -> bool:
     """A missing pool never fits (``MissingPools`` says so in the task's log); -1 is unlimited."""
     pool_size = limits.pool_slots.get(ti.pool)
@@ -65,4 +73,4 @@ def _pool_fits(ti: TiRecord, counts: ActiveCounts, limits: Limits) -> bool:
     return pool_size == UNLIMITED or counts.by_pool.get(ti.pool, 0) + ti.pool_slots <= pool_size
 
 
-__all__ = ["Limits", "select_for_queue"]
+__all__ = ["UNLIMITED", "Limits", "missing_pool_message", "select_for_queue"]

@@ -6,6 +6,9 @@ callback). A plain script that does ``from airflow.models import Variable`` has 
 ``import airflow``) gives it one built the way the ``brisa variables`` command builds its
 own: configuration from the environment, the configured metadata database and secrets
 backends. It is built on first use, not at import, so importing ``airflow`` costs nothing.
+
+It is wiring (settings -> store -> secrets, as the commands build them), so it lives with
+the commands: the CLI package is the only place that builds everything.
 """
 
 from __future__ import annotations

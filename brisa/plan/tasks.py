@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from brisa.scheduler.triggers import Decision, UpstreamCounts, evaluate
+from brisa.plan.triggers import Decision, UpstreamCounts, evaluate
 from brisa.serialized import SerializedDag, SerializedTask
 from brisa.states import FAILED_STATES, FINISHED, RunState, TaskState
 from brisa.store.records import RunRecord, TaskKey, TiRecord
@@ -271,12 +271,13 @@ def _group_starts(
     same index of its group neighbours; None to wait (or for a task outside mapped groups)."""
     if length is None or task.mapped is None or task.mapped.group is None:
         return None
-    starts = []
+    starts: list[TaskState] = []
     for index in range(length):
         decision = _decide(dag, task, current, index, past)
-        if decision == Decision.WAIT:
+        state = _run_state_for(task) if decision == Decision.RUN else decision.state
+        if state is None:  # WAIT, the one decision without a state
             return None
-        starts.append(_run_state_for(task) if decision == Decision.RUN else decision.state)  # type: ignore[arg-type]
+        starts.append(state)
     return starts
 
 

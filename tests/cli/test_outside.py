@@ -1,6 +1,6 @@
 """Airflow's DAG-developer workflow with Brisa installed and no Apache Airflow: a project's
 ``DagBag`` tests under plain pytest, ``python my_dag.py`` ending in ``dag.test()``, and
-scripts reading and writing variables (brisa/airflow_hook.py, brisa/outside.py,
+scripts reading and writing variables (brisa/airflow_hook.py, brisa/cli/outside.py,
 brisa/loader/dagbag.py).
 
 Each runs in a real subprocess of a virtualenv whose site-packages holds
@@ -22,7 +22,7 @@ import pytest
 
 from brisa.airflow_hook import PTH_LINE, PTH_NAME
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 

@@ -3,34 +3,44 @@
 ``render``/``test`` work on a throw-away in-memory store holding just the DAG and one
 run, so they need no database and record nothing (as Airflow's ``tasks test``);
 variables and connections still come from the configured backends when the metadata
-database is reachable.  ``dags test`` drives the real scheduler loop over that memory
-store with the inline executor, so trigger rules, branching and mapping behave as in
-production, and each task logs to the terminal.  ``tasks run`` is the opposite: it
-runs one task instance of a real run in a child process and records the outcome.
+database is reachable (:func:`brisa.secrets.local.local_secrets`).  ``dags test``
+drives the real scheduler loop over that memory store with the inline executor, so
+trigger rules, branching and mapping behave as in production, and each task logs to the
+terminal.  ``tasks run`` is the opposite: it runs one task instance of a real run in a
+child process and records the outcome.
+
+It lives in the CLI because it wires everything (scheduler loop, inline executor, task
+runner, memory store) the way only the CLI may; what it changes in the store is in
+:mod:`brisa.services.adhoc`, parsing the DAG folders in :mod:`brisa.loader.local`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
+import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+from brisa.cli import wiring
 from brisa.errors import BrisaError, InvalidInputError, NotFoundError
 from brisa.executors.base import RunContext, Workload
+from brisa.loader.dag_conf import brisa_conf
+from brisa.loader.local import find_dag, parse_dag_files, the_dag
 from brisa.loader.result import ImportErrorInfo
 from brisa.runner.outcome import Outcome
 from brisa.runner.store_runtime import StoreRuntime
-from brisa.runtime import ParseRuntime, use_runtime
+from brisa.runtime import use_runtime
+from brisa.secrets.local import local_secrets
 from brisa.serialized import SerializedDag
+from brisa.services.adhoc import queue_by_hand, start_test_run
 from brisa.states import RunState, TaskState
+from brisa.store.memory import memory_store
 from brisa.store.records import TaskKey
 from brisa.store.sql import Store
 
@@ -63,131 +73,19 @@ class _Unmasked:
         return text
 
 
-def local_secrets(settings: Any) -> Any:
-    """The configured secrets (env + metadata DB) if the DB answers; else env only."""
-    import os
-
-    from brisa.secrets.backends import EnvironmentBackend
-    from brisa.secrets.fernet import FernetCodec, generate_key
-    from brisa.secrets.service import SecretsService
-
-    try:
-        from brisa.cli import wiring
-        from brisa.store import migrate
-
-        store = wiring.open_store(settings)
-        if migrate.is_current(store):
-            return SecretsService.from_settings(settings, store, dict(os.environ))
-    except BrisaError as exc:
-        log.info("metadata database not used for variables/connections: %s", exc)
-    from brisa.testing import memory_store
-
-    return SecretsService(
-        memory_store(), FernetCodec([generate_key()]), [EnvironmentBackend(dict(os.environ))]
-    )
+def _secrets(settings: Any) -> Any:
+    return local_secrets(settings, os.environ)
 
 
-def parse_dag_files(
-    settings: Any,
-    secrets: Any,
-    errors: list[ImportErrorInfo] | None = None,
-    stats: list[FileStat] | None = None,
-    folders: Iterable[str | Path] | None = None,
-) -> Iterator[SerializedDag]:
-    """Every DAG the DAG files define now, parsed in this process (like Airflow's DagBag).
-
-    Top-level ``Variable.get`` / ``get_connection`` read ``secrets`` (see
-    :func:`local_secrets`), as they read the DAG processor's when the scheduler parses.
-    The files' import errors are appended to ``errors`` when it is given, and each file's
-    parse time and DAGs to ``stats`` (``brisa dags report``). ``folders`` replaces the
-    configured DAG folders (``dag.test()`` reads the folder of its own file).
-    """
-    from brisa.cli import wiring
-    from brisa.loader import discover, parse_file
-    from brisa.runner.task_runner import brisa_conf
-
-    with use_runtime(ParseRuntime(secrets)), brisa_conf():
-        for folder in wiring.dag_folders(settings) if folders is None else folders:
-            for path in discover(Path(folder)):
-                started = time.monotonic()
-                result = parse_file(
-                    str(path),
-                    timeout=settings.core.dagbag_import_timeout,
-                    generation_default=settings.core.default_airflow_generation,
-                    catchup_default=settings.scheduler.catchup_by_default,
-                    dags_folder=str(folder),
-                )
-                if errors is not None:
-                    errors.extend(result.errors)
-                if stats is not None:
-                    stats.append(FileStat(str(path), time.monotonic() - started, tuple(result.dags)))
-                yield from result.dags
-
-
-@dataclass(frozen=True)
-class FileStat:
-    """One DAG file as parsed: how long it took and what it defined."""
-
-    path: str
-    seconds: float
-    dags: tuple[SerializedDag, ...]
-
-
-def find_dag(settings: Any, dag_id: str, secrets: Any) -> SerializedDag:
-    """The DAG as the DAG files define it now."""
-    errors: list[ImportErrorInfo] = []
-    with contextlib.closing(parse_dag_files(settings, secrets, errors)) as dags:  # ends its runtime at once
-        for dag in dags:
-            if dag.dag_id == dag_id:
-                return dag
-    return _the_dag(settings, [], dag_id, errors)
-
-
-def _the_dag(
-    settings: Any, dags: list[SerializedDag], dag_id: str, errors: list[ImportErrorInfo]
-) -> SerializedDag:
-    """``dag_id`` among ``dags``; else a not-found error that names the files that failed
-    to load (one of them may be where the DAG is defined)."""
-    from brisa.cli import wiring
-
-    for dag in dags:
-        if dag.dag_id == dag_id:
-            return dag
-    message = f"DAG {dag_id!r} not found in {', '.join(str(f) for f in wiring.dag_folders(settings))}"
-    if errors:
-        failed = "; ".join(f"{e.filename}: {e.message}" for e in errors)
-        message += f". These DAG files failed to load and may define it: {failed}"
-    raise NotFoundError(message)
-
-
-def _add_other_dags(store: Store, others: list[SerializedDag]) -> None:
-    """The folder's other DAGs, paused, so that a TriggerDagRunOperator or an
-    ExternalTaskSensor naming one finds it, as Airflow's dag.test() finds them in its
-    metadata database; a run triggered for one is created, not run (dag.test() runs only
-    the tested DAG's run)."""
+def adhoc_run(store: Store, dag: SerializedDag, when: datetime, **kwargs: Any) -> Any:
+    """A manual run of ``dag`` at ``when`` in the throw-away ``store``."""
     with store.transaction() as tx:
-        for other in others:
-            tx.dags.upsert(other, paused_when_new=True, now=utcnow())
-            tx.dags.set_paused(other.dag_id, True)
-
-
-def adhoc_run(store: Store, dag: SerializedDag, when: datetime, *, conf: dict[str, Any] | None = None) -> Any:
-    """A manual run of ``dag`` at ``when`` in ``store`` (Airflow's temporary run for tests)."""
-    from brisa.services.runs import trigger_run
-
-    with store.transaction() as tx:
-        tx.dags.upsert(dag, paused_when_new=False, now=utcnow())
-        # Airflow's dag.test() ignores pausing: without this, a DAG declaring
-        # is_paused_upon_creation=True would never be scheduled and `dags test` would spin.
-        tx.dags.set_paused(dag.dag_id, False)
-        return trigger_run(tx, dag, now=utcnow(), logical_date=when, conf=conf or {}, triggered_by="test")
+        return start_test_run(tx, dag, when, now=utcnow(), **kwargs)
 
 
 def adhoc_workload(settings: Any, dag_id: str, task_id: str, when: datetime, *, map_index: int = -1) -> Adhoc:
-    from brisa.testing import memory_store
-
-    secrets = local_secrets(settings)
-    dag = find_dag(settings, dag_id, secrets)
+    secrets = _secrets(settings)
+    dag = find_dag(settings, secrets, wiring.dag_folders(settings), dag_id)
     if task_id not in dag.tasks:
         raise NotFoundError(f"Task {task_id!r} not found in DAG {dag_id!r}")
     store = memory_store()
@@ -219,8 +117,7 @@ def _runtime(adhoc: Adhoc, key: TaskKey) -> StoreRuntime:
 
 def render_task(adhoc: Adhoc) -> list[tuple[str, Any]]:
     """The rendered template fields of the task, in their declared order."""
-    from brisa.runner.task_runner import TryContext, _prepare, brisa_conf
-    from brisa.runtime import use_runtime
+    from brisa.runner.task_runner import TryContext, _prepare
 
     state = TryContext()
     runtime = _runtime(adhoc, adhoc.workload.key)
@@ -258,10 +155,11 @@ def test_dag(
     """Run every task of one run in this process, in dependency order, logging here; tasks
     whose id matches ``mark_success_pattern`` are marked success instead of run."""
     _terminal_logging()
-    secrets = local_secrets(settings)
+    secrets = _secrets(settings)
     errors: list[ImportErrorInfo] = []
-    dags = list(parse_dag_files(settings, secrets, errors))
-    dag = _the_dag(settings, dags, dag_id, errors)
+    folders = wiring.dag_folders(settings)
+    dags = list(parse_dag_files(settings, secrets, folders, errors))
+    dag = the_dag(dags, dag_id, folders, errors)
     others = [other for other in dags if other.dag_id != dag_id]
     return _run_test(dag, others, when, conf, secrets, mark_success=_pattern(mark_success_pattern))
 
@@ -284,16 +182,12 @@ def test_dag_object(
 ) -> RunState:
     """Airflow's ``dag.test()`` called from DAG code (``python my_dag.py``): this DAG object,
     beside the other DAGs of its folder, run as ``brisa dags test`` runs it."""
-    import os
-    import sys
-
-    from brisa.cli import wiring
     from brisa.loader.parse import assign_generation
     from brisa.sdk.serialize import serialize_dag
 
     _terminal_logging()
     settings = wiring.load_settings()
-    secrets = local_secrets(settings)
+    secrets = _secrets(settings)
     imported = [name for name in sys.modules if name == "airflow" or name.startswith("airflow.")]
     reason = assign_generation(dag, imported, settings.core.default_airflow_generation)
     fileloc = os.path.abspath(dag.fileloc)
@@ -306,9 +200,7 @@ def test_dag_object(
         relative_fileloc=os.path.basename(fileloc),
     )
     others = [
-        d
-        for d in parse_dag_files(settings, secrets, folders=[os.path.dirname(fileloc)])
-        if d.dag_id != dag.dag_id
+        d for d in parse_dag_files(settings, secrets, [os.path.dirname(fileloc)]) if d.dag_id != dag.dag_id
     ]
     pattern = (
         mark_success_pattern
@@ -330,12 +222,10 @@ def _run_test(
     from brisa.executors.inline import InlineExecutor
     from brisa.runner.task_runner import run_try
     from brisa.scheduler.loop import Scheduler, SchedulerConfig
-    from brisa.testing import memory_store
 
     dag_id = dag.dag_id
     store = memory_store()
-    _add_other_dags(store, others)
-    run = adhoc_run(store, dag, when, conf=conf)
+    run = adhoc_run(store, dag, when, conf=conf, others=others)
     adhoc = Adhoc(store, dag, None, secrets)  # type: ignore[arg-type]
     subdags = _SubDags(
         {other.dag_id: other for other in others if other.is_subdag},
@@ -467,9 +357,7 @@ def run_task_instance(
     ignore_dependencies: bool = False,
 ) -> str:
     """``brisa tasks run``: one task instance of a real run, in a child process, recorded."""
-    from brisa.cli import wiring
     from brisa.scheduler.loop import _run_context, task_extra
-    from brisa.states import advance_ti
 
     store = wiring.open_store(settings)
     secrets = wiring.make_secrets(settings, store)
@@ -479,44 +367,16 @@ def run_task_instance(
     try:
         now = utcnow()
         with store.transaction() as tx:
-            dag = tx.dags.require_serialized(dag_id)
-            record = tx.runs.get(dag_id, run)
-            if record is None:
-                from brisa.cli.dags_cmd import parse_when
-
-                record = tx.runs.by_logical_date(dag_id, parse_when(run))
-            if record is None:
-                raise NotFoundError(f"DAG run {run!r} of DAG {dag_id!r} not found")
-            key = TaskKey(dag_id, record.run_id, task_id, map_index)
-            ti = tx.tis.require(key)
-            allowed = {None, TaskState.SCHEDULED, TaskState.UP_FOR_RETRY, TaskState.UP_FOR_RESCHEDULE}
-            if ignore_dependencies:
-                allowed |= {TaskState.FAILED, TaskState.UPSTREAM_FAILED, TaskState.SKIPPED}
-            if ti.state not in allowed:
-                raise InvalidInputError(
-                    f"task instance {key} is {ti.state.value if ti.state else 'none'}; "
-                    "clear it first (or use --ignore-dependencies for failed ones)"
-                )
-            if ti.state != TaskState.SCHEDULED:
-                advance_ti(
-                    tx,
-                    key,
-                    ti.state,
-                    None
-                    if ti.state in (TaskState.FAILED, TaskState.UPSTREAM_FAILED, TaskState.SKIPPED)
-                    else TaskState.SCHEDULED,
-                )
-                if ti.state in (TaskState.FAILED, TaskState.UPSTREAM_FAILED, TaskState.SKIPPED):
-                    advance_ti(tx, key, None, TaskState.SCHEDULED)
-            advance_ti(
+            dag, record, ti = queue_by_hand(
                 tx,
-                key,
-                TaskState.SCHEDULED,
-                TaskState.QUEUED,
-                try_number=ti.try_number + 1,
-                queued_dttm=now,
-                updated_at=now,
+                dag_id,
+                task_id,
+                run,
+                now=now,
+                map_index=map_index,
+                ignore_dependencies=ignore_dependencies,
             )
+            key = ti.key
             context = _run_context(tx, dag_id, record.run_id)
         workload = Workload(
             key=key,
@@ -546,10 +406,9 @@ def run_task_instance(
 __all__ = [
     "Adhoc",
     "adhoc_workload",
-    "find_dag",
-    "parse_dag_files",
     "render_task",
     "run_task_instance",
     "test_dag",
+    "test_dag_object",
     "test_task",
 ]

@@ -3,7 +3,7 @@
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from brisa.scheduler.runs import BackfillLimit, running_counts, runs_to_start
+from brisa.plan.runs import BackfillLimit, running_counts, runs_to_start
 from brisa.states import RunState
 from brisa.store.records import RunRecord
 

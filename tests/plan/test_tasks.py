@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from brisa.scheduler.plan import PastState, plan_run, topological_order
+from brisa.plan.tasks import PastState, plan_run, topological_order
 from brisa.serialized import MappedInput, MappedSpec
 from brisa.states import RunState, TaskState
 from brisa.testing import make_dag, make_run, make_ti, with_task

@@ -5,13 +5,13 @@ from __future__ import annotations
 import socket
 from typing import Any
 
+from brisa.loader.dag_conf import brisa_conf
 from brisa.runner.channel import ChannelRuntime
 from brisa.runtime import ParseRuntime, use_runtime
 
 
 def child_main(payload: dict[str, Any], control: socket.socket) -> int:
     from brisa.loader import parse_file
-    from brisa.runner.task_runner import brisa_conf
 
     channel = ChannelRuntime(control)  # top-level Variable.get asks the DAG processor
     with use_runtime(ParseRuntime(channel)), brisa_conf():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from brisa.scheduler.triggers import Decision, UpstreamCounts, evaluate
+from brisa.plan.triggers import Decision, UpstreamCounts, evaluate
 from brisa.states import TaskState
 
 S, F, K, U, R = (
