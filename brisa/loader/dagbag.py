@@ -90,8 +90,8 @@ class DagBag:
     def _run(self, path: str) -> Any:
         """The file run with what DAG code may ask at parse time (read-only variables and
         connections, ``conf``), as the DAG processor runs it."""
+        from brisa.dag_settings import brisa_conf
         from brisa.runner.adhoc import local_secrets
-        from brisa.runner.task_runner import brisa_conf
         from brisa.runtime import ParseRuntime, use_runtime
 
         if self._secrets is None:

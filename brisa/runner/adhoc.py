@@ -24,15 +24,16 @@ from pathlib import Path
 from typing import Any
 
 from brisa.errors import BrisaError, InvalidInputError, NotFoundError
-from brisa.executors.base import RunContext, Workload
 from brisa.loader.result import ImportErrorInfo
-from brisa.runner.outcome import Outcome
 from brisa.runner.store_runtime import StoreRuntime
 from brisa.runtime import ParseRuntime, use_runtime
 from brisa.serialized import SerializedDag
 from brisa.states import RunState, TaskState
 from brisa.store.records import TaskKey
 from brisa.store.sql import Store
+from brisa.tries.build import build_workload, run_context
+from brisa.tries.outcome import Outcome
+from brisa.tries.workload import Workload
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +104,8 @@ def parse_dag_files(
     configured DAG folders (``dag.test()`` reads the folder of its own file).
     """
     from brisa.cli import wiring
+    from brisa.dag_settings import brisa_conf
     from brisa.loader import discover, parse_file
-    from brisa.runner.task_runner import brisa_conf
 
     with use_runtime(ParseRuntime(secrets)), brisa_conf():
         for folder in wiring.dag_folders(settings) if folders is None else folders:
@@ -192,24 +193,10 @@ def adhoc_workload(settings: Any, dag_id: str, task_id: str, when: datetime, *, 
         raise NotFoundError(f"Task {task_id!r} not found in DAG {dag_id!r}")
     store = memory_store()
     run = adhoc_run(store, dag, when)
-    workload = Workload(
-        key=TaskKey(dag_id, run.run_id, task_id, map_index),
-        try_number=1,
-        max_tries=0,
-        fileloc=dag.fileloc,
-        run=RunContext(
-            run_id=run.run_id,
-            run_type=run.run_type,
-            logical_date=run.logical_date,
-            data_interval_start=run.data_interval_start,
-            data_interval_end=run.data_interval_end,
-            run_after=run.run_after,
-            start_date=utcnow(),
-            conf=run.conf,
-            triggered_by="test",
-        ),
-        generation=dag.generation,
-    )
+    with store.transaction(readonly=True) as tx:
+        context = replace(run_context(tx, dag_id, run.run_id), start_date=utcnow())
+    key = TaskKey(dag_id, run.run_id, task_id, map_index)
+    workload = build_workload(dag, key, context, try_number=1, max_tries=0)
     return Adhoc(store, dag, workload, secrets)
 
 
@@ -219,7 +206,8 @@ def _runtime(adhoc: Adhoc, key: TaskKey) -> StoreRuntime:
 
 def render_task(adhoc: Adhoc) -> list[tuple[str, Any]]:
     """The rendered template fields of the task, in their declared order."""
-    from brisa.runner.task_runner import TryContext, _prepare, brisa_conf
+    from brisa.dag_settings import brisa_conf
+    from brisa.runner.task_runner import TryContext, _prepare
     from brisa.runtime import use_runtime
 
     state = TryContext()
@@ -468,7 +456,6 @@ def run_task_instance(
 ) -> str:
     """``brisa tasks run``: one task instance of a real run, in a child process, recorded."""
     from brisa.cli import wiring
-    from brisa.scheduler.loop import _run_context, task_extra
     from brisa.states import advance_ti
 
     store = wiring.open_store(settings)
@@ -517,19 +504,9 @@ def run_task_instance(
                 queued_dttm=now,
                 updated_at=now,
             )
-            context = _run_context(tx, dag_id, record.run_id)
-        workload = Workload(
-            key=key,
-            try_number=ti.try_number + 1,
-            max_tries=ti.max_tries,
-            fileloc=dag.fileloc,
-            run=context,
-            generation=dag.generation,
-            queue=ti.queue,
-            pool=ti.pool,
-            priority_weight=ti.priority_weight,
-            sensor_started_at=ti.sensor_started_at,
-            extra=task_extra(dag.tasks[task_id]),
+            context = run_context(tx, dag_id, record.run_id)
+        workload = build_workload(
+            dag, key, context, try_number=ti.try_number + 1, max_tries=ti.max_tries, ti=ti
         )
         executor.submit([workload])
         while True:

@@ -23,12 +23,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from brisa.executors.base import RunContext, Workload
-from brisa.hooks.retries import RetryPolicy, state_after_failure
-from brisa.runner.outcome import Outcome
+from brisa.dag_settings import brisa_conf, config_lookup
+from brisa.process.alarm import alarm
 from brisa.runtime import TaskRuntime, current_runtime, use_runtime
 from brisa.states import TaskState
 from brisa.store.records import TaskKey
+from brisa.tries.outcome import Outcome
+from brisa.tries.retry import after_failed_try
+from brisa.tries.workload import RunContext, Workload
 
 log = logging.getLogger("airflow.task")
 
@@ -179,37 +181,23 @@ def _outcome_for_error(
     retryable = not isinstance(err, exc.AirflowFailException | exc.AirflowSensorTimeout | exc.TaskDeferred)
     if isinstance(err, exc.TaskDeferred):
         log.error("Deferrable operators are not supported by Brisa: run the operator with deferrable=False")
-    to, next_try_at = state_after_failure(
-        _retry_policy(state.task, workload),
+    outcome = after_failed_try(
+        workload.retry,
         try_number=workload.try_number,
         max_tries=workload.max_tries,
         now=now,
-        seed=f"{workload.key.dag_id}#{workload.key.task_id}#{workload.run.logical_date}",
+        seed=workload.retry_seed,
         retryable=retryable,
+        error=f"{type(err).__name__}: {err}",
     )
+    to = outcome.state
     if state.context is not None:
         state.context["exception"] = err
     callback = "on_retry_callback" if to == TaskState.UP_FOR_RETRY else "on_failure_callback"
     _end_callbacks(state, workload, callback, to, now)
     _email_alert(state, to, err)
     _log_marking(workload, "UP_FOR_RETRY" if to == TaskState.UP_FOR_RETRY else "FAILED")
-    return Outcome(to, now, next_try_at=next_try_at, error=f"{type(err).__name__}: {err}")
-
-
-def _retry_policy(task: Any, workload: Workload) -> RetryPolicy:
-    if task is None:
-        extra = workload.extra
-        return RetryPolicy(
-            float(extra.get("retry_delay", 300.0)),
-            bool(extra.get("retry_exponential_backoff")),
-            extra.get("max_retry_delay"),
-        )
-    max_delay = getattr(task, "max_retry_delay", None)
-    return RetryPolicy(
-        retry_delay=_seconds(getattr(task, "retry_delay", 300.0)),
-        exponential_backoff=bool(getattr(task, "retry_exponential_backoff", False)),
-        max_retry_delay=_seconds(max_delay) if max_delay is not None else None,
-    )
+    return outcome
 
 
 def _end_callbacks(state: TryContext, workload: Workload, name: str, to: TaskState, end: datetime) -> None:
@@ -412,62 +400,6 @@ def dag_callback_context(dag: Any, run: dict[str, Any], reason: str) -> dict[str
     }
 
 
-DAG_CODE_SETTINGS = frozenset(
-    {
-        ("webserver", "base_url"),
-        ("api", "base_url"),
-        ("core", "dags_folder"),
-        ("core", "default_timezone"),
-        ("core", "executor"),
-    }
-)
-"""What ``airflow.configuration.conf`` answers DAG code from Brisa's settings (an alert
-builds links with ``[webserver] base_url``, a DAG file finds its SQL files under
-``[core] dags_folder``); other keys keep the answers of :mod:`brisa.sdk.configuration`
-(Airflow's defaults). Never secrets such as the database URL or the Fernet key."""
-
-
-def dag_code_config(section: str, key: str) -> str | None:
-    """``conf.get(section, key)`` in DAG code: Brisa's value of a :data:`DAG_CODE_SETTINGS`
-    key when one is set; None (Airflow's default, or the caller's fallback) otherwise."""
-    if (section, key) not in DAG_CODE_SETTINGS:
-        return None
-    return config_lookup(section, key) or None  # unset is "", not Airflow's default URL
-
-
-@contextlib.contextmanager
-def brisa_conf() -> Iterator[None]:
-    """While DAG code runs: ``airflow.configuration.conf`` answers from Brisa's settings.
-
-    The settings are read only if DAG code asks (see :func:`config_lookup`)."""
-    from brisa.sdk.configuration import use_config
-
-    with use_config(dag_code_config):
-        yield
-
-
-_config_cache: dict[tuple[str, str], str | None] = {}
-
-
-def config_lookup(section: str, key: str) -> str | None:
-    """``{{ conf.get(section, key) }}`` in generation-2 templates: Brisa's effective config.
-
-    None (so the caller's ``fallback``, or a "not found" error) for an option that is not
-    set, and for secrets (database and broker URLs, keys): DAG code has no use for them
-    and a rendered template would show them.
-    """
-    if (section, key) not in _config_cache:
-        from brisa.config import load_settings
-        from brisa.errors import NotFoundError
-
-        try:
-            item = load_settings(os.environ).item(section, key)
-        except NotFoundError:
-            item = None
-        _config_cache[(section, key)] = None if item is None or item.sensitive else item.value
-    return _config_cache[(section, key)]
-
-
 def rendered_fields(task: Any) -> dict[str, Any]:
     """The rendered template fields, JSON-safe, for the UI's "Rendered" tab."""
     from brisa.sdk.xcom_arg import describe_value
@@ -482,25 +414,13 @@ def rendered_fields(task: Any) -> dict[str, Any]:
 
 
 # -- signals and timeouts ---------------------------------------------------------------------
-@contextlib.contextmanager
-def _timeout(limit: Any) -> Iterator[None]:
+def _timeout(limit: Any) -> contextlib.AbstractContextManager[None]:
     """Raise AirflowTaskTimeout in the task when ``execution_timeout`` passes."""
-    seconds = _seconds(limit) if limit is not None else None
-    if not seconds or seconds <= 0 or not _in_main_thread():
-        yield
-        return
     from brisa.sdk.exceptions import AirflowTaskTimeout
 
-    def expire(_signum: int, _frame: Any) -> None:
-        raise AirflowTaskTimeout(f"Timeout, PID: {os.getpid()} (execution_timeout of {seconds:g}s exceeded)")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    seconds = _seconds(limit) if limit is not None else None
+    message = f"Timeout, PID: {os.getpid()} (execution_timeout of {seconds or 0:g}s exceeded)"
+    return alarm(seconds, lambda: AirflowTaskTimeout(message))
 
 
 @contextlib.contextmanager
@@ -546,15 +466,11 @@ def _label(workload: Workload) -> str:
 
 
 __all__ = [
-    "DAG_CODE_SETTINGS",
     "EndingTryRuntime",
     "TryContext",
-    "brisa_conf",
     "build_try_context",
     "child_main",
-    "config_lookup",
     "dag_callback_context",
-    "dag_code_config",
     "dag_run_view",
     "load_dag",
     "rendered_fields",

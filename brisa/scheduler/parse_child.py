@@ -5,13 +5,16 @@ from __future__ import annotations
 import socket
 from typing import Any
 
+from brisa.process.entrypoints import EntryPoint, EntryPoints
 from brisa.runner.channel import ChannelRuntime
 from brisa.runtime import ParseRuntime, use_runtime
 
+PARSE = "parse"
+
 
 def child_main(payload: dict[str, Any], control: socket.socket) -> int:
+    from brisa.dag_settings import brisa_conf
     from brisa.loader import parse_file
-    from brisa.runner.task_runner import brisa_conf
 
     channel = ChannelRuntime(control)  # top-level Variable.get asks the DAG processor
     with use_runtime(ParseRuntime(channel)), brisa_conf():
@@ -32,4 +35,10 @@ def child_main(payload: dict[str, Any], control: socket.socket) -> int:
     return 0
 
 
-__all__ = ["child_main"]
+def register(registry: EntryPoints) -> EntryPoints:
+    """Add ``parse`` (the DAG processor's children) to ``registry``; returns it."""
+    registry.register(PARSE, EntryPoint(child_main))
+    return registry
+
+
+__all__ = ["PARSE", "child_main", "register"]

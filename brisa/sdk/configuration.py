@@ -1,7 +1,7 @@
 """``airflow.configuration.conf``: a read-only view of the configuration for DAG code.
 
 Wherever DAG code runs (a try, a DAG callback, a parse) Brisa installs a settings
-source with :func:`use_config` (``brisa.runner.task_runner.brisa_conf``: Brisa's
+source with :func:`use_config` (``brisa.dag_settings.brisa_conf``: Brisa's
 ``[api] base_url``, also under Airflow's name ``[webserver] base_url``); for every key
 it leaves unanswered, Airflow's defaults for the few keys DAG files commonly read apply.
 A source is any object with ``get(section, key) -> str | None``, or such a function.

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from brisa import dag_settings
 from brisa.compat import uninstall_shim
-from brisa.runner import task_runner
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +31,6 @@ def settings_from(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[.
         monkeypatch.setenv("BRISA_HOME", str(tmp_path / "home"))
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        monkeypatch.setattr(task_runner, "_config_cache", {})
+        monkeypatch.setattr(dag_settings, "_config_cache", {})
 
     return use

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from brisa.runner import task_runner
+from brisa import dag_settings
 from brisa.runner.callbacks import (
     CallbackAnswers,
     CallbackRuntime,
@@ -240,12 +240,12 @@ def test_dag_code_reads_brisas_base_url_under_airflows_names(memory_store, tmp_p
 
 def test_dag_code_gets_airflows_default_base_url_when_none_is_set(settings_from):
     settings_from()
-    with task_runner.brisa_conf():
+    with dag_settings.brisa_conf():
         assert conf.get("webserver", "base_url") == "http://localhost:8080"
         assert conf.get("api", "base_url", fallback=None) is None
         assert conf.get("core", "default_timezone") == "utc"  # other keys: as before
     settings_from(AIRFLOW__WEBSERVER__BASE_URL="https://old-name.example.com")
-    with task_runner.brisa_conf():
+    with dag_settings.brisa_conf():
         assert conf.get("webserver", "base_url") == "https://old-name.example.com"
     assert conf.get("webserver", "base_url") == "http://localhost:8080"  # only while DAG code runs
 
@@ -256,7 +256,7 @@ def test_dag_code_reads_the_dags_folder_but_no_secret(settings_from, tmp_path):
         BRISA__CORE__FERNET_KEY="k" * 43 + "=",
         BRISA__DATABASE__SQL_ALCHEMY_CONN="postgresql://u:pw@db/brisa",
     )
-    with task_runner.brisa_conf():
+    with dag_settings.brisa_conf():
         assert conf.get("core", "dags_folder") == str(tmp_path / "dags")
         assert conf.get("core", "fernet_key", fallback=None) is None
         assert conf.get("database", "sql_alchemy_conn", fallback=None) is None
@@ -269,7 +269,7 @@ def test_templates_conf_falls_back_for_unset_options_and_never_shows_secrets(set
         BRISA__CORE__DAGS_FOLDER=str(tmp_path / "dags"),
         BRISA__DATABASE__SQL_ALCHEMY_CONN="postgresql://u:pw@db/brisa",
     )
-    conf_in_templates = ConfAccessor(task_runner.config_lookup)  # what {{ conf }} is built over
+    conf_in_templates = ConfAccessor(dag_settings.config_lookup)  # what {{ conf }} is built over
     assert conf_in_templates.get("core", "dags_folder") == str(tmp_path / "dags")
     assert conf_in_templates.get("core", "no_such_option", fallback="x") == "x"
     assert conf_in_templates.get("database", "sql_alchemy_conn", fallback="hidden") == "hidden"
