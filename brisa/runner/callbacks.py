@@ -171,7 +171,7 @@ def call_dag_callback(payload: dict[str, Any], source: CallbackSource) -> int:
     ``source`` answers the callback's reads (``dag_run.get_task_instances()``,
     ``Variable.get``, ``BaseHook.get_connection``)."""
     from brisa.dag_settings import brisa_conf
-    from brisa.runner.task_runner import dag_callback_context, load_dag
+    from brisa.runner.try_context import dag_callback_context, load_dag
     from brisa.sdk.execution import run_callbacks
 
     # The file is loaded under the callback's runtime too: its top-level code may read a

@@ -8,7 +8,7 @@ the :class:`~brisa.process.entrypoints.EntryPoints` registry it is handed.
 from __future__ import annotations
 
 from brisa.process.entrypoints import EntryPoint, EntryPoints
-from brisa.runner import callbacks, dag_cache, task_runner
+from brisa.runner import callbacks, dag_cache, task_process, try_context
 
 TASK = "task"
 CALLBACK = "callback"
@@ -40,7 +40,7 @@ def register(registry: EntryPoints) -> EntryPoints:
     """Add ``task`` and ``callback`` to ``registry``; returns it."""
     registry.register(
         TASK,
-        EntryPoint(task_runner.child_main, preload_file=dag_cache.preload, warm_up=task_runner.warm_up),
+        EntryPoint(task_process.child_main, preload_file=dag_cache.preload, warm_up=try_context.warm_up),
     )
     registry.register(CALLBACK, EntryPoint(callbacks.child_main))
     return registry
