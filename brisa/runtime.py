@@ -8,7 +8,7 @@ for the duration of a try with :func:`use_runtime`; the SDK facades call
 
 Implementations:
 
-* ``brisa.runner.channel.ChannelRuntime`` - inside a task process: forwards every call
+* ``brisa.process.child_runtime.ChannelRuntime`` - inside a task process: forwards every call
   to the supervisor over a socket (task processes never open the database).
 * ``brisa.runner.store_runtime.StoreRuntime`` - in the supervisor, and in-process for
   ``brisa dags test``: answers from the metadata store and the secrets backends.

@@ -29,11 +29,9 @@ from typing import Any
 
 from brisa.cli import wiring
 from brisa.errors import BrisaError, InvalidInputError, NotFoundError
-from brisa.executors.base import RunContext, Workload
 from brisa.loader.dag_conf import brisa_conf
 from brisa.loader.local import find_dag, parse_dag_files, the_dag
 from brisa.loader.result import ImportErrorInfo
-from brisa.runner.outcome import Outcome
 from brisa.runner.store_runtime import StoreRuntime
 from brisa.runtime import use_runtime
 from brisa.secrets.local import local_secrets
@@ -43,6 +41,9 @@ from brisa.states import RunState, TaskState
 from brisa.store.memory import memory_store
 from brisa.store.records import TaskKey
 from brisa.store.sql import Store
+from brisa.tries.build import build_workload, run_context
+from brisa.tries.outcome import Outcome
+from brisa.tries.workload import Workload
 
 log = logging.getLogger(__name__)
 
@@ -90,24 +91,10 @@ def adhoc_workload(settings: Any, dag_id: str, task_id: str, when: datetime, *, 
         raise NotFoundError(f"Task {task_id!r} not found in DAG {dag_id!r}")
     store = memory_store()
     run = adhoc_run(store, dag, when)
-    workload = Workload(
-        key=TaskKey(dag_id, run.run_id, task_id, map_index),
-        try_number=1,
-        max_tries=0,
-        fileloc=dag.fileloc,
-        run=RunContext(
-            run_id=run.run_id,
-            run_type=run.run_type,
-            logical_date=run.logical_date,
-            data_interval_start=run.data_interval_start,
-            data_interval_end=run.data_interval_end,
-            run_after=run.run_after,
-            start_date=utcnow(),
-            conf=run.conf,
-            triggered_by="test",
-        ),
-        generation=dag.generation,
-    )
+    with store.transaction(readonly=True) as tx:
+        context = replace(run_context(tx, dag_id, run.run_id), start_date=utcnow())
+    key = TaskKey(dag_id, run.run_id, task_id, map_index)
+    workload = build_workload(dag, key, context, try_number=1, max_tries=0)
     return Adhoc(store, dag, workload, secrets)
 
 
@@ -357,7 +344,6 @@ def run_task_instance(
     ignore_dependencies: bool = False,
 ) -> str:
     """``brisa tasks run``: one task instance of a real run, in a child process, recorded."""
-    from brisa.scheduler.loop import _run_context, task_extra
 
     store = wiring.open_store(settings)
     secrets = wiring.make_secrets(settings, store)
@@ -377,19 +363,9 @@ def run_task_instance(
                 ignore_dependencies=ignore_dependencies,
             )
             key = ti.key
-            context = _run_context(tx, dag_id, record.run_id)
-        workload = Workload(
-            key=key,
-            try_number=ti.try_number + 1,
-            max_tries=ti.max_tries,
-            fileloc=dag.fileloc,
-            run=context,
-            generation=dag.generation,
-            queue=ti.queue,
-            pool=ti.pool,
-            priority_weight=ti.priority_weight,
-            sensor_started_at=ti.sensor_started_at,
-            extra=task_extra(dag.tasks[task_id]),
+            context = run_context(tx, dag_id, record.run_id)
+        workload = build_workload(
+            dag, key, context, try_number=ti.try_number + 1, max_tries=ti.max_tries, ti=ti
         )
         executor.submit([workload])
         while True:

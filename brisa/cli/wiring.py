@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from brisa.executors.base import BaseExecutor
     from brisa.executors.celery import CeleryExecutor
     from brisa.executors.local import LocalExecutor
-    from brisa.executors.procpool import ProcessPool
+    from brisa.process.entrypoints import EntryPoints
+    from brisa.process.pool import ProcessPool
     from brisa.scheduler.loop import Scheduler
     from brisa.scheduler.processor import DagProcessor
     from brisa.secrets.masking import SecretsMasker
@@ -241,13 +242,22 @@ def task_pool(settings: Settings, environ: Mapping[str, str] | None = None) -> P
     pass_sensitive_env_to_tasks``; ``AIRFLOW_CONN_*`` and ``AIRFLOW_VAR_*`` stay.
     """
     from brisa.config import sensitive_environment
-    from brisa.executors.local import PRELOAD
-    from brisa.executors.procpool import ProcessPool
+    from brisa.process.pool import ProcessPool
+    from brisa.runner.entrypoints import PRELOAD
 
     hidden: frozenset[str] = frozenset()
     if not settings.core.pass_sensitive_env_to_tasks:
         hidden = sensitive_environment(os.environ if environ is None else environ)
-    return ProcessPool(preload=PRELOAD, hidden_env=hidden)
+    return ProcessPool(child_entry_points(), preload=PRELOAD, hidden_env=hidden)
+
+
+def child_entry_points() -> EntryPoints:
+    """What the zygote's children run: the runner's tries and callbacks, the scheduler's parses."""
+    from brisa.loader import parse_child
+    from brisa.process.entrypoints import EntryPoints
+    from brisa.runner import entrypoints as runner_entrypoints
+
+    return parse_child.register(runner_entrypoints.register(EntryPoints()))
 
 
 def dag_folders(settings: Settings) -> tuple[Path, ...]:

@@ -1,4 +1,4 @@
-"""The executor interface and the workload handed to it.
+"""The executor interface; the workload handed to it is :mod:`brisa.tries`'s.
 
 An executor runs task tries somewhere (in-process, in child processes, on Celery
 workers).  Whoever supervises a try writes its progress to the store through
@@ -9,113 +9,14 @@ over (so it re-plans that run at once) and that a slot is free.
 from __future__ import annotations
 
 import abc
-import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from brisa.errors import ExecutorError
 from brisa.store.records import TaskKey
-
-MAX_WORKLOAD_BYTES = 4 * 1024 * 1024
-"""The largest workload, as JSON, a task process is handed (the zygote's message size)."""
-MAX_CONF_BYTES = MAX_WORKLOAD_BYTES - 64 * 1024
-"""What of it the run's conf may take; the rest is a few hundred bytes."""
-
-
-class UnrunnableWorkload(ExecutorError):
-    """This try can never be handed to a task process (its run's conf is too big or too
-    deep): it fails, counting towards its retries, instead of being offered again."""
-
-
-@dataclass(frozen=True)
-class RunContext:
-    """What the runner needs to know of the DAG run to build the template context."""
-
-    run_id: str
-    run_type: str
-    logical_date: datetime | None
-    data_interval_start: datetime | None
-    data_interval_end: datetime | None
-    run_after: datetime
-    start_date: datetime | None
-    conf: dict[str, Any]
-    triggered_by: str | None = None
-    clear_number: int = 0
-    prev_data_interval_start_success: datetime | None = None
-    prev_data_interval_end_success: datetime | None = None
-    prev_start_date_success: datetime | None = None
-    prev_end_date_success: datetime | None = None
-    prev_logical_date_success: datetime | None = None
-
-    def handoff_problem(self) -> str | None:
-        """Why no task process can be handed this run's tries, or None (the conf is the
-        only part without a bound; runs stored before the API's limits may break it)."""
-        try:
-            size = len(json.dumps(self.conf, separators=(",", ":")))
-        except (RecursionError, TypeError, ValueError) as exc:
-            return f"the run's conf cannot be handed to a task process ({type(exc).__name__}: {exc})"
-        if size > MAX_CONF_BYTES:
-            return f"the run's conf is {size} bytes as JSON; a task process takes at most {MAX_CONF_BYTES}"
-        return None
-
-
-@dataclass(frozen=True)
-class Workload:
-    """One try of one task instance, self-contained: the runner needs nothing else."""
-
-    key: TaskKey
-    try_number: int
-    max_tries: int
-    fileloc: str
-    run: RunContext
-    generation: str = "2"
-    queue: str = "default"
-    pool: str = "default_pool"
-    priority_weight: int = 1
-    sensor_started_at: datetime | None = None
-    dag_hash: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        conf = self.run.conf  # JSON already (read from the store): not walked, however deep
-        data = asdict(replace(self, run=replace(self.run, conf={})))
-        data["key"] = list(self.key)
-        data = _iso(data)
-        data["run"]["conf"] = conf
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Workload:
-        run = {
-            k: _parse_dt(v) if k.endswith(("_date", "_start", "_end", "_after", "_success")) else v
-            for k, v in data["run"].items()
-        }
-        return cls(
-            key=TaskKey(*data["key"]),
-            try_number=data["try_number"],
-            max_tries=data["max_tries"],
-            fileloc=data["fileloc"],
-            run=RunContext(**run),
-            generation=data.get("generation", "2"),
-            queue=data.get("queue", "default"),
-            pool=data.get("pool", "default_pool"),
-            priority_weight=data.get("priority_weight", 1),
-            sensor_started_at=_parse_dt(data.get("sensor_started_at")),
-            dag_hash=data.get("dag_hash"),
-            extra=data.get("extra") or {},
-        )
-
-
-@dataclass(frozen=True)
-class ExecutorEvent:
-    """A try is over (its outcome is already in the store) or could not be run."""
-
-    key: TaskKey
-    try_number: int
-    state: str | None
-    message: str = ""
+from brisa.tries.outcome import ExecutorEvent
+from brisa.tries.workload import Workload
 
 
 class BaseExecutor(abc.ABC):
@@ -175,28 +76,4 @@ class BaseExecutor(abc.ABC):
         """Stop taking work; let running tries finish for ``grace`` seconds, then end them."""
 
 
-def _iso(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _iso(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_iso(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
-
-
-def _parse_dt(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value)
-
-
-__all__ = [
-    "MAX_CONF_BYTES",
-    "MAX_WORKLOAD_BYTES",
-    "BaseExecutor",
-    "ExecutorEvent",
-    "RunContext",
-    "UnrunnableWorkload",
-    "Workload",
-]
+__all__ = ["BaseExecutor", "ExecutorEvent", "Workload"]

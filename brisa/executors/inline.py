@@ -13,10 +13,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from brisa.executors.base import BaseExecutor, ExecutorEvent, Workload
-from brisa.runner.outcome import Outcome
 from brisa.runner.supervisor import claim_tries, record_outcome
 from brisa.store.records import TaskKey
 from brisa.store.sql import Store
+from brisa.tries.outcome import Outcome
 
 RunTry = Callable[[Workload], Outcome]
 

@@ -1,6 +1,6 @@
 """The LocalExecutor: task tries in child processes of this machine.
 
-Children are forked by the zygote (see ``zygote.py``) and watched by the process
+Children are forked by the zygote (see ``brisa.process.zygote``) and watched by the process
 pool's thread; each has a :class:`~brisa.runner.supervisor.TrySupervisor`.  A try
 that crashes, leaks memory or calls ``os._exit`` only ends its own process.
 
@@ -22,7 +22,9 @@ from typing import Any
 
 from brisa.errors import StoreUnavailable
 from brisa.executors.base import BaseExecutor, ExecutorEvent, Workload
-from brisa.executors.procpool import ProcessPool
+from brisa.process.entrypoints import EntryPoints
+from brisa.process.pool import ProcessPool
+from brisa.runner import entrypoints as runner_entrypoints
 from brisa.runner.adoption import Adoption
 from brisa.runner.store_runtime import SecretsSource, StoreRuntime
 from brisa.runner.supervisor import (
@@ -38,30 +40,6 @@ from brisa.store.records import TaskKey, TiRecord
 from brisa.store.sql import Store
 
 log = logging.getLogger(__name__)
-
-PRELOAD = (
-    # Everything a task or parse child needs, imported once before the zygote forks, so
-    # each child starts warm (saves ~0.3 s a try) and shares these pages.
-    "brisa.runner.task_runner",
-    "brisa.runner.channel",
-    "brisa.loader.parse_child",
-    "brisa.loader",
-    "brisa.compat",
-    "brisa.sdk",
-    "brisa.sdk.operators.bash",
-    "brisa.sdk.operators.python",
-    "brisa.sdk.operators.empty",
-    "brisa.sdk.sensors",
-    "brisa.sdk.taskinstance",
-    "brisa.sdk.dagrun",
-    "brisa.sdk.execution",
-    "brisa.sdk.serialize",
-    "brisa.templating",
-    "brisa.templating.environment",
-    "brisa.timetables",
-    "jinja2",
-    "jsonschema",
-)
 
 
 def utcnow() -> datetime:
@@ -95,7 +73,9 @@ class LocalExecutor(BaseExecutor):
         self.heartbeat_seconds = heartbeat_seconds
         self.max_log_bytes = max_log_bytes
         self.smtp_password = smtp_password
-        self.pool = pool or ProcessPool(preload=PRELOAD)
+        self.pool = pool or ProcessPool(
+            runner_entrypoints.register(EntryPoints()), preload=runner_entrypoints.PRELOAD
+        )
         self.records = TryRecords(tries_folder) if tries_folder is not None else None
         """Each task process's durable record, for a scheduler restarted after a crash."""
         self.adoption = (
@@ -244,7 +224,13 @@ class LocalExecutor(BaseExecutor):
             payload = workload.to_dict()
             if self.records is not None:
                 payload["record"] = self.records.payload_for(workload)
-            self.pool.spawn("task", payload, supervisor)
+            self.pool.spawn(
+                runner_entrypoints.TASK,
+                payload,
+                supervisor,
+                file=(workload.fileloc, workload.generation),
+                detached=self.records is not None,
+            )
 
     def _claim(self, workloads: list[Workload]) -> list[Workload]:
         return claim_tries(
@@ -425,4 +411,4 @@ def _wait_until(done: Callable[[], bool], deadline: float) -> None:
         time.sleep(0.05)
 
 
-__all__ = ["PRELOAD", "LocalExecutor"]
+__all__ = ["LocalExecutor"]

@@ -9,9 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import signal
 import sys
-import threading
 import traceback
 import types
 from collections.abc import Iterator
@@ -28,6 +26,7 @@ from brisa.compat import (
 )
 from brisa.loader.result import ImportErrorInfo, ParseResult
 from brisa.plugins import plugins_folder
+from brisa.process.alarm import alarm
 from brisa.sdk.context import collect_dags, loading_file
 from brisa.sdk.dag import DAG
 from brisa.sdk.serialize import serialize_dag
@@ -53,25 +52,6 @@ def module_name_for(path: str) -> str:
     digest = hashlib.sha1(os.path.abspath(path).encode()).hexdigest()
     stem = os.path.splitext(os.path.basename(path))[0]
     return f"unusual_prefix_{digest}_{stem}"
-
-
-@contextmanager
-def _alarm(seconds: float | None, path: str) -> Iterator[None]:
-    """SIGALRM-based timeout, only possible in the main thread (else no timeout)."""
-    if not seconds or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def _expired(signum: int, frame: object) -> None:
-        raise DagFileTimeout(f"DagBag import timeout for {path} after {seconds}s")
-
-    previous = signal.signal(signal.SIGALRM, _expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @contextmanager
@@ -149,7 +129,7 @@ def run_dag_file(
             collect_dags() as collected,
             loading_file(lambda: any(is_airflow_1_module(m) for m in recorder.modules)),
             _on_sys_path(dags_folder or os.path.dirname(path)),
-            _alarm(timeout, path),
+            alarm(timeout, lambda: DagFileTimeout(f"DagBag import timeout for {path} after {timeout}s")),
         ):
             spec = importlib.util.spec_from_file_location(name, path)
             if spec is None or spec.loader is None:

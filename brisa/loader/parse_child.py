@@ -6,8 +6,11 @@ import socket
 from typing import Any
 
 from brisa.loader.dag_conf import brisa_conf
-from brisa.runner.channel import ChannelRuntime
+from brisa.process.child_runtime import ChannelRuntime
+from brisa.process.entrypoints import EntryPoint, EntryPoints
 from brisa.runtime import ParseRuntime, use_runtime
+
+PARSE = "parse"
 
 
 def child_main(payload: dict[str, Any], control: socket.socket) -> int:
@@ -32,4 +35,10 @@ def child_main(payload: dict[str, Any], control: socket.socket) -> int:
     return 0
 
 
-__all__ = ["child_main"]
+def register(registry: EntryPoints) -> EntryPoints:
+    """Add ``parse`` (the DAG processor's children) to ``registry``; returns it."""
+    registry.register(PARSE, EntryPoint(child_main))
+    return registry
+
+
+__all__ = ["PARSE", "child_main", "register"]

@@ -22,12 +22,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from brisa.executors.base import ExecutorEvent
-from brisa.hooks.retries import state_after_failure
-from brisa.runner.outcome import Outcome
-from brisa.runner.supervisor import TIMEOUT_SLACK_SECONDS, LineMasker, chunk_lines, policy_of, record_outcome
+from brisa.runner.supervisor import TIMEOUT_SLACK_SECONDS, LineMasker, chunk_lines, record_outcome
 from brisa.runner.tryrecord import TryRecord, TryRecords, end_survivors
 from brisa.store.records import TaskKey, TiRecord
+from brisa.tries.outcome import ExecutorEvent, Outcome
+from brisa.tries.retry import after_failed_try
 
 log = logging.getLogger(__name__)
 
@@ -143,19 +142,19 @@ class Adoption:
             reason = "execution_timeout exceeded while no scheduler supervised it: killed"
         else:
             reason = "the task process ended without reporting how"
-        state, next_try_at = state_after_failure(
-            policy_of(w), try_number=w.try_number, max_tries=w.max_tries, now=now, seed=str(w.key)
+        outcome = after_failed_try(
+            w.retry, try_number=w.try_number, max_tries=w.max_tries, now=now, seed=w.retry_seed, error=reason
         )
         ended = f" (ended {len(killed)} processes it left running)" if killed else ""
         note = (
             "the process supervising this try stopped answering (dead scheduler or worker); "
-            f"{reason}{ended}; the try is {state.value}"
+            f"{reason}{ended}; the try is {outcome.state.value}"
         )
-        return Outcome(state, now, next_try_at=next_try_at, error=reason), note
+        return outcome, note
 
     @staticmethod
     def _past_deadline(record: TryRecord, now: datetime) -> bool:
-        timeout = record.workload.extra.get("execution_timeout")
+        timeout = record.workload.execution_timeout
         if not timeout:
             return False
         deadline = record.started_at + float(timeout) + TIMEOUT_SLACK_SECONDS

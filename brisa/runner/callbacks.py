@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from brisa.executors.procpool import ChildHandler, ProcessPool, kill_group
+from brisa.process.pool import ChildHandler, ProcessPool, kill_group
 from brisa.runner.store_runtime import MaskedSecrets, Masker, TaskInstanceReader
 from brisa.runtime import SECRET_READS, NoSecrets, ReadOnlyRuntime, SecretsReader, use_runtime
 from brisa.secrets.masking import SecretsMasker
@@ -171,7 +171,7 @@ def call_dag_callback(payload: dict[str, Any], source: CallbackSource) -> int:
     ``source`` answers the callback's reads (``dag_run.get_task_instances()``,
     ``Variable.get``, ``BaseHook.get_connection``)."""
     from brisa.loader.dag_conf import brisa_conf
-    from brisa.runner.task_runner import dag_callback_context, load_dag
+    from brisa.runner.try_context import dag_callback_context, load_dag
     from brisa.sdk.execution import run_callbacks
 
     # The file is loaded under the callback's runtime too: its top-level code may read a
@@ -236,7 +236,7 @@ def _run_payload(run: RunRecord, state: RunState) -> dict[str, Any]:
 
 
 def child_main(payload: dict[str, Any], control: socket.socket) -> int:  # pragma: no cover - child process
-    from brisa.runner.channel import ChannelRuntime
+    from brisa.process.child_runtime import ChannelRuntime
 
     return call_dag_callback(payload, ChannelRuntime(control))
 

@@ -1,7 +1,7 @@
 """DAG files loaded once in a file zygote, inherited by every task child it forks.
 
 Loading a DAG file runs its top-level code (building every operator); for a 100-task
-DAG that is ~10 ms per try.  A file zygote (see ``brisa.executors.zygote``) loads the
+DAG that is ~10 ms per try.  A file zygote (see ``brisa.process.zygote``) loads the
 file once with :func:`preload` and forks the file's task children from there: they find
 the DAG here with :func:`get` instead of loading it again.  An entry is only used while
 the file on disk is unchanged (modification time and size).
@@ -14,6 +14,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from brisa.process.zygote import file_signature
+
 
 @dataclass(frozen=True)
 class _Entry:
@@ -22,14 +24,6 @@ class _Entry:
 
 
 _loaded: dict[str, _Entry] = {}
-
-
-def file_signature(path: str) -> tuple[float, int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_mtime, stat.st_size
 
 
 def preload(path: str, generation_default: str) -> bool:
@@ -74,4 +68,4 @@ def get(path: str, dag_id: str) -> Any | None:
     return entry.dags.get(dag_id)
 
 
-__all__ = ["file_signature", "get", "preload"]
+__all__ = ["get", "preload"]

@@ -21,13 +21,13 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from brisa.errors import StoreUnavailable
-from brisa.executors.base import ExecutorEvent, Workload
-from brisa.executors.procpool import ChildHandler, kill_group
-from brisa.hooks.retries import RetryPolicy, state_after_failure
-from brisa.runner.outcome import Outcome
+from brisa.process.pool import ChildHandler, kill_group
 from brisa.runner.store_runtime import StoreRuntime
 from brisa.states import TaskState, advance_ti
 from brisa.store.sql import Store
+from brisa.tries.outcome import ExecutorEvent, Outcome
+from brisa.tries.retry import after_failed_try
+from brisa.tries.workload import Workload
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class TrySupervisor(ChildHandler):
         self._xcoms: list[tuple[str, Any]] = []
         self._rendered: dict[str, Any] | None = None
         self._refusal = ""
-        timeout = workload.extra.get("execution_timeout")
+        timeout = workload.execution_timeout
         self._hard_deadline = self._started + timeout + TIMEOUT_SLACK_SECONDS if timeout else None
 
     # -- requests from the task process ------------------------------------------------------
@@ -325,10 +325,10 @@ class TrySupervisor(ChildHandler):
         else:
             reason = _describe_exit(status)
             self.note(f"the task process ended without reporting: {reason}")
-        state, next_try_at = state_after_failure(
-            policy_of(w), try_number=w.try_number, max_tries=w.max_tries, now=now, seed=str(w.key)
+        outcome = after_failed_try(
+            w.retry, try_number=w.try_number, max_tries=w.max_tries, now=now, seed=w.retry_seed, error=reason
         )
-        return Outcome(state, now, next_try_at=next_try_at, error=reason), {}
+        return outcome, {}
 
     def _write_outcome(self, tx: Any, outcome: Outcome | None, fields: dict[str, Any]) -> None:
         record_outcome(tx, self.workload, outcome, fields, pid=self.pid, now=self.clock())
@@ -403,15 +403,6 @@ def claim_tries_in(
     return started
 
 
-def policy_of(workload: Workload) -> RetryPolicy:
-    extra = workload.extra
-    return RetryPolicy(
-        retry_delay=float(extra.get("retry_delay", 300.0)),
-        exponential_backoff=bool(extra.get("retry_exponential_backoff", False)),
-        max_retry_delay=extra.get("max_retry_delay"),
-    )
-
-
 def _describe_exit(status: int | None) -> str:
     if status is None:
         return "the process vanished"
@@ -428,7 +419,9 @@ def _duration(start: datetime | None, end: datetime) -> float | None:
 
 
 def chunk_lines(lines: list[str]) -> list[str]:
-    chunks, current, size = [], [], 0
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
     for line in lines:
         if size + len(line) > LOG_CHUNK_BYTES and current:
             chunks.append("".join(current))
@@ -462,7 +455,6 @@ __all__ = [
     "chunk_lines",
     "claim_tries",
     "claim_tries_in",
-    "policy_of",
     "record_outcome",
     "start_fields",
 ]

@@ -1,35 +1,34 @@
-"""Running one try of one task: the code inside the task process.
+"""Running one try of one task: its life cycle, from the DAG file to an outcome.
 
 ``run_try`` loads the DAG file, finds the task (unmapping it for its map index),
-builds Airflow's template context, renders the template fields, executes the operator
-under its ``execution_timeout`` and turns what happened into an :class:`Outcome`,
-calling the task's callbacks as Airflow does.  It talks to the world only through a
-``TaskRuntime``: over the control socket in a task process (``child_main``), or
-directly to the store for ``brisa dags test`` / ``brisa tasks test``.
+builds Airflow's template context (:mod:`brisa.runner.try_context`), renders the
+template fields, executes the operator under its ``execution_timeout`` and turns what
+happened into an :class:`Outcome`, calling the task's callbacks as Airflow does.  It
+talks to the world only through a ``TaskRuntime``: over the control socket in a task
+process (:mod:`brisa.runner.task_process`), or directly to the store for
+``brisa dags test`` / ``brisa tasks test``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import os
 import signal
-import socket
-import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from brisa.executors.base import RunContext, Workload
-from brisa.hooks.retries import RetryPolicy, state_after_failure
-from brisa.loader.dag_conf import brisa_conf, config_lookup
-from brisa.runner.outcome import Outcome
+from brisa.loader.dag_conf import brisa_conf
+from brisa.process.alarm import alarm
+from brisa.runner.try_context import build_try_context, hostname, load_dag, rendered_fields
 from brisa.runtime import TaskRuntime, current_runtime, use_runtime
 from brisa.states import TaskState
 from brisa.store.records import TaskKey
+from brisa.tries.outcome import Outcome
+from brisa.tries.retry import after_failed_try
+from brisa.tries.workload import Workload
 
 log = logging.getLogger("airflow.task")
 
@@ -38,51 +37,6 @@ LOG_FORMAT = "{%(filename)s:%(lineno)d} %(levelname)s - %(message)s"
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@functools.cache
-def hostname() -> str:
-    return socket.getfqdn()
-
-
-def warm_up() -> None:
-    """Called by the zygote before it forks: children inherit what this caches."""
-    hostname()
-    # Python finds its temporary directory by writing a probe file in it, once per
-    # process; BashOperator's working directory would pay that in every task.
-    tempfile.gettempdir()
-
-
-# -- the task process --------------------------------------------------------------------
-def child_main(payload: dict[str, Any], control: socket.socket) -> int:  # pragma: no cover - child process
-    from brisa.runner.channel import ChannelClosed, ChannelRuntime
-    from brisa.runner.tryrecord import TaskRecord
-
-    record = TaskRecord.begin(payload)
-    if record is not None:
-        record.orphan_proof_streams()
-    _configure_logging()
-    workload = Workload.from_dict(payload)
-    runtime = ChannelRuntime(control)
-    outcome = run_try(workload, runtime, report_rendered=runtime.report_rendered)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    try:
-        runtime.report_done(outcome.to_dict())
-    except ChannelClosed:
-        if record is None:
-            raise
-        # The scheduler died with its process group: a restarted one reads this.
-        record.end(outcome, runtime.pushed)
-    return 0
-
-
-def _configure_logging() -> None:
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.INFO)
 
 
 # -- one try -----------------------------------------------------------------------------------
@@ -180,37 +134,23 @@ def _outcome_for_error(
     retryable = not isinstance(err, exc.AirflowFailException | exc.AirflowSensorTimeout | exc.TaskDeferred)
     if isinstance(err, exc.TaskDeferred):
         log.error("Deferrable operators are not supported by Brisa: run the operator with deferrable=False")
-    to, next_try_at = state_after_failure(
-        _retry_policy(state.task, workload),
+    outcome = after_failed_try(
+        workload.retry,
         try_number=workload.try_number,
         max_tries=workload.max_tries,
         now=now,
-        seed=f"{workload.key.dag_id}#{workload.key.task_id}#{workload.run.logical_date}",
+        seed=workload.retry_seed,
         retryable=retryable,
+        error=f"{type(err).__name__}: {err}",
     )
+    to = outcome.state
     if state.context is not None:
         state.context["exception"] = err
     callback = "on_retry_callback" if to == TaskState.UP_FOR_RETRY else "on_failure_callback"
     _end_callbacks(state, workload, callback, to, now)
     _email_alert(state, to, err)
     _log_marking(workload, "UP_FOR_RETRY" if to == TaskState.UP_FOR_RETRY else "FAILED")
-    return Outcome(to, now, next_try_at=next_try_at, error=f"{type(err).__name__}: {err}")
-
-
-def _retry_policy(task: Any, workload: Workload) -> RetryPolicy:
-    if task is None:
-        extra = workload.extra
-        return RetryPolicy(
-            float(extra.get("retry_delay", 300.0)),
-            bool(extra.get("retry_exponential_backoff")),
-            extra.get("max_retry_delay"),
-        )
-    max_delay = getattr(task, "max_retry_delay", None)
-    return RetryPolicy(
-        retry_delay=_seconds(getattr(task, "retry_delay", 300.0)),
-        exponential_backoff=bool(getattr(task, "retry_exponential_backoff", False)),
-        max_retry_delay=_seconds(max_delay) if max_delay is not None else None,
-    )
+    return outcome
 
 
 def _end_callbacks(state: TryContext, workload: Workload, name: str, to: TaskState, end: datetime) -> None:
@@ -292,160 +232,14 @@ def _log_marking(workload: Workload, state: str) -> None:
     )
 
 
-# -- context ----------------------------------------------------------------------------------
-def load_dag(fileloc: str, dag_id: str, *, generation: str = "2") -> Any:
-    """The DAG object: preloaded by this process's file zygote, else loaded now."""
-    from brisa.loader import load_dag_object
-    from brisa.runner import dag_cache
-
-    return dag_cache.get(fileloc, dag_id) or load_dag_object(fileloc, dag_id, generation_default=generation)
-
-
-def build_try_context(
-    dag: Any,
-    task: Any,
-    workload: Workload,
-    runtime: TaskRuntime,
-    clock: Callable[[], datetime],
-    *,
-    test_mode: bool = False,
-) -> dict[str, Any]:
-    from brisa.sdk.params import resolve_run_params
-    from brisa.sdk.taskinstance import TaskInstance
-    from brisa.templating import build_context
-    from brisa.templating.context import PreviousRuns
-
-    run = workload.run
-    dag_run = dag_run_view(dag.dag_id, run)
-    ti = TaskInstance(
-        dag_id=dag.dag_id,
-        task_id=task.task_id,
-        run_id=run.run_id,
-        task=task,
-        map_index=workload.key.map_index,
-        try_number=workload.try_number,
-        max_tries=workload.max_tries,
-        state="running",
-        hostname=hostname(),
-        start_date=clock(),
-        logical_date=run.logical_date,
-        sensor_start_date=workload.sensor_started_at,
-        dag_run=dag_run,
-        pool=workload.pool,
-        queue=workload.queue,
-        priority_weight=workload.priority_weight,
-        generation=workload.generation,
-    )
-    params = resolve_run_params(task.params, run.conf)
-    prev = PreviousRuns(
-        prev_data_interval_start_success=run.prev_data_interval_start_success,
-        prev_data_interval_end_success=run.prev_data_interval_end_success,
-        prev_start_date_success=run.prev_start_date_success,
-        prev_end_date_success=run.prev_end_date_success,
-        prev_logical_date_success=run.prev_logical_date_success,
-    )
-    return build_context(
-        dag=dag,
-        task=task,
-        dag_run=dag_run,
-        ti=ti,
-        generation=workload.generation,
-        runtime=runtime,
-        conf=config_lookup,
-        params=params,
-        prev=prev,
-        test_mode=test_mode,
-    )
-
-
-def dag_run_view(dag_id: str, run: RunContext, state: str = "running") -> Any:
-    from brisa.sdk.dagrun import DagRun
-
-    return DagRun(
-        dag_id=dag_id,
-        run_id=run.run_id,
-        run_type=run.run_type,
-        logical_date=run.logical_date,
-        data_interval_start=run.data_interval_start,
-        data_interval_end=run.data_interval_end,
-        start_date=run.start_date,
-        run_after=run.run_after,
-        conf=run.conf,
-        state=state,
-        triggered_by=run.triggered_by,
-        ui_url=ui_base_url,
-    )
-
-
-def ui_base_url() -> str:
-    """The web UI's address for ``log_url`` links: ``[api] base_url`` (Airflow's
-    ``[webserver] base_url``), else Airflow's default."""
-    from brisa.sdk.dagrun import DEFAULT_UI_URL
-
-    return config_lookup("api", "base_url") or DEFAULT_UI_URL
-
-
-def dag_callback_context(dag: Any, run: dict[str, Any], reason: str) -> dict[str, Any]:
-    """The context DAG-level callbacks get (Airflow's: dag, dag_run, reason, run_id...)."""
-
-    def when(key: str) -> datetime | None:
-        return datetime.fromisoformat(run[key]) if run.get(key) else None
-
-    context = RunContext(
-        run_id=run["run_id"],
-        run_type=run["run_type"],
-        logical_date=when("logical_date"),
-        data_interval_start=when("data_interval_start"),
-        data_interval_end=when("data_interval_end"),
-        run_after=when("run_after") or utcnow(),
-        start_date=when("start_date"),
-        conf=run.get("conf") or {},
-    )
-    dag_run = dag_run_view(dag.dag_id, context, state=run["state"])
-    return {
-        "dag": dag,
-        "dag_run": dag_run,
-        "reason": reason,
-        "run_id": run["run_id"],
-        "logical_date": context.logical_date,
-        "ds": context.logical_date.strftime("%Y-%m-%d") if context.logical_date else None,
-        "params": getattr(dag, "params", {}),
-    }
-
-
-def rendered_fields(task: Any) -> dict[str, Any]:
-    """The rendered template fields, JSON-safe, for the UI's "Rendered" tab."""
-    from brisa.sdk.xcom_arg import describe_value
-
-    fields = {}
-    for name in getattr(task, "template_fields", ()):
-        value = getattr(task, name, None)
-        fields[name] = (
-            value if isinstance(value, str | int | float | bool | type(None)) else describe_value(value)
-        )
-    return fields
-
-
 # -- signals and timeouts ---------------------------------------------------------------------
-@contextlib.contextmanager
-def _timeout(limit: Any) -> Iterator[None]:
+def _timeout(limit: Any) -> contextlib.AbstractContextManager[None]:
     """Raise AirflowTaskTimeout in the task when ``execution_timeout`` passes."""
-    seconds = _seconds(limit) if limit is not None else None
-    if not seconds or seconds <= 0 or not _in_main_thread():
-        yield
-        return
     from brisa.sdk.exceptions import AirflowTaskTimeout
 
-    def expire(_signum: int, _frame: Any) -> None:
-        raise AirflowTaskTimeout(f"Timeout, PID: {os.getpid()} (execution_timeout of {seconds:g}s exceeded)")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    seconds = _seconds(limit) if limit is not None else None
+    message = f"Timeout, PID: {os.getpid()} (execution_timeout of {seconds or 0:g}s exceeded)"
+    return alarm(seconds, lambda: AirflowTaskTimeout(message))
 
 
 @contextlib.contextmanager
@@ -493,12 +287,5 @@ def _label(workload: Workload) -> str:
 __all__ = [
     "EndingTryRuntime",
     "TryContext",
-    "build_try_context",
-    "child_main",
-    "dag_callback_context",
-    "dag_run_view",
-    "load_dag",
-    "rendered_fields",
     "run_try",
-    "ui_base_url",
 ]

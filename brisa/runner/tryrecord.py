@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from brisa import serde
-from brisa.executors.base import Workload
-from brisa.runner.outcome import Outcome
 from brisa.store.records import TaskKey
+from brisa.tries.outcome import Outcome
+from brisa.tries.workload import Workload
 
 TOKEN_VARIABLE = "BRISA_TRY_TOKEN"
 """Set in a task process's environment: every process it starts carries its try's token."""

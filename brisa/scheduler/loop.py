@@ -21,13 +21,12 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from brisa.errors import BrisaError, ConflictError, StoreError, StoreUnavailable
-from brisa.executors.base import BaseExecutor, ExecutorEvent, RunContext, Workload
-from brisa.hooks.retries import RetryPolicy, state_after_failure
+from brisa.executors.base import BaseExecutor, ExecutorEvent, Workload
 from brisa.metrics import Metrics, NullMetrics
 from brisa.plan.queue import Limits, select_for_queue
 from brisa.plan.runs import (
@@ -40,8 +39,11 @@ from brisa.plan.runs import (
     runs_to_start,
 )
 from brisa.plan.tasks import PastState, RunPlan, plan_run
+from brisa.scheduler.contexts import RunContexts
+from brisa.scheduler.orphans import OrphanReaper
 from brisa.scheduler.pools import MissingPools
-from brisa.serialized import SerializedDag, SerializedTask
+from brisa.scheduler.workloads import prepare_workload, refuse_try
+from brisa.serialized import SerializedDag
 from brisa.services.dags import last_automated_interval, restriction_for
 from brisa.services.runs import create_run, set_run_state, ti_rows
 from brisa.states import RunState, TaskState, advance_ti
@@ -49,6 +51,8 @@ from brisa.store.jobs import end_job
 from brisa.store.records import RunRecord, TiRecord
 from brisa.store.sql import Store, Transaction
 from brisa.timetables import timetable_from_dict
+from brisa.tries.build import retry_policy
+from brisa.tries.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +76,6 @@ class SchedulerConfig:
 
 
 LOOK_EVERY_SECONDS = 0.05
-MAX_ORPHANS_PER_CHECK = 200
-CONTEXT_TTL_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -118,11 +120,17 @@ class Scheduler:
         self._wake_at: dict[tuple[str, str], datetime] = {}
         self._last_sweep: datetime | None = None
         self._last_heartbeat: datetime | None = None
-        self._last_orphan_check: datetime | None = None
-        self._recovered: list[Callable[[], None]] = []
-        """What to do once the orphan check's transaction committed (forget try records)."""
+        self._orphans = OrphanReaper(
+            store,
+            executor,
+            hostname=self.hostname,
+            check_seconds=config.orphan_check_seconds,
+            threshold_seconds=config.orphan_threshold_seconds,
+            policy_for=self._retry_policy_of,
+            mark_dirty=self._mark_dirty,
+        )
         self._last_look = 0.0
-        self._contexts: dict[tuple[str, str], tuple[float, RunContext, str | None]] = {}
+        self._contexts = RunContexts()
         """What workloads carry of each running run; dropped when it starts, ends or ages."""
         self._last_dag_refresh: datetime | None = None
         self._queue_backlog = False
@@ -137,6 +145,7 @@ class Scheduler:
             self.job_id = tx.jobs.start(
                 self.config.job_type, hostname=self.hostname, pid=os.getpid(), now=now
             )
+        self._orphans.job_id = self.job_id
         if hasattr(self.executor, "job_id"):
             self.executor.job_id = self.job_id  # type: ignore[attr-defined]
         return self.job_id
@@ -226,7 +235,7 @@ class Scheduler:
         scheduled = self._plan_runs(now, settled=outlook.settled_runs)
         if scheduled or outlook.tis_scheduled or self._queue_backlog:
             self._queue(now)
-        self._check_orphans(now)
+        self._orphans.check(now)
         if self.housekeeping is not None:
             self._guarded("housekeeping", self.housekeeping, now)
         return self._next_wait(now)
@@ -400,7 +409,7 @@ class Scheduler:
                     running_per_backfill=per_backfill,
                 ):
                     if set_run_state(tx, run, RunState.RUNNING, now=now):
-                        self._contexts.pop((dag_id, run.run_id), None)
+                        self._contexts.forget(dag_id, run.run_id)
                         self._mark_dirty(dag_id, run.run_id)
             tx.backfills.complete_finished(now=now)
 
@@ -447,11 +456,11 @@ class Scheduler:
             if run is None or run.state.is_finished:
                 return
             failed = set_run_state(tx, run, RunState.FAILED, now=now)
-        self._contexts.pop((dag_id, run_id), None)
+        self._contexts.forget(dag_id, run_id)
         if failed:
             log.error("run %s of %s is failed (%s)", run_id, dag_id, reason)
 
-    def _plan_one(self, dag_id: str, run_id: str, now: datetime) -> None:
+    def _plan_one(self, dag_id: str, run_id: str, now: datetime) -> bool:
         dag = self._dags[dag_id]
         finished: RunRecord | None = None
         with self.store.transaction() as tx:
@@ -460,11 +469,11 @@ class Scheduler:
             locked = tx.runs.lock(dag_id, run_id)
             run = tx.runs.get(dag_id, run_id)
             if run is None or run.state != RunState.RUNNING:
-                return
+                return False
             if not locked:
                 # Another scheduler plans it now and may miss what made us look: look again soon.
                 self._wake_at[(dag_id, run_id)] = now + LOCKED_RUN_RETRY
-                return
+                return False
             tis = tx.tis.for_run(dag_id, run_id)
             plan = plan_run(
                 dag,
@@ -493,7 +502,7 @@ class Scheduler:
         if plan.wake_at is not None:
             self._wake_at[(dag_id, run_id)] = plan.wake_at
         if finished is not None and plan.run_state is not None:
-            self._contexts.pop((dag_id, run_id), None)
+            self._contexts.forget(dag_id, run_id)
             self._after_run(dag, finished, plan.run_state, plan.reason)
         return any(change.to == TaskState.SCHEDULED for change in plan.changes) or any(
             new.state == TaskState.SCHEDULED for new in plan.new_tis
@@ -578,9 +587,12 @@ class Scheduler:
                 updated_at=now,
             ):
                 continue
-            workload = self._prepare(tx, ti)
+            workload = prepare_workload(
+                tx, ti, self._dags[ti.dag_id], self._contexts, dag_hash=self._dag_hashes.get(ti.dag_id)
+            )
             if isinstance(workload, str):
-                self._refuse_try(tx, ti, workload, now)
+                if refuse_try(tx, ti, workload, self._retry_policy_of(ti), now):
+                    self._mark_dirty(ti.dag_id, ti.run_id)
             else:
                 workloads.append(workload)
         return self.executor.claim_in(tx, workloads)
@@ -597,228 +609,11 @@ class Scheduler:
             self.metrics.gauge(f"pool.open_slots.{pool}", max(total - used, 0) if total >= 0 else -1)
             self.metrics.gauge(f"pool.running_slots.{pool}", used)
 
-    def _prepare(self, tx: Transaction, ti: TiRecord) -> Workload | str:
-        """The try's workload, or why none can be handed to a task process."""
-        try:
-            context, problem = self._cached_context(tx, ti.dag_id, ti.run_id)
-            return problem or self._workload(ti, context)
-        except StoreError:
-            raise
-        except Exception as exc:  # about this try only: it fails (counted), the others go on
-            log.exception("could not prepare try %s of %s", ti.try_number + 1, ti.key)
-            return f"the scheduler could not prepare it: {type(exc).__name__}: {exc}"
-
-    def _cached_context(self, tx: Transaction, dag_id: str, run_id: str) -> tuple[RunContext, str | None]:
-        """The run's context and why it cannot be handed over (or None), read once a minute
-        at most (a chain of tasks asks per task)."""
-        now = time.monotonic()
-        cached = self._contexts.get((dag_id, run_id))
-        if cached is not None and now - cached[0] < CONTEXT_TTL_SECONDS:
-            return cached[1], cached[2]
-        if len(self._contexts) > 1000:
-            self._contexts = {k: v for k, v in self._contexts.items() if now - v[0] < CONTEXT_TTL_SECONDS}
-        context = _run_context(tx, dag_id, run_id)
-        problem = context.handoff_problem()
-        self._contexts[(dag_id, run_id)] = (now, context, problem)
-        return context, problem
-
-    def _refuse_try(self, tx: Transaction, ti: TiRecord, reason: str, now: datetime) -> None:
-        """Fail a try just queued that no task process can be handed: it counts towards
-        its retries, as a failure in the task would, and its log says why."""
-        try_number = ti.try_number + 1
-        state, next_try_at = self._state_after_failure(ti, try_number, now)
-        if not advance_ti(
-            tx,
-            ti.key,
-            TaskState.QUEUED,
-            state,
-            try_number_is=try_number,
-            start_date=now,
-            end_date=now,
-            next_try_at=next_try_at,
-            updated_at=now,
-        ):
-            return
-        line = f"[{_log_time(now)}] {{scheduler}} this try cannot start: {reason}; the try is {state.value}\n"
-        tx.logs.append(ti.key, try_number, [line], now=now)
-        tx.tis.archive_try(replace(ti, try_number=try_number, start_date=now), state=state, end_date=now)
-        self._mark_dirty(ti.dag_id, ti.run_id)
-        log.error("try %s of %s cannot start (%s); now %s", try_number, ti.key, reason, state.value)
-
-    def _state_after_failure(
-        self, ti: TiRecord, try_number: int, now: datetime
-    ) -> tuple[TaskState, datetime | None]:
+    def _retry_policy_of(self, ti: TiRecord) -> RetryPolicy:
+        """The task's retry settings, from its serialized DAG (the defaults if it is gone)."""
         dag = self._dags.get(ti.dag_id)
         task = dag.tasks.get(ti.task_id) if dag else None
-        policy = retry_policy(task) if task else RetryPolicy()
-        return state_after_failure(
-            policy, try_number=try_number, max_tries=ti.max_tries, now=now, seed=str(ti.key)
-        )
-
-    def _workload(self, ti: TiRecord, run: RunContext) -> Workload:
-        dag = self._dags[ti.dag_id]
-        task = dag.tasks[ti.task_id]
-        return Workload(
-            key=ti.key,
-            try_number=ti.try_number + 1,
-            max_tries=ti.max_tries,
-            fileloc=dag.fileloc,
-            run=run,
-            generation=dag.generation,
-            queue=ti.queue,
-            pool=ti.pool,
-            priority_weight=ti.priority_weight,
-            sensor_started_at=ti.sensor_started_at,
-            dag_hash=self._dag_hashes.get(ti.dag_id),
-            extra=task_extra(task),
-        )
-
-    # -- orphans -----------------------------------------------------------------------------
-    def _check_orphans(self, now: datetime) -> None:
-        if (
-            self._last_orphan_check
-            and (now - self._last_orphan_check).total_seconds() < self.config.orphan_check_seconds
-        ):
-            return
-        self._last_orphan_check = now
-        threshold = timedelta(seconds=self.config.orphan_threshold_seconds)
-        self._recovered = []
-        with self.store.transaction() as tx:
-            self._declare_dead_jobs(tx, now, threshold)
-            mine = {k for k, _ in self.executor.running_keys()}
-            in_flight = [
-                ti
-                for ti in tx.tis.in_states([TaskState.QUEUED, TaskState.RUNNING, TaskState.RESTARTING])
-                if ti.key not in mine
-            ]
-            owners = {ti.queued_by_job_id for ti in in_flight} | {ti.supervisor_job_id for ti in in_flight}
-            alive = tx.jobs.alive_ids([j for j in owners if j is not None])
-            dead = {j for j in owners if j is not None and j not in alive}
-            handled = 0
-            for ti in in_flight:
-                handled += self._handle_possible_orphan(tx, ti, dead, now, threshold)
-                if handled >= MAX_ORPHANS_PER_CHECK:
-                    # Thousands of orphans (a big worker died) are taken in slices, so one
-                    # transaction never holds the scheduler (and the web server's GIL) for long.
-                    self._last_orphan_check = None
-                    break
-        for committed in self._recovered:
-            committed()
-        self._recovered = []
-
-    def _declare_dead_jobs(self, tx: Transaction, now: datetime, threshold: timedelta) -> None:
-        for job in tx.jobs.running():
-            if job.id == self.job_id:
-                continue
-            gone = job.latest_heartbeat < now - threshold or (
-                job.hostname == self.hostname and not _pid_alive(job.pid)
-            )
-            if gone and tx.jobs.mark_failed(job.id, now=now):
-                log.warning(
-                    "job %s (%s on %s, pid %s) is dead; adopting its work",
-                    job.id,
-                    job.job_type,
-                    job.hostname,
-                    job.pid,
-                )
-
-    def _handle_possible_orphan(
-        self, tx: Transaction, ti: TiRecord, dead: set[int], now: datetime, threshold: timedelta
-    ) -> bool:
-        """Reset or fail ``ti`` if whoever had it is gone; True if it did."""
-        if ti.state == TaskState.QUEUED:
-            owner_dead = ti.queued_by_job_id in dead or ti.queued_by_job_id is None
-            mine_but_lost = (
-                ti.queued_by_job_id == self.job_id and ti.queued_dttm and ti.queued_dttm < now - threshold
-            )
-            if owner_dead or mine_but_lost:
-                advance_ti(
-                    tx,
-                    ti.key,
-                    TaskState.QUEUED,
-                    TaskState.SCHEDULED,
-                    try_number_is=ti.try_number,
-                    try_number=max(0, ti.try_number - 1),
-                    updated_at=now,
-                )
-                self._mark_dirty(ti.dag_id, ti.run_id)
-                return True
-            return False
-        supervisor_dead = ti.supervisor_job_id is not None and ti.supervisor_job_id in dead
-        stale = ti.last_heartbeat_at is None or ti.last_heartbeat_at < now - threshold
-        if not (supervisor_dead or stale):
-            return False
-        if ti.state == TaskState.RESTARTING:
-            self.executor.discard(ti)  # nothing of the cleared try may run beside the next one
-            advance_ti(tx, ti.key, TaskState.RESTARTING, None, try_number_is=ti.try_number, updated_at=now)
-        elif (recovered := self.executor.recover(tx, ti, now)) is not None:
-            # Adopted (it still runs here) or its recorded end applied: see brisa.runner.adoption.
-            self._recovered.append(recovered)
-        else:
-            self._fail_orphan(tx, ti, now)
-        self._mark_dirty(ti.dag_id, ti.run_id)
-        return True
-
-    def _fail_orphan(self, tx: Transaction, ti: TiRecord, now: datetime) -> None:
-        state, next_try_at = self._state_after_failure(ti, ti.try_number, now)
-        if advance_ti(
-            tx,
-            ti.key,
-            TaskState.RUNNING,
-            state,
-            try_number_is=ti.try_number,
-            end_date=now,
-            next_try_at=next_try_at,
-            updated_at=now,
-        ):
-            tx.logs.append(
-                ti.key,
-                ti.try_number,
-                [
-                    f"[{_log_time(now)}] {{scheduler}} the process "
-                    f"supervising this try stopped answering (dead scheduler or worker); "
-                    f"the try is {state.value}\n"
-                ],
-                now=now,
-            )
-            tx.tis.archive_try(ti, state=state, end_date=now)
-            log.warning("try %s of %s was orphaned; now %s", ti.try_number, ti.key, state.value)
-
-
-def retry_policy(task: SerializedTask) -> RetryPolicy:
-    return RetryPolicy(task.retry_delay, task.retry_exponential_backoff, task.max_retry_delay)
-
-
-def task_extra(task: SerializedTask) -> dict[str, Any]:
-    """What the supervisor needs of the task without loading the DAG file."""
-    return {
-        "retry_delay": task.retry_delay,
-        "retry_exponential_backoff": task.retry_exponential_backoff,
-        "max_retry_delay": task.max_retry_delay,
-        "execution_timeout": task.execution_timeout,
-    }
-
-
-def _run_context(tx: Transaction, dag_id: str, run_id: str) -> RunContext:
-    run = tx.runs.require(dag_id, run_id)
-    prev = tx.runs.previous(dag_id, run.logical_date, state=RunState.SUCCESS) if run.logical_date else None
-    return RunContext(
-        run_id=run.run_id,
-        run_type=run.run_type,
-        logical_date=run.logical_date,
-        data_interval_start=run.data_interval_start,
-        data_interval_end=run.data_interval_end,
-        run_after=run.run_after,
-        start_date=run.start_date,
-        conf=run.conf,
-        triggered_by=run.triggered_by,
-        clear_number=run.clear_number,
-        prev_data_interval_start_success=prev.data_interval_start if prev else None,
-        prev_data_interval_end_success=prev.data_interval_end if prev else None,
-        prev_start_date_success=prev.start_date if prev else None,
-        prev_end_date_success=prev.end_date if prev else None,
-        prev_logical_date_success=prev.logical_date if prev else None,
-    )
+        return retry_policy(task) if task else RetryPolicy()
 
 
 def _mapped_lengths(
@@ -878,18 +673,4 @@ def _paused_dag_ids(tx: Transaction, dags: dict[str, SerializedDag]) -> set[str]
     return held
 
 
-def _log_time(now: datetime) -> str:
-    return f"{now.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3]}+0000"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-__all__ = ["Scheduler", "SchedulerConfig", "retry_policy", "task_extra"]
+__all__ = ["Scheduler", "SchedulerConfig"]

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from brisa.errors import StoreError
-from brisa.executors.procpool import ChildHandler, ProcessPool, kill_group
+from brisa.loader.parse_child import PARSE
 from brisa.metrics import Metrics, NullMetrics
+from brisa.process.pool import ChildHandler, ProcessPool, kill_group
 from brisa.runtime import SECRET_READS, NoSecrets, SecretsReader
 from brisa.serialized import SerializedDag
 from brisa.services.dags import refresh_next_run
@@ -199,7 +200,7 @@ class DagProcessor:
             }
             deadline = time.monotonic() + self.config.parse_timeout
             child = _ParseChild(path, deadline, self._deliver, self.secrets)
-            self.pool.spawn("parse", payload, child)
+            self.pool.spawn(PARSE, payload, child)
 
     def _folder_of(self, path: str) -> Path:
         for folder in self.config.folders:

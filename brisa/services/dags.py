@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
+
+from pendulum import DateTime
 
 from brisa.errors import ConflictError
 from brisa.plan.runs import due_runs
@@ -15,14 +18,18 @@ from brisa.timetables.base import DataInterval, TimeRestriction
 
 
 def restriction_for(dag: SerializedDag) -> TimeRestriction:
-    return TimeRestriction(earliest=dag.start_date, latest=dag.end_date, catchup=dag.catchup)
+    # Stored and serialized times are aware UTC datetimes; the timetables take them as they
+    # take pendulum's DateTime (a datetime subclass) and make DateTimes of what they return.
+    earliest = cast(DateTime | None, dag.start_date)
+    latest = cast(DateTime | None, dag.end_date)
+    return TimeRestriction(earliest=earliest, latest=latest, catchup=dag.catchup)
 
 
 def last_automated_interval(tx: Transaction, dag_id: str) -> DataInterval | None:
     run = tx.runs.last_automated(dag_id)
     if run is None or run.data_interval_start is None or run.data_interval_end is None:
         return None
-    return DataInterval(run.data_interval_start, run.data_interval_end)
+    return DataInterval(cast(DateTime, run.data_interval_start), cast(DateTime, run.data_interval_end))
 
 
 def refresh_next_run(tx: Transaction, dag: SerializedDag, *, now: datetime) -> None:

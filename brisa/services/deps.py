@@ -83,8 +83,12 @@ def _upstream(tx: Transaction, ti: TiRecord, dag: SerializedDag | None) -> Itera
         yield (
             "Trigger Rule",
             f"Task's trigger rule '{task.trigger_rule}' waits for upstream tasks: {', '.join(waiting)} "
-            f"({', '.join(f'{t}={states[t].value if states[t] else None}' for t in waiting)}).",
+            f"({', '.join(f'{t}={_state_name(states[t])}' for t in waiting)}).",
         )
 
 
 __all__ = ["WAITING", "Reason", "failed_deps"]
+
+
+def _state_name(state: TaskState | None) -> str | None:
+    return state.value if state is not None else None

@@ -159,8 +159,8 @@ def _cut(value: Any, max_depth: int) -> Any:
             parent[slot] = copy = dict.fromkeys(item)
             stack.extend((child, copy, key, depth + 1) for key, child in item.items())
         else:
-            parent[slot] = copy = [None] * len(item)
-            stack.extend((child, copy, i, depth + 1) for i, child in enumerate(item))
+            parent[slot] = items = [None] * len(item)
+            stack.extend((child, items, i, depth + 1) for i, child in enumerate(item))
     return root[0]
 
 

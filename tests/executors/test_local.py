@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from brisa.executors.local import LocalExecutor
-from brisa.scheduler.loop import _run_context, task_extra
 from brisa.secrets.backends import EnvironmentBackend
 from brisa.secrets.fernet import FernetCodec, generate_key
 from brisa.secrets.masking import SecretsMasker
@@ -19,6 +18,7 @@ from brisa.states import TaskState, advance_ti
 from brisa.store import migrate
 from brisa.store.records import TaskKey
 from brisa.store.sql import Store
+from brisa.tries.build import build_workload, run_context
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
@@ -65,23 +65,13 @@ def _submit(store, executor, path, dag_id, task_id, conf=None):
         ti = tx.tis.require(key)
         advance_ti(tx, key, None, TaskState.SCHEDULED)
         advance_ti(tx, key, TaskState.SCHEDULED, TaskState.QUEUED, try_number=1)
-        context = _run_context(tx, dag.dag_id, run.run_id)
+        context = run_context(tx, dag.dag_id, run.run_id)
     from dataclasses import replace
-
-    from brisa.executors.base import Workload
 
     if conf is not None:  # past the API's limits, as a run stored by an older Brisa
         context = replace(context, conf=conf)
 
-    workload = Workload(
-        key=key,
-        try_number=1,
-        max_tries=ti.max_tries,
-        fileloc=str(path),
-        run=context,
-        generation=dag.generation,
-        extra=task_extra(dag.tasks[task_id]),
-    )
+    workload = build_workload(dag, key, context, try_number=1, max_tries=ti.max_tries)
     executor.submit([workload])
     return key
 

@@ -4,8 +4,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from brisa.executors.base import RunContext, Workload
-from brisa.runner.outcome import Outcome
 from brisa.runner.store_runtime import StoreRuntime
 from brisa.runner.supervisor import Ending, TrySupervisor, claim_tries
 from brisa.secrets.masking import SecretsMasker
@@ -14,6 +12,9 @@ from brisa.services.runs import trigger_run
 from brisa.states import TaskState, advance_ti
 from brisa.store.records import TaskKey
 from brisa.testing import FakeClock, make_dag
+from brisa.tries.outcome import Outcome
+from brisa.tries.retry import RetryPolicy
+from brisa.tries.workload import RunContext, Workload
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -58,7 +59,7 @@ def running(memory_store):
             start_date=T0,
             conf={},
         ),
-        extra={"retry_delay": 60.0},
+        retry=RetryPolicy(retry_delay=60.0),
     )
     assert claim_tries(memory_store, [workload], now=T0, hostname="h", job_id=None)
 

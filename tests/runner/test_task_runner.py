@@ -6,17 +6,17 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from brisa.executors.base import Workload
 from brisa.loader import parse_file
 from brisa.runner.store_runtime import StoreRuntime
 from brisa.runner.supervisor import claim_tries
 from brisa.runner.task_runner import EndingTryRuntime, run_try
 from brisa.runtime import use_runtime
-from brisa.scheduler.loop import _run_context, task_extra
 from brisa.sdk.dagrun import DagRun
 from brisa.services.runs import trigger_run
 from brisa.states import TaskState, advance_ti
 from brisa.store.records import TaskKey
+from brisa.tries.build import build_workload, run_context
+from brisa.tries.workload import Workload
 from tests.sdk.fakes import MemoryRuntime
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -79,16 +79,8 @@ def _running_try(store, path: Path, task_id: str) -> Workload:
         key = TaskKey(dag.dag_id, run.run_id, task_id)
         advance_ti(tx, key, None, TaskState.SCHEDULED)
         advance_ti(tx, key, TaskState.SCHEDULED, TaskState.QUEUED, try_number=1)
-        context = _run_context(tx, dag.dag_id, run.run_id)
-    workload = Workload(
-        key=key,
-        try_number=1,
-        max_tries=0,
-        fileloc=str(path),
-        run=context,
-        generation=dag.generation,
-        extra=task_extra(dag.tasks[task_id]),
-    )
+        context = run_context(tx, dag.dag_id, run.run_id)
+    workload = build_workload(dag, key, context, try_number=1, max_tries=0)
     assert claim_tries(store, [workload], now=now, hostname="here", job_id=None) == [workload]
     return workload
 

@@ -1,4 +1,4 @@
-"""``task_runner.warm_up``: what the zygote caches before forking task processes."""
+"""``try_context.warm_up``: what the zygote caches before forking task processes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 CHILD = """
 import tempfile
-from brisa.runner.task_runner import hostname, warm_up
+from brisa.runner.try_context import hostname, warm_up
 assert tempfile.tempdir is None and hostname.cache_info().currsize == 0
 warm_up()
 print(tempfile.tempdir, hostname.cache_info().currsize)

@@ -11,8 +11,6 @@ import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
-from brisa.executors.base import RunContext, Workload
-from brisa.runner.outcome import Outcome
 from brisa.runner.tryrecord import (
     TOKEN_VARIABLE,
     ProcessId,
@@ -23,6 +21,8 @@ from brisa.runner.tryrecord import (
 )
 from brisa.states import TaskState
 from brisa.store.records import TaskKey
+from brisa.tries.outcome import Outcome
+from brisa.tries.workload import RunContext, Workload
 
 KEY = TaskKey("dag", "manual__2024-01-01", "task", -1)
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
@@ -30,7 +30,7 @@ NOW = datetime(2024, 1, 1, tzinfo=UTC)
 
 def _workload(try_number: int = 1) -> Workload:
     run = RunContext("manual__2024-01-01", "manual", NOW, NOW, NOW, NOW, NOW, {})
-    return Workload(KEY, try_number, 2, "/dags/dag.py", run, extra={"execution_timeout": 30.0})
+    return Workload(KEY, try_number, 2, "/dags/dag.py", run, execution_timeout=30.0)
 
 
 def _sleeper(**options) -> subprocess.Popen[bytes]:

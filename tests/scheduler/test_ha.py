@@ -17,12 +17,12 @@ from executors.helpers import (
     write_dag,
 )
 
-from brisa.executors.base import ExecutorEvent
 from brisa.scheduler.loop import Scheduler, SchedulerConfig
 from brisa.services.runs import trigger_run
 from brisa.states import RunState, TaskState
 from brisa.store.sql import Store
 from brisa.testing import FakeClock, make_dag
+from brisa.tries.outcome import ExecutorEvent
 
 PG_ADMIN_URL = os.environ.get("BRISA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 RUNS = 200

@@ -5,12 +5,12 @@ from datetime import timedelta
 import pytest
 
 from brisa.executors.inline import InlineExecutor
-from brisa.runner.outcome import Outcome
 from brisa.scheduler.loop import Scheduler, SchedulerConfig
 from brisa.services.dags import refresh_next_run
 from brisa.services.runs import trigger_run
 from brisa.states import RunState, TaskState
 from brisa.testing import FakeClock, make_dag
+from brisa.tries.outcome import Outcome
 
 
 def _scheduler(store, clock, behaviour=None):

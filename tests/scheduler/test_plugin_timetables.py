@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from brisa.executors.local import PRELOAD
-from brisa.executors.procpool import ProcessPool
+from brisa.cli.wiring import child_entry_points
+from brisa.process.pool import ProcessPool
+from brisa.runner.entrypoints import PRELOAD
 from brisa.scheduler.processor import DagProcessor, ProcessorConfig
 from brisa.services.dags import refresh_next_run
 from brisa.store import migrate
@@ -125,7 +126,7 @@ def test_the_dag_processor_stores_a_dag_whose_timetable_fails_without_a_next_run
     plugins.mkdir()
     (plugins / "broken.py").write_text(BROKEN_PLUGIN)
     with plugins_folder(plugins, with_workweek=False):
-        pool = ProcessPool(preload=PRELOAD)  # its children inherit the plugins folder
+        pool = ProcessPool(child_entry_points(), preload=PRELOAD)  # its children inherit the plugins folder
         pool.start()
         try:
             config = ProcessorConfig(folders=(dags,), parse_timeout=5.0, paused_at_creation=False)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from brisa.executors.local import PRELOAD
-from brisa.executors.procpool import ProcessPool
+from brisa.cli.wiring import child_entry_points
+from brisa.process.pool import ProcessPool
+from brisa.runner.entrypoints import PRELOAD
 from brisa.scheduler.processor import DagProcessor, ProcessorConfig
 from brisa.store import migrate
 from brisa.store.sql import Store
@@ -35,7 +36,7 @@ def _now():
 def setup(tmp_path):
     store = Store(f"sqlite:///{tmp_path}/brisa.db")
     migrate.upgrade(store)
-    pool = ProcessPool(preload=PRELOAD)
+    pool = ProcessPool(child_entry_points(), preload=PRELOAD)
     pool.start()
     folder = tmp_path / "dags"
     folder.mkdir()

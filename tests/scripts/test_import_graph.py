@@ -104,10 +104,10 @@ def test_nothing_below_the_cli_imports_it_but_dag_test(edges, lower: str) -> Non
         assert (lower, "cli") not in edges
 
 
-def test_the_loader_reaches_the_runner_only_for_the_control_channel(edges) -> None:
-    # The channel is process plumbing shared by parse, task and callback children;
-    # it is to leave runner/ for a package of its own, below the loader.
-    assert _targets(edges, "loader", "runner") <= {"brisa.runner.channel"}
+def test_the_loader_never_reaches_the_runner(edges) -> None:
+    # The control channel's runtime is process plumbing shared by parse, task and callback
+    # children: it lives in brisa/process, below the loader.
+    assert _targets(edges, "loader", "runner") == set()
 
 
 def test_states_name_nothing_of_the_store(edges) -> None:

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 
 from brisa.errors import StoreUnavailable
 from brisa.executors.inline import InlineExecutor
-from brisa.runner.outcome import Outcome
 from brisa.scheduler.loop import Scheduler, SchedulerConfig
 from brisa.services.dags import refresh_next_run
 from brisa.states import RunState, TaskState
@@ -16,6 +15,7 @@ from brisa.store import retention
 from brisa.store.records import TaskKey
 from brisa.store.retention import TABLES, CleanReport, RetentionHook, clean, describe_counts, retention_hook
 from brisa.testing import FakeClock, make_dag
+from brisa.tries.outcome import Outcome
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 OLD = NOW - timedelta(days=40)

@@ -8,22 +8,28 @@ the process still has one thread, and every child after that is forked by the zy
 
 Protocol (one ``SOCK_SEQPACKET`` socket, JSON messages):
 
-* parent -> zygote ``{"op": "spawn", "id": N, "kind": "task", "payload": {...}}``
+* parent -> zygote ``{"op": "spawn", "id": N, "kind": "task", "payload": {...},
+  "file": [path, generation] | null, "detached": bool}``
 * zygote -> parent ``{"op": "spawned", "id": N, "pid": P}`` with two file descriptors
   attached: the child's control socket and the read end of its stdout/stderr pipe.
 * zygote -> parent ``{"op": "exited", "pid": P, "status": S}`` (``S`` as ``waitstatus_to_exitcode``)
 * parent closes the socket (or dies) -> the zygote kills every child's process group
   and exits, so no try outlives its supervisor while the zygote lives. A task process
   outlives a zygote killed with the scheduler's process group: it keeps a durable record
-  and a restarted scheduler adopts it (see ``brisa.runner.tryrecord``).
+  and a restarted scheduler adopts it (see ``brisa.runner.tryrecord``): it is spawned
+  ``detached``.
+
+What a child of each kind runs comes from the :class:`~brisa.process.entrypoints.EntryPoints`
+the zygote was started with (inherited by the fork, never looked up by name).
 
 Each child runs in its own process group, so ending a try ends the
 processes it started too.
 
 File zygotes: a task child must load its DAG file, which for a big DAG costs more than
-the task.  So for ``task`` children the zygote forks, per DAG file, a *file zygote* that
-loads the file once (``brisa.runner.dag_cache``) and then forks that file's task
-children, which find the DAG already built.  A file zygote is replaced when its file
+the task.  So for a child spawned with a ``file``, whose kind registered a
+``preload_file`` (the runner's ``task``), the zygote forks, per file, a *file zygote*
+that loads the file once and then forks that file's children, which find the DAG
+already built.  A file zygote is replaced when its file
 changes or after ``FILE_ZYGOTE_MAX_AGE``, retired when idle or when more than
 ``MAX_FILE_ZYGOTES`` files are loaded, and skipped for a file whose top-level code fails
 or starts threads (those children load the file themselves, as before).  Its children's
@@ -45,21 +51,15 @@ import socket
 import sys
 import time
 import traceback
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from brisa.errors import ExecutorError
-from brisa.executors.base import MAX_WORKLOAD_BYTES, UnrunnableWorkload
+from brisa.process.entrypoints import EntryPoints, FilePreload
 
-ENTRYPOINTS: dict[str, str] = {
-    "task": "brisa.runner.task_runner:child_main",
-    "parse": "brisa.loader.parse_child:child_main",
-    "callback": "brisa.runner.callbacks:child_main",
-}
-"""What a child of each kind runs: ``fn(payload: dict, control: socket.socket) -> int``."""
-
-_MAX_MESSAGE = MAX_WORKLOAD_BYTES
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+"""The largest spawn request (its payload as JSON) the zygote takes."""
+_MAX_MESSAGE = MAX_MESSAGE_BYTES
 _PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
 MAX_FILE_ZYGOTES = 8
@@ -67,6 +67,11 @@ MAX_FILE_ZYGOTES = 8
 FILE_ZYGOTE_IDLE = 300.0
 FILE_ZYGOTE_MAX_AGE = 300.0
 """A file zygote is replaced after this long, so top-level code of a DAG file runs again."""
+
+
+class PayloadRefused(ExecutorError):
+    """This payload can never be handed to a child (too big, or not JSON): asking again
+    would fail again."""
 
 
 @dataclass
@@ -87,14 +92,19 @@ class ZygoteClient:
 
     @classmethod
     def start(
-        cls, preload: tuple[str, ...] = (), *, hidden_env: frozenset[str] = frozenset()
+        cls,
+        entry_points: EntryPoints,
+        preload: tuple[str, ...] = (),
+        *,
+        hidden_env: frozenset[str] = frozenset(),
     ) -> ZygoteClient:
         """Fork the zygote. Call before the process starts any thread.
 
         ``hidden_env``: variables removed from the zygote's environment, and so from every
         child's (Brisa's own keys and URLs: the children run DAG code)."""
-        for module in preload:
-            warm_up = getattr(importlib.import_module(module), "warm_up", None)
+        warm_ups = [getattr(importlib.import_module(module), "warm_up", None) for module in preload]
+        warm_ups += [entry.warm_up for entry in entry_points.values()]
+        for warm_up in warm_ups:
             if warm_up is not None:
                 warm_up()  # e.g. look up the host name once, not in every child
         parent_sock, zygote_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -111,7 +121,7 @@ class ZygoteClient:
             code = 0
             try:
                 _hide_environment(hidden_env)
-                _Zygote(zygote_sock).serve()
+                _Zygote(zygote_sock, entry_points).serve()
             except BaseException:
                 traceback.print_exc()
                 code = 1
@@ -123,15 +133,31 @@ class ZygoteClient:
     def fileno(self) -> int:
         return self.sock.fileno()
 
-    def spawn(self, kind: str, payload: dict[str, Any]) -> int:
+    def spawn(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        file: tuple[str, str] | None = None,
+        detached: bool = False,
+    ) -> int:
+        """Ask for a child of ``kind``; ``file`` (path, generation) lets a file zygote fork
+        it, ``detached`` lets it outlive the zygote (it keeps a durable record)."""
         self._next_id += 1
-        request = {"op": "spawn", "id": self._next_id, "kind": kind, "payload": payload}
+        request = {
+            "op": "spawn",
+            "id": self._next_id,
+            "kind": kind,
+            "payload": payload,
+            "file": list(file) if file else None,
+            "detached": detached,
+        }
         try:
             message = json.dumps(request).encode()
         except (RecursionError, TypeError, ValueError) as exc:
-            raise UnrunnableWorkload(f"workload cannot be encoded for a task process: {exc}") from None
+            raise PayloadRefused(f"workload cannot be encoded for a task process: {exc}") from None
         if len(message) > _MAX_MESSAGE:
-            raise UnrunnableWorkload(f"workload too large to hand to a task process ({len(message)} bytes)")
+            raise PayloadRefused(f"workload too large to hand to a task process ({len(message)} bytes)")
         try:
             self.sock.send(message)
         except OSError as exc:
@@ -180,7 +206,7 @@ class _FileZygote:
 class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration tests)
     """The fork server loop; also the loop of each file zygote (``file_of`` set)."""
 
-    def __init__(self, sock: socket.socket, *, file_of: str | None = None) -> None:
+    def __init__(self, sock: socket.socket, entry_points: EntryPoints, *, file_of: str | None = None) -> None:
         # Children share the zygote's memory copy-on-write; the cyclic GC touching every
         # object would copy those pages into each child. Frozen objects are never scanned
         # (what the parent froze before forking us, and what a file zygote loaded since).
@@ -189,6 +215,7 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
         # are re-parented here when the task process ends; we end them.
         _prctl(_PR_SET_CHILD_SUBREAPER, 1)
         self.sock = sock
+        self.entry_points = entry_points
         self.file_of = file_of
         self.children: set[int] = set()
         self.files: dict[str, _FileZygote] = {}
@@ -205,7 +232,8 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
     def serve(self) -> None:
         while not (self.retiring and not self.children):
             sockets = {fz.sock.fileno(): fz for fz in [*self.files.values(), *self.retired]}
-            readable, _, _ = select.select([self.sock, self.wake_r, *sockets], [], [], 1.0)
+            watched: list[Any] = [self.sock, self.wake_r, *sockets]
+            readable, _, _ = select.select(watched, [], [], 1.0)
             if self.wake_r in readable:
                 os.read(self.wake_r, 4096)
             self._reap()
@@ -234,7 +262,9 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
 
     # -- where a child is forked ----------------------------------------------------------
     def _route(self, message: dict[str, Any]) -> None:
-        fz = self._file_zygote_for(message) if message["kind"] == "task" and self.file_of is None else None
+        preload = self.entry_points[message["kind"]].preload_file
+        shared = message.get("file") and preload is not None and self.file_of is None
+        fz = self._file_zygote_for(message, preload) if shared and preload is not None else None
         if fz is None:
             self._spawn(message)
         elif fz.ready:
@@ -243,10 +273,9 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
         else:
             fz.pending.append(message)
 
-    def _file_zygote_for(self, message: dict[str, Any]) -> _FileZygote | None:
-        from brisa.runner.dag_cache import file_signature
-
-        path = os.path.abspath(message["payload"].get("fileloc", ""))
+    def _file_zygote_for(self, message: dict[str, Any], preload: FilePreload) -> _FileZygote | None:
+        path, generation = message["file"]
+        path = os.path.abspath(path)
         signature = file_signature(path)
         if signature is None or self.unshareable.get(path, ()) == signature:
             return None
@@ -258,17 +287,17 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
         if fz is None:
             if len(self.files) >= MAX_FILE_ZYGOTES:
                 self._retire_file(min(self.files.values(), key=lambda f: f.last_used))
-            fz = self._start_file_zygote(path, signature, message["payload"].get("generation", "2"))
+            fz = self._start_file_zygote(path, signature, generation, preload)
         return fz
 
     def _start_file_zygote(
-        self, path: str, signature: tuple[float, int] | None, generation: str
+        self, path: str, signature: tuple[float, int] | None, generation: str, preload: FilePreload
     ) -> _FileZygote:
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:
             mine.close()
-            _serve_file(path, generation, theirs, self)
+            _serve_file(path, generation, preload, theirs, self)
         theirs.close()
         now = time.monotonic()
         fz = _FileZygote(path, pid, mine, signature, now, now)
@@ -336,7 +365,7 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
         if pid == 0:
             control_parent.close()
             os.close(out_r)
-            _run_child(message["kind"], message["payload"], control_child, out_w, self)
+            _run_child(message, control_child, out_w, self)
         control_child.close()
         os.close(out_w)
         self.children.add(pid)
@@ -410,7 +439,9 @@ class _Zygote:  # pragma: no cover - runs in the zygote (covered by integration 
             fz.sock.close()
 
 
-def _serve_file(path: str, generation: str, sock: socket.socket, parent: _Zygote) -> None:  # pragma: no cover
+def _serve_file(  # pragma: no cover - runs in a file zygote
+    path: str, generation: str, preload: FilePreload, sock: socket.socket, parent: _Zygote
+) -> None:
     """The file zygote's life: load the DAG file, then fork its task children."""
     code = 0
     try:
@@ -419,12 +450,10 @@ def _serve_file(path: str, generation: str, sock: socket.socket, parent: _Zygote
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)  # a DAG file printing at import time must not write on the zygote's stdout
         os.close(devnull)
-        from brisa.runner import dag_cache
-
-        ok = dag_cache.preload(path, generation)
+        ok = preload(path, generation)
         sock.send(json.dumps({"op": "ready" if ok else "unshareable"}).encode())
         if ok:
-            _Zygote(sock, file_of=path).serve()
+            _Zygote(sock, parent.entry_points, file_of=path).serve()
     except BaseException:
         traceback.print_exc()
         code = 1
@@ -433,7 +462,7 @@ def _serve_file(path: str, generation: str, sock: socket.socket, parent: _Zygote
 
 
 def _run_child(  # pragma: no cover - runs in a child of the zygote
-    kind: str, payload: dict[str, Any], control: socket.socket, out_w: int, zygote: _Zygote
+    message: dict[str, Any], control: socket.socket, out_w: int, zygote: _Zygote
 ) -> None:
     code = 1
     try:
@@ -443,7 +472,7 @@ def _run_child(  # pragma: no cover - runs in a child of the zygote
         # desktop and many server kernels) every session is one CPU-scheduling unit, and 32
         # task sessions would each get the share of the whole web server or database.
         os.setpgid(0, 0)
-        if not (kind == "task" and payload.get("record")):
+        if not message.get("detached"):
             # A task process that keeps a durable record (``brisa.runner.tryrecord``)
             # outlives a zygote killed with its scheduler's process group: a restarted
             # scheduler adopts it. A zygote that lost only its parent still ends it.
@@ -452,7 +481,8 @@ def _run_child(  # pragma: no cover - runs in a child of the zygote
             signal.signal(sig, signal.SIG_DFL)
         _redirect_output(out_w)
         faulthandler.enable(file=sys.stderr)  # a crash leaves its Python traceback in the log
-        code = _entrypoint(kind)(payload, control)
+        main = zygote.entry_points[message["kind"]].main
+        code = main(message["payload"], control)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     except BaseException:
@@ -464,11 +494,6 @@ def _run_child(  # pragma: no cover - runs in a child of the zygote
             sys.stderr.flush()
         finally:
             os._exit(code)
-
-
-def _entrypoint(kind: str) -> Callable[[dict[str, Any], socket.socket], int]:
-    module_name, _, attr = ENTRYPOINTS[kind].partition(":")
-    return getattr(importlib.import_module(module_name), attr)
 
 
 def _redirect_output(out_w: int) -> None:
@@ -503,6 +528,15 @@ def _prctl(option: int, value: int) -> None:
         pass
 
 
+def file_signature(path: str) -> tuple[float, int] | None:
+    """When a loaded file is stale: its modification time and size (None if unreadable)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_mtime, stat.st_size
+
+
 def _child_pids() -> set[int]:
     """This process's children, from /proc (Linux)."""
     pids: set[int] = set()
@@ -515,4 +549,4 @@ def _child_pids() -> set[int]:
     return pids
 
 
-__all__ = ["ENTRYPOINTS", "Spawned", "ZygoteClient"]
+__all__ = ["MAX_MESSAGE_BYTES", "PayloadRefused", "Spawned", "ZygoteClient", "file_signature"]

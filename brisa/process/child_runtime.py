@@ -1,12 +1,9 @@
-"""The control channel between a task process and its supervisor.
+"""The task process's side of its control channel: the ``TaskRuntime`` of a try.
 
-JSON lines over a Unix socket.  The task process sends requests and waits for each
-reply; the supervisor answers from the store.  Task processes therefore never open the
-metadata database (SQLite has one writer; small Postgres plans have few connections).
-
-Request: ``{"op": "xcom_pull", "args": {...}}``; reply ``{"ok": value}`` or
-``{"error": "message", "kind": "NotFoundError"}``.  ``done`` carries the try's outcome
-and is the last request.
+The channel itself (JSON lines over a Unix socket) is :mod:`brisa.process.channel`;
+the supervisor answers from the store, so task processes never open the metadata
+database (SQLite has one writer; small Postgres plans have few connections).
+``done`` carries the try's outcome and is the last request.
 """
 
 from __future__ import annotations
@@ -16,8 +13,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from brisa import serde
-from brisa.errors import BrisaError, ExecutorError, NotFoundError
+from brisa.process.channel import ChannelClosed, LineSocket, error_from
 
 OPS = (
     "start",
@@ -39,39 +35,6 @@ OPS = (
     "rendered",
     "done",
 )
-
-
-class ChannelClosed(ExecutorError):
-    """The supervisor is gone: the try cannot report and must stop."""
-
-
-class LineSocket:
-    """Send and receive whole JSON lines over a stream socket."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self._buffer = b""
-
-    def send(self, message: dict[str, Any]) -> None:
-        self.sock.sendall(serde.dumps(message).encode() + b"\n")
-
-    def receive(self) -> dict[str, Any] | None:
-        while b"\n" not in self._buffer:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                return None
-            self._buffer += chunk
-        line, _, self._buffer = self._buffer.partition(b"\n")
-        return serde.loads(line.decode())
-
-    def feed(self, chunk: bytes) -> list[dict[str, Any]]:
-        """Non-blocking side: add received bytes, return the complete messages."""
-        self._buffer += chunk
-        messages = []
-        while b"\n" in self._buffer:
-            line, _, self._buffer = self._buffer.partition(b"\n")
-            messages.append(serde.loads(line.decode()))
-        return messages
 
 
 class ChannelRuntime:
@@ -98,7 +61,7 @@ class ChannelRuntime:
         if reply is None:
             raise ChannelClosed("lost contact with the supervisor")
         if "error" in reply:
-            raise _error_from(reply)
+            raise error_from(reply)
         return reply.get("ok")
 
     # -- TaskRuntime ------------------------------------------------------------------
@@ -171,7 +134,7 @@ class ChannelRuntime:
         dag_id: str,
         logical_dates: Sequence[str],
         task_ids: Sequence[str] | None,
-        states: Sequence[str],
+        states: Sequence[str | None],
     ) -> int:
         return self.call(
             "count_task_states",
@@ -216,7 +179,7 @@ class ChannelRuntime:
     def clear_task_state(self) -> None:
         self.call("clear_task_state")
 
-    def mask_secret(self, value: str) -> None:
+    def mask_secret(self, value: str | dict[str, Any]) -> None:
         self._tell("mask_secret", value=value)
 
     def mask_text(self, text: str) -> str:
@@ -238,27 +201,4 @@ class ChannelRuntime:
         return self.call("smtp_password")
 
 
-_ERRORS: dict[str, type[BrisaError]] = {"NotFoundError": NotFoundError}
-
-
-def _error_from(reply: dict[str, Any]) -> Exception:
-    kind = reply.get("kind", "")
-    if kind == "KeyError":
-        return KeyError(reply["error"])
-    if kind == "ValueError":
-        return ValueError(reply["error"])
-    cls = _ERRORS.get(kind)
-    if cls is not None:
-        return cls(reply["error"])
-    from brisa import errors
-
-    return getattr(errors, kind, BrisaError)(reply["error"]) if kind else BrisaError(reply["error"])
-
-
-def reply_for(result: Any = None, error: BaseException | None = None) -> dict[str, Any]:
-    if error is None:
-        return {"ok": result}
-    return {"error": str(error), "kind": type(error).__name__}
-
-
-__all__ = ["OPS", "ChannelClosed", "ChannelRuntime", "LineSocket", "reply_for"]
+__all__ = ["OPS", "ChannelRuntime"]

@@ -7,7 +7,8 @@ import threading
 
 import pytest
 
-from brisa.runner.channel import ChannelClosed, ChannelRuntime, LineSocket, reply_for
+from brisa.process.channel import ChannelClosed, LineSocket, reply_for
+from brisa.process.child_runtime import ChannelRuntime
 
 
 def _answering(sock: socket.socket, seen: list[dict]) -> threading.Thread:

@@ -19,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from brisa.executors.base import UnrunnableWorkload
-from brisa.executors.zygote import Spawned, ZygoteClient
-from brisa.runner.channel import LineSocket, reply_for
+from brisa.process.channel import LineSocket, reply_for
+from brisa.process.entrypoints import EntryPoints
+from brisa.process.zygote import PayloadRefused, Spawned, ZygoteClient
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +81,13 @@ class ProcessPool:
 
     def __init__(
         self,
+        entry_points: EntryPoints,
         *,
         preload: tuple[str, ...] = (),
         name: str = "brisa-procpool",
         hidden_env: frozenset[str] = frozenset(),
     ) -> None:
+        self.entry_points = entry_points
         self._preload = preload
         self._hidden_env = hidden_env
         self._name = name
@@ -108,7 +110,7 @@ class ProcessPool:
     def start_zygote(self) -> None:
         """Fork the zygote: must happen while the process has a single thread."""
         if self._zygote is None:
-            self._zygote = ZygoteClient.start(self._preload, hidden_env=self._hidden_env)
+            self._zygote = ZygoteClient.start(self.entry_points, self._preload, hidden_env=self._hidden_env)
 
     def start(self) -> None:
         self.start_zygote()
@@ -123,8 +125,17 @@ class ProcessPool:
         """Run ``fn()`` on the pool thread after each round of events (batching writes)."""
         self._after_dispatch.append(fn)
 
-    def spawn(self, kind: str, payload: dict[str, Any], handler: ChildHandler) -> None:
-        """Start a child of ``kind``; thread-safe.
+    def spawn(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        handler: ChildHandler,
+        *,
+        file: tuple[str, str] | None = None,
+        detached: bool = False,
+    ) -> None:
+        """Start a child of ``kind`` (a kind of :attr:`entry_points`); thread-safe.
+        ``file`` and ``detached``: see :meth:`ZygoteClient.spawn`.
 
         The request goes to the zygote from the calling thread (no hand-off to the pool's
         thread on the way: a try starts a GIL switch sooner); the handler still only ever
@@ -133,13 +144,15 @@ class ProcessPool:
         with self._spawn_lock:
             error = None
             refused = False
-            if not self.zygote_alive or self._zygote is None:
+            if kind not in self.entry_points:
+                error, refused = f"no child process kind {kind!r} is registered", True
+            elif not self.zygote_alive or self._zygote is None:
                 error = "the zygote process is gone"
             else:
                 try:
-                    request_id = self._zygote.spawn(kind, payload)
+                    request_id = self._zygote.spawn(kind, payload, file=file, detached=detached)
                     self._pending[request_id] = handler
-                except UnrunnableWorkload as exc:
+                except PayloadRefused as exc:
                     error, refused = str(exc), True
                 except Exception as exc:
                     error = str(exc)
@@ -201,16 +214,16 @@ class ProcessPool:
                 fds[child.output_fd] = ("output", child)
         readable, _, _ = select.select(list(fds), [], [], timeout)
         for fd in readable:
-            kind, child = fds[fd]
+            kind, ready = fds[fd]
             if kind == "wake":
                 os.read(self._wake_r, 65536)
                 self._drain_requests()
             elif kind == "zygote":
                 self._read_zygote()
-            elif kind == "control" and child is not None:
-                self._read_control(child)
-            elif kind == "output" and child is not None:
-                self._read_output(child)
+            elif kind == "control" and ready is not None:
+                self._read_control(ready)
+            elif kind == "output" and ready is not None:
+                self._read_output(ready)
         for child in list(self._children.values()):
             self._maybe_finish(child)
         for fn in self._after_dispatch:

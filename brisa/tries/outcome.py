@@ -1,4 +1,6 @@
-"""What a try ended as, reported by the runner (or decided by the supervisor if it died)."""
+"""How a try ended: its :class:`Outcome` (reported by the runner, or decided by the
+supervisor if the task process died) and the :class:`ExecutorEvent` that tells the
+scheduler a try is over (written by whoever supervised it, below the executors)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from brisa.states import TaskState
+from brisa.store.records import TaskKey
 
 
 @dataclass(frozen=True)
@@ -35,4 +38,14 @@ class Outcome:
         )
 
 
-__all__ = ["Outcome"]
+@dataclass(frozen=True)
+class ExecutorEvent:
+    """A try is over (its outcome is already in the store) or could not be run."""
+
+    key: TaskKey
+    try_number: int
+    state: str | None
+    message: str = ""
+
+
+__all__ = ["ExecutorEvent", "Outcome"]

@@ -1,4 +1,8 @@
-"""When a failed try is tried again, and when.
+"""What happens after a failed try: tried again (and when), or failed for good.
+
+The one decision for every failed try, whoever sees it fail: the task runner (the task
+raised), the supervisor (its process died or timed out, or could not be started) and
+the scheduler (a try no task process can be handed, a try whose supervisor died).
 
 Airflow's meaning: a try may be retried while ``try_number <= max_tries``; the wait is
 ``retry_delay``, or with ``retry_exponential_backoff`` ``retry_delay * 2**(try-1)``
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from brisa.states import TaskState
+from brisa.tries.outcome import Outcome
 
 MAX_RETRY_DELAY = 24 * 60 * 60.0  # a day: beyond it timedelta arithmetic stops making sense
 
@@ -41,7 +46,7 @@ def retry_delay(policy: RetryPolicy, *, try_number: int, seed: str) -> float:
     return delay
 
 
-def state_after_failure(
+def after_failed_try(
     policy: RetryPolicy,
     *,
     try_number: int,
@@ -49,13 +54,16 @@ def state_after_failure(
     now: datetime,
     seed: str,
     retryable: bool = True,
-) -> tuple[TaskState, datetime | None]:
-    """``(up_for_retry, when)`` if another try is due, else ``(failed, None)``."""
+    error: str | None = None,
+) -> Outcome:
+    """``up_for_retry`` at the policy's time if another try is due, else ``failed``.
+
+    ``retryable`` False: the task asked to fail without retrying (``AirflowFailException``,
+    a sensor's timeout)."""
     if retryable and can_retry(try_number, max_tries):
-        return TaskState.UP_FOR_RETRY, now + timedelta(
-            seconds=retry_delay(policy, try_number=try_number, seed=seed)
-        )
-    return TaskState.FAILED, None
+        wait = timedelta(seconds=retry_delay(policy, try_number=try_number, seed=seed))
+        return Outcome(TaskState.UP_FOR_RETRY, now, next_try_at=now + wait, error=error)
+    return Outcome(TaskState.FAILED, now, error=error)
 
 
-__all__ = ["RetryPolicy", "can_retry", "retry_delay", "state_after_failure"]
+__all__ = ["RetryPolicy", "after_failed_try", "can_retry", "retry_delay"]
