@@ -484,3 +484,19 @@ def test_dags_list_leaves_sub_dags_out_and_dags_details_still_finds_them(seed_en
     details = brisa("dags", "details", "e2e_subdag_2x.inner", "-o", "json", env=seed_env)
     assert details.returncode == 0, details.stderr
     assert "e2e_subdag_2x.inner" in details.stdout
+
+
+def test_dags_test_retries_a_sub_dag_operator_by_clearing_only_the_childs_failed_tasks(seed_env, tmp_path):
+    """Issue 15: as the scheduler path (Airflow 2.10's SubDagOperator retry), `dags test`
+    runs again only the child run's failed task; its successful ``first`` keeps its try."""
+    dags = Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"])
+    shutil.copy(E2E_DAGS / "subdag_2x.py", dags / "subdag_2x.py")
+    (tmp_path / "markers").mkdir()  # where the flaky task leaves its flag (next to dags/)
+    result = brisa("dags", "test", "e2e_subdag_2x_retried", "2024-01-01", env=seed_env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    started = [line for line in result.stdout.splitlines() if line.startswith("--- ")]
+    assert [line for line in started if line.startswith("--- first")] == ["--- first"]
+    flaky = [line for line in started if line.startswith("--- flaky")]
+    assert flaky == ["--- flaky", "--- flaky (try 2 of 2)"]
+    assert "  inner: success" in result.stdout.splitlines()
+
