@@ -9,7 +9,9 @@ Airflow), validating on the way.  Validation errors raise
 from __future__ import annotations
 
 import copy
-from collections.abc import ItemsView, Iterator, Mapping, MutableMapping, ValuesView
+import json
+import warnings
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, MutableMapping, ValuesView
 from typing import Any
 
 import jsonschema
@@ -202,11 +204,54 @@ def resolve_run_params(
     return resolved.validate()
 
 
+def conf_overrides_params(dag: Any) -> bool:
+    """Whether a run's ``conf`` overrides the params its tasks see.
+
+    Airflow's ``[core] dag_run_conf_overrides_params`` defaulted to False in 1.10.15 and
+    to True since 2.0: Brisa applies the default of the Airflow the file was written for
+    (a 1.10 file's templates read ``dag_run.conf`` for the run's values)."""
+    return not getattr(dag, "written_for_airflow_1", False)
+
+
+def check_json_values(layers: Iterable[Any], *, generation: str) -> None:
+    """Airflow 3's ``Param`` refuses a value JSON cannot hold (the file fails to load);
+    2.x only warned that it would (``RemovedInAirflow3Warning``).  ``layers`` are the
+    DAG's and its tasks' params (anything else is skipped)."""
+    for params in layers:
+        if not isinstance(params, ParamsDict):
+            continue
+        for param in params._params.values():
+            if param.has_value and not _is_json(param.value):
+                _refuse_or_warn(param.value, generation)
+
+
+def _refuse_or_warn(value: Any, generation: str) -> None:
+    if generation == "3":
+        raise ParamValidationError(
+            f"All provided parameters must be json-serializable. The value '{value}' is not serializable."
+        )
+    warnings.warn(
+        "The use of non-json-serializable params is deprecated and will be removed in a future release",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
+def _is_json(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 __all__ = [
     "NOTSET",
     "ArgNotSet",
     "Param",
     "ParamsDict",
+    "check_json_values",
+    "conf_overrides_params",
     "is_arg_set",
     "merge_params",
     "resolve_run_params",

@@ -500,3 +500,26 @@ def test_dags_test_retries_a_sub_dag_operator_by_clearing_only_the_childs_failed
     assert flaky == ["--- flaky", "--- flaky (try 2 of 2)"]
     assert "  inner: success" in result.stdout.splitlines()
 
+
+@pytest.mark.parametrize(
+    ("bash_import", "shown"),
+    [
+        ("from airflow.operators.bash_operator import BashOperator", "colour=red"),  # a 1.10 file
+        ("from airflow.operators.bash import BashOperator", "colour=teal"),  # a 2.x file
+    ],
+)
+def test_a_runs_conf_overrides_params_except_in_a_1_10_file(seed_env, bash_import, shown):
+    """Airflow 1.10.15's ``dag_run_conf_overrides_params`` defaulted to False, 2.0's to True."""
+    dags = Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"])
+    (dags / "colours.py").write_text(
+        "from datetime import datetime\n"
+        "from airflow import DAG\n"
+        f"{bash_import}\n"
+        "with DAG('colours', start_date=datetime(2024, 1, 1), schedule_interval=None,\n"
+        "         params={'colour': 'red'}) as dag:\n"
+        "    BashOperator(task_id='show', bash_command='echo colour={{ params.colour }}')\n"
+    )
+    result = brisa("dags", "test", "colours", "2024-01-01", "-c", '{"colour": "teal"}', env=seed_env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    lines = [line.split("] ")[-1].strip() for line in result.stdout.splitlines()]
+    assert {line for line in lines if line.startswith("colour=")} == {shown}
