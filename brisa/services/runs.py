@@ -124,8 +124,7 @@ def trigger_run(
 
 def param_errors(params: dict[str, Any], conf: dict[str, Any]) -> dict[str, str]:
     """Problems of the run's params (DAG defaults overridden by ``conf``), by param name."""
-    import jsonschema
-    from jsonschema import FormatChecker
+    from brisa.sdk.params import schema_problem
 
     problems: dict[str, str] = {}
     for name, spec in params.items():
@@ -136,12 +135,9 @@ def param_errors(params: dict[str, Any], conf: dict[str, Any]) -> dict[str, str]
         else:
             problems[name] = "No value passed and Param has no default value"
             continue
-        try:
-            jsonschema.validate(value, spec.get("schema") or {}, format_checker=FormatChecker())
-        except jsonschema.ValidationError as err:
-            problems[name] = err.message
-        except jsonschema.SchemaError as err:
-            problems[name] = f"invalid schema: {err.message}"
+        problem = schema_problem(value, spec.get("schema") or {})
+        if problem is not None:
+            problems[name] = problem
     return problems
 
 

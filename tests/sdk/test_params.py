@@ -15,6 +15,7 @@ from brisa.sdk.params import (
     merge_params,
     resolve_run_params,
 )
+from brisa.services.runs import param_errors
 
 START = datetime(2024, 1, 1)
 
@@ -164,3 +165,24 @@ def test_suppress_exception_hands_out_none_for_an_invalid_or_missing_value():
     params["n"] = "five"
     assert params["n"] == 1
     assert ParamsDict({"n": Param("x", type="integer")}, suppress_exception=True).validate() == {"n": None}
+
+
+def test_date_time_and_time_formats_are_checked_as_airflow_2_10_checks_them():
+    """Airflow 2.10.5 depends on rfc3339-validator, so ``format: date-time`` and ``time``
+    are checked (jsonschema alone skips them); an ISO 8601 date-time that is not RFC 3339
+    still passes with a deprecation warning (``_warn_if_not_rfc3339_dt``)."""
+    when = Param("2024-01-01T10:00:00+00:00", type="string", format="date-time")
+    assert when.resolve() == "2024-01-01T10:00:00+00:00"
+    assert when.resolve("2024-01-01t10:00:00.5z") == "2024-01-01t10:00:00.5z"
+    for bad in ("tomorrow", "2024-02-30T00:00:00Z"):
+        with pytest.raises(ParamValidationError, match="is not a 'date-time'"):
+            when.resolve(bad)
+    with pytest.warns(DeprecationWarning, match="non-RFC3339 datetime: '2024-01-01 10:00:00'"):
+        assert when.resolve("2024-01-01 10:00:00") == "2024-01-01 10:00:00"
+    at = Param("10:00:00+00:00", type="string", format="time")
+    assert at.resolve() == "10:00:00+00:00"
+    with pytest.raises(ParamValidationError, match="is not a 'time'"):
+        at.resolve("25:00:00Z")
+    assert param_errors({"w": {"value": None, "schema": {"format": "date-time"}}}, {"w": "soon"}) == {
+        "w": "'soon' is not a 'date-time'"
+    }
