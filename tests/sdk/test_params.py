@@ -186,3 +186,16 @@ def test_date_time_and_time_formats_are_checked_as_airflow_2_10_checks_them():
     assert param_errors({"w": {"value": None, "schema": {"format": "date-time"}}}, {"w": "soon"}) == {
         "w": "'soon' is not a 'date-time'"
     }
+
+
+def test_a_dag_param_without_any_value_fails_as_airflow_does():
+    """Airflow 2.10.5 and 3.1's ``DagParam.resolve``: the run's value, else the default,
+    else ``AirflowException: No value could be resolved for parameter <name>``."""
+    from brisa.sdk.dag import DAG
+    from brisa.sdk.xcom_arg import DagParam
+
+    dag = DAG("p", schedule=None)
+    assert DagParam(dag, "n", 3).resolve({"params": {}}) == 3
+    assert DagParam(dag, "n", 3).resolve({"params": {"n": 4}}) == 4
+    with pytest.raises(AirflowException, match="No value could be resolved for parameter m"):
+        DagParam(dag, "m").resolve({"params": {}})
