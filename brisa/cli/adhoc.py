@@ -22,7 +22,6 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -206,18 +205,30 @@ def _run_test(
     *,
     mark_success: re.Pattern[str] | None = None,
 ) -> RunState:
+
+    store = memory_store()
+    run = adhoc_run(store, dag, when, conf=conf, others=others)
+    subdags = _SubDags(
+        {other.dag_id: other for other in others if other.is_subdag}, others, secrets, mark_success
+    )
+    return _drive(store, dag, run.run_id, subdags, secrets, mark_success=mark_success)
+
+
+def _drive(
+    store: Store,
+    dag: SerializedDag,
+    run_id: str,
+    subdags: _SubDags,
+    secrets: Any,
+    *,
+    mark_success: re.Pattern[str] | None,
+) -> RunState:
+    """The scheduler loop over ``store`` with the inline executor until the run ends."""
     from brisa.executors.inline import InlineExecutor
     from brisa.runner.task_runner import run_try
     from brisa.scheduler.loop import Scheduler, SchedulerConfig
 
-    dag_id = dag.dag_id
-    store = memory_store()
-    run = adhoc_run(store, dag, when, conf=conf, others=others)
     adhoc = Adhoc(store, dag, None, secrets)  # type: ignore[arg-type]
-    subdags = _SubDags(
-        {other.dag_id: other for other in others if other.is_subdag},
-        lambda sub, when, conf: _run_test(sub, others, when, conf, secrets, mark_success=mark_success),
-    )
 
     def run_one(workload: Workload) -> Outcome:
         # As Airflow's dag.test(): a failed try with retries left is up for retry, and runs
@@ -243,8 +254,8 @@ def _run_test(
         scheduler.tick(utcnow())
         scheduler.handle_events(scheduler.executor.poll())
         with store.transaction(readonly=True) as tx:
-            current = tx.runs.require(dag_id, run.run_id)
-            tis = tx.tis.for_run(dag_id, run.run_id)
+            current = tx.runs.require(dag.dag_id, run_id)
+            tis = tx.tis.for_run(dag.dag_id, run_id)
         if current.state.is_finished:
             _summary(tis)
             return current.state
@@ -256,14 +267,25 @@ def _run_test(
 class _SubDags:
     """``dags test`` and ``SubDagOperator``: the sub-DAG's run is run to its end here, in a
     test store of its own, when the operator creates it (the inline executor runs one try
-    at a time, so the loop could not run the child while the operator waits for it)."""
+    at a time, so the loop could not run the child while the operator waits for it).
+
+    Each child run keeps its store, so that the operator's retry (``RESET_FAILED_TASKS``)
+    clears only the child's failed tasks and runs them again, as the scheduler path does,
+    instead of running the whole child again."""
 
     def __init__(
-        self, dags: dict[str, SerializedDag], drive: Callable[[SerializedDag, datetime, Any], RunState]
+        self,
+        dags: dict[str, SerializedDag],
+        others: list[SerializedDag],
+        secrets: Any,
+        mark_success: re.Pattern[str] | None,
     ) -> None:
         self.dags = dags
-        self.drive = drive
+        self.others = others
+        self.secrets = secrets
+        self.mark_success = mark_success
         self.finished: dict[tuple[str, str], RunState] = {}
+        self.children: dict[tuple[str, str], tuple[Store, str]] = {}
 
     def runtime(self, adhoc: Adhoc, key: TaskKey) -> StoreRuntime:
         if not self.dags:
@@ -271,6 +293,31 @@ class _SubDags:
         return _SubDagRuntime(
             adhoc.store, key, secrets=adhoc.secrets, masker=_Unmasked(), clock=utcnow, subdags=self
         )
+
+    def run_child(
+        self, sub: SerializedDag, run_id: str, when: datetime, conf: Any, reset: bool | str
+    ) -> RunState:
+        """Run the child of the parent run ``run_id`` to its end; a retry resumes it."""
+        from brisa.runtime import RESET_FAILED_TASKS
+
+        known = self.children.get((sub.dag_id, run_id))
+        if known is not None and reset == RESET_FAILED_TASKS:
+            store, child_run_id = known
+            _clear_child_failures(store, sub, child_run_id)
+        else:
+            store = memory_store()
+            child_run_id = adhoc_run(store, sub, when, conf=conf, others=self.others).run_id
+            self.children[(sub.dag_id, run_id)] = (store, child_run_id)
+        state = _drive(store, sub, child_run_id, self, self.secrets, mark_success=self.mark_success)
+        self.finished[(sub.dag_id, run_id)] = state
+        return state
+
+
+def _clear_child_failures(store: Store, sub: SerializedDag, run_id: str) -> None:
+    from brisa.runner.store_runtime import clear_failed_tasks
+
+    with store.transaction() as tx:
+        clear_failed_tasks(tx, sub, tx.runs.require(sub.dag_id, run_id), now=utcnow())
 
 
 class _SubDagRuntime(StoreRuntime):
@@ -284,7 +331,7 @@ class _SubDagRuntime(StoreRuntime):
             return super().trigger_dag(dag_id=dag_id, run_id=run_id, logical_date=logical_date, **kwargs)
         when = datetime.fromisoformat(logical_date) if logical_date else utcnow()
         print(f"--- sub-DAG {dag_id}", flush=True)
-        self.subdags.finished[(dag_id, run_id)] = self.subdags.drive(sub, when, kwargs.get("conf"))
+        self.subdags.run_child(sub, run_id, when, kwargs.get("conf"), kwargs.get("reset_dag_run", False))
         return run_id
 
     def get_run_state(self, *, dag_id: str, run_id: str) -> str | None:

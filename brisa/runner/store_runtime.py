@@ -191,7 +191,7 @@ class StoreRuntime:
             dag = tx.dags.require_serialized(dag_id)
             existing = tx.runs.get(dag_id, run_id) if reset_dag_run and run_id else None
             if existing is not None and reset_dag_run == RESET_FAILED_TASKS:
-                _clear_failed_tasks(tx, dag, existing, now=now)
+                clear_failed_tasks(tx, dag, existing, now=now)
                 self.on_trigger()
                 return existing.run_id
             if existing is not None:
@@ -274,7 +274,7 @@ class StoreRuntime:
         return self.masker.mask(text)
 
 
-def _clear_failed_tasks(tx: Transaction, dag: SerializedDag, run: RunRecord, *, now: datetime) -> None:
+def clear_failed_tasks(tx: Transaction, dag: SerializedDag, run: RunRecord, *, now: datetime) -> None:
     """Airflow 2's SubDagOperator retry (``_reset_dag_run_and_task_instances``): the child
     run's failed and upstream_failed tasks run again; its successful ones are kept."""
     from brisa.services.tasks import clear_task_instances
@@ -290,5 +290,6 @@ __all__ = [
     "SecretsSource",
     "StoreRuntime",
     "TaskInstanceReader",
+    "clear_failed_tasks",
     "ti_fields",
 ]

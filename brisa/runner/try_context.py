@@ -48,7 +48,7 @@ def build_try_context(
     *,
     test_mode: bool = False,
 ) -> dict[str, Any]:
-    from brisa.sdk.params import resolve_run_params
+    from brisa.sdk.params import conf_overrides_params, resolve_run_params
     from brisa.sdk.taskinstance import TaskInstance
     from brisa.templating import build_context
     from brisa.templating.context import PreviousRuns
@@ -74,7 +74,7 @@ def build_try_context(
         priority_weight=workload.priority_weight,
         generation=workload.generation,
     )
-    params = resolve_run_params(task.params, run.conf)
+    params = resolve_run_params(task.params, run.conf, conf_overrides_params=conf_overrides_params(dag))
     prev = PreviousRuns(
         prev_data_interval_start_success=run.prev_data_interval_start_success,
         prev_data_interval_end_success=run.prev_data_interval_end_success,

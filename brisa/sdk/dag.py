@@ -30,7 +30,7 @@ from brisa.sdk.exceptions import (
 )
 from brisa.sdk.fileloc import caller_location
 from brisa.sdk.keys import validate_key
-from brisa.sdk.params import NOTSET, ArgNotSet, ParamsDict
+from brisa.sdk.params import NOTSET, ArgNotSet, ParamsDict, check_json_values
 from brisa.sdk.taskgroup import TaskGroup
 
 if TYPE_CHECKING:
@@ -375,6 +375,8 @@ class DAG:
         self.check_cycle()
         timetable = self.timetable_for(generation)
         timetable.validate()  # a custom timetable's own check, as Airflow's DagBag calls it
+        layers = [self.params, *(getattr(t, "params", None) for t in self.task_dict.values())]
+        check_json_values(layers, generation=generation)
         if getattr(timetable, "can_be_scheduled", True):
             try:
                 self.params.validate()

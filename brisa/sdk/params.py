@@ -9,7 +9,11 @@ Airflow), validating on the way.  Validation errors raise
 from __future__ import annotations
 
 import copy
-from collections.abc import ItemsView, Iterator, Mapping, MutableMapping, ValuesView
+import json
+import re
+import warnings
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, MutableMapping, ValuesView
+from datetime import datetime
 from typing import Any
 
 import jsonschema
@@ -36,6 +40,61 @@ NOTSET = ArgNotSet()
 
 def is_arg_set(value: Any) -> bool:
     return not isinstance(value, ArgNotSet)
+
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$", re.IGNORECASE)
+
+
+def _is_rfc3339(instance: object) -> bool:
+    """``format: date-time`` as Airflow checks it (its ``rfc3339-validator`` dependency);
+    jsonschema alone leaves the format unchecked when that package is missing."""
+    if not isinstance(instance, str):
+        return True
+    return _RFC3339.match(instance) is not None and _parses(instance.upper().replace("Z", "+00:00"))
+
+
+def _is_rfc3339_time(instance: object) -> bool:
+    return not isinstance(instance, str) or _is_rfc3339(f"1970-01-01T{instance}")
+
+
+def _parses(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+FORMATS = FormatChecker()
+FORMATS.checks("date-time")(_is_rfc3339)
+FORMATS.checks("time")(_is_rfc3339_time)
+
+
+def schema_problem(value: Any, schema: Mapping[str, Any]) -> str | None:
+    """Why ``value`` does not fit ``schema`` (jsonschema's one-line message), or None.
+
+    As Airflow 2.10, an ISO 8601 date-time that is not RFC 3339 (naive, or with a space)
+    still passes ``format: date-time``, with a deprecation warning (Airflow 3 dropped it)."""
+    try:
+        jsonschema.validate(value, schema, format_checker=FORMATS)
+    except jsonschema.ValidationError as err:
+        if err.validator == "format" and err.validator_value == "date-time" and _iso_8601(value):
+            return None
+        return err.message
+    except jsonschema.SchemaError as err:
+        return f"invalid schema: {err.message}"
+    return None
+
+
+def _iso_8601(value: Any) -> bool:
+    if not isinstance(value, str) or not _parses(value):
+        return False
+    warnings.warn(
+        f"The use of non-RFC3339 datetime: {value!r} is deprecated and will be removed in a future release",
+        DeprecationWarning,
+        stacklevel=4,
+    )
+    return True
 
 
 class Param:
@@ -65,14 +124,11 @@ class Param:
             if suppress_exception:
                 return None
             raise ParamValidationError("No value passed and Param has no default value")
-        try:
-            jsonschema.validate(final, self.schema, format_checker=FormatChecker())
-        except jsonschema.ValidationError as err:
-            if suppress_exception:
-                return None
-            raise ParamValidationError(err.message) from None
-        except jsonschema.SchemaError as err:
-            raise ParamValidationError(f"invalid schema: {err.message}") from None
+        problem = schema_problem(final, self.schema)
+        if problem is not None and not problem.startswith("invalid schema") and suppress_exception:
+            return None
+        if problem is not None:
+            raise ParamValidationError(problem)
         self.value = final
         return final
 
@@ -202,12 +258,57 @@ def resolve_run_params(
     return resolved.validate()
 
 
+def conf_overrides_params(dag: Any) -> bool:
+    """Whether a run's ``conf`` overrides the params its tasks see.
+
+    Airflow's ``[core] dag_run_conf_overrides_params`` defaulted to False in 1.10.15 and
+    to True since 2.0: Brisa applies the default of the Airflow the file was written for
+    (a 1.10 file's templates read ``dag_run.conf`` for the run's values)."""
+    return not getattr(dag, "written_for_airflow_1", False)
+
+
+def check_json_values(layers: Iterable[Any], *, generation: str) -> None:
+    """Airflow 3's ``Param`` refuses a value JSON cannot hold (the file fails to load);
+    2.x only warned that it would (``RemovedInAirflow3Warning``).  ``layers`` are the
+    DAG's and its tasks' params (anything else is skipped)."""
+    for params in layers:
+        if not isinstance(params, ParamsDict):
+            continue
+        for param in params._params.values():
+            if param.has_value and not _is_json(param.value):
+                _refuse_or_warn(param.value, generation)
+
+
+def _refuse_or_warn(value: Any, generation: str) -> None:
+    if generation == "3":
+        raise ParamValidationError(
+            f"All provided parameters must be json-serializable. The value '{value}' is not serializable."
+        )
+    warnings.warn(
+        "The use of non-json-serializable params is deprecated and will be removed in a future release",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
+def _is_json(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 __all__ = [
+    "FORMATS",
     "NOTSET",
     "ArgNotSet",
     "Param",
     "ParamsDict",
+    "check_json_values",
+    "conf_overrides_params",
     "is_arg_set",
     "merge_params",
     "resolve_run_params",
+    "schema_problem",
 ]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from brisa.sdk import setup_teardown
 from brisa.sdk.dependencies import DependencyMixin
-from brisa.sdk.exceptions import XComNotFound
+from brisa.sdk.exceptions import AirflowException, XComNotFound
 from brisa.sdk.params import NOTSET, ArgNotSet
 
 if TYPE_CHECKING:
@@ -248,7 +248,8 @@ class DagParam(DependencyMixin):
             return params[self._name]
         if not isinstance(self._default, ArgNotSet):
             return self._default
-        raise KeyError(f"No value could be resolved for parameter {self._name}")
+        # Airflow 2.10 and 3.1 raise AirflowException here (a task failure, not a KeyError).
+        raise AirflowException(f"No value could be resolved for parameter {self._name}")
 
 
 def _is_resolvable(value: Any) -> bool:

@@ -124,8 +124,7 @@ def trigger_run(
 
 def param_errors(params: dict[str, Any], conf: dict[str, Any]) -> dict[str, str]:
     """Problems of the run's params (DAG defaults overridden by ``conf``), by param name."""
-    import jsonschema
-    from jsonschema import FormatChecker
+    from brisa.sdk.params import schema_problem
 
     problems: dict[str, str] = {}
     for name, spec in params.items():
@@ -136,21 +135,22 @@ def param_errors(params: dict[str, Any], conf: dict[str, Any]) -> dict[str, str]
         else:
             problems[name] = "No value passed and Param has no default value"
             continue
-        try:
-            jsonschema.validate(value, spec.get("schema") or {}, format_checker=FormatChecker())
-        except jsonschema.ValidationError as err:
-            problems[name] = err.message
-        except jsonschema.SchemaError as err:
-            problems[name] = f"invalid schema: {err.message}"
+        problem = schema_problem(value, spec.get("schema") or {})
+        if problem is not None:
+            problems[name] = problem
     return problems
 
 
 def validate_conf(dag: SerializedDag, conf: dict[str, Any]) -> None:
-    """Raise ParamValidationError naming every param that ``conf`` leaves invalid."""
+    """Raise ParamValidationError naming every param that ``conf`` leaves invalid.
+
+    Each in Airflow's words (``Invalid input for param n: ...``, the 400 its trigger
+    endpoints answer), where Airflow stops at the first: clients matching its message
+    still match, and a user fixing a form sees every problem at once."""
     problems = param_errors(dag.params, conf)
     if problems:
-        details = "; ".join(f"{name}: {message}" for name, message in sorted(problems.items()))
-        raise ParamValidationError(f"Invalid input for DAG {dag.dag_id!r} params: {details}")
+        each = (f"Invalid input for param {name}: {message}" for name, message in sorted(problems.items()))
+        raise ParamValidationError("; ".join(each))
 
 
 def set_run_state(tx: Transaction, run: RunRecord, to: RunState, *, now: datetime) -> bool:

@@ -484,3 +484,42 @@ def test_dags_list_leaves_sub_dags_out_and_dags_details_still_finds_them(seed_en
     details = brisa("dags", "details", "e2e_subdag_2x.inner", "-o", "json", env=seed_env)
     assert details.returncode == 0, details.stderr
     assert "e2e_subdag_2x.inner" in details.stdout
+
+
+def test_dags_test_retries_a_sub_dag_operator_by_clearing_only_the_childs_failed_tasks(seed_env, tmp_path):
+    """Issue 15: as the scheduler path (Airflow 2.10's SubDagOperator retry), `dags test`
+    runs again only the child run's failed task; its successful ``first`` keeps its try."""
+    dags = Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"])
+    shutil.copy(E2E_DAGS / "subdag_2x.py", dags / "subdag_2x.py")
+    (tmp_path / "markers").mkdir()  # where the flaky task leaves its flag (next to dags/)
+    result = brisa("dags", "test", "e2e_subdag_2x_retried", "2024-01-01", env=seed_env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    started = [line for line in result.stdout.splitlines() if line.startswith("--- ")]
+    assert [line for line in started if line.startswith("--- first")] == ["--- first"]
+    flaky = [line for line in started if line.startswith("--- flaky")]
+    assert flaky == ["--- flaky", "--- flaky (try 2 of 2)"]
+    assert "  inner: success" in result.stdout.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("bash_import", "shown"),
+    [
+        ("from airflow.operators.bash_operator import BashOperator", "colour=red"),  # a 1.10 file
+        ("from airflow.operators.bash import BashOperator", "colour=teal"),  # a 2.x file
+    ],
+)
+def test_a_runs_conf_overrides_params_except_in_a_1_10_file(seed_env, bash_import, shown):
+    """Airflow 1.10.15's ``dag_run_conf_overrides_params`` defaulted to False, 2.0's to True."""
+    dags = Path(seed_env["AIRFLOW__CORE__DAGS_FOLDER"])
+    (dags / "colours.py").write_text(
+        "from datetime import datetime\n"
+        "from airflow import DAG\n"
+        f"{bash_import}\n"
+        "with DAG('colours', start_date=datetime(2024, 1, 1), schedule_interval=None,\n"
+        "         params={'colour': 'red'}) as dag:\n"
+        "    BashOperator(task_id='show', bash_command='echo colour={{ params.colour }}')\n"
+    )
+    result = brisa("dags", "test", "colours", "2024-01-01", "-c", '{"colour": "teal"}', env=seed_env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    lines = [line.split("] ")[-1].strip() for line in result.stdout.splitlines()]
+    assert {line for line in lines if line.startswith("colour=")} == {shown}

@@ -1,12 +1,23 @@
 from __future__ import annotations
 
 import copy
+from datetime import datetime
 
 import pytest
 
 from brisa import errors
 from brisa.sdk.exceptions import AirflowException, ParamValidationError
-from brisa.sdk.params import NOTSET, Param, ParamsDict, merge_params, resolve_run_params
+from brisa.sdk.params import (
+    NOTSET,
+    Param,
+    ParamsDict,
+    conf_overrides_params,
+    merge_params,
+    resolve_run_params,
+)
+from brisa.services.runs import param_errors
+
+START = datetime(2024, 1, 1)
 
 
 def test_param_validates_with_json_schema():
@@ -95,3 +106,96 @@ def test_run_conf_overrides_params_and_is_validated():
 
 def test_notset_survives_copies():
     assert copy.deepcopy(NOTSET) is NOTSET and repr(NOTSET) == "NOTSET"
+
+
+# -- per generation (issue 15): each test names the Airflow whose behaviour it pins -----------
+def test_a_1_10_files_run_conf_leaves_its_params_alone():
+    """Airflow 1.10.15's ``[core] dag_run_conf_overrides_params`` defaulted to False (its
+    templates read ``dag_run.conf``); 2.0 made it True, as 2.10.5 and 3.1 keep it."""
+    from brisa.sdk.dag import DAG
+
+    dag = DAG("legacy", schedule=None, params={"colour": "red"})
+    conf = {"colour": "teal"}
+    assert conf_overrides_params(dag) is True
+    assert resolve_run_params(dag.params, conf, conf_overrides_params=True) == {"colour": "teal"}
+    dag.written_for_airflow_1 = True
+    assert conf_overrides_params(dag) is False
+    assert resolve_run_params(dag.params, conf, conf_overrides_params=False) == {"colour": "red"}
+
+
+@pytest.mark.parametrize("generation", ["2", "3"])
+def test_a_scheduled_dag_needs_valid_defaults_and_a_manual_one_does_not(generation):
+    """Airflow 2.10.5 (``validate_schedule_and_params``) and 3.1 (``_validate_params``)
+    alike: a DAG that can be scheduled fails to load when a param has no default or an
+    invalid one; a manual-only DAG loads, and its trigger is what fails."""
+    from brisa.sdk.dag import DAG
+
+    for params in ({"p": Param(type="string")}, {"p": Param(-1, type="integer", minimum=0)}):
+        with pytest.raises(ParamValidationError, match="not allowed to define a Schedule"):
+            DAG("sched", schedule="@daily", start_date=START, params=params).validate(generation)
+        DAG("manual", schedule=None, params=params).validate(generation)
+
+
+def test_airflow_3_refuses_a_param_value_json_cannot_hold():
+    """Airflow 3.1's Param (task SDK 1.1 ``_check_json``) raises at parse time, for DAG and
+    task params alike; Airflow 2.10.5 only warned (``RemovedInAirflow3Warning``)."""
+    from brisa.sdk.dag import DAG
+    from brisa.sdk.operators.empty import EmptyOperator
+
+    with DAG("on_dag", schedule=None, params={"when": START}) as on_dag:
+        EmptyOperator(task_id="t")
+    with DAG("on_task", schedule=None) as on_task:
+        EmptyOperator(task_id="t", params={"fn": Param(print)})
+    for dag, shown in ((on_dag, "2024-01-01 00:00:00"), (on_task, "<built-in function print>")):
+        with pytest.raises(ParamValidationError) as info:
+            dag.validate("3")
+        assert str(info.value) == (
+            f"All provided parameters must be json-serializable. The value '{shown}' is not serializable."
+        )
+        with pytest.warns(DeprecationWarning, match="non-json-serializable params is deprecated"):
+            dag.validate("2")
+    DAG("plain", schedule=None, params={"n": 1, "s": [1, "a", None]}).validate("3")
+
+
+def test_suppress_exception_hands_out_none_for_an_invalid_or_missing_value():
+    """Airflow 2.10.5 and 3.1's ``ParamsDict(suppress_exception=True)``: reading or
+    validating gives None instead of raising, and a bad assignment keeps the old value."""
+    params = ParamsDict({"n": Param(1, type="integer"), "m": Param(type="string")}, suppress_exception=True)
+    assert params["m"] is None
+    params["n"] = "five"
+    assert params["n"] == 1
+    assert ParamsDict({"n": Param("x", type="integer")}, suppress_exception=True).validate() == {"n": None}
+
+
+def test_date_time_and_time_formats_are_checked_as_airflow_2_10_checks_them():
+    """Airflow 2.10.5 depends on rfc3339-validator, so ``format: date-time`` and ``time``
+    are checked (jsonschema alone skips them); an ISO 8601 date-time that is not RFC 3339
+    still passes with a deprecation warning (``_warn_if_not_rfc3339_dt``)."""
+    when = Param("2024-01-01T10:00:00+00:00", type="string", format="date-time")
+    assert when.resolve() == "2024-01-01T10:00:00+00:00"
+    assert when.resolve("2024-01-01t10:00:00.5z") == "2024-01-01t10:00:00.5z"
+    for bad in ("tomorrow", "2024-02-30T00:00:00Z"):
+        with pytest.raises(ParamValidationError, match="is not a 'date-time'"):
+            when.resolve(bad)
+    with pytest.warns(DeprecationWarning, match="non-RFC3339 datetime: '2024-01-01 10:00:00'"):
+        assert when.resolve("2024-01-01 10:00:00") == "2024-01-01 10:00:00"
+    at = Param("10:00:00+00:00", type="string", format="time")
+    assert at.resolve() == "10:00:00+00:00"
+    with pytest.raises(ParamValidationError, match="is not a 'time'"):
+        at.resolve("25:00:00Z")
+    assert param_errors({"w": {"value": None, "schema": {"format": "date-time"}}}, {"w": "soon"}) == {
+        "w": "'soon' is not a 'date-time'"
+    }
+
+
+def test_a_dag_param_without_any_value_fails_as_airflow_does():
+    """Airflow 2.10.5 and 3.1's ``DagParam.resolve``: the run's value, else the default,
+    else ``AirflowException: No value could be resolved for parameter <name>``."""
+    from brisa.sdk.dag import DAG
+    from brisa.sdk.xcom_arg import DagParam
+
+    dag = DAG("p", schedule=None)
+    assert DagParam(dag, "n", 3).resolve({"params": {}}) == 3
+    assert DagParam(dag, "n", 3).resolve({"params": {"n": 4}}) == 4
+    with pytest.raises(AirflowException, match="No value could be resolved for parameter m"):
+        DagParam(dag, "m").resolve({"params": {}})

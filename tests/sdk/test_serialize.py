@@ -145,11 +145,14 @@ def test_serialized_fields():
 
 
 def test_json_round_trip_is_stable():
-    first = serialize_dag(rich_dag(), generation="3")
+    # Generation 2: its datetime param is one Airflow 3 refuses to load (2.x only warned).
+    with pytest.warns(DeprecationWarning, match="non-json-serializable"):
+        first = serialize_dag(rich_dag(), generation="2")
+        again_first = serialize_dag(rich_dag(), generation="2")
     text = first.to_json()
     again = SerializedDag.from_json(text)
     assert again.to_json() == text
-    assert again.hash == first.hash == serialize_dag(rich_dag(), generation="3").hash
+    assert again.hash == first.hash == again_first.hash
     assert json.loads(text)["tasks"]
 
 
