@@ -1,0 +1,47 @@
+"""``airflow.*`` paths that provider packages import, beyond what DAG files use.
+
+Kept apart from :mod:`brisa.compat.table` (which merges it in) so the surface real
+providers need is one list: new modules, and names added to modules DAG files import too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+
+from brisa.compat.entries import ShimModule, merge, names
+
+_SURFACE = "brisa.providers.surface"
+_WARNINGS = names(_SURFACE, "AirflowProviderDeprecationWarning", "RemovedInAirflow4Warning")
+_TRIGGERS = names(_SURFACE, "BaseEventTrigger", "BaseTrigger", "TriggerEvent")
+_NOTSET = names("brisa.sdk.params", "NOTSET", "ArgNotSet")
+
+NEW_MODULES: dict[str, ShimModule] = {
+    "airflow.utils.strings": ShimModule(names(_SURFACE, "to_boolean")),
+    "airflow.utils.operator_helpers": ShimModule(names("brisa.sdk.execution", "determine_kwargs")),
+    "airflow.triggers": ShimModule(),
+    "airflow.triggers.base": ShimModule(_TRIGGERS),
+    "airflow.sdk.definitions._internal": ShimModule(),
+    "airflow.sdk.definitions._internal.types": ShimModule(_NOTSET),
+}
+
+ADDED_NAMES: dict[str, dict[str, str]] = {
+    "airflow.exceptions": _WARNINGS,
+    "airflow.utils.helpers": names(_SURFACE, "at_most_one", "exactly_one", "merge_dicts"),
+    "airflow.utils.types": _NOTSET,
+    "airflow.providers.common.compat.connection": names(
+        _SURFACE, "get_async_connection", "get_async_extra_dejson"
+    ),
+}
+
+
+def extend_table(table: MutableMapping[str, ShimModule]) -> None:
+    """Add the provider surface to ``table`` (entries Brisa already has keep theirs)."""
+    for module, entry in NEW_MODULES.items():
+        table.setdefault(module, entry)
+    for module, added in ADDED_NAMES.items():
+        entry = table[module]
+        unsupported = {name: why for name, why in entry.unsupported.items() if name not in added}
+        table[module] = ShimModule(merge(added, entry.names), entry.forward, unsupported)
+
+
+__all__ = ["ADDED_NAMES", "NEW_MODULES", "extend_table"]

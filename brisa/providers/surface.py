@@ -1,0 +1,124 @@
+"""The small pieces of Airflow's internal surface that provider packages import.
+
+Provider code (``apache-airflow-providers-*``) reaches Airflow mostly through
+``common.compat`` and the SDK, which Brisa already answers; what remains are helpers
+from ``airflow.utils`` and ``airflow.exceptions``, and the trigger base classes that
+deferrable operators import at module level.  :mod:`brisa.compat.provider_surface`
+maps the ``airflow.*`` paths onto these.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import copy
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+class AirflowProviderDeprecationWarning(DeprecationWarning):
+    """Warned by providers about their own deprecated arguments and classes."""
+
+    deprecated_provider_since: str | None = None
+
+
+class RemovedInAirflow4Warning(DeprecationWarning):
+    """Airflow 3's warning for what Airflow 4 removes."""
+
+
+def to_boolean(text: str | bool | None) -> bool:
+    """Airflow's ``airflow.utils.strings.to_boolean``: true for "true", "t", "y", "yes", "1"."""
+    if isinstance(text, bool):
+        return text
+    return text is not None and text.strip().lower() in {"true", "t", "y", "yes", "1"}
+
+
+def exactly_one(*args: Any) -> bool:
+    """Whether exactly one argument is truthy (providers check exclusive arguments)."""
+    return sum(map(bool, args)) == 1
+
+
+def at_most_one(*args: Any) -> bool:
+    return sum(map(bool, args)) <= 1
+
+
+def merge_dicts(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, Any]:
+    """``second`` merged into a copy of ``first``, nested mappings merged key by key."""
+    merged = copy.deepcopy(dict(first))
+    for key, value in second.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = merge_dicts(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+async def get_async_connection(conn_id: str, hook: Any = None) -> Any:
+    """common.compat's ``get_async_connection``: the hook's (or BaseHook's) connection,
+    looked up in a worker thread so the event loop of a hook's async method keeps running."""
+    from brisa.sdk.connection import BaseHook
+
+    return await asyncio.to_thread((hook or BaseHook).get_connection, conn_id)
+
+
+async def get_async_extra_dejson(conn: Any) -> dict[str, Any]:
+    return dict(conn.extra_dejson)
+
+
+@dataclass
+class TriggerEvent:
+    """What a trigger yields when the deferred task should resume."""
+
+    payload: Any
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TriggerEvent) and other.payload == self.payload
+
+
+class BaseTrigger(abc.ABC):
+    """The base of the triggers provider modules define.
+
+    Defining and serializing triggers works; running one needs a triggerer, and a task
+    that defers fails with :class:`brisa.sdk.exceptions.TaskDeferred`'s message until
+    Brisa has one (use the operator with ``deferrable=False``).
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.trigger_id: int | None = None
+        self.task_instance: Any = None
+
+    @abc.abstractmethod
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        """``(classpath, kwargs)`` that rebuild this trigger."""
+
+    @abc.abstractmethod
+    def run(self) -> AsyncIterator[TriggerEvent]:
+        """Yield events; the first one resumes the task."""
+
+    async def cleanup(self) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        classpath, kwargs = self.serialize()
+        arguments = ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
+        return f"<{classpath} {arguments}>"
+
+
+class BaseEventTrigger(BaseTrigger, abc.ABC):
+    """Airflow 3's triggers that asset watchers can use."""
+
+
+__all__ = [
+    "AirflowProviderDeprecationWarning",
+    "BaseEventTrigger",
+    "BaseTrigger",
+    "RemovedInAirflow4Warning",
+    "TriggerEvent",
+    "at_most_one",
+    "exactly_one",
+    "get_async_connection",
+    "get_async_extra_dejson",
+    "merge_dicts",
+    "to_boolean",
+]

@@ -1,0 +1,89 @@
+"""Virtualenvs with real provider packages, installed by ``brisa providers install``.
+
+``provider_env(name, specs)`` makes ``$BRISA_TEST_CACHE/providers-<name>`` (default
+``~/.cache/brisa-test``) once per set of specs: a virtualenv that sees this checkout and the
+test environment's packages through a ``.pth`` file, into which Brisa's own CLI installs
+the providers (so building it is itself a run of ``brisa providers install``). Nothing is
+ever installed into the test environment itself.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.importer.airflow_real import cache_root
+
+ROOT = Path(__file__).resolve().parents[2]
+INSTALL_TIMEOUT = 1800
+
+NEWEST = ("http", "slack", "redis")
+"""The newest releases (unpinned: the cache is rebuilt when the spec list changes)."""
+OLDEST = ("http==5.2.0", "slack==9.0.5", "redis==4.0.2")
+"""The oldest releases that support Airflow 3.0 (their first release after it came out)."""
+
+
+@dataclass(frozen=True)
+class ProviderEnv:
+    venv: Path
+
+    @property
+    def python(self) -> str:
+        return str(self.venv / "bin" / "python")
+
+    @property
+    def site_packages(self) -> Path:
+        return Path(self.venv_paths()["purelib"])
+
+    def venv_paths(self) -> dict[str, str]:
+        return sysconfig.get_paths(vars={"base": str(self.venv), "platbase": str(self.venv)})
+
+    def environ(self, **extra: str) -> dict[str, str]:
+        """An environment for this venv's python: its bin first on PATH."""
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        env["PATH"] = f"{self.venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+        return {**env, **extra}
+
+    def brisa(self, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+              timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [self.python, "-m", "brisa.cli", *args],
+            capture_output=True, text=True, cwd=cwd, env=env or self.environ(), timeout=timeout,
+        )
+
+
+def make_venv(venv: Path) -> ProviderEnv:
+    """A fresh virtualenv that imports this checkout and the test environment's packages
+    (after its own, so what pip installs in it wins)."""
+    shutil.rmtree(venv, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    env = ProviderEnv(venv)
+    purelib = sysconfig.get_paths()["purelib"]
+    (env.site_packages / "_brisa_test_env.pth").write_text(f"{ROOT}\n{purelib}\n")
+    return env
+
+
+def provider_env(name: str, specs: tuple[str, ...]) -> ProviderEnv:
+    """The cached virtualenv ``name`` with ``specs`` installed (built under a lock)."""
+    root = cache_root()
+    root.mkdir(parents=True, exist_ok=True)
+    venv, wanted = root / f"providers-{name}", " ".join(specs)
+    marker = venv / ".brisa-installed"
+    with open(root / f".providers-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if marker.exists() and marker.read_text() == wanted:
+            return ProviderEnv(venv)
+        env = make_venv(venv)
+        done = env.brisa("providers", "install", "--no-record", *specs, timeout=INSTALL_TIMEOUT)
+        if done.returncode != 0:
+            pytest.fail(f"brisa providers install {wanted} failed:\n{done.stdout}\n{done.stderr}")
+        marker.write_text(wanted)
+    return env if "env" in locals() else ProviderEnv(venv)
