@@ -69,4 +69,3 @@ def install(names: tuple[str, ...], from_file: Path | None, record_file: Path, n
     if not no_record and from_file is None:
         record(record_file, result.installed)
         click.echo(f"Recorded in {record_file}")
-

@@ -83,6 +83,12 @@ def _missing_submodule(fullname: str) -> ModuleNotFoundError | None:
     return None
 
 
+def _is_installed_namespace(fullname: str) -> bool:
+    """``airflow.providers.microsoft`` when a ``microsoft.*`` provider is installed: the
+    directory level its wheel shares with the other ``microsoft.*`` providers."""
+    return fullname not in TABLE and provider_name(fullname) is not None and bool(package_dirs(fullname))
+
+
 def _resolve(target: str) -> Any:
     module_name, _, attribute = target.partition(":")
     module = importlib.import_module(module_name)
@@ -128,7 +134,7 @@ class AirflowShimFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     ) -> importlib.machinery.ModuleSpec | None:
         if fullname != "airflow" and not fullname.startswith("airflow."):
             return None
-        if real_provider_root(fullname) is not None:
+        if real_provider_root(fullname) is not None or _is_installed_namespace(fullname):
             return self._find_real_provider(fullname)
         if fullname not in TABLE:
             raise _missing_submodule(fullname) or unsupported_module_error(fullname)

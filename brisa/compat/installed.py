@@ -30,7 +30,7 @@ def provider_name(module: str) -> str | None:
     if parts[:2] != ["airflow", "providers"] or len(parts) < 3:
         return None
     if parts[2] in NAMESPACES:
-        return ".".join(parts[2:4]) if len(parts) > 3 else None
+        return ".".join(parts[2:4]) if len(parts) > 3 else f"{parts[2]}.<name>"
     return parts[2]
 
 

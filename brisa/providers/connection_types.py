@@ -37,9 +37,7 @@ class ConnectionType:
 
 def connection_types(path: Sequence[str] | None = None) -> dict[str, ConnectionType]:
     """Every known ``conn_type``; an installed provider's entry wins over Brisa's own."""
-    found = {
-        conn_type: ConnectionType(conn_type, hook, "brisa") for conn_type, hook in BRISA_HOOKS.items()
-    }
+    found = {conn_type: ConnectionType(conn_type, hook, "brisa") for conn_type, hook in BRISA_HOOKS.items()}
     for provider in list_providers(path):
         for entry in provider.connection_types():
             conn_type, hook = entry.get("connection-type"), entry.get("hook-class-name")

@@ -27,8 +27,9 @@ INSTALL_TIMEOUT = 1800
 
 NEWEST = ("http", "slack", "redis")
 """The newest releases (unpinned: the cache is rebuilt when the spec list changes)."""
-OLDEST = ("http==5.2.0", "slack==9.0.5", "redis==4.0.2")
-"""The oldest releases that support Airflow 3.0 (their first release after it came out)."""
+OLDEST = ("http==5.2.2", "slack==9.0.5", "redis==4.0.2")
+"""The oldest releases for Airflow 3.0: the wave released for it (2025-04-19), or the last
+release before it for a provider that had none in that wave (redis)."""
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,16 @@ class ProviderEnv:
         env["PATH"] = f"{self.venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
         return {**env, **extra}
 
-    def brisa(self, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-              timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    def brisa(
+        self, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 600
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [self.python, "-m", "brisa.cli", *args],
-            capture_output=True, text=True, cwd=cwd, env=env or self.environ(), timeout=timeout,
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env=env or self.environ(),
+            timeout=timeout,
         )
 
 

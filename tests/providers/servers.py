@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +28,8 @@ class RecordingServer:
     requests: list[Recorded] = field(default_factory=list)
     replies: dict[tuple[str, str], tuple[int, Any]] = field(default_factory=dict)
     """(method, path) -> (status, JSON body); anything else answers 200 ``{"ok": true}``."""
+    on_request: Callable[[str, str], None] | None = None
+    """Called after each answer (a test changes later replies from it)."""
 
     def paths(self, method: str) -> list[str]:
         return [r.path for r in self.requests if r.method == method]
@@ -46,6 +48,8 @@ def _handler(server: RecordingServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
+            if server.on_request is not None:
+                server.on_request(self.command, self.path)
 
         do_GET = do_POST = do_PUT = do_DELETE = _answer
 
