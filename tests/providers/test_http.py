@@ -7,6 +7,8 @@ import pytest
 from tests.providers.running import Project
 from tests.providers.servers import recording_server
 
+pytestmark = pytest.mark.slow
+
 DAG = """
 from datetime import datetime
 
