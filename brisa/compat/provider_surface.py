@@ -20,12 +20,15 @@ NEW_MODULES: dict[str, ShimModule] = {
     "airflow.utils.operator_helpers": ShimModule(names("brisa.sdk.execution", "determine_kwargs")),
     "airflow.triggers": ShimModule(),
     "airflow.triggers.base": ShimModule(_TRIGGERS),
+    "airflow.providers.common.sql.hooks.lineage": ShimModule(names(_SURFACE, "send_sql_hook_lineage")),
     "airflow.sdk.definitions._internal": ShimModule(),
     "airflow.sdk.definitions._internal.types": ShimModule(_NOTSET),
 }
 
 ADDED_NAMES: dict[str, dict[str, str]] = {
-    "airflow.exceptions": _WARNINGS,
+    "airflow.exceptions": merge(
+        _WARNINGS, names("brisa.sdk.exceptions", "AirflowOptionalProviderFeatureException")
+    ),
     "airflow.utils.helpers": names(_SURFACE, "at_most_one", "exactly_one", "merge_dicts"),
     "airflow.utils.types": _NOTSET,
     "airflow.providers.common.compat.connection": names(

@@ -46,6 +46,11 @@ def connection_types(path: Sequence[str] | None = None) -> dict[str, ConnectionT
     return found
 
 
+def installed_connection_types(path: Sequence[str] | None = None) -> dict[str, ConnectionType]:
+    """The types installed providers declare (not Brisa's own hooks)."""
+    return {name: kind for name, kind in connection_types(path).items() if kind.package_name != "brisa"}
+
+
 def hook_for(conn_type: str, conn_id: str, hook_params: dict[str, Any] | None = None) -> Any:
     """Airflow's ``Connection.get_hook``: the hook class of ``conn_type`` built for ``conn_id``."""
     known = connection_types()
@@ -59,4 +64,4 @@ def hook_for(conn_type: str, conn_id: str, hook_params: dict[str, Any] | None = 
     return hook_class(**{attribute: conn_id}, **(hook_params or {}))
 
 
-__all__ = ["BRISA_HOOKS", "ConnectionType", "connection_types", "hook_for"]
+__all__ = ["BRISA_HOOKS", "ConnectionType", "connection_types", "hook_for", "installed_connection_types"]

@@ -66,6 +66,12 @@ async def get_async_extra_dejson(conn: Any) -> dict[str, Any]:
     return dict(conn.extra_dejson)
 
 
+def send_sql_hook_lineage(*args: Any, **kwargs: Any) -> None:
+    """common.sql's hook-lineage report (mysql and other SQL providers call it): Brisa
+    collects no lineage, so nothing is sent."""
+    return None
+
+
 @dataclass
 class TriggerEvent:
     """What a trigger yields when the deferred task should resume."""
@@ -120,5 +126,6 @@ __all__ = [
     "get_async_connection",
     "get_async_extra_dejson",
     "merge_dicts",
+    "send_sql_hook_lineage",
     "to_boolean",
 ]
