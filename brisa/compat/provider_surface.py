@@ -17,10 +17,20 @@ _NOTSET = names("brisa.sdk.params", "NOTSET", "ArgNotSet")
 
 NEW_MODULES: dict[str, ShimModule] = {
     "airflow.utils.strings": ShimModule(names(_SURFACE, "to_boolean")),
+    "airflow.utils.module_loading": ShimModule(
+        names("brisa.sdk.provider_compat", "import_string", "qualname", "iter_namespace", "is_valid_dotpath")
+    ),
     "airflow.utils.operator_helpers": ShimModule(names("brisa.sdk.execution", "determine_kwargs")),
+    "airflow.providers_manager": ShimModule(names("brisa.providers.manager", "ProvidersManager")),
     "airflow.triggers": ShimModule(),
     "airflow.triggers.base": ShimModule(_TRIGGERS),
     "airflow.providers.common.sql.hooks.lineage": ShimModule(names(_SURFACE, "send_sql_hook_lineage")),
+    "airflow.providers.common.compat.lineage.hook": ShimModule(
+        names(_SURFACE, "get_hook_lineage_collector", "NoLineageCollector")
+    ),
+    "airflow.providers.common.compat.openlineage.check": ShimModule(
+        names(_SURFACE, "require_openlineage_version")
+    ),
     "airflow.sdk.definitions._internal": ShimModule(),
     "airflow.sdk.definitions._internal.types": ShimModule(_NOTSET),
 }

@@ -400,7 +400,11 @@ TABLE: dict[str, ShimModule] = {
 }
 extend_table(TABLE)  # what real provider packages import (brisa/compat/provider_surface.py)
 
-UNSUPPORTED_MODULES: dict[str, str] = {**CONTRIB_UNSUPPORTED_MODULES, **COMMON_COMPAT_UNSUPPORTED_MODULES}
+UNSUPPORTED_MODULES: dict[str, str] = {
+    module: why
+    for module, why in {**CONTRIB_UNSUPPORTED_MODULES, **COMMON_COMPAT_UNSUPPORTED_MODULES}.items()
+    if module not in TABLE  # the provider surface provides some (provider_surface.py)
+}
 """Airflow modules Brisa knows and does not provide -> the reason its import error gives."""
 
 _TWO_ONLY_PREFIXES = (

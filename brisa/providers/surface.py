@@ -12,7 +12,8 @@ from __future__ import annotations
 import abc
 import asyncio
 import copy
-from collections.abc import AsyncIterator, Mapping
+import functools
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +73,49 @@ def send_sql_hook_lineage(*args: Any, **kwargs: Any) -> None:
     return None
 
 
+def require_openlineage_version(
+    provider_min_version: str | None = None, client_min_version: str | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """common.compat's guard for OpenLineage-only methods: Brisa has no OpenLineage, so the
+    method raises the optional-feature exception its callers already catch."""
+
+    def decorator(function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            from brisa.sdk.exceptions import AirflowOptionalProviderFeatureException
+
+            raise AirflowOptionalProviderFeatureException(
+                f"Brisa does not emit OpenLineage events: skipping {function.__name__}"
+            )
+
+        return refuse
+
+    return decorator
+
+
+class NoLineageCollector:
+    """What ``get_hook_lineage_collector()`` returns here: hooks report the assets and
+    extras they touched to it (``add_input_asset``, ``add_extra``...), and Brisa, which
+    collects no lineage, keeps nothing."""
+
+    has_collected = False
+
+    @property
+    def collected_assets(self) -> Any:
+        from types import SimpleNamespace
+
+        return SimpleNamespace(inputs=[], outputs=[], extra=[])
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        if name.startswith(("add_", "create_")):
+            return lambda *args, **kwargs: None
+        raise AttributeError(name)
+
+
+def get_hook_lineage_collector() -> NoLineageCollector:
+    return NoLineageCollector()
+
+
 @dataclass
 class TriggerEvent:
     """What a trigger yields when the deferred task should resume."""
@@ -119,13 +163,16 @@ __all__ = [
     "AirflowProviderDeprecationWarning",
     "BaseEventTrigger",
     "BaseTrigger",
+    "NoLineageCollector",
     "RemovedInAirflow4Warning",
     "TriggerEvent",
     "at_most_one",
     "exactly_one",
     "get_async_connection",
     "get_async_extra_dejson",
+    "get_hook_lineage_collector",
     "merge_dicts",
+    "require_openlineage_version",
     "send_sql_hook_lineage",
     "to_boolean",
 ]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from brisa.providers.names import IMPLICIT_REQUIREMENTS
 from tests.importer.airflow_real import cache_root
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +82,8 @@ def provider_env(name: str, specs: tuple[str, ...]) -> ProviderEnv:
     """The cached virtualenv ``name`` with ``specs`` installed (built under a lock)."""
     root = cache_root()
     root.mkdir(parents=True, exist_ok=True)
-    venv, wanted = root / f"providers-{name}", " ".join(specs)
+    # Brisa's own additions are part of the key: a change to them rebuilds the cache.
+    venv, wanted = root / f"providers-{name}", " ".join((*specs, *IMPLICIT_REQUIREMENTS))
     marker = venv / ".brisa-installed"
     with open(root / f".providers-{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
