@@ -22,6 +22,20 @@ NEW_MODULES: dict[str, ShimModule] = {
     ),
     "airflow.utils.operator_helpers": ShimModule(names("brisa.sdk.execution", "determine_kwargs")),
     "airflow.providers_manager": ShimModule(names("brisa.providers.manager", "ProvidersManager")),
+    "airflow.typing_compat": ShimModule(
+        names(
+            "typing",
+            "Literal",
+            "ParamSpec",
+            "Protocol",
+            "Self",
+            "TypeGuard",
+            "TypedDict",
+            "runtime_checkable",
+        )
+    ),
+    "airflow.version": ShimModule({"version": "brisa.sdk.helpers:__version__"}),
+    "airflow.models.baseoperatorlink": ShimModule(names(_SURFACE, "BaseOperatorLink")),
     "airflow.triggers": ShimModule(),
     "airflow.triggers.base": ShimModule(_TRIGGERS),
     "airflow.providers.common.sql.hooks.lineage": ShimModule(names(_SURFACE, "send_sql_hook_lineage")),
@@ -39,7 +53,10 @@ ADDED_NAMES: dict[str, dict[str, str]] = {
     "airflow.exceptions": merge(
         _WARNINGS, names("brisa.sdk.exceptions", "AirflowOptionalProviderFeatureException")
     ),
-    "airflow.utils.helpers": names(_SURFACE, "at_most_one", "exactly_one", "merge_dicts"),
+    "airflow.utils.helpers": names(
+        _SURFACE, "at_most_one", "chunks", "exactly_one", "merge_dicts", "prune_dict"
+    ),
+    "airflow.providers.common.compat.sdk": names(_SURFACE, "BaseOperatorLink"),
     "airflow.utils.types": _NOTSET,
     "airflow.providers.common.compat.connection": names(
         _SURFACE, "get_async_connection", "get_async_extra_dejson"

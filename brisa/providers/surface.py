@@ -44,6 +44,40 @@ def at_most_one(*args: Any) -> bool:
     return sum(map(bool, args)) <= 1
 
 
+def prune_dict(value: Any, mode: str = "strict") -> Any:
+    """Airflow's ``prune_dict``: drop ``None`` values ("strict") or all falsy ones
+    ("truthy"), recursing into dicts and lists; providers build request bodies with it."""
+
+    def keep(item: Any) -> bool:
+        return item is not None if mode == "strict" else bool(item)
+
+    if isinstance(value, dict):
+        pruned = {k: prune_dict(v, mode) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if keep(v) or (isinstance(v, dict | list) and v)}
+    if isinstance(value, list):
+        items = [prune_dict(v, mode) for v in value]
+        return [v for v in items if keep(v) or (isinstance(v, dict | list) and v)]
+    return value
+
+
+def chunks(items: list[Any], chunk_size: int) -> Any:
+    """Successive ``chunk_size``-long slices of ``items``."""
+    if chunk_size <= 0:
+        raise ValueError("Chunk size must be a positive integer")
+    for start in range(0, len(items), chunk_size):
+        yield items[start : start + chunk_size]
+
+
+class BaseOperatorLink:
+    """The base of providers' operator extra links (console URLs). Brisa's UI shows no
+    extra links, so links are defined and never asked for."""
+
+    name: str = ""
+
+    def get_link(self, operator: Any, *, ti_key: Any) -> str:
+        raise NotImplementedError
+
+
 def merge_dicts(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, Any]:
     """``second`` merged into a copy of ``first``, nested mappings merged key by key."""
     merged = copy.deepcopy(dict(first))
@@ -162,16 +196,19 @@ class BaseEventTrigger(BaseTrigger, abc.ABC):
 __all__ = [
     "AirflowProviderDeprecationWarning",
     "BaseEventTrigger",
+    "BaseOperatorLink",
     "BaseTrigger",
     "NoLineageCollector",
     "RemovedInAirflow4Warning",
     "TriggerEvent",
     "at_most_one",
+    "chunks",
     "exactly_one",
     "get_async_connection",
     "get_async_extra_dejson",
     "get_hook_lineage_collector",
     "merge_dicts",
+    "prune_dict",
     "require_openlineage_version",
     "send_sql_hook_lineage",
     "to_boolean",

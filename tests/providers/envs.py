@@ -95,3 +95,23 @@ def provider_env(name: str, specs: tuple[str, ...]) -> ProviderEnv:
             pytest.fail(f"brisa providers install {wanted} failed:\n{done.stdout}\n{done.stderr}")
         marker.write_text(wanted)
     return env if "env" in locals() else ProviderEnv(venv)
+
+
+def tool_env(name: str, requirements: tuple[str, ...]) -> ProviderEnv:
+    """A cached plain virtualenv with ``requirements`` (a test stand-in such as moto's S3
+    server), kept out of the test environment."""
+    root = cache_root()
+    root.mkdir(parents=True, exist_ok=True)
+    venv, wanted = root / f"tool-{name}", " ".join(requirements)
+    marker = venv / ".brisa-installed"
+    with open(root / f".tool-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (marker.exists() and marker.read_text() == wanted):
+            shutil.rmtree(venv, ignore_errors=True)
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+            pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *requirements]
+            done = subprocess.run(pip, capture_output=True, text=True, timeout=INSTALL_TIMEOUT)
+            if done.returncode != 0:
+                pytest.fail(f"pip install {wanted} failed:\n{done.stdout}\n{done.stderr}")
+            marker.write_text(wanted)
+    return ProviderEnv(venv)
