@@ -55,13 +55,26 @@ def list_(output: str) -> None:
     help="Record the installed providers, pinned, in this file (the deploy installs it).",
 )
 @click.option("--no-record", is_flag=True, help="Do not write the providers file.")
-def install(names: tuple[str, ...], from_file: Path | None, record_file: Path, no_record: bool) -> None:
+@click.option(
+    "-c",
+    "--constraint",
+    "constraints",
+    multiple=True,
+    help="A pip constraints file or URL (e.g. Airflow's constraints for old provider releases).",
+)
+def install(
+    names: tuple[str, ...],
+    from_file: Path | None,
+    record_file: Path,
+    no_record: bool,
+    constraints: tuple[str, ...],
+) -> None:
     """Install provider packages (http, amazon, common.sql, apache-airflow-providers-ssh==4.0.0...)
     and their requirements, without Apache Airflow."""
     from brisa.providers.installer import Pip, install_providers, read_recorded, record
 
     specs = [*names, *(read_recorded(from_file) if from_file is not None else [])]
-    result = install_providers(specs, Pip())
+    result = install_providers(specs, Pip(constraints=constraints))
     for requirement, why in sorted(result.skipped.items()):
         click.echo(f"Skipped {requirement}: {why}")
     for name, version in result.installed.items():

@@ -14,6 +14,7 @@ _SURFACE = "brisa.providers.surface"
 _WARNINGS = names(_SURFACE, "AirflowProviderDeprecationWarning", "RemovedInAirflow4Warning")
 _TRIGGERS = names(_SURFACE, "BaseEventTrigger", "BaseTrigger", "TriggerEvent")
 _NOTSET = names("brisa.sdk.params", "NOTSET", "ArgNotSet")
+_INTERNAL_TYPES = merge(_NOTSET, names(_SURFACE, "is_arg_set"))
 
 NEW_MODULES: dict[str, ShimModule] = {
     "airflow.utils.strings": ShimModule(names(_SURFACE, "to_boolean")),
@@ -46,7 +47,8 @@ NEW_MODULES: dict[str, ShimModule] = {
         names(_SURFACE, "require_openlineage_version")
     ),
     "airflow.sdk.definitions._internal": ShimModule(),
-    "airflow.sdk.definitions._internal.types": ShimModule(_NOTSET),
+    "airflow.sdk.definitions._internal.types": ShimModule(_INTERNAL_TYPES),
+    "airflow.utils.platform": ShimModule({"getuser": "getpass:getuser"}),
 }
 
 ADDED_NAMES: dict[str, dict[str, str]] = {

@@ -38,6 +38,9 @@ class Pip:
     every provider wheel shares, so each install would remove the previous providers."""
 
     python: str = sys.executable
+    constraints: tuple[str, ...] = ()
+    """pip constraint files or URLs (``-c``): Airflow's constraints pin what old provider
+    releases were tested with (paramiko 3 for ssh 4.0, ...)."""
 
     def install(self, requirements: Sequence[Requirement | str], *, no_deps: bool) -> None:
         if not requirements:
@@ -45,6 +48,8 @@ class Pip:
         command = [self.python, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
         if no_deps:
             command.append("--no-deps")
+        for constraint in self.constraints:
+            command += ["-c", constraint]
         command += [str(r) for r in requirements]
         done = subprocess.run(command, capture_output=True, text=True, timeout=PIP_TIMEOUT)
         if done.returncode != 0:

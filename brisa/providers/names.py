@@ -29,7 +29,7 @@ Installing the real package replaces Brisa's, except for ``common.compat``."""
 AIRFLOW_ITSELF = frozenset({"apache-airflow", "apache-airflow-core", "apache-airflow-task-sdk"})
 """Requirements that are Airflow itself: Brisa stands in for them, never installed."""
 
-IMPLICIT_REQUIREMENTS = ("deprecated", "packaging", "python-slugify", "tenacity")
+IMPLICIT_REQUIREMENTS = ("asgiref", "deprecated", "packaging", "python-slugify", "tenacity")
 """Airflow's own dependencies that provider code imports without declaring them."""
 
 

@@ -35,6 +35,13 @@ def to_boolean(text: str | bool | None) -> bool:
     return text is not None and text.strip().lower() in {"true", "t", "y", "yes", "1"}
 
 
+def is_arg_set(value: Any) -> bool:
+    """Whether an argument was given (not the ``NOTSET`` default)."""
+    from brisa.sdk.params import NOTSET
+
+    return value is not NOTSET
+
+
 def exactly_one(*args: Any) -> bool:
     """Whether exactly one argument is truthy (providers check exclusive arguments)."""
     return sum(map(bool, args)) == 1
@@ -207,6 +214,7 @@ __all__ = [
     "get_async_connection",
     "get_async_extra_dejson",
     "get_hook_lineage_collector",
+    "is_arg_set",
     "merge_dicts",
     "prune_dict",
     "require_openlineage_version",

@@ -78,19 +78,24 @@ def make_venv(venv: Path) -> ProviderEnv:
     return env
 
 
-def provider_env(name: str, specs: tuple[str, ...]) -> ProviderEnv:
-    """The cached virtualenv ``name`` with ``specs`` installed (built under a lock)."""
+def provider_env(name: str, specs: tuple[str, ...], constraints: tuple[str, ...] = ()) -> ProviderEnv:
+    """The cached virtualenv ``name`` with ``specs`` installed (built under a lock);
+    ``constraints`` are lines of a pip constraints file given to ``--constraint``."""
     root = cache_root()
     root.mkdir(parents=True, exist_ok=True)
     # Brisa's own additions are part of the key: a change to them rebuilds the cache.
-    venv, wanted = root / f"providers-{name}", " ".join((*specs, *IMPLICIT_REQUIREMENTS))
+    venv, wanted = root / f"providers-{name}", " ".join((*specs, *IMPLICIT_REQUIREMENTS, *constraints))
     marker = venv / ".brisa-installed"
     with open(root / f".providers-{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if marker.exists() and marker.read_text() == wanted:
             return ProviderEnv(venv)
         env = make_venv(venv)
-        done = env.brisa("providers", "install", "--no-record", *specs, timeout=INSTALL_TIMEOUT)
+        options = ["--no-record"]
+        if constraints:
+            (venv / "constraints.txt").write_text("\n".join(constraints) + "\n")
+            options += ["--constraint", str(venv / "constraints.txt")]
+        done = env.brisa("providers", "install", *options, *specs, timeout=INSTALL_TIMEOUT)
         if done.returncode != 0:
             pytest.fail(f"brisa providers install {wanted} failed:\n{done.stdout}\n{done.stderr}")
         marker.write_text(wanted)

@@ -31,7 +31,7 @@ class Project:
     @classmethod
     def create(cls, penv: ProviderEnv, tmp_path: Path, dag_files: dict[str, str], **extra: str) -> Project:
         dags = tmp_path / "dags"
-        dags.mkdir()
+        dags.mkdir(parents=True)
         for name, text in dag_files.items():
             (dags / name).write_text(text)
         return cls(penv, tmp_path, extra)
