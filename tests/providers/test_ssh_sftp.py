@@ -31,9 +31,14 @@ with DAG("provider_ssh", start_date=datetime(2024, 1, 1), schedule=None):
         SSHOperator(
             task_id="remote",
             ssh_conn_id="local_ssh",
-            command="mkdir -p {remote} && echo remote-{{{{ ds }}}} > {remote}/made.txt && cat {remote}/made.txt",
+            command=(
+                "mkdir -p {remote} && echo remote-{{{{ ds }}}} > {remote}/made.txt"
+                " && cat {remote}/made.txt"
+            ),
         )
-        >> SFTPSensor(task_id="wait", sftp_conn_id="local_sftp", path="{remote}/made.txt", poke_interval=1, timeout=60)
+        >> SFTPSensor(
+            task_id="wait", sftp_conn_id="local_sftp", path="{remote}/made.txt", poke_interval=1, timeout=60
+        )
         >> SFTPOperator(
             task_id="get",
             ssh_conn_id="local_ssh",
