@@ -17,6 +17,7 @@ Branches say what the caller can do about the error::
      │    └── StoreUnavailable    ... and may come back: retry later
      ├── ExecutorError            a task could not be handed to an executor
      ├── SecretsError             Fernet key missing or wrong, backend failure
+ ├── ProviderError            a provider package could not be installed (pip failed)
      ├── AuthError                who you are is unknown (401)
      │    └── PermissionDenied    you may not do that (403)
      └── InvalidInputError        a request or command argument is malformed (400)
@@ -99,6 +100,10 @@ class PermissionDenied(AuthError):
     pass
 
 
+class ProviderError(BrisaError):
+    pass
+
+
 class InvalidInputError(BrisaError):
     pass
 
@@ -122,6 +127,7 @@ __all__ = [
     "ParamValidationError",
     "PermissionDenied",
     "PluginError",
+    "ProviderError",
     "RequestTooLarge",
     "ScheduleError",
     "SecretsError",

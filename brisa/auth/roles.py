@@ -74,6 +74,7 @@ class Resource(StrEnum):
     VARIABLE = "Variables"
     CONNECTION = "Connections"
     CONFIG = "Configurations"
+    PROVIDER = "Providers"
     AUDIT_LOG = "Audit Logs"
     USER = "Users"
     ROLE = "Roles"
@@ -116,6 +117,7 @@ class Permission(Enum):
     CONNECTION_EDIT = (Action.EDIT, Resource.CONNECTION)
     CONNECTION_DELETE = (Action.DELETE, Resource.CONNECTION)
     CONFIG_READ = (Action.READ, Resource.CONFIG)
+    PROVIDER_READ = (Action.READ, Resource.PROVIDER)
     AUDIT_LOG_READ = (Action.READ, Resource.AUDIT_LOG)
     USER_READ = (Action.READ, Resource.USER)
     USER_CREATE = (Action.CREATE, Resource.USER)
@@ -170,6 +172,7 @@ MINIMUM_ROLE: Mapping[Permission, Role] = MappingProxyType(
         _P.POOL_DELETE: Role.OP,
         _P.XCOM_DELETE: Role.OP,
         _P.CONFIG_READ: Role.OP,
+        _P.PROVIDER_READ: Role.OP,
         # Admin: what no FAB list grants below Admin (FAB gives Admin every permission).
         _P.XCOM_CREATE: Role.ADMIN,
         _P.XCOM_EDIT: Role.ADMIN,

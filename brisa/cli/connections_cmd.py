@@ -62,6 +62,7 @@ def connections() -> None:
 def add_command(conn_id: str, **options: Any) -> None:
     """Add the connection CONN_ID (it must not exist yet)."""
     conn = connection_from_options(conn_id, options)
+    _warn_unknown_type(conn.get("conn_type"))
     with open_secrets() as ctx:
         try:
             ctx.service.set_connection(conn, overwrite=False)
@@ -71,6 +72,20 @@ def add_command(conn_id: str, **options: Any) -> None:
     click.echo(f"Successfully added `conn_id`={conn_id}")
     shown = {key: conn.get(key) for key in ("conn_id", "conn_type", "host", "login", "port")}
     render([{**shown, "extra": masker.redact(conn.get("extra") or {})}], "table")
+
+
+def _warn_unknown_type(conn_type: str | None) -> None:
+    """Say so when no hook here serves ``conn_type`` (a typo, or a provider not installed);
+    the connection is stored anyway, as Airflow does, since a DAG may read it directly."""
+    from brisa.providers.forms import known_conn_types
+
+    known = known_conn_types()
+    if conn_type and conn_type not in known:
+        click.echo(
+            f"Warning: no installed provider serves conn_type {conn_type!r} (brisa providers list; "
+            f"brisa providers install NAME). Known types: {', '.join(known)}",
+            err=True,
+        )
 
 
 def connection_from_options(conn_id: str, options: dict[str, Any]) -> dict[str, Any]:

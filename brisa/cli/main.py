@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "brisa.cli.connections_cmd",
     "brisa.cli.fernet_cmd",
     "brisa.cli.plugins_cmd",
+    "brisa.cli.providers_cmd",
     "brisa.cli.pools_cmd",
     "brisa.cli.jobs_cmd",
     "brisa.cli.info_cmd",

@@ -3,7 +3,8 @@
 Modules are built from :data:`brisa.compat.table.TABLE`; their attributes resolve on
 first use.  A module or name Brisa does not provide fails with an ``ImportError``
 that says so (DAG files that fall back on ``except ImportError`` keep working).
-Nothing is installed while a real Apache Airflow is importable.
+Nothing is installed while a real Apache Airflow is importable.  Real provider packages
+installed next to Brisa are imported as they are (:mod:`brisa.compat.installed`).
 """
 
 from __future__ import annotations
@@ -18,21 +19,28 @@ from contextlib import contextmanager
 from typing import Any
 
 from brisa.compat.entries import PROVIDED
+from brisa.compat.installed import package_dirs, provider_name, real_provider_root
 from brisa.compat.table import TABLE, UNSUPPORTED_MODULES, ShimModule
 
 SHIM_MARK = "__brisa_shim__"
 
 
 def airflow_is_installed() -> bool:
-    """Whether a real ``airflow`` package is on ``sys.path`` (our finder not asked)."""
-    return importlib.machinery.PathFinder.find_spec("airflow") is not None
+    """Whether a real ``airflow`` package is on ``sys.path`` (our finder not asked).
+
+    Provider wheels alone make ``airflow`` a namespace package (no ``__init__.py``, no
+    origin): that is not Apache Airflow, and Brisa must still answer."""
+    spec = importlib.machinery.PathFinder.find_spec("airflow")
+    return spec is not None and spec.origin is not None
 
 
 def unsupported_module_error(module: str, reason: str | None = None) -> ModuleNotFoundError:
     why = reason or PROVIDED
-    return ModuleNotFoundError(
-        f"No module named {module!r}: Brisa does not support {module} ({why})", name=module
-    )
+    message = f"No module named {module!r}: Brisa does not support {module} ({why})"
+    provider = provider_name(module) if reason is None and module not in TABLE else None
+    if provider is not None:  # a provider Brisa does not serve: the real one may run here
+        message += f"; install the provider with `brisa providers install {provider}`"
+    return ModuleNotFoundError(message, name=module)
 
 
 def unsupported_name_error(module: str, name: str, reason: str | None = None) -> ImportError:
@@ -75,6 +83,12 @@ def _missing_submodule(fullname: str) -> ModuleNotFoundError | None:
     return None
 
 
+def _is_installed_namespace(fullname: str) -> bool:
+    """``airflow.providers.microsoft`` when a ``microsoft.*`` provider is installed: the
+    directory level its wheel shares with the other ``microsoft.*`` providers."""
+    return fullname not in TABLE and provider_name(fullname) is not None and bool(package_dirs(fullname))
+
+
 def _resolve(target: str) -> Any:
     module_name, _, attribute = target.partition(":")
     module = importlib.import_module(module_name)
@@ -91,8 +105,9 @@ def _module_getattr(fullname: str, entry: ShimModule) -> Any:
     def __getattr__(name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(f"module {fullname!r} has no attribute {name!r}")
-        if f"{fullname}.{name}" in TABLE or f"{fullname}.{name}" in sys.modules:  # (plugin macros)
-            return importlib.import_module(f"{fullname}.{name}")
+        child = f"{fullname}.{name}"
+        if child in TABLE or child in sys.modules or real_provider_root(child):  # (plugin macros)
+            return importlib.import_module(child)
         if name in entry.names:
             return _resolve(entry.names[name])
         if entry.forward is not None and name in _public_names(entry.forward):
@@ -119,6 +134,8 @@ class AirflowShimFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     ) -> importlib.machinery.ModuleSpec | None:
         if fullname != "airflow" and not fullname.startswith("airflow."):
             return None
+        if real_provider_root(fullname) is not None or _is_installed_namespace(fullname):
+            return self._find_real_provider(fullname)
         if fullname not in TABLE:
             raise _missing_submodule(fullname) or unsupported_module_error(fullname)
         if self.recorder is not None:
@@ -126,6 +143,14 @@ class AirflowShimFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         # Every shim module is a package, so ``import airflow.operators.bash.x`` asks this
         # finder and fails naming the module, not with Python's bare "is not a package".
         return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+
+    def _find_real_provider(self, fullname: str) -> importlib.machinery.ModuleSpec | None:
+        """An installed provider's module, from its own directories (the shim parent
+        ``airflow.providers`` has no ``__path__`` of its own)."""
+        if self.recorder is not None:
+            self.recorder.record(fullname)
+        parent = fullname.rpartition(".")[0]
+        return importlib.machinery.PathFinder.find_spec(fullname, package_dirs(parent))
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
         return None

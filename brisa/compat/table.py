@@ -17,6 +17,7 @@ from brisa.compat.contrib import CONTRIB_MODULES, CONTRIB_UNSUPPORTED_MODULES
 from brisa.compat.entries import ShimModule
 from brisa.compat.entries import merge as _merge
 from brisa.compat.entries import names as _names
+from brisa.compat.provider_surface import extend_table
 
 _SDK = "brisa.sdk"
 
@@ -397,8 +398,13 @@ TABLE: dict[str, ShimModule] = {
     # -- plugins (custom timetables, macros) ---------------------------------------------------------
     "airflow.plugins_manager": ShimModule(_names("brisa.plugins", "AirflowPlugin", "AirflowPluginException")),
 }
+extend_table(TABLE)  # what real provider packages import (brisa/compat/provider_surface.py)
 
-UNSUPPORTED_MODULES: dict[str, str] = {**CONTRIB_UNSUPPORTED_MODULES, **COMMON_COMPAT_UNSUPPORTED_MODULES}
+UNSUPPORTED_MODULES: dict[str, str] = {
+    module: why
+    for module, why in {**CONTRIB_UNSUPPORTED_MODULES, **COMMON_COMPAT_UNSUPPORTED_MODULES}.items()
+    if module not in TABLE  # the provider surface provides some (provider_surface.py)
+}
 """Airflow modules Brisa knows and does not provide -> the reason its import error gives."""
 
 _TWO_ONLY_PREFIXES = (

@@ -9,6 +9,8 @@ A source is any object with ``get(section, key) -> str | None``, or such a funct
 
 from __future__ import annotations
 
+import importlib
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -105,6 +107,29 @@ class ReadOnlyConf:
             raise AirflowConfigException(
                 f'Failed to convert value to float. Please check "{key}" key in "{section}" section.'
             ) from None
+
+    def getimport(self, section: str, key: str, fallback: Any = _NO_FALLBACK, **_: Any) -> Any:
+        """The object a dotted-path option names (providers' pluggable classes), or None."""
+        path = self.get(section, key, fallback=fallback)
+        if not path:
+            return None
+        module, _sep, name = str(path).rpartition(".")
+        try:
+            return getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError) as exc:
+            raise AirflowConfigException(
+                f'The object could not be loaded. Please check "{key}" key in "{section}" section. '
+                f'Current value: "{path}".'
+            ) from exc
+
+    def getjson(self, section: str, key: str, fallback: Any = _NO_FALLBACK, **_: Any) -> Any:
+        value = self.get(section, key, fallback=fallback)
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value) if value.strip() else fallback if fallback is not _NO_FALLBACK else None
+        except ValueError as exc:
+            raise AirflowConfigException(f"Unable to parse [{section}] {key!r} as valid json") from exc
 
 
 conf = ReadOnlyConf()

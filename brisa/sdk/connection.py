@@ -153,6 +153,13 @@ class Connection:
         """Airflow 3's ``Connection.get``."""
         return cls.get_connection_from_secrets(conn_id)
 
+    def get_hook(self, *, hook_params: dict[str, Any] | None = None) -> Any:
+        """The hook that serves this connection's type, from the installed providers'
+        connection types (and Brisa's own hooks); unknown types raise, naming the type."""
+        from brisa.providers.connection_types import hook_for
+
+        return hook_for(self.conn_type or "", self.conn_id, hook_params)
+
 
 class BaseHook:
     """Base class for hooks; Brisa's only job for them is finding connections."""

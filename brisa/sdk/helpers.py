@@ -38,5 +38,5 @@ def get_parsing_context() -> AirflowParsingContext:
 
 __all__ = ["AirflowParsingContext", "LoggingMixin", "apply_defaults", "get_parsing_context"]
 
-__version__ = "2.10.5"
+__version__ = "2.11.0"
 """What ``airflow.__version__`` reports to DAG files that check it."""

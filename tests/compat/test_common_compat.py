@@ -131,7 +131,7 @@ def test_version_flags_follow_the_airflow_the_file_has_shown():
 
         # Nothing Airflow-3-only imported yet: the Airflow 2 that airflow.__version__ reports.
         assert __version__ == AIRFLOW_2_VERSION
-        assert version_compat.get_base_airflow_version_tuple() == (2, 10, 5)
+        assert version_compat.get_base_airflow_version_tuple() == (2, 11, 0)
         assert version_compat.AIRFLOW_V_3_0_PLUS is False
         import airflow.sdk  # noqa: F401
 

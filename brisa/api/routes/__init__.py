@@ -20,6 +20,7 @@ ROUTE_MODULES = (
     "brisa.api.routes.connections",
     "brisa.api.routes.pools",
     "brisa.api.routes.import_errors",
+    "brisa.api.routes.providers",
     "brisa.api.routes.event_logs",
     "brisa.api.routes.live",
 )

@@ -1,7 +1,8 @@
 """``SQLExecuteQueryOperator`` and the postgres/sqlite operators built on it.
 
 The hook is chosen by the connection's ``conn_type``, as Airflow's ``Connection.get_hook``
-does; Brisa has hooks for PostgreSQL and SQLite only and says so for any other type.
+does: an installed provider's hook for its types (``brisa providers install mysql``), else
+Brisa's hooks for PostgreSQL and SQLite; any other type fails naming it.
 """
 
 from __future__ import annotations
@@ -25,13 +26,19 @@ HOOKS: Mapping[str, type[DbApiHook]] = {
 
 
 def hook_for(conn_id: str, hook_params: Mapping[str, Any] | None = None) -> DbApiHook:
-    """The hook for ``conn_id``'s ``conn_type``; other databases fail naming the type."""
+    """The hook for ``conn_id``'s ``conn_type``: an installed provider's (mysql...), else
+    Brisa's own; other databases fail naming the type."""
+    from brisa.providers.connection_types import installed_connection_types
+
     connection = BaseHook.get_connection(conn_id)
+    if connection.conn_type in installed_connection_types():
+        return connection.get_hook(hook_params=dict(hook_params or {}))
     hook_class = HOOKS.get((connection.conn_type or "").lower().replace("-", "_"))
     if hook_class is None:
         raise AirflowException(
-            f"Brisa's SQL operators support only postgres and sqlite connections: connection "
-            f"{conn_id!r} has conn_type {connection.conn_type!r}"
+            f"Brisa's SQL operators support only postgres and sqlite connections and those of "
+            f"installed providers (brisa providers install): connection {conn_id!r} has conn_type "
+            f"{connection.conn_type!r}"
         )
     params = {hook_class.conn_name_attr: conn_id, "connection": connection, **(hook_params or {})}
     return hook_class(**params)

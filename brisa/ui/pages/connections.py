@@ -73,14 +73,19 @@ def _form(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
+    from brisa.providers.forms import field_behaviour, known_conn_types
+
+    conn_type = values.get("conn_type") or request.query_params.get("conn_type", "")
     return render_page(
         request,
         "connection_form.html",
         status_code=status_code,
-        values=values,
+        values={**values, "conn_type": conn_type},
         is_new=is_new,
         has_password=has_password,
         error=error,
+        conn_types=known_conn_types(),
+        behaviour=field_behaviour(conn_type),
     )
 
 

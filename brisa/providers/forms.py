@@ -1,0 +1,63 @@
+"""How a connection type's form looks, from the hook that serves it.
+
+A provider hook says which standard fields its connections use (``get_ui_field_behaviour``:
+hidden fields, labels, placeholders), as Airflow's connection form reads it. Extra fields
+declared with ``get_connection_form_widgets`` need Flask-AppBuilder's widgets, which Brisa
+does not have; those stay in the JSON extra. Reading a behaviour imports the hook's module
+(with Brisa's ``airflow`` shim), never runs a hook.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from brisa.providers.connection_types import connection_types
+
+log = logging.getLogger(__name__)
+
+STANDARD_FIELDS = ("description", "host", "schema", "login", "password", "port", "extra")
+
+
+@dataclass(frozen=True)
+class FieldBehaviour:
+    hidden: frozenset[str] = frozenset()
+    relabeling: Mapping[str, str] = field(default_factory=dict)
+    placeholders: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_hook(cls, data: Mapping[str, Any]) -> FieldBehaviour:
+        return cls(
+            frozenset(data.get("hidden_fields") or ()),
+            dict(data.get("relabeling") or {}),
+            {key: str(value) for key, value in (data.get("placeholders") or {}).items()},
+        )
+
+
+def known_conn_types() -> list[str]:
+    """Every connection type a hook here serves, sorted (the form's suggestions)."""
+    return sorted(connection_types())
+
+
+def field_behaviour(conn_type: str) -> FieldBehaviour:
+    """The form of ``conn_type``'s connections; the plain form for unknown types or hooks
+    that fail to import (logged: a broken provider must not break the page)."""
+    kind = connection_types().get(conn_type)
+    if kind is None:
+        return FieldBehaviour()
+    try:
+        from brisa.compat import install_shim
+
+        install_shim()
+        method = getattr(kind.hook_class(), "get_ui_field_behaviour", None)
+        return FieldBehaviour.from_hook(method() if method else {})
+    except Exception:
+        log.warning(
+            "cannot read the connection form of %s (%s)", conn_type, kind.hook_class_name, exc_info=True
+        )
+        return FieldBehaviour()
+
+
+__all__ = ["STANDARD_FIELDS", "FieldBehaviour", "field_behaviour", "known_conn_types"]
