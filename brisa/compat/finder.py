@@ -4,7 +4,7 @@ Modules are built from :data:`brisa.compat.table.TABLE`; their attributes resolv
 first use.  A module or name Brisa does not provide fails with an ``ImportError``
 that says so (DAG files that fall back on ``except ImportError`` keep working).
 Nothing is installed while a real Apache Airflow is importable.  Real provider packages
-installed next to Brisa are imported as they are (:mod:`brisa.compat.installed`).
+installed next to Brisa are imported as they are (:mod:`brisa.providers.installed`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from brisa.compat.entries import PROVIDED
-from brisa.compat.installed import package_dirs, provider_name, real_provider_root
 from brisa.compat.table import TABLE, UNSUPPORTED_MODULES, ShimModule
+from brisa.providers.installed import package_dirs, provider_name, real_provider_root
 
 SHIM_MARK = "__brisa_shim__"
 

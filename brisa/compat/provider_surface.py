@@ -10,7 +10,7 @@ from collections.abc import MutableMapping
 
 from brisa.compat.entries import ShimModule, merge, names
 
-_SURFACE = "brisa.providers.surface"
+_SURFACE = "brisa.sdk.provider_surface"
 _WARNINGS = names(_SURFACE, "AirflowProviderDeprecationWarning", "RemovedInAirflow4Warning")
 _TRIGGERS = names(_SURFACE, "BaseEventTrigger", "BaseTrigger", "TriggerEvent")
 _NOTSET = names("brisa.sdk.params", "NOTSET", "ArgNotSet")

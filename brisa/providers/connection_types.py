@@ -11,10 +11,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from brisa.providers.registry import list_providers
-from brisa.sdk.exceptions import AirflowException
 
 BRISA_HOOKS = {
     "postgres": "brisa.sdk.hooks.postgres.PostgresHook",
@@ -51,17 +49,4 @@ def installed_connection_types(path: Sequence[str] | None = None) -> dict[str, C
     return {name: kind for name, kind in connection_types(path).items() if kind.package_name != "brisa"}
 
 
-def hook_for(conn_type: str, conn_id: str, hook_params: dict[str, Any] | None = None) -> Any:
-    """Airflow's ``Connection.get_hook``: the hook class of ``conn_type`` built for ``conn_id``."""
-    known = connection_types()
-    if conn_type not in known:
-        raise AirflowException(
-            f"Unknown hook type {conn_type!r}: no installed provider declares this connection type "
-            "(brisa providers list; install one with `brisa providers install NAME`)"
-        )
-    hook_class = known[conn_type].hook_class()
-    attribute = getattr(hook_class, "conn_name_attr", "conn_id")
-    return hook_class(**{attribute: conn_id}, **(hook_params or {}))
-
-
-__all__ = ["BRISA_HOOKS", "ConnectionType", "connection_types", "hook_for", "installed_connection_types"]
+__all__ = ["BRISA_HOOKS", "ConnectionType", "connection_types", "installed_connection_types"]

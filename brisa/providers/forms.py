@@ -43,14 +43,12 @@ def known_conn_types() -> list[str]:
 
 def field_behaviour(conn_type: str) -> FieldBehaviour:
     """The form of ``conn_type``'s connections; the plain form for unknown types or hooks
-    that fail to import (logged: a broken provider must not break the page)."""
+    that fail to import (logged: a broken provider must not break the page). Provider hooks
+    import ``airflow.*``: the caller has installed Brisa's import shim."""
     kind = connection_types().get(conn_type)
     if kind is None:
         return FieldBehaviour()
     try:
-        from brisa.compat import install_shim
-
-        install_shim()
         method = getattr(kind.hook_class(), "get_ui_field_behaviour", None)
         return FieldBehaviour.from_hook(method() if method else {})
     except Exception:

@@ -109,7 +109,7 @@ def read_recorded(path: Path) -> list[str]:
 def record(path: Path, installed: dict[str, str]) -> None:
     """Pin ``installed`` in ``path``, keeping the other providers it lists."""
     kept = read_recorded(path) if path.exists() else []
-    pins = {canonicalize_name(Requirement(line).name): line for line in kept}
+    pins: dict[str, str] = {canonicalize_name(Requirement(line).name): line for line in kept}
     pins.update({name: f"{name}=={version}" for name, version in installed.items()})
     header = (
         "# Provider packages Brisa installs without Apache Airflow: `brisa providers install`\n"

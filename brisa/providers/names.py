@@ -10,8 +10,8 @@ from __future__ import annotations
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from brisa.compat.installed import NAMESPACES
 from brisa.errors import InvalidInputError
+from brisa.providers.installed import NAMESPACES
 
 DIST_PREFIX = "apache-airflow-providers-"
 

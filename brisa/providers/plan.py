@@ -37,8 +37,9 @@ def plan_dependencies(
 ) -> DependencyPlan:
     """Walk ``roots`` (provider distributions) through ``requires`` (distribution ->
     ``Requires-Dist`` lines of the installed ones); ``installed``: names already there."""
-    have = {canonicalize_name(name) for name in installed}
-    plan, seen, queue = DependencyPlan(), set(), [canonicalize_name(root) for root in roots]
+    have: set[str] = {canonicalize_name(name) for name in installed}
+    plan, seen = DependencyPlan(), set()
+    queue: list[str] = [canonicalize_name(root) for root in roots]
     while queue:
         dist = queue.pop(0)
         if dist in seen:

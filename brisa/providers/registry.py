@@ -21,7 +21,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from brisa import __version__ as BRISA_VERSION
-from brisa.compat.installed import is_real_provider, package_dirs
+from brisa.providers.installed import is_real_provider, package_dirs
 from brisa.providers.names import BUILT_IN, DIST_PREFIX, dist_name, package_of, provider_of
 
 ENTRY_POINT_GROUP = "apache_airflow_provider"

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from brisa.runtime import current_runtime
-from brisa.sdk.exceptions import AirflowNotFoundException
+from brisa.sdk.exceptions import AirflowException, AirflowNotFoundException
 from brisa.secrets.masking import is_sensitive_name
 
 FIELDS = ("conn_id", "conn_type", "description", "host", "schema", "login", "password", "port", "extra")
@@ -156,9 +156,7 @@ class Connection:
     def get_hook(self, *, hook_params: dict[str, Any] | None = None) -> Any:
         """The hook that serves this connection's type, from the installed providers'
         connection types (and Brisa's own hooks); unknown types raise, naming the type."""
-        from brisa.providers.connection_types import hook_for
-
-        return hook_for(self.conn_type or "", self.conn_id, hook_params)
+        return _hook_for(self.conn_type or "", self.conn_id, hook_params)
 
 
 class BaseHook:
@@ -184,3 +182,18 @@ class BaseHook:
 
 
 __all__ = ["BaseHook", "Connection"]
+
+
+def _hook_for(conn_type: str, conn_id: str | None, hook_params: dict[str, Any] | None = None) -> Any:
+    """Airflow's ``Connection.get_hook``: the hook class of ``conn_type`` built for ``conn_id``."""
+    from brisa.providers.connection_types import connection_types
+
+    known = connection_types()
+    if conn_type not in known:
+        raise AirflowException(
+            f"Unknown hook type {conn_type!r}: no installed provider declares this connection type "
+            "(brisa providers list; install one with `brisa providers install NAME`)"
+        )
+    hook_class = known[conn_type].hook_class()
+    attribute = getattr(hook_class, "conn_name_attr", "conn_id")
+    return hook_class(**{attribute: conn_id}, **(hook_params or {}))

@@ -1,4 +1,4 @@
-"""Real provider packages next to Brisa's shim (brisa/compat/installed.py, finder.py)."""
+"""Real provider packages next to Brisa's shim (brisa/providers/installed.py, finder.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from brisa.compat import airflow_is_installed, shim_installed
 from brisa.compat.finder import SHIM_MARK
-from brisa.compat.installed import provider_name, real_provider_root
+from brisa.providers.installed import provider_name, real_provider_root
 from tests.providers.fake import write_provider
 
 

@@ -73,8 +73,10 @@ def _form(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
+    from brisa.compat import install_shim
     from brisa.providers.forms import field_behaviour, known_conn_types
 
+    install_shim()  # provider hooks describe their form; they import airflow.*
     conn_type = values.get("conn_type") or request.query_params.get("conn_type", "")
     return render_page(
         request,
