@@ -25,6 +25,7 @@ from sqlalchemy.pool import StaticPool
 from brisa.errors import ConflictError, InvalidInputError, StoreError, StoreUnavailable
 
 if TYPE_CHECKING:
+    from brisa.store.repos.assets import AssetRepo
     from brisa.store.repos.audit import AuditRepo
     from brisa.store.repos.connections import ConnectionRepo
     from brisa.store.repos.dags import DagRepo
@@ -85,6 +86,12 @@ class Transaction:
             sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SECTION_LOCKS[section]}
         )
         return bool(taken.scalar_one())
+
+    @cached_property
+    def assets(self) -> AssetRepo:
+        from brisa.store.repos.assets import AssetRepo
+
+        return AssetRepo(self.conn)
 
     @cached_property
     def dags(self) -> DagRepo:
