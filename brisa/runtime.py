@@ -69,6 +69,10 @@ class TaskRuntime(Protocol):
 
     def get_run_state(self, *, dag_id: str, run_id: str) -> str | None: ...
 
+    def get_asset_events(self, **query: Any) -> list[dict[str, Any]]:
+        """Asset events as dicts: a run's triggering ones (``dag_id``, ``run_id``) or an
+        asset's (``name``, ``uri``); absent from read-only runtimes (none is found)."""
+
     def count_task_states(
         self,
         *,

@@ -165,6 +165,9 @@ class ChannelRuntime:
     def get_run_state(self, *, dag_id: str, run_id: str) -> str | None:
         return self.call("get_run_state", dag_id=dag_id, run_id=run_id)
 
+    def get_asset_events(self, **query: Any) -> list[dict[str, Any]]:
+        return self.call("get_asset_events", **query)
+
     def count_task_states(
         self,
         *,

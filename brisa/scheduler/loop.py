@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from brisa.assets.triggering import create_asset_triggered_runs
 from brisa.errors import BrisaError, ConflictError, StoreError, StoreUnavailable
 from brisa.executors.base import BaseExecutor, ExecutorEvent, RunContext, Workload
 from brisa.hooks.retries import RetryPolicy, state_after_failure
@@ -215,6 +216,7 @@ class Scheduler:
         if self.processor is not None:
             self._guarded("the DAG processor", self.processor.poll, now)
         self._refresh_dags(now)
+        self._guarded("asset-triggered runs", self._create_asset_runs, now)
         outlook = self._look(now, full=self._look_due())
         if outlook.dags_due:
             self._create_runs(now)
@@ -311,6 +313,10 @@ class Scheduler:
             self._dag_hashes.pop(gone, None)
 
     # -- runs ------------------------------------------------------------------------------
+    def _create_asset_runs(self, now: datetime) -> None:
+        """Runs of the DAGs whose assets were updated (brisa/assets/triggering.py)."""
+        create_asset_triggered_runs(self.store, self._dags, paused=self._paused, now=now, job_id=self.job_id)
+
     def _create_runs(self, now: datetime) -> None:
         with self.store.transaction() as tx:
             for record in tx.dags.schedulable(now, lock=True):

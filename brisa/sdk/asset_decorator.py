@@ -14,7 +14,7 @@ import inspect
 from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any
 
-from brisa.sdk.assets import Asset, AssetAlias, BaseAsset
+from brisa.sdk.assets import Asset, AssetAlias, BaseAsset, collect_metadata
 from brisa.sdk.operators.python import PythonOperator
 
 
@@ -46,7 +46,7 @@ class AssetMainOperator(PythonOperator):
     def execute(self, context: dict[str, Any]) -> Any:
         kwargs = dict(self._iter_kwargs(context))
         self.op_kwargs = {}
-        return self.python_callable(**kwargs)
+        return collect_metadata(self.python_callable(**kwargs), context.get("outlet_events"))
 
     def _iter_kwargs(self, context: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
         for key, param in inspect.signature(self.python_callable).parameters.items():

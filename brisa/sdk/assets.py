@@ -351,6 +351,53 @@ class AssetWatcher:
         )
 
 
+def _as_asset(value: Any) -> Asset:
+    return value if isinstance(value, Asset) else Dataset(str(value))
+
+
+def _event(asset: Asset, extra: dict[str, Any], alias: str | None) -> dict[str, Any]:
+    return {"name": asset.name, "uri": asset.uri, "group": asset.group, "extra": extra, "alias": alias}
+
+
+def emitted_events(outlets: Any, outlet_events: Any) -> tuple[dict[str, Any], ...]:
+    """The events a successful task emits: one per outlet asset (with the ``extra`` set on
+    ``outlet_events[asset]``), one per asset added to an outlet alias's event."""
+    found = getattr(outlet_events, "find", None)
+    events: list[dict[str, Any]] = []
+    for outlet in outlets or ():
+        if isinstance(outlet, Asset):
+            extra: dict[str, Any] = {}
+            for accessed in found(("asset", outlet.name, outlet.uri), ("str", outlet.uri)) if found else ():
+                extra.update(accessed.extra)
+            events.append(_event(outlet, extra, None))
+        elif isinstance(outlet, AssetAlias):
+            for accessed in found(("alias", outlet.name), ("str", outlet.name)) if found else ():
+                for asset, added in accessed.asset_alias_events:
+                    events.append(_event(_as_asset(asset), {**accessed.extra, **added}, outlet.name))
+    return tuple(events)
+
+
+def collect_metadata(result: Any, outlet_events: Any) -> Any:
+    """Run a generator task's body: each yielded :class:`Metadata` updates its outlet's
+    event (and its alias's); the generator's return value is the task's, as in Airflow."""
+    import inspect
+    import logging
+
+    if not inspect.isgenerator(result):
+        return result
+    while True:
+        try:
+            item = next(result)
+        except StopIteration as stop:
+            return stop.value
+        if isinstance(item, Metadata):
+            outlet_events[item.asset].extra.update(item.extra)
+            if item.alias is not None:
+                outlet_events[item.alias].add(item.asset, extra=item.extra)
+        else:
+            logging.getLogger(__name__).warning("Ignoring unknown data of %r received from task", type(item))
+
+
 def outlet_refs(outlets: Any) -> list[dict[str, Any]]:
     """The asset/alias condition leaves of a task's outlets (lineage records are skipped)."""
     return [o.as_condition() for o in outlets or () if isinstance(o, Asset | AssetAlias | AssetRef)]
@@ -370,6 +417,8 @@ __all__ = [
     "DatasetAll",
     "DatasetAny",
     "Metadata",
+    "collect_metadata",
+    "emitted_events",
     "outlet_refs",
     "sanitize_uri",
 ]

@@ -419,6 +419,14 @@ class AssetRepo:
             query = query.where(e.timestamp > after)
         return [_event(r) for r in self.conn.execute(query.order_by(e.timestamp, e.id))]
 
+    def last_triggered_run_after(self, dag_id: str, run_types: Iterable[str]) -> datetime | None:
+        """When the DAG's newest run of ``run_types`` (asset-triggered ones) was due."""
+        return self.conn.execute(
+            sa.select(sa.func.max(s.dag_run.c.run_after)).where(
+                s.dag_run.c.dag_id == dag_id, s.dag_run.c.run_type.in_(list(run_types))
+            )
+        ).scalar()
+
     def link_run(self, dag_run_id: int, event_ids: Iterable[int]) -> None:
         for event_id in sorted(set(event_ids)):
             self.conn.execute(s.dagrun_asset_event.insert().values(dag_run_id=dag_run_id, event_id=event_id))
