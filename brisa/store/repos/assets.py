@@ -338,6 +338,84 @@ class AssetRepo:
         )
         return [tuple(r) for r in consumed], [tuple(r) for r in produced]  # type: ignore[misc]
 
+    # -- what the API and UI show with each asset --------------------------------------------------
+    def details(self, asset_ids: Iterable[int]) -> dict[int, dict[str, list[Any]]]:
+        """Per asset: ``scheduled_dags`` (dag_id, created_at), ``producing_tasks`` (dag_id,
+        task_id, created_at), ``aliases`` (id, name, group), ``last_event`` (id, timestamp)."""
+        ids = list(asset_ids)
+        out: dict[int, dict[str, list[Any]]] = {
+            i: {"scheduled_dags": [], "producing_tasks": [], "aliases": [], "last_event": []} for i in ids
+        }
+        if not ids:
+            return out
+        ref = s.dag_schedule_asset_reference.c
+        for r in self.conn.execute(
+            sa.select(ref.asset_id, ref.dag_id, ref.created_at)
+            .where(ref.asset_id.in_(ids))
+            .order_by(ref.dag_id)
+        ):
+            out[r.asset_id]["scheduled_dags"].append((r.dag_id, r.created_at))
+        out_ref = s.task_outlet_asset_reference.c
+        for r in self.conn.execute(
+            sa.select(out_ref.asset_id, out_ref.dag_id, out_ref.task_id, out_ref.created_at)
+            .where(out_ref.asset_id.in_(ids))
+            .order_by(out_ref.dag_id, out_ref.task_id)
+        ):
+            out[r.asset_id]["producing_tasks"].append((r.dag_id, r.task_id, r.created_at))
+        link = s.asset_alias_asset.c
+        for r in self.conn.execute(
+            sa.select(link.asset_id, s.asset_alias.c.id, s.asset_alias.c.name, s.asset_alias.c.group)
+            .join(s.asset_alias, s.asset_alias.c.id == link.alias_id)
+            .where(link.asset_id.in_(ids))
+            .order_by(s.asset_alias.c.name)
+        ):
+            out[r.asset_id]["aliases"].append((r.id, r.name, r.group))
+        e = s.asset_event.c
+        newest = (
+            sa.select(e.asset_id, sa.func.max(e.id).label("id"))
+            .where(e.asset_id.in_(ids))
+            .group_by(e.asset_id)
+            .subquery()
+        )
+        for r in self.conn.execute(
+            sa.select(e.asset_id, e.id, e.timestamp).join(newest, newest.c.id == e.id)
+        ):
+            out[r.asset_id]["last_event"].append((r.id, r.timestamp))
+        return out
+
+    def list_aliases(
+        self, *, limit: int = 100, offset: int = 0, name_pattern: str | None = None, order_by: str = "id"
+    ) -> tuple[list[tuple[int, str, str]], int]:
+        query = sa.select(s.asset_alias)
+        if name_pattern:
+            query = query.where(s.asset_alias.c.name.contains(name_pattern, autoescape=True))
+        total = self.conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+        ordered = query.order_by(
+            *order_by_clause(s.asset_alias, order_by, ("id", "name")), s.asset_alias.c.id
+        )
+        rows = self.conn.execute(ordered.limit(limit).offset(offset))
+        return [(r.id, r.name, r.group) for r in rows], int(total)
+
+    def get_alias(self, alias_id: int) -> tuple[int, str, str] | None:
+        row = self.conn.execute(sa.select(s.asset_alias).where(s.asset_alias.c.id == alias_id)).first()
+        return (row.id, row.name, row.group) if row else None
+
+    def runs_of_events(self, event_ids: Iterable[int]) -> dict[int, list[Any]]:
+        """Per event, the dag_run rows it triggered."""
+        ids = list(event_ids)
+        out: dict[int, list[Any]] = {i: [] for i in ids}
+        if not ids:
+            return out
+        rows = self.conn.execute(
+            sa.select(s.dagrun_asset_event.c.event_id, s.dag_run)
+            .join(s.dag_run, s.dag_run.c.id == s.dagrun_asset_event.c.dag_run_id)
+            .where(s.dagrun_asset_event.c.event_id.in_(ids))
+            .order_by(s.dag_run.c.id)
+        )
+        for row in rows:
+            out[row.event_id].append(row)
+        return out
+
     # -- events ----------------------------------------------------------------------------------
     def add_event(
         self,
