@@ -33,6 +33,7 @@ from brisa.api.security import Principal, require
 from brisa.api.views import run_response
 from brisa.assets.events import register_asset_change
 from brisa.assets.materialize import materialize
+from brisa.assets.views import asset_fields
 from brisa.auth.roles import Permission
 from brisa.errors import NotFoundError
 from brisa.store.repos.assets import AssetEventRecord, AssetRecord
@@ -50,27 +51,7 @@ def _order(query: Any) -> str:
 
 
 def _asset_responses(tx: Transaction, assets: list[AssetRecord]) -> list[AssetResponse]:
-    details = tx.assets.details(a.id for a in assets)
-    out = []
-    for asset in assets:
-        d = details[asset.id]
-        last = d["last_event"][0] if d["last_event"] else None
-        fields = {
-            **asset.__dict__,
-            "scheduled_dags": [
-                {"dag_id": g, "created_at": t, "updated_at": t} for g, t in d["scheduled_dags"]
-            ],
-            "producing_tasks": [
-                {"dag_id": g, "task_id": k, "created_at": t, "updated_at": t}
-                for g, k, t in d["producing_tasks"]
-            ],
-            "consuming_tasks": [],
-            "aliases": [{"id": i, "name": n, "group": g} for i, n, g in d["aliases"]],
-            "watchers": [],
-            "last_asset_event": {"id": last[0], "timestamp": last[1]} if last else None,
-        }
-        out.append(AssetResponse.model_validate(fields))
-    return out
+    return [AssetResponse.model_validate(fields) for fields in asset_fields(tx, assets)]
 
 
 def _event_responses(tx: Transaction, events: list[AssetEventRecord]) -> list[AssetEventResponse]:
