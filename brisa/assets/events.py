@@ -72,12 +72,16 @@ def asset_events_for(
     run_id: str | None = None,
     name: str | None = None,
     uri: str | None = None,
+    alias: str | None = None,
     limit: int = 10_000,
 ) -> list[dict[str, Any]]:
     """Events as plain dicts (what a task process receives): those that triggered a run,
-    or every event on the assets of that name and/or uri, oldest first."""
+    those emitted through an alias, or every event on the assets of that name and/or uri,
+    oldest first."""
     if dag_id is not None and run_id is not None:
         events = tx.assets.events_of_run(dag_id, run_id)
+    elif alias is not None:
+        events = tx.assets.events(source_alias=alias, limit=limit, order_by="timestamp")[0]
     elif name is None and uri is None:
         events = []
     else:

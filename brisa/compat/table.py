@@ -148,6 +148,16 @@ SDK = _merge(
     _names(f"{_SDK}.operators.python", "BranchMixIn"),
     ASSETS_3,
     ASSET_DECORATOR,
+    _names("brisa.timetables.assets", "AssetOrTimeSchedule"),
+    _names(
+        "brisa.timetables",
+        "CronDataIntervalTimetable",
+        "CronTriggerTimetable",
+        "DeltaDataIntervalTimetable",
+        "DeltaTriggerTimetable",
+        "EventsTimetable",
+        "MultipleCronTriggerTimetable",
+    ),
 )
 SDK_UNSUPPORTED = {
     "AssetWatcher": _WATCHERS,

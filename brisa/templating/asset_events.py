@@ -107,7 +107,12 @@ class InletEvents(Mapping[Any, list[AssetEventView]]):
         name = getattr(key, "name", None)
         uri = getattr(key, "uri", None) if not isinstance(key, str) else key
         if (name, uri) not in self._cache:
-            self._cache[(name, uri)] = _events(self._runtime, name=name, uri=uri)
+            from brisa.sdk.assets import AssetAlias
+
+            if isinstance(key, AssetAlias):  # the events emitted through it
+                self._cache[(name, uri)] = _events(self._runtime, alias=name)
+            else:
+                self._cache[(name, uri)] = _events(self._runtime, name=name, uri=uri)
         return self._cache[(name, uri)]
 
     def __iter__(self) -> Iterator[Any]:

@@ -461,6 +461,7 @@ class AssetRepo:
         source_run_id: str | None = None,
         source_task_id: str | None = None,
         source_map_index: int | None = None,
+        source_alias: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int = 100,
@@ -476,6 +477,7 @@ class AssetRepo:
             (e.source_run_id, source_run_id),
             (e.source_task_id, source_task_id),
             (e.source_map_index, source_map_index),
+            (e.source_alias, source_alias),
         ):
             if value is not None:
                 query = query.where(column == value)
