@@ -64,11 +64,4 @@ def evaluate(
     raise ValueError(f"not an asset condition: {condition!r}")
 
 
-def depends_on(
-    condition: Mapping[str, Any] | None, key: AssetKey, aliases: Mapping[str, Set[AssetKey]] | None = None
-) -> bool:
-    """Whether an event on ``key`` matters to ``condition`` (so it is queued for the DAG)."""
-    return any(evaluate(leaf, {key}, aliases) for leaf in leaves(condition))
-
-
-__all__ = ["AssetKey", "alias_names", "asset_keys", "depends_on", "evaluate", "leaves"]
+__all__ = ["AssetKey", "alias_names", "asset_keys", "evaluate", "leaves"]

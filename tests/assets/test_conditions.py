@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from brisa.assets.conditions import alias_names, asset_keys, depends_on, evaluate
+from brisa.assets.conditions import alias_names, asset_keys, evaluate
 from brisa.sdk.assets import Asset, AssetAlias
 
 A, B, C = Asset("a"), Asset("b"), Asset("c")
@@ -32,9 +32,6 @@ def test_a_reference_matches_by_name_or_uri():
     assert not evaluate(Asset.ref(name="x").as_condition(), keys(A))
 
 
-def test_which_events_matter_to_a_condition():
+def test_the_assets_and_aliases_a_condition_names():
     cond = (A & AssetAlias("al")).as_condition()
-    assert depends_on(cond, A.key)
-    assert not depends_on(cond, B.key)
-    assert depends_on(cond, B.key, {"al": keys(B)})
     assert asset_keys(cond) == keys(A) and alias_names(cond) == {"al"}

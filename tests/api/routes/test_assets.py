@@ -171,3 +171,20 @@ def test_aliases_and_materialize(api: Api) -> None:
     with api.store.transaction() as tx:
         orphan = tx.assets.ensure("nobody-makes-me", "nobody-makes-me", now=api.clock())
     assert api.client.post(f"/api/v2/assets/{orphan}/materialize", headers=h).status_code == 404
+
+
+def test_a_2x_dataset_triggered_run_is_an_asset_triggered_run_on_the_api(api: Api) -> None:
+    ids = seed(api)
+    with api.store.transaction() as tx:
+        tx.assets.resolve_alias("late", ids["asset"])
+        dag = tx.dags.serialized("report")
+    (run,) = create_asset_triggered_runs(api.store, {"report": dag}, paused=set(), now=api.clock())
+    assert run.run_type == "dataset_triggered"  # make_dag's DAGs are generation 2
+    h = api.headers("Viewer")
+    listed = api.client.get("/api/v2/dags/report/dagRuns?run_type=asset_triggered", headers=h).json()
+    assert [(r["dag_run_id"], r["run_type"]) for r in listed["dag_runs"]] == [(run.run_id, "asset_triggered")]
+    assert (
+        api.client.get("/api/v2/dags/report/dagRuns?run_type=manual", headers=h).json()["total_entries"] == 0
+    )
+    details = api.client.get("/api/v2/dags/report/details", headers=h).json()
+    assert details["asset_expression"] == dag.asset_condition
