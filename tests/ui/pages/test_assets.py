@@ -75,3 +75,11 @@ def test_dependencies_join_producers_to_consumers_through_each_asset():
         {"name": "b", "producing_tasks": [], "scheduled_dags": [{"dag_id": "c"}]},
     ]
     assert dependencies(assets) == [("p", "a", "c")]
+
+
+def test_the_dag_list_and_details_describe_an_asset_schedule(store, viewer, clock):
+    seed(store, clock)
+    listed = viewer.get("/dags").text
+    row = listed.split('data-dag-id="report"')[1].split("</tr>")[0]
+    assert "Triggered by assets" in row
+    assert viewer.get("/dags/report/details").status_code == 200
