@@ -131,3 +131,12 @@ def test_runs_link_the_events_that_triggered_them_and_deleting_the_dag_forgets_i
         assert tx.assets.events_of_run("consumer", "manual__1") == []
         assert tx.assets.queued() == [] and tx.assets.consumers(a) == []
         assert tx.assets.event(event.id) is not None  # events outlive their consumers
+
+
+def test_a_schedule_on_an_asset_reference_consumes_the_assets_known_by_that_name(store):
+    with store.transaction() as tx:
+        tx.dags.upsert(producer(), paused_when_new=False, now=T0)
+        tx.dags.upsert(consumer("by_ref", Asset.ref(name="b").as_condition()), paused_when_new=False, now=T0)
+    with store.transaction(readonly=True) as tx:
+        assert tx.assets.consumers(tx.assets.find(*B.key).id) == ["by_ref"]
+        assert tx.assets.consumers(tx.assets.find(*A.key).id) == []

@@ -275,9 +275,12 @@ class AssetRepo:
         """:meth:`sync_dag` from a freshly parsed DAG's schedule and task outlets."""
         schedule = list(leaves(dag.asset_condition))
         outlets = {t.task_id: [o for o in t.outlets if "asset" in o] for t in dag.tasks.values()}
+        referenced = [self.find_by(**leaf["asset_ref"]) for leaf in schedule if "asset_ref" in leaf]
         self.sync_dag(
             dag.dag_id,
-            schedule=[_triple(leaf) for leaf in schedule if "asset" in leaf],
+            # Asset.ref(name=...) stands for the assets known by then, as Airflow resolves it
+            schedule=[_triple(leaf) for leaf in schedule if "asset" in leaf]
+            + [(a.name, a.uri, a.group) for found in referenced for a in found],
             schedule_aliases=[
                 (a["alias"]["name"], a["alias"].get("group", "asset")) for a in schedule if "alias" in a
             ],
