@@ -74,6 +74,19 @@ class TaskRuntime(Protocol):
 
     def get_run_state(self, *, dag_id: str, run_id: str) -> str | None: ...
 
+    def get_asset_events(
+        self,
+        *,
+        dag_id: str | None = None,
+        run_id: str | None = None,
+        name: str | None = None,
+        uri: str | None = None,
+        alias: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Asset events as dicts: a run's triggering ones (``dag_id``, ``run_id``), an
+        asset's (``name``, ``uri``) or those emitted through an ``alias``; a read-only
+        runtime finds none."""
+
     def count_task_states(
         self,
         *,
@@ -195,6 +208,18 @@ class ReadOnlyRuntime:
 
     def get_task_instances(self, **_: Any) -> list[dict[str, Any]]:
         raise self._refused("reading a run's task instances")
+
+    def get_asset_events(
+        self,
+        *,
+        dag_id: str | None = None,
+        run_id: str | None = None,
+        name: str | None = None,
+        uri: str | None = None,
+        alias: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """No run triggered here, no inlet: no asset event."""
+        return []
 
     def get_task_instance(self, **_: Any) -> dict[str, Any] | None:
         raise self._refused("reading a task instance")

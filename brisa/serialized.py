@@ -103,6 +103,9 @@ class SerializedTask:
     doc_md: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     """Operator details shown on the UI (e.g. ``bash_command``); never used to plan."""
+    outlets: tuple[dict[str, Any], ...] = ()
+    """Assets/aliases the task updates when it succeeds (``{"asset": {...}}``/``{"alias": {...}}``)."""
+    inlets: tuple[dict[str, Any], ...] = ()
 
     @property
     def is_mapped(self) -> bool:
@@ -150,6 +153,13 @@ class SerializedDag:
     # -- reading --------------------------------------------------------------
     def task(self, task_id: str) -> SerializedTask:
         return self.tasks[task_id]
+
+    @property
+    def asset_condition(self) -> dict[str, Any] | None:
+        """The asset condition the DAG is scheduled on, None when it has none."""
+        if self.timetable.get("type") in ("AssetTriggeredTimetable", "AssetOrTimeSchedule"):
+            return self.timetable.get("condition")
+        return None
 
     @property
     def roots(self) -> list[SerializedTask]:
@@ -204,6 +214,9 @@ class SerializedDag:
 
 def _task_to_dict(task: SerializedTask) -> dict[str, Any]:
     data = asdict(task)
+    for key in ("outlets", "inlets"):  # absent when empty: older DAGs keep their hash
+        if not data[key]:
+            data.pop(key)
     if task.mapped is None:
         data.pop("mapped")
     elif task.mapped.group is None:
@@ -214,7 +227,7 @@ def _task_to_dict(task: SerializedTask) -> dict[str, Any]:
 def _task_from_dict(data: dict[str, Any]) -> SerializedTask:
     known = {f.name for f in fields(SerializedTask)}
     kwargs = {k: v for k, v in data.items() if k in known}
-    for key in ("upstream", "downstream", "email", "template_fields"):
+    for key in ("upstream", "downstream", "email", "template_fields", "outlets", "inlets"):
         kwargs[key] = tuple(kwargs.get(key) or ())
     mapped = kwargs.get("mapped")
     if mapped:

@@ -35,6 +35,13 @@ _TRIGGERED_BY = {member.value for member in DagRunTriggeredByType}
 _RUN_TYPES = {member.value for member in DagRunType}
 
 
+def _run_type(run_type: str) -> str:
+    """Airflow 3's name: a 2.x DAG's dataset-triggered run is an asset-triggered one."""
+    if run_type == "dataset_triggered":
+        return DagRunType.ASSET_TRIGGERED.value
+    return run_type if run_type in _RUN_TYPES else DagRunType.MANUAL.value
+
+
 def dag_version(dag_id: str, dag_hash: str | None, created_at: datetime | None) -> dict[str, Any] | None:
     if not dag_hash or created_at is None:
         return None
@@ -111,7 +118,7 @@ def dag_details_fields(ctx: ApiContext, record: DagRecord, dag: SerializedDag | 
     fields.update(
         catchup=dag.catchup if dag else False,
         dag_run_timeout=timedelta(seconds=dag.dagrun_timeout) if dag and dag.dagrun_timeout else None,
-        asset_expression=None,
+        asset_expression=dag.asset_condition if dag else None,
         doc_md=dag.doc_md if dag else None,
         start_date=dag.start_date if dag else None,
         end_date=dag.end_date if dag else None,
@@ -202,7 +209,7 @@ def run_fields(run: RunRecord) -> dict[str, Any]:
         "data_interval_end": run.data_interval_end,
         "run_after": run.run_after,
         "last_scheduling_decision": run.updated_at,
-        "run_type": run.run_type if run.run_type in _RUN_TYPES else DagRunType.MANUAL.value,
+        "run_type": _run_type(run.run_type),
         "state": run.state.value,
         "triggered_by": run.triggered_by if run.triggered_by in _TRIGGERED_BY else None,
         "triggering_user_name": run.triggering_user,

@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "brisa.cli.jobs_cmd",
     "brisa.cli.info_cmd",
     "brisa.cli.backfill_cmd",
+    "brisa.cli.assets_cmd",
 )
 
 

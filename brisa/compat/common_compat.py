@@ -14,9 +14,7 @@ COMPAT = "airflow.providers.common.compat"
 _SDK = "brisa.sdk"
 _HELPERS = f"{_SDK}.provider_compat"
 
-ASSETS = (
-    "Brisa does not support assets/datasets (data-aware scheduling); use schedules or TriggerDagRunOperator"
-)
+ASSETS = "Brisa does not provide this asset helper (lineage details and alias expansion are Airflow-internal)"
 TRIGGERS = "Brisa has no triggerer: deferrable operators run synchronously and triggers are not supported"
 ASYNC = "Brisa has no triggerer; use the synchronous hook and connection methods in tasks"
 LINEAGE = "Brisa does not collect lineage (hook lineage, listeners, OpenLineage)"
@@ -78,6 +76,7 @@ SDK_NAMES = merge(
     names(f"{_SDK}.state", "DagRunState", "TaskInstanceState"),
     names(f"{_SDK}.skipping", "SkipMixin"),
     names(f"{_SDK}.notifier", "BaseNotifier"),
+    names(f"{_SDK}.assets", "Asset", "AssetAlias", "AssetAll", "AssetAny", "Metadata"),
     names(f"{_SDK}.execution", "determine_kwargs"),
     names(f"{_SDK}.configuration", "conf"),
     names("brisa.secrets.masking", "mask_secret"),
@@ -88,7 +87,7 @@ SDK_NAMES = merge(
 )
 
 SDK_UNSUPPORTED = merge(
-    rejecting(ASSETS, "Asset", "AssetAlias", "AssetAll", "AssetAny", "Metadata", "AssetLineageInfo"),
+    rejecting(ASSETS, "AssetLineageInfo"),
     rejecting("Brisa has no object storage support", "ObjectStoragePath", "io"),
     rejecting(PLUGINS, "AirflowPlugin", "BaseOperatorLink"),
     rejecting(
@@ -183,16 +182,8 @@ COMMON_COMPAT: dict[str, ShimModule] = {
         ),
     ),
     f"{COMPAT}.assets": ShimModule(
-        unsupported=rejecting(
-            ASSETS,
-            "Asset",
-            "AssetAlias",
-            "AssetAll",
-            "AssetAny",
-            "AssetDetails",
-            "AssetAliasDetails",
-            "expand_alias_to_assets",
-        )
+        names(f"{_SDK}.assets", "Asset", "AssetAlias", "AssetAll", "AssetAny"),
+        unsupported=rejecting(ASSETS, "AssetDetails", "AssetAliasDetails", "expand_alias_to_assets"),
     ),
     f"{COMPAT}.notifier": ShimModule(names(f"{_SDK}.notifier", "BaseNotifier")),
     f"{COMPAT}.connection": ShimModule(

@@ -120,9 +120,10 @@ DAGBAG = _names("brisa.loader.dagbag", "DagBag")
 STATE = _names(f"{_SDK}.state", "State", "TaskInstanceState", "DagRunState")
 TIMETABLE_BASE = _names("brisa.timetables", "Timetable", "DataInterval", "TimeRestriction", "DagRunInfo")
 
-_ASSETS = (
-    "Brisa does not support assets/datasets (data-aware scheduling); use schedules or TriggerDagRunOperator"
-)
+_WATCHERS = "Brisa has no triggerer to run asset watchers; create events with POST /api/v2/assets/events"
+ASSETS_3 = _names(f"{_SDK}.assets", "Asset", "AssetAlias", "AssetAll", "AssetAny", "Metadata")
+ASSET_DECORATOR = _names(f"{_SDK}.asset_decorator", "asset")
+DATASETS_2 = _names(f"{_SDK}.assets", "Dataset", "DatasetAlias", "DatasetAll", "DatasetAny", "BaseDataset")
 NOTIFIER = _names(f"{_SDK}.notifier", "BaseNotifier")
 SDK = _merge(
     NOTIFIER,
@@ -146,10 +147,21 @@ SDK = _merge(
     _names(f"{_SDK}.mapped", "MappedOperator"),
     _names(f"{_SDK}.skipping", "SkipMixin"),
     _names(f"{_SDK}.operators.python", "BranchMixIn"),
+    ASSETS_3,
+    ASSET_DECORATOR,
+    _names("brisa.timetables.assets", "AssetOrTimeSchedule"),
+    _names(
+        "brisa.timetables",
+        "CronDataIntervalTimetable",
+        "CronTriggerTimetable",
+        "DeltaDataIntervalTimetable",
+        "DeltaTriggerTimetable",
+        "EventsTimetable",
+        "MultipleCronTriggerTimetable",
+    ),
 )
 SDK_UNSUPPORTED = {
-    name: _ASSETS
-    for name in ("Asset", "AssetAlias", "AssetAll", "AssetAny", "AssetWatcher", "Metadata", "Dataset")
+    "AssetWatcher": _WATCHERS,
 } | {
     "ObjectStoragePath": "Brisa has no object storage support",
 }
@@ -280,7 +292,19 @@ TABLE: dict[str, ShimModule] = {
         _names(f"{_SDK}.decorators", "task", "setup", "teardown")
     ),
     "airflow.sdk.definitions.decorators.task_group": ShimModule(TASK_GROUP),
-    "airflow.sdk.definitions.asset": ShimModule(unsupported={"Asset": _ASSETS, "AssetAlias": _ASSETS}),
+    "airflow.sdk.definitions.asset": ShimModule(
+        _merge(ASSETS_3, _names(f"{_SDK}.assets", "AssetRef", "BaseAsset")),
+        unsupported={"AssetWatcher": _WATCHERS},
+    ),
+    "airflow.sdk.definitions.asset.decorators": ShimModule(
+        _merge(ASSET_DECORATOR, _names(f"{_SDK}.asset_decorator", "AssetDefinition", "MultiAssetDefinition"))
+    ),
+    "airflow.sdk.definitions.asset.metadata": ShimModule(_names(f"{_SDK}.assets", "Metadata")),
+    # -- datasets (Airflow 2.4 to 2.10) ----------------------------------------------------------
+    "airflow.datasets": ShimModule(DATASETS_2),
+    "airflow.datasets.metadata": ShimModule(_names(f"{_SDK}.assets", "Metadata")),
+    "airflow.timetables.datasets": ShimModule(_names("brisa.timetables.assets", "DatasetOrTimeSchedule")),
+    "airflow.timetables.assets": ShimModule(_names("brisa.timetables.assets", "AssetOrTimeSchedule")),
     # -- the standard provider (Airflow 3, and 2.x with the provider installed) --------------------
     "airflow.providers": ShimModule(),
     STANDARD: ShimModule(),
@@ -393,7 +417,10 @@ TABLE: dict[str, ShimModule] = {
     ),
     "airflow.timetables.events": ShimModule(_names("brisa.timetables", "EventsTimetable")),
     "airflow.timetables.simple": ShimModule(
-        _names("brisa.timetables", "NullTimetable", "OnceTimetable", "ContinuousTimetable")
+        _merge(
+            _names("brisa.timetables", "NullTimetable", "OnceTimetable", "ContinuousTimetable"),
+            _names("brisa.timetables.assets", "AssetTriggeredTimetable", "DatasetTriggeredTimetable"),
+        )
     ),
     # -- plugins (custom timetables, macros) ---------------------------------------------------------
     "airflow.plugins_manager": ShimModule(_names("brisa.plugins", "AirflowPlugin", "AirflowPluginException")),
@@ -420,8 +447,10 @@ _TWO_ONLY_PREFIXES = (
     "airflow.hooks.dbapi",
     "airflow.hooks.postgres_hook",
     "airflow.hooks.sqlite_hook",
+    "airflow.datasets",
+    "airflow.timetables.datasets",
 )
-_THREE_PREFIXES = ("airflow.sdk", "airflow.providers.standard")
+_THREE_PREFIXES = ("airflow.sdk", "airflow.providers.standard", "airflow.timetables.assets")
 
 
 def generation_of(module: str) -> str | None:

@@ -128,6 +128,17 @@ class ChannelRuntime:
     def get_run_state(self, *, dag_id: str, run_id: str) -> str | None:
         return self.call("get_run_state", dag_id=dag_id, run_id=run_id)
 
+    def get_asset_events(
+        self,
+        *,
+        dag_id: str | None = None,
+        run_id: str | None = None,
+        name: str | None = None,
+        uri: str | None = None,
+        alias: str | None = None,
+    ) -> list[dict[str, Any]]:
+        return self.call("get_asset_events", dag_id=dag_id, run_id=run_id, name=name, uri=uri, alias=alias)
+
     def count_task_states(
         self,
         *,

@@ -208,6 +208,22 @@ class StoreRuntime:
         self.on_trigger()
         return run.run_id
 
+    def get_asset_events(
+        self,
+        *,
+        dag_id: str | None = None,
+        run_id: str | None = None,
+        name: str | None = None,
+        uri: str | None = None,
+        alias: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The events that triggered a run, those emitted through an alias, or every event
+        on an asset (by name and/or uri)."""
+        from brisa.assets.events import asset_events_for
+
+        with self.store.transaction(readonly=True) as tx:
+            return asset_events_for(tx, dag_id=dag_id, run_id=run_id, name=name, uri=uri, alias=alias)
+
     def get_run_state(self, *, dag_id: str, run_id: str) -> str | None:
         with self.store.transaction(readonly=True) as tx:
             run = tx.runs.get(dag_id, run_id)

@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
+from brisa.assets.events import record_task_asset_events
 from brisa.errors import StoreUnavailable
 from brisa.process.pool import ChildHandler, kill_group
 from brisa.runner.store_runtime import StoreRuntime
@@ -378,6 +379,8 @@ def record_outcome(
     if moved:
         # ``ti`` was read before this update: the archived try gets the pid it ran in too.
         tx.tis.archive_try(replace(ti, pid=pid), state=outcome.state, end_date=end)
+        if outcome.state == TaskState.SUCCESS and outcome.asset_events:
+            record_task_asset_events(tx, key, outcome.asset_events, now=end)
     return moved
 
 

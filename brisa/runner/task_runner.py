@@ -80,7 +80,14 @@ def run_try(
         end = clock()
         _end_callbacks(state, workload, "on_success_callback", TaskState.SUCCESS, end)
         _log_marking(workload, "SUCCESS")
-        return Outcome(TaskState.SUCCESS, end)
+        return Outcome(TaskState.SUCCESS, end, asset_events=_asset_events(state))
+
+
+def _asset_events(state: TryContext) -> tuple[dict[str, Any], ...]:
+    """What the task's outlets emit (recorded with the outcome: brisa/assets/events.py)."""
+    from brisa.sdk.assets import emitted_events
+
+    return emitted_events(getattr(state.task, "outlets", ()), (state.context or {}).get("outlet_events"))
 
 
 def _prepare(

@@ -39,6 +39,7 @@ from brisa.plan.runs import (
     runs_to_start,
 )
 from brisa.plan.tasks import PastState, RunPlan, plan_run
+from brisa.scheduler.assets import create_asset_triggered_runs
 from brisa.scheduler.contexts import RunContexts
 from brisa.scheduler.orphans import OrphanReaper
 from brisa.scheduler.pools import MissingPools
@@ -227,6 +228,7 @@ class Scheduler:
         if self.processor is not None:
             self._guarded("the DAG processor", self.processor.poll, now)
         self._refresh_dags(now)
+        self._guarded("asset-triggered runs", self._create_asset_runs, now)
         outlook = self._look(now, full=self._look_due())
         if outlook.dags_due:
             self._create_runs(now)
@@ -323,6 +325,10 @@ class Scheduler:
             self._dag_hashes.pop(gone, None)
 
     # -- runs ------------------------------------------------------------------------------
+    def _create_asset_runs(self, now: datetime) -> None:
+        """Runs of the DAGs whose assets were updated (brisa/scheduler/assets.py)."""
+        create_asset_triggered_runs(self.store, self._dags, paused=self._paused, now=now, job_id=self.job_id)
+
     def _create_runs(self, now: datetime) -> None:
         with self.store.transaction() as tx:
             for record in tx.dags.schedulable(now, lock=True):

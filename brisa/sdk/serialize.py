@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from brisa.sdk import timezone as tz
+from brisa.sdk.assets import outlet_refs
 from brisa.sdk.dag import DAG
 from brisa.sdk.node import DAGNode
 from brisa.sdk.trigger_rule import normalize_trigger_rule
@@ -107,6 +108,8 @@ def serialize_task(task: Any, *, priority: int) -> SerializedTask:
         ui_fgcolor=task.ui_fgcolor,
         doc_md=task.doc_md or task.doc,
         extra=describe_value(extra),
+        outlets=tuple(outlet_refs(getattr(task, "outlets", ()))),
+        inlets=tuple(outlet_refs(getattr(task, "inlets", ()))),
     )
 
 

@@ -338,12 +338,114 @@ audit_log = sa.Table(
     sa.Index("ix_log_dttm", "dttm"),
 )
 
+# -- assets (Airflow 3's tables; 2.x datasets are assets whose name is their uri) --------------
+ASSET_ID = 1500  # Airflow's limit on an asset's name, uri and group
+
+asset = sa.Table(
+    "asset",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(ASSET_ID), nullable=False),
+    sa.Column("uri", sa.String(ASSET_ID), nullable=False),
+    sa.Column("group", sa.String(ASSET_ID), nullable=False, server_default="asset"),
+    sa.Column("extra", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("name", "uri"),
+)
+
+asset_alias = sa.Table(
+    "asset_alias",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(ASSET_ID), nullable=False, unique=True),
+    sa.Column("group", sa.String(ASSET_ID), nullable=False, server_default="asset"),
+)
+
+asset_alias_asset = sa.Table(
+    "asset_alias_asset",
+    metadata,
+    sa.Column("alias_id", sa.Integer, sa.ForeignKey("asset_alias.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("asset_id", sa.Integer, sa.ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True),
+)
+"""The assets an alias has resolved to: a task emitted an event on them through it."""
+
+asset_event = sa.Table(
+    "asset_event",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("asset_id", sa.Integer, sa.ForeignKey("asset.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("extra", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("source_dag_id", sa.String(ID)),
+    sa.Column("source_run_id", sa.String(ID)),
+    sa.Column("source_task_id", sa.String(ID)),
+    sa.Column("source_map_index", sa.Integer, server_default="-1"),
+    sa.Column("source_alias", sa.String(ASSET_ID)),
+    sa.Column("timestamp", UtcDateTime, nullable=False),
+    sa.Index("ix_asset_event_asset_id_timestamp", "asset_id", "timestamp"),
+)
+
+dag_schedule_asset_reference = sa.Table(
+    "dag_schedule_asset_reference",
+    metadata,
+    sa.Column("asset_id", sa.Integer, sa.ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("dag_id", sa.String(ID), primary_key=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index("ix_dag_schedule_asset_reference_dag_id", "dag_id"),
+)
+
+dag_schedule_asset_alias_reference = sa.Table(
+    "dag_schedule_asset_alias_reference",
+    metadata,
+    sa.Column("alias_id", sa.Integer, sa.ForeignKey("asset_alias.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("dag_id", sa.String(ID), primary_key=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index("ix_dag_schedule_asset_alias_reference_dag_id", "dag_id"),
+)
+
+task_outlet_asset_reference = sa.Table(
+    "task_outlet_asset_reference",
+    metadata,
+    sa.Column("asset_id", sa.Integer, sa.ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("dag_id", sa.String(ID), primary_key=True),
+    sa.Column("task_id", sa.String(ID), primary_key=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index("ix_task_outlet_asset_reference_dag_id", "dag_id"),
+)
+
+asset_dag_run_queue = sa.Table(
+    "asset_dag_run_queue",
+    metadata,
+    sa.Column("asset_id", sa.Integer, sa.ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("target_dag_id", sa.String(ID), primary_key=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index("ix_asset_dag_run_queue_target_dag_id", "target_dag_id"),
+)
+"""Assets updated since a consumer DAG's last asset-triggered run (one row per pair)."""
+
+dagrun_asset_event = sa.Table(
+    "dagrun_asset_event",
+    metadata,
+    sa.Column("dag_run_id", sa.Integer, sa.ForeignKey("dag_run.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("asset_event.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_dagrun_asset_event_event_id", "event_id"),
+)
+"""The events that triggered an asset-triggered run."""
+
 __all__ = [
+    "asset",
+    "asset_alias",
+    "asset_alias_asset",
+    "asset_dag_run_queue",
+    "asset_event",
     "audit_log",
     "connection",
     "dag",
     "dag_run",
+    "dag_schedule_asset_alias_reference",
+    "dag_schedule_asset_reference",
     "dag_tag",
+    "dagrun_asset_event",
     "import_error",
     "job",
     "metadata",
@@ -351,6 +453,7 @@ __all__ = [
     "slot_pool",
     "task_instance",
     "task_log",
+    "task_outlet_asset_reference",
     "task_state",
     "task_try",
     "user",

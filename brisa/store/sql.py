@@ -26,6 +26,7 @@ from brisa.config.urls import normalize_database_url as normalize_url
 from brisa.errors import ConflictError, InvalidInputError, StoreError, StoreUnavailable
 
 if TYPE_CHECKING:
+    from brisa.store.repos.assets import AssetRepo
     from brisa.store.repos.audit import AuditRepo
     from brisa.store.repos.backfills import BackfillRepo
     from brisa.store.repos.connections import ConnectionRepo
@@ -75,6 +76,12 @@ class Transaction:
             sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SECTION_LOCKS[section]}
         )
         return bool(taken.scalar_one())
+
+    @cached_property
+    def assets(self) -> AssetRepo:
+        from brisa.store.repos.assets import AssetRepo
+
+        return AssetRepo(self.conn)
 
     @cached_property
     def dags(self) -> DagRepo:

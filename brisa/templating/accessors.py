@@ -227,27 +227,49 @@ def as_conf(conf: Any) -> Any:
 
 
 class OutletEvent:
-    """What a task may attach to the asset event one of its outlets emits."""
+    """What a task may attach to the asset event one of its outlets emits: ``extra``,
+    and for an alias, the assets (and extras) it emits events on with :meth:`add`."""
 
-    def __init__(self) -> None:
+    def __init__(self, key: Any = None) -> None:
+        self.key = key
         self.extra: dict[str, Any] = {}
-        self.asset_alias_events: list[Any] = []
+        self.asset_alias_events: list[tuple[Any, dict[str, Any]]] = []
+
+    def add(self, asset: Any, extra: dict[str, Any] | None = None) -> None:
+        """``outlet_events[alias].add(Asset(...), extra={...})`` (a uri string in 2.10)."""
+        self.asset_alias_events.append((asset, dict(extra or {})))
 
     def __repr__(self) -> str:
         return f"<OutletEvent extra={self.extra!r}>"
+
+
+def outlet_key(key: Any) -> tuple[str, ...]:
+    """One key for the ways a file names an outlet: an asset (by name and uri), an alias
+    (by name), or a string (2.10's uri or alias name, told apart when the events are sent)."""
+    if isinstance(key, str):
+        return ("str", key)
+    if hasattr(key, "uri") and hasattr(key, "name"):
+        return ("asset", key.name, key.uri)
+    if hasattr(key, "name"):
+        return ("alias", key.name)
+    return ("other", repr(key))
 
 
 class OutletEventAccessors(Mapping[Any, OutletEvent]):
     """``outlet_events[asset].extra[...] = ...``: created on first access."""
 
     def __init__(self) -> None:
-        self._events: dict[Any, OutletEvent] = {}
+        self._events: dict[tuple[str, ...], OutletEvent] = {}
 
     def __getitem__(self, key: Any) -> OutletEvent:
-        return self._events.setdefault(key, OutletEvent())
+        return self._events.setdefault(outlet_key(key), OutletEvent(key))
+
+    def find(self, *keys: tuple[str, ...]) -> list[OutletEvent]:
+        """The events already accessed under any of ``keys`` (none is created)."""
+        return [self._events[k] for k in keys if k in self._events]
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(self._events)
+        return iter(event.key for event in self._events.values())
 
     def __len__(self) -> int:
         return len(self._events)

@@ -34,6 +34,7 @@ from brisa.templating.accessors import (
     VariableAccessor,
     as_conf,
 )
+from brisa.templating.asset_events import InletEvents, TriggeringAssetEvents
 from brisa.templating.dates import template_datetime
 from brisa.templating.task_state import TaskStateStore
 from brisa.timetables import DataInterval, DataIntervalTimetable, TimeRestriction
@@ -91,12 +92,17 @@ def build_context(
         context.update(_logical_date_keys(logical_date, dag_run, dag, task, prev, generation))
     if generation == "2":
         context.update(_airflow2_keys(conf, test_mode, expanded_ti_count))
+        context["triggering_dataset_events"] = TriggeringAssetEvents(
+            runtime, dag.dag_id, dag_run.run_id, generation="2"
+        )
         if logical_date is not None:
             context.update(_airflow2_date_keys(logical_date, dag, dag_run, prev))
         if logical_date is not None and getattr(dag, "written_for_airflow_1", False):
             context.update(_airflow1_keys(context["ds"], task))
     else:
-        context["triggering_asset_events"] = NoEvents()
+        context["triggering_asset_events"] = TriggeringAssetEvents(
+            runtime, dag.dag_id, dag_run.run_id, generation="3"
+        )
         context["task_reschedule_count"] = task_reschedule_count
         context["task_state_store"] = TaskStateStore(runtime)
     return context
@@ -128,7 +134,7 @@ def _keys_of_every_run(
         "macros": macros,
         "inlets": list(getattr(task, "inlets", None) or []),
         "outlets": list(getattr(task, "outlets", None) or []),
-        "inlet_events": NoEvents(),
+        "inlet_events": InletEvents(runtime, list(getattr(task, "inlets", None) or [])),
         "outlet_events": OutletEventAccessors(),
         "map_index_template": getattr(task, "map_index_template", None),
         "task_instance_key_str": f"{dag.dag_id}__{task.task_id}__{dag_run.run_id}",

@@ -13,6 +13,9 @@ cron / preset      CronDataIntervalTimetable        CronTriggerTimetable
 timedelta          DeltaDataIntervalTimetable       DeltaTriggerTimetable
 =================  ===============================  ===============================
 
+An asset/dataset expression, or a list of them (all of them must be updated), gives an
+``AssetTriggeredTimetable`` ("Dataset" in generation 2, "Asset" in 3).
+
 A ``Timetable`` instance is used as given; a DAG author's own subclass is wrapped in
 :class:`~brisa.timetables.custom.CustomTimetable` (it must be registered by a plugin to
 be serialized, see ``brisa.timetables.custom``).
@@ -29,6 +32,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from brisa.errors import ScheduleError
+from brisa.timetables.assets import AssetOrTimeSchedule, AssetTriggeredTimetable, condition_of
 from brisa.timetables.base import Timetable
 from brisa.timetables.cron import ZoneLike
 from brisa.timetables.custom import PLUGIN_TYPE, CustomTimetable, is_builtin
@@ -55,6 +59,8 @@ _BUILTIN: dict[str, type[Timetable]] = {
         DeltaTriggerTimetable,
         MultipleCronTriggerTimetable,
         EventsTimetable,
+        AssetTriggeredTimetable,
+        AssetOrTimeSchedule,
     )
 }
 
@@ -70,6 +76,8 @@ def timetable_for(schedule: Any, *, generation: str, timezone: ZoneLike = "UTC")
         return schedule if is_builtin(schedule) else CustomTimetable(schedule)
     if schedule is None:
         return NullTimetable()
+    if _is_asset_schedule(schedule):
+        return AssetTriggeredTimetable(condition_of(schedule), generation=generation)
     if schedule == "@once":
         return OnceTimetable()
     if schedule == "@continuous":
@@ -83,6 +91,17 @@ def timetable_for(schedule: Any, *, generation: str, timezone: ZoneLike = "UTC")
             return CronDataIntervalTimetable(schedule, timezone)
         return CronTriggerTimetable(schedule, timezone=timezone)
     raise ScheduleError(f"{schedule!r} is not a valid schedule")
+
+
+def _is_asset_schedule(schedule: Any) -> bool:
+    """An asset (or dataset) expression, or a non-empty list of them."""
+    if hasattr(schedule, "as_condition"):
+        return True
+    return (
+        isinstance(schedule, list | tuple | set | frozenset)
+        and bool(schedule)
+        and all(hasattr(item, "as_condition") for item in schedule)
+    )
 
 
 def timetable_from_dict(data: dict[str, Any]) -> Timetable:

@@ -19,14 +19,19 @@ class Outcome:
     next_try_at: datetime | None = None
     """When the next try may start (up_for_retry) or the sensor pokes again (up_for_reschedule)."""
     error: str | None = None
+    asset_events: tuple[dict[str, Any], ...] = ()
+    """A success's events on its outlets: ``{"name", "uri", "group", "extra", "alias"}``."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "state": self.state.value,
             "end_date": self.end_date.isoformat(),
             "next_try_at": self.next_try_at.isoformat() if self.next_try_at else None,
             "error": self.error,
         }
+        if self.asset_events:
+            data["asset_events"] = list(self.asset_events)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Outcome:
@@ -35,6 +40,7 @@ class Outcome:
             end_date=datetime.fromisoformat(data["end_date"]),
             next_try_at=datetime.fromisoformat(data["next_try_at"]) if data.get("next_try_at") else None,
             error=data.get("error"),
+            asset_events=tuple(data.get("asset_events") or ()),
         )
 
 

@@ -28,6 +28,7 @@ LIVE_HEADER = "X-Brisa-Live"
 
 NAV_ITEMS: tuple[tuple[str, str, Permission], ...] = (
     ("/dags", "DAGs", Permission.DAG_READ),
+    ("/assets", "Assets", Permission.DAG_READ),
     ("/import-errors", "Import errors", Permission.IMPORT_ERROR_READ),
     ("/variables", "Variables", Permission.VARIABLE_READ),
     ("/connections", "Connections", Permission.CONNECTION_READ),

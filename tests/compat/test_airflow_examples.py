@@ -67,13 +67,18 @@ MUST_LOAD = {
         "example_branch_python_dop_operator_3.py",
         "example_complex.py",
         "example_dag_decorator.py",
+        "example_dataset_alias.py",
+        "example_dataset_alias_with_no_taskflow.py",
+        "example_datasets.py",
         "example_display_name.py",
         "example_dynamic_task_mapping.py",
         "example_dynamic_task_mapping_with_no_taskflow_operators.py",
         "example_external_task_marker_dag.py",
+        "example_inlet_event_extra.py",
         "example_latest_only.py",
         "example_latest_only_with_trigger.py",
         "example_nested_branch_dag.py",
+        "example_outlet_event_extra.py",
         "example_params_trigger_ui.py",
         "example_params_ui_tutorial.py",
         "example_passing_params_via_test_command.py",
@@ -101,6 +106,10 @@ MUST_LOAD = {
         "tutorial_taskflow_templates.py",
     },
     "3.3.2": {
+        "example_asset_alias.py",
+        "example_asset_alias_with_no_taskflow.py",
+        "example_asset_decorator.py",
+        "example_assets.py",
         "example_branch_labels.py",
         "example_branch_python_dop_operator_3.py",
         "example_complex.py",
@@ -109,8 +118,10 @@ MUST_LOAD = {
         "example_dynamic_task_mapping.py",
         "example_dynamic_task_mapping_with_no_taskflow_operators.py",
         "example_failed_dag.py",
+        "example_inlet_event_extra.py",
         "example_latest_only_with_trigger.py",
         "example_nested_branch_dag.py",
+        "example_outlet_event_extra.py",
         "example_params_trigger_ui.py",
         "example_params_ui_tutorial.py",
         "example_passing_params_via_test_command.py",
@@ -169,6 +180,13 @@ RUN_TO_SUCCESS = [
     ("3.3.2", "tutorial_taskflow_api"),
     ("3.3.2", "example_dynamic_task_mapping"),
     ("3.3.2", "example_task_state_store"),
+    # data-aware scheduling: producers record their events (extra by yield, by context, via an alias)
+    ("2.10.5", "dataset_with_extra_by_yield"),
+    ("2.10.5", "dataset_with_extra_from_classic_operator"),
+    ("2.10.5", "dataset_alias_example_alias_producer"),
+    ("3.3.2", "asset_with_extra_by_context"),
+    ("3.3.2", "asset1_producer"),
+    ("3.3.2", "asset_alias_example_alias_consumer"),
     ("standard-1.21.0", "example_short_circuit_operator"),
 ]
 
@@ -242,3 +260,65 @@ def test_examples_run_to_success_under_dags_test(example_folders, tmp_path, vers
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert f"DAG run of {dag_id} at 2024-01-02T00:00:00+00:00 ended as success" in result.stdout
+
+
+# Airflow's alias examples through the real scheduler: the producer emits an event on an asset
+# through an alias, which triggers both the alias's consumer and the asset's.
+ALIAS_FLOWS = [
+    (
+        "2.10.5",
+        "example_dataset_alias.py",
+        "dataset_alias_example_alias_producer",
+        {"dataset_alias_example_alias_consumer", "dataset_s3_bucket_consumer"},
+        "dataset_triggered",
+    ),
+    (
+        "3.3.2",
+        "example_asset_alias.py",
+        "asset_alias_example_alias_producer",
+        {"asset_alias_example_alias_consumer", "asset_s3_bucket_consumer"},
+        "asset_triggered",
+    ),
+]
+
+
+@pytest.mark.parametrize(("version", "file", "producer", "consumers", "run_type"), ALIAS_FLOWS)
+def test_alias_examples_trigger_their_consumers_through_the_scheduler(
+    example_folders, memory_store, version, file, producer, consumers, run_type
+):
+    from datetime import UTC, datetime
+
+    from brisa.executors.inline import InlineExecutor
+    from brisa.runner.store_runtime import StoreRuntime
+    from brisa.runner.task_runner import run_try
+    from brisa.scheduler.loop import Scheduler, SchedulerConfig
+    from brisa.services.runs import trigger_run
+    from brisa.states import RunState
+    from brisa.testing import FakeClock
+    from tests.runner.test_task_runner import _Masker, _Secrets
+
+    store, clock = memory_store, FakeClock(datetime.now(UTC).replace(microsecond=0))
+    path = example_folders[version] / file
+    with use_runtime(ParseRuntime(NoSecrets())):
+        dags = {d.dag_id: d for d in parse_file(str(path), timeout=60, dags_folder=str(path.parent)).dags}
+    with store.transaction() as tx:
+        for dag in dags.values():
+            tx.dags.upsert(dag, paused_when_new=False, now=clock())
+        trigger_run(tx, dags[producer], now=clock())
+
+    def run_one(workload):
+        runtime = StoreRuntime(store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=clock)
+        return run_try(workload, runtime)
+
+    scheduler = Scheduler(
+        store, InlineExecutor(store, run_one, clock=clock), config=SchedulerConfig(), clock=clock
+    )
+    scheduler.start_job()
+    for _ in range(12):
+        scheduler.tick(clock())
+        scheduler.handle_events(scheduler.executor.poll())
+        clock.advance(1)
+    with store.transaction(readonly=True) as tx:
+        triggered = {r.dag_id: r for r in tx.runs.list(run_types=[run_type]).items}
+    assert set(triggered) == consumers
+    assert {r.state for r in triggered.values()} == {RunState.SUCCESS}

@@ -22,6 +22,7 @@ ROUTE_MODULES = (
     "brisa.api.routes.import_errors",
     "brisa.api.routes.providers",
     "brisa.api.routes.event_logs",
+    "brisa.api.routes.assets",
     "brisa.api.routes.live",
 )
 """Each module has a ``router`` (an ``APIRouter``); ``create_app`` includes them in this order."""

@@ -17,6 +17,7 @@ from brisa.api.schemas import (
     DAGRunPatchBody,
     DAGRunResponse,
     DAGRunsBatchBody,
+    DagRunType,
     NewTaskResponse,
     TaskInstanceResponse,
     TriggerDAGRunPostBody,
@@ -86,7 +87,7 @@ def _search_runs(
             dag_id=only_dag,
             dag_ids=dag_ids,
             states=[state.value for state in query.state],
-            run_types=[run_type.value for run_type in query.run_type],
+            run_types=_stored_run_types(query.run_type),
             bounds=query.ranges(),
             run_id_like=like(query.run_id_pattern),
             triggering_user_like=like(query.triggering_user_name_pattern),
@@ -230,6 +231,12 @@ def delete_dag_run(
         tx.runs.delete(dag_id, dag_run_id)
         ctx.audit(tx, "delete_dag_run", user, dag_id=dag_id, run_id=dag_run_id)
     return Response(status_code=204)
+
+
+def _stored_run_types(run_types: list[DagRunType]) -> list[str]:
+    """The run types to match: ``asset_triggered`` also finds a 2.x DAG's ``dataset_triggered`` runs."""
+    names = [run_type.value for run_type in run_types]
+    return [*names, "dataset_triggered"] if DagRunType.ASSET_TRIGGERED.value in names else names
 
 
 __all__ = ["RUN_PATCHABLE_FIELDS", "router"]

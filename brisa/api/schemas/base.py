@@ -48,7 +48,7 @@ class DagRunType(StrEnum):
     BACKFILL = "backfill"
     SCHEDULED = "scheduled"
     MANUAL = "manual"
-    ASSET_TRIGGERED = "asset_triggered"  # accepted in filters; Brisa has no assets
+    ASSET_TRIGGERED = "asset_triggered"  # also a 2.x DAG's "dataset_triggered" run
 
 
 class DagRunTriggeredByType(StrEnum):

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from brisa.sdk.assets import collect_metadata
 from brisa.sdk.baseoperator import BaseOperator
 from brisa.sdk.context import get_current_context
 from brisa.sdk.exceptions import AirflowException
@@ -57,7 +58,7 @@ class PythonOperator(BaseOperator):
         context.update(self.op_kwargs)
         context["templates_dict"] = self.templates_dict
         self.op_kwargs = determine_kwargs(self.python_callable, list(self.op_args), context)
-        result = self.execute_callable()
+        result = collect_metadata(self.execute_callable(), context.get("outlet_events"))
         if self.show_return_value_in_logs:
             if isinstance(result, dict | list | tuple):
                 # The supervisor masks what sits under sensitive keys ({"password": ...}).

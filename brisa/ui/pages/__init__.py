@@ -30,6 +30,7 @@ PAGE_MODULES = (
     "brisa.ui.pages.pools",
     "brisa.ui.pages.users",
     "brisa.ui.pages.records",
+    "brisa.ui.pages.assets",
     "brisa.ui.pages.dag",
 )
 

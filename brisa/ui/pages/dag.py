@@ -7,7 +7,7 @@ The grid, graph and Gantt pages are polled while a run is unfinished: the same U
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -96,11 +96,13 @@ def grid_page(
         recent = newest_runs(tx, dag_id, runs)
         selected = chosen_run(tx, dag_id, run_id, recent)
         tis = tx.tis.for_runs(dag_id, [run.run_id for run in recent])
+        events = tx.assets.events_of_run(dag_id, selected.run_id) if selected else []
     grid = build_grid(header.dag or _empty(header.record), recent, tis)
     values = {
         "grid": grid,
         "selected": selected,
         "selected_conf": ctx.masker.redact(shown_conf(selected.conf)) if selected else {},
+        "run_asset_events": [replace(e, extra=ctx.masker.redact(e.extra)) for e in events],
         "runs_shown": runs,
         "dag_id": dag_id,
     }
