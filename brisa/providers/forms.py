@@ -10,7 +10,7 @@ does not have; those stay in the JSON extra. Reading a behaviour imports the hoo
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,14 +41,16 @@ def known_conn_types() -> list[str]:
     return sorted(connection_types())
 
 
-def field_behaviour(conn_type: str) -> FieldBehaviour:
+def field_behaviour(conn_type: str, before_import: Callable[[], object] = lambda: None) -> FieldBehaviour:
     """The form of ``conn_type``'s connections; the plain form for unknown types or hooks
     that fail to import (logged: a broken provider must not break the page). Provider hooks
-    import ``airflow.*``: the caller has installed Brisa's import shim."""
+    import ``airflow.*``: ``before_import`` (the caller's) makes that work, once a hook is
+    actually to be imported."""
     kind = connection_types().get(conn_type)
     if kind is None:
         return FieldBehaviour()
     try:
+        before_import()
         method = getattr(kind.hook_class(), "get_ui_field_behaviour", None)
         return FieldBehaviour.from_hook(method() if method else {})
     except Exception:

@@ -76,7 +76,6 @@ def _form(
     from brisa.compat import install_shim
     from brisa.providers.forms import field_behaviour, known_conn_types
 
-    install_shim()  # provider hooks describe their form; they import airflow.*
     conn_type = values.get("conn_type") or request.query_params.get("conn_type", "")
     return render_page(
         request,
@@ -87,7 +86,7 @@ def _form(
         has_password=has_password,
         error=error,
         conn_types=known_conn_types(),
-        behaviour=field_behaviour(conn_type),
+        behaviour=field_behaviour(conn_type, before_import=install_shim),
     )
 
 
