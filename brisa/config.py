@@ -565,6 +565,17 @@ class StandardSettings:
     venv_install_method: str
 
 
+@dataclass(frozen=True)
+class TriggererSettings:
+    """Airflow's ``[triggerer]``, and whether the scheduler runs one in its process."""
+
+    capacity: int
+    job_heartbeat_sec: float
+    triggerer_health_check_threshold: float
+    embedded: bool
+    """Brisa's: ``brisa scheduler``/``standalone`` run a triggerer in a thread (no extra process)."""
+
+
 _SECTION_CLASSES: Mapping[str, type] = MappingProxyType(
     {
         "core": CoreSettings,
@@ -579,6 +590,7 @@ _SECTION_CLASSES: Mapping[str, type] = MappingProxyType(
         "email": EmailSettings,
         "metrics": MetricsSettings,
         "standard": StandardSettings,
+        "triggerer": TriggererSettings,
     }
 )
 
@@ -623,6 +635,7 @@ class Settings:
     email: EmailSettings
     metrics: MetricsSettings
     standard: StandardSettings
+    triggerer: TriggererSettings
     entries: Mapping[tuple[str, str], ConfigItem] = field(repr=False, compare=False)
     config_files: tuple[Path, ...] = ()
     """Every config file read, lowest precedence first (airflow.cfg, then brisa.cfg)."""
@@ -838,6 +851,10 @@ OPTIONS: tuple[_Option, ...] = (
     _opt("metrics.prometheus_port", _integer(0, 65535), "0"),
     _opt("metrics.prometheus_host", _text, "127.0.0.1"),
     _opt("standard.venv_install_method", _choice("auto", "uv", "pip"), "auto"),
+    _opt("triggerer.capacity", _COUNT, "1000", "triggerer.default_capacity"),
+    _opt("triggerer.job_heartbeat_sec", _seconds, "5"),
+    _opt("triggerer.triggerer_health_check_threshold", _seconds, "30"),
+    _opt("triggerer.embedded", parse_bool, "True"),
 )
 """Every option Brisa reads, in listing order. Aliases are Airflow's older locations."""
 
@@ -1356,6 +1373,7 @@ __all__ = [
     "Settings",
     "SmtpSettings",
     "StandardSettings",
+    "TriggererSettings",
     "default_entries",
     "detect_platform",
     "detect_resources",

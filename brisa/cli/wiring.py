@@ -378,6 +378,20 @@ def make_scheduler(
     )
 
 
+def make_triggerer(settings: Settings, store: Store, *, on_change: Any = None) -> Any:
+    """The triggerer of ``brisa triggerer``, or the one a scheduler runs in a thread."""
+    from brisa.triggerer.loop import Triggerer, TriggererConfig
+
+    t = settings.triggerer
+    config = TriggererConfig(
+        capacity=t.capacity,
+        heartbeat_seconds=t.job_heartbeat_sec,
+        health_check_threshold=t.triggerer_health_check_threshold,
+    )
+    paths = [str(folder) for folder in (*dag_folders(settings), settings.core.plugins_folder)]
+    return Triggerer(store, config=config, clock=utcnow, on_change=on_change, import_paths=paths)
+
+
 __all__ = [
     "EXAMPLES_FOLDER",
     "dag_folders",
@@ -390,6 +404,7 @@ __all__ = [
     "make_processor",
     "make_scheduler",
     "make_secrets",
+    "make_triggerer",
     "masker_factory",
     "open_store",
     "process_masker",

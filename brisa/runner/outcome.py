@@ -16,6 +16,8 @@ class Outcome:
     next_try_at: datetime | None = None
     """When the next try may start (up_for_retry) or the sensor pokes again (up_for_reschedule)."""
     error: str | None = None
+    deferral: dict[str, Any] | None = None
+    """For ``deferred``: the trigger and resume method (``brisa.triggerer.deferral``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -23,6 +25,7 @@ class Outcome:
             "end_date": self.end_date.isoformat(),
             "next_try_at": self.next_try_at.isoformat() if self.next_try_at else None,
             "error": self.error,
+            "deferral": self.deferral,
         }
 
     @classmethod
@@ -32,6 +35,7 @@ class Outcome:
             end_date=datetime.fromisoformat(data["end_date"]),
             next_try_at=datetime.fromisoformat(data["next_try_at"]) if data.get("next_try_at") else None,
             error=data.get("error"),
+            deferral=data.get("deferral"),
         )
 
 

@@ -360,6 +360,10 @@ def record_outcome(
     extra = dict(fields)
     if outcome.state == TaskState.UP_FOR_RESCHEDULE:
         extra["try_number"] = try_number - 1  # the next poke is the same try, as in Airflow
+    elif outcome.state == TaskState.DEFERRED and outcome.deferral is not None:
+        from brisa.triggerer.deferral import defer_fields
+
+        extra.update(defer_fields(tx, outcome.deferral, try_number=try_number, now=now))
     elif outcome.state == TaskState.UP_FOR_RETRY:
         extra["sensor_started_at"] = None
     moved = advance_ti(

@@ -119,7 +119,7 @@ def run_try(
             _prepare(state, workload, runtime, clock, test_mode=test_mode)
             if report_rendered is not None:
                 report_rendered(rendered_fields(state.task))
-            _execute(state)
+            _execute(state, workload)
         except BaseException as err:
             return _outcome_for_error(err, state, workload, clock)
         end = clock()
@@ -152,13 +152,14 @@ def _prepare(
     task.render_template_fields(state.context, state.dag.get_template_env())
 
 
-def _execute(state: TryContext) -> Any:
+def _execute(state: TryContext, workload: Workload) -> Any:
     from brisa.sdk.execution import execute_task
+    from brisa.triggerer.deferral import resume_of
 
     task = state.task
     assert state.context is not None
     with _terminate_on_sigterm(task), _timeout(task.execution_timeout):
-        return execute_task(task, state.context)
+        return execute_task(task, state.context, resume=resume_of(workload.extra))
 
 
 def _outcome_for_error(
@@ -175,10 +176,10 @@ def _outcome_for_error(
     if isinstance(err, exc.AirflowRescheduleException):
         log.info("Rescheduling task, poking again at %s", err.reschedule_date)
         return Outcome(TaskState.UP_FOR_RESCHEDULE, now, next_try_at=_aware(err.reschedule_date))
-    log.error("Task failed with exception", exc_info=(type(err), err, err.__traceback__))
-    retryable = not isinstance(err, exc.AirflowFailException | exc.AirflowSensorTimeout | exc.TaskDeferred)
     if isinstance(err, exc.TaskDeferred):
-        log.error("Deferrable operators are not supported by Brisa: run the operator with deferrable=False")
+        return _deferred(err, now)
+    log.error("Task failed with exception", exc_info=(type(err), err, err.__traceback__))
+    retryable = not isinstance(err, exc.AirflowFailException | exc.AirflowSensorTimeout)
     to, next_try_at = state_after_failure(
         _retry_policy(state.task, workload),
         try_number=workload.try_number,
@@ -194,6 +195,19 @@ def _outcome_for_error(
     _email_alert(state, to, err)
     _log_marking(workload, "UP_FOR_RETRY" if to == TaskState.UP_FOR_RETRY else "FAILED")
     return Outcome(to, now, next_try_at=next_try_at, error=f"{type(err).__name__}: {err}")
+
+
+def _deferred(err: Any, now: datetime) -> Outcome:
+    """The try hands its trigger to the triggerer; no callback runs (Airflow's)."""
+    from brisa.triggerer.deferral import deferral_of
+
+    try:
+        deferral = deferral_of(err, now)
+    except Exception as exc:  # the trigger cannot be serialized: a task error, not a deferral
+        log.error("Task failed: its trigger cannot be serialized", exc_info=exc)
+        return Outcome(TaskState.FAILED, now, error=f"{type(exc).__name__}: {exc}")
+    log.info("Pausing task as DEFERRED. trigger=%s method=%s", deferral["classpath"], err.method_name)
+    return Outcome(TaskState.DEFERRED, now, deferral=deferral)
 
 
 def _retry_policy(task: Any, workload: Workload) -> RetryPolicy:

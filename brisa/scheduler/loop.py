@@ -40,6 +40,7 @@ from brisa.states import RunState, TaskState, advance_ti
 from brisa.store.records import RunRecord, TiRecord
 from brisa.store.sql import Store, Transaction
 from brisa.timetables import timetable_from_dict
+from brisa.triggerer.deferral import resume_extra
 
 log = logging.getLogger(__name__)
 
@@ -658,7 +659,7 @@ class Scheduler:
             priority_weight=ti.priority_weight,
             sensor_started_at=ti.sensor_started_at,
             dag_hash=self._dag_hashes.get(ti.dag_id),
-            extra=task_extra(task),
+            extra={**task_extra(task), **resume_extra(ti)},
         )
 
     # -- orphans -----------------------------------------------------------------------------
