@@ -73,7 +73,8 @@ class TriggerRunner:
             self._running.discard(trigger_id)
 
     def stop(self, timeout: float = 5.0) -> None:
-        if self._loop is None or self._thread is None:
+        """Cancel every trigger and end the loop's thread (a second call does nothing)."""
+        if self._loop is None or self._thread is None or self._loop.is_closed():
             return
         future = asyncio.run_coroutine_threadsafe(self._cancel_all(), self._loop)
         try:

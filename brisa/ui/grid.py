@@ -20,6 +20,7 @@ STATE_PRIORITY: tuple[str | None, ...] = (
     "up_for_retry",
     "up_for_reschedule",
     "restarting",
+    "deferred",
     "running",
     "queued",
     "scheduled",

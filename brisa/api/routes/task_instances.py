@@ -146,7 +146,7 @@ def get_task_instances_batch(
 
 
 def _state_values(states: Sequence[TaskInstanceState | None]) -> list[str | None]:
-    """Airflow's state names as stored; those Brisa never writes (``deferred``) match nothing."""
+    """Airflow's state names as stored."""
     return [None if state is None else state.value for state in states]
 
 

@@ -35,7 +35,7 @@ class Waiting:
 
     trigger_id: int
     triggerer_id: int | None
-    priority_weight: int
+    priority_weight: int = 1
 
 
 class TriggerRepo:
