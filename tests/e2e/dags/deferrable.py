@@ -8,7 +8,6 @@ they can only all be deferred at once if deferred tries hold no pool or executor
 from datetime import datetime, timedelta
 
 from airflow import DAG
-from airflow.exceptions import AirflowException
 from airflow.models.baseoperator import BaseOperator
 from airflow.operators.python import PythonOperator
 from airflow.providers.standard.sensors.date_time import DateTimeSensorAsync
@@ -16,30 +15,7 @@ from airflow.providers.standard.sensors.filesystem import FileSensor
 from airflow.providers.standard.sensors.time_delta import TimeDeltaSensor, TimeDeltaSensorAsync
 from airflow.providers.standard.triggers.temporal import TimeDeltaTrigger
 from e2e_markers import MARKERS
-from e2e_triggers import MarkedTrigger
-
-
-class WaitThenReturn(BaseOperator):
-    """Defers on ``trigger``; the resumed try returns what it was handed."""
-
-    def __init__(self, *, name, fail=False, timeout=None, **kwargs):
-        super().__init__(**kwargs)
-        self.name = name
-        self.fail = fail
-        self.wait_timeout = timeout
-
-    def execute(self, context):
-        self.defer(
-            trigger=MarkedTrigger(self.name, fail=self.fail),
-            method_name="resume",
-            kwargs={"started_try": context["ti"].try_number},
-            timeout=self.wait_timeout,
-        )
-
-    def resume(self, context, started_try, event=None):
-        if event["name"] != self.name:
-            raise AirflowException(f"wrong event {event!r}")
-        return {"event": event, "started_try": started_try, "resumed_try": context["ti"].try_number}
+from e2e_triggers import WaitThenReturn
 
 
 class DefersOnDelta(BaseOperator):
