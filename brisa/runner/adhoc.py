@@ -361,19 +361,47 @@ def _run_test(
         callbacks=_InlineDagCallbacks(store, secrets),
     )
     scheduler.start_job()
+    triggerer = _InlineTriggerer(store)
     deadline = time.monotonic() + 24 * 3600
-    while time.monotonic() < deadline:
-        scheduler.tick(utcnow())
-        scheduler.handle_events(scheduler.executor.poll())
-        with store.transaction(readonly=True) as tx:
-            current = tx.runs.require(dag_id, run.run_id)
-            tis = tx.tis.for_run(dag_id, run.run_id)
-        if current.state.is_finished:
-            _summary(tis)
-            return current.state
-        if any(t.state in _WAITING for t in tis):
-            time.sleep(WAIT_POLL_SECONDS)
+    try:
+        while time.monotonic() < deadline:
+            scheduler.tick(utcnow())
+            scheduler.handle_events(scheduler.executor.poll())
+            with store.transaction(readonly=True) as tx:
+                current = tx.runs.require(dag_id, run.run_id)
+                tis = tx.tis.for_run(dag_id, run.run_id)
+            if current.state.is_finished:
+                _summary(tis)
+                return current.state
+            if any(t.state == TaskState.DEFERRED for t in tis):
+                triggerer.wait_for_triggers()
+            elif any(t.state in _WAITING for t in tis):
+                time.sleep(WAIT_POLL_SECONDS)
+    finally:
+        triggerer.stop()
     raise BrisaError("dags test did not finish")
+
+
+class _InlineTriggerer:
+    """``dags test``'s triggerer, as Airflow's dag.test() runs triggers inline: started at the
+    first deferral, ticked by the test's loop on its store (one thread: in-memory SQLite)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.triggerer: Any = None
+
+    def wait_for_triggers(self) -> None:
+        from brisa.triggerer.loop import Triggerer, TriggererConfig
+
+        if self.triggerer is None:
+            self.triggerer = Triggerer(self.store, config=TriggererConfig(), clock=utcnow)
+            self.triggerer.start()
+        self.triggerer.tick(utcnow())
+        self.triggerer.wait(WAIT_POLL_SECONDS)
+
+    def stop(self) -> None:
+        if self.triggerer is not None:
+            self.triggerer.stop()
 
 
 class _SubDags:

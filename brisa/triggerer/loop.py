@@ -97,7 +97,7 @@ class Triggerer:
                 log.warning("metadata database unavailable (%s); the triggerer retries", exc)
             except Exception:
                 log.exception("triggerer tick failed; it goes on")
-            self._wait(self.config.sync_seconds)
+            self.wait(self.config.sync_seconds)
 
     def request_stop(self) -> None:
         self._stop.set()
@@ -207,7 +207,7 @@ class Triggerer:
         if moved and self.on_change is not None:
             self.on_change()
 
-    def _wait(self, seconds: float) -> None:
+    def wait(self, seconds: float) -> None:
         """Sleep until the next sync, waking early when a trigger fired (written at once)."""
         try:
             first = self.runner.results.get(timeout=seconds)

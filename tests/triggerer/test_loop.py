@@ -95,7 +95,7 @@ def test_a_fired_trigger_resumes_its_try_and_wakes_the_scheduler(store, started)
     clock = FakeClock(NOW)
     t = triggerer(store, clock, started, capacity=5, on_change=lambda: woken.append(1))
     t.tick(clock())
-    t._wait(30.0)  # returns as soon as the trigger fired
+    t.wait(30.0)  # returns as soon as the trigger fired
     t.tick(clock())
     with store.transaction(readonly=True) as tx:
         ti = tx.tis.get(key)
@@ -111,7 +111,7 @@ def test_a_trigger_that_cannot_be_created_fails_its_try(store, started):
     clock = FakeClock(NOW)
     t = triggerer(store, clock, started, capacity=5)
     t.tick(clock())
-    t._wait(30.0)
+    t.wait(30.0)
     t.tick(clock())
     with store.transaction(readonly=True) as tx:
         method, kwargs = resume_of(resume_extra(tx.tis.get(key)))
