@@ -3,6 +3,11 @@
 
     python bench/deferred.py                       # 1,000 tasks, SQLite
     python bench/deferred.py --tasks 1000 --db postgresql://postgres@127.0.0.1:5432/x
+    python bench/deferred.py --airflow ~/.cache/brisa-test/airflow-3.3.2   # the same, Airflow
+
+``--airflow VENV`` runs the same DAG under that venv's ``airflow standalone`` (SQLite,
+LocalExecutor, its scheduler, DAG processor, API server and triggerer processes) and
+reports the same figures for its process tree.
 
 One DAG of N ``DateTimeSensorAsync`` tasks (a ``DateTimeTrigger`` each, the trigger a
 ``TimeDeltaTrigger`` becomes) all waiting for the same moment, given in the run's conf.
@@ -176,6 +181,100 @@ def run(tasks: int, db: str | None, parallelism: int, lead: float) -> dict:
         shutil.rmtree(home, ignore_errors=True)
 
 
+def run_airflow(venv: Path, tasks: int, parallelism: int, lead: float) -> dict:
+    import sqlite3
+
+    paas = _paas()
+    home = Path(tempfile.mkdtemp(prefix="airflow-deferred-"))
+    (home / "dags").mkdir()
+    (home / "dags" / "bench_deferred.py").write_text(DAG.format(n=tasks))
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "BRISA"))},
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__CORE__PARALLELISM": str(parallelism),
+        "AIRFLOW__API__PORT": str(paas.free_port()),
+        "PATH": f"{venv / 'bin'}:{os.environ['PATH']}",
+    }
+    airflow = str(venv / "bin" / "airflow")
+    with open(home / "standalone.log", "w") as log:
+        proc = subprocess.Popen(
+            [airflow, "standalone"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    database = home / "airflow.db"
+
+    def query(sql: str) -> list:
+        if not database.exists():
+            return []
+        with sqlite3.connect(database, timeout=30) as conn:
+            try:
+                return conn.execute(sql).fetchall()
+            except sqlite3.OperationalError:
+                return []
+
+    try:
+        wait_until(
+            lambda: query("SELECT 1 FROM serialized_dag WHERE dag_id = 'bench_deferred'"), 600, "the DAG"
+        )
+        time.sleep(10)
+        idle = paas.pss_mb(paas.descendants(proc.pid))
+        fire_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=lead)
+        conf = json.dumps({"fire_at": fire_at.isoformat()})
+        started = time.time()
+        subprocess.run(
+            [airflow, "dags", "trigger", "bench_deferred", "--run-id", "bench", "--conf", conf],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        tis = "SELECT state, end_date FROM task_instance WHERE dag_id = 'bench_deferred'"
+        wait_until(
+            lambda: sum(s == "deferred" for s, _ in query(tis)) == tasks,
+            lead,
+            f"all {tasks} tasks to defer before the moment (raise --lead)",
+            step=1.0,
+        )
+        all_deferred = time.time() - started
+        samples, processes = [], 0
+        while dt.datetime.now(dt.UTC) < fire_at - dt.timedelta(seconds=1):
+            family = paas.descendants(proc.pid)
+            samples.append(paas.pss_mb(family))
+            processes = max(processes, len(family))
+            time.sleep(1.0)
+        rows = wait_until(
+            lambda: (r := query(tis)) and all(s in ("success", "failed") for s, _ in r) and r,
+            1800,
+            "every resumed try to end",
+            step=1.0,
+        )
+        ends = [dt.datetime.fromisoformat(end).replace(tzinfo=dt.UTC) for _, end in rows]
+        latencies = [(end - fire_at).total_seconds() for end in ends]
+        return {
+            "tasks": tasks,
+            "system": "airflow " + venv.name,
+            "parallelism": parallelism,
+            "seconds_to_defer_all": round(all_deferred, 1),
+            "idle_tree_pss_mb": round(idle, 1),
+            "deferred_tree_pss_mb_mean": round(statistics.mean(samples), 1) if samples else None,
+            "deferred_tree_pss_mb_peak": round(max(samples), 1) if samples else None,
+            "deferred_tree_processes": processes,
+            "fire_to_finish_s_p50": round(percentile(latencies, 0.5), 2),
+            "fire_to_finish_s_p95": round(percentile(latencies, 0.95), 2),
+            "fire_to_finish_s_max": round(max(latencies), 2),
+            "failed": sum(s != "success" for s, _ in rows),
+        }
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -184,8 +283,15 @@ def main() -> None:
     parser.add_argument("--db", help="a database URL (default: SQLite in a temporary home)")
     parser.add_argument("--parallelism", type=int, default=32)
     parser.add_argument("--lead", type=float, default=180.0, help="seconds from triggering to the moment")
+    parser.add_argument(
+        "--airflow", type=Path, help="an Airflow venv: measure its `airflow standalone` instead"
+    )
     args = parser.parse_args()
-    print(json.dumps(run(args.tasks, args.db, args.parallelism, args.lead), indent=2))
+    if args.airflow:
+        result = run_airflow(args.airflow.expanduser(), args.tasks, args.parallelism, args.lead)
+    else:
+        result = run(args.tasks, args.db, args.parallelism, args.lead)
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":
