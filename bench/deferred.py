@@ -185,6 +185,7 @@ def run_airflow(venv: Path, tasks: int, parallelism: int, lead: float) -> dict:
     import sqlite3
 
     paas = _paas()
+    port = paas.free_port()
     home = Path(tempfile.mkdtemp(prefix="airflow-deferred-"))
     (home / "dags").mkdir()
     (home / "dags" / "bench_deferred.py").write_text(DAG.format(n=tasks))
@@ -195,7 +196,8 @@ def run_airflow(venv: Path, tasks: int, parallelism: int, lead: float) -> dict:
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__CORE__PARALLELISM": str(parallelism),
-        "AIRFLOW__API__PORT": str(paas.free_port()),
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/",
         "PATH": f"{venv / 'bin'}:{os.environ['PATH']}",
     }
     airflow = str(venv / "bin" / "airflow")
