@@ -158,12 +158,18 @@ class Triggerer:
         if not results:
             return
         moved = 0
-        with self.store.transaction() as tx:
-            for r in results:
-                if r.event is not None:
-                    moved += len(events.submit_event(tx, r.trigger_id, r.event, now=now))
-                else:
-                    moved += len(events.submit_failure(tx, r.trigger_id, list(r.traceback), now=now))
+        try:
+            with self.store.transaction() as tx:
+                for r in results:
+                    if r.event is not None:
+                        moved += len(events.submit_event(tx, r.trigger_id, r.event, now=now))
+                    else:
+                        moved += len(events.submit_failure(tx, r.trigger_id, list(r.traceback), now=now))
+        except Exception:
+            # Not written: kept for the next tick, or the tries would wait on triggers that fired.
+            for result in results:
+                self.runner.results.put(result)
+            raise
         for result in results:
             self.runner.forget(result.trigger_id)
         self._changed(moved)

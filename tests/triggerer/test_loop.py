@@ -117,3 +117,26 @@ def test_a_trigger_that_cannot_be_created_fails_its_try(store, started):
         method, kwargs = resume_of(resume_extra(tx.tis.get(key)))
     assert method == "__fail__" and kwargs["error"] == "Trigger failure"
     assert "No module named 'nowhere'" in kwargs["traceback"][0]
+
+
+def test_an_event_the_database_could_not_take_is_written_at_the_next_tick(store, started, monkeypatch):
+    from brisa.errors import StoreUnavailable
+    from brisa.triggerer import events
+
+    key = deferred(store, "t", moment=PAST)
+    clock = FakeClock(NOW)
+    t = triggerer(store, clock, started, capacity=5)
+    t.tick(clock())
+    t.wait(30.0)
+    submit = events.submit_event
+
+    def unavailable(*args, **kwargs):
+        raise StoreUnavailable("the database went away")
+
+    monkeypatch.setattr(events, "submit_event", unavailable)
+    with pytest.raises(StoreUnavailable):
+        t.tick(clock())
+    monkeypatch.setattr(events, "submit_event", submit)
+    t.tick(clock())
+    with store.transaction(readonly=True) as tx:
+        assert tx.tis.get(key).state == TaskState.SCHEDULED
