@@ -4,8 +4,9 @@
   trigger row and the try's ``deferred`` state; the resumed try's call;
 * ``plan`` - pure: which triggers this triggerer should own (capacity, dead owners);
 * ``events`` - what a fired, failed or timed-out trigger does to its deferred tries;
-* ``loop`` - the asyncio loop in a thread, and the ``Triggerer`` shell around it that
-  heartbeats, claims triggers and writes their events.
+* ``classes`` - a trigger row back into a trigger object (Airflow class paths mapped);
+* ``runner`` - the asyncio event loop in its own thread, running the trigger coroutines;
+* ``loop`` - the ``Triggerer`` shell around it: heartbeats, claims triggers, writes events.
 """
 
 from __future__ import annotations
