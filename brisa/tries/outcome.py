@@ -10,6 +10,7 @@ from typing import Any
 
 from brisa.states import TaskState
 from brisa.store.records import TaskKey
+from brisa.tries.deferral import Deferral
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,8 @@ class Outcome:
     next_try_at: datetime | None = None
     """When the next try may start (up_for_retry) or the sensor pokes again (up_for_reschedule)."""
     error: str | None = None
+    deferral: Deferral | None = None
+    """For ``deferred``: the trigger and the resume method (:mod:`brisa.tries.deferral`)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -26,6 +29,7 @@ class Outcome:
             "end_date": self.end_date.isoformat(),
             "next_try_at": self.next_try_at.isoformat() if self.next_try_at else None,
             "error": self.error,
+            "deferral": self.deferral.to_dict() if self.deferral else None,
         }
 
     @classmethod
@@ -35,6 +39,7 @@ class Outcome:
             end_date=datetime.fromisoformat(data["end_date"]),
             next_try_at=datetime.fromisoformat(data["next_try_at"]) if data.get("next_try_at") else None,
             error=data.get("error"),
+            deferral=Deferral.from_dict(data["deferral"]) if data.get("deferral") else None,
         )
 
 

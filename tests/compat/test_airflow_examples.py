@@ -242,3 +242,27 @@ def test_examples_run_to_success_under_dags_test(example_folders, tmp_path, vers
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert f"DAG run of {dag_id} at 2024-01-02T00:00:00+00:00 ended as success" in result.stdout
+
+
+@pytest.mark.parametrize("version", ["2.10.5", "3.3.2"])
+def test_the_deferrable_sensor_example_defers_and_resumes_under_dags_test(example_folders, tmp_path, version):
+    """Without a logical date the run's interval ends now: its TimeDeltaSensor (deferrable)
+    waits 30 s in the triggerer, as under Airflow's dag.test(), then the run succeeds."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BRISA", "AIRFLOW"))}
+    env.update(
+        BRISA_HOME=str(tmp_path / "home"),
+        AIRFLOW__CORE__DAGS_FOLDER=str(example_folders[version]),
+        BRISA__CORE__LOAD_EXAMPLES="False",
+    )
+    dag_id = "example_time_delta_sensor_async"
+    result = subprocess.run(
+        [sys.executable, "-m", "brisa.cli", "dags", "test", dag_id],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    assert "Pausing task as DEFERRED" in output and "trigger fired" in output
+    assert re.search(rf"DAG run of {dag_id} at \S+ ended as success", output)
