@@ -41,6 +41,8 @@ class TaskState(StrEnum):
     REMOVED = "removed"
     RESTARTING = "restarting"
     """Cleared while running: waits for the old process to end, then goes back to none."""
+    DEFERRED = "deferred"
+    """Waiting on a trigger in the triggerer: holds no process, executor slot or pool slot."""
 
     @property
     def is_finished(self) -> bool:
@@ -59,6 +61,12 @@ FINISHED: frozenset[TaskState] = frozenset(
 ACTIVE: frozenset[TaskState] = frozenset({TaskState.QUEUED, TaskState.RUNNING, TaskState.RESTARTING})
 """States in which a try holds an executor slot."""
 
+_KEEPS_DEFERRAL: frozenset[TaskState | None] = frozenset(
+    {TaskState.DEFERRED, TaskState.SCHEDULED, TaskState.QUEUED, TaskState.RUNNING}
+)
+"""States a deferred try passes through until it resumes; any other forgets the deferral."""
+_NO_DEFERRAL = {"next_method": None, "next_kwargs": None, "trigger_id": None, "trigger_timeout": None}
+
 FAILED_STATES: frozenset[TaskState] = frozenset({TaskState.FAILED, TaskState.UPSTREAM_FAILED})
 SUCCESS_STATES: frozenset[TaskState] = frozenset({TaskState.SUCCESS, TaskState.SKIPPED})
 
@@ -68,6 +76,7 @@ STATE_PRIORITY: tuple[TaskState | None, ...] = (
     TaskState.UP_FOR_RETRY,
     TaskState.UP_FOR_RESCHEDULE,
     TaskState.RESTARTING,
+    TaskState.DEFERRED,
     TaskState.RUNNING,
     TaskState.QUEUED,
     TaskState.SCHEDULED,
@@ -93,7 +102,10 @@ TASK_TRANSITIONS: dict[TaskState | None, frozenset[TaskState | None]] = {
     _T.SCHEDULED: frozenset({_T.QUEUED, None, _T.SKIPPED, _T.UPSTREAM_FAILED, _T.REMOVED, *_MARKS}),
     # queued -> scheduled: the executor lost a try before it started (no attempt spent).
     _T.QUEUED: frozenset({_T.RUNNING, _T.SCHEDULED, _T.UP_FOR_RETRY, None, _T.REMOVED, *_MARKS}),
-    _T.RUNNING: frozenset({_T.UP_FOR_RETRY, _T.UP_FOR_RESCHEDULE, _T.RESTARTING, *_MARKS}),
+    _T.RUNNING: frozenset({_T.UP_FOR_RETRY, _T.UP_FOR_RESCHEDULE, _T.RESTARTING, _T.DEFERRED, *_MARKS}),
+    # deferred -> scheduled: the trigger fired, timed out or failed (the try resumes, as in
+    # Airflow); -> a mark: a user, or a trigger's end_from_trigger event; -> none: a clear.
+    _T.DEFERRED: frozenset({_T.SCHEDULED, None, _T.REMOVED, *_MARKS}),
     _T.RESTARTING: frozenset({None, *_MARKS}),
     _T.UP_FOR_RETRY: frozenset({_T.SCHEDULED, None, _T.REMOVED, *_MARKS}),
     _T.UP_FOR_RESCHEDULE: frozenset({_T.SCHEDULED, None, _T.REMOVED, *_MARKS}),
@@ -191,6 +203,7 @@ def advance_ti(
     expected_set = _as_set(expected)
     for frm in expected_set:
         check_ti_transition(frm, to)
+    fields = _forget_deferral(expected_set, to, fields)
     return tx.tis.compare_and_set(key, expected_set, to, try_number_is=try_number_is, **fields)
 
 
@@ -205,6 +218,7 @@ def advance_tis(
     expected_set = _as_set(expected)
     for frm in expected_set:
         check_ti_transition(frm, to)
+    fields = _forget_deferral(expected_set, to, fields)
     return tx.tis.compare_and_set_ids(ids, expected_set, to, **fields)
 
 
@@ -221,6 +235,16 @@ def advance_run(
     for frm in expected_set:
         check_run_transition(frm, to)
     return tx.runs.compare_and_set(dag_id, run_id, expected_set, to, **fields)
+
+
+def _forget_deferral(
+    expected: set[TaskState | None], to: TaskState | None, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """A try that ends, retries or is cleared after a deferral must not resume again:
+    its next run starts ``execute`` afresh (Airflow clears ``next_method`` then too)."""
+    if to in _KEEPS_DEFERRAL or not (expected & _KEEPS_DEFERRAL):
+        return fields
+    return {**_NO_DEFERRAL, **fields}
 
 
 def _as_set(expected: TaskState | Iterable[TaskState | None] | None) -> set[TaskState | None]:

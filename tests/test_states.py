@@ -279,3 +279,22 @@ def test_most_pressing_state_wins() -> None:
 
 def test_every_task_state_has_a_grid_priority() -> None:
     assert set(STATE_PRIORITY) == {*TaskState, None}
+
+
+def test_a_deferred_try_resumes_through_scheduled_and_holds_no_slot():
+    from brisa.states import ACTIVE
+
+    check_ti_transition(TaskState.RUNNING, TaskState.DEFERRED)
+    check_ti_transition(TaskState.DEFERRED, TaskState.SCHEDULED)  # fired, timed out or failed
+    for mark in (
+        TaskState.SUCCESS,
+        TaskState.FAILED,
+        TaskState.SKIPPED,
+        None,
+    ):  # end_from_trigger, marks, clear
+        check_ti_transition(TaskState.DEFERRED, mark)
+    with pytest.raises(InvalidTransition):
+        check_ti_transition(TaskState.DEFERRED, TaskState.RUNNING)
+    with pytest.raises(InvalidTransition):
+        check_ti_transition(TaskState.QUEUED, TaskState.DEFERRED)
+    assert TaskState.DEFERRED not in ACTIVE and TaskState.DEFERRED.is_unfinished

@@ -6,8 +6,9 @@
 
 The scheduler is healthy when the newest ``scheduler`` or ``standalone`` job is running
 and heartbeated within ``[scheduler] scheduler_health_check_threshold``. Brisa's DAG
-processor runs inside that job, so ``dag_processor`` reports the same job; Brisa has no
-triggerer, so its status is null as for a component that never ran.
+processor runs inside that job, so ``dag_processor`` reports the same job. The triggerer is
+the newest ``triggerer`` job (a scheduler's thread or ``brisa triggerer``), healthy under the
+same rule with ``[triggerer] triggerer_health_check_threshold``; null when none ever ran.
 """
 
 from __future__ import annotations
@@ -21,15 +22,24 @@ from brisa.store.records import JobRecord
 HEALTHY = "healthy"
 UNHEALTHY = "unhealthy"
 SCHEDULER_JOB_TYPES = ("scheduler", "standalone")
+TRIGGERER_JOB_TYPE = "triggerer"
 
 
-def health_report(store: Any, *, now: datetime, threshold_seconds: float) -> dict[str, Any]:
+def health_report(
+    store: Any, *, now: datetime, threshold_seconds: float, triggerer_threshold_seconds: float = 30.0
+) -> dict[str, Any]:
     try:
         with store.transaction(readonly=True) as tx:
             newest = tx.jobs.latest(*SCHEDULER_JOB_TYPES)
+            triggerer = tx.jobs.latest(TRIGGERER_JOB_TYPE)
     except BrisaError:
         return _report(UNHEALTHY, None, None)
-    return _report(HEALTHY, _job_status(newest, now, threshold_seconds), newest)
+    report = _report(HEALTHY, _job_status(newest, now, threshold_seconds), newest)
+    report["triggerer"] = {
+        "status": _job_status(triggerer, now, triggerer_threshold_seconds),
+        "latest_triggerer_heartbeat": triggerer.latest_heartbeat.isoformat() if triggerer else None,
+    }
+    return report
 
 
 def _job_status(job: JobRecord | None, now: datetime, threshold_seconds: float) -> str | None:

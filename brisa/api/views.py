@@ -262,7 +262,11 @@ def _ti_common(ti: TiRecord | TryRecord, run: RunRecord | None) -> dict[str, Any
     }
 
 
-def ti_response(ctx: ApiContext, ti: TiRecord, run: RunRecord | None) -> TaskInstanceResponse:
+def ti_response(
+    ctx: ApiContext, ti: TiRecord, run: RunRecord | None, *, trigger: Any = None
+) -> TaskInstanceResponse:
+    """``trigger``: a deferred try's trigger row (Airflow's ``trigger``; ``triggerer_job`` is
+    left null: the triggerer's job is on ``/api/v2/jobs``)."""
     fields = _ti_common(ti, run)
     fields.update(
         id=str(uuid.UUID(int=ti.id)),
@@ -273,10 +277,22 @@ def ti_response(ctx: ApiContext, ti: TiRecord, run: RunRecord | None) -> TaskIns
         note=ti.note,
         rendered_map_index=None,
         rendered_fields=ctx.masker.redact(ti.rendered_fields or {}),
-        trigger=None,
+        trigger=_trigger_fields(ctx, trigger),
         triggerer_job=None,
     )
     return TaskInstanceResponse.model_validate(fields)
+
+
+def _trigger_fields(ctx: ApiContext, trigger: Any) -> dict[str, Any] | None:
+    if trigger is None:
+        return None
+    return {
+        "id": trigger.id,
+        "classpath": trigger.classpath,
+        "kwargs": ctx.masker.redact(trigger.kwargs),  # known secrets masked, as in logs
+        "created_date": trigger.created_date,
+        "triggerer_id": trigger.triggerer_id,
+    }
 
 
 def try_response(attempt: TryRecord, current: TiRecord, run: RunRecord | None) -> TaskInstanceHistoryResponse:

@@ -24,7 +24,7 @@ import sys
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brisa.cli import wiring
 from brisa.errors import BrisaError, InvalidInputError, NotFoundError
@@ -43,6 +43,9 @@ from brisa.store.sql import Store
 from brisa.tries.build import build_workload, run_context
 from brisa.tries.outcome import Outcome
 from brisa.tries.workload import Workload
+
+if TYPE_CHECKING:
+    from brisa.triggerer.loop import Triggerer
 
 log = logging.getLogger(__name__)
 
@@ -249,19 +252,47 @@ def _drive(
         callbacks=_InlineDagCallbacks(store, secrets),
     )
     scheduler.start_job()
+    triggerer = _InlineTriggerer(store)
     deadline = time.monotonic() + 24 * 3600
-    while time.monotonic() < deadline:
-        scheduler.tick(utcnow())
-        scheduler.handle_events(scheduler.executor.poll())
-        with store.transaction(readonly=True) as tx:
-            current = tx.runs.require(dag.dag_id, run_id)
-            tis = tx.tis.for_run(dag.dag_id, run_id)
-        if current.state.is_finished:
-            _summary(tis)
-            return current.state
-        if any(t.state in _WAITING for t in tis):
-            time.sleep(WAIT_POLL_SECONDS)
+    try:
+        while time.monotonic() < deadline:
+            scheduler.tick(utcnow())
+            scheduler.handle_events(scheduler.executor.poll())
+            with store.transaction(readonly=True) as tx:
+                current = tx.runs.require(dag.dag_id, run_id)
+                tis = tx.tis.for_run(dag.dag_id, run_id)
+            if current.state.is_finished:
+                _summary(tis)
+                return current.state
+            if any(t.state == TaskState.DEFERRED for t in tis):
+                triggerer.wait_for_triggers()
+            elif any(t.state in _WAITING for t in tis):
+                time.sleep(WAIT_POLL_SECONDS)
+    finally:
+        triggerer.stop()
     raise BrisaError("dags test did not finish")
+
+
+class _InlineTriggerer:
+    """``dags test``'s triggerer, as Airflow's dag.test() runs triggers inline: started at the
+    first deferral, ticked by the test's loop on its store (one thread: in-memory SQLite)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.triggerer: Triggerer | None = None
+
+    def wait_for_triggers(self) -> None:
+        from brisa.triggerer.loop import Triggerer, TriggererConfig
+
+        if self.triggerer is None:
+            self.triggerer = Triggerer(self.store, config=TriggererConfig(), clock=utcnow)
+            self.triggerer.start()
+        self.triggerer.tick(utcnow())
+        self.triggerer.wait(WAIT_POLL_SECONDS)
+
+    def stop(self) -> None:
+        if self.triggerer is not None:
+            self.triggerer.stop()
 
 
 class _SubDags:

@@ -60,6 +60,12 @@ class Engine:
         )
         if hasattr(self.executor, "on_trigger"):
             self.executor.on_trigger = self.scheduler.wake
+        # Deferred tries wait in a thread here unless [triggerer] embedded is off.
+        self.triggerer = (
+            wiring.make_triggerer(settings, self.store, on_change=self.scheduler.wake)
+            if settings.triggerer.embedded
+            else None
+        )
         self._stopped = threading.Event()
         self.failed = False
 
@@ -68,6 +74,8 @@ class Engine:
             self.pool.start()
         self.executor.start()
         self.scheduler.start_job()
+        if self.triggerer is not None:
+            self.triggerer.start_thread()
         if self.registry is not None:
             from brisa.metrics import serve_prometheus
 
@@ -111,6 +119,8 @@ class Engine:
         grace = self.settings.scheduler.graceful_shutdown_timeout
         log.info("stopping: running tries get up to %.0fs to finish", grace)
         self.executor.stop(grace)
+        if self.triggerer is not None:
+            self.triggerer.stop()
         if self._owns_pool:
             self.pool.stop()
         self.scheduler.end_job()

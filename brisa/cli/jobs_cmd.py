@@ -2,9 +2,10 @@
 
 A job is alive while it is running and heartbeated within ``[scheduler]
 scheduler_health_check_threshold``. Airflow's job types map onto Brisa's processes: the
-scheduler also triggers and parses DAG files, so ``SchedulerJob``, ``TriggererJob`` and
-``DagProcessorJob`` all mean a ``brisa scheduler`` or ``brisa standalone`` process; Brisa's own
-names (``scheduler``, ``standalone``, ``celery_worker``) are accepted too.
+scheduler also parses DAG files, so ``SchedulerJob`` and ``DagProcessorJob`` mean a ``brisa
+scheduler`` or ``brisa standalone`` process; ``TriggererJob`` is a ``triggerer`` job (the
+thread of a scheduler, or ``brisa triggerer``). Brisa's own names (``scheduler``,
+``standalone``, ``triggerer``, ``celery_worker``) are accepted too.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from brisa.errors import InvalidInputError
 SCHEDULER_TYPES = ("scheduler", "standalone")
 JOB_TYPES: dict[str, tuple[str, ...]] = {
     "SchedulerJob": SCHEDULER_TYPES,
-    "TriggererJob": SCHEDULER_TYPES,
+    "TriggererJob": ("triggerer",),
     "DagProcessorJob": SCHEDULER_TYPES,
     "scheduler": ("scheduler",),
     "standalone": ("standalone",),
+    "triggerer": ("triggerer",),
     "celery_worker": ("celery_worker",),
 }
 

@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "brisa.cli.config_cmd",
     "brisa.cli.db_cmd",
     "brisa.cli.scheduler_cmd",
+    "brisa.cli.triggerer_cmd",
     "brisa.cli.dags_cmd",
     "brisa.cli.dags_admin_cmd",
     "brisa.cli.tasks_cmd",

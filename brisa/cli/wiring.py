@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from brisa.secrets.masking import SecretsMasker
     from brisa.secrets.service import SecretsService
     from brisa.store.sql import Store
+    from brisa.triggerer.loop import Triggerer
 
 EXAMPLES_FOLDER = Path(__file__).resolve().parent.parent / "example_dags"
 
@@ -382,6 +383,22 @@ def make_scheduler(
     )
 
 
+def make_triggerer(
+    settings: Settings, store: Store, *, on_change: Callable[[], None] | None = None
+) -> Triggerer:
+    """The triggerer of ``brisa triggerer``, or the one a scheduler runs in a thread."""
+    from brisa.triggerer.loop import Triggerer, TriggererConfig
+
+    t = settings.triggerer
+    config = TriggererConfig(
+        capacity=t.capacity,
+        heartbeat_seconds=t.job_heartbeat_sec,
+        health_check_threshold=t.triggerer_health_check_threshold,
+    )
+    paths = [str(folder) for folder in (*dag_folders(settings), settings.core.plugins_folder)]
+    return Triggerer(store, config=config, clock=utcnow, on_change=on_change, import_paths=paths)
+
+
 __all__ = [
     "EXAMPLES_FOLDER",
     "dag_folders",
@@ -394,6 +411,7 @@ __all__ = [
     "make_processor",
     "make_scheduler",
     "make_secrets",
+    "make_triggerer",
     "masker_factory",
     "open_store",
     "process_masker",

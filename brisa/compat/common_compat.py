@@ -15,8 +15,8 @@ _SDK = "brisa.sdk"
 _HELPERS = f"{_SDK}.provider_compat"
 
 ASSETS = "Brisa does not provide this asset helper (lineage details and alias expansion are Airflow-internal)"
-TRIGGERS = "Brisa has no triggerer: deferrable operators run synchronously and triggers are not supported"
-ASYNC = "Brisa has no triggerer; use the synchronous hook and connection methods in tasks"
+TRIGGERS = "Brisa does not support DagRunTriggerException (Airflow 3.2's deferred TriggerDagRunOperator)"
+ASYNC = "Brisa does not provide async hooks and connections; use the synchronous methods in tasks"
 LINEAGE = "Brisa does not collect lineage (hook lineage, listeners, OpenLineage)"
 PLUGINS = "Brisa does not support Airflow plugins or operator extra links"
 INTERNAL = "it is Airflow-internal machinery Brisa does not expose to DAG code"
@@ -47,6 +47,8 @@ SDK_EXCEPTIONS = names(
     "DownstreamTasksSkipped",
     "ParamValidationError",
     "TaskDeferred",
+    "TaskDeferralError",
+    "TaskDeferralTimeout",
     "XComNotFound",
 )
 
@@ -168,7 +170,7 @@ COMMON_COMPAT: dict[str, ShimModule] = {
         STANDARD_OPERATORS,
         unsupported=rejecting("Brisa does not support async operators (Airflow 3.2+)", "BaseAsyncOperator"),
     ),
-    f"{COMPAT}.standard.triggers": ShimModule(unsupported=rejecting(TRIGGERS, "TimeDeltaTrigger")),
+    f"{COMPAT}.standard.triggers": ShimModule(names(f"{_SDK}.triggers.temporal", "TimeDeltaTrigger")),
     f"{COMPAT}.standard.utils": ShimModule(
         names(f"{_SDK}.skipping", "SkipMixin"),
         unsupported=merge(
@@ -190,7 +192,7 @@ COMMON_COMPAT: dict[str, ShimModule] = {
         unsupported=rejecting(ASYNC, "get_async_connection", "get_async_extra_dejson")
     ),
     f"{COMPAT}.hook": ShimModule(unsupported=rejecting(ASYNC, "get_async_hook")),
-    f"{COMPAT}.triggers": ShimModule(unsupported=rejecting(TRIGGERS, "BaseEventTrigger")),
+    f"{COMPAT}.triggers": ShimModule(names(f"{_SDK}.triggers.base", "BaseEventTrigger")),
     f"{COMPAT}.check": ShimModule(
         unsupported=rejecting(
             "Brisa provides no provider packages whose version could be checked", "require_provider_version"

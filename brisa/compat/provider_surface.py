@@ -12,7 +12,6 @@ from brisa.compat.entries import ShimModule, merge, names
 
 _SURFACE = "brisa.sdk.provider_surface"
 _WARNINGS = names(_SURFACE, "AirflowProviderDeprecationWarning", "RemovedInAirflow4Warning")
-_TRIGGERS = names(_SURFACE, "BaseEventTrigger", "BaseTrigger", "TriggerEvent")
 _NOTSET = names("brisa.sdk.params", "NOTSET", "ArgNotSet")
 _INTERNAL_TYPES = merge(_NOTSET, names(_SURFACE, "is_arg_set"))
 
@@ -37,8 +36,6 @@ NEW_MODULES: dict[str, ShimModule] = {
     ),
     "airflow.version": ShimModule({"version": "brisa.sdk.helpers:__version__"}),
     "airflow.models.baseoperatorlink": ShimModule(names(_SURFACE, "BaseOperatorLink")),
-    "airflow.triggers": ShimModule(),
-    "airflow.triggers.base": ShimModule(_TRIGGERS),
     "airflow.providers.common.sql.hooks.lineage": ShimModule(names(_SURFACE, "send_sql_hook_lineage")),
     "airflow.providers.common.compat.lineage.hook": ShimModule(
         names(_SURFACE, "get_hook_lineage_collector", "NoLineageCollector")

@@ -38,6 +38,8 @@ EXCEPTIONS = _names(
     "AirflowBadRequest",
     "AirflowConfigException",
     "TaskDeferred",
+    "TaskDeferralError",
+    "TaskDeferralTimeout",
     "AirflowTaskTerminated",
     "DownstreamTasksSkipped",
     "DuplicateTaskIdFound",
@@ -86,6 +88,18 @@ FILE_SENSOR = _names(f"{_SDK}.sensors.filesystem", "FileSensor")
 EXTERNAL_SENSOR = _names(f"{_SDK}.sensors.external_task", "ExternalTaskSensor", "ExternalTaskMarker")
 WEEKDAY_SENSOR = _names(f"{_SDK}.sensors.weekday", "DayOfWeekSensor")
 BASH_SENSOR = _names(f"{_SDK}.sensors.bash", "BashSensor")
+TRIGGER_BASE = _names(
+    f"{_SDK}.triggers.base",
+    "BaseTrigger",
+    "BaseEventTrigger",
+    "TriggerEvent",
+    "TaskSuccessEvent",
+    "TaskFailedEvent",
+    "TaskSkippedEvent",
+    "StartTriggerArgs",
+)
+TEMPORAL_TRIGGERS = _names(f"{_SDK}.triggers.temporal", "DateTimeTrigger", "TimeDeltaTrigger")
+FILE_TRIGGER = _names(f"{_SDK}.triggers.file", "FileTrigger")
 HOOK = _names(f"{_SDK}.connection", "BaseHook")
 FS_HOOK = _names(f"{_SDK}.hooks.filesystem", "FSHook")
 DBAPI_HOOK = _names(f"{_SDK}.hooks.dbapi", "DbApiHook", "fetch_all_handler", "fetch_one_handler")
@@ -260,6 +274,15 @@ TABLE: dict[str, ShimModule] = {
     "airflow.sensors.external_task_sensor": ShimModule(EXTERNAL_SENSOR),
     "airflow.sensors.weekday": ShimModule(WEEKDAY_SENSOR),
     "airflow.sensors.bash": ShimModule(BASH_SENSOR),
+    # -- triggers (deferrable tasks; 2.2+ paths, then the standard provider's) ---------------
+    "airflow.triggers": ShimModule(),
+    "airflow.triggers.base": ShimModule(TRIGGER_BASE),
+    "airflow.triggers.temporal": ShimModule(TEMPORAL_TRIGGERS),
+    "airflow.triggers.file": ShimModule(FILE_TRIGGER),
+    "airflow.sdk.bases.trigger": ShimModule(TRIGGER_BASE),
+    f"{STANDARD}.triggers": ShimModule(),
+    f"{STANDARD}.triggers.temporal": ShimModule(TEMPORAL_TRIGGERS),
+    f"{STANDARD}.triggers.file": ShimModule(FILE_TRIGGER),
     # -- contrib (1.10): brisa/compat/contrib.py ------------------------------------------------
     **CONTRIB_MODULES,
     # -- decorators ----------------------------------------------------------------------------

@@ -110,6 +110,7 @@ from brisa.config.sections import (
     SecretsSettings,
     SmtpSettings,
     StandardSettings,
+    TriggererSettings,
 )
 from brisa.config.sensitive import PLATFORM_SECRETS, sensitive_environment, sensitive_values
 from brisa.config.settings import Settings, default_entries, load_settings
@@ -144,6 +145,7 @@ __all__ = [
     "Settings",
     "SmtpSettings",
     "StandardSettings",
+    "TriggererSettings",
     "default_entries",
     "detect_platform",
     "detect_resources",

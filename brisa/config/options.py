@@ -239,6 +239,10 @@ OPTIONS: tuple[Option, ...] = (
     _opt("metrics.prometheus_port", integer(0, 65535), "0"),
     _opt("metrics.prometheus_host", text_value, "127.0.0.1"),
     _opt("standard.venv_install_method", choice("auto", "uv", "pip"), "auto"),
+    _opt("triggerer.capacity", _COUNT, "1000", "triggerer.default_capacity"),
+    _opt("triggerer.job_heartbeat_sec", seconds, "5"),
+    _opt("triggerer.triggerer_health_check_threshold", seconds, "30"),
+    _opt("triggerer.embedded", parse_bool, "True"),
 )
 """Every option Brisa reads, in listing order. Aliases are Airflow's older locations."""
 

@@ -149,6 +149,17 @@ class StandardSettings:
     venv_install_method: str
 
 
+@dataclass(frozen=True)
+class TriggererSettings:
+    """Airflow's ``[triggerer]``, and whether the scheduler runs one in its process."""
+
+    capacity: int
+    job_heartbeat_sec: float
+    triggerer_health_check_threshold: float
+    embedded: bool
+    """Brisa's: ``brisa scheduler``/``standalone`` run a triggerer in a thread (no extra process)."""
+
+
 SECTION_CLASSES: Mapping[str, type] = MappingProxyType(
     {
         "core": CoreSettings,
@@ -163,6 +174,7 @@ SECTION_CLASSES: Mapping[str, type] = MappingProxyType(
         "email": EmailSettings,
         "metrics": MetricsSettings,
         "standard": StandardSettings,
+        "triggerer": TriggererSettings,
     }
 )
 """Section name -> its class, in listing order."""
@@ -182,4 +194,5 @@ __all__ = [
     "SecretsSettings",
     "SmtpSettings",
     "StandardSettings",
+    "TriggererSettings",
 ]

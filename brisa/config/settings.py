@@ -26,6 +26,7 @@ from brisa.config.sections import (
     SecretsSettings,
     SmtpSettings,
     StandardSettings,
+    TriggererSettings,
 )
 from brisa.config.sources import (
     AIRFLOW_ENV,
@@ -63,6 +64,7 @@ class Settings:
     email: EmailSettings
     metrics: MetricsSettings
     standard: StandardSettings
+    triggerer: TriggererSettings
     entries: Mapping[tuple[str, str], ConfigItem] = field(repr=False, compare=False)
     config_files: tuple[Path, ...] = ()
     """Every config file read, lowest precedence first (airflow.cfg, then brisa.cfg)."""

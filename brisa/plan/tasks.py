@@ -27,6 +27,7 @@ _IN_FLIGHT = frozenset(
         TaskState.RUNNING,
         TaskState.UP_FOR_RETRY,
         TaskState.UP_FOR_RESCHEDULE,
+        TaskState.DEFERRED,
     }
 )
 

@@ -26,6 +26,7 @@ from brisa.process.pool import ChildHandler, kill_group
 from brisa.runner.store_runtime import StoreRuntime
 from brisa.states import TaskState, advance_ti
 from brisa.store.sql import Store
+from brisa.tries.deferral import defer_fields
 from brisa.tries.outcome import ExecutorEvent, Outcome
 from brisa.tries.retry import after_failed_try
 from brisa.tries.workload import Workload
@@ -361,6 +362,8 @@ def record_outcome(
     extra = dict(fields)
     if outcome.state == TaskState.UP_FOR_RESCHEDULE:
         extra["try_number"] = try_number - 1  # the next poke is the same try, as in Airflow
+    elif outcome.state == TaskState.DEFERRED and outcome.deferral is not None:
+        extra.update(defer_fields(tx, outcome.deferral, try_number=try_number, now=now))
     elif outcome.state == TaskState.UP_FOR_RETRY:
         extra["sensor_started_at"] = None
     moved = advance_ti(

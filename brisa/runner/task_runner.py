@@ -26,6 +26,7 @@ from brisa.runner.try_context import build_try_context, hostname, load_dag, rend
 from brisa.runtime import TaskRuntime, current_runtime, use_runtime
 from brisa.states import TaskState
 from brisa.store.records import TaskKey
+from brisa.tries.deferral import deferral_of, resume_of
 from brisa.tries.outcome import Outcome
 from brisa.tries.retry import after_failed_try
 from brisa.tries.workload import Workload
@@ -74,7 +75,7 @@ def run_try(
             _prepare(state, workload, runtime, clock, test_mode=test_mode)
             if report_rendered is not None:
                 report_rendered(rendered_fields(state.task))
-            _execute(state)
+            _execute(state, workload)
         except BaseException as err:
             return _outcome_for_error(err, state, workload, clock)
         end = clock()
@@ -114,13 +115,13 @@ def _prepare(
     task.render_template_fields(state.context, state.dag.get_template_env())
 
 
-def _execute(state: TryContext) -> Any:
+def _execute(state: TryContext, workload: Workload) -> Any:
     from brisa.sdk.execution import execute_task
 
     task = state.task
     assert state.context is not None
     with _terminate_on_sigterm(task), _timeout(task.execution_timeout):
-        return execute_task(task, state.context)
+        return execute_task(task, state.context, resume=resume_of(workload))
 
 
 def _outcome_for_error(
@@ -137,10 +138,10 @@ def _outcome_for_error(
     if isinstance(err, exc.AirflowRescheduleException):
         log.info("Rescheduling task, poking again at %s", err.reschedule_date)
         return Outcome(TaskState.UP_FOR_RESCHEDULE, now, next_try_at=_aware(err.reschedule_date))
-    log.error("Task failed with exception", exc_info=(type(err), err, err.__traceback__))
-    retryable = not isinstance(err, exc.AirflowFailException | exc.AirflowSensorTimeout | exc.TaskDeferred)
     if isinstance(err, exc.TaskDeferred):
-        log.error("Deferrable operators are not supported by Brisa: run the operator with deferrable=False")
+        return _deferred(err, now)
+    log.error("Task failed with exception", exc_info=(type(err), err, err.__traceback__))
+    retryable = not isinstance(err, exc.AirflowFailException | exc.AirflowSensorTimeout)
     outcome = after_failed_try(
         workload.retry,
         try_number=workload.try_number,
@@ -158,6 +159,17 @@ def _outcome_for_error(
     _email_alert(state, to, err)
     _log_marking(workload, "UP_FOR_RETRY" if to == TaskState.UP_FOR_RETRY else "FAILED")
     return outcome
+
+
+def _deferred(err: Any, now: datetime) -> Outcome:
+    """The try hands its trigger to the triggerer; no callback runs (Airflow's)."""
+    try:
+        deferral = deferral_of(err, now)
+    except Exception as exc:  # the trigger cannot be serialized: a task error, not a deferral
+        log.error("Task failed: its trigger cannot be serialized", exc_info=exc)
+        return Outcome(TaskState.FAILED, now, error=f"{type(exc).__name__}: {exc}")
+    log.info("Pausing task as DEFERRED. trigger=%s method=%s", deferral.classpath, deferral.method_name)
+    return Outcome(TaskState.DEFERRED, now, deferral=deferral)
 
 
 def _end_callbacks(state: TryContext, workload: Workload, name: str, to: TaskState, end: datetime) -> None:

@@ -37,6 +37,10 @@ DEFAULT_OWNER = "airflow"
 DEFAULT_POOL = "default_pool"
 DEFAULT_QUEUE = "default"
 DEFAULT_RETRY_DELAY = timedelta(seconds=300)
+TRIGGER_FAIL = "__fail__"
+"""The ``next_method`` of a deferred try whose trigger timed out or failed (Airflow's)."""
+TRIGGER_TIMEOUT = "Trigger timeout"
+TRIGGER_FAILURE = "Trigger failure"
 _NOT_FROM_DEFAULTS = frozenset({"params", "default_args", "task_id", "dag", "task_group"})
 
 
@@ -147,6 +151,9 @@ class BaseOperator(DAGNode):
     inherits_from_empty_operator: bool = False
     extra_fields: Sequence[str] = ()
     """Non-template attributes worth showing on the task's details page."""
+    start_trigger_args: Any = None
+    """A ``StartTriggerArgs``: what the task defers on when ``start_from_trigger`` is set."""
+    start_from_trigger: bool = False
 
     _brisa_detached: bool = False
     """True for the concrete copies a mapped task makes: not added to the DAG."""
@@ -454,6 +461,20 @@ class BaseOperator(DAGNode):
         from brisa.sdk.exceptions import TaskDeferred
 
         raise TaskDeferred(trigger=trigger, method_name=method_name, kwargs=kwargs, timeout=timeout)
+
+    def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None, context: Any) -> Any:
+        """The resumed half of a deferred try: ``next_method(context, **next_kwargs)``.
+
+        ``__fail__`` is what the triggerer sets when the trigger timed out or failed."""
+        from brisa.sdk.exceptions import TaskDeferralError, TaskDeferralTimeout
+
+        kwargs = dict(next_kwargs or {})
+        if next_method == TRIGGER_FAIL:
+            for line in kwargs.get("traceback") or ():
+                self.log.error("Trigger failed: %s", line.rstrip())
+            error = kwargs.get("error", "Unknown")
+            raise (TaskDeferralTimeout if error == TRIGGER_TIMEOUT else TaskDeferralError)(error)
+        return getattr(self, next_method)(context, **kwargs)
 
     # -- XCom helpers (Airflow's operator methods) -------------------------------------------
     @staticmethod

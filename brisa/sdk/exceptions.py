@@ -67,20 +67,33 @@ class AirflowRescheduleException(AirflowException):
         return (type(self), (self.reschedule_date,))
 
 
-class TaskDeferred(AirflowException):
-    """Raised by ``defer()``; Brisa has no triggerer, so the runner fails the try."""
+class TaskDeferred(BaseException):
+    """Raised by ``defer()``: the try hands ``trigger`` to the triggerer and frees its slot.
+
+    A ``BaseException``, as in Airflow, so ``except Exception`` in DAG code lets it through.
+    When the trigger fires, a new run of the same try calls ``method_name(context, event=...)``;
+    past ``timeout`` it fails with :class:`TaskDeferralTimeout` instead.
+    """
 
     def __init__(
-        self, *, trigger: Any = None, method_name: str = "", kwargs: Any = None, timeout: Any = None
-    ):
-        super().__init__(
-            "deferrable operators need a triggerer, which Brisa does not have; "
-            "use the operator with deferrable=False"
-        )
+        self, *, trigger: Any, method_name: str, kwargs: dict[str, Any] | None = None, timeout: Any = None
+    ) -> None:
+        super().__init__()
         self.trigger = trigger
         self.method_name = method_name
         self.kwargs = kwargs
         self.timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"<TaskDeferred trigger={self.trigger} method={self.method_name}>"
+
+
+class TaskDeferralError(AirflowException):
+    """The trigger of a deferred task failed."""
+
+
+class TaskDeferralTimeout(AirflowException):
+    """A deferred task's trigger did not fire within its timeout."""
 
 
 class DownstreamTasksSkipped(AirflowException):
@@ -151,6 +164,8 @@ __all__ = [
     "DownstreamTasksSkipped",
     "DuplicateTaskIdFound",
     "ParamValidationError",
+    "TaskDeferralError",
+    "TaskDeferralTimeout",
     "TaskDeferred",
     "UnmappableOperator",
     "UnsupportedFeatureError",

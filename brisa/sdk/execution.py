@@ -54,18 +54,22 @@ def call_with_context(function: Callable[..., Any], args: Sequence[Any], context
     return function(*args, **determine_kwargs(function, args, context))
 
 
-def execute_task(task: Any, context: dict[str, Any]) -> Any:
+def execute_task(
+    task: Any, context: dict[str, Any], *, resume: tuple[str, dict[str, Any]] | None = None
+) -> Any:
     """Run one rendered operator's ``execute`` with its hooks; push the return value.
 
     ``on_execute_callback`` and ``pre_execute`` run first, ``post_execute`` after.
     The return value is pushed as the ``return_value`` XCom when ``do_xcom_push``
     (and not None); with ``multiple_outputs`` each key of a returned dict is pushed too.
-    Task signals (skip, fail, reschedule...) propagate to the caller.
+    Task signals (skip, fail, reschedule...) propagate to the caller.  ``resume`` is a
+    deferred try's ``(next_method, next_kwargs)``: ``resume_execution`` runs instead of
+    ``execute``, after the same hooks, as in Airflow.
     """
     with use_context(context):
         run_callbacks(getattr(task, "on_execute_callback", None), context)
         task.pre_execute(context)
-        result = task.execute(context)
+        result = task.resume_execution(*resume, context) if resume else task.execute(context)
         task.post_execute(context, result)
         push_return_value(task, context, result)
     return result

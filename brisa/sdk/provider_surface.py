@@ -9,12 +9,10 @@ maps the ``airflow.*`` paths onto these.
 
 from __future__ import annotations
 
-import abc
 import asyncio
 import copy
 import functools
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -157,57 +155,11 @@ def get_hook_lineage_collector() -> NoLineageCollector:
     return NoLineageCollector()
 
 
-@dataclass
-class TriggerEvent:
-    """What a trigger yields when the deferred task should resume."""
-
-    payload: Any
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, TriggerEvent) and other.payload == self.payload
-
-
-class BaseTrigger(abc.ABC):
-    """The base of the triggers provider modules define.
-
-    Defining and serializing triggers works; running one needs a triggerer, and a task
-    that defers fails with :class:`brisa.sdk.exceptions.TaskDeferred`'s message until
-    Brisa has one (use the operator with ``deferrable=False``).
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        self.trigger_id: int | None = None
-        self.task_instance: Any = None
-
-    @abc.abstractmethod
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        """``(classpath, kwargs)`` that rebuild this trigger."""
-
-    @abc.abstractmethod
-    def run(self) -> AsyncIterator[TriggerEvent]:
-        """Yield events; the first one resumes the task."""
-
-    async def cleanup(self) -> None:
-        return None
-
-    def __repr__(self) -> str:
-        classpath, kwargs = self.serialize()
-        arguments = ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
-        return f"<{classpath} {arguments}>"
-
-
-class BaseEventTrigger(BaseTrigger, abc.ABC):
-    """Airflow 3's triggers that asset watchers can use."""
-
-
 __all__ = [
     "AirflowProviderDeprecationWarning",
-    "BaseEventTrigger",
     "BaseOperatorLink",
-    "BaseTrigger",
     "NoLineageCollector",
     "RemovedInAirflow4Warning",
-    "TriggerEvent",
     "at_most_one",
     "chunks",
     "exactly_one",

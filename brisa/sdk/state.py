@@ -22,7 +22,7 @@ class State:
     UP_FOR_RETRY = TaskState.UP_FOR_RETRY
     UP_FOR_RESCHEDULE = TaskState.UP_FOR_RESCHEDULE
     UPSTREAM_FAILED = TaskState.UPSTREAM_FAILED
-    DEFERRED = "deferred"
+    DEFERRED = TaskState.DEFERRED
     RESTARTING = "restarting"
 
     task_states: tuple[str | None, ...] = (None, *TaskState)
@@ -38,6 +38,7 @@ class State:
             TaskState.RUNNING,
             TaskState.UP_FOR_RETRY,
             TaskState.UP_FOR_RESCHEDULE,
+            TaskState.DEFERRED,
         }
     )
     failed_states: frozenset[str] = frozenset({TaskState.FAILED, TaskState.UPSTREAM_FAILED})

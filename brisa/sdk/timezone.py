@@ -29,6 +29,10 @@ def is_naive(value: dt.datetime) -> bool:
     return value.utcoffset() is None
 
 
+@overload
+def make_aware(value: dt.datetime, timezone: dt.tzinfo | None = None) -> dt.datetime: ...
+@overload
+def make_aware(value: None, timezone: dt.tzinfo | None = None) -> None: ...
 def make_aware(value: dt.datetime | None, timezone: dt.tzinfo | None = None) -> dt.datetime | None:
     """Attach ``timezone`` (UTC by default) to a naive datetime."""
     if value is None:

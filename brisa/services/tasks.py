@@ -18,7 +18,14 @@ from brisa.store.sql import Transaction
 MARKER_OPERATOR = "ExternalTaskMarker"
 
 _CLEARABLE_TO_NONE = frozenset(
-    {*FINISHED, TaskState.SCHEDULED, TaskState.QUEUED, TaskState.UP_FOR_RETRY, TaskState.UP_FOR_RESCHEDULE}
+    {
+        *FINISHED,
+        TaskState.SCHEDULED,
+        TaskState.QUEUED,
+        TaskState.UP_FOR_RETRY,
+        TaskState.UP_FOR_RESCHEDULE,
+        TaskState.DEFERRED,  # no process to wait for: its trigger is dropped as unused
+    }
 )
 
 

@@ -162,6 +162,11 @@ class TiRecord:
     rendered_fields: dict[str, Any] | None
     note: str | None
     updated_at: datetime | None
+    next_method: str | None = None
+    next_kwargs: str | None = None
+    """JSON with :mod:`brisa.serde` tags, decoded only by the triggerer and the runner."""
+    trigger_id: int | None = None
+    trigger_timeout: datetime | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> Self:

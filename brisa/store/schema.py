@@ -164,9 +164,27 @@ task_instance = sa.Table(
     sa.Column("rendered_fields", sa.Text),
     sa.Column("note", sa.Text),
     sa.Column("updated_at", UtcDateTime),
+    # A deferred try (migration 0006): its trigger and what the resumed try calls.
+    sa.Column("next_method", sa.String(1000)),
+    sa.Column("next_kwargs", sa.Text),
+    sa.Column("trigger_id", sa.Integer),
+    sa.Column("trigger_timeout", UtcDateTime),
     sa.UniqueConstraint("dag_id", "run_id", "task_id", "map_index"),
     sa.Index("ix_task_instance_state", "state"),
+    sa.Index("ix_task_instance_trigger_id", "trigger_id"),
 )
+
+trigger = sa.Table(
+    "trigger",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("classpath", sa.String(1000), nullable=False),
+    sa.Column("kwargs", sa.Text, nullable=False),
+    sa.Column("created_date", UtcDateTime, nullable=False),
+    sa.Column("triggerer_id", sa.Integer),
+    sa.Index("ix_trigger_triggerer_id", "triggerer_id"),
+)
+"""A deferred try's trigger; ``triggerer_id`` is the triggerer job running it (None: nobody)."""
 
 task_try = sa.Table(
     "task_instance_history",

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from brisa.store.repos.runs import RunRepo
     from brisa.store.repos.task_state import TaskStateRepo
     from brisa.store.repos.tis import TiRepo
+    from brisa.store.repos.triggers import TriggerRepo
     from brisa.store.repos.users import UserRepo
     from brisa.store.repos.variables import VariableRepo
     from brisa.store.repos.xcoms import XComRepo
@@ -166,6 +167,12 @@ class Transaction:
         from brisa.store.repos.logins import LoginFailureRepo
 
         return LoginFailureRepo(self.conn)
+
+    @cached_property
+    def triggers(self) -> TriggerRepo:
+        from brisa.store.repos.triggers import TriggerRepo
+
+        return TriggerRepo(self.conn)
 
     @cached_property
     def audit(self) -> AuditRepo:

@@ -25,8 +25,9 @@ def build_workload(
     ti: TiRecord | None = None,
     dag_hash: str | None = None,
 ) -> Workload:
-    """Try ``try_number`` of ``key``; where it queues and its sensor's start come from
-    ``ti`` (a try run outside the scheduler has none: the defaults then)."""
+    """Try ``try_number`` of ``key``; where it queues, its sensor's start and a deferred
+    try's resume come from ``ti`` (a try run outside the scheduler has none: the defaults
+    then)."""
     task = dag.tasks[key.task_id]
     placement: dict[str, Any] = {}
     if ti is not None:
@@ -35,6 +36,9 @@ def build_workload(
             "pool": ti.pool,
             "priority_weight": ti.priority_weight,
             "sensor_started_at": ti.sensor_started_at,
+            # A deferred try resumed: the method its trigger's event goes to.
+            "next_method": ti.next_method,
+            "next_kwargs": ti.next_kwargs,
         }
     return Workload(
         key=key,

@@ -10,6 +10,7 @@ from typing import Any
 
 from brisa.states import TaskState
 from brisa.store.records import TaskKey
+from brisa.tries.deferral import Deferral
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class Outcome:
     error: str | None = None
     asset_events: tuple[dict[str, Any], ...] = ()
     """A success's events on its outlets: ``{"name", "uri", "group", "extra", "alias"}``."""
+    deferral: Deferral | None = None
+    """For ``deferred``: the trigger and the resume method (:mod:`brisa.tries.deferral`)."""
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -28,6 +31,7 @@ class Outcome:
             "end_date": self.end_date.isoformat(),
             "next_try_at": self.next_try_at.isoformat() if self.next_try_at else None,
             "error": self.error,
+            "deferral": self.deferral.to_dict() if self.deferral else None,
         }
         if self.asset_events:
             data["asset_events"] = list(self.asset_events)
@@ -41,6 +45,7 @@ class Outcome:
             next_try_at=datetime.fromisoformat(data["next_try_at"]) if data.get("next_try_at") else None,
             error=data.get("error"),
             asset_events=tuple(data.get("asset_events") or ()),
+            deferral=Deferral.from_dict(data["deferral"]) if data.get("deferral") else None,
         )
 
 

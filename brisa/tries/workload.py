@@ -73,6 +73,11 @@ class Workload:
     """The task's retry settings, so a supervisor decides a silent death without the DAG file."""
     execution_timeout: float | None = None
     """Seconds; the supervisor kills a task process that outlives it (plus some slack)."""
+    next_method: str | None = None
+    """A deferred try resumed: the operator's method to call instead of ``execute``
+    (:mod:`brisa.tries.deferral`); None for a fresh try."""
+    next_kwargs: str | None = None
+    """Its keyword arguments (with the trigger's ``event``), JSON with :mod:`brisa.serde`'s tags."""
 
     @property
     def retry_seed(self) -> str:
@@ -108,6 +113,8 @@ class Workload:
             dag_hash=data.get("dag_hash"),
             retry=RetryPolicy(**data["retry"]) if "retry" in data else _legacy_retry(legacy),
             execution_timeout=data.get("execution_timeout", legacy.get("execution_timeout")),
+            next_method=data.get("next_method"),
+            next_kwargs=data.get("next_kwargs"),
         )
 
 

@@ -69,6 +69,7 @@ PT_BR: Mapping[str, str] = MappingProxyType(
         "upstream failed": "falha anterior",
         "removed": "removida",
         "restarting": "reiniciando",
+        "deferred": "adiada",
         "States": "Estados",
         # run types
         "manual": "manual",

@@ -20,6 +20,7 @@ STATE_CLASSES = frozenset(
         "upstream_failed",
         "removed",
         "restarting",
+        "deferred",
     }
 )
 

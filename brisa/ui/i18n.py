@@ -93,6 +93,7 @@ STATE_LABELS: Mapping[str, str] = {
     "upstream_failed": "upstream failed",
     "removed": "removed",
     "restarting": "restarting",
+    "deferred": "deferred",
 }
 
 

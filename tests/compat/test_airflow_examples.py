@@ -322,3 +322,27 @@ def test_alias_examples_trigger_their_consumers_through_the_scheduler(
         triggered = {r.dag_id: r for r in tx.runs.list(run_types=[run_type]).items}
     assert set(triggered) == consumers
     assert {r.state for r in triggered.values()} == {RunState.SUCCESS}
+
+
+@pytest.mark.parametrize("version", ["2.10.5", "3.3.2"])
+def test_the_deferrable_sensor_example_defers_and_resumes_under_dags_test(example_folders, tmp_path, version):
+    """Without a logical date the run's interval ends now: its TimeDeltaSensor (deferrable)
+    waits 30 s in the triggerer, as under Airflow's dag.test(), then the run succeeds."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BRISA", "AIRFLOW"))}
+    env.update(
+        BRISA_HOME=str(tmp_path / "home"),
+        AIRFLOW__CORE__DAGS_FOLDER=str(example_folders[version]),
+        BRISA__CORE__LOAD_EXAMPLES="False",
+    )
+    dag_id = "example_time_delta_sensor_async"
+    result = subprocess.run(
+        [sys.executable, "-m", "brisa.cli", "dags", "test", dag_id],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    assert "Pausing task as DEFERRED" in output and "trigger fired" in output
+    assert re.search(rf"DAG run of {dag_id} at \S+ ended as success", output)

@@ -130,14 +130,15 @@ class Deployment:
             tx.pools.set(name, slots)
 
     # -- processes ----------------------------------------------------------------------
-    def start_scheduler(self, **options: str) -> SchedulerProcess:
-        """``brisa scheduler``; ``options`` are ``section__key`` settings, e.g. scheduler__x="1"."""
+    def start_scheduler(self, command: str = "scheduler", **options: str) -> SchedulerProcess:
+        """``brisa scheduler`` (or ``brisa triggerer``); ``options`` are ``section__key``
+        settings, e.g. scheduler__x="1"."""
         env = dict(self.env)
         env.update({f"BRISA__{key.upper()}": value for key, value in options.items()})
-        log_path = self.home / f"scheduler-{len(self.schedulers) + 1}.log"
+        log_path = self.home / f"{command}-{len(self.schedulers) + 1}.log"
         with open(log_path, "wb") as log:
             popen = subprocess.Popen(
-                ["brisa", "scheduler"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                ["brisa", command], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
         process = SchedulerProcess(popen, log_path)
         self.schedulers.append(process)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -159,3 +160,64 @@ def test_other_runs_and_other_requests_go_to_the_trys_runtime_unchanged():
     assert ending.get_variable("v") == "1"
     assert ending.get_task_instances(dag_id="etl", run_id="other", states=["failed"]) == []
     assert inner.ti_calls[-1]["states"] == ["failed"]
+
+
+DEFER_DAG = """
+from datetime import datetime, timedelta
+from airflow import DAG
+from airflow.models.baseoperator import BaseOperator
+from airflow.triggers.temporal import TimeDeltaTrigger
+from airflow.triggers.base import BaseTrigger
+
+class Unserializable(BaseTrigger):
+    def serialize(self):
+        return "x.Unserializable", {"lock": object()}
+
+    async def run(self):
+        yield None
+
+class Defers(BaseOperator):
+    def __init__(self, *, trigger, **kwargs):
+        super().__init__(**kwargs)
+        self.trigger_kind = trigger
+
+    def execute(self, context):
+        trigger = TimeDeltaTrigger(timedelta(hours=1)) if self.trigger_kind == "time" else Unserializable()
+        self.defer(trigger=trigger, method_name="finish", kwargs={"n": 2})
+
+    def finish(self, context, n, event=None):
+        return {"n": n, "event": event}
+
+with DAG("deferring", start_date=datetime(2024, 1, 1), schedule=None):
+    Defers(task_id="waits", trigger="time")
+    Defers(task_id="cannot", trigger="unserializable")
+"""
+
+
+def test_a_deferring_try_reports_its_trigger_and_the_resumed_try_calls_the_method(memory_store, tmp_path):
+    path = tmp_path / "deferring.py"
+    path.write_text(DEFER_DAG)
+    workload = _running_try(memory_store, path, "waits")
+    runtime = StoreRuntime(
+        memory_store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=lambda: datetime.now(UTC)
+    )
+    outcome = run_try(workload, runtime)
+    assert outcome.state == TaskState.DEFERRED
+    assert outcome.deferral is not None
+    assert outcome.deferral.classpath == "brisa.sdk.triggers.temporal.DateTimeTrigger"
+    assert (outcome.deferral.method_name, json.loads(outcome.deferral.next_kwargs)) == ("finish", {"n": 2})
+    resumed = replace(workload, next_method="finish", next_kwargs='{"n": 2, "event": "fired"}')
+    assert run_try(resumed, runtime).state == TaskState.SUCCESS
+    with memory_store.transaction(readonly=True) as tx:
+        assert json.loads(tx.xcoms.raw_value(workload.key)) == {"n": 2, "event": "fired"}
+
+
+def test_a_trigger_that_cannot_be_serialized_fails_the_try(memory_store, tmp_path):
+    path = tmp_path / "deferring.py"
+    path.write_text(DEFER_DAG)
+    workload = _running_try(memory_store, path, "cannot")
+    runtime = StoreRuntime(
+        memory_store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=lambda: datetime.now(UTC)
+    )
+    outcome = run_try(workload, runtime)
+    assert outcome.state == TaskState.FAILED and "TypeError" in outcome.error

@@ -37,6 +37,21 @@ def test_a_workload_carries_the_tasks_retry_policy_timeout_and_placement(store) 
     assert (workload.try_number, workload.max_tries, workload.dag_hash) == (2, 4, "h")
     assert (workload.fileloc, workload.generation) == ("/dags/d.py", "3")
     assert workload.run.conf == {"a": 1} and workload.run.run_id == run.run_id
+    assert (workload.next_method, workload.next_kwargs) == (None, None)  # a fresh try
+
+
+def test_a_resumed_deferred_try_gets_its_next_method_from_the_row(store) -> None:
+    from dataclasses import replace
+
+    dag = make_dag("d", {"t": []}, task_options=OPTIONS)
+    with store.transaction() as tx:
+        tx.dags.upsert(dag, paused_when_new=False, now=NOW)
+        run = trigger_run(tx, dag, now=NOW)
+        ti = tx.tis.require(TaskKey("d", run.run_id, "t"))
+        context = run_context(tx, "d", run.run_id)
+    resumed = replace(ti, next_method="execute_complete", next_kwargs='{"event": 2}')
+    workload = build_workload(dag, ti.key, context, try_number=1, max_tries=0, ti=resumed)
+    assert (workload.next_method, workload.next_kwargs) == ("execute_complete", '{"event": 2}')
 
 
 def test_a_try_run_outside_the_scheduler_gets_the_default_placement(store) -> None:

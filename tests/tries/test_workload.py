@@ -59,3 +59,31 @@ def test_a_workload_queued_by_an_older_brisa_keeps_its_retry_settings() -> None:
     decoded = Workload.from_dict(data)
     assert decoded.retry == RetryPolicy(retry_delay=7.0, exponential_backoff=True)
     assert decoded.execution_timeout == 9.0
+
+
+def test_a_resumed_try_carries_its_method_and_kwargs_typed() -> None:
+    from brisa.tries.deferral import resume_of
+
+    workload = Workload(
+        TaskKey("d", "r", "t", -1),
+        1,
+        0,
+        "/dags/d.py",
+        _context({}),
+        next_method="execute_complete",
+        next_kwargs='{"event": 1}',
+    )
+    decoded = Workload.from_dict(json.loads(json.dumps(workload.to_dict())))
+    assert decoded == workload
+    assert resume_of(decoded) == ("execute_complete", {"event": 1})
+    assert resume_of(Workload(TaskKey("d", "r", "t", -1), 1, 0, "/dags/d.py", _context({}))) is None
+
+
+def test_a_deferral_crosses_from_the_task_process_typed() -> None:
+    from brisa.states import TaskState
+    from brisa.tries.deferral import Deferral
+    from brisa.tries.outcome import Outcome
+
+    deferral = Deferral("m.Trigger", '{"a":1}', "resume", "{}", timeout_at=NOW)
+    outcome = Outcome(TaskState.DEFERRED, NOW, deferral=deferral)
+    assert Outcome.from_dict(json.loads(json.dumps(outcome.to_dict()))) == outcome

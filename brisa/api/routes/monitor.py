@@ -19,7 +19,10 @@ router = APIRouter(prefix="/api/v2", tags=["Monitor"])
 def get_health(ctx: Ctx) -> HealthInfoResponse:
     """The metadata database's and the scheduler's health (no login needed)."""
     report = health_report(
-        ctx.store, now=ctx.now(), threshold_seconds=ctx.settings.scheduler.scheduler_health_check_threshold
+        ctx.store,
+        now=ctx.now(),
+        threshold_seconds=ctx.settings.scheduler.scheduler_health_check_threshold,
+        triggerer_threshold_seconds=ctx.settings.triggerer.triggerer_health_check_threshold,
     )
     return HealthInfoResponse.model_validate(report)
 

@@ -43,7 +43,7 @@ def pool_fields(pool: PoolRecord, usage: Mapping[str, int]) -> dict:
         "queued_slots": queued,
         "scheduled_slots": usage.get(TaskState.SCHEDULED.value, 0),
         "open_slots": -1 if pool.slots == -1 else pool.slots - occupied,
-        "deferred_slots": 0,
+        "deferred_slots": usage.get(TaskState.DEFERRED.value, 0),  # not occupied: include_deferred is off
     }
 
 

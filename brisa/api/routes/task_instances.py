@@ -59,7 +59,11 @@ Editor = Annotated[Principal, Depends(require(Permission.TASK_INSTANCE_EDIT))]
 
 def _collection(ctx: Ctx, tx: Transaction, tis: list[TiRecord], total: int) -> TaskInstanceCollectionResponse:
     runs = tx.runs.get_many({(ti.dag_id, ti.run_id) for ti in tis})
-    items = [ti_response(ctx, ti, runs.get((ti.dag_id, ti.run_id))) for ti in tis]
+    triggers = {t.id: t for t in tx.triggers.get_many({ti.trigger_id for ti in tis if ti.trigger_id})}
+    items = [
+        ti_response(ctx, ti, runs.get((ti.dag_id, ti.run_id)), trigger=triggers.get(ti.trigger_id or 0))
+        for ti in tis
+    ]
     return TaskInstanceCollectionResponse(task_instances=items, total_entries=total)
 
 
@@ -146,7 +150,7 @@ def get_task_instances_batch(
 
 
 def _state_values(states: Sequence[TaskInstanceState | None]) -> list[str | None]:
-    """Airflow's state names as stored; those Brisa never writes (``deferred``) match nothing."""
+    """Airflow's state names as stored."""
     return [None if state is None else state.value for state in states]
 
 
@@ -234,7 +238,8 @@ def get_mapped_task_instance(
 def _one(ctx: Ctx, key: TaskKey) -> TaskInstanceResponse:
     with ctx.store.transaction(readonly=True) as tx:
         ti = tx.tis.require(key)
-        return ti_response(ctx, ti, tx.runs.get(key.dag_id, key.run_id))
+        triggers = tx.triggers.get_many([ti.trigger_id] if ti.trigger_id else [])
+        return ti_response(ctx, ti, tx.runs.get(key.dag_id, key.run_id), trigger=next(iter(triggers), None))
 
 
 # --- marking (PATCH) --------------------------------------------------------------------------

@@ -63,7 +63,7 @@ class DagRunTriggeredByType(StrEnum):
 
 
 class TaskInstanceState(StrEnum):
-    """Airflow's task states; Brisa never produces ``restarting`` or ``deferred``."""
+    """Airflow's task states, all of which Brisa produces."""
 
     REMOVED = "removed"
     SCHEDULED = "scheduled"

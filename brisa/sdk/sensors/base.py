@@ -123,6 +123,21 @@ class BaseSensorOperator(BaseOperator):
             self._sleep(interval)
             poke_count += 1
 
+    def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None, context: Any) -> Any:
+        """A deferred sensor's trigger timing out is a sensor timeout (no retries)."""
+        from brisa.sdk.exceptions import TaskDeferralError, TaskDeferralTimeout
+
+        try:
+            return super().resume_execution(next_method, next_kwargs, context)
+        except TaskDeferralTimeout as err:
+            if self.soft_fail or self.never_fail:
+                raise AirflowSkipException(str(err)) from err
+            raise AirflowSensorTimeout(*err.args) from err
+        except TaskDeferralError as err:
+            if self.soft_fail or self.never_fail:
+                raise AirflowSkipException(str(err)) from err
+            raise
+
     def _series_start(self, context: dict[str, Any]) -> datetime.datetime:
         if self.reschedule:
             start = getattr(context.get("ti"), "sensor_start_date", None)

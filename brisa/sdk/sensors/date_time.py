@@ -1,4 +1,8 @@
-"""``DateTimeSensor``: wait until ``target_time`` (a templated date/time string)."""
+"""``DateTimeSensor``: wait until ``target_time`` (a templated date/time string).
+
+``DateTimeSensorAsync`` (and ``DateTimeSensor(deferrable=True)``) defers on a
+``DateTimeTrigger`` instead of poking.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,21 @@ from typing import Any
 
 from brisa.sdk import timezone
 from brisa.sdk.sensors.base import BaseSensorOperator
+from brisa.sdk.triggers.base import StartTriggerArgs
+from brisa.sdk.triggers.temporal import DateTimeTrigger
 
 
 class DateTimeSensor(BaseSensorOperator):
     template_fields = ("target_time",)
 
-    def __init__(self, *, target_time: str | datetime.datetime, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        target_time: str | datetime.datetime,
+        deferrable: bool = False,
+        end_from_trigger: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         if isinstance(target_time, datetime.datetime):
             self.target_time: Any = target_time.isoformat()
@@ -22,16 +35,44 @@ class DateTimeSensor(BaseSensorOperator):
             raise TypeError(
                 f"Expected str or datetime.datetime type for target_time. Got {type(target_time)}"
             )
+        self.deferrable = deferrable
+        self.end_from_trigger = end_from_trigger
+
+    @property
+    def _moment(self) -> datetime.datetime:
+        target = self.target_time
+        moment = target if isinstance(target, datetime.datetime) else timezone.parse(str(target))
+        return timezone.coerce_datetime(moment)  # type: ignore[return-value]
 
     def poke(self, context: dict[str, Any]) -> bool:
         self.log.info("Checking if the time (%s) has come", self.target_time)
-        target = self.target_time
-        moment = target if isinstance(target, datetime.datetime) else timezone.parse(str(target))
-        return timezone.utcnow() > timezone.coerce_datetime(moment)  # type: ignore[operator]
+        return timezone.utcnow() > self._moment
+
+    def execute(self, context: dict[str, Any]) -> Any:
+        if not self.deferrable:
+            return super().execute(context)
+        trigger = DateTimeTrigger(moment=self._moment, end_from_trigger=self.end_from_trigger)
+        self.defer(trigger=trigger, method_name="execute_complete")
+
+    def execute_complete(self, context: dict[str, Any], event: Any = None) -> None:
+        """Called in the resumed try once the trigger fired."""
+        return None
 
 
 class DateTimeSensorAsync(DateTimeSensor):
-    """The deferrable variant; Brisa pokes like the plain sensor."""
+    """Always deferrable: waits in the triggerer, holding no worker slot."""
+
+    start_trigger_args = StartTriggerArgs(
+        trigger_cls="brisa.sdk.triggers.temporal.DateTimeTrigger",
+        trigger_kwargs={"moment": "", "end_from_trigger": False},
+        next_method="execute_complete",
+        next_kwargs=None,
+        timeout=None,
+    )
+
+    def __init__(self, *, target_time: str | datetime.datetime, **kwargs: Any) -> None:
+        kwargs.pop("deferrable", None)
+        super().__init__(target_time=target_time, deferrable=True, **kwargs)
 
 
 __all__ = ["DateTimeSensor", "DateTimeSensorAsync"]

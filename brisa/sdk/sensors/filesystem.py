@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 import glob
 import os
 from typing import Any
 
 from brisa.runtime import maybe_runtime
+from brisa.sdk.exceptions import AirflowException
 from brisa.sdk.sensors.base import BaseSensorOperator
+from brisa.sdk.triggers.file import FileTrigger
 
 
 def connection_base_path(conn_id: str) -> str:
@@ -47,6 +50,7 @@ class FileSensor(BaseSensorOperator):
         self.filepath = filepath
         self.fs_conn_id = fs_conn_id
         self.recursive = recursive
+        self.deferrable = deferrable
 
     def poke(self, context: dict[str, Any]) -> bool:
         full_path = os.path.join(connection_base_path(self.fs_conn_id), self.filepath)
@@ -59,6 +63,27 @@ class FileSensor(BaseSensorOperator):
                 if files:
                     return True
         return False
+
+    def execute(self, context: dict[str, Any]) -> Any:
+        """With ``deferrable``: one poke here, then a ``FileTrigger`` waits in the triggerer."""
+        if not self.deferrable:
+            return super().execute(context)
+        if self.poke(context):
+            return None
+        self.defer(
+            trigger=FileTrigger(
+                filepath=os.path.join(connection_base_path(self.fs_conn_id), self.filepath),
+                recursive=self.recursive,
+                poke_interval=self.poke_interval,  # type: ignore[arg-type]
+            ),
+            method_name="execute_complete",
+            timeout=datetime.timedelta(seconds=self.timeout),  # type: ignore[arg-type]
+        )
+
+    def execute_complete(self, context: dict[str, Any], event: Any = None) -> None:
+        if not event:
+            raise AirflowException(f"{self.task_id} task failed as {self.filepath} not found.")
+        self.log.info("%s completed successfully as %s found.", self.task_id, self.filepath)
 
 
 __all__ = ["FileSensor", "connection_base_path"]

@@ -306,9 +306,15 @@ class TiRepo:
         return Page([TiRecord.from_row(r) for r in rows], total)
 
     def pool_usage(self) -> dict[str, dict[str, int]]:
-        """Slots held per pool by scheduled, queued and running tries: ``{pool: {state: slots}}``."""
+        """Slots per pool of scheduled, queued, running and deferred tries: ``{pool: {state: slots}}``
+        (deferred ones hold none: Airflow shows them as ``deferred_slots``)."""
         c = s.task_instance.c
-        busy = [TaskState.SCHEDULED.value, TaskState.QUEUED.value, TaskState.RUNNING.value]
+        busy = [
+            TaskState.SCHEDULED.value,
+            TaskState.QUEUED.value,
+            TaskState.RUNNING.value,
+            TaskState.DEFERRED.value,
+        ]
         rows = self.conn.execute(
             sa.select(c.pool, c.state, sa.func.sum(c.pool_slots))
             .where(c.state.in_(busy))

@@ -29,6 +29,20 @@ def test_health_reports_the_newest_scheduler_heartbeat(api: Api) -> None:
     assert api.client.get(url).json()["scheduler"]["status"] == "unhealthy"
 
 
+def test_health_reports_the_newest_triggerer_heartbeat(api: Api) -> None:
+    url = "/api/v2/monitor/health"
+    with api.store.transaction() as tx:
+        tx.jobs.start("triggerer", hostname="h", pid=3, now=api.clock())
+    body = api.client.get(url).json()
+    HealthInfoResponse.model_validate(body)
+    assert body["triggerer"] == {
+        "status": "healthy",
+        "latest_triggerer_heartbeat": "2026-01-02T03:04:05+00:00",
+    }
+    api.clock.advance(api.settings.triggerer.triggerer_health_check_threshold + 1)
+    assert api.client.get(url).json()["triggerer"]["status"] == "unhealthy"
+
+
 def test_version_reports_the_airflow_api_level_and_brisas_version(fast_api: Api) -> None:
     response = fast_api.client.get("/api/v2/version", headers=fast_api.headers("Viewer"))
     assert response.json() == {"version": "3.1.0", "git_version": f"brisa {__version__}"}

@@ -35,6 +35,14 @@ def test_default_pool_shows_slots_held_by_state(api: Api) -> None:
     }
 
 
+def test_deferred_tries_are_counted_apart_and_hold_no_slot(api: Api) -> None:
+    run = add_run(api.store, add_dag(api.store, api.clock()), api.clock())
+    set_ti(api.store, key(run, "extract"), TaskState.RUNNING)
+    set_ti(api.store, key(run, "load"), TaskState.DEFERRED)
+    [pool] = api.client.get(URL, headers=api.headers("Viewer")).json()["pools"]
+    assert (pool["deferred_slots"], pool["occupied_slots"], pool["open_slots"]) == (1, 1, 127)
+
+
 def test_create_patch_delete(api: Api) -> None:
     h = api.headers("Op")
     created = api.client.post(URL, json={"name": "db", "slots": 2, "description": "the database"}, headers=h)

@@ -242,3 +242,26 @@ def test_list_batch_refuses_what_airflow_refuses(api: Api) -> None:
     assert post(BATCH, json={"state": ["sleeping"]}, headers=h).status_code == 422
     assert post(BATCH, json={"page_limit": -1}, headers=h).status_code == 422
     assert post(BATCH, json={}).status_code == 401
+
+
+def test_a_deferred_task_instance_shows_its_trigger_and_filters_as_deferred(api: Api) -> None:
+    run = add_run(api.store, add_dag(api.store, api.clock()), api.clock())
+    with api.store.transaction() as tx:
+        trigger_id = tx.triggers.create(
+            "brisa.sdk.triggers.file.FileTrigger", '{"filepath":"/x"}', now=api.clock()
+        )
+    set_ti(api.store, key(run, "extract"), TaskState.DEFERRED, trigger_id=trigger_id)
+    h = api.headers("Viewer")
+    one = api.client.get(f"{tis_url(run.run_id)}/extract", headers=h).json()
+    TaskInstanceResponse.model_validate(one)
+    assert one["state"] == "deferred"
+    assert one["trigger"] == {
+        "id": trigger_id,
+        "classpath": "brisa.sdk.triggers.file.FileTrigger",
+        "kwargs": '{"filepath":"/x"}',
+        "created_date": "2026-01-02T03:04:05Z",
+        "triggerer_id": None,
+    }
+    listed = api.client.get(tis_url(run.run_id), params={"state": "deferred"}, headers=h).json()
+    assert [ti["task_id"] for ti in listed["task_instances"]] == ["extract"]
+    assert listed["task_instances"][0]["trigger"]["id"] == trigger_id
