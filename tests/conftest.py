@@ -21,6 +21,20 @@ from tests.smtp_server import SmtpServer, smtp_server
 # `import airflow` in between; subprocesses keep it (tests/cli/test_outside.py drives it).
 sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "LazyAirflowFinder"]
 
+
+@pytest.fixture(autouse=True)
+def _import_shim_left_as_found() -> Iterator[None]:
+    """A test that installs the airflow import shim (running a task in-process, reading a
+    provider hook's form) takes it away again: later tests expect the process as it was."""
+    from brisa.compat import uninstall_shim
+    from brisa.compat.finder import AirflowShimFinder
+
+    before = any(isinstance(f, AirflowShimFinder) for f in sys.meta_path)
+    yield
+    if not before:
+        uninstall_shim()
+
+
 PG_ADMIN_URL = os.environ.get("BRISA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from brisa.api.app import create_app
 from brisa.auth.passwords import hash_password, make_hasher
 from brisa.auth.throttle import LoginThrottle
-from brisa.compat import uninstall_shim
 from brisa.config import load_settings
 from brisa.secrets.fernet import generate_key
 from brisa.secrets.service import SecretsService
@@ -23,14 +22,6 @@ from tests.ui.helpers import PASSWORD, login
 
 ROLES = ("Admin", "Op", "User", "Viewer")
 FAST_HASHER = make_hasher(time_cost=1, memory_cost_kib=64, parallelism=1)
-
-
-@pytest.fixture(autouse=True)
-def _no_shim_left_behind() -> Iterator[None]:
-    """A connection form may read a hook's fields, which installs the airflow import shim
-    for the process (as in a real server); other tests expect a process without it."""
-    yield
-    uninstall_shim()
 
 
 @pytest.fixture
