@@ -470,6 +470,8 @@ class SchedulerSettings:
     max_dagruns_to_create_per_loop: int
     max_tis_per_query: int
     allowed_run_id_pattern: str
+    parsing_processes: int
+    """DAG files parsed at once; 0 means one per CPU core."""
 
 
 @dataclass(frozen=True)
@@ -764,6 +766,7 @@ OPTIONS: tuple[_Option, ...] = (
     _opt("scheduler.catchup_by_default", parse_bool, "False"),
     _opt("scheduler.min_file_process_interval", _seconds, "30"),
     _opt("scheduler.dag_dir_list_interval", _seconds, "300", "dag_processor.refresh_interval"),
+    _opt("scheduler.parsing_processes", _integer(0), "0", "dag_processor.parsing_processes"),
     _opt("scheduler.scheduler_heartbeat_sec", _seconds, "5"),
     _opt("scheduler.task_heartbeat_sec", _seconds, "5", "scheduler.job_heartbeat_sec"),
     _opt("scheduler.scheduler_health_check_threshold", _seconds, "30"),

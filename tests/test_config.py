@@ -74,6 +74,7 @@ def test_defaults_are_airflows_under_brisa_home(home):
     assert settings.scheduler.catchup_by_default is False
     assert settings.scheduler.min_file_process_interval == 30
     assert settings.scheduler.dag_dir_list_interval == 300
+    assert settings.scheduler.parsing_processes == 0  # one parse per core
     assert settings.scheduler.scheduler_health_check_threshold == 30
     assert settings.scheduler.graceful_shutdown_timeout == 20
     assert settings.database.sql_alchemy_pool_size == 5
@@ -813,3 +814,10 @@ def test_unsupported_metadata_databases_and_relative_sqlite_paths_are_one_clear_
 @pytest.mark.parametrize("url", ["sqlite:////abs/brisa.db", "sqlite://", "postgres://u:p@db.example/x"])
 def test_absolute_sqlite_memory_and_postgresql_urls_are_accepted(home, url):
     assert load({"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": url}, home=home).database.sql_alchemy_conn
+
+
+def test_parsing_processes_reads_airflow_3s_dag_processor_name(home):
+    settings = load({"AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "3"}, home=home)
+    assert settings.scheduler.parsing_processes == 3
+    with pytest.raises(ConfigError):
+        load({"BRISA__SCHEDULER__PARSING_PROCESSES": "-1"}, home=home)
