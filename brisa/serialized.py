@@ -178,6 +178,12 @@ class SerializedDag:
         return _jsonable(data)
 
     def to_json(self) -> str:
+        return self._json
+
+    @cached_property
+    def _json(self) -> str:
+        # Once per DAG: the hash and the stored row both need it, and to_dict's dataclass
+        # walk is most of what writing a parsed DAG costs.
         return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
 
     @cached_property
@@ -202,12 +208,19 @@ class SerializedDag:
 
 
 def _task_to_dict(task: SerializedTask) -> dict[str, Any]:
-    data = asdict(task)
+    # Shallow: _jsonable rebuilds every value anyway, and asdict's deep copy of each
+    # field was most of the cost of storing a parsed DAG.
+    data = {f.name: getattr(task, f.name) for f in _TASK_FIELDS}
     if task.mapped is None:
         data.pop("mapped")
-    elif task.mapped.group is None:
-        data["mapped"].pop("group")
+    else:
+        data["mapped"] = asdict(task.mapped)
+        if task.mapped.group is None:
+            data["mapped"].pop("group")
     return data
+
+
+_TASK_FIELDS = fields(SerializedTask)
 
 
 def _task_from_dict(data: dict[str, Any]) -> SerializedTask:

@@ -319,16 +319,17 @@ class DagProcessor:
         source = _read_source(path)
         with self.store.transaction() as tx:
             for dag in dags:
-                clash = tx.dags.get(dag.dag_id)
-                if (
-                    clash is not None
-                    and clash.is_active
-                    and clash.fileloc != path
-                    and os.path.exists(clash.fileloc)
-                ):
-                    errors.append(_clash_error(dag.dag_id, clash.fileloc))
-                    continue
                 before = tx.dags.get(dag.dag_id)
+                if (
+                    before is not None
+                    and before.is_active
+                    and before.fileloc != path
+                    and os.path.exists(before.fileloc)
+                ):
+                    errors.append(_clash_error(dag.dag_id, before.fileloc))
+                    continue
+                if before is not None and tx.dags.touch_if_unchanged(dag, now=now, source_code=source):
+                    continue
                 created = tx.dags.upsert(
                     dag, paused_when_new=self.config.paused_at_creation, now=now, source_code=source
                 )

@@ -236,3 +236,36 @@ def test_results_waiting_to_be_written_hold_back_new_parses(setup):
     assert processor.backlog() == (3, 0, pacing.RESULTS_PER_PARSE)
     processor.parse_all()
     assert len(_dags(store)) == files
+
+
+def _serialized_written(store, dag_id):
+    import sqlalchemy as sa
+
+    from brisa.store import schema
+
+    with store.transaction(readonly=True) as tx:
+        table = schema.serialized_dag
+        return tx.conn.execute(
+            sa.select(table.c.last_updated, table.c.source_code).where(table.c.dag_id == dag_id)
+        ).one()
+
+
+def test_an_unchanged_reparse_only_moves_the_parse_time(setup):
+    store, processor, folder = setup
+    _write(folder, "a.py", GOOD.format(dag_id="a", schedule="@daily"))
+    processor.parse_all()
+    parsed, written = _dags(store)["a"].last_parsed_time, _serialized_written(store, "a")
+    processor.parse_all()  # every file again: the periodic re-parse
+    assert _dags(store)["a"].last_parsed_time > parsed
+    assert _serialized_written(store, "a") == written
+
+
+def test_a_changed_source_is_written_even_when_the_dag_is_the_same(setup):
+    store, processor, folder = setup
+    _write(folder, "a.py", GOOD.format(dag_id="a", schedule="@daily"))
+    processor.parse_all()
+    hashed = _dags(store)["a"].serialized_hash
+    _write(folder, "a.py", "# a comment only\n" + GOOD.format(dag_id="a", schedule="@daily"))
+    processor.parse_all()
+    assert _dags(store)["a"].serialized_hash == hashed
+    assert _serialized_written(store, "a").source_code.startswith("# a comment only")
