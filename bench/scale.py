@@ -447,6 +447,26 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def side_by_side(results: dict[str, Any]) -> str:
+    """Brisa and Airflow per size and figure, with Airflow / Brisa (higher: Brisa ahead)."""
+    lines = ["| curve | size | figure | Brisa | Airflow 3.3.2 | Airflow / Brisa | load (B / A) |",
+             "|---|---|---|---|---|---|---|"]
+    for curve, points in results["curves"].items():
+        if curve.startswith("airflow_"):
+            continue
+        theirs = {p["size"]: p for p in results["curves"].get(f"airflow_{curve}", [])}
+        for ours in points:
+            other = theirs.get(ours["size"], {})
+            for key in sorted(k for k in ours if k.endswith(("_s", "_mb"))):
+                a, b = other.get(key), ours[key]
+                ratio = f"{a / b:.1f}x" if a and b else ""
+                load_a = f" / {other.get('load', '')}" if other else ""
+                cells = [curve, f"{ours['size']:,}", key, b, "" if a is None else a, ratio,
+                         f"{ours.get('load', '')}{load_a}"]
+                lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
 def plot(results: dict[str, Any], path: Path) -> bool:
     try:
         import matplotlib
@@ -506,6 +526,8 @@ def main(argv: list[str] | None = None) -> None:
     (args.out / "scale.json").write_text(json.dumps(results, indent=1))
     plot(results, args.out / "scale.png")
     print(table(results))
+    print()
+    print(side_by_side(results))
 
 
 if __name__ == "__main__":
