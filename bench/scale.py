@@ -482,7 +482,10 @@ def plot(results: dict[str, Any], path: Path) -> bool:
         "tasks_run": ("run_s", "tasks per DAG: seconds to run to success"),
         "expand": ("run_s", "expand items: seconds to run to success"),
     }
-    curves = [c for c in series if c.split("_")[0] in results["curves"]]
+    measured = {name.removeprefix("airflow_") for name in results["curves"]}
+    curves = [c for c in series if c.split("_")[0] in measured]
+    if not curves:
+        return False
     fig, axes = plt.subplots(1, len(curves), figsize=(4.5 * len(curves), 4), squeeze=False)
     for ax, name in zip(axes[0], curves, strict=True):
         key, title = series[name]
