@@ -7,8 +7,8 @@ thread.  Parses are not paced by the scheduler's tick: a finished parse starts t
 next at once, up to ``max_parallel`` at a time, and wakes the scheduler to write the
 result (``brisa.scheduler.pacing`` holds the limits).  A changed file is parsed at
 once; an unchanged one again every ``min_file_process_interval`` (for DAGs generated
-from outside data).  A file that
-disappears takes its DAGs with it (deactivated, history kept).
+from outside data).  A file that disappears takes its DAGs with it (deactivated,
+history kept).
 """
 
 from __future__ import annotations
