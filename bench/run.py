@@ -4,6 +4,7 @@
     python bench/run.py                 # everything: SQLite and PostgreSQL, prints a table + JSON
     python bench/run.py --only sqlite   # one backend
     python bench/run.py --skip-throughput
+    python bench/run.py --scale [--sizes small]   # the growth curves (bench/scale.py)
 
 It calls ``../shared/bench/measure.py`` (the script Airflow's figures were taken with) for
 ``brisa scheduler`` on SQLite and on PostgreSQL, and ``brisa standalone`` on SQLite, then
@@ -206,6 +207,13 @@ def wide_tree_peak(db: str | None) -> dict:
         shutil.rmtree(home, ignore_errors=True)
 
 
+def _scale_bench():
+    spec = importlib.util.spec_from_file_location("bench_scale", ROOT / "bench" / "scale.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def table(rows: list[dict]) -> str:
     keys = [
         "system",
@@ -229,12 +237,16 @@ def table(rows: list[dict]) -> str:
 
 
 def main() -> None:
+    if "--scale" in sys.argv[1:]:
+        _scale_bench().main([a for a in sys.argv[1:] if a != "--scale"])
+        return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-standalone", action="store_true")
+    parser.add_argument("--scale", action="store_true", help="the growth curves instead (bench/scale.py)")
     args = parser.parse_args()
     results: dict = {"date": dt.date.today().isoformat(), "runs": []}
     pg_name = None

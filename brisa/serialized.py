@@ -189,6 +189,12 @@ class SerializedDag:
         return jsonable
 
     def to_json(self) -> str:
+        return self._json
+
+    @cached_property
+    def _json(self) -> str:
+        # Once per DAG: the hash and the stored row both need it, and to_dict's dataclass
+        # walk is most of what writing a parsed DAG costs.
         return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
 
     @cached_property
@@ -213,15 +219,22 @@ class SerializedDag:
 
 
 def _task_to_dict(task: SerializedTask) -> dict[str, Any]:
-    data = asdict(task)
+    # Shallow: _jsonable rebuilds every value anyway, and asdict's deep copy of each
+    # field was most of the cost of storing a parsed DAG.
+    data = {f.name: getattr(task, f.name) for f in _TASK_FIELDS}
     for key in ("outlets", "inlets"):  # absent when empty: older DAGs keep their hash
         if not data[key]:
             data.pop(key)
     if task.mapped is None:
         data.pop("mapped")
-    elif task.mapped.group is None:
-        data["mapped"].pop("group")
+    else:
+        data["mapped"] = asdict(task.mapped)
+        if task.mapped.group is None:
+            data["mapped"].pop("group")
     return data
+
+
+_TASK_FIELDS = fields(SerializedTask)
 
 
 def _task_from_dict(data: dict[str, Any]) -> SerializedTask:

@@ -319,9 +319,16 @@ def process_pool_for(executor: BaseExecutor, settings: Settings) -> ProcessPool:
 
 
 def make_processor(
-    settings: Settings, store: Store, pool: ProcessPool, *, secrets: Any = None, metrics: Any = None
+    settings: Settings,
+    store: Store,
+    pool: ProcessPool,
+    *,
+    secrets: Any = None,
+    metrics: Any = None,
+    wake: Callable[[], None] | None = None,
 ) -> DagProcessor:
     """The DAG processor: parses the DAG folders in ``pool``'s children, writes the store."""
+    from brisa.scheduler.pacing import parse_parallelism
     from brisa.scheduler.processor import DagProcessor, ProcessorConfig
 
     s = settings.scheduler
@@ -336,10 +343,12 @@ def make_processor(
             generation_default=settings.core.default_airflow_generation,
             catchup_default=s.catchup_by_default,
             paused_at_creation=settings.core.dags_are_paused_at_creation,
+            max_parallel=parse_parallelism(s.parsing_processes, os.cpu_count()),
         ),
         clock=utcnow,
         secrets=secrets,
         metrics=metrics,
+        wake=wake,
     )
 
 
@@ -358,7 +367,8 @@ def make_scheduler(
     from brisa.store.retention import retention_hook
 
     s = settings.scheduler
-    processor = make_processor(settings, store, pool, secrets=secrets, metrics=metrics)
+    # A parse that ends wakes the scheduler (through its executor) to write the result.
+    processor = make_processor(settings, store, pool, secrets=secrets, metrics=metrics, wake=executor.wake)
     config = SchedulerConfig(
         max_active_tasks_per_dag=settings.core.max_active_tasks_per_dag,
         max_active_runs_per_dag=settings.core.max_active_runs_per_dag,

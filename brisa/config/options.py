@@ -165,6 +165,7 @@ OPTIONS: tuple[Option, ...] = (
     _opt("scheduler.catchup_by_default", parse_bool, "False"),
     _opt("scheduler.min_file_process_interval", seconds, "30"),
     _opt("scheduler.dag_dir_list_interval", seconds, "300", "dag_processor.refresh_interval"),
+    _opt("scheduler.parsing_processes", integer(0), "0", "dag_processor.parsing_processes"),
     _opt("scheduler.scheduler_heartbeat_sec", seconds, "5"),
     _opt("scheduler.task_heartbeat_sec", seconds, "5", "scheduler.job_heartbeat_sec"),
     _opt("scheduler.scheduler_health_check_threshold", seconds, "30"),

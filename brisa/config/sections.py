@@ -54,6 +54,8 @@ class SchedulerSettings:
     max_dagruns_to_create_per_loop: int
     max_tis_per_query: int
     allowed_run_id_pattern: str
+    parsing_processes: int
+    """DAG files parsed at once; 0 means one per CPU core."""
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,12 @@
 Files are parsed in children of the zygote (``parse`` children), each with a timeout,
 so a DAG file that hangs, crashes or leaks never touches the scheduler.  Results come
 back as serialized DAGs and import errors and are written here, on the scheduler's
-thread.  A changed file is parsed at once; an unchanged one again every
-``min_file_process_interval`` (for DAGs generated from outside data).  A file that
-disappears takes its DAGs with it (deactivated, history kept).
+thread.  Parses are not paced by the scheduler's tick: a finished parse starts the
+next at once, up to ``max_parallel`` at a time, and wakes the scheduler to write the
+result (``brisa.scheduler.pacing`` holds the limits).  A changed file is parsed at
+once; an unchanged one again every ``min_file_process_interval`` (for DAGs generated
+from outside data).  A file that disappears takes its DAGs with it (deactivated,
+history kept).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,6 +29,7 @@ from brisa.loader.parse_child import PARSE
 from brisa.metrics import Metrics, NullMetrics
 from brisa.process.pool import ChildHandler, ProcessPool, kill_group
 from brisa.runtime import SECRET_READS, NoSecrets, SecretsReader
+from brisa.scheduler import pacing
 from brisa.serialized import SerializedDag
 from brisa.services.dags import refresh_next_run
 from brisa.store.sql import Store
@@ -42,6 +47,7 @@ class ProcessorConfig:
     catchup_default: bool = False
     paused_at_creation: bool = True
     max_parallel: int = 2
+    """Parses at once; the wiring makes it one per core unless ``parsing_processes`` says."""
     safe_mode: bool = True
 
 
@@ -108,8 +114,11 @@ class DagProcessor:
         clock: Callable[[], datetime],
         secrets: SecretsReader | None = None,
         metrics: Metrics | None = None,
+        wake: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
+        self.wake = wake
+        """Makes the scheduler tick soon (called on the pool's thread when results wait)."""
         self.metrics: Metrics = metrics or NullMetrics()
         self._parse_started: dict[str, float] = {}
         self.secrets = secrets
@@ -117,34 +126,48 @@ class DagProcessor:
         self.pool = pool
         self.config = config
         self.clock = clock
+        self._lock = threading.Lock()
+        """Guards the parse queue: parses start on the scheduler's thread and the pool's."""
         self._files: dict[str, _FileState] = {}
         self._in_flight: set[str] = set()
         self._waiting: list[str] = []
         self._results: queue.SimpleQueue[tuple[str, Any, str]] = queue.SimpleQueue()
+        self._unwritten = 0
+        self._wake_pending = False
         self._last_list = 0.0
         self._changed = False
+        self._last_change_report: float | None = None
         self._known_files: set[str] = set()
         self.parsed_once = False
 
     # -- called by the scheduler --------------------------------------------------------------
     def poll(self, now: datetime) -> None:
-        self._write_results(now)
+        self._write_results(now, budget=pacing.WRITE_BUDGET_SECONDS)
         mono = time.monotonic()
         if mono - self._last_list >= self.config.list_interval:
             self._last_list = mono
             self._list_files(now, mono)
         self._start_parsing()
 
+    def backlog(self) -> tuple[int, int, int]:
+        """Files waiting to be parsed, being parsed, parsed but not yet written."""
+        with self._lock:
+            return len(self._waiting), len(self._in_flight), self._unwritten
+
     def take_changed(self) -> bool:
-        changed, self._changed = self._changed, False
-        return changed
+        mono = time.monotonic()
+        last = self._last_change_report
+        if not pacing.may_report_change(pending=self._changed, now=mono, last_report=last):
+            return False
+        self._changed, self._last_change_report = False, mono
+        return True
 
     def parse_all(self, timeout: float = 60.0) -> None:
         """Parse every file now and wait (start-up, ``dags reserialize``)."""
         self._last_list = time.monotonic()
         self._list_files(self.clock(), self._last_list, force=True)
         deadline = time.monotonic() + timeout
-        while (self._waiting or self._in_flight) and time.monotonic() < deadline:
+        while self._busy() and time.monotonic() < deadline:
             self._start_parsing()
             self._write_results(self.clock(), block=0.05)
         self._write_results(self.clock())
@@ -163,14 +186,21 @@ class DagProcessor:
                     present[str(path)] = os.stat(path)
                 except OSError:
                     continue
-        for path, stat in present.items():
-            known = self._files.get(path)
-            changed = known is None or known.mtime != stat.st_mtime or known.size != stat.st_size
-            stale = known is not None and mono - known.parsed_at >= self.config.min_file_process_interval
-            if (force or changed or stale) and path not in self._in_flight and path not in self._waiting:
-                self._waiting.append(path)
-            if changed:
-                self._files[path] = _FileState(stat.st_mtime, stat.st_size, known.parsed_at if known else 0.0)
+        changed: list[str] = []
+        stale: list[str] = []
+        with self._lock:
+            for path, stat in present.items():
+                known = self._files.get(path)
+                if known is None or known.mtime != stat.st_mtime or known.size != stat.st_size:
+                    changed.append(path)
+                    self._files[path] = _FileState(
+                        stat.st_mtime, stat.st_size, known.parsed_at if known else 0.0
+                    )
+                elif force or mono - known.parsed_at >= self.config.min_file_process_interval:
+                    stale.append(path)
+            self._waiting = pacing.parse_queue(
+                self._waiting, changed=changed, stale=stale, in_flight=self._in_flight
+            )
         gone = set(self._known_files) - set(present)
         self._known_files = set(present)
         if gone or force:
@@ -186,11 +216,26 @@ class DagProcessor:
             log.info("DAG files gone; deactivated %s", ", ".join(sorted(removed)))
             self._changed = True
 
+    def _busy(self) -> bool:
+        with self._lock:
+            return bool(self._waiting or self._in_flight or self._unwritten)
+
     def _start_parsing(self) -> None:
-        while self._waiting and len(self._in_flight) < self.config.max_parallel:
-            path = self._waiting.pop(0)
-            self._in_flight.add(path)
-            self._parse_started[path] = time.monotonic()
+        """Start as many parses as ``pacing.parse_slots`` allows (either thread may call)."""
+        with self._lock:
+            slots = pacing.parse_slots(
+                parallelism=self.config.max_parallel,
+                in_flight=len(self._in_flight),
+                unwritten=self._unwritten,
+            )
+            # A deque would pop faster, but a folder's worth of paths is popped once per
+            # list interval at most: a list keeps the order tests and logs see.
+            paths = self._waiting[:slots]
+            del self._waiting[:slots]
+            self._in_flight.update(paths)
+            for path in paths:
+                self._parse_started[path] = time.monotonic()
+        for path in paths:
             payload = {
                 "path": path,
                 "timeout": self.config.parse_timeout,
@@ -209,24 +254,44 @@ class DagProcessor:
         return Path(path).parent
 
     def _deliver(self, path: str, result: Any, error: str) -> None:
-        self._results.put((path, result, error))
-
-    # -- results -------------------------------------------------------------------------------------
-    def _write_results(self, now: datetime, block: float = 0.0) -> None:
-        first = True
-        while True:
-            try:
-                item = self._results.get(timeout=block) if (first and block) else self._results.get_nowait()
-            except queue.Empty:
-                return
-            first = False
-            path, result, error = item
+        """A parse ended (on the pool's thread): free its slot, start the next, wake the writer."""
+        with self._lock:
             self._in_flight.discard(path)
-            self._count_parse(path, failed=result is None or bool(result.get("errors")))
+            self._unwritten += 1
             state = self._files.get(path)
             if state is not None:
                 state.parsed_at = time.monotonic()
-            self._write_one(path, result, error, now)
+            self._results.put((path, result, error))
+            wake = not self._wake_pending and self.wake is not None
+            self._wake_pending = self._wake_pending or wake
+        self._start_parsing()
+        if wake and self.wake is not None:
+            self.wake()
+
+    # -- results -------------------------------------------------------------------------------------
+    def _write_results(self, now: datetime, block: float = 0.0, budget: float | None = None) -> None:
+        with self._lock:
+            self._wake_pending = False  # a result delivered from now on wakes the scheduler again
+        started, written = time.monotonic(), 0
+        while pacing.keep_writing(written=written, elapsed=time.monotonic() - started, budget=budget):
+            try:
+                wait = block if not written else 0.0
+                item = self._results.get(timeout=wait) if wait else self._results.get_nowait()
+            except queue.Empty:
+                return
+            written += 1
+            path, result, error = item
+            self._count_parse(path, failed=result is None or bool(result.get("errors")))
+            try:
+                self._write_one(path, result, error, now)
+            finally:
+                with self._lock:
+                    self._unwritten -= 1
+        self._start_parsing()  # writing freed room for results
+        if self.wake is not None and not self._results.empty():
+            with self._lock:
+                self._wake_pending = True
+            self.wake()  # the budget ran out: the next tick writes the rest
 
     def _count_parse(self, path: str, *, failed: bool) -> None:
         """Airflow's dag_processing figures for one file parsed."""
@@ -255,16 +320,17 @@ class DagProcessor:
         source = _read_source(path)
         with self.store.transaction() as tx:
             for dag in dags:
-                clash = tx.dags.get(dag.dag_id)
-                if (
-                    clash is not None
-                    and clash.is_active
-                    and clash.fileloc != path
-                    and os.path.exists(clash.fileloc)
-                ):
-                    errors.append(_clash_error(dag.dag_id, clash.fileloc))
-                    continue
                 before = tx.dags.get(dag.dag_id)
+                if (
+                    before is not None
+                    and before.is_active
+                    and before.fileloc != path
+                    and os.path.exists(before.fileloc)
+                ):
+                    errors.append(_clash_error(dag.dag_id, before.fileloc))
+                    continue
+                if before is not None and tx.dags.touch_if_unchanged(dag, now=now, source_code=source):
+                    continue
                 created = tx.dags.upsert(
                     dag, paused_when_new=self.config.paused_at_creation, now=now, source_code=source
                 )

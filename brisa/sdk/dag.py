@@ -13,6 +13,7 @@ import copy
 import functools
 import inspect
 import os
+from collections import deque
 from collections.abc import Callable, Collection, Iterable
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -314,11 +315,12 @@ class DAG:
     # -- checks --------------------------------------------------------------------------
     def topological_sort(self) -> list[DAGNode]:
         """Tasks upstream-first; raises :class:`AirflowDagCycleException` on a cycle."""
-        remaining = {tid: set(t.upstream_task_ids) & set(self.task_dict) for tid, t in self.task_dict.items()}
+        known = self.task_dict.keys()  # once: a set per task made this O(tasks^2)
+        remaining = {tid: known & set(t.upstream_task_ids) for tid, t in self.task_dict.items()}
         ordered: list[DAGNode] = []
-        ready = [tid for tid, ups in remaining.items() if not ups]
+        ready = deque(tid for tid, ups in remaining.items() if not ups)
         while ready:
-            task_id = ready.pop(0)
+            task_id = ready.popleft()
             del remaining[task_id]
             ordered.append(self.task_dict[task_id])
             for down in sorted(self.task_dict[task_id].downstream_task_ids):

@@ -29,6 +29,7 @@ def test_defaults_are_airflows_under_brisa_home(home):
     assert settings.scheduler.catchup_by_default is False
     assert settings.scheduler.min_file_process_interval == 30
     assert settings.scheduler.dag_dir_list_interval == 300
+    assert settings.scheduler.parsing_processes == 0  # one parse per core
     assert settings.scheduler.scheduler_health_check_threshold == 30
     assert settings.scheduler.graceful_shutdown_timeout == 20
     assert settings.database.sql_alchemy_pool_size == 5
@@ -145,3 +146,10 @@ def test_public_names_are_exported():
     import brisa.config
 
     assert all(hasattr(brisa.config, name) for name in brisa.config.__all__)
+
+
+def test_parsing_processes_reads_airflow_3s_dag_processor_name(home):
+    settings = load({"AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "3"}, home=home)
+    assert settings.scheduler.parsing_processes == 3
+    with pytest.raises(ConfigError):
+        load({"BRISA__SCHEDULER__PARSING_PROCESSES": "-1"}, home=home)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from brisa.cli.wiring import child_entry_points
 from brisa.process.pool import ProcessPool
 from brisa.runner.entrypoints import PRELOAD
+from brisa.scheduler import pacing
 from brisa.scheduler.processor import DagProcessor, ProcessorConfig
 from brisa.store import migrate
 from brisa.store.sql import Store
@@ -183,3 +185,88 @@ def test_a_parse_may_not_write_variables(setup):
     _write(folder, "writes.py", writes)
     processor.parse_all()
     assert "may only read variables and connections" in _errors(store)["writes.py"].stacktrace
+
+
+def _processor(store, pool, folder, max_parallel, woken):
+    return DagProcessor(
+        store,
+        pool,
+        ProcessorConfig(folders=(folder,), parse_timeout=10.0, max_parallel=max_parallel),
+        clock=_now,
+        wake=woken.set,
+    )
+
+
+def _wait_until(condition, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition never held")
+        time.sleep(0.01)
+
+
+def test_parsing_goes_on_between_scheduler_ticks_and_wakes_the_scheduler(setup):
+    store, first, folder = setup
+    pool = first.pool
+    woken = threading.Event()
+    processor = _processor(store, pool, folder, 2, woken)
+    for i in range(6):
+        _write(folder, f"d{i}.py", GOOD.format(dag_id=f"d{i}", schedule="@daily"))
+    processor.poll(_now())  # one tick: lists the folder and starts two parses
+    assert woken.wait(60)
+    # Without another tick, each finished parse started the next one.
+    _wait_until(lambda: processor.backlog() == (0, 0, 6))
+    for _ in range(6):  # each tick writes at least one result (more within its budget)
+        processor.poll(_now())
+    assert set(_dags(store)) == {f"d{i}" for i in range(6)}
+    assert processor.backlog() == (0, 0, 0)
+    assert processor.take_changed()
+
+
+def test_results_waiting_to_be_written_hold_back_new_parses(setup):
+    store, first, folder = setup
+    pool = first.pool
+    woken = threading.Event()
+    processor = _processor(store, pool, folder, 1, woken)
+    files = pacing.RESULTS_PER_PARSE + 3
+    for i in range(files):
+        _write(folder, f"d{i}.py", GOOD.format(dag_id=f"d{i}", schedule="@daily"))
+    processor.poll(_now())
+    _wait_until(lambda: processor.backlog()[2] == pacing.RESULTS_PER_PARSE)
+    # Memory stays bounded: nothing more starts until the scheduler writes.
+    assert processor.backlog() == (3, 0, pacing.RESULTS_PER_PARSE)
+    processor.parse_all()
+    assert len(_dags(store)) == files
+
+
+def _serialized_written(store, dag_id):
+    import sqlalchemy as sa
+
+    from brisa.store import schema
+
+    with store.transaction(readonly=True) as tx:
+        table = schema.serialized_dag
+        return tx.conn.execute(
+            sa.select(table.c.last_updated, table.c.source_code).where(table.c.dag_id == dag_id)
+        ).one()
+
+
+def test_an_unchanged_reparse_only_moves_the_parse_time(setup):
+    store, processor, folder = setup
+    _write(folder, "a.py", GOOD.format(dag_id="a", schedule="@daily"))
+    processor.parse_all()
+    parsed, written = _dags(store)["a"].last_parsed_time, _serialized_written(store, "a")
+    processor.parse_all()  # every file again: the periodic re-parse
+    assert _dags(store)["a"].last_parsed_time > parsed
+    assert _serialized_written(store, "a") == written
+
+
+def test_a_changed_source_is_written_even_when_the_dag_is_the_same(setup):
+    store, processor, folder = setup
+    _write(folder, "a.py", GOOD.format(dag_id="a", schedule="@daily"))
+    processor.parse_all()
+    hashed = _dags(store)["a"].serialized_hash
+    _write(folder, "a.py", "# a comment only\n" + GOOD.format(dag_id="a", schedule="@daily"))
+    processor.parse_all()
+    assert _dags(store)["a"].serialized_hash == hashed
+    assert _serialized_written(store, "a").source_code.startswith("# a comment only")

@@ -44,6 +44,24 @@ class DagRepo:
         AssetRepo(self.conn).sync_serialized(dag, now=now)
         return existing is None
 
+    def touch_if_unchanged(self, dag: SerializedDag, *, now: datetime, source_code: str | None) -> bool:
+        """A re-parse that changed nothing (same hash, file and source, still active) only
+        moves ``last_parsed_time``, as Airflow skips writing an unchanged serialized DAG;
+        True if so. A big folder is re-parsed every ``min_file_process_interval``."""
+        row = self.conn.execute(
+            sa.select(s.dag.c.is_active, s.serialized_dag.c.source_code)
+            .join(s.serialized_dag, s.serialized_dag.c.dag_id == s.dag.c.dag_id)
+            .where(
+                s.dag.c.dag_id == dag.dag_id,
+                s.dag.c.fileloc == dag.fileloc,
+                s.dag.c.serialized_hash == dag.hash,
+            )
+        ).first()
+        if row is None or not row.is_active or row.source_code != source_code:
+            return False
+        self.conn.execute(s.dag.update().where(s.dag.c.dag_id == dag.dag_id).values(last_parsed_time=now))
+        return True
+
     def _write_serialized(self, dag: SerializedDag, now: datetime, source_code: str | None) -> None:
         row = {
             "fileloc": dag.fileloc,
