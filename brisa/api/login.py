@@ -179,12 +179,15 @@ def note_failure(ctx: ApiContext, user: UserRecord, now: datetime) -> None:
     """
     with ctx.store.transaction() as tx:
         count = tx.login_failures.get(name_key(user.username))
-        locked = count.failures >= ctx.throttle.lockout_after and count.last_failure is not None
+        last = count.last_failure
+        locked_until = None
+        if last is not None and count.failures >= ctx.throttle.lockout_after:
+            locked_until = last + ctx.throttle.lockout
         tx.users.update(
             user.username,
             failed_logins=count.failures,
-            last_failed_login=count.last_failure or now,
-            locked_until=count.last_failure + ctx.throttle.lockout if locked else None,
+            last_failed_login=last or now,
+            locked_until=locked_until,
         )
 
 

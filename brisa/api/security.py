@@ -300,11 +300,11 @@ def api_routes(routes: Iterable[Any]) -> Iterator[tuple[str, set[str], Any]]:
     except ImportError:  # FastAPI before lazy includes: app.routes are the routes themselves
         for route in routes:
             if isinstance(route, APIRoute):
-                yield route.path, set(route.methods), route.dependant
+                yield route.path, set(route.methods or ()), route.dependant
         return
     for context in iter_route_contexts(list(routes)):
         if isinstance(context.original_route, APIRoute):
-            yield context.path, set(context.methods or ()), context.dependant
+            yield context.path or "", set(context.methods or ()), context.dependant
 
 
 def check_routes(routes: Iterable[Any]) -> None:

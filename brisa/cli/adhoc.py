@@ -36,6 +36,7 @@ from brisa.runtime import use_runtime
 from brisa.secrets.local import local_secrets
 from brisa.serialized import SerializedDag
 from brisa.services.adhoc import queue_by_hand, start_test_run
+from brisa.services.run_actions import service_actions
 from brisa.states import RunState, TaskState
 from brisa.store.memory import memory_store
 from brisa.store.records import TaskKey
@@ -101,7 +102,9 @@ def adhoc_workload(settings: Any, dag_id: str, task_id: str, when: datetime, *, 
 
 
 def _runtime(adhoc: Adhoc, key: TaskKey) -> StoreRuntime:
-    return StoreRuntime(adhoc.store, key, secrets=adhoc.secrets, masker=_Unmasked(), clock=utcnow)
+    return StoreRuntime(
+        adhoc.store, key, secrets=adhoc.secrets, masker=_Unmasked(), clock=utcnow, actions=service_actions()
+    )
 
 
 def render_task(adhoc: Adhoc) -> list[tuple[str, Any]]:
@@ -322,7 +325,13 @@ class _SubDags:
         if not self.dags:
             return _runtime(adhoc, key)
         return _SubDagRuntime(
-            adhoc.store, key, secrets=adhoc.secrets, masker=_Unmasked(), clock=utcnow, subdags=self
+            adhoc.store,
+            key,
+            secrets=adhoc.secrets,
+            masker=_Unmasked(),
+            clock=utcnow,
+            actions=service_actions(),
+            subdags=self,
         )
 
     def run_child(
@@ -348,7 +357,8 @@ def _clear_child_failures(store: Store, sub: SerializedDag, run_id: str) -> None
     from brisa.runner.store_runtime import clear_failed_tasks
 
     with store.transaction() as tx:
-        clear_failed_tasks(tx, sub, tx.runs.require(sub.dag_id, run_id), now=utcnow())
+        run = tx.runs.require(sub.dag_id, run_id)
+        clear_failed_tasks(tx, sub, run, now=utcnow(), actions=service_actions())
 
 
 class _SubDagRuntime(StoreRuntime):

@@ -100,6 +100,7 @@ def queue_list(settings: Settings, queues: str | None) -> list[str]:
 def make_worker(settings: Settings, store: Store, *, concurrency: int, nodename: str) -> CeleryWorker:
     from brisa.executors.celery import CeleryWorker
     from brisa.executors.local import LocalExecutor
+    from brisa.services.run_actions import service_actions
 
     secrets = wiring.make_secrets(settings, store)
     secrets.check_key()  # a wrong fernet key is an error now, not in the first try that needs a secret
@@ -108,6 +109,7 @@ def make_worker(settings: Settings, store: Store, *, concurrency: int, nodename:
         parallelism=concurrency,
         secrets=secrets,
         masker_factory=wiring.masker_factory(settings),
+        actions=service_actions(),
         clock=wiring.utcnow,
         hostname=nodename,
         heartbeat_seconds=settings.scheduler.task_heartbeat_sec,

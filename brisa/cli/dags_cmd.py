@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 from typing import Any
 
 import click
@@ -291,7 +292,7 @@ def dags_backfill(
     settings, store = _store()
     start, end = parse_when(start_date), parse_when(end_date)
     parsed_conf = _parse_conf(conf)
-    dates = {"start date": start, "end date": end}
+    dates: dict[str, datetime | None] = {"start date": start, "end date": end}
     check_new_run(RunLimits.from_settings(settings), run_id=None, conf=parsed_conf, dates=dates)
     with store.transaction(readonly=True) as tx:
         dag = tx.dags.require_serialized(dag_id)

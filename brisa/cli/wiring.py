@@ -270,12 +270,14 @@ def dag_folders(settings: Settings) -> tuple[Path, ...]:
 
 def make_local_executor(settings: Settings, store: Store, secrets: SecretsService) -> LocalExecutor:
     from brisa.executors.local import LocalExecutor
+    from brisa.services.run_actions import service_actions
 
     return LocalExecutor(
         store,
         parallelism=settings.core.parallelism,
         secrets=secrets,
         masker_factory=masker_factory(settings),
+        actions=service_actions(),
         clock=utcnow,
         heartbeat_seconds=settings.scheduler.task_heartbeat_sec,
         max_log_bytes=settings.logging.max_log_bytes_per_try,

@@ -26,7 +26,7 @@ from brisa.process.entrypoints import EntryPoints
 from brisa.process.pool import ProcessPool
 from brisa.runner import entrypoints as runner_entrypoints
 from brisa.runner.adoption import Adoption
-from brisa.runner.store_runtime import SecretsSource, StoreRuntime
+from brisa.runner.store_runtime import RunActions, SecretsSource, StoreRuntime
 from brisa.runner.supervisor import (
     KILL_GRACE_SECONDS,
     Ending,
@@ -56,6 +56,7 @@ class LocalExecutor(BaseExecutor):
         parallelism: int,
         secrets: SecretsSource,
         masker_factory: Callable[[], Any],
+        actions: RunActions,
         clock: Callable[[], datetime] = utcnow,
         hostname: str | None = None,
         heartbeat_seconds: float = 5.0,
@@ -68,6 +69,7 @@ class LocalExecutor(BaseExecutor):
         self.parallelism = parallelism
         self.secrets = secrets
         self.masker_factory = masker_factory
+        self.actions = actions
         self.clock = clock
         self.hostname = hostname or socket.getfqdn()
         self.heartbeat_seconds = heartbeat_seconds
@@ -245,6 +247,7 @@ class LocalExecutor(BaseExecutor):
             secrets=self.secrets,
             masker=masker,
             clock=self.clock,
+            actions=self.actions,
             on_trigger=lambda: self.on_trigger(),
         )
         return TrySupervisor(

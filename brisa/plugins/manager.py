@@ -96,7 +96,7 @@ def load_plugins(folder: Path | None, *, entry_points: bool = True) -> LoadedPlu
 
 
 def _plugin_files(folder: Path) -> list[str]:
-    from brisa.loader.discover import discover
+    from brisa.dagfolder import discover
 
     if not folder.is_dir():
         return []

@@ -42,6 +42,46 @@ TI_FIELDS = (
 """What DAG code sees of a task instance (``dag_run.get_task_instances()``), besides its state."""
 
 
+class RunActions(Protocol):
+    """The run actions DAG code may ask for (``TriggerDagRunOperator``, ``skip``, a SubDAG's
+    retry): services' functions, handed in by whoever wires the runtime
+    (:func:`brisa.services.run_actions.service_actions`), because the runner sits below
+    the services."""
+
+    def trigger_run(
+        self,
+        tx: Transaction,
+        dag: SerializedDag,
+        *,
+        now: datetime,
+        run_id: str | None,
+        logical_date: datetime | None,
+        conf: dict[str, Any] | None,
+        triggered_by: str,
+    ) -> RunRecord: ...
+
+    def skip_in_run(
+        self,
+        tx: Transaction,
+        dag_id: str,
+        run_id: str,
+        task_ids: Sequence[str],
+        *,
+        now: datetime,
+        map_index: int | None,
+    ) -> object: ...
+
+    def clear_task_instances(
+        self,
+        tx: Transaction,
+        dag: SerializedDag,
+        run: RunRecord,
+        tis: Sequence[TiRecord],
+        *,
+        now: datetime,
+    ) -> object: ...
+
+
 class SecretsSource(Protocol):
     def get_variable(self, key: str) -> str | None: ...
 
@@ -132,9 +172,11 @@ class StoreRuntime:
         secrets: SecretsSource,
         masker: Masker,
         clock: Callable[[], datetime],
+        actions: RunActions,
         on_trigger: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
+        self.actions = actions
         self.key = key
         self.secrets = secrets
         self.masker = masker
@@ -183,20 +225,18 @@ class StoreRuntime:
         logical_date: str | None,
         reset_dag_run: bool | str,
     ) -> str:
-        from brisa.services.runs import trigger_run
-
         now = self.clock()
         when = datetime.fromisoformat(logical_date) if logical_date else None
         with self.store.transaction() as tx:
             dag = tx.dags.require_serialized(dag_id)
             existing = tx.runs.get(dag_id, run_id) if reset_dag_run and run_id else None
             if existing is not None and reset_dag_run == RESET_FAILED_TASKS:
-                clear_failed_tasks(tx, dag, existing, now=now)
+                clear_failed_tasks(tx, dag, existing, now=now, actions=self.actions)
                 self.on_trigger()
                 return existing.run_id
             if existing is not None:
                 tx.runs.delete(dag_id, existing.run_id)
-            run = trigger_run(
+            run = self.actions.trigger_run(
                 tx,
                 dag,
                 now=now,
@@ -254,10 +294,9 @@ class StoreRuntime:
         return self._tis.get_task_instance(dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index)
 
     def skip_tasks(self, *, task_ids: Sequence[str], map_index: int | None = None) -> None:
-        from brisa.services.tasks import skip_in_run
-
         with self.store.transaction() as tx:
-            skip_in_run(tx, self.key.dag_id, self.key.run_id, task_ids, now=self.clock(), map_index=map_index)
+            key, now = self.key, self.clock()
+            self.actions.skip_in_run(tx, key.dag_id, key.run_id, task_ids, now=now, map_index=map_index)
 
     def get_task_group_task_ids(self, *, dag_id: str, group_id: str) -> list[str] | None:
         with self.store.transaction(readonly=True) as tx:
@@ -290,19 +329,20 @@ class StoreRuntime:
         return self.masker.mask(text)
 
 
-def clear_failed_tasks(tx: Transaction, dag: SerializedDag, run: RunRecord, *, now: datetime) -> None:
+def clear_failed_tasks(
+    tx: Transaction, dag: SerializedDag, run: RunRecord, *, now: datetime, actions: RunActions
+) -> None:
     """Airflow 2's SubDagOperator retry (``_reset_dag_run_and_task_instances``): the child
     run's failed and upstream_failed tasks run again; its successful ones are kept."""
-    from brisa.services.tasks import clear_task_instances
-
     failed = [ti for ti in tx.tis.for_run(run.dag_id, run.run_id) if ti.state in _FAILED_TO_RERUN]
-    clear_task_instances(tx, dag, run, failed, now=now)
+    actions.clear_task_instances(tx, dag, run, failed, now=now)
 
 
 __all__ = [
     "TI_FIELDS",
     "MaskedSecrets",
     "Masker",
+    "RunActions",
     "SecretsSource",
     "StoreRuntime",
     "TaskInstanceReader",

@@ -56,7 +56,7 @@ def _xcom_length(tx: Transaction, dag: SerializedDag, run: RunRecord, inp: Mappe
     if upstream is not None and upstream.is_mapped:
         # The output of a mapped task is the sequence of its instances' return values.
         records = tx.xcoms.pull(
-            dag_id=run.dag_id, run_id=run.run_id, task_ids=[inp.xcom_task_id], key=inp.xcom_key
+            dag_id=run.dag_id, run_id=run.run_id, task_ids=[inp.xcom_task_id or ""], key=inp.xcom_key
         )
         return len(records)
     raw = tx.xcoms.raw_value(TaskKey(run.dag_id, run.run_id, inp.xcom_task_id or "", -1), inp.xcom_key)

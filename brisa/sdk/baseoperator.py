@@ -15,7 +15,7 @@ import inspect
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from brisa.sdk import context as ambient
 from brisa.sdk import setup_teardown
@@ -54,7 +54,14 @@ def _signature_facts(func: Callable[..., Any]) -> tuple[frozenset[str], tuple[st
     return names, required, any(p.kind == p.VAR_KEYWORD for p in params)
 
 
-def _merged_default_args(self: BaseOperator, kwargs: dict[str, Any]) -> dict[str, Any]:
+class _DefaultArgsOwner(Protocol):
+    """What :func:`_merged_default_args` reads of its ``self``: an operator, or a mapped
+    operator's stand-in."""
+
+    _brisa_detached: bool
+
+
+def _merged_default_args(self: _DefaultArgsOwner, kwargs: dict[str, Any]) -> dict[str, Any]:
     """DAG ``default_args`` < task group's < the operator's own ``default_args=``."""
     dag = kwargs.get("dag")
     if dag is None and not self._brisa_detached:

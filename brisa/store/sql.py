@@ -325,7 +325,7 @@ def _ping_when_idle(engine: sa.Engine) -> None:
 def _create_private_database(url: str) -> None:
     """Create a missing SQLite file mode 0600: SQLite would make it 0644, and its -wal and
     -shm files take the database file's mode. An existing file keeps its mode."""
-    from brisa.secrets.private import create_private_file
+    from brisa.private_files import create_private_file
 
     parsed = sa.engine.make_url(url)
     database = parsed.database or ""

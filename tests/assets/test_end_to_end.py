@@ -14,6 +14,7 @@ from brisa.runner.store_runtime import StoreRuntime
 from brisa.runner.task_runner import run_try
 from brisa.scheduler.loop import Scheduler, SchedulerConfig
 from brisa.services.dags import refresh_next_run
+from brisa.services.run_actions import ServiceActions
 from brisa.services.runs import trigger_run
 from brisa.states import RunState
 from brisa.testing import FakeClock
@@ -87,7 +88,8 @@ with DAG("consumer3", schedule=cooked & AssetAlias("picked")):
 def _scheduler(store, clock):
     def run_one(workload):
         runtime = StoreRuntime(
-            store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=lambda: datetime.now(UTC)
+            store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=lambda: datetime.now(UTC),
+            actions=ServiceActions(),
         )
         return run_try(workload, runtime)
 

@@ -22,6 +22,7 @@ import pytest
 
 from brisa.loader import parse_file
 from brisa.runtime import NoSecrets, ParseRuntime, use_runtime
+from brisa.services.run_actions import ServiceActions
 
 pytestmark = pytest.mark.slow
 
@@ -307,7 +308,9 @@ def test_alias_examples_trigger_their_consumers_through_the_scheduler(
         trigger_run(tx, dags[producer], now=clock())
 
     def run_one(workload):
-        runtime = StoreRuntime(store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=clock)
+        runtime = StoreRuntime(store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=clock,
+            actions=ServiceActions(),
+        )
         return run_try(workload, runtime)
 
     scheduler = Scheduler(

@@ -24,6 +24,7 @@ from brisa.executors.celery import (
 from brisa.executors.local import LocalExecutor
 from brisa.runner.supervisor import claim_tries
 from brisa.secrets.masking import SecretsMasker
+from brisa.services.run_actions import ServiceActions
 from brisa.states import TaskState
 from brisa.store import migrate
 from brisa.store.sql import Store
@@ -183,6 +184,7 @@ def _worker(store, *, hostname="w1@test", parallelism=4):
         parallelism=parallelism,
         secrets=None,
         masker_factory=SecretsMasker,
+        actions=ServiceActions(),
         hostname=hostname,
         heartbeat_seconds=0.2,
     )

@@ -13,6 +13,7 @@ from brisa.secrets.backends import EnvironmentBackend
 from brisa.secrets.fernet import FernetCodec, generate_key
 from brisa.secrets.masking import SecretsMasker
 from brisa.secrets.service import SecretsService
+from brisa.services.run_actions import ServiceActions
 from brisa.services.runs import trigger_run
 from brisa.states import TaskState, advance_ti
 from brisa.store import migrate
@@ -39,7 +40,12 @@ def env(tmp_path):
     secrets = SecretsService(store, FernetCodec([generate_key()]), [EnvironmentBackend({})])
     secrets.chain = type(secrets.chain)([secrets.metastore])
     executor = LocalExecutor(
-        store, parallelism=4, secrets=secrets, masker_factory=SecretsMasker, heartbeat_seconds=0.5
+        store,
+        parallelism=4,
+        secrets=secrets,
+        masker_factory=SecretsMasker,
+        actions=ServiceActions(),
+        heartbeat_seconds=0.5,
     )
     executor.start_zygote()
     executor.start()
@@ -254,7 +260,9 @@ def test_shutdown_ends_running_tries_and_marks_them_for_retry(tmp_path):
     store = Store(f"sqlite:///{tmp_path}/brisa.db")
     migrate.upgrade(store)
     secrets = SecretsService(store, FernetCodec([generate_key()]), [])
-    executor = LocalExecutor(store, parallelism=2, secrets=secrets, masker_factory=SecretsMasker)
+    executor = LocalExecutor(
+        store, parallelism=2, secrets=secrets, masker_factory=SecretsMasker, actions=ServiceActions()
+    )
     executor.start_zygote()
     executor.start()
     path = _dag_file(
@@ -317,7 +325,12 @@ def test_a_try_keeps_a_durable_record_while_it_runs_and_not_after(tmp_path):
     secrets = SecretsService(store, FernetCodec([generate_key()]), [EnvironmentBackend({})])
     folder = tmp_path / "run" / "tries"
     executor = LocalExecutor(
-        store, parallelism=2, secrets=secrets, masker_factory=SecretsMasker, tries_folder=folder
+        store,
+        parallelism=2,
+        secrets=secrets,
+        masker_factory=SecretsMasker,
+        actions=ServiceActions(),
+        tries_folder=folder,
     )
     executor.start_zygote()
     executor.start()

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from brisa.runner.store_runtime import StoreRuntime
 from brisa.runtime import RESET_FAILED_TASKS
 from brisa.secrets.masking import SecretsMasker
+from brisa.services.run_actions import ServiceActions
 from brisa.services.runs import set_run_state, trigger_run
 from brisa.states import RunState, TaskState, advance_ti
 from brisa.store.records import TaskKey
@@ -37,7 +38,8 @@ def _child_run_that_failed(store):
             advance_ti(tx, TaskKey("p.inner", "r1", task_id), None, TaskState(state), try_number=1)
         set_run_state(tx, run, RunState.FAILED, now=T0)
     return StoreRuntime(
-        store, TaskKey("p", "r1", "inner"), secrets=_NoSecrets(), masker=SecretsMasker(), clock=lambda: T0
+        store, TaskKey("p", "r1", "inner"), secrets=_NoSecrets(), masker=SecretsMasker(), clock=lambda: T0,
+        actions=ServiceActions(),
     )
 
 

@@ -8,6 +8,7 @@ from brisa.runner.store_runtime import StoreRuntime
 from brisa.runner.supervisor import Ending, TrySupervisor, claim_tries
 from brisa.secrets.masking import SecretsMasker
 from brisa.serde import dumps, loads
+from brisa.services.run_actions import ServiceActions
 from brisa.services.runs import trigger_run
 from brisa.states import TaskState, advance_ti
 from brisa.store.records import TaskKey
@@ -65,7 +66,9 @@ def running(memory_store):
 
     def make(max_log_bytes=0):
         masker = SecretsMasker()
-        runtime = StoreRuntime(memory_store, key, secrets=_NoSecrets(), masker=masker, clock=clock)
+        runtime = StoreRuntime(
+            memory_store, key, secrets=_NoSecrets(), masker=masker, clock=clock, actions=ServiceActions()
+        )
         events = []
 
         def record_end(write, event):

@@ -13,6 +13,7 @@ from brisa.runner.supervisor import claim_tries
 from brisa.runner.task_runner import EndingTryRuntime, run_try
 from brisa.runtime import use_runtime
 from brisa.sdk.dagrun import DagRun
+from brisa.services.run_actions import ServiceActions
 from brisa.services.runs import trigger_run
 from brisa.states import TaskState, advance_ti
 from brisa.store.records import TaskKey
@@ -91,7 +92,8 @@ def test_a_failure_callback_finds_its_own_task_instance_failed(memory_store, tmp
     path.write_text(CALLBACK_DAG)
     workload = _running_try(memory_store, path, "boom")
     runtime = StoreRuntime(
-        memory_store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=lambda: datetime.now(UTC)
+        memory_store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=lambda: datetime.now(UTC),
+        actions=ServiceActions(),
     )
     outcome = run_try(workload, runtime)
     assert outcome.state == TaskState.FAILED
@@ -127,7 +129,8 @@ def test_a_task_reads_brisas_base_url_as_airflows_webserver_base_url(memory_stor
     path.write_text(CONF_DAG)
     workload = _running_try(memory_store, path, "link")
     runtime = StoreRuntime(
-        memory_store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=lambda: datetime.now(UTC)
+        memory_store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=lambda: datetime.now(UTC),
+        actions=ServiceActions(),
     )
     assert run_try(workload, runtime).state == TaskState.SUCCESS
     assert (tmp_path / "seen.txt").read_text() == "https://brisa.example.com"

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from brisa.errors import StoreError
 from brisa.store import schema as s
 from brisa.store.records import JobRecord
 
@@ -30,7 +31,10 @@ class JobRepo:
                 latest_heartbeat=now,
             )
         )
-        return int(result.inserted_primary_key[0])
+        primary_key = result.inserted_primary_key
+        if primary_key is None:  # SQLAlchemy's type allows it; one inserted row always has one
+            raise StoreError("the job row was inserted without a primary key")
+        return int(primary_key[0])
 
     def heartbeat(self, job_id: int, now: datetime) -> bool:
         """False when the job was declared dead by someone else (then it must stop)."""

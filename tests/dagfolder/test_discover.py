@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import os
 
-from brisa.loader.discover import EXAMPLES_FOLDER, discover, might_contain_dag
-from brisa.loader.ignore import glob_to_regex
+from brisa.dagfolder.discover import EXAMPLES_FOLDER, discover, might_contain_dag
+from brisa.dagfolder.ignore import glob_to_regex
 
 DAG_TEXT = "from airflow import DAG\n"
 
