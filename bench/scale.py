@@ -263,10 +263,14 @@ class AirflowDagProcessor(Scheduler):
     def _migrated_template(self) -> Path:
         if AirflowDagProcessor.template is None:
             template = Path(tempfile.mkdtemp(prefix="airflow-scale-template-"))
-            env = {**self.env, "AIRFLOW_HOME": str(template),
-                   "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{template / 'airflow.db'}"}
-            done = subprocess.run([str(self.airflow_bin), "db", "migrate"], env=env,
-                                  capture_output=True, text=True, timeout=900)
+            env = {
+                **self.env,
+                "AIRFLOW_HOME": str(template),
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{template / 'airflow.db'}",
+            }
+            done = subprocess.run(
+                [str(self.airflow_bin), "db", "migrate"], env=env, capture_output=True, text=True, timeout=900
+            )
             if done.returncode:
                 raise RuntimeError(f"airflow db migrate failed: {done.stderr[-800:]}")
             AirflowDagProcessor.template = template
@@ -340,14 +344,33 @@ def _plan_once(dag: Any) -> float:
     from brisa.store.records import RunRecord, TiRecord
 
     now = dt.datetime.now(dt.UTC)
-    run = RunRecord(**{f.name: None for f in fields(RunRecord)} | {
-        "id": 1, "dag_id": dag.dag_id, "run_id": "scale", "state": RunState.RUNNING,
-        "run_after": now, "start_date": now, "conf": {}, "clear_number": 0,
-    })
+    run = RunRecord(
+        **{f.name: None for f in fields(RunRecord)}
+        | {
+            "id": 1,
+            "dag_id": dag.dag_id,
+            "run_id": "scale",
+            "state": RunState.RUNNING,
+            "run_after": now,
+            "start_date": now,
+            "conf": {},
+            "clear_number": 0,
+        }
+    )
     blank = {f.name: None for f in fields(TiRecord)}
     tis = [
-        TiRecord(**blank | {"id": i, "dag_id": dag.dag_id, "run_id": "scale", "task_id": task_id,
-                            "map_index": -1, "try_number": 0, "max_tries": 0})
+        TiRecord(
+            **blank
+            | {
+                "id": i,
+                "dag_id": dag.dag_id,
+                "run_id": "scale",
+                "task_id": task_id,
+                "map_index": -1,
+                "try_number": 0,
+                "max_tries": 0,
+            }
+        )
         for i, task_id in enumerate(dag.tasks)
     ]
     started = time.perf_counter()
@@ -369,8 +392,14 @@ def run_point(dag_id: str, source: str, n: int, extra: dict[str, Any] | None = N
         ended = "SELECT state FROM dag_run WHERE dag_id=? AND run_id='scale'"
         seconds = s.wait_for(lambda: s.query(ended, dag_id) in ([("success",)], [("failed",)]))
         state = s.query(ended, dag_id)[0][0]
-        return {"size": n, "run_s": round(seconds, 2), "state": state, "peak_mb": s.peak_mb,
-                "load": load(), **(extra or {})}
+        return {
+            "size": n,
+            "run_s": round(seconds, 2),
+            "state": state,
+            "peak_mb": s.peak_mb,
+            "load": load(),
+            **(extra or {}),
+        }
 
 
 def tasks_point(n: int) -> dict[str, Any]:
@@ -391,12 +420,23 @@ def airflow_tasks_point(n: int) -> dict[str, Any]:
         (folder / "warm").mkdir()
         (folder / "warm" / "dag.py").write_text(WIDE_DAG.format(tasks=2))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BRISA", "PYTHONPATH"))}
-        env |= {"AIRFLOW_HOME": str(folder), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{folder / 'airflow.db'}"}
+        env |= {
+            "AIRFLOW_HOME": str(folder),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{folder / 'airflow.db'}",
+        }
         done = subprocess.run(
-            [str(AIRFLOW_VENV / "bin" / "python"), "-c", AIRFLOW_SERIALISE, str(folder / "dag.py"),
-             str(folder / "warm" / "dag.py")],
-            env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT,
+            [
+                str(AIRFLOW_VENV / "bin" / "python"),
+                "-c",
+                AIRFLOW_SERIALISE,
+                str(folder / "dag.py"),
+                str(folder / "warm" / "dag.py"),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
         )
         if done.returncode:
             raise RuntimeError(done.stderr[-800:])
@@ -450,8 +490,10 @@ def table(results: dict[str, Any]) -> str:
 
 def side_by_side(results: dict[str, Any]) -> str:
     """Brisa and Airflow per size and figure, with Airflow / Brisa (higher: Brisa ahead)."""
-    lines = ["| curve | size | figure | Brisa | Airflow 3.3.2 | Airflow / Brisa | load (B / A) |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| curve | size | figure | Brisa | Airflow 3.3.2 | Airflow / Brisa | load (B / A) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for curve, points in results["curves"].items():
         if curve.startswith("airflow_"):
             continue
@@ -462,8 +504,15 @@ def side_by_side(results: dict[str, Any]) -> str:
                 a, b = other.get(key), ours[key]
                 ratio = f"{a / b:.1f}x" if a and b else ""
                 load_a = f" / {other.get('load', '')}" if other else ""
-                cells = [curve, f"{ours['size']:,}", key, b, "" if a is None else a, ratio,
-                         f"{ours.get('load', '')}{load_a}"]
+                cells = [
+                    curve,
+                    f"{ours['size']:,}",
+                    key,
+                    b,
+                    "" if a is None else a,
+                    ratio,
+                    f"{ours.get('load', '')}{load_a}",
+                ]
                 lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines)
 

@@ -88,7 +88,11 @@ with DAG("consumer3", schedule=cooked & AssetAlias("picked")):
 def _scheduler(store, clock):
     def run_one(workload):
         runtime = StoreRuntime(
-            store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=lambda: datetime.now(UTC),
+            store,
+            workload.key,
+            secrets=_Secrets(),
+            masker=_Masker(),
+            clock=lambda: datetime.now(UTC),
             actions=ServiceActions(),
         )
         return run_try(workload, runtime)

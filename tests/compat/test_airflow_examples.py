@@ -308,8 +308,8 @@ def test_alias_examples_trigger_their_consumers_through_the_scheduler(
         trigger_run(tx, dags[producer], now=clock())
 
     def run_one(workload):
-        runtime = StoreRuntime(store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=clock,
-            actions=ServiceActions(),
+        runtime = StoreRuntime(
+            store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=clock, actions=ServiceActions()
         )
         return run_try(workload, runtime)
 

@@ -38,7 +38,11 @@ def _child_run_that_failed(store):
             advance_ti(tx, TaskKey("p.inner", "r1", task_id), None, TaskState(state), try_number=1)
         set_run_state(tx, run, RunState.FAILED, now=T0)
     return StoreRuntime(
-        store, TaskKey("p", "r1", "inner"), secrets=_NoSecrets(), masker=SecretsMasker(), clock=lambda: T0,
+        store,
+        TaskKey("p", "r1", "inner"),
+        secrets=_NoSecrets(),
+        masker=SecretsMasker(),
+        clock=lambda: T0,
         actions=ServiceActions(),
     )
 

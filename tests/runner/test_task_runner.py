@@ -92,7 +92,11 @@ def test_a_failure_callback_finds_its_own_task_instance_failed(memory_store, tmp
     path.write_text(CALLBACK_DAG)
     workload = _running_try(memory_store, path, "boom")
     runtime = StoreRuntime(
-        memory_store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=lambda: datetime.now(UTC),
+        memory_store,
+        workload.key,
+        secrets=_Secrets(),
+        masker=_Masker(),
+        clock=lambda: datetime.now(UTC),
         actions=ServiceActions(),
     )
     outcome = run_try(workload, runtime)
@@ -129,7 +133,11 @@ def test_a_task_reads_brisas_base_url_as_airflows_webserver_base_url(memory_stor
     path.write_text(CONF_DAG)
     workload = _running_try(memory_store, path, "link")
     runtime = StoreRuntime(
-        memory_store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=lambda: datetime.now(UTC),
+        memory_store,
+        workload.key,
+        secrets=_Secrets(),
+        masker=_Masker(),
+        clock=lambda: datetime.now(UTC),
         actions=ServiceActions(),
     )
     assert run_try(workload, runtime).state == TaskState.SUCCESS
@@ -202,7 +210,12 @@ def test_a_deferring_try_reports_its_trigger_and_the_resumed_try_calls_the_metho
     path.write_text(DEFER_DAG)
     workload = _running_try(memory_store, path, "waits")
     runtime = StoreRuntime(
-        memory_store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=lambda: datetime.now(UTC)
+        memory_store,
+        workload.key,
+        secrets=_Secrets(),
+        masker=_Masker(),
+        clock=lambda: datetime.now(UTC),
+        actions=ServiceActions(),
     )
     outcome = run_try(workload, runtime)
     assert outcome.state == TaskState.DEFERRED
@@ -220,7 +233,12 @@ def test_a_trigger_that_cannot_be_serialized_fails_the_try(memory_store, tmp_pat
     path.write_text(DEFER_DAG)
     workload = _running_try(memory_store, path, "cannot")
     runtime = StoreRuntime(
-        memory_store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=lambda: datetime.now(UTC)
+        memory_store,
+        workload.key,
+        secrets=_Secrets(),
+        masker=_Masker(),
+        clock=lambda: datetime.now(UTC),
+        actions=ServiceActions(),
     )
     outcome = run_try(workload, runtime)
     assert outcome.state == TaskState.FAILED and "TypeError" in outcome.error
