@@ -139,6 +139,8 @@ def platform_candidates(environ: Mapping[str, str]) -> Iterator[tuple[tuple[str,
 
 
 def _platform_database_url(url: str, sslmode_from_env: bool) -> str:
+    if url.partition("://")[0].lower().startswith("mysql"):
+        return url  # refused as written by the metadata database check, which names it
     try:
         return normalize_database_url(url, require_ssl_when_remote=True, sslmode_from_env=sslmode_from_env)
     except ValueError as exc:

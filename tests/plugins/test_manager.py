@@ -7,6 +7,7 @@ import textwrap
 
 import pytest
 
+from brisa.compat import shim_installed
 from brisa.plugins import AirflowPlugin, active_plugins, load_plugins, manager, registered_timetables
 from brisa.templating import macros, make_environment, render_string
 from tests.plugins.helpers import plugins_folder
@@ -117,5 +118,6 @@ def test_plugins_load_only_when_a_template_asks_for_a_plugin_macro(tmp_path):
 
 @pytest.mark.parametrize("path", ["airflow.plugins_manager"])
 def test_airflow_plugin_is_importable_from_airflows_path(path):
-    module = __import__(path, fromlist=["AirflowPlugin"])
-    assert module.AirflowPlugin is AirflowPlugin
+    with shim_installed():
+        module = __import__(path, fromlist=["AirflowPlugin"])
+        assert module.AirflowPlugin is AirflowPlugin
