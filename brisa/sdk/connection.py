@@ -188,12 +188,16 @@ def _hook_for(conn_type: str, conn_id: str | None, hook_params: dict[str, Any] |
     """Airflow's ``Connection.get_hook``: the hook class of ``conn_type`` built for ``conn_id``."""
     from brisa.providers.connection_types import connection_types
 
-    known = connection_types()
-    if conn_type not in known:
+    kind = connection_types().get(conn_type)
+    if kind is None:
         raise AirflowException(
             f"Unknown hook type {conn_type!r}: no installed provider declares this connection type "
             "(brisa providers list; install one with `brisa providers install NAME`)"
         )
-    hook_class = known[conn_type].hook_class()
+    return build_hook(kind.hook_class(), conn_id, hook_params)
+
+
+def build_hook(hook_class: type, conn_id: str | None, hook_params: dict[str, Any] | None = None) -> Any:
+    """``hook_class`` built for ``conn_id`` under the argument name it declares."""
     attribute = getattr(hook_class, "conn_name_attr", "conn_id")
     return hook_class(**{attribute: conn_id}, **(hook_params or {}))

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from brisa.sdk.baseoperator import BaseOperator
-from brisa.sdk.connection import BaseHook
+from brisa.sdk.connection import BaseHook, build_hook
 from brisa.sdk.exceptions import AirflowException
 from brisa.sdk.hooks.dbapi import DbApiHook, fetch_all_handler
 from brisa.sdk.hooks.postgres import PostgresHook
@@ -31,8 +31,9 @@ def hook_for(conn_id: str, hook_params: Mapping[str, Any] | None = None) -> DbAp
     from brisa.providers.connection_types import installed_connection_types
 
     connection = BaseHook.get_connection(conn_id)
-    if connection.conn_type in installed_connection_types():
-        return connection.get_hook(hook_params=dict(hook_params or {}))
+    installed = installed_connection_types().get(connection.conn_type or "")
+    if installed is not None:  # one scan of the providers' metadata, not a second in get_hook
+        return build_hook(installed.hook_class(), conn_id, dict(hook_params or {}))
     hook_class = HOOKS.get((connection.conn_type or "").lower().replace("-", "_"))
     if hook_class is None:
         raise AirflowException(
