@@ -178,7 +178,10 @@ class asset(_DagFactory):
         super().__init__(schedule=schedule, **dag_kwargs)
         self.name, self.uri, self.group, self.extra = name, uri, group, dict(extra or {})
         if watchers:
-            raise NotImplementedError("Brisa does not run asset watchers (they need Airflow's triggerer)")
+            raise NotImplementedError(
+                "Brisa's triggerer does not run asset watchers yet; "
+                "create asset events with POST /api/v2/assets/events instead"
+            )
 
     def __call__(self, function: Callable[..., Any]) -> AssetDefinition:
         name = self.name or function.__name__

@@ -342,11 +342,11 @@ class Metadata:
 
 
 class AssetWatcher:
-    """Airflow 3's event-driven asset watch: needs a triggerer, which Brisa lacks."""
+    """Airflow 3's event-driven asset watch: Brisa's triggerer does not run watchers yet."""
 
     def __init__(self, name: str, trigger: Any) -> None:
         raise NotImplementedError(
-            "Brisa does not run asset watchers (they need Airflow's triggerer); "
+            "Brisa's triggerer does not run asset watchers yet; "
             "create asset events with POST /api/v2/assets/events instead"
         )
 
