@@ -87,18 +87,23 @@ def _running_try(store, path: Path, task_id: str) -> Workload:
     return workload
 
 
-def test_a_failure_callback_finds_its_own_task_instance_failed(memory_store, tmp_path):
-    path = tmp_path / "ending.py"
-    path.write_text(CALLBACK_DAG)
-    workload = _running_try(memory_store, path, "boom")
-    runtime = StoreRuntime(
-        memory_store,
+def _store_runtime(store, workload):
+    """The supervisor's store-backed runtime for ``workload``, on the real clock."""
+    return StoreRuntime(
+        store,
         workload.key,
         secrets=_Secrets(),
         masker=_Masker(),
         clock=lambda: datetime.now(UTC),
         actions=ServiceActions(),
     )
+
+
+def test_a_failure_callback_finds_its_own_task_instance_failed(memory_store, tmp_path):
+    path = tmp_path / "ending.py"
+    path.write_text(CALLBACK_DAG)
+    workload = _running_try(memory_store, path, "boom")
+    runtime = _store_runtime(memory_store, workload)
     outcome = run_try(workload, runtime)
     assert outcome.state == TaskState.FAILED
     seen = json.loads((tmp_path / "seen.json").read_text())
@@ -132,14 +137,7 @@ def test_a_task_reads_brisas_base_url_as_airflows_webserver_base_url(memory_stor
     path = tmp_path / "linking.py"
     path.write_text(CONF_DAG)
     workload = _running_try(memory_store, path, "link")
-    runtime = StoreRuntime(
-        memory_store,
-        workload.key,
-        secrets=_Secrets(),
-        masker=_Masker(),
-        clock=lambda: datetime.now(UTC),
-        actions=ServiceActions(),
-    )
+    runtime = _store_runtime(memory_store, workload)
     assert run_try(workload, runtime).state == TaskState.SUCCESS
     assert (tmp_path / "seen.txt").read_text() == "https://brisa.example.com"
 
@@ -209,14 +207,7 @@ def test_a_deferring_try_reports_its_trigger_and_the_resumed_try_calls_the_metho
     path = tmp_path / "deferring.py"
     path.write_text(DEFER_DAG)
     workload = _running_try(memory_store, path, "waits")
-    runtime = StoreRuntime(
-        memory_store,
-        workload.key,
-        secrets=_Secrets(),
-        masker=_Masker(),
-        clock=lambda: datetime.now(UTC),
-        actions=ServiceActions(),
-    )
+    runtime = _store_runtime(memory_store, workload)
     outcome = run_try(workload, runtime)
     assert outcome.state == TaskState.DEFERRED
     assert outcome.deferral is not None
@@ -232,13 +223,6 @@ def test_a_trigger_that_cannot_be_serialized_fails_the_try(memory_store, tmp_pat
     path = tmp_path / "deferring.py"
     path.write_text(DEFER_DAG)
     workload = _running_try(memory_store, path, "cannot")
-    runtime = StoreRuntime(
-        memory_store,
-        workload.key,
-        secrets=_Secrets(),
-        masker=_Masker(),
-        clock=lambda: datetime.now(UTC),
-        actions=ServiceActions(),
-    )
+    runtime = _store_runtime(memory_store, workload)
     outcome = run_try(workload, runtime)
     assert outcome.state == TaskState.FAILED and "TypeError" in outcome.error
