@@ -31,6 +31,7 @@ from brisa.errors import BrisaError, InvalidInputError, NotFoundError
 from brisa.loader.dag_conf import brisa_conf
 from brisa.loader.local import find_dag, parse_dag_files, the_dag
 from brisa.loader.result import ImportErrorInfo
+from brisa.plugins import registered_timetables
 from brisa.runner.store_runtime import StoreRuntime
 from brisa.runtime import use_runtime
 from brisa.secrets.local import local_secrets
@@ -190,6 +191,7 @@ def test_dag_object(
         generation_reason=reason,
         catchup_default=settings.scheduler.catchup_by_default,
         relative_fileloc=os.path.basename(fileloc),
+        timetables=registered_timetables,
     )
     others = [
         d for d in parse_dag_files(settings, secrets, [os.path.dirname(fileloc)]) if d.dag_id != dag.dag_id

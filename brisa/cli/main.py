@@ -58,6 +58,9 @@ def _register_all() -> None:
 
 def main() -> None:
     from brisa.cli.errors import run_cli
+    from brisa.cli.outside import run_dag_test
+    from brisa.sdk.dag_test import set_dag_test_runner
 
+    set_dag_test_runner(run_dag_test)  # DAG code the CLI runs may call dag.test()
     _register_all()
     run_cli(cli)

@@ -14,10 +14,12 @@ the commands: the CLI package is the only place that builds everything.
 from __future__ import annotations
 
 import atexit
+from datetime import datetime
 from typing import Any, Protocol
 
 from brisa import runtime
 from brisa.runtime import ReadOnlyRuntime, SecretsReader
+from brisa.sdk.dag_test import set_dag_test_runner
 
 
 class SecretsWriter(SecretsReader, Protocol):
@@ -65,8 +67,17 @@ def open_script_runtime() -> ScriptRuntime:
 
 
 def use_store_outside_tasks() -> None:
-    """From now on, DAG code running outside any runtime gets a :class:`ScriptRuntime`."""
+    """From now on, DAG code running outside any runtime gets a :class:`ScriptRuntime`,
+    and ``dag.test()`` runs as ``brisa dags test`` does."""
     runtime.set_outside_runtime(open_script_runtime)
+    set_dag_test_runner(run_dag_test)
 
 
-__all__ = ["ScriptRuntime", "open_script_runtime", "use_store_outside_tasks"]
+def run_dag_test(dag: Any, when: datetime | None, **options: Any) -> Any:
+    """``dag.test()``: the CLI's ``dags test`` machinery, imported only when a DAG calls it."""
+    from brisa.cli.adhoc import test_dag_object
+
+    return test_dag_object(dag, when, **options)
+
+
+__all__ = ["ScriptRuntime", "open_script_runtime", "run_dag_test", "use_store_outside_tasks"]

@@ -25,7 +25,7 @@ from brisa.compat import (
     shim_installed,
 )
 from brisa.loader.result import ImportErrorInfo, ParseResult
-from brisa.plugins import plugins_folder
+from brisa.plugins import plugins_folder, registered_timetables
 from brisa.process.alarm import alarm
 from brisa.sdk.context import collect_dags, loading_file
 from brisa.sdk.dag import DAG
@@ -209,6 +209,7 @@ def parse_file(
                     generation_reason=reason,
                     catchup_default=catchup_default,
                     relative_fileloc=relative,
+                    timetables=registered_timetables,
                 )
             )
         except Exception as err:

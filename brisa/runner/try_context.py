@@ -11,6 +11,7 @@ import socket
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
+from types import ModuleType
 from typing import Any
 
 from brisa.loader.dag_conf import config_lookup
@@ -93,7 +94,15 @@ def build_try_context(
         params=params,
         prev=prev,
         test_mode=test_mode,
+        plugin_macros=plugin_macros,
     )
+
+
+def plugin_macros(name: str) -> ModuleType | None:
+    """``macros.<name>`` of this process's plugins, loading them the first time one is named."""
+    from brisa.plugins import active_plugins
+
+    return active_plugins().macros_module(name)
 
 
 def dag_run_view(dag_id: str, run: RunContext, state: str = "running") -> Any:

@@ -39,6 +39,7 @@ from brisa.plan.runs import (
     runs_to_start,
 )
 from brisa.plan.tasks import PastState, RunPlan, plan_run
+from brisa.plugins import registered_timetables
 from brisa.scheduler.assets import create_asset_triggered_runs
 from brisa.scheduler.contexts import RunContexts
 from brisa.scheduler.orphans import OrphanReaper
@@ -378,7 +379,7 @@ class Scheduler:
         last = last_automated_interval(tx, dag.dag_id)
         try:
             return due_runs(
-                timetable_from_dict(dag.timetable),
+                timetable_from_dict(dag.timetable, registry=registered_timetables),
                 restriction=restriction_for(dag),
                 last_automated=last,
                 active_runs=active,

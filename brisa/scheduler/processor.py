@@ -27,6 +27,7 @@ from typing import Any
 from brisa.errors import StoreError
 from brisa.loader.parse_child import PARSE
 from brisa.metrics import Metrics, NullMetrics
+from brisa.plugins import registered_timetables
 from brisa.process.pool import ChildHandler, ProcessPool, kill_group
 from brisa.runtime import SECRET_READS, NoSecrets, SecretsReader
 from brisa.scheduler import pacing
@@ -332,7 +333,11 @@ class DagProcessor:
                 if before is not None and tx.dags.touch_if_unchanged(dag, now=now, source_code=source):
                     continue
                 created = tx.dags.upsert(
-                    dag, paused_when_new=self.config.paused_at_creation, now=now, source_code=source
+                    dag,
+                    paused_when_new=self.config.paused_at_creation,
+                    now=now,
+                    source_code=source,
+                    timetables=registered_timetables,
                 )
                 if created or before is None or before.serialized_hash != dag.hash or not before.is_active:
                     _refresh_next_run(tx, dag, now)

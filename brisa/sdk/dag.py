@@ -36,6 +36,7 @@ from brisa.sdk.taskgroup import TaskGroup
 
 if TYPE_CHECKING:
     from brisa.sdk.node import DAGNode
+    from brisa.timetables import TimetableRegistry
 
 DEFAULT_SCHEDULE_2 = timedelta(days=1)
 """Airflow 1.10/2.x's schedule when none is given; Airflow 3's is ``None``."""
@@ -228,11 +229,18 @@ class DAG:
     def schedule_interval(self) -> Any:
         return self.schedule
 
-    def timetable_for(self, generation: str) -> Any:
-        from brisa.timetables import timetable_for
+    def timetable_for(self, generation: str, *, registry: TimetableRegistry | None = None) -> Any:
+        """The timetable for ``generation``; ``registry`` (the plugins' timetables, passed by
+        the loader) lets a DAG author's own timetable class serialize."""
+        from brisa.timetables import no_plugin_timetables, timetable_for
 
         try:
-            return timetable_for(self.schedule_for(generation), generation=generation, timezone=self.timezone)
+            return timetable_for(
+                self.schedule_for(generation),
+                generation=generation,
+                timezone=self.timezone,
+                registry=registry or no_plugin_timetables,
+            )
         except errors.ScheduleError as err:
             raise AirflowTimetableInvalid(f"DAG {self.dag_id!r} has an invalid schedule: {err}") from err
         except (ValueError, TypeError, KeyError) as err:
@@ -361,10 +369,10 @@ class DAG:
                 "set variables and connections with `brisa variables`/`brisa connections` or "
                 "AIRFLOW_VAR_*/AIRFLOW_CONN_* environment variables"
             )
-        from brisa.cli.adhoc import test_dag_object
+        from brisa.sdk.dag_test import dag_test_runner
 
         when = logical_date or execution_date
-        return test_dag_object(
+        return dag_test_runner()(
             self,
             tz.convert_to_utc(when) if when else None,
             conf=run_conf,

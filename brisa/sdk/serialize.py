@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brisa.sdk import timezone as tz
 from brisa.sdk.assets import outlet_refs
@@ -19,6 +19,9 @@ from brisa.sdk.trigger_rule import normalize_trigger_rule
 from brisa.sdk.weight_rule import WeightRule
 from brisa.sdk.xcom_arg import describe_value
 from brisa.serialized import SerializedDag, SerializedTask
+
+if TYPE_CHECKING:
+    from brisa.timetables import TimetableRegistry
 
 
 def effective_priority(task: DAGNode) -> int:
@@ -145,16 +148,18 @@ def serialize_dag(
     generation_reason: str = "",
     catchup_default: bool | None = None,
     relative_fileloc: str = "",
+    timetables: TimetableRegistry | None = None,
 ) -> SerializedDag:
     """The scheduler's view of ``dag``; validates it first (cycles, params, schedule).
 
     ``catchup`` is the DAG's own value, else ``catchup_default`` (the configured
     ``catchup_by_default``); when both are None the result keeps None ("unset") for
-    the scheduler to resolve.
+    the scheduler to resolve.  ``timetables`` are the plugins' timetables (passed by the
+    loader): a DAG author's own timetable class serializes only when registered there.
     """
     generation = generation or dag.effective_generation
     dag.validate(generation)
-    timetable = dag.timetable_for(generation)
+    timetable = dag.timetable_for(generation, registry=timetables)
     tasks = {
         task.task_id: serialize_task(task, priority=effective_priority(task))
         for task in dag.topological_sort()

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from brisa.errors import InvalidInputError, NotFoundError
+from brisa.plugins import registered_timetables
 from brisa.serialized import SerializedDag
 from brisa.services.runs import trigger_run
 from brisa.states import TaskState, advance_ti
@@ -39,9 +40,9 @@ def start_test_run(
     dag.test() finds them in its metadata database; a run triggered for one is created,
     not run (dag.test() runs only the tested DAG's run)."""
     for other in others:
-        tx.dags.upsert(other, paused_when_new=True, now=now)
+        tx.dags.upsert(other, paused_when_new=True, now=now, timetables=registered_timetables)
         tx.dags.set_paused(other.dag_id, True)
-    tx.dags.upsert(dag, paused_when_new=False, now=now)
+    tx.dags.upsert(dag, paused_when_new=False, now=now, timetables=registered_timetables)
     # Airflow's dag.test() ignores pausing: without this, a DAG declaring
     # is_paused_upon_creation=True would never be scheduled and `dags test` would spin.
     tx.dags.set_paused(dag.dag_id, False)

@@ -17,6 +17,7 @@ from typing import Any
 
 from brisa.errors import ConflictError, InvalidInputError
 from brisa.plan.runs import BACKFILL, run_id_for
+from brisa.plugins import registered_timetables
 from brisa.serialized import SerializedDag
 from brisa.services.runs import create_run, set_run_state, validate_conf
 from brisa.services.tasks import clear_task_instances
@@ -32,7 +33,7 @@ DEFAULT_MAX_ACTIVE_RUNS = 10  # Airflow 3's default for a backfill
 
 def backfill_infos(dag: SerializedDag, start: datetime, end: datetime) -> list[DagRunInfo]:
     """Every run the DAG's timetable places with a logical date in ``[start, end]``."""
-    timetable = timetable_from_dict(dag.timetable)
+    timetable = timetable_from_dict(dag.timetable, registry=registered_timetables)
     restriction = TimeRestriction(earliest=to_utc(start), latest=to_utc(end), catchup=True)
     infos: list[DagRunInfo] = []
     last = None
@@ -120,7 +121,7 @@ def completed_infos(
     """Airflow 3's backfill dates: the schedule's intervals in ``[start, end]`` that have ended."""
     if to_utc(start) > to_utc(end):
         raise InvalidInputError("--from-date must not be after --to-date")
-    if not timetable_from_dict(dag.timetable).periodic:
+    if not timetable_from_dict(dag.timetable, registry=registered_timetables).periodic:
         raise InvalidInputError(f"DAG {dag.dag_id!r} has no periodic schedule: it cannot be backfilled")
     infos = [i for i in backfill_infos(dag, start, end) if i.data_interval.end < to_utc(now)]
     return infos[::-1] if backwards else infos

@@ -9,6 +9,7 @@ from pendulum import DateTime
 
 from brisa.errors import ConflictError
 from brisa.plan.runs import due_runs
+from brisa.plugins import registered_timetables
 from brisa.serialized import SerializedDag
 from brisa.states import TaskState
 from brisa.store.records import DagRecord
@@ -34,7 +35,7 @@ def last_automated_interval(tx: Transaction, dag_id: str) -> DataInterval | None
 
 def refresh_next_run(tx: Transaction, dag: SerializedDag, *, now: datetime) -> None:
     """Store when the DAG's next automated run is due (None: never, by its timetable)."""
-    timetable = timetable_from_dict(dag.timetable)
+    timetable = timetable_from_dict(dag.timetable, registry=registered_timetables)
     if dag.is_subdag or not timetable.can_be_scheduled:
         tx.dags.set_next_run(
             dag.dag_id, logical_date=None, interval_start=None, interval_end=None, create_after=None

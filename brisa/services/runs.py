@@ -9,6 +9,7 @@ from typing import Any
 from brisa.errors import ParamValidationError
 from brisa.plan.runs import MANUAL, run_id_for
 from brisa.plan.tasks import NewTi, initial_task_instances
+from brisa.plugins import registered_timetables
 from brisa.serialized import SerializedDag
 from brisa.services.limits import RunLimits, check_new_run
 from brisa.states import RunState, advance_run
@@ -105,7 +106,9 @@ def trigger_run(
     validate_conf(dag, conf or {})
     logical = to_utc(logical_date) if logical_date is not None else to_utc(now)
     if data_interval is None:
-        data_interval = timetable_from_dict(dag.timetable).infer_manual_data_interval(run_after=logical)
+        data_interval = timetable_from_dict(
+            dag.timetable, registry=registered_timetables
+        ).infer_manual_data_interval(run_after=logical)
     return create_run(
         tx,
         dag,

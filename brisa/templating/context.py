@@ -74,6 +74,7 @@ def build_context(
     test_mode: bool = False,
     expanded_ti_count: int | None = None,
     task_reschedule_count: int = 0,
+    plugin_macros: macros.PluginMacrosLookup | None = None,
 ) -> dict[str, Any]:
     """Airflow's template context for one try of ``task`` in ``dag_run``.
 
@@ -81,12 +82,16 @@ def build_context(
     conf on top); without it the three are merged as they are.  ``conf`` is the
     configuration generation-2 templates read through ``{{ conf.get(section, key) }}``:
     an object with ``.get(section, key)``, or a ``lookup(section, key) -> str | None``.
-    The extra keyword arguments only feed keys of the same name.
+    The extra keyword arguments only feed keys of the same name.  ``plugin_macros`` finds
+    ``macros.<plugin name>`` (loading the plugins on first use); the caller passes it,
+    since this package never loads user code.
     """
     if generation not in GENERATIONS:
         raise ValueError(f"unknown Airflow generation {generation!r}; expected one of {GENERATIONS}")
     prev = prev or PreviousRuns()
     context = _keys_of_every_run(dag, task, dag_run, ti, runtime, params, prev, generation)
+    if plugin_macros is not None:
+        context["macros"] = macros.PluginMacros(plugin_macros)
     logical_date = template_datetime(dag_run.logical_date, generation)
     if logical_date is not None:
         context.update(_logical_date_keys(logical_date, dag_run, dag, task, prev, generation))

@@ -3,17 +3,23 @@
 Airflow's ``airflow.macros`` (2.x) and ``airflow.sdk.execution_time.macros`` (3.x):
 a few standard modules plus date helpers.  A DAG's ``user_defined_macros`` do not go
 here; they become top-level template names (environment globals).  The macros of a
-plugin are ``macros.<plugin name>``: the plugins folder is loaded the first time a
-template asks for a name this module does not have (see ``brisa.plugins``).
+plugin are ``macros.<plugin name>``: once a process has loaded its plugins they are
+attributes of this module (``brisa.plugins`` sets them, as Airflow's
+``integrate_macros_plugins``); before that, a template context built with
+:class:`PluginMacros` asks the caller's lookup the first time a template names one.
+This package is pure: it never loads plugins (user code) itself.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from random import random
+from types import ModuleType
 from typing import Any
 
 import dateutil
@@ -65,19 +71,36 @@ def datetime_diff_for_humans(dt: Any, since: datetime | None = None) -> str:
     return str(pendulum.instance(dt).diff_for_humans(since))
 
 
-def __getattr__(name: str) -> Any:
-    """``macros.<plugin name>``: loads this process's plugins on first use (tasks that use
-    no plugin macro never pay for loading them)."""
-    if not name.startswith("_"):
-        from brisa.plugins import active_plugins
+PluginMacrosLookup = Callable[[str], ModuleType | None]
+"""``plugin name -> its macros module`` (or None): loads the plugins on first use."""
 
-        found = active_plugins().macros_module(name)
-        if found is not None:
-            return found
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+class PluginMacros:
+    """The ``macros`` of a template context: this module, then the plugins' macros.
+
+    The caller (the task runner, above the plugins) passes ``lookup``, so a try whose
+    templates name no plugin macro never pays for loading the plugins folder.
+    """
+
+    def __init__(self, lookup: PluginMacrosLookup) -> None:
+        self._lookup = lookup
+
+    def __getattr__(self, name: str) -> Any:
+        module = sys.modules[__name__]
+        if name.startswith("_") or hasattr(module, name):
+            return getattr(module, name)
+        found = self._lookup(name)
+        if found is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        return found
+
+    def __dir__(self) -> list[str]:
+        return dir(sys.modules[__name__])
 
 
 __all__ = [
+    "PluginMacros",
+    "PluginMacrosLookup",
     "datetime",
     "datetime_diff_for_humans",
     "dateutil",

@@ -7,7 +7,7 @@ Module layout follows Airflow's so the import shim can map one onto the other:
 
 from brisa.timetables.base import DagRunInfo, DataInterval, TimeRestriction, Timetable
 from brisa.timetables.cron import CRON_PRESETS
-from brisa.timetables.custom import CustomTimetable
+from brisa.timetables.custom import CustomTimetable, TimetableRegistry, no_plugin_timetables
 from brisa.timetables.events import EventsTimetable
 from brisa.timetables.interval import (
     CronDataIntervalTimetable,
@@ -41,8 +41,10 @@ __all__ = [
     "OnceTimetable",
     "TimeRestriction",
     "Timetable",
+    "TimetableRegistry",
     "TriggerTimetable",
     "is_periodic_summary",
+    "no_plugin_timetables",
     "timetable_for",
     "timetable_from_dict",
 ]

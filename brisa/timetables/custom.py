@@ -4,6 +4,9 @@ A DAG file may pass ``timetable=`` (or ``schedule=``) an instance of its own ``T
 subclass.  The scheduler never runs DAG code, so, as in Airflow, the class must be
 registered by a plugin (``AirflowPlugin.timetables``): the DAG processor refuses to
 serialize one that is not, and the scheduler rebuilds it from the plugins it loaded.
+This package never loads plugins (user code): whoever serializes or rebuilds a custom
+timetable (loader, scheduler, services, UI) passes the registry in; without one, no class
+is registered.
 
 Airflow's methods read the wall clock and take no ``now``;
 :class:`CustomTimetable` passes ``now`` only to a ``next_dagrun_info`` that takes it.
@@ -29,10 +32,13 @@ def qualname(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
-def _plugin_timetables() -> Mapping[str, type]:
-    from brisa.plugins import registered_timetables  # the plugins load user code: only on need
+TimetableRegistry = Callable[[], Mapping[str, type[Any]]]
+"""``{import path: class}`` of the timetables plugins register, read when first needed."""
 
-    return registered_timetables()
+
+def no_plugin_timetables() -> Mapping[str, type[Any]]:
+    """The registry of a caller that passes none: no custom timetable is registered."""
+    return {}
 
 
 def not_registered(path: str) -> ScheduleError:
@@ -47,9 +53,7 @@ def not_registered(path: str) -> ScheduleError:
 class CustomTimetable(Timetable):
     """A user's timetable, called the way Brisa's scheduler calls its own."""
 
-    def __init__(
-        self, inner: Timetable, *, registry: Callable[[], Mapping[str, type[Any]]] = _plugin_timetables
-    ) -> None:
+    def __init__(self, inner: Timetable, *, registry: TimetableRegistry = no_plugin_timetables) -> None:
         self.inner = inner
         self._registry = registry
 
@@ -125,7 +129,7 @@ class CustomTimetable(Timetable):
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], *, registry: Callable[[], Mapping[str, type[Any]]] = _plugin_timetables
+        cls, data: Mapping[str, Any], *, registry: TimetableRegistry = no_plugin_timetables
     ) -> CustomTimetable:
         path = str(data.get("class"))
         found = registry().get(path)
@@ -162,4 +166,12 @@ def is_builtin(timetable: Timetable) -> bool:
     return type(timetable).__module__.startswith("brisa.timetables.")
 
 
-__all__ = ["PLUGIN_TYPE", "CustomTimetable", "is_builtin", "not_registered", "qualname"]
+__all__ = [
+    "PLUGIN_TYPE",
+    "CustomTimetable",
+    "TimetableRegistry",
+    "is_builtin",
+    "no_plugin_timetables",
+    "not_registered",
+    "qualname",
+]

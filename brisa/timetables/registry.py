@@ -35,7 +35,13 @@ from brisa.errors import ScheduleError
 from brisa.timetables.assets import AssetOrTimeSchedule, AssetTriggeredTimetable, condition_of
 from brisa.timetables.base import Timetable
 from brisa.timetables.cron import ZoneLike
-from brisa.timetables.custom import PLUGIN_TYPE, CustomTimetable, is_builtin
+from brisa.timetables.custom import (
+    PLUGIN_TYPE,
+    CustomTimetable,
+    TimetableRegistry,
+    is_builtin,
+    no_plugin_timetables,
+)
 from brisa.timetables.events import EventsTimetable
 from brisa.timetables.interval import CronDataIntervalTimetable, DeltaDataIntervalTimetable
 from brisa.timetables.simple import ContinuousTimetable, NullTimetable, OnceTimetable
@@ -65,15 +71,22 @@ _BUILTIN: dict[str, type[Timetable]] = {
 }
 
 
-def timetable_for(schedule: Any, *, generation: str, timezone: ZoneLike = "UTC") -> Timetable:
+def timetable_for(
+    schedule: Any,
+    *,
+    generation: str,
+    timezone: ZoneLike = "UTC",
+    registry: TimetableRegistry = no_plugin_timetables,
+) -> Timetable:
     """The timetable Airflow of ``generation`` builds for ``schedule``.
 
-    ``timezone`` (the DAG's) only matters for cron expressions.
+    ``timezone`` (the DAG's) only matters for cron expressions; ``registry`` (the plugins'
+    timetables) only for serializing a DAG author's own timetable.
     """
     if generation not in GENERATIONS:
         raise ScheduleError(f"unknown Airflow generation {generation!r}; expected one of {GENERATIONS}")
     if isinstance(schedule, Timetable):
-        return schedule if is_builtin(schedule) else CustomTimetable(schedule)
+        return schedule if is_builtin(schedule) else CustomTimetable(schedule, registry=registry)
     if schedule is None:
         return NullTimetable()
     if _is_asset_schedule(schedule):
@@ -104,11 +117,14 @@ def _is_asset_schedule(schedule: Any) -> bool:
     )
 
 
-def timetable_from_dict(data: dict[str, Any]) -> Timetable:
-    """Rebuild a timetable from ``Timetable.serialize()``."""
+def timetable_from_dict(
+    data: dict[str, Any], *, registry: TimetableRegistry = no_plugin_timetables
+) -> Timetable:
+    """Rebuild a timetable from ``Timetable.serialize()``; a custom one from ``registry``
+    (the plugins' timetables, passed by a caller above the plugins)."""
     name = data.get("type")
     if name == PLUGIN_TYPE:
-        return CustomTimetable.from_dict(data)
+        return CustomTimetable.from_dict(data, registry=registry)
     cls = _BUILTIN.get(name or "")
     if cls is None:
         raise ScheduleError(f"unknown timetable type {name!r}; known: {sorted(_BUILTIN)}")

@@ -12,6 +12,7 @@ import re
 from datetime import timedelta
 
 from brisa.errors import BrisaError
+from brisa.plugins import registered_timetables
 from brisa.serialized import SerializedDag
 from brisa.store.records import DagRecord
 from brisa.timetables import CRON_PRESETS, NullTimetable, timetable_from_dict
@@ -93,7 +94,7 @@ def schedule_text(record: DagRecord, dag: SerializedDag | None) -> str:
     """The English words for a DAG's schedule, from its timetable when it is at hand."""
     if dag is not None:
         try:
-            described = timetable_from_dict(dag.timetable).description
+            described = timetable_from_dict(dag.timetable, registry=registered_timetables).description
         except BrisaError:
             described = ""
         if described:

@@ -9,7 +9,9 @@ import pytest
 
 from brisa.compat import shim_installed
 from brisa.plugins import AirflowPlugin, active_plugins, load_plugins, manager, registered_timetables
+from brisa.runner.try_context import plugin_macros
 from brisa.templating import macros, make_environment, render_string
+from brisa.templating.macros import PluginMacros
 from tests.plugins.helpers import plugins_folder
 
 
@@ -110,10 +112,13 @@ def test_plugin_macros_are_macros_dot_plugin_name(tmp_path):
 def test_plugins_load_only_when_a_template_asks_for_a_plugin_macro(tmp_path):
     env = make_environment()
     with plugins_folder(tmp_path / "plugins"):
-        assert render_string("{{ macros.ds_add('2024-01-01', 1) }}", {"macros": macros}, env) == "2024-01-02"
+        context = {"macros": PluginMacros(plugin_macros)}  # what the task runner passes
+        assert render_string("{{ macros.ds_add('2024-01-01', 1) }}", context, env) == "2024-01-02"
         assert manager._ACTIVE.loaded is None  # a task without plugin macros pays nothing
-        assert render_string("{{ macros.workweek.shout('hi') }}", {"macros": macros}, env) == "HI!"
+        assert render_string("{{ macros.workweek.shout('hi') }}", context, env) == "HI!"
         assert manager._ACTIVE.loaded is not None
+        with pytest.raises(AttributeError):
+            _ = PluginMacros(plugin_macros).nowhere
 
 
 @pytest.mark.parametrize("path", ["airflow.plugins_manager"])

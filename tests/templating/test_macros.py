@@ -57,3 +57,25 @@ def test_standard_modules_are_reachable_from_templates():
     assert render(template, context, env) == (
         '2024-01-02 00:00:00|{"a": 1}|1|00000000-0000-0000-0000-000000000000|1|True'
     )
+
+
+def test_plugin_macros_come_from_the_lookup_the_caller_passes_and_only_when_named():
+    import types
+
+    from brisa.templating.macros import PluginMacros
+
+    asked = []
+    shout = types.ModuleType("shout_plugin")
+    shout.loud = lambda s: s.upper()  # type: ignore[attr-defined]
+
+    def lookup(name):
+        asked.append(name)
+        return shout if name == "shout" else None
+
+    namespace = PluginMacros(lookup)
+    assert namespace.ds_add("2024-01-01", 1) == "2024-01-02"
+    assert asked == []  # the module's own names never load plugins
+    assert namespace.shout.loud("hi") == "HI"
+    with pytest.raises(AttributeError):
+        _ = namespace.missing
+    assert asked == ["shout", "missing"]

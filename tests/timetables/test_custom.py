@@ -121,12 +121,18 @@ def test_timetable_for_wraps_only_the_authors_classes():
     assert isinstance(wrapped, CustomTimetable) and isinstance(wrapped.inner, EveryOtherDay)
 
 
-def test_timetable_from_dict_finds_the_plugins_timetable(tmp_path):
+def test_timetable_from_dict_finds_the_plugins_timetable_in_the_registry_passed_in(tmp_path):
     with plugins_folder(tmp_path / "plugins"):
         WorkweekTimetable = registered_timetables()["workweek.WorkweekTimetable"]
-        data = timetable_for(WorkweekTimetable(hour_offset=1), generation="2").serialize()
+        workweek = WorkweekTimetable(hour_offset=1)
+        data = timetable_for(workweek, generation="2", registry=registered_timetables).serialize()
         assert data == {"type": "plugin", "class": "workweek.WorkweekTimetable", "value": {"hour_offset": 1}}
-        rebuilt = timetable_from_dict(data)
+        # The timetables package never loads plugins itself: without a registry, none is known.
+        with pytest.raises(ScheduleError, match="is not registered"):
+            timetable_for(workweek, generation="2").serialize()
+        with pytest.raises(ScheduleError, match="is not registered"):
+            timetable_from_dict(data)
+        rebuilt = timetable_from_dict(data, registry=registered_timetables)
         runs = schedule_runs(
             rebuilt, TimeRestriction(utc(2024, 1, 5), None, True), now=utc(2024, 2, 1), count=2
         )

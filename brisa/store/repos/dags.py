@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins  # in annotations after the repo's list() method, `list` names that method
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -16,6 +16,9 @@ from brisa.store.records import DagRecord, ImportErrorRecord, Page
 from brisa.store.repos._common import count_of, counted_page, order_by_clause, page_of, sort_clauses
 from brisa.store.repos.assets import AssetRepo
 
+if TYPE_CHECKING:
+    from brisa.timetables import TimetableRegistry
+
 _DAG_ORDER = ("dag_id", "fileloc", "next_dagrun", "last_parsed_time", "is_paused", "owners")
 
 
@@ -25,10 +28,19 @@ class DagRepo:
 
     # -- writing ---------------------------------------------------------------
     def upsert(
-        self, dag: SerializedDag, *, paused_when_new: bool, now: datetime, source_code: str | None = None
+        self,
+        dag: SerializedDag,
+        *,
+        paused_when_new: bool,
+        now: datetime,
+        source_code: str | None = None,
+        timetables: TimetableRegistry | None = None,
     ) -> bool:
-        """Store a freshly parsed DAG; True when the DAG is new."""
-        values = _dag_values(dag, now)
+        """Store a freshly parsed DAG; True when the DAG is new.
+
+        ``timetables`` (the plugins', passed by the DAG processor) describe a custom timetable.
+        """
+        values = _dag_values(dag, now, timetables)
         existing = self.conn.execute(sa.select(s.dag.c.dag_id).where(s.dag.c.dag_id == dag.dag_id)).first()
         if existing is None:
             is_paused = dag.is_paused_upon_creation
@@ -419,7 +431,7 @@ class DagRepo:
         return ImportErrorRecord.from_row(row)
 
 
-def _dag_values(dag: SerializedDag, now: datetime) -> dict[str, Any]:
+def _dag_values(dag: SerializedDag, now: datetime, timetables: TimetableRegistry | None) -> dict[str, Any]:
     return {
         "fileloc": dag.fileloc,
         "relative_fileloc": dag.relative_fileloc,
@@ -427,7 +439,7 @@ def _dag_values(dag: SerializedDag, now: datetime) -> dict[str, Any]:
         "owners": ", ".join(dag.owners),
         "description": dag.description,
         "timetable_summary": dag.schedule_summary,
-        "timetable_description": _schedule_in_words(dag),
+        "timetable_description": _schedule_in_words(dag, timetables),
         "max_active_runs": dag.max_active_runs,
         "max_active_tasks": dag.max_active_tasks,
         "max_consecutive_failed_dag_runs": dag.max_consecutive_failed_dag_runs,
@@ -442,12 +454,13 @@ def _dag_values(dag: SerializedDag, now: datetime) -> dict[str, Any]:
     }
 
 
-def _schedule_in_words(dag: SerializedDag) -> str | None:
+def _schedule_in_words(dag: SerializedDag, timetables: TimetableRegistry | None) -> str | None:
     from brisa.errors import BrisaError
-    from brisa.timetables import timetable_from_dict
+    from brisa.timetables import no_plugin_timetables, timetable_from_dict
 
     try:
-        return timetable_from_dict(dag.timetable).description or None
+        registry = timetables or no_plugin_timetables
+        return timetable_from_dict(dag.timetable, registry=registry).description or None
     except (BrisaError, KeyError, TypeError, ValueError):
         return None
 
