@@ -182,7 +182,7 @@ class DagProcessor:
         for folder in self.config.folders:
             if not folder.exists():
                 continue
-            for path in discover(folder, safe_mode=self.config.safe_mode):
+            for path in discover(str(folder), safe_mode=self.config.safe_mode):
                 try:
                     present[str(path)] = os.stat(path)
                 except OSError:
@@ -313,7 +313,8 @@ class DagProcessor:
                 if error == "timeout"
                 else error
             )
-            errors = [{"lineno": None, "message": message, "stacktrace": message}]
+            # Rows as the child reports them (its JSON): read by key, written to the store.
+            errors: list[dict[str, Any]] = [{"lineno": None, "message": message, "stacktrace": message}]
             dags: list[SerializedDag] = []
         else:
             errors = result.get("errors") or []

@@ -102,7 +102,13 @@ def run_callbacks(
     returned, never raised: a failing callback does not change the task's state."""
     if callbacks is None:
         return []
-    functions = list(callbacks) if isinstance(callbacks, list | tuple) else [callbacks]
+    functions: list[Callable[..., Any]]
+    if isinstance(callbacks, list | tuple):
+        functions = list(callbacks)
+    elif callable(callbacks):
+        functions = [callbacks]
+    else:  # another iterable of callbacks (Airflow documents lists): each of them
+        functions = list(callbacks)
     failures: list[BaseException] = []
     for function in functions:
         try:

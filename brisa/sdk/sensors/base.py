@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import pendulum
+
 from brisa.sdk import timezone
 from brisa.sdk.baseoperator import BaseOperator
 from brisa.sdk.exceptions import (
@@ -55,6 +57,18 @@ def _seconds(value: datetime.timedelta | float | None, name: str) -> float | Non
         raise AirflowException(f"{name} must be a number of seconds or a timedelta, not {value!r}") from None
 
 
+def _where(sensor: BaseOperator) -> str:
+    # A function, not a method: sensors (ExternalTaskSensor) have a _where of their own.
+    return f"'{sensor._dag.dag_id if sensor._dag else ''}.{sensor.task_id}'"
+
+
+def _non_negative(seconds: float | None, name: str, sensor: BaseOperator) -> float:
+    """Airflow's check of ``poke_interval`` and ``timeout``, with its message."""
+    if seconds is None or seconds < 0:
+        raise AirflowException(f"The {name} must be a non-negative number; {_where(sensor)}")
+    return seconds
+
+
 class BaseSensorOperator(BaseOperator):
     """Subclasses implement ``poke(context) -> bool | PokeReturnValue``."""
 
@@ -76,8 +90,9 @@ class BaseSensorOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.poke_interval = _seconds(poke_interval, "poke_interval")
-        self.timeout = _seconds(timeout, "timeout")
+        poke_seconds = _seconds(poke_interval, "poke_interval")
+        self.poke_interval: float = _non_negative(poke_seconds, "poke_interval", self)
+        self.timeout: float = _non_negative(_seconds(timeout, "timeout"), "timeout", self)
         self.soft_fail = soft_fail
         self.mode = mode
         self.exponential_backoff = exponential_backoff
@@ -88,11 +103,7 @@ class BaseSensorOperator(BaseOperator):
         self._validate()
 
     def _validate(self) -> None:
-        where = f"'{self._dag.dag_id if self._dag else ''}.{self.task_id}'"
-        if self.poke_interval is None or self.poke_interval < 0:
-            raise AirflowException(f"The poke_interval must be a non-negative number; {where}")
-        if self.timeout is None or self.timeout < 0:
-            raise AirflowException(f"The timeout must be a non-negative number; {where}")
+        where = _where(self)
         if self.mode not in VALID_MODES:
             raise AirflowException(f"The mode must be one of {VALID_MODES},{where}; received '{self.mode}'.")
         if self.soft_fail and self.never_fail:
@@ -138,11 +149,11 @@ class BaseSensorOperator(BaseOperator):
                 raise AirflowSkipException(str(err)) from err
             raise
 
-    def _series_start(self, context: dict[str, Any]) -> datetime.datetime:
+    def _series_start(self, context: dict[str, Any]) -> pendulum.DateTime:
         if self.reschedule:
-            start = getattr(context.get("ti"), "sensor_start_date", None)
+            start: datetime.datetime | None = getattr(context.get("ti"), "sensor_start_date", None)
             if start is not None:
-                return timezone.coerce_datetime(start)  # type: ignore[return-value]
+                return timezone.coerce_datetime(start)
         return timezone.utcnow()
 
     def _reschedule_count(self, context: dict[str, Any]) -> int:
@@ -178,11 +189,11 @@ class BaseSensorOperator(BaseOperator):
         """``poke_interval``; with ``exponential_backoff`` doubled per poke, capped by
         ``max_wait`` and by the time left before the timeout."""
         if not self.exponential_backoff:
-            return self.poke_interval  # type: ignore[return-value]
-        interval = self.poke_interval * (2 ** max(poke_count - 1, 0))  # type: ignore[operator]
+            return self.poke_interval
+        interval = self.poke_interval * (2 ** max(poke_count - 1, 0))
         if self.max_wait is not None:
             interval = min(interval, self.max_wait)
-        return max(min(interval, self.timeout - elapsed), 0.0)  # type: ignore[operator]
+        return max(min(interval, self.timeout - elapsed), 0.0)
 
 
 def poke_mode_only(cls: type[BaseSensorOperator]) -> type[BaseSensorOperator]:
