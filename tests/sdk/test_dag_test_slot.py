@@ -70,10 +70,15 @@ def test_with_neither_dag_test_says_how_to_get_one(monkeypatch):
 
 
 def test_the_cli_registers_its_runner_and_pyproject_declares_it():
+    from brisa import runtime
     from brisa.cli.outside import run_dag_test, use_store_outside_tasks
 
+    saved = runtime._OutsideRuntime.factory
     use_store_outside_tasks()
-    assert dag_test_runner() is run_dag_test
+    try:
+        assert dag_test_runner() is run_dag_test
+    finally:  # it also gave DAG code outside tasks a runtime: later tests expect none
+        runtime.set_outside_runtime(saved)
     assert (
         '[project.entry-points."brisa.dag_test"]\nbrisa = "brisa.cli.outside:run_dag_test"'
         in (ROOT / "pyproject.toml").read_text()
