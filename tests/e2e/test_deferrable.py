@@ -135,3 +135,26 @@ def test_triggerers_share_the_triggers_without_running_one_twice(deployed: Deplo
     assert sorted(name for name, _ in taken) == sorted(name for name, pid in runs if pid == a.pid)
     _fire(deployed, *NAMES)
     assert deployed.wait_for_run(MANY, run_id).state.value == "success"
+
+
+def test_start_from_trigger_defers_without_a_task_process_and_resumes_on_a_worker(
+    deployed: Deployment,
+) -> None:
+    _with_triggers(deployed, "start_from_trigger")
+    deployed.start_scheduler()
+    deployed.wait_for_dags("e2e_start_from_trigger")
+    run_id = deployed.trigger("e2e_start_from_trigger")
+    _wait_deferred(deployed, "e2e_start_from_trigger", run_id, ["starts"])
+    deployed.wait(lambda: len(_trigger_runs(deployed)) == 1, what="the start trigger to run")
+    deferred = deployed.tis("e2e_start_from_trigger", run_id)["starts"]
+    # No task process ran: no pid, no host, no try spent, no log, execute() never called.
+    assert deferred.pid is None and not deferred.hostname and deferred.try_number == 0
+    assert not deployed.log(TaskKey("e2e_start_from_trigger", run_id, "starts", -1), 1)
+    _fire(deployed, "starts")
+    run = deployed.wait_for_run("e2e_start_from_trigger", run_id)
+    assert run.state.value == "success"
+    returned = _xcom(deployed, "e2e_start_from_trigger", run_id, "starts")
+    assert returned["started"] == "in the trigger" and returned["try_number"] == 1
+    assert returned["event"]["name"] == "starts"
+    assert not (deployed.markers / "execute_ran").exists()
+    assert {ti.try_number for ti in deployed.tis("e2e_start_from_trigger", run_id).values()} == {1}
