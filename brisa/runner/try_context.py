@@ -93,7 +93,17 @@ def build_try_context(
         params=params,
         prev=prev,
         test_mode=test_mode,
+        asset_keys=_sdk_asset_keys(),
     )
+
+
+def _sdk_asset_keys() -> Any:
+    """``triggering_asset_events`` keyed by the SDK's own ``Asset``/``AssetAlias`` objects, so
+    that ``isinstance(key, Asset)`` holds in DAG code as in Airflow 3."""
+    from brisa.sdk.assets import AssetAlias, asset_from_record
+    from brisa.templating.asset_events import AssetKeys
+
+    return AssetKeys(asset=asset_from_record, alias=AssetAlias)
 
 
 def dag_run_view(dag_id: str, run: RunContext, state: str = "running") -> Any:
