@@ -158,3 +158,22 @@ def test_start_from_trigger_defers_without_a_task_process_and_resumes_on_a_worke
     assert returned["event"]["name"] == "starts"
     assert not (deployed.markers / "execute_ran").exists()
     assert {ti.try_number for ti in deployed.tis("e2e_start_from_trigger", run_id).values()} == {1}
+
+
+@pytest.mark.parametrize("ok", [True, False], ids=["child-succeeds", "child-fails"])
+def test_a_deferrable_external_task_sensor_waits_in_the_triggerer(deployed: Deployment, ok: bool) -> None:
+    from datetime import UTC, datetime
+
+    deployed.add_dags("external_deferrable")
+    deployed.start_scheduler()
+    deployed.wait_for_dags("e2e_ext_parent", "e2e_ext_child")
+    day = datetime(2025, 6, 1, tzinfo=UTC)
+    parent = deployed.trigger("e2e_ext_parent", logical_date=day)
+    _wait_deferred(deployed, "e2e_ext_parent", parent, ["wait_child"])
+    child = deployed.trigger("e2e_ext_child", logical_date=day, conf={"ok": ok})
+    assert deployed.wait_for_run("e2e_ext_child", child).state.value == ("success" if ok else "failed")
+    run = deployed.wait_for_run("e2e_ext_parent", parent)
+    assert run.state.value == ("success" if ok else "failed")
+    if not ok:
+        log = deployed.log(TaskKey("e2e_ext_parent", parent, "wait_child", -1), 1)
+        assert "ExternalDagFailedError: External job has failed." in log
