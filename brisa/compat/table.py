@@ -187,11 +187,50 @@ SDK = _merge(
         "MultipleCronTriggerTimetable",
     ),
 )
-SDK_UNSUPPORTED = {
-    "AssetWatcher": _WATCHERS,
-} | {
-    "ObjectStoragePath": "Brisa has no object storage support",
-}
+PARTITIONS = (
+    "asset partitions (Airflow 3.2+: partitioned timetables, partition mappers, partition_key) "
+    "are not supported by Brisa yet; schedule the consumer on the asset itself (one run per event "
+    "condition, no partition key)"
+)
+PARTITION_NAMES = (
+    "AllowedKeyMapper",
+    "ChainMapper",
+    "CronPartitionTimetable",
+    "DayWindow",
+    "FanOutMapper",
+    "FixedKeyMapper",
+    "HourWindow",
+    "IdentityMapper",
+    "MinimumCount",
+    "MonthWindow",
+    "PartitionMapper",
+    "PartitionedAssetTimetable",
+    "PartitionedAtRuntime",
+    "ProductMapper",
+    "QuarterWindow",
+    "RollupMapper",
+    "SegmentWindow",
+    "StartOfDayMapper",
+    "StartOfHourMapper",
+    "StartOfMonthMapper",
+    "StartOfQuarterMapper",
+    "StartOfWeekMapper",
+    "StartOfYearMapper",
+    "WaitForAll",
+    "WeekWindow",
+    "Window",
+    "YearWindow",
+)
+"""Airflow 3.3's ``airflow.sdk`` names of asset partitions: each refused naming the feature."""
+SDK_UNSUPPORTED = (
+    {
+        "AssetWatcher": _WATCHERS,
+    }
+    | dict.fromkeys(PARTITION_NAMES, PARTITIONS)
+    | {
+        "ObjectStoragePath": "Brisa has no object storage support",
+    }
+)
 
 STANDARD = "airflow.providers.standard"
 

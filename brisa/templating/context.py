@@ -106,6 +106,8 @@ def build_context(
             runtime, dag.dag_id, dag_run.run_id, generation="3", keys=asset_keys
         )
         context["task_reschedule_count"] = task_reschedule_count
+        # Airflow 3.2+'s partitioned runs: no run of Brisa's has a partition.
+        context["partition_key"] = context["partition_date"] = None
         context["task_state_store"] = TaskStateStore(runtime)
     return context
 
