@@ -106,6 +106,10 @@ class SerializedTask:
     outlets: tuple[dict[str, Any], ...] = ()
     """Assets/aliases the task updates when it succeeds (``{"asset": {...}}``/``{"alias": {...}}``)."""
     inlets: tuple[dict[str, Any], ...] = ()
+    start_trigger: dict[str, Any] | None = None
+    """``start_from_trigger``: the trigger the task defers on without a worker (``classpath``,
+    ``kwargs`` and ``next_kwargs`` as serde JSON, ``next_method``, ``timeout`` in seconds);
+    None for a task that starts on a worker."""
 
     @property
     def is_mapped(self) -> bool:
@@ -225,6 +229,8 @@ def _task_to_dict(task: SerializedTask) -> dict[str, Any]:
     for key in ("outlets", "inlets"):  # absent when empty: older DAGs keep their hash
         if not data[key]:
             data.pop(key)
+    if task.start_trigger is None:  # absent when unset: older DAGs keep their hash
+        data.pop("start_trigger")
     if task.mapped is None:
         data.pop("mapped")
     else:

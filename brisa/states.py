@@ -98,7 +98,8 @@ def most_pressing(states: Iterable[str | None]) -> str | None:
 _T = TaskState
 _MARKS = {_T.SUCCESS, _T.FAILED, _T.SKIPPED}
 TASK_TRANSITIONS: dict[TaskState | None, frozenset[TaskState | None]] = {
-    None: frozenset({_T.SCHEDULED, _T.SKIPPED, _T.UPSTREAM_FAILED, _T.REMOVED, *_MARKS}),
+    # none/up_for_retry -> deferred: a start_from_trigger task defers without a worker.
+    None: frozenset({_T.SCHEDULED, _T.DEFERRED, _T.SKIPPED, _T.UPSTREAM_FAILED, _T.REMOVED, *_MARKS}),
     _T.SCHEDULED: frozenset({_T.QUEUED, None, _T.SKIPPED, _T.UPSTREAM_FAILED, _T.REMOVED, *_MARKS}),
     # queued -> scheduled: the executor lost a try before it started (no attempt spent).
     _T.QUEUED: frozenset({_T.RUNNING, _T.SCHEDULED, _T.UP_FOR_RETRY, None, _T.REMOVED, *_MARKS}),
@@ -107,8 +108,8 @@ TASK_TRANSITIONS: dict[TaskState | None, frozenset[TaskState | None]] = {
     # Airflow); -> a mark: a user, or a trigger's end_from_trigger event; -> none: a clear.
     _T.DEFERRED: frozenset({_T.SCHEDULED, None, _T.REMOVED, *_MARKS}),
     _T.RESTARTING: frozenset({None, *_MARKS}),
-    _T.UP_FOR_RETRY: frozenset({_T.SCHEDULED, None, _T.REMOVED, *_MARKS}),
-    _T.UP_FOR_RESCHEDULE: frozenset({_T.SCHEDULED, None, _T.REMOVED, *_MARKS}),
+    _T.UP_FOR_RETRY: frozenset({_T.SCHEDULED, _T.DEFERRED, None, _T.REMOVED, *_MARKS}),
+    _T.UP_FOR_RESCHEDULE: frozenset({_T.SCHEDULED, _T.DEFERRED, None, _T.REMOVED, *_MARKS}),
     # Terminal states: cleared back to None, or marked by a user.
     _T.SUCCESS: frozenset({None, _T.FAILED, _T.SKIPPED, _T.REMOVED}),
     _T.FAILED: frozenset({None, _T.SUCCESS, _T.SKIPPED, _T.REMOVED}),

@@ -1,4 +1,5 @@
-"""``brisa db clean``: delete old runs, task logs, audit log and job rows.
+"""``brisa db clean``: delete old runs, task logs, audit log, job rows, asset events, stale
+asset queue rows and orphaned triggers.
 
 ``--older-than 30d`` (or Airflow's ``--clean-before-timestamp``) sets the cutoff; see
 :mod:`brisa.store.retention` for what goes and what always stays. The command first
@@ -6,8 +7,10 @@ counts what would go, per table; ``--dry-run`` stops there, otherwise it asks be
 deleting (``--yes`` does not ask) and prints what was deleted.
 
 Unlike Airflow's, nothing is archived into ``_airflow_deleted__*`` tables first (the
-point on a small hosted database is to free space) and ``--tables`` is not offered: a
-run's rows go together so no half-deleted run is ever left.
+point on a small hosted database is to free space). ``--tables`` takes Airflow's table names,
+but naming any table of a run (``task_instance``, ``xcom``...) cleans whole runs: a run's rows
+go together so no half-deleted run is ever left. Unknown names are skipped with a warning,
+as in Airflow.
 """
 
 from __future__ import annotations
@@ -67,20 +70,32 @@ def format_counts(counts: dict[str, int]) -> list[str]:
     "before",
     help="Delete what is older than this date or timestamp (Airflow's option; default time zone if none).",
 )
+@click.option(
+    "-t",
+    "--tables",
+    "tables",
+    help="Comma-separated table names to clean (Airflow's: dag_run, log, job, asset_event, "
+    "dataset_event, trigger, ...). Default: all.",
+)
 @click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
-def db_clean(older_than: str | None, before: str | None, dry_run: bool, yes: bool) -> None:
-    """Delete finished runs (tasks, tries, logs, XComs), audit log and job rows older than a cutoff.
+def db_clean(
+    older_than: str | None, before: str | None, tables: str | None, dry_run: bool, yes: bool
+) -> None:
+    """Delete finished runs (tasks, tries, logs, XComs), audit log, job rows, asset events and
+    orphaned triggers older than a cutoff.
 
-    Queued and running runs, and the newest scheduled run of each DAG, are always kept.
+    Queued and running runs, the newest scheduled run of each DAG and the asset events a
+    consumer DAG still waits on are always kept.
     """
     from brisa.store.retention import clean
 
     settings = wiring.load_settings()
     cutoff = _cutoff(older_than, before, settings.core.default_timezone)
+    chosen = _tables(tables)
     store = wiring.open_store(settings)
     try:
-        planned = clean(store, cutoff=cutoff, dry_run=True)
+        planned = clean(store, cutoff=cutoff, dry_run=True, tables=chosen)
         click.echo(f"Rows older than {cutoff.isoformat(timespec='seconds')}:")
         click.echo("\n".join(format_counts(planned.counts)))
         if dry_run:
@@ -91,11 +106,26 @@ def db_clean(older_than: str | None, before: str | None, dry_run: bool, yes: boo
             return
         if not yes:
             click.confirm(f"Delete these {planned.total:,} rows?", abort=True)
-        done = clean(store, cutoff=cutoff)
+        done = clean(store, cutoff=cutoff, tables=chosen)
         click.echo("Deleted:")
         click.echo("\n".join(format_counts(done.counts)))
     finally:
         store.dispose()
+
+
+def _tables(text: str | None) -> list[str] | None:
+    """``--tables``' names; unknown ones are skipped with a warning, none left is an error."""
+    from brisa.store.retention import CHOICES, unknown_tables
+
+    if text is None:
+        return None
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if unknown := unknown_tables(names):
+        click.echo(f"Warning: not tables db clean knows, skipped: {', '.join(unknown)}", err=True)
+    known = [name for name in names if name in CHOICES]
+    if not known:
+        raise click.UsageError(f"no table to clean; choose from: {', '.join(sorted(CHOICES))}")
+    return known
 
 
 def _cutoff(older_than: str | None, before: str | None, default_timezone: str) -> datetime:

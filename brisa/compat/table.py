@@ -100,6 +100,19 @@ TRIGGER_BASE = _names(
 )
 TEMPORAL_TRIGGERS = _names(f"{_SDK}.triggers.temporal", "DateTimeTrigger", "TimeDeltaTrigger")
 FILE_TRIGGER = _names(f"{_SDK}.triggers.file", "FileTrigger")
+EXTERNAL_TRIGGERS = _names(f"{_SDK}.triggers.external_task", "WorkflowTrigger", "DagStateTrigger")
+STANDARD_EXCEPTIONS = _names(
+    f"{_SDK}.exceptions",
+    "AirflowExternalTaskSensorException",
+    "ExternalDagNotFoundError",
+    "ExternalDagDeletedError",
+    "ExternalTaskNotFoundError",
+    "ExternalTaskGroupNotFoundError",
+    "ExternalTaskFailedError",
+    "ExternalTaskGroupFailedError",
+    "ExternalDagFailedError",
+    "DuplicateStateError",
+)
 HOOK = _names(f"{_SDK}.connection", "BaseHook")
 FS_HOOK = _names(f"{_SDK}.hooks.filesystem", "FSHook")
 DBAPI_HOOK = _names(f"{_SDK}.hooks.dbapi", "DbApiHook", "fetch_all_handler", "fetch_one_handler")
@@ -174,11 +187,50 @@ SDK = _merge(
         "MultipleCronTriggerTimetable",
     ),
 )
-SDK_UNSUPPORTED = {
-    "AssetWatcher": _WATCHERS,
-} | {
-    "ObjectStoragePath": "Brisa has no object storage support",
-}
+PARTITIONS = (
+    "asset partitions (Airflow 3.2+: partitioned timetables, partition mappers, partition_key) "
+    "are not supported by Brisa yet; schedule the consumer on the asset itself (one run per event "
+    "condition, no partition key)"
+)
+PARTITION_NAMES = (
+    "AllowedKeyMapper",
+    "ChainMapper",
+    "CronPartitionTimetable",
+    "DayWindow",
+    "FanOutMapper",
+    "FixedKeyMapper",
+    "HourWindow",
+    "IdentityMapper",
+    "MinimumCount",
+    "MonthWindow",
+    "PartitionMapper",
+    "PartitionedAssetTimetable",
+    "PartitionedAtRuntime",
+    "ProductMapper",
+    "QuarterWindow",
+    "RollupMapper",
+    "SegmentWindow",
+    "StartOfDayMapper",
+    "StartOfHourMapper",
+    "StartOfMonthMapper",
+    "StartOfQuarterMapper",
+    "StartOfWeekMapper",
+    "StartOfYearMapper",
+    "WaitForAll",
+    "WeekWindow",
+    "Window",
+    "YearWindow",
+)
+"""Airflow 3.3's ``airflow.sdk`` names of asset partitions: each refused naming the feature."""
+SDK_UNSUPPORTED = (
+    {
+        "AssetWatcher": _WATCHERS,
+    }
+    | dict.fromkeys(PARTITION_NAMES, PARTITIONS)
+    | {
+        "ObjectStoragePath": "Brisa has no object storage support",
+    }
+)
 
 STANDARD = "airflow.providers.standard"
 
@@ -279,10 +331,13 @@ TABLE: dict[str, ShimModule] = {
     "airflow.triggers.base": ShimModule(TRIGGER_BASE),
     "airflow.triggers.temporal": ShimModule(TEMPORAL_TRIGGERS),
     "airflow.triggers.file": ShimModule(FILE_TRIGGER),
+    "airflow.triggers.external_task": ShimModule(EXTERNAL_TRIGGERS),
     "airflow.sdk.bases.trigger": ShimModule(TRIGGER_BASE),
     f"{STANDARD}.triggers": ShimModule(),
     f"{STANDARD}.triggers.temporal": ShimModule(TEMPORAL_TRIGGERS),
     f"{STANDARD}.triggers.file": ShimModule(FILE_TRIGGER),
+    f"{STANDARD}.triggers.external_task": ShimModule(EXTERNAL_TRIGGERS),
+    f"{STANDARD}.exceptions": ShimModule(STANDARD_EXCEPTIONS),
     # -- contrib (1.10): brisa/compat/contrib.py ------------------------------------------------
     **CONTRIB_MODULES,
     # -- decorators ----------------------------------------------------------------------------

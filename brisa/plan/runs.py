@@ -14,6 +14,8 @@ SCHEDULED = "scheduled"
 MANUAL = "manual"
 BACKFILL = "backfill"
 ASSET_TRIGGERED = "asset_triggered"
+ASSET_MATERIALIZATION = "asset_materialization"
+"""Airflow 3.1+'s run type of ``assets materialize`` / ``POST /assets/{id}/materialize``."""
 
 
 def run_id_for(run_type: str, when: datetime) -> str:

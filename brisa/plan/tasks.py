@@ -199,7 +199,7 @@ def _plan_task(
     for map_index, ti in sorted(instances.items()):
         state = current.state[(task.task_id, map_index)]
         if state in _RETRYING:
-            _plan_retry(plan, current, ti, now)
+            _plan_retry(plan, current, task, ti, now)
         elif state is None:
             decision = _decide(dag, task, current, map_index, past.get(task.task_id))
             if decision == Decision.RUN and task.is_mapped and map_index == -1:
@@ -213,16 +213,22 @@ def _plan_task(
 
 
 def _run_state_for(task: SerializedTask) -> TaskState:
-    """Scheduled, except an EmptyOperator with nothing to call succeeds without running (as Airflow)."""
+    """Scheduled, except an EmptyOperator with nothing to call succeeds without running (as
+    Airflow), and a ``start_from_trigger`` task defers straight away: the scheduler writes its
+    trigger and no worker runs until the trigger fires (Airflow's ``defer_task``)."""
     if task.extra.get("is_empty") and not (task.has_on_execute_callback or task.has_on_success_callback):
         return TaskState.SUCCESS
+    if task.start_trigger is not None:
+        return TaskState.DEFERRED
     return TaskState.SCHEDULED
 
 
-def _plan_retry(plan: RunPlan, current: _RunState, ti: TiRecord, now: datetime) -> None:
+def _plan_retry(plan: RunPlan, current: _RunState, task: SerializedTask, ti: TiRecord, now: datetime) -> None:
     if ti.next_try_at is None or ti.next_try_at <= now:
-        plan.changes.append(_change(ti, TaskState.SCHEDULED))
-        current.state[(ti.task_id, ti.map_index)] = TaskState.SCHEDULED
+        # A start_from_trigger task's retry (or reschedule) starts from its trigger again.
+        to = TaskState.DEFERRED if task.start_trigger is not None else TaskState.SCHEDULED
+        plan.changes.append(_change(ti, to))
+        current.state[(ti.task_id, ti.map_index)] = to
     elif plan.wake_at is None or ti.next_try_at < plan.wake_at:
         plan.wake_at = ti.next_try_at
 

@@ -95,6 +95,7 @@ def build_try_context(
         prev=prev,
         test_mode=test_mode,
         plugin_macros=plugin_macros,
+        asset_keys=_sdk_asset_keys(),
     )
 
 
@@ -103,6 +104,15 @@ def plugin_macros(name: str) -> ModuleType | None:
     from brisa.plugins import active_plugins
 
     return active_plugins().macros_module(name)
+
+
+def _sdk_asset_keys() -> Any:
+    """``triggering_asset_events`` keyed by the SDK's own ``Asset``/``AssetAlias`` objects, so
+    that ``isinstance(key, Asset)`` holds in DAG code as in Airflow 3."""
+    from brisa.sdk.assets import AssetAlias, asset_from_record
+    from brisa.templating.asset_events import AssetKeys
+
+    return AssetKeys(asset=asset_from_record, alias=AssetAlias)
 
 
 def dag_run_view(dag_id: str, run: RunContext, state: str = "running") -> Any:

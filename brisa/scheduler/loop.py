@@ -54,6 +54,7 @@ from brisa.store.records import RunRecord, TiRecord
 from brisa.store.sql import Store, Transaction
 from brisa.timetables import timetable_from_dict
 from brisa.tries.build import retry_policy
+from brisa.tries.deferral import start_fields
 from brisa.tries.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -527,6 +528,13 @@ class Scheduler:
                 fields.setdefault("end_date", now)
             if change.to == TaskState.SCHEDULED:
                 fields.setdefault("next_try_at", None)
+            if change.to == TaskState.DEFERRED:
+                task = dag.tasks[change.key.task_id]
+                assert task.start_trigger is not None  # the planner defers no other task
+                start = start_fields(
+                    tx, task.start_trigger, execution_timeout=task.execution_timeout, now=now
+                )
+                fields.update(start, next_try_at=None)
             advance_ti(tx, change.key, change.frm, change.to, **fields)
 
     def _after_run(self, dag: SerializedDag, run: RunRecord, state: RunState, reason: str) -> None:

@@ -172,6 +172,15 @@ class Asset(os.PathLike, BaseAsset):  # type: ignore[type-arg]
         yield self.key, self
 
 
+def asset_from_record(name: str, uri: str, group: str = "asset") -> Asset:
+    """The ``Asset`` of a stored asset, as Airflow 3's context hands it to a task (no extra):
+    its name and uri were checked when its DAG was parsed, so they are not checked again."""
+    asset = Asset.__new__(Asset)
+    asset.name, asset.uri, asset.group = name, uri, group
+    asset.extra, asset.watchers = {}, []
+    return asset
+
+
 class Dataset(Asset):
     """Airflow 2.x's dataset: ``Dataset(uri, extra=None)``; its uri is its identity."""
 
@@ -417,6 +426,7 @@ __all__ = [
     "DatasetAll",
     "DatasetAny",
     "Metadata",
+    "asset_from_record",
     "collect_metadata",
     "emitted_events",
     "outlet_refs",

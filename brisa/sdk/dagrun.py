@@ -76,6 +76,9 @@ class DagRun:
         self.state = state
         self.triggered_by = triggered_by
         self.ui_url = ui_url
+        # Airflow 3.2+'s partitioned runs: Brisa has none (asset partitions are refused).
+        self.partition_key: str | None = None
+        self.partition_date: datetime | None = None
 
     def __repr__(self) -> str:
         return (

@@ -56,6 +56,42 @@ class AirflowSensorTimeout(AirflowException):
     """A sensor waited longer than its ``timeout``: fails without retries."""
 
 
+class AirflowExternalTaskSensorException(AirflowException):
+    """The standard provider's base of ``ExternalTaskSensor``'s errors."""
+
+
+class ExternalDagNotFoundError(AirflowExternalTaskSensorException):
+    """The external DAG does not exist."""
+
+
+class ExternalDagDeletedError(AirflowExternalTaskSensorException):
+    """The external DAG was deleted."""
+
+
+class ExternalTaskNotFoundError(AirflowExternalTaskSensorException):
+    """The external task does not exist (or the trigger sent no event)."""
+
+
+class ExternalTaskGroupNotFoundError(AirflowExternalTaskSensorException):
+    """The external task group does not exist."""
+
+
+class ExternalTaskFailedError(AirflowExternalTaskSensorException):
+    """An external task failed."""
+
+
+class ExternalTaskGroupFailedError(AirflowExternalTaskSensorException):
+    """The external task group failed."""
+
+
+class ExternalDagFailedError(AirflowExternalTaskSensorException):
+    """The external DAG (or task) failed, as a deferred ``ExternalTaskSensor`` reports it."""
+
+
+class DuplicateStateError(AirflowExternalTaskSensorException):
+    """A state is in more than one of allowed, skipped and failed states."""
+
+
 class AirflowRescheduleException(AirflowException):
     """A reschedule-mode sensor gives its slot back until ``reschedule_date``."""
 
@@ -152,6 +188,7 @@ __all__ = [
     "AirflowDagCycleException",
     "AirflowDagDuplicatedIdException",
     "AirflowException",
+    "AirflowExternalTaskSensorException",
     "AirflowFailException",
     "AirflowNotFoundException",
     "AirflowOptionalProviderFeatureException",
@@ -162,7 +199,15 @@ __all__ = [
     "AirflowTaskTimeout",
     "AirflowTimetableInvalid",
     "DownstreamTasksSkipped",
+    "DuplicateStateError",
     "DuplicateTaskIdFound",
+    "ExternalDagDeletedError",
+    "ExternalDagFailedError",
+    "ExternalDagNotFoundError",
+    "ExternalTaskFailedError",
+    "ExternalTaskGroupFailedError",
+    "ExternalTaskGroupNotFoundError",
+    "ExternalTaskNotFoundError",
     "ParamValidationError",
     "TaskDeferralError",
     "TaskDeferralTimeout",

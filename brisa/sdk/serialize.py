@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from brisa import serde
 from brisa.sdk import timezone as tz
 from brisa.sdk.assets import outlet_refs
 from brisa.sdk.dag import DAG
@@ -113,7 +114,40 @@ def serialize_task(task: Any, *, priority: int) -> SerializedTask:
         extra=describe_value(extra),
         outlets=tuple(outlet_refs(getattr(task, "outlets", ()))),
         inlets=tuple(outlet_refs(getattr(task, "inlets", ()))),
+        start_trigger=start_trigger_of(task),
     )
+
+
+_JINJA = ("{{", "{%", "{#")
+
+
+def start_trigger_of(task: Any) -> dict[str, Any] | None:
+    """``start_from_trigger``'s trigger, for the scheduler to defer the task on without a worker.
+
+    None (the task starts on a worker, whose ``execute`` defers as usual) when it is off, for
+    a mapped task (Airflow 3.3 does the same, with a warning) and when a trigger argument
+    holds a Jinja template: Brisa does not render trigger arguments (Airflow 3.3's triggerer
+    does; earlier Airflows, like Brisa, defer such a task from the worker).
+    """
+    args = getattr(task, "start_trigger_args", None)
+    if not getattr(task, "start_from_trigger", False) or args is None or task.is_mapped:
+        return None
+    kwargs = dict(args.trigger_kwargs or {})
+    for name, value in kwargs.items():
+        if callable(value):
+            raise ValueError(
+                f"{type(task).__name__} with task_id '{task.task_id}' has a callable in trigger kwargs "
+                f"named '{name}', which is not allowed when start_from_trigger is enabled."
+            )
+    if any(isinstance(v, str) and any(mark in v for mark in _JINJA) for v in kwargs.values()):
+        return None
+    return {
+        "classpath": str(args.trigger_cls),
+        "kwargs": serde.dumps(kwargs),
+        "next_method": str(args.next_method),
+        "next_kwargs": serde.dumps(dict(args.next_kwargs or {})),
+        "timeout": _seconds(args.timeout),
+    }
 
 
 def serialize_task_groups(dag: DAG) -> dict[str, Any]:
@@ -198,4 +232,4 @@ def serialize_dag(
     )
 
 
-__all__ = ["effective_priority", "serialize_dag", "serialize_task"]
+__all__ = ["effective_priority", "serialize_dag", "serialize_task", "start_trigger_of"]

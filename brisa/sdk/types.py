@@ -11,6 +11,7 @@ class DagRunType(StrEnum):
     SCHEDULED = "scheduled"
     MANUAL = "manual"
     ASSET_TRIGGERED = "asset_triggered"
+    ASSET_MATERIALIZATION = "asset_materialization"
     DATASET_TRIGGERED = "dataset_triggered"
 
     def generate_run_id(self, logical_date: datetime) -> str:

@@ -1,4 +1,4 @@
-"""Materializing an asset: a manual run of the one DAG whose tasks produce it
+"""Materializing an asset: an ``asset_materialization`` run of the one DAG whose tasks produce it
 (Airflow 3's ``airflow assets materialize`` and ``POST /assets/{id}/materialize``)."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from brisa.errors import ConflictError, InvalidInputError, NotFoundError
+from brisa.plan.runs import ASSET_MATERIALIZATION
 from brisa.services.runs import trigger_run
 from brisa.store.records import RunRecord
 from brisa.store.repos.assets import AssetRecord
@@ -49,7 +50,13 @@ def materialize(
         )
     dag = tx.dags.require_serialized(dag_ids[0])
     return trigger_run(
-        tx, dag, now=now, conf=conf, triggered_by=triggered_by, triggering_user=triggering_user
+        tx,
+        dag,
+        now=now,
+        conf=conf,
+        triggered_by=triggered_by,
+        triggering_user=triggering_user,
+        run_type=ASSET_MATERIALIZATION,
     )
 
 

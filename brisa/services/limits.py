@@ -22,7 +22,7 @@ from brisa.errors import InvalidInputError
 DEFAULT_RUN_ID_PATTERN = r"^[A-Za-z0-9_.~:+-]+$"
 """Airflow's ``[scheduler] allowed_run_id_pattern`` default."""
 AIRFLOW_RUN_ID_REGEX = re.compile(
-    r"^(?:manual|scheduled|asset_triggered|dataset_triggered|backfill)__"
+    r"^(?:manual|scheduled|asset_triggered|asset_materialization|dataset_triggered|backfill)__"
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?\+00:00$"
 )
 """The run ids Brisa and Airflow generate; accepted whatever the pattern says (as in Airflow)."""

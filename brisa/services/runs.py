@@ -93,6 +93,7 @@ def trigger_run(
     triggering_user: str | None = None,
     note: str | None = None,
     limits: RunLimits = RunLimits(),
+    run_type: str = MANUAL,
 ) -> RunRecord:
     """A manual run, as ``airflow dags trigger`` / ``POST /dagRuns`` / TriggerDagRunOperator.
 
@@ -112,8 +113,8 @@ def trigger_run(
     return create_run(
         tx,
         dag,
-        run_id=run_id or run_id_for(MANUAL, logical),
-        run_type=MANUAL,
+        run_id=run_id or run_id_for(run_type, logical),
+        run_type=run_type,
         logical_date=logical,
         data_interval=data_interval,
         run_after=logical,

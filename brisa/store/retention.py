@@ -7,7 +7,21 @@ What goes, for a cutoff time:
   instances (and their rendered fields), archived tries, task logs and XComs;
 * **audit log** entries (Airflow's ``log`` table) written before the cutoff;
 * **job rows** of processes that stopped (any state but ``running``) and last
-  heartbeated before the cutoff.
+  heartbeated before the cutoff;
+* **asset events** (Airflow's ``asset_event``, 2.x's ``dataset_event``) recorded before the
+  cutoff, except those a consumer DAG still waits on (its queue row for the asset is
+  older than the event): the consumer's run reads them as its triggering events when it is
+  created. Airflow deletes them by age alone; keeping them is on purpose;
+* **asset queue rows** (``asset_dag_run_queue``) older than the cutoff whose DAG no longer
+  schedules on the asset (the DAG was deleted or its schedule changed): no run can take them;
+* **trigger rows** created before the cutoff that no task instance (nor any other row with a
+  ``trigger_id``) points at any more: their deferred try was cleared, finished or deleted.
+  Airflow's ``trigger`` entry deletes old triggers with their task instances; Brisa never
+  deletes a deferred task's trigger.
+
+``tables`` narrows a clean to some of these, by Airflow's table names (:data:`CHOICES`);
+naming any table of a run (``dag_run``, ``task_instance``, ``xcom``...) cleans whole runs,
+since a run's rows always go together.
 
 What stays, whatever its age:
 
@@ -32,7 +46,7 @@ later, so scheduling never stalls for long behind a large first clean.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,7 +54,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from brisa.errors import BrisaError
-from brisa.states import RunState
+from brisa.states import RunState, TaskState
 from brisa.store import schema as s
 from brisa.store.repos.runs import AUTOMATED_RUN_TYPES
 from brisa.store.sql import Store, Transaction
@@ -58,8 +72,27 @@ RUN_TABLES: tuple[sa.Table, ...] = (
 )
 """The tables a finished run's rows live in, in the order the report lists them."""
 
-TABLES: tuple[str, ...] = (*(table.name for table in RUN_TABLES), s.audit_log.name, s.job.name)
+TABLES: tuple[str, ...] = (
+    *(table.name for table in RUN_TABLES),
+    s.audit_log.name,
+    s.job.name,
+    s.asset_event.name,
+    s.asset_dag_run_queue.name,
+    s.trigger.name,
+)
 """Every table ``clean`` deletes from, in report order."""
+
+CHOICES: dict[str, str] = {
+    **{table.name: s.dag_run.name for table in RUN_TABLES},
+    "task_state_store": s.dag_run.name,
+    s.audit_log.name: s.audit_log.name,
+    s.job.name: s.job.name,
+    s.asset_event.name: s.asset_event.name,
+    "dataset_event": s.asset_event.name,
+    s.asset_dag_run_queue.name: s.asset_dag_run_queue.name,
+    s.trigger.name: s.trigger.name,
+}
+"""``--tables`` names (Airflow's, 2.x's ``dataset_event`` included) -> the group they clean."""
 
 _FINISHED = (RunState.SUCCESS.value, RunState.FAILED.value)
 _CHILD_TABLES = RUN_TABLES[1:]
@@ -92,15 +125,35 @@ def clean(
     dry_run: bool = False,
     batch_size: int = 200,
     max_runs: int | None = None,
+    tables: Collection[str] | None = None,
 ) -> CleanReport:
-    """Delete (or count, with ``dry_run``) what is older than ``cutoff``; see the module docstring."""
+    """Delete (or count, with ``dry_run``) what is older than ``cutoff``; see the module docstring.
+
+    ``tables`` (names from :data:`CHOICES`) limits the clean to those groups; None cleans all.
+    """
     if cutoff.tzinfo is None:
         raise ValueError("cutoff must be an aware datetime")
+    groups = set(TABLES) if tables is None else {CHOICES[name] for name in tables}
     report = CleanReport(cutoff=cutoff, dry_run=dry_run)
-    report.complete = _clean_runs(store, report, batch_size=batch_size, max_runs=max_runs)
-    _clean_table(store, report, s.audit_log, s.audit_log.c.dttm < cutoff)
-    _clean_table(store, report, s.job, sa.and_(s.job.c.state != "running", s.job.c.latest_heartbeat < cutoff))
+    if s.dag_run.name in groups:
+        report.complete = _clean_runs(store, report, batch_size=batch_size, max_runs=max_runs)
+    if s.audit_log.name in groups:
+        _clean_table(store, report, s.audit_log, s.audit_log.c.dttm < cutoff)
+    if s.job.name in groups:
+        stopped = sa.and_(s.job.c.state != "running", s.job.c.latest_heartbeat < cutoff)
+        _clean_table(store, report, s.job, stopped)
+    if s.asset_dag_run_queue.name in groups:
+        _clean_queue(store, report, cutoff)
+    if s.asset_event.name in groups:
+        _clean_table(store, report, s.asset_event, _unwaited_events(cutoff))
+    if s.trigger.name in groups:
+        _clean_table(store, report, s.trigger, _orphan_triggers(cutoff))
     return report
+
+
+def unknown_tables(names: Iterable[str]) -> list[str]:
+    """The names ``clean(tables=...)`` does not know, sorted."""
+    return sorted(set(names) - set(CHOICES))
 
 
 # -- runs -------------------------------------------------------------------------------------
@@ -200,6 +253,77 @@ def _clean_table(store: Store, report: CleanReport, table: sa.Table, where: sa.C
             return
 
 
+# -- assets and triggers -----------------------------------------------------------------------
+
+
+def _unwaited_events(cutoff: datetime) -> sa.ColumnElement[bool]:
+    """Events older than ``cutoff`` that no queued consumer will read as triggering events
+    (a queue row a DAG no longer scheduled on the asset left behind holds nothing)."""
+    event, queue = s.asset_event, s.asset_dag_run_queue
+    waited_on = (
+        sa.select(queue.c.asset_id)
+        .where(
+            queue.c.asset_id == event.c.asset_id,
+            queue.c.created_at <= event.c.timestamp,
+            _still_scheduled(),
+        )
+        .exists()
+    )
+    return sa.and_(event.c.timestamp < cutoff, ~waited_on)
+
+
+def _still_scheduled() -> sa.ColumnElement[bool]:
+    """A queue row's DAG schedules on its asset, directly or through an alias resolved to it."""
+    queue = s.asset_dag_run_queue
+    direct, by_alias = s.dag_schedule_asset_reference, s.dag_schedule_asset_alias_reference
+    resolved = s.asset_alias_asset
+    scheduled = (
+        sa.select(direct.c.asset_id)
+        .where(direct.c.asset_id == queue.c.asset_id, direct.c.dag_id == queue.c.target_dag_id)
+        .exists()
+    )
+    through_alias = (
+        sa.select(by_alias.c.alias_id)
+        .join(resolved, resolved.c.alias_id == by_alias.c.alias_id)
+        .where(resolved.c.asset_id == queue.c.asset_id, by_alias.c.dag_id == queue.c.target_dag_id)
+        .exists()
+    )
+    return sa.or_(scheduled, through_alias)
+
+
+def _stale_queue_rows(cutoff: datetime) -> sa.ColumnElement[bool]:
+    """Queue rows older than ``cutoff`` whose DAG no longer schedules on the asset (the DAG is
+    gone or its schedule changed): no run will ever take them."""
+    return sa.and_(s.asset_dag_run_queue.c.created_at < cutoff, ~_still_scheduled())
+
+
+def _clean_queue(store: Store, report: CleanReport, cutoff: datetime) -> None:
+    """One statement: the queue holds one row per (asset, consumer), never many."""
+    table = s.asset_dag_run_queue
+    with store.transaction(readonly=report.dry_run) as tx:
+        if not report.dry_run and not _take_cleaner_lock(tx):
+            return
+        report.add(table.name, _delete_or_count(tx, table, _stale_queue_rows(cutoff), dry_run=report.dry_run))
+
+
+def _orphan_triggers(cutoff: datetime) -> sa.ColumnElement[bool]:
+    """Triggers older than ``cutoff`` that no deferred try waits on (the triggerer's own
+    ``delete_unused`` rule) and no other row with a ``trigger_id`` points at (an asset
+    watcher's trigger has no task instance)."""
+    ti = s.task_instance.c
+    waited_on = (
+        sa.select(ti.trigger_id)
+        .where(ti.trigger_id == s.trigger.c.id, ti.state == TaskState.DEFERRED.value)
+        .exists()
+    )
+    referenced = [
+        sa.select(table.c.trigger_id).where(table.c.trigger_id == s.trigger.c.id).exists()
+        for table in s.metadata.tables.values()
+        if "trigger_id" in table.c and table is not s.trigger and table is not s.task_instance
+    ]
+    return sa.and_(s.trigger.c.created_date < cutoff, ~waited_on, *(~ref for ref in referenced))
+
+
 # -- the automatic clean ----------------------------------------------------------------------
 
 
@@ -255,6 +379,7 @@ def retention_hook(settings: Any, store: Store) -> RetentionHook | None:
 
 
 __all__ = [
+    "CHOICES",
     "RUN_TABLES",
     "TABLES",
     "CleanReport",
@@ -262,4 +387,5 @@ __all__ = [
     "clean",
     "describe_counts",
     "retention_hook",
+    "unknown_tables",
 ]

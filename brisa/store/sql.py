@@ -207,6 +207,9 @@ class Store:
         # SQLite has one writer at a time. Threads of this process queue on a lock
         # instead of on SQLite's busy handler, which sleeps in steps of 1-100 ms.
         self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
+        # In-memory SQLite is one connection shared by every thread (the triggerer's reads
+        # beside the scheduler's writes in `dags test`): its reads queue on the lock too.
+        self._one_connection = isinstance(self.engine.pool, StaticPool)
 
     @property
     def is_sqlite(self) -> bool:
@@ -223,7 +226,7 @@ class Store:
         BEGIN/COMMIT round trips, so a connection of the small pool is held for less time;
         the statements of such a block do not share one snapshot.
         """
-        lock = self._write_lock if not readonly else None
+        lock = self._write_lock if not readonly or self._one_connection else None
         with translate_errors(), lock or contextlib.nullcontext():
             conn = self.engine.connect()
             try:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
-from brisa.errors import ConfigError, NotFoundError
+from brisa.errors import ConfigError, DagError, NotFoundError
 from brisa.runtime import TaskRuntime
 
 log = logging.getLogger(__name__)
@@ -238,6 +238,13 @@ class OutletEvent:
     def add(self, asset: Any, extra: dict[str, Any] | None = None) -> None:
         """``outlet_events[alias].add(Asset(...), extra={...})`` (a uri string in 2.10)."""
         self.asset_alias_events.append((asset, dict(extra or {})))
+
+    def add_partitions(self, keys: Any) -> None:
+        """Airflow 3.3's partition keys on the event: refused, never dropped silently."""
+        raise DagError(
+            "outlet_events[...].add_partitions(): asset partitions (Airflow 3.2+) are not "
+            "supported by Brisa yet"
+        )
 
     def __repr__(self) -> str:
         return f"<OutletEvent extra={self.extra!r}>"

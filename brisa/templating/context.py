@@ -34,7 +34,7 @@ from brisa.templating.accessors import (
     VariableAccessor,
     as_conf,
 )
-from brisa.templating.asset_events import InletEvents, TriggeringAssetEvents
+from brisa.templating.asset_events import AssetKeys, InletEvents, TriggeringAssetEvents
 from brisa.templating.dates import template_datetime
 from brisa.templating.task_state import TaskStateStore
 from brisa.timetables import DataInterval, DataIntervalTimetable, TimeRestriction
@@ -75,6 +75,7 @@ def build_context(
     expanded_ti_count: int | None = None,
     task_reschedule_count: int = 0,
     plugin_macros: macros.PluginMacrosLookup | None = None,
+    asset_keys: AssetKeys | None = None,
 ) -> dict[str, Any]:
     """Airflow's template context for one try of ``task`` in ``dag_run``.
 
@@ -84,7 +85,8 @@ def build_context(
     an object with ``.get(section, key)``, or a ``lookup(section, key) -> str | None``.
     The extra keyword arguments only feed keys of the same name.  ``plugin_macros`` finds
     ``macros.<plugin name>`` (loading the plugins on first use); the caller passes it,
-    since this package never loads user code.
+    since this package never loads user code.  ``asset_keys`` builds the keys of
+    ``triggering_asset_events`` (the runner passes the SDK's ``Asset``/``AssetAlias``).
     """
     if generation not in GENERATIONS:
         raise ValueError(f"unknown Airflow generation {generation!r}; expected one of {GENERATIONS}")
@@ -106,9 +108,11 @@ def build_context(
             context.update(_airflow1_keys(context["ds"], task))
     else:
         context["triggering_asset_events"] = TriggeringAssetEvents(
-            runtime, dag.dag_id, dag_run.run_id, generation="3"
+            runtime, dag.dag_id, dag_run.run_id, generation="3", keys=asset_keys
         )
         context["task_reschedule_count"] = task_reschedule_count
+        # Airflow 3.2+'s partitioned runs: no run of Brisa's has a partition.
+        context["partition_key"] = context["partition_date"] = None
         context["task_state_store"] = TaskStateStore(runtime)
     return context
 

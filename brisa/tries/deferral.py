@@ -96,6 +96,23 @@ def defer_fields(tx: Transaction, deferral: Deferral, *, try_number: int, now: d
     }
 
 
+def start_fields(
+    tx: Transaction, start_trigger: dict[str, Any], *, execution_timeout: float | None, now: datetime
+) -> dict[str, Any]:
+    """``start_from_trigger``: the trigger row, and the columns of ``none -> deferred`` for a
+    try no worker has run. Its try number stays: the resumed try is its first (Airflow's
+    ``defer_task``). The timeout is the trigger's, capped by ``execution_timeout``."""
+    timeouts = [now + timedelta(seconds=s) for s in (start_trigger.get("timeout"), execution_timeout) if s]
+    trigger_id = tx.triggers.create(start_trigger["classpath"], start_trigger["kwargs"], now=now)
+    return {
+        "trigger_id": trigger_id,
+        "next_method": start_trigger["next_method"],
+        "next_kwargs": start_trigger["next_kwargs"],
+        "trigger_timeout": min(timeouts) if timeouts else None,
+        "start_date": now,
+    }
+
+
 def resume_of(source: Resumable) -> tuple[str, dict[str, Any]] | None:
     """``(next_method, next_kwargs)`` of a resumed try, or None for a fresh one."""
     method = source.next_method
@@ -105,4 +122,12 @@ def resume_of(source: Resumable) -> tuple[str, dict[str, Any]] | None:
     return method, dict(kwargs or {})
 
 
-__all__ = ["TRIGGER_FAIL", "Deferral", "Resumable", "defer_fields", "deferral_of", "resume_of"]
+__all__ = [
+    "TRIGGER_FAIL",
+    "Deferral",
+    "Resumable",
+    "defer_fields",
+    "deferral_of",
+    "resume_of",
+    "start_fields",
+]

@@ -7,6 +7,7 @@
 * ``events`` - what a fired, failed or timed-out trigger does to its deferred tries;
 * ``classes`` - a trigger row back into a trigger object (Airflow class paths mapped);
 * ``runner`` - the asyncio event loop in its own thread, running the trigger coroutines;
+* ``reads`` - the read-only runtime triggers that watch other DAGs read the store through;
 * ``loop`` - the ``Triggerer`` shell around it: heartbeats, claims triggers, writes events.
 """
 

@@ -26,11 +26,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from brisa.errors import StoreUnavailable
+from brisa.runtime import TaskRuntime
 from brisa.store.repos.triggers import TriggerRecord
 from brisa.store.sql import Store
 from brisa.triggerer import events
 from brisa.triggerer.classes import build_trigger
 from brisa.triggerer.plan import plan_claims, plan_running
+from brisa.triggerer.reads import TriggerRuntime
 from brisa.triggerer.runner import Result, TriggerRunner
 
 log = logging.getLogger("brisa.triggerer")
@@ -58,6 +60,7 @@ class Triggerer:
         hostname: str | None = None,
         on_change: Callable[[], None] | None = None,
         import_paths: Sequence[str] = (),
+        runtime: TaskRuntime | None = None,
     ) -> None:
         self.store = store
         self.config = config
@@ -69,7 +72,7 @@ class Triggerer:
         """Where trigger classes of DAG authors live (the DAGs and plugins folders), as Airflow
         puts them on ``sys.path``: a trigger's class path is a module path from there."""
         self.job_id: int | None = None
-        self.runner = TriggerRunner()
+        self.runner = TriggerRunner(runtime or TriggerRuntime(store))
         self._last_heartbeat: datetime | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

@@ -15,6 +15,8 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
+from brisa.runtime import TaskRuntime, use_runtime
+
 log = logging.getLogger("brisa.triggerer")
 
 
@@ -27,7 +29,9 @@ class Result:
 
 
 class TriggerRunner:
-    def __init__(self) -> None:
+    def __init__(self, runtime: TaskRuntime | None = None) -> None:
+        self.runtime = runtime
+        """Installed in the loop's thread: what triggers reading the store ask (see reads.py)."""
         self.results: queue.SimpleQueue[Result] = queue.SimpleQueue()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -104,6 +108,15 @@ class TriggerRunner:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _watch(self, trigger_id: int, trigger: Any) -> None:
+        # Set in the trigger's own task: a task copies the context of the thread that
+        # scheduled its creation (the shell's), not the loop's.
+        if self.runtime is not None:
+            with use_runtime(self.runtime):
+                await self._run_trigger(trigger_id, trigger)
+        else:
+            await self._run_trigger(trigger_id, trigger)
+
+    async def _run_trigger(self, trigger_id: int, trigger: Any) -> None:
         try:
             async for event in trigger.run():
                 # A task resumes once: a trigger's later events have nobody to go to.

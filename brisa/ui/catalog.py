@@ -76,6 +76,7 @@ PT_BR: Mapping[str, str] = MappingProxyType(
         "backfill": "preenchimento retroativo",
         "asset_triggered": "disparada por asset",
         "dataset_triggered": "disparada por dataset",
+        "asset_materialization": "materialização de asset",
         # assets
         "Assets": "Assets",
         "URI": "URI",

@@ -44,6 +44,7 @@ with DAG("consumer2", start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), schedu
     def consume(*, triggering_dataset_events, data_interval_start, dag_run):
         OUT.write_text(json.dumps({
             "uris": sorted(triggering_dataset_events),
+            "key_types": sorted({type(k).__name__ for k in triggering_dataset_events}),
             "extra": [e.extra for e in triggering_dataset_events["s3://bucket/out"]],
             "source": [e.source_dag_id for e in triggering_dataset_events[ds]],
             "run_type": dag_run.run_type,
@@ -58,6 +59,14 @@ from pathlib import Path
 from airflow.sdk import DAG, Asset, AssetAlias, asset, task
 
 OUT = Path(__file__).with_name("seen3.json")
+
+
+def _str_key(events):
+    try:
+        events["raw"]
+    except TypeError as err:
+        return str(err)
+
 raw = Asset("raw", uri="file:///data/raw")
 
 @asset(schedule=None, uri="file:///data/cooked")
@@ -76,6 +85,17 @@ with DAG("consumer3", schedule=cooked & AssetAlias("picked")):
     def consume(*, triggering_asset_events, inlet_events, dag_run):
         OUT.write_text(json.dumps({
             "names": sorted(a.name for a in triggering_asset_events),
+            "keys": sorted(
+                (type(k).__name__, k.name, isinstance(k, (Asset, AssetAlias)))
+                for k in triggering_asset_events
+            ),
+            "by_alias": [e.extra for e in triggering_asset_events[AssetAlias("picked")]],
+            "by_ref": len(triggering_asset_events[Asset.ref(name="raw")]),
+            "for_asset": len(triggering_asset_events.for_asset(uri="file:///data/cooked")),
+            "for_alias": len(triggering_asset_events.for_asset_alias(name="picked")),
+            "unknown": triggering_asset_events[Asset("nope")],
+            "items": sorted((k.name, len(v)) for k, v in triggering_asset_events.items()),
+            "str_key": _str_key(triggering_asset_events),
             "cooked": [e.extra for e in triggering_asset_events[cooked]],
             "raw_inlet": [e.extra for e in inlet_events[raw]],
             "run_type": dag_run.run_type,
@@ -140,6 +160,7 @@ def test_airflow_2_datasets_end_to_end(store, tmp_path: Path):
     seen = json.loads((tmp_path / "seen2.json").read_text())
     assert seen == {
         "uris": ["s3://bucket/out"],
+        "key_types": ["str"],  # Airflow 2's dict is keyed by uri
         "extra": [{"rows": 3, "by": "metadata"}],
         "source": ["producer2"],
         "run_type": "dataset_triggered",
@@ -165,7 +186,16 @@ def test_airflow_3_assets_and_aliases_end_to_end(store, tmp_path: Path):
     assert (run.run_type, run.logical_date, run.state) == ("asset_triggered", None, RunState.SUCCESS)
     seen = json.loads((tmp_path / "seen3.json").read_text())
     assert seen == {
-        "names": ["cooked", "raw"],
+        # Airflow 3's accessor: Asset keys, and an AssetAlias key for the alias events came through
+        "names": ["cooked", "picked", "raw"],
+        "keys": [["Asset", "cooked", True], ["Asset", "raw", True], ["AssetAlias", "picked", True]],
+        "by_alias": [{"via": "alias"}],
+        "by_ref": 1,
+        "for_asset": 1,
+        "for_alias": 1,
+        "unknown": [],
+        "items": [["cooked", 1], ["picked", 1], ["raw", 1]],
+        "str_key": "Key should be either an asset or an asset alias, not <class 'str'>",
         "cooked": [{"size": 10}],
         "raw_inlet": [{"via": "alias"}],
         "run_type": "asset_triggered",

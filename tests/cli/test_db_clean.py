@@ -74,6 +74,9 @@ def test_dry_run_prints_counts_per_table_and_deletes_nothing(home):
         "task_state": "0",
         "log": "1",
         "job": "0",
+        "asset_event": "0",
+        "asset_dag_run_queue": "0",
+        "trigger": "0",
     }
     assert lines[-1] == "Dry run: nothing was deleted."
     assert run_ids() == {"manual__old", "manual__running"}
@@ -93,6 +96,16 @@ def test_yes_deletes_old_finished_runs_and_keeps_running_ones(home):
     assert run_ids() == {"manual__running"}
     again = run("--older-than", "30d", "--yes")
     assert again.output.endswith("Nothing to delete.\n")
+
+
+def test_tables_takes_airflows_names_and_skips_unknown_ones_with_a_warning(home):
+    result = run("--older-than", "30d", "--yes", "--tables", "log, dataset_event,nope")
+    assert result.exit_code == 0, result.output
+    assert "not tables db clean knows, skipped: nope" in result.output
+    assert "Delete these" not in result.output and "log" in result.output
+    assert run_ids() == {"manual__old", "manual__running"}  # dag_run was not chosen
+    nothing = run("--older-than", "30d", "--tables", "nope")
+    assert nothing.exit_code == 2 and "choose from" in nothing.output
 
 
 def test_a_younger_cutoff_keeps_the_run(home):

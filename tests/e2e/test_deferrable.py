@@ -135,3 +135,45 @@ def test_triggerers_share_the_triggers_without_running_one_twice(deployed: Deplo
     assert sorted(name for name, _ in taken) == sorted(name for name, pid in runs if pid == a.pid)
     _fire(deployed, *NAMES)
     assert deployed.wait_for_run(MANY, run_id).state.value == "success"
+
+
+def test_start_from_trigger_defers_without_a_task_process_and_resumes_on_a_worker(
+    deployed: Deployment,
+) -> None:
+    _with_triggers(deployed, "start_from_trigger")
+    deployed.start_scheduler()
+    deployed.wait_for_dags("e2e_start_from_trigger")
+    run_id = deployed.trigger("e2e_start_from_trigger")
+    _wait_deferred(deployed, "e2e_start_from_trigger", run_id, ["starts"])
+    deployed.wait(lambda: len(_trigger_runs(deployed)) == 1, what="the start trigger to run")
+    deferred = deployed.tis("e2e_start_from_trigger", run_id)["starts"]
+    # No task process ran: no pid, no host, no try spent, no log, execute() never called.
+    assert deferred.pid is None and not deferred.hostname and deferred.try_number == 0
+    assert not deployed.log(TaskKey("e2e_start_from_trigger", run_id, "starts", -1), 1)
+    _fire(deployed, "starts")
+    run = deployed.wait_for_run("e2e_start_from_trigger", run_id)
+    assert run.state.value == "success"
+    returned = _xcom(deployed, "e2e_start_from_trigger", run_id, "starts")
+    assert returned["started"] == "in the trigger" and returned["try_number"] == 1
+    assert returned["event"]["name"] == "starts"
+    assert not (deployed.markers / "execute_ran").exists()
+    assert {ti.try_number for ti in deployed.tis("e2e_start_from_trigger", run_id).values()} == {1}
+
+
+@pytest.mark.parametrize("ok", [True, False], ids=["child-succeeds", "child-fails"])
+def test_a_deferrable_external_task_sensor_waits_in_the_triggerer(deployed: Deployment, ok: bool) -> None:
+    from datetime import UTC, datetime
+
+    deployed.add_dags("external_deferrable")
+    deployed.start_scheduler()
+    deployed.wait_for_dags("e2e_ext_parent", "e2e_ext_child")
+    day = datetime(2025, 6, 1, tzinfo=UTC)
+    parent = deployed.trigger("e2e_ext_parent", logical_date=day)
+    _wait_deferred(deployed, "e2e_ext_parent", parent, ["wait_child"])
+    child = deployed.trigger("e2e_ext_child", logical_date=day, conf={"ok": ok})
+    assert deployed.wait_for_run("e2e_ext_child", child).state.value == ("success" if ok else "failed")
+    run = deployed.wait_for_run("e2e_ext_parent", parent)
+    assert run.state.value == ("success" if ok else "failed")
+    if not ok:
+        log = deployed.log(TaskKey("e2e_ext_parent", parent, "wait_child", -1), 1)
+        assert "ExternalDagFailedError: External job has failed." in log

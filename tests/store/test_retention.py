@@ -87,6 +87,9 @@ def test_old_finished_runs_go_with_everything_hanging_off_them(store):
         "task_state": 6,
         "log": 0,
         "job": 0,
+        "asset_event": 0,
+        "asset_dag_run_queue": 0,
+        "trigger": 0,
     }
     with store.transaction(readonly=True) as tx:
         assert tx.tis.for_run("etl", "manual__old1") == []
@@ -291,3 +294,71 @@ def test_the_scheduler_runs_the_hook_and_does_not_create_deleted_runs_again(stor
 def _runs(store):
     with store.transaction(readonly=True) as tx:
         return tx.runs.list("daily", order_by="logical_date").items
+
+
+def _asset_history(store):
+    """Asset "orders" (consumed by "report", which waits on an event queued 35 days ago) and
+    asset "old" nobody waits on, each with events 40 and 1 days old; a stale queue row of a
+    DAG that no longer schedules on "old"."""
+    with store.transaction() as tx:
+        orders = tx.assets.ensure("orders", "s3://orders", now=OLD)
+        old = tx.assets.ensure("old", "s3://old", now=OLD)
+        tx.assets.sync_dag(
+            "report", schedule=[("orders", "s3://orders", "asset")], schedule_aliases=[], outlets={}, now=OLD
+        )
+        for asset in (orders, old):
+            tx.assets.add_event(asset, timestamp=OLD)
+            tx.assets.add_event(asset, timestamp=NOW - timedelta(days=1))
+        waited = tx.assets.add_event(orders, timestamp=NOW - timedelta(days=35))
+        tx.assets.queue(orders, ["report"], now=NOW - timedelta(days=35))
+        tx.assets.queue(old, ["gone"], now=OLD)
+    return orders, old, waited.id
+
+
+def test_old_asset_events_go_but_those_a_consumer_waits_on_stay(store):
+    orders, _, waited = _asset_history(store)
+    report = clean(store, cutoff=CUTOFF)
+    assert (report.counts["asset_event"], report.counts["asset_dag_run_queue"]) == (2, 1)
+    with store.transaction(readonly=True) as tx:
+        left = {(e.asset_id, e.timestamp) for e in tx.assets.events(limit=100)[0]}
+        assert (orders, NOW - timedelta(days=35)) in left  # "report" still waits on it
+        assert {asset for asset, when in left if when == OLD} == set()
+        assert tx.assets.event(waited) is not None
+
+
+def test_dataset_event_is_airflow_2s_name_for_the_same_table(store):
+    _asset_history(store)
+    assert clean(store, cutoff=CUTOFF, dry_run=True, tables=["dataset_event"]).counts["asset_event"] == 2
+
+
+def test_queue_rows_of_dags_that_no_longer_schedule_on_the_asset_go(store):
+    orders, _, _ = _asset_history(store)
+    report = clean(store, cutoff=CUTOFF, tables=["asset_dag_run_queue"])
+    assert report.counts["asset_dag_run_queue"] == 1
+    with store.transaction(readonly=True) as tx:
+        assert [(q.target_dag_id, q.asset_id) for q in tx.assets.queued()] == [("report", orders)]
+
+
+def test_old_triggers_no_deferred_try_waits_on_go(store):
+    with store.transaction() as tx:
+        _run(tx, "etl", "manual__deferred", logical=OLD, state=RunState.RUNNING)
+        orphan = tx.triggers.create("x.Trigger", "{}", now=OLD)
+        waited = tx.triggers.create("x.Trigger", "{}", now=OLD)
+        young = tx.triggers.create("x.Trigger", "{}", now=NOW)
+        tx.conn.execute(
+            retention.s.task_instance.update()
+            .where(retention.s.task_instance.c.task_id == "extract")
+            .values(state="deferred", trigger_id=waited)
+        )
+    report = clean(store, cutoff=CUTOFF, tables=["trigger"])
+    assert report.counts["trigger"] == 1 and report.total == 1
+    with store.transaction(readonly=True) as tx:
+        assert {t.id for t in tx.triggers.get_many([orphan, waited, young])} == {waited, young}
+
+
+def test_tables_limits_the_clean_and_a_run_table_cleans_whole_runs(store):
+    _history(store)
+    _asset_history(store)
+    report = clean(store, cutoff=CUTOFF, dry_run=True, tables=["xcom"])
+    assert report.counts["dag_run"] == 3 and report.counts["asset_event"] == 0
+    assert retention.unknown_tables(["xcom", "dataset_event", "nope"]) == ["nope"]

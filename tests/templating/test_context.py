@@ -361,6 +361,8 @@ GENERATION_3_KEYS = set(
         "task_instance_key_str",
         "task_reschedule_count",
         "task_state_store",  # Airflow 3.3 (AIP-103); the rest is Airflow 3.1.8's set
+        "partition_key",  # Airflow 3.2+ (always None in Brisa: no partitioned runs)
+        "partition_date",
         "ti",
         "triggering_asset_events",
         "ts",

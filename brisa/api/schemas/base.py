@@ -49,6 +49,7 @@ class DagRunType(StrEnum):
     SCHEDULED = "scheduled"
     MANUAL = "manual"
     ASSET_TRIGGERED = "asset_triggered"  # also a 2.x DAG's "dataset_triggered" run
+    ASSET_MATERIALIZATION = "asset_materialization"
 
 
 class DagRunTriggeredByType(StrEnum):

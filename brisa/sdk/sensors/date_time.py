@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import warnings
 from typing import Any
 
 from brisa.sdk import timezone
@@ -70,9 +72,34 @@ class DateTimeSensorAsync(DateTimeSensor):
         timeout=None,
     )
 
-    def __init__(self, *, target_time: str | datetime.datetime, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        target_time: str | datetime.datetime,
+        start_from_trigger: bool = False,
+        trigger_kwargs: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.pop("deferrable", None)
         super().__init__(target_time=target_time, deferrable=True, **kwargs)
+        self.start_from_trigger = start_from_trigger
+        if not start_from_trigger:
+            return
+        if any(mark in self.target_time for mark in ("{{", "{%", "{#")):
+            # Brisa's triggerer renders no templates (Airflow 3.3's does): the worker defers.
+            warnings.warn(
+                f"start_from_trigger=True with a templated target_time ({self.target_time!r}) is not "
+                "supported by Brisa's triggerer; the task will defer from the worker instead.",
+                UserWarning,
+                stacklevel=2,
+            )
+            self.start_from_trigger = False
+            return
+        # Replaced, not mutated: start_trigger_args is a class attribute shared by every task.
+        self.start_trigger_args = dataclasses.replace(
+            self.start_trigger_args,
+            trigger_kwargs={"moment": self._moment, "end_from_trigger": self.end_from_trigger},
+        )
 
 
 __all__ = ["DateTimeSensor", "DateTimeSensorAsync"]

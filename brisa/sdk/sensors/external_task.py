@@ -9,9 +9,15 @@ from typing import Any
 from brisa.runtime import current_runtime
 from brisa.sdk import timezone
 from brisa.sdk.baseoperator import BaseOperator
-from brisa.sdk.exceptions import AirflowException, AirflowSkipException
+from brisa.sdk.exceptions import (
+    AirflowException,
+    AirflowSkipException,
+    ExternalDagFailedError,
+    ExternalTaskNotFoundError,
+)
 from brisa.sdk.execution import determine_kwargs
 from brisa.sdk.sensors.base import BaseSensorOperator
+from brisa.sdk.triggers.external_task import WorkflowTrigger
 from brisa.states import TaskState
 
 _LIVE_STATES = [state.value for state in TaskState if state is not TaskState.REMOVED]
@@ -158,6 +164,48 @@ class ExternalTaskSensor(BaseSensorOperator):
         instances = self._raw_count(dates, [*_LIVE_STATES, None], task_ids)
         allowed = self._raw_count(dates, self.allowed_states, task_ids)
         return instances >= len(task_ids) * len(dates) and allowed == instances
+
+    def execute(self, context: dict[str, Any]) -> Any:
+        """Poke, or with ``deferrable=True`` defer on a ``WorkflowTrigger`` that reads the
+        other DAG's states from the triggerer (Airflow's), holding no worker meanwhile."""
+        if not self.deferrable:
+            return super().execute(context)
+        timeout = self.timeout or (self.execution_timeout.total_seconds() if self.execution_timeout else None)
+        trigger = WorkflowTrigger(
+            external_dag_id=self.external_dag_id,
+            external_task_group_id=self.external_task_group_id,
+            external_task_ids=self.external_task_ids,
+            allowed_states=self.allowed_states,
+            failed_states=self.failed_states,
+            skipped_states=self.skipped_states,
+            poke_interval=float(self.poke_interval or 0.0),
+            soft_fail=self.soft_fail,
+            logical_dates=self.logical_dates(context),
+        )
+        self.defer(
+            trigger=trigger,
+            method_name="execute_complete",
+            timeout=datetime.timedelta(seconds=timeout) if timeout else None,
+        )
+
+    def execute_complete(self, context: dict[str, Any], event: dict[str, Any] | None = None) -> None:
+        """The trigger's verdict, as Airflow's standard provider reads it."""
+        if event is None:
+            raise ExternalTaskNotFoundError("No event received from trigger")
+        status = event.get("status")
+        if status == "success":
+            self.log.info("External tasks %s has executed successfully.", self.external_task_ids)
+            return
+        if status == "skipped":
+            raise AirflowSkipException("External job has skipped skipping.")
+        if self.soft_fail:
+            raise AirflowSkipException("External job has failed skipping.")
+        if status == "failed":
+            raise ExternalDagFailedError("External job has failed.")
+        raise ExternalTaskNotFoundError(
+            "Error occurred while trying to retrieve task status. Please, check the "
+            "name of executed task and Dag."
+        )
 
     def _where(self) -> str:
         if self.external_task_group_id is not None:

@@ -167,7 +167,9 @@ def test_aliases_and_materialize(api: Api) -> None:
     run = api.client.post(f"/api/v2/assets/{ids['asset']}/materialize", headers=h)
     assert run.status_code == 200, run.text
     DAGRunResponse.model_validate(run.json())
-    assert (run.json()["dag_id"], run.json()["run_type"]) == ("ingest", "manual")
+    assert (run.json()["dag_id"], run.json()["run_type"]) == ("ingest", "asset_materialization")
+    listed = api.client.get("/api/v2/dags/ingest/dagRuns?run_type=asset_materialization", headers=h).json()
+    assert [r["run_type"] for r in listed["dag_runs"]] == ["asset_materialization"]
     with api.store.transaction() as tx:
         orphan = tx.assets.ensure("nobody-makes-me", "nobody-makes-me", now=api.clock())
     assert api.client.post(f"/api/v2/assets/{orphan}/materialize", headers=h).status_code == 404
