@@ -13,6 +13,7 @@ Implementations:
 * ``brisa.runner.store_runtime.StoreRuntime`` - in the supervisor, and in-process for
   ``brisa dags test``: answers from the metadata store and the secrets backends.
 * :class:`ParseRuntime` - while a DAG file is parsed: variables and connections only.
+* :class:`TriggerRuntime` - in the triggerer, around each trigger: variables and connections.
 * ``brisa.runner.callbacks.CallbackRuntime`` - in a DAG-level callback: variables,
   connections and the run's task instances, read-only, answered by the scheduler.
 """
@@ -259,6 +260,14 @@ class ParseRuntime(ReadOnlyRuntime):
     allowed = "a DAG file's top-level code may only read variables and connections"
 
 
+class TriggerRuntime(ReadOnlyRuntime):
+    """What a trigger may ask while it runs in the triggerer: variables and connections,
+    read through the triggerer's secrets (Airflow's triggerer reads the same backends, and
+    providers' async hooks look their connections up from inside the trigger)."""
+
+    allowed = "a trigger may only read variables and connections"
+
+
 _current: ContextVar[TaskRuntime | None] = ContextVar("brisa_task_runtime", default=None)
 
 
@@ -315,6 +324,7 @@ __all__ = [
     "ReadOnlyRuntime",
     "SecretsReader",
     "TaskRuntime",
+    "TriggerRuntime",
     "current_runtime",
     "maybe_runtime",
     "set_outside_runtime",

@@ -95,7 +95,7 @@ def install_providers(specs: Sequence[str], pip: Pip) -> InstallResult:
     requested = [parse_spec(spec) for spec in specs]
     pip.install(requested, no_deps=True)
     roots = [canonicalize_name(r.name) for r in requested]
-    extras = {canonicalize_name(r.name): set(r.extras) for r in requested if r.extras}
+    extras: dict[str, set[str]] = {canonicalize_name(r.name): set(r.extras) for r in requested if r.extras}
     pulled: list[str] = []
     for _ in range(_MAX_ROUNDS):
         importlib.invalidate_caches()

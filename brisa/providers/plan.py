@@ -44,7 +44,7 @@ def plan_dependencies(
     """Walk ``roots`` (provider distributions) through ``requires`` (distribution ->
     ``Requires-Dist`` lines of the installed ones); ``installed``: names already there;
     ``extras``: distribution -> the extras asked for it (pip's ``name[extra]``)."""
-    asked = {canonicalize_name(name): set(wanted) for name, wanted in (extras or {}).items()}
+    asked: dict[str, set[str]] = {canonicalize_name(n): set(e) for n, e in (extras or {}).items()}
     have: set[str] = {canonicalize_name(name) for name in installed}
     plan, seen = DependencyPlan(), set()
     queue: list[str] = [canonicalize_name(root) for root in roots]

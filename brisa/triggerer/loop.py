@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from brisa.errors import StoreUnavailable
+from brisa.runtime import SecretsReader, TriggerRuntime
 from brisa.store.repos.triggers import TriggerRecord
 from brisa.store.sql import Store
 from brisa.triggerer import events
@@ -58,6 +59,7 @@ class Triggerer:
         hostname: str | None = None,
         on_change: Callable[[], None] | None = None,
         import_paths: Sequence[str] = (),
+        secrets: SecretsReader | None = None,
     ) -> None:
         self.store = store
         self.config = config
@@ -69,7 +71,8 @@ class Triggerer:
         """Where trigger classes of DAG authors live (the DAGs and plugins folders), as Airflow
         puts them on ``sys.path``: a trigger's class path is a module path from there."""
         self.job_id: int | None = None
-        self.runner = TriggerRunner()
+        # Providers' triggers look their connections up (async hooks): through these secrets.
+        self.runner = TriggerRunner(TriggerRuntime(secrets) if secrets is not None else None)
         self._last_heartbeat: datetime | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

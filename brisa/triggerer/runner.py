@@ -15,6 +15,8 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
+from brisa.runtime import TaskRuntime, use_runtime
+
 log = logging.getLogger("brisa.triggerer")
 
 
@@ -27,7 +29,10 @@ class Result:
 
 
 class TriggerRunner:
-    def __init__(self) -> None:
+    def __init__(self, runtime: TaskRuntime | None = None) -> None:
+        self.runtime = runtime
+        """What triggers' code reads connections and variables from (each trigger's task
+        has its own context, so the runtime is set per trigger, in its task)."""
         self.results: queue.SimpleQueue[Result] = queue.SimpleQueue()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -104,6 +109,12 @@ class TriggerRunner:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _watch(self, trigger_id: int, trigger: Any) -> None:
+        if self.runtime is None:
+            return await self._watch_events(trigger_id, trigger)
+        with use_runtime(self.runtime):
+            return await self._watch_events(trigger_id, trigger)
+
+    async def _watch_events(self, trigger_id: int, trigger: Any) -> None:
         try:
             async for event in trigger.run():
                 # A task resumes once: a trigger's later events have nobody to go to.
