@@ -13,6 +13,8 @@ Implementations:
 * ``brisa.runner.store_runtime.StoreRuntime`` - in the supervisor, and in-process for
   ``brisa dags test``: answers from the metadata store and the secrets backends.
 * :class:`ParseRuntime` - while a DAG file is parsed: variables and connections only.
+* ``brisa.triggerer.reads.TriggerRuntime`` - in the triggerer, around each trigger: other DAGs'
+  states, variables and connections.
 * ``brisa.runner.callbacks.CallbackRuntime`` - in a DAG-level callback: variables,
   connections and the run's task instances, read-only, answered by the scheduler.
 """

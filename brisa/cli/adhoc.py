@@ -257,7 +257,7 @@ def _drive(
         callbacks=_InlineDagCallbacks(store, secrets),
     )
     scheduler.start_job()
-    triggerer = _InlineTriggerer(store)
+    triggerer = _InlineTriggerer(store, secrets)
     deadline = time.monotonic() + 24 * 3600
     try:
         while time.monotonic() < deadline:
@@ -282,15 +282,18 @@ class _InlineTriggerer:
     """``dags test``'s triggerer, as Airflow's dag.test() runs triggers inline: started at the
     first deferral, ticked by the test's loop on its store (one thread: in-memory SQLite)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, secrets: Any) -> None:
         self.store = store
+        self.secrets = secrets
         self.triggerer: Triggerer | None = None
 
     def wait_for_triggers(self) -> None:
         from brisa.triggerer.loop import Triggerer, TriggererConfig
 
         if self.triggerer is None:
-            self.triggerer = Triggerer(self.store, config=TriggererConfig(), clock=utcnow)
+            self.triggerer = Triggerer(
+                self.store, config=TriggererConfig(), clock=utcnow, secrets=self.secrets
+            )
             self.triggerer.start()
         self.triggerer.tick(utcnow())
         self.triggerer.wait(WAIT_POLL_SECONDS)

@@ -62,7 +62,7 @@ class Engine:
             self.executor.on_trigger = self.scheduler.wake
         # Deferred tries wait in a thread here unless [triggerer] embedded is off.
         self.triggerer = (
-            wiring.make_triggerer(settings, self.store, on_change=self.scheduler.wake)
+            wiring.make_triggerer(settings, self.store, on_change=self.scheduler.wake, secrets=self.secrets)
             if settings.triggerer.embedded
             else None
         )

@@ -80,5 +80,5 @@ def install(
     for name, version in result.installed.items():
         click.echo(f"Installed {name}=={version}")
     if not no_record and from_file is None:
-        record(record_file, result.installed)
+        record(record_file, result.pins())
         click.echo(f"Recorded in {record_file}")

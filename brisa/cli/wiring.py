@@ -396,7 +396,11 @@ def make_scheduler(
 
 
 def make_triggerer(
-    settings: Settings, store: Store, *, on_change: Callable[[], None] | None = None
+    settings: Settings,
+    store: Store,
+    *,
+    on_change: Callable[[], None] | None = None,
+    secrets: SecretsService | None = None,
 ) -> Triggerer:
     """The triggerer of ``brisa triggerer``, or the one a scheduler runs in a thread."""
     from brisa.triggerer.loop import Triggerer, TriggererConfig
@@ -408,7 +412,10 @@ def make_triggerer(
         health_check_threshold=t.triggerer_health_check_threshold,
     )
     paths = [str(folder) for folder in (*dag_folders(settings), settings.core.plugins_folder)]
-    return Triggerer(store, config=config, clock=utcnow, on_change=on_change, import_paths=paths)
+    secrets = secrets if secrets is not None else make_secrets(settings, store)
+    return Triggerer(
+        store, config=config, clock=utcnow, on_change=on_change, import_paths=paths, secrets=secrets
+    )
 
 
 __all__ = [

@@ -73,6 +73,19 @@ class InstallResult:
     """Requirement -> why it was not installed."""
     requirements: list[str] = field(default_factory=list)
     """The other requirements pip resolved."""
+    extras: dict[str, set[str]] = field(default_factory=dict)
+    """Provider distribution -> the extras asked for (``amazon[aiobotocore]``)."""
+
+    def pins(self) -> dict[str, str]:
+        """Provider distribution -> its pinned requirement, extras kept."""
+        return {
+            name: _pin(name, version, self.extras.get(name, set()))
+            for name, version in self.installed.items()
+        }
+
+
+def _pin(name: str, version: str, extras: set[str]) -> str:
+    return f"{name}[{','.join(sorted(extras))}]=={version}" if extras else f"{name}=={version}"
 
 
 def install_providers(specs: Sequence[str], pip: Pip) -> InstallResult:
@@ -82,12 +95,13 @@ def install_providers(specs: Sequence[str], pip: Pip) -> InstallResult:
     requested = [parse_spec(spec) for spec in specs]
     pip.install(requested, no_deps=True)
     roots = [canonicalize_name(r.name) for r in requested]
+    extras: dict[str, set[str]] = {canonicalize_name(r.name): set(r.extras) for r in requested if r.extras}
     pulled: list[str] = []
     for _ in range(_MAX_ROUNDS):
         importlib.invalidate_caches()
         dists = provider_distributions(pip.search_path())
         requires = {name: dist.requires or [] for name, dist in dists.items()}
-        plan = plan_dependencies(roots, requires, dists)
+        plan = plan_dependencies(roots, requires, dists, extras)
         if not plan.providers:
             break
         pip.install(plan.providers, no_deps=True)
@@ -97,7 +111,7 @@ def install_providers(specs: Sequence[str], pip: Pip) -> InstallResult:
     importlib.invalidate_caches()
     dists = provider_distributions(pip.search_path())
     installed = {name: dists[name].version for name in dict.fromkeys(roots + pulled) if name in dists}
-    return InstallResult(installed, plan.skipped, [str(r) for r in others])
+    return InstallResult(installed, plan.skipped, [str(r) for r in others], extras)
 
 
 def read_recorded(path: Path) -> list[str]:
@@ -106,11 +120,12 @@ def read_recorded(path: Path) -> list[str]:
     return [line for line in lines if line]
 
 
-def record(path: Path, installed: dict[str, str]) -> None:
-    """Pin ``installed`` in ``path``, keeping the other providers it lists."""
+def record(path: Path, pins: dict[str, str]) -> None:
+    """Write ``pins`` (distribution -> pinned requirement) in ``path``, keeping the other
+    providers it lists."""
     kept = read_recorded(path) if path.exists() else []
-    pins: dict[str, str] = {canonicalize_name(Requirement(line).name): line for line in kept}
-    pins.update({name: f"{name}=={version}" for name, version in installed.items()})
+    pins_now, pins = pins, {canonicalize_name(Requirement(line).name): line for line in kept}
+    pins.update(pins_now)
     header = (
         "# Provider packages Brisa installs without Apache Airflow: `brisa providers install`\n"
         "# writes this file and `brisa providers install --from-file providers.txt` (a deploy's\n"

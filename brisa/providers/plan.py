@@ -8,7 +8,7 @@ are installed the same way; everything else is resolved by pip as usual.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from packaging.requirements import Requirement
@@ -27,16 +27,24 @@ class DependencyPlan:
     """Requirement -> why Brisa does not install it."""
 
 
-def applies(requirement: Requirement) -> bool:
-    """Whether a ``Requires-Dist`` line applies here (extras are not asked for)."""
-    return requirement.marker is None or requirement.marker.evaluate({"extra": ""})
+def applies(requirement: Requirement, extras: Collection[str] = ()) -> bool:
+    """Whether a ``Requires-Dist`` line applies here, for a distribution installed with
+    ``extras`` (``amazon[aiobotocore]``: its ``extra == "aiobotocore"`` lines apply)."""
+    if requirement.marker is None:
+        return True
+    return any(requirement.marker.evaluate({"extra": extra}) for extra in ("", *extras))
 
 
 def plan_dependencies(
-    roots: Iterable[str], requires: Mapping[str, Iterable[str]], installed: Iterable[str]
+    roots: Iterable[str],
+    requires: Mapping[str, Iterable[str]],
+    installed: Iterable[str],
+    extras: Mapping[str, Collection[str]] | None = None,
 ) -> DependencyPlan:
     """Walk ``roots`` (provider distributions) through ``requires`` (distribution ->
-    ``Requires-Dist`` lines of the installed ones); ``installed``: names already there."""
+    ``Requires-Dist`` lines of the installed ones); ``installed``: names already there;
+    ``extras``: distribution -> the extras asked for it (pip's ``name[extra]``)."""
+    asked: dict[str, set[str]] = {canonicalize_name(n): set(e) for n, e in (extras or {}).items()}
     have: set[str] = {canonicalize_name(name) for name in installed}
     plan, seen = DependencyPlan(), set()
     queue: list[str] = [canonicalize_name(root) for root in roots]
@@ -46,14 +54,19 @@ def plan_dependencies(
             continue
         seen.add(dist)
         for line in requires.get(dist, ()):
-            _place(Requirement(line), have, plan, queue)
+            _place(Requirement(line), asked.get(dist, set()), have, plan, queue)
     return plan
 
 
-def _place(requirement: Requirement, have: set[str], plan: DependencyPlan, queue: list[str]) -> None:
+def _place(
+    requirement: Requirement, extras: set[str], have: set[str], plan: DependencyPlan, queue: list[str]
+) -> None:
     name = canonicalize_name(requirement.name)
-    if not applies(requirement):
+    if not applies(requirement, extras):
         return
+    if requirement.marker is not None and not applies(requirement):
+        # An extra's line: its marker would make pip skip it (pip is not asked for the extra).
+        requirement = _without_marker(requirement)
     if name in AIRFLOW_ITSELF:
         plan.skipped[str(requirement)] = "Brisa stands in for Apache Airflow"
     elif is_provider_requirement(requirement) and provider_of(name) in BUILT_IN and name not in have:
@@ -65,6 +78,12 @@ def _place(requirement: Requirement, have: set[str], plan: DependencyPlan, queue
             plan.providers.append(requirement)
     elif all(str(o) != str(requirement) for o in plan.others):
         plan.others.append(requirement)
+
+
+def _without_marker(requirement: Requirement) -> Requirement:
+    plain = Requirement(str(requirement))
+    plain.marker = None
+    return plain
 
 
 __all__ = ["DependencyPlan", "applies", "plan_dependencies"]

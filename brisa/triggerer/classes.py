@@ -19,6 +19,12 @@ def load_trigger_class(classpath: str) -> type:
         target = entry.names.get(name) if entry is not None else None
         if target is not None:
             module, name = target.split(":")
+        else:
+            # A provider's own trigger (airflow.providers.http.triggers...): the installed
+            # package, importing Airflow's names through the shim.
+            from brisa.compat.finder import install_shim
+
+            install_shim()
     elif not module.startswith("brisa."):
         # A DAG author's trigger imports Airflow's names, as its DAG file does.
         from brisa.compat.finder import install_shim

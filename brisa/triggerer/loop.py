@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from brisa.errors import StoreUnavailable
-from brisa.runtime import TaskRuntime
+from brisa.runtime import SecretsReader, TaskRuntime
 from brisa.store.repos.triggers import TriggerRecord
 from brisa.store.sql import Store
 from brisa.triggerer import events
@@ -61,6 +61,7 @@ class Triggerer:
         on_change: Callable[[], None] | None = None,
         import_paths: Sequence[str] = (),
         runtime: TaskRuntime | None = None,
+        secrets: SecretsReader | None = None,
     ) -> None:
         self.store = store
         self.config = config
@@ -72,7 +73,9 @@ class Triggerer:
         """Where trigger classes of DAG authors live (the DAGs and plugins folders), as Airflow
         puts them on ``sys.path``: a trigger's class path is a module path from there."""
         self.job_id: int | None = None
-        self.runner = TriggerRunner(runtime or TriggerRuntime(store))
+        # Triggers read other DAGs' states from the store (WorkflowTrigger) and providers'
+        # triggers look their connections up (async hooks) through these secrets.
+        self.runner = TriggerRunner(runtime or TriggerRuntime(store, secrets))
         self._last_heartbeat: datetime | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

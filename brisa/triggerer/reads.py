@@ -13,6 +13,9 @@ from brisa.store.sql import Store
 
 
 class TriggerRuntime(ReadOnlyRuntime):
+    """Read through the triggerer's secrets as Airflow's triggerer reads the same backends:
+    providers' async hooks look their connections up from inside the trigger."""
+
     allowed = "a trigger may read other DAGs' run and task states, variables and connections"
 
     def __init__(self, store: Store, source: SecretsReader | None = None) -> None:

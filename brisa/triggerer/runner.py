@@ -31,7 +31,8 @@ class Result:
 class TriggerRunner:
     def __init__(self, runtime: TaskRuntime | None = None) -> None:
         self.runtime = runtime
-        """Installed in the loop's thread: what triggers reading the store ask (see reads.py)."""
+        """What triggers' code reads the store, connections and variables through (see
+        reads.py); set per trigger, in its own task."""
         self.results: queue.SimpleQueue[Result] = queue.SimpleQueue()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None

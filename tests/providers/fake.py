@@ -32,6 +32,30 @@ class {title}Hook(BaseHook):
         self.kwargs = kwargs
 
     @classmethod
+    def get_connection_form_widgets(cls):
+        from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
+        from flask_babel import lazy_gettext
+        from wtforms import BooleanField, IntegerField, PasswordField, StringField
+        from wtforms.validators import NumberRange, Optional, any_of
+
+        return {{
+            "timeout": IntegerField(
+                lazy_gettext("Timeout"),
+                widget=BS3TextFieldWidget(),
+                validators=[Optional(), NumberRange(min=1)],
+                description="Seconds to wait.",
+            ),
+            "region": StringField(
+                lazy_gettext("Region"), widget=BS3TextFieldWidget(), validators=[any_of(["north", "south"])],
+                default="north",
+            ),
+            "extra__{conn_type}__token": PasswordField(
+                lazy_gettext("Token"), widget=BS3PasswordFieldWidget()
+            ),
+            "verify": BooleanField(lazy_gettext("Verify"), default=True),
+        }}
+
+    @classmethod
     def get_ui_field_behaviour(cls):
         return {{
             "hidden_fields": ["schema"],

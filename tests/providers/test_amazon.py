@@ -16,7 +16,7 @@ from tests.providers.running import Project
 
 pytestmark = pytest.mark.slow
 
-VERSIONS = {"newest": ("amazon",), "oldest": ("amazon==9.6.1",)}
+VERSIONS = {"newest": ("amazon[aiobotocore]",), "oldest": ("amazon[aiobotocore]==9.6.1",)}
 
 DAG = """
 from datetime import datetime

@@ -52,3 +52,19 @@ def test_a_real_builtin_provider_the_user_installed_is_walked():
     plan = plan_dependencies(["apache-airflow-providers-mysql"], requires, installed)
     assert [str(r) for r in plan.others] == ["sqlparse>=0.5"]
     assert plan.skipped == {}
+
+
+AMAZON = [
+    "boto3>=1.37.0",
+    'aiobotocore[boto3]>=2.21.1 ; extra == "aiobotocore"',
+    's3fs>=2023.10.0 ; extra == "s3fs"',
+]
+
+
+def test_the_lines_of_an_extra_asked_for_are_installed_without_their_extra_marker():
+    requires = {"apache-airflow-providers-amazon": AMAZON}
+    roots = ["apache-airflow-providers-amazon"]
+    plain = plan_dependencies(roots, requires, roots)
+    assert [str(r) for r in plain.others] == ["boto3>=1.37.0"]
+    asked = plan_dependencies(roots, requires, roots, {"apache-airflow-providers-amazon": {"aiobotocore"}})
+    assert [str(r) for r in asked.others] == ["boto3>=1.37.0", "aiobotocore[boto3]>=2.21.1"]

@@ -1,4 +1,4 @@
-// Brisa's few scripts: theme toggle, auto-submitting selects, confirmations, polling the
+// Brisa's few scripts: theme toggle, auto-submitting selects, the connection type reload, confirmations, polling the
 // grid/graph/Gantt while runs are live, and following a running task's log. Pages work
 // without them (buttons are shown instead; reload to refresh). Loaded with `defer`.
 (function () {
@@ -31,6 +31,15 @@
   // -- selects that submit their form when changed ---------------------------------------
   document.querySelectorAll("form[data-autosubmit] select, select[data-autosubmit-field]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
+  });
+
+  // -- a new connection's type: reload the form with that type's fields ------------------
+  document.querySelectorAll("input[data-reload-param]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var url = new URL(window.location.href);
+      url.searchParams.set(input.getAttribute("data-reload-param"), input.value);
+      window.location.assign(url.toString());
+    });
   });
 
   // -- "are you sure?" before destructive posts ---------------------------------------------
