@@ -177,3 +177,19 @@ def test_a_deferrable_external_task_sensor_waits_in_the_triggerer(deployed: Depl
     if not ok:
         log = deployed.log(TaskKey("e2e_ext_parent", parent, "wait_child", -1), 1)
         assert "ExternalDagFailedError: External job has failed." in log
+
+
+@pytest.mark.parametrize("ok", [True, False], ids=["child-succeeds", "child-fails"])
+def test_a_deferrable_trigger_dag_run_operator_waits_for_the_run_in_the_triggerer(
+    deployed: Deployment, ok: bool
+) -> None:
+    deployed.add_dags("external_deferrable")
+    deployed.start_scheduler()
+    deployed.wait_for_dags("e2e_ext_trigger_waits", "e2e_ext_child")
+    run_id = deployed.trigger("e2e_ext_trigger_waits", conf={"ok": ok})
+    run = deployed.wait_for_run("e2e_ext_trigger_waits", run_id)
+    assert run.state.value == ("success" if ok else "failed")
+    log = deployed.log(TaskKey("e2e_ext_trigger_waits", run_id, "run_child", -1), 1)
+    assert "Pausing task as DEFERRED" in log
+    if not ok:
+        assert "e2e_ext_child failed with failed states" in log

@@ -14,6 +14,7 @@ from brisa.runtime import current_runtime
 from brisa.sdk import timezone
 from brisa.sdk.baseoperator import BaseOperator
 from brisa.sdk.exceptions import AirflowException, AirflowSkipException
+from brisa.sdk.triggers.external_task import DagStateTrigger
 
 log = logging.getLogger("airflow.task.operators")
 
@@ -122,8 +123,27 @@ class TriggerDagRunOperator(BaseOperator):
         ti = context["ti"]
         ti.xcom_push(key=XCOM_RUN_ID, value=run_id)
         ti.xcom_push(key=XCOM_LOGICAL_DATE_ISO, value=logical_date.isoformat())
+        if self.wait_for_completion and self.deferrable:
+            # Wait in the triggerer, holding no worker (Airflow's DagStateTrigger).
+            trigger = DagStateTrigger(
+                dag_id=self.trigger_dag_id,
+                states=[*self.allowed_states, *self.failed_states],
+                run_ids=[run_id],
+                poll_interval=float(self.poke_interval),
+            )
+            self.defer(trigger=trigger, method_name="execute_complete")
         if self.wait_for_completion:
             self._wait(run_id)
+
+    def execute_complete(self, context: dict[str, Any], event: Any = None) -> None:
+        """The triggered runs' states, as the deferred operator gets them back."""
+        _, data = event
+        failed = [run_id for run_id in data["run_ids"] if data.get(run_id) in self.failed_states]
+        if failed:
+            raise AirflowException(
+                f"{self.trigger_dag_id} failed with failed states {self.failed_states} for run_ids {failed}"
+            )
+        log.info("%s finished with allowed state for run_ids %s", self.trigger_dag_id, data["run_ids"])
 
     def _wait(self, run_id: str) -> None:
         runtime = current_runtime()
