@@ -17,6 +17,14 @@ from tests.providers.running import Project
 pytestmark = pytest.mark.slow
 
 VERSIONS = {"newest": ("amazon[aiobotocore]",), "oldest": ("amazon[aiobotocore]==9.6.1",)}
+"""The ``aiobotocore`` extra: deferrable S3 (the trigger's async hook) needs it."""
+CONSTRAINTS = {
+    "newest": ("aiobotocore==3.10.0", "boto3==1.43.117", "botocore==1.43.117"),
+    "oldest": ("aiobotocore==2.21.1", "boto3==1.37.1", "botocore==1.37.1", "redshift-connector==2.1.11"),
+}
+"""aiobotocore pins botocore to a few releases: without these pip backtracks through old
+releases of the provider's other requirements for tens of minutes (as Airflow's
+constraints files do, the boto family is pinned to a set that resolves)."""
 
 DAG = """
 from datetime import datetime
@@ -89,7 +97,7 @@ def s3():
 
 @pytest.fixture(scope="module", params=sorted(VERSIONS))
 def amazon(request):
-    return provider_env(f"amazon-{request.param}", VERSIONS[request.param])
+    return provider_env(f"amazon-{request.param}", VERSIONS[request.param], CONSTRAINTS[request.param])
 
 
 def _project(penv, tmp_path, s3, bucket) -> Project:
