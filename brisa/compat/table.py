@@ -134,8 +134,7 @@ DAGBAG = _names("brisa.loader.dagbag", "DagBag")
 STATE = _names(f"{_SDK}.state", "State", "TaskInstanceState", "DagRunState")
 TIMETABLE_BASE = _names("brisa.timetables", "Timetable", "DataInterval", "TimeRestriction", "DagRunInfo")
 
-_WATCHERS = "Brisa has no triggerer to run asset watchers; create events with POST /api/v2/assets/events"
-ASSETS_3 = _names(f"{_SDK}.assets", "Asset", "AssetAlias", "AssetAll", "AssetAny", "Metadata")
+ASSETS_3 = _names(f"{_SDK}.assets", "Asset", "AssetAlias", "AssetAll", "AssetAny", "AssetWatcher", "Metadata")
 ASSET_DECORATOR = _names(f"{_SDK}.asset_decorator", "asset")
 DATASETS_2 = _names(f"{_SDK}.assets", "Dataset", "DatasetAlias", "DatasetAll", "DatasetAny", "BaseDataset")
 NOTIFIER = _names(f"{_SDK}.notifier", "BaseNotifier")
@@ -174,9 +173,7 @@ SDK = _merge(
         "MultipleCronTriggerTimetable",
     ),
 )
-SDK_UNSUPPORTED = {
-    "AssetWatcher": _WATCHERS,
-} | {
+SDK_UNSUPPORTED = {} | {
     "ObjectStoragePath": "Brisa has no object storage support",
 }
 
@@ -317,7 +314,6 @@ TABLE: dict[str, ShimModule] = {
     "airflow.sdk.definitions.decorators.task_group": ShimModule(TASK_GROUP),
     "airflow.sdk.definitions.asset": ShimModule(
         _merge(ASSETS_3, _names(f"{_SDK}.assets", "AssetRef", "BaseAsset")),
-        unsupported={"AssetWatcher": _WATCHERS},
     ),
     "airflow.sdk.definitions.asset.decorators": ShimModule(
         _merge(ASSET_DECORATOR, _names(f"{_SDK}.asset_decorator", "AssetDefinition", "MultiAssetDefinition"))
