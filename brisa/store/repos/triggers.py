@@ -30,7 +30,7 @@ class Cipher(Protocol):
     def decrypt(self, token: str) -> str: ...
 
 
-def _is_plaintext(kwargs: str) -> bool:
+def is_plaintext(kwargs: str) -> bool:
     """JSON (written without a cipher, or before 0.x encrypted them) vs a Fernet token."""
     return kwargs[:1] in ("{", "[", '"') or kwargs in ("null", "")
 
@@ -81,7 +81,7 @@ class TriggerRepo:
 
     def reveal(self, kwargs: str) -> str:
         """The JSON of stored keyword arguments (SecretsError: no key decrypts them)."""
-        if _is_plaintext(kwargs):
+        if is_plaintext(kwargs):
             return kwargs
         if self.cipher is None:
             from brisa.errors import SecretsError
@@ -234,4 +234,4 @@ class TriggerRepo:
         return self.conn.execute(query).scalar_one_or_none()
 
 
-__all__ = ["Cipher", "TriggerRecord", "TriggerRepo", "Waiting", "WatcherSpec"]
+__all__ = ["Cipher", "TriggerRecord", "TriggerRepo", "Waiting", "WatcherSpec", "is_plaintext"]
