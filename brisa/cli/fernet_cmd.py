@@ -14,13 +14,13 @@ from brisa.cli.secrets_wiring import open_secrets
 
 @click.command("rotate-fernet-key")
 def rotate_fernet_key() -> None:
-    """Re-encrypt every variable and connection with the first key of [core] fernet_key."""
+    """Re-encrypt every variable, connection and trigger with the first key of [core] fernet_key."""
     with open_secrets(make_local_keys=False) as ctx:
         result = ctx.service.rotate()
         key_count = ctx.service.codec.key_count
     click.echo(
-        f"Re-encrypted {result.variables} variable(s) and {result.connections} connection(s) "
-        "with the first key of [core] fernet_key."
+        f"Re-encrypted {result.variables} variable(s), {result.connections} connection(s) and "
+        f"{result.triggers} trigger(s) with the first key of [core] fernet_key."
     )
     if result.were_plaintext:
         click.echo(f"{result.were_plaintext} value(s) were stored unencrypted and are now encrypted.")

@@ -195,9 +195,19 @@ def _wait_for_schema(store: Store, wait_seconds: float) -> None:
 
 
 def open_store(settings: Settings) -> Store:
+    """The configured store; triggers' keyword arguments are sealed with the Fernet key."""
+    from brisa.errors import SecretsError
+    from brisa.secrets.fernet import FernetCodec
     from brisa.store.connect import open_store as open_configured  # not at import: CLI start-up
 
-    return open_configured(settings)
+    store = open_configured(settings)
+    try:
+        store.cipher = FernetCodec.from_setting(settings.core.fernet_key, secret_key=settings.api.secret_key)
+    except SecretsError:
+        # No key: commands that need secrets fail on their own (SecretsService); a trigger
+        # written now stays plaintext, as before, and reads back with or without a key.
+        store.cipher = None
+    return store
 
 
 def make_secrets(settings: Settings, store: Store) -> SecretsService:

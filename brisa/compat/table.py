@@ -147,8 +147,7 @@ DAGBAG = _names("brisa.loader.dagbag", "DagBag")
 STATE = _names(f"{_SDK}.state", "State", "TaskInstanceState", "DagRunState")
 TIMETABLE_BASE = _names("brisa.timetables", "Timetable", "DataInterval", "TimeRestriction", "DagRunInfo")
 
-_WATCHERS = "Brisa has no triggerer to run asset watchers; create events with POST /api/v2/assets/events"
-ASSETS_3 = _names(f"{_SDK}.assets", "Asset", "AssetAlias", "AssetAll", "AssetAny", "Metadata")
+ASSETS_3 = _names(f"{_SDK}.assets", "Asset", "AssetAlias", "AssetAll", "AssetAny", "AssetWatcher", "Metadata")
 ASSET_DECORATOR = _names(f"{_SDK}.asset_decorator", "asset")
 DATASETS_2 = _names(f"{_SDK}.assets", "Dataset", "DatasetAlias", "DatasetAll", "DatasetAny", "BaseDataset")
 NOTIFIER = _names(f"{_SDK}.notifier", "BaseNotifier")
@@ -222,15 +221,9 @@ PARTITION_NAMES = (
     "YearWindow",
 )
 """Airflow 3.3's ``airflow.sdk`` names of asset partitions: each refused naming the feature."""
-SDK_UNSUPPORTED = (
-    {
-        "AssetWatcher": _WATCHERS,
-    }
-    | dict.fromkeys(PARTITION_NAMES, PARTITIONS)
-    | {
-        "ObjectStoragePath": "Brisa has no object storage support",
-    }
-)
+SDK_UNSUPPORTED = dict.fromkeys(PARTITION_NAMES, PARTITIONS) | {
+    "ObjectStoragePath": "Brisa has no object storage support",
+}
 
 STANDARD = "airflow.providers.standard"
 
@@ -372,7 +365,6 @@ TABLE: dict[str, ShimModule] = {
     "airflow.sdk.definitions.decorators.task_group": ShimModule(TASK_GROUP),
     "airflow.sdk.definitions.asset": ShimModule(
         _merge(ASSETS_3, _names(f"{_SDK}.assets", "AssetRef", "BaseAsset")),
-        unsupported={"AssetWatcher": _WATCHERS},
     ),
     "airflow.sdk.definitions.asset.decorators": ShimModule(
         _merge(ASSET_DECORATOR, _names(f"{_SDK}.asset_decorator", "AssetDefinition", "MultiAssetDefinition"))

@@ -177,17 +177,19 @@ class asset(_DagFactory):
     ) -> None:
         super().__init__(schedule=schedule, **dag_kwargs)
         self.name, self.uri, self.group, self.extra = name, uri, group, dict(extra or {})
-        if watchers:
-            raise NotImplementedError(
-                "Brisa's triggerer does not run asset watchers yet; "
-                "create asset events with POST /api/v2/assets/events instead"
-            )
+        self.watchers = list(watchers or [])
 
     def __call__(self, function: Callable[..., Any]) -> AssetDefinition:
         name = self.name or function.__name__
         uri = name if self.uri is None else str(self.uri)
         return AssetDefinition(
-            function=function, source=self, name=name, uri=uri, group=self.group, extra=self.extra
+            function=function,
+            source=self,
+            name=name,
+            uri=uri,
+            group=self.group,
+            extra=self.extra,
+            watchers=self.watchers,
         )
 
 

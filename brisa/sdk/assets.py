@@ -22,6 +22,8 @@ import warnings
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from brisa import serde
+
 _MAX_LEN_3 = 1500
 _MAX_LEN_2 = 3000
 _PROHIBITED_NAMES = ("self", "context")
@@ -163,7 +165,10 @@ class Asset(os.PathLike, BaseAsset):  # type: ignore[type-arg]
         return f"{type(self).__name__}({fields})"
 
     def as_condition(self) -> dict[str, Any]:
-        return {"asset": {"name": self.name, "uri": self.uri, "group": self.group}}
+        asset: dict[str, Any] = {"name": self.name, "uri": self.uri, "group": self.group}
+        if self.watchers:  # absent without watchers: older DAGs keep their hash
+            asset["watchers"] = [w.as_dict() for w in self.watchers]
+        return {"asset": asset}
 
     def as_expression(self) -> Any:
         return self.as_condition()
@@ -351,13 +356,33 @@ class Metadata:
 
 
 class AssetWatcher:
-    """Airflow 3's event-driven asset watch: Brisa's triggerer does not run watchers yet."""
+    """Airflow 3's event-driven asset watch: each event of ``trigger`` (run by the
+    triggerer while an active, unpaused DAG is scheduled on the asset) is an event on the
+    asset, with ``{"from_trigger": True, "payload": ...}`` as its extra."""
 
     def __init__(self, name: str, trigger: Any) -> None:
-        raise NotImplementedError(
-            "Brisa's triggerer does not run asset watchers yet; "
-            "create asset events with POST /api/v2/assets/events instead"
-        )
+        from brisa.sdk.triggers.base import BaseEventTrigger
+
+        if not isinstance(trigger, BaseEventTrigger):
+            raise ValueError("Asset watcher trigger must inherit BaseEventTrigger")
+        self.name = name
+        self.trigger = trigger
+
+    def as_dict(self) -> dict[str, Any]:
+        """What the scheduler and triggerer need: the name and how to re-create the trigger."""
+        classpath, kwargs = self.trigger.serialize()
+        return {"name": self.name, "classpath": str(classpath), "kwargs": serde.dumps(kwargs)}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AssetWatcher):
+            return NotImplemented
+        return (self.name, self.trigger.serialize()) == (other.name, other.trigger.serialize())
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __repr__(self) -> str:
+        return f"AssetWatcher(name={self.name!r}, trigger={self.trigger!r})"
 
 
 def _as_asset(value: Any) -> Asset:

@@ -1,7 +1,8 @@
 """Key rotation (``brisa rotate-fernet-key``) and the start-up key check.
 
-**Rotation** re-encrypts every stored variable value, connection password and connection
-extra with the first key of ``[core] fernet_key``; the keys listed after it only need to
+**Rotation** re-encrypts every stored variable value, connection password, connection
+extra and trigger's keyword arguments
+with the first key of ``[core] fernet_key``; the keys listed after it only need to
 decrypt. Values stored in plaintext (a database copied from an Airflow that had no
 fernet key) are encrypted on the way. It works in two passes:
 
@@ -26,6 +27,7 @@ from typing import Any, Protocol, TypeVar
 from brisa.errors import SecretsError
 from brisa.secrets.fernet import FernetCodec
 from brisa.store.repos.connections import StoredConnection
+from brisa.store.repos.triggers import is_plaintext
 from brisa.store.repos.variables import StoredVariable
 from brisa.store.sql import Store, Transaction
 
@@ -45,6 +47,8 @@ class RotationReport:
     """Connections whose password and/or extra were re-encrypted."""
     were_plaintext: int
     """Of those, values that were stored unencrypted before."""
+    triggers: int = 0
+    """Triggers (of deferred tries and asset watchers) whose keyword arguments were re-encrypted."""
 
 
 class _Sealer:
@@ -111,12 +115,20 @@ def _rotated_connections(tx: Transaction, sealer: _Sealer) -> list[StoredConnect
     return rows
 
 
+def _rotated_triggers(tx: Transaction, sealer: _Sealer) -> list[tuple[int, str]]:
+    return [
+        (trigger_id, sealer.seal(kwargs, not is_plaintext(kwargs), f"trigger {trigger_id}") or kwargs)
+        for trigger_id, kwargs in tx.triggers.sealed()
+    ]
+
+
 def rotate_stored_secrets(store: Store, codec: FernetCodec) -> RotationReport:
     """Re-encrypt everything with the first key; see the module docstring."""
     with store.transaction(readonly=True) as tx:
         dry_run = _Sealer(codec)
         _rotated_variables(tx, dry_run)
         _rotated_connections(tx, dry_run)
+        _rotated_triggers(tx, dry_run)
     dry_run.raise_failures()
     sealer = _Sealer(codec)
     with store.transaction() as tx:
@@ -131,7 +143,12 @@ def rotate_stored_secrets(store: Store, codec: FernetCodec) -> RotationReport:
         sealer.raise_failures()
         for connection in connections:
             tx.connections.put(connection)
-    return RotationReport(len(variables), len(connections), sealer.were_plaintext)
+    with store.transaction() as tx:
+        triggers = _rotated_triggers(tx, sealer)
+        sealer.raise_failures()
+        for trigger_id, kwargs in triggers:
+            tx.triggers.reseal(trigger_id, kwargs)
+    return RotationReport(len(variables), len(connections), sealer.were_plaintext, len(triggers))
 
 
 class Revealer(Protocol):

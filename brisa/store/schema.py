@@ -388,6 +388,17 @@ asset_alias_asset = sa.Table(
 )
 """The assets an alias has resolved to: a task emitted an event on them through it."""
 
+asset_watcher = sa.Table(
+    "asset_watcher",
+    metadata,
+    sa.Column("asset_id", sa.Integer, sa.ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("trigger_id", sa.Integer, sa.ForeignKey("trigger.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("name", sa.String(ASSET_ID), nullable=False),
+    sa.Index("ix_asset_watcher_trigger_id", "trigger_id"),
+)
+"""Airflow 3's ``AssetWatcher`` (migration 0007): the trigger whose events become events on
+the asset. It runs while an active, unpaused DAG is scheduled on the asset."""
+
 asset_event = sa.Table(
     "asset_event",
     metadata,

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from brisa.store.repos.runs import RunRepo
     from brisa.store.repos.task_state import TaskStateRepo
     from brisa.store.repos.tis import TiRepo
-    from brisa.store.repos.triggers import TriggerRepo
+    from brisa.store.repos.triggers import Cipher, TriggerRepo
     from brisa.store.repos.users import UserRepo
     from brisa.store.repos.variables import VariableRepo
     from brisa.store.repos.xcoms import XComRepo
@@ -58,9 +58,11 @@ SECTION_LOCKS = {"queue": 0x62726973_61_0001, "start_runs": 0x62726973_61_0002}
 class Transaction:
     """One database transaction and the repositories bound to it."""
 
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, *, cipher: Cipher | None = None) -> None:
         self.conn = conn
         self.dialect = conn.dialect.name
+        self.cipher = cipher
+        """Encrypts triggers' keyword arguments at rest (the Fernet codec); None: plaintext."""
 
     def try_lock(self, section: str) -> bool:
         """Whether this transaction may enter a scheduler's critical ``section`` now.
@@ -82,13 +84,13 @@ class Transaction:
     def assets(self) -> AssetRepo:
         from brisa.store.repos.assets import AssetRepo
 
-        return AssetRepo(self.conn)
+        return AssetRepo(self.conn, cipher=self.cipher)
 
     @cached_property
     def dags(self) -> DagRepo:
         from brisa.store.repos.dags import DagRepo
 
-        return DagRepo(self.conn)
+        return DagRepo(self.conn, cipher=self.cipher)
 
     @cached_property
     def backfills(self) -> BackfillRepo:
@@ -172,7 +174,7 @@ class Transaction:
     def triggers(self) -> TriggerRepo:
         from brisa.store.repos.triggers import TriggerRepo
 
-        return TriggerRepo(self.conn)
+        return TriggerRepo(self.conn, cipher=self.cipher)
 
     @cached_property
     def audit(self) -> AuditRepo:
@@ -210,6 +212,9 @@ class Store:
         # In-memory SQLite is one connection shared by every thread (the triggerer's reads
         # beside the scheduler's writes in `dags test`): its reads queue on the lock too.
         self._one_connection = isinstance(self.engine.pool, StaticPool)
+        self.cipher: Cipher | None = None
+        """Set by the wiring to the Fernet codec: triggers' keyword arguments are stored
+        encrypted, as connection passwords are (they may hold a provider's token)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -235,7 +240,7 @@ class Store:
                     if not self.is_sqlite:
                         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
                 with conn.begin():
-                    yield Transaction(conn)
+                    yield Transaction(conn, cipher=self.cipher)
             finally:
                 conn.close()
 

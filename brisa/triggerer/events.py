@@ -9,15 +9,21 @@
 
 Every move is ``advance_ti``'s compare-and-set from ``deferred``: an event written twice
 (two triggerers briefly running one trigger) resumes a try once.
+
+An asset watcher's event is an event on each asset the trigger watches, with
+``{"from_trigger": True, "payload": ...}`` as its extra (Airflow's ``Trigger.submit_event``);
+it queues the asset for its consumer DAGs.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from brisa import serde
+from brisa.assets.events import register_asset_change
 from brisa.states import TaskState, advance_ti
 from brisa.store.records import TaskKey, TiRecord
 from brisa.store.sql import Transaction
@@ -36,6 +42,16 @@ def submit_event(tx: Transaction, trigger_id: int, event: Any, *, now: datetime)
         if done:
             moved.append(ti.key)
     return moved
+
+
+def submit_asset_event(tx: Transaction, trigger_id: int, event: Any, *, now: datetime) -> int:
+    """An asset watcher fired: one asset event per asset it watches; returns how many."""
+    # The extra is stored as JSON: a payload of datetimes etc. is kept as their text.
+    payload = json.loads(json.dumps(event.payload, default=str))
+    assets = tx.triggers.watched_assets(trigger_id)
+    for asset_id in assets:
+        register_asset_change(tx, asset_id, now=now, extra={"from_trigger": True, "payload": payload})
+    return len(assets)
 
 
 def submit_failure(tx: Transaction, trigger_id: int, traceback: list[str], *, now: datetime) -> list[TaskKey]:
@@ -97,4 +113,11 @@ def _end(tx: Transaction, ti: TiRecord, state: TaskState, event: Any, now: datet
     return moved
 
 
-__all__ = ["TRIGGER_FAILURE", "TRIGGER_TIMEOUT", "submit_event", "submit_failure", "time_out"]
+__all__ = [
+    "TRIGGER_FAILURE",
+    "TRIGGER_TIMEOUT",
+    "submit_asset_event",
+    "submit_event",
+    "submit_failure",
+    "time_out",
+]

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from brisa.errors import StoreUnavailable
 from brisa.runtime import SecretsReader, TaskRuntime
 from brisa.store.repos.triggers import TriggerRecord
-from brisa.store.sql import Store
+from brisa.store.sql import Store, Transaction
 from brisa.triggerer import events
 from brisa.triggerer.classes import build_trigger
 from brisa.triggerer.plan import plan_claims, plan_running
@@ -168,17 +168,15 @@ class Triggerer:
         try:
             with self.store.transaction() as tx:
                 for r in results:
-                    if r.event is not None:
-                        moved += len(events.submit_event(tx, r.trigger_id, r.event, now=now))
-                    else:
-                        moved += len(events.submit_failure(tx, r.trigger_id, list(r.traceback), now=now))
+                    moved += _write_result(tx, r, now)
         except Exception:
             # Not written: kept for the next tick, or the tries would wait on triggers that fired.
             for result in results:
                 self.runner.results.put(result)
             raise
         for result in results:
-            self.runner.forget(result.trigger_id)
+            if result.final:
+                self.runner.forget(result.trigger_id)
         self._changed(moved)
 
     def _sync(self, now: datetime) -> None:
@@ -197,24 +195,25 @@ class Triggerer:
                 if tx.triggers.claim(c.trigger_id, previous=c.previous, triggerer_id=self.job_id)
             }
             owned = {w.trigger_id for w in waiting if w.triggerer_id == self.job_id} | won
+            watchers = {w.trigger_id for w in waiting if w.is_watcher}
             to_start, to_stop = plan_running(owned, self.runner.running)
             rows = tx.triggers.get_many(sorted(to_start))
         for trigger_id in to_stop:
             self.runner.cancel(trigger_id)
         for row in rows:
-            self._run_trigger(row, now)
+            self._run_trigger(row, watcher=row.id in watchers)
         self._changed(len(timed_out))
 
-    def _run_trigger(self, row: TriggerRecord, now: datetime) -> None:
+    def _run_trigger(self, row: TriggerRecord, *, watcher: bool) -> None:
         try:
             trigger = build_trigger(row.classpath, row.kwargs)
         except Exception as exc:
             log.exception("trigger %s (%s) cannot be created", row.id, row.classpath)
-            self.runner.results.put(Result(row.id, None, (f"{type(exc).__name__}: {exc}",)))
+            self.runner.results.put(Result(row.id, None, (f"{type(exc).__name__}: {exc}",), watcher=watcher))
             return
         trigger.trigger_id = row.id
         trigger.triggerer_job_id = self.job_id
-        self.runner.add(row.id, trigger)
+        self.runner.add(row.id, trigger, watcher=watcher)
 
     def _changed(self, moved: int) -> None:
         if moved and self.on_change is not None:
@@ -227,6 +226,17 @@ class Triggerer:
         except queue.Empty:
             return
         self.runner.results.put(first)
+
+
+def _write_result(tx: Transaction, result: Result, now: datetime) -> int:
+    """Write one trigger's event or failure; how many tries moved or asset events were made."""
+    if result.watcher:
+        if result.event is not None:
+            return events.submit_asset_event(tx, result.trigger_id, result.event, now=now)
+        return 0  # a watcher that failed or ended is started again at the next sync
+    if result.event is not None:
+        return len(events.submit_event(tx, result.trigger_id, result.event, now=now))
+    return len(events.submit_failure(tx, result.trigger_id, list(result.traceback), now=now))
 
 
 __all__ = ["JOB_TYPE", "Triggerer", "TriggererConfig"]

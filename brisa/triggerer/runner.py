@@ -26,6 +26,10 @@ class Result:
     event: Any = None
     """The first ``TriggerEvent``; None when the trigger failed."""
     traceback: tuple[str, ...] = ()
+    watcher: bool = False
+    """From an asset watcher's trigger, which runs on after each event."""
+    final: bool = True
+    """The trigger stopped (fired for a task, failed, or a watcher's run() ended)."""
 
 
 class TriggerRunner:
@@ -60,10 +64,10 @@ class TriggerRunner:
         with self._lock:
             return set(self._running)
 
-    def add(self, trigger_id: int, trigger: Any) -> None:
+    def add(self, trigger_id: int, trigger: Any, *, watcher: bool = False) -> None:
         with self._lock:
             self._running.add(trigger_id)
-        self._call(self._spawn, trigger_id, trigger)
+        self._call(self._spawn, trigger_id, trigger, watcher)
 
     def cancel(self, trigger_id: int) -> None:
         self.forget(trigger_id)
@@ -94,8 +98,9 @@ class TriggerRunner:
         self._loop.call_soon_threadsafe(function, *args)
 
     # -- in the loop's thread -----------------------------------------------------------
-    def _spawn(self, trigger_id: int, trigger: Any) -> None:
-        self._tasks[trigger_id] = asyncio.get_running_loop().create_task(self._watch(trigger_id, trigger))
+    def _spawn(self, trigger_id: int, trigger: Any, watcher: bool) -> None:
+        run = self._watch_assets if watcher else self._watch
+        self._tasks[trigger_id] = asyncio.get_running_loop().create_task(run(trigger_id, trigger))
 
     def _cancel(self, trigger_id: int) -> None:
         task = self._tasks.get(trigger_id)
@@ -129,6 +134,21 @@ class TriggerRunner:
         except Exception as exc:
             log.exception("trigger %s failed", trigger_id)
             self.results.put(Result(trigger_id, None, tuple(traceback.format_exception(exc))))
+        finally:
+            await self._cleanup(trigger_id, trigger)
+
+    async def _watch_assets(self, trigger_id: int, trigger: Any) -> None:
+        """An asset watcher: every event is an asset event; when run() ends, the shell
+        forgets the trigger and starts it again at its next sync, as Airflow's triggerer."""
+        try:
+            async for event in trigger.run():
+                self.results.put(Result(trigger_id, event, watcher=True, final=False))
+            self.results.put(Result(trigger_id, watcher=True))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("asset watcher trigger %s failed", trigger_id)
+            self.results.put(Result(trigger_id, None, tuple(traceback.format_exception(exc)), watcher=True))
         finally:
             await self._cleanup(trigger_id, trigger)
 

@@ -31,7 +31,7 @@ def test_rotation_moves_everything_to_the_new_key(secrets_home, monkeypatch, cap
     monkeypatch.setenv("BRISA__CORE__FERNET_KEY", f"{new},{old}")
     code, out, _ = exit_code_of(monkeypatch, capsys, "rotate-fernet-key")
     assert code == 0
-    assert "Re-encrypted 1 variable(s) and 0 connection(s)" in out
+    assert "Re-encrypted 1 variable(s), 0 connection(s) and 0 trigger(s)" in out
     assert "remove them" in out
     assert raw_tables(secrets_home) != before and "token-12345" not in raw_tables(secrets_home)
     monkeypatch.setenv("BRISA__CORE__FERNET_KEY", new)

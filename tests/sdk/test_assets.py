@@ -177,3 +177,29 @@ def test_no_warning_for_a_clean_uri():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Asset(uri="s3://b/k")
+
+
+def test_an_asset_watcher_needs_an_event_trigger_and_serializes_it_with_the_asset():
+    from brisa.sdk.assets import AssetWatcher
+    from brisa.sdk.triggers.base import BaseEventTrigger, TriggerEvent
+    from brisa.sdk.triggers.file import FileTrigger
+
+    class Ticks(BaseEventTrigger):
+        def serialize(self):
+            return "mod.Ticks", {"every": 1}
+
+        async def run(self):
+            yield TriggerEvent(1)
+
+    with pytest.raises(ValueError, match="Asset watcher trigger must inherit BaseEventTrigger"):
+        AssetWatcher(name="w", trigger=FileTrigger("/tmp/x"))
+    asset = Asset("a", watchers=[AssetWatcher("w", Ticks())])
+    assert asset.as_condition() == {
+        "asset": {
+            "name": "a",
+            "uri": "a",
+            "group": "asset",
+            "watchers": [{"name": "w", "classpath": "mod.Ticks", "kwargs": '{"every":1}'}],
+        }
+    }
+    assert "watchers" not in Asset("b").as_condition()["asset"]

@@ -104,3 +104,20 @@ def test_many_failures_are_counted_not_all_listed(memory_store):
     with pytest.raises(SecretsError) as info:
         service_for(memory_store, NEW).rotate()
     assert "12 stored value(s)" in str(info.value) and "and 2 more" in str(info.value)
+
+
+def test_trigger_kwargs_are_sealed_at_rest_and_readable_after_a_rotation(store):
+    from datetime import UTC, datetime
+
+    store.cipher = FernetCodec([OLD])
+    with store.transaction() as tx:
+        trigger_id = tx.triggers.create("m.T", '{"token":"tok-secret-3"}', now=datetime.now(UTC))
+    with store.engine.connect() as conn:
+        stored = conn.execute(sa.select(schema.trigger.c.kwargs)).scalar_one()
+    assert "tok-secret-3" not in stored
+    report = service_for(store, NEW, OLD).rotate()
+    assert report.triggers == 1
+    store.cipher = FernetCodec([NEW])
+    with store.transaction(readonly=True) as tx:
+        (row,) = tx.triggers.get_many([trigger_id])
+    assert row.kwargs == '{"token":"tok-secret-3"}'

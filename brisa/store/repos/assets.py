@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from brisa.serialized import SerializedDag
 from brisa.store import schema as s
 from brisa.store.repos._common import order_by_clause
+from brisa.store.repos.triggers import Cipher, TriggerRepo, WatcherSpec
 from brisa.timetables.asset_conditions import leaves
 
 AssetKey = tuple[str, str]
@@ -116,8 +117,10 @@ def _event(row: Any) -> AssetEventRecord:
 
 
 class AssetRepo:
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, *, cipher: Cipher | None = None) -> None:
         self.conn = conn
+        self.triggers = TriggerRepo(conn, cipher=cipher)
+        """Where the asset watchers' triggers live."""
 
     def _insert_ignoring_conflict(self, table: sa.Table, **values: Any) -> None:
         dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
@@ -288,6 +291,16 @@ class AssetRepo:
             outlets={task_id: [_triple(o) for o in assets] for task_id, assets in outlets.items() if assets},
             now=now,
         )
+        self._sync_watchers([leaf["asset"] for leaf in schedule if "asset" in leaf], now=now)
+
+    def _sync_watchers(self, assets: Iterable[Mapping[str, Any]], *, now: datetime) -> None:
+        """The watchers of the assets the DAG is scheduled on become theirs (the DAG parsed
+        last wins, as in Airflow); assets no DAG is scheduled on any more lose theirs."""
+        for asset in assets:
+            specs = [WatcherSpec(w["name"], w["classpath"], w["kwargs"]) for w in asset.get("watchers", ())]
+            asset_id = self.ensure(asset["name"], asset["uri"], group=asset.get("group", "asset"), now=now)
+            self.triggers.set_watchers(asset_id, specs, now=now)
+        self.triggers.drop_orphan_watchers()
 
     def _drop_references(self, dag_id: str) -> None:
         for table in (
@@ -303,6 +316,7 @@ class AssetRepo:
         self.conn.execute(
             s.asset_dag_run_queue.delete().where(s.asset_dag_run_queue.c.target_dag_id == dag_id)
         )
+        self.triggers.drop_orphan_watchers()
 
     def consumers(self, asset_id: int) -> builtins.list[str]:
         """DAGs whose schedule names the asset, directly or through an alias resolved to it."""

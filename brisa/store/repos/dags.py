@@ -15,6 +15,7 @@ from brisa.store import schema as s
 from brisa.store.records import DagRecord, ImportErrorRecord, Page
 from brisa.store.repos._common import count_of, counted_page, order_by_clause, page_of, sort_clauses
 from brisa.store.repos.assets import AssetRepo
+from brisa.store.repos.triggers import Cipher
 
 if TYPE_CHECKING:
     from brisa.timetables import TimetableRegistry
@@ -23,8 +24,10 @@ _DAG_ORDER = ("dag_id", "fileloc", "next_dagrun", "last_parsed_time", "is_paused
 
 
 class DagRepo:
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, *, cipher: Cipher | None = None) -> None:
         self.conn = conn
+        self.cipher = cipher
+        """Seals the keyword arguments of the asset watchers' triggers a DAG defines."""
 
     # -- writing ---------------------------------------------------------------
     def upsert(
@@ -53,7 +56,7 @@ class DagRepo:
             self.conn.execute(s.dag.update().where(s.dag.c.dag_id == dag.dag_id).values(**values))
         self._write_serialized(dag, now, source_code)
         self._write_tags(dag.dag_id, dag.tags)
-        AssetRepo(self.conn).sync_serialized(dag, now=now)
+        AssetRepo(self.conn, cipher=self.cipher).sync_serialized(dag, now=now)
         return existing is None
 
     def touch_if_unchanged(self, dag: SerializedDag, *, now: datetime, source_code: str | None) -> bool:
@@ -169,7 +172,7 @@ class DagRepo:
         ):
             self.conn.execute(table.delete().where(table.c.dag_id == dag_id))
         self.conn.execute(s.dag.delete().where(s.dag.c.dag_id == dag_id))
-        AssetRepo(self.conn).forget_dag(dag_id)
+        AssetRepo(self.conn, cipher=self.cipher).forget_dag(dag_id)
 
     # -- reading ---------------------------------------------------------------
     def get(self, dag_id: str) -> DagRecord | None:
