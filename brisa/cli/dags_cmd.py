@@ -145,10 +145,22 @@ def dags_trigger(
 ) -> None:
     """Create a manual run; prints its run id."""
     from brisa.services.limits import RunLimits
-    from brisa.services.runs import trigger_run
+    from brisa.services.runs import check_trigger, trigger_run
 
     settings, store = _store()
     parsed_conf = _parse_conf(conf)
+    # Check (and import what checking needs) before taking the write lock: on SQLite a
+    # scheduler cannot write while this process holds it.
+    with store.transaction(readonly=True) as tx:
+        check_trigger(
+            tx.dags.require_serialized(dag_id),
+            now=wiring.utcnow(),
+            run_id=run_id,
+            conf=parsed_conf,
+            logical_date=parse_when(logical_date) if logical_date else None,
+            limits=RunLimits.from_settings(settings),
+        )
+        _ = tx.runs, tx.tis, tx.audit  # import the repositories the write below uses
     now = wiring.utcnow()
     with store.transaction() as tx:
         dag = tx.dags.require_serialized(dag_id)

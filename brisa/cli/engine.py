@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from brisa.cli import wiring
+from brisa.store.changes import ChangeWatch
 
 log = logging.getLogger("brisa.engine")
 
@@ -66,6 +67,9 @@ class Engine:
             if settings.triggerer.embedded
             else None
         )
+        # A run triggered from another process wakes the scheduler at once, not at its
+        # next look (brisa/store/changes.py).
+        self.changes = ChangeWatch(self.store.engine, self.executor.wake)
         self._stopped = threading.Event()
         self.failed = False
 
@@ -74,6 +78,7 @@ class Engine:
             self.pool.start()
         self.executor.start()
         self.scheduler.start_job()
+        self.changes.start()
         if self.triggerer is not None:
             self.triggerer.start_thread()
         if self.registry is not None:
@@ -114,6 +119,7 @@ class Engine:
         if self._stopped.is_set():
             return
         self._stopped.set()
+        self.changes.stop()
         if self._metrics_server is not None:
             self._metrics_server.shutdown()
         grace = self.settings.scheduler.graceful_shutdown_timeout

@@ -68,6 +68,10 @@ class _Renderer:
 
     def render(self, value: Any) -> Any:
         if isinstance(value, str):
+            if self._is_plain(value):
+                for name, macro in self.env.globals.items():  # as render_template does
+                    self.context.setdefault(name, macro)
+                return value
             return render_template(self._template(value), self.context, native=self.native)
         if _is_resolvable(value):
             return value.resolve(self.context)
@@ -83,6 +87,20 @@ class _Renderer:
             return {self.render(item) for item in value}
         self._render_nested_fields(value)
         return value
+
+    def _is_plain(self, value: str) -> bool:
+        """A string Jinja would give back unchanged: no markup, no newline to normalise,
+        no trailing newline to drop, not a file name, not native (which would parse it).
+        Compiling even ``true`` costs ~3 ms, a tenth of a one-line task's try."""
+        env = self.env
+        if self.native or env.line_statement_prefix or env.line_comment_prefix or "\r" in value:
+            return False
+        if value.endswith("\n") and not env.keep_trailing_newline:
+            return False
+        if self.template_ext and value.endswith(self.template_ext):
+            return False
+        markers = (env.block_start_string, env.variable_start_string, env.comment_start_string)
+        return not any(marker in value for marker in markers)
 
     def _template(self, value: str) -> jinja2.Template:
         if self.template_ext and value.endswith(self.template_ext):

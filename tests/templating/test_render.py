@@ -113,3 +113,30 @@ def test_native_rendering_returns_objects():
 def test_errors_keep_their_jinja_type():
     with pytest.raises(jinja2.UndefinedError, match="missing"):
         render("{{ missing }}", {}, make_environment())
+
+
+PLAIN_CASES = ["true", "echo done", "a\nb", "ends with newline\n", "windows\r\nline", "50% {off", ""]
+
+
+@pytest.mark.parametrize("value", PLAIN_CASES)
+@pytest.mark.parametrize("keep", [False, True])
+def test_a_string_without_markup_renders_as_jinja_would(value, keep):
+    env = make_environment()
+    env.keep_trailing_newline = keep
+    assert render(value, {}, env) == env.from_string(value).render()
+
+
+def test_a_string_without_markup_is_not_compiled_but_still_gets_the_globals(monkeypatch):
+    env = make_environment(user_defined_macros={"project": "brisa"})
+
+    def no_compiling(source, *args, **kwargs):
+        raise AssertionError(f"compiled {source!r}")
+
+    monkeypatch.setattr(env, "from_string", no_compiling)
+    context: dict = {}
+    assert render("true", context, env) == "true"
+    assert context["project"] == "brisa"
+
+
+def test_native_rendering_still_parses_a_string_without_markup():
+    assert render("123", {}, make_environment(native=True)) == 123

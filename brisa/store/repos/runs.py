@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from brisa.errors import ConflictError, NotFoundError
 from brisa.states import RunState
 from brisa.store import schema as s
+from brisa.store.changes import notify
 from brisa.store.records import Page, RunRecord
 from brisa.store.repos._common import counted_page, order_by_clause, sort_clauses, within
 
@@ -96,6 +97,7 @@ class RunRepo:
                 backfill_id=backfill_id,
             )
         )
+        notify(self.conn)  # a scheduler in another process hears of it at commit
         return self.require(dag_id, run_id)
 
     def _exists(self, dag_id: str, run_id: str, logical_date: datetime | None) -> bool:

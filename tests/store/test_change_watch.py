@@ -1,0 +1,88 @@
+"""ChangeWatch: a run created through another connection (another process's) is heard at
+once, on SQLite on disk (``data_version``) and PostgreSQL (``LISTEN``/``NOTIFY``)."""
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from brisa.services.runs import create_run
+from brisa.store.changes import ChangeWatch
+from brisa.store.sql import Store
+from brisa.testing import make_dag
+from tests.waiting import wait_until
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _create_run(store: Store, run_id: str) -> None:
+    dag = make_dag("etl", {"extract": []})
+    with store.transaction() as tx:
+        create_run(
+            tx,
+            dag,
+            run_id=run_id,
+            run_type="manual",
+            logical_date=None,
+            data_interval=None,
+            run_after=T0,
+            now=T0,
+        )
+
+
+@pytest.fixture
+def other(store):
+    """A second Store on the same database: what a CLI or API process would open."""
+    if store.engine.url.database in (None, "", ":memory:"):
+        pytest.skip("nothing outside this process can change an in-memory database")
+    second = Store(store.url)
+    yield second
+    second.dispose()
+
+
+def _watching(store: Store) -> tuple[ChangeWatch, threading.Event]:
+    heard = threading.Event()
+    watch = ChangeWatch(store.engine, heard.set)
+    watch.start()
+    return watch, heard
+
+
+def test_a_run_created_elsewhere_is_heard(store, other):
+    watch, heard = _watching(store)
+    try:
+        # Let the watcher take its first look (SQLite) or LISTEN (PostgreSQL) first.
+        wait_until(lambda: watch._thread is not None and watch._thread.is_alive(), timeout=10, what="watcher")
+        _settle(watch)
+        _create_run(other, "r1")
+        wait_until(heard.is_set, timeout=10, what="the watcher to hear the new run")
+        heard.clear()
+        _create_run(other, "r2")
+        wait_until(heard.is_set, timeout=10, what="the watcher to hear the second run")
+    finally:
+        watch.stop()
+    assert not watch._thread.is_alive()
+
+
+def _settle(watch: ChangeWatch) -> None:
+    """Until the watcher is listening: on PostgreSQL a NOTIFY sent before LISTEN is lost."""
+    if watch.engine.dialect.name == "postgresql":
+        wait_until(lambda: _listening(watch), timeout=10, what="the watcher's LISTEN")
+
+
+def _listening(watch: ChangeWatch) -> bool:
+    from sqlalchemy import text
+
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND datname = current_database()"
+    )
+    with watch.engine.connect() as conn:
+        return bool(conn.execute(query).scalar_one())
+
+
+def test_the_watcher_of_an_in_memory_store_starts_no_thread():
+    store = Store("sqlite://")
+    watch = ChangeWatch(store.engine, lambda: None)
+    watch.start()
+    watch.stop()
+    assert watch._thread is None
+    store.dispose()
