@@ -15,6 +15,10 @@ Curves (each at four sizes, with time and peak memory):
 * ``tasks``: one DAG of N tasks: parse and serialise it (in-process), plan one tick over
   a fresh run (the pure planner), and run it to success under ``brisa scheduler``.
 * ``expand``: one mapped task over N items, run to success.
+* ``history`` (SQLite) and ``pg_history`` (PostgreSQL): N task instances in the store,
+  then p50/p99 milliseconds of the API list endpoints and the DAG list and grid pages,
+  the time of ``brisa db clean`` keeping about 10,000, and the lists again
+  (``bench/history.py``).
 
 Each figure carries the 1-minute load average when it was taken: the machine is shared.
 Writes ``bench/results/scale.json`` and ``bench/results/scale.png`` (matplotlib, the
@@ -46,6 +50,8 @@ SIZES = {
     "tasks": {"small": [10, 50, 100, 200], "full": [10, 100, 1000, 10000]},
     "expand": {"small": [10, 50, 100, 200], "full": [10, 100, 1000, 10000]},
 }
+SIZES["history"] = {"small": [1000, 10000, 20000, 50000], "full": [10000, 100000, 1000000]}
+SIZES["pg_history"] = {"small": [1000, 10000], "full": [10000, 100000]}
 SIZES["airflow_files"] = SIZES["files"]
 SIZES["airflow_tasks"] = SIZES["tasks"]
 
@@ -449,12 +455,33 @@ def expand_point(n: int) -> dict[str, Any]:
     return run_point("scale_expand", EXPAND_DAG.format(items=n), n)
 
 
+def _history() -> Any:
+    """bench/history.py, imported by path as bench/run.py imports this file."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_history", ROOT / "bench" / "history.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def history_point(n: int) -> dict[str, Any]:
+    return _history().history_point(n, "sqlite")
+
+
+def pg_history_point(n: int) -> dict[str, Any]:
+    return _history().history_point(n, "postgresql")
+
+
 CURVES: dict[str, Callable[[int], dict[str, Any]]] = {
     "files": files_point,
     "airflow_files": airflow_files_point,
     "airflow_tasks": airflow_tasks_point,
     "tasks": tasks_point,
     "expand": expand_point,
+    "history": history_point,
+    "pg_history": pg_history_point,
 }
 
 
@@ -531,6 +558,8 @@ def plot(results: dict[str, Any], path: Path) -> bool:
         "tasks": ("serialise_s", "tasks per DAG: seconds to parse + serialise"),
         "tasks_run": ("run_s", "tasks per DAG: seconds to run to success"),
         "expand": ("run_s", "expand items: seconds to run to success"),
+        "history": ("api_tis_all_p50_ms", "history (SQLite): ms, task instance list p50"),
+        "history_grid": ("ui_grid_p50_ms", "history (SQLite): ms, grid page p50"),
     }
     measured = {name.removeprefix("airflow_") for name in results["curves"]}
     curves = [c for c in series if c.split("_")[0] in measured]
@@ -540,7 +569,8 @@ def plot(results: dict[str, Any], path: Path) -> bool:
     for ax, name in zip(axes[0], curves, strict=True):
         key, title = series[name]
         curve = name.split("_")[0]
-        for system, label, style in ((curve, "Brisa", "o-"), (f"airflow_{curve}", "Airflow 3.3.2", "s-")):
+        systems = ((curve, "Brisa", "o-"), (f"pg_{curve}", "Brisa, PostgreSQL", "^-"))
+        for system, label, style in (*systems, (f"airflow_{curve}", "Airflow 3.3.2", "s-")):
             points = [p for p in results["curves"].get(system, []) if key in p]
             xs, ys = [p["size"] for p in points], [p[key] for p in points]
             if xs:
@@ -560,7 +590,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--curves", default="files,airflow_files,tasks,airflow_tasks,expand")
+    parser.add_argument(
+        "--curves", default="files,airflow_files,tasks,airflow_tasks,expand,history,pg_history"
+    )
     parser.add_argument("--sizes", default="full", help="full, small, or a list such as 10,100")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument(

@@ -49,6 +49,12 @@ class TaskRuntime(Protocol):
         """XComs of the given tasks of one run as ``(task_id, map_index, value)``;
         ``task_ids=None``: of any task, newest first."""
 
+    def xcom_sequence(
+        self, *, dag_id: str, run_id: str, task_id: str, key: str, index: int | None
+    ) -> dict[str, Any]:
+        """What mapping over one task's XCom needs, without the whole value: see
+        :func:`sequence_answer` (the value of a mapped task is its map indexes' values)."""
+
     def xcom_push(self, *, key: str, value: Any) -> None:
         """Push an XCom for the task instance being run."""
 
@@ -190,6 +196,9 @@ class ReadOnlyRuntime:
     def xcom_push(self, **_: Any) -> None:
         raise self._refused("pushing an XCom")
 
+    def xcom_sequence(self, **_: Any) -> dict[str, Any]:
+        raise self._refused("pulling an XCom")
+
     def set_variable(self, key: str, value: str, description: str | None = None) -> None:
         raise self._refused(f"setting variable {key!r}")
 
@@ -261,6 +270,30 @@ class ParseRuntime(ReadOnlyRuntime):
     allowed = "a DAG file's top-level code may only read variables and connections"
 
 
+def mappable_items(value: Any) -> list[Any] | None:
+    """The items mapping over ``value`` gives (a dict's are its ``(key, value)`` pairs),
+    or None when it cannot be mapped over."""
+    if isinstance(value, dict):
+        return list(value.items())
+    if isinstance(value, list | tuple):
+        return list(value)
+    return None
+
+
+def sequence_answer(value: Any, items: Sequence[Any] | None, index: int | None) -> dict[str, Any]:
+    """The answer to ``xcom_sequence`` for a pushed ``value`` and its :func:`mappable_items`:
+    ``type`` (the value's type name) and, if it can be mapped over, ``length`` and the
+    ``item`` at ``index`` (when asked for and in range). A mapped try asks for its own
+    item only: handing each of N tries the whole N-item list costs O(N²) over the run."""
+    answer: dict[str, Any] = {"type": type(value).__name__}
+    if items is None:
+        return answer
+    answer["length"] = len(items)
+    if index is not None and 0 <= index < len(items):
+        answer["item"] = items[index]
+    return answer
+
+
 _current: ContextVar[TaskRuntime | None] = ContextVar("brisa_task_runtime", default=None)
 
 
@@ -318,7 +351,9 @@ __all__ = [
     "SecretsReader",
     "TaskRuntime",
     "current_runtime",
+    "mappable_items",
     "maybe_runtime",
+    "sequence_answer",
     "set_outside_runtime",
     "use_runtime",
 ]

@@ -36,6 +36,7 @@ from brisa.runner.supervisor import (
     claim_tries_in,
 )
 from brisa.runner.tryrecord import TryRecords
+from brisa.runner.xcom_sequences import XComSequences
 from brisa.store.records import TaskKey, TiRecord
 from brisa.store.sql import Store
 
@@ -75,6 +76,8 @@ class LocalExecutor(BaseExecutor):
         self.heartbeat_seconds = heartbeat_seconds
         self.max_log_bytes = max_log_bytes
         self.smtp_password = smtp_password
+        # Items of upstream XComs that this executor's mapped tries ask for, decoded once.
+        self.sequences = XComSequences()
         self.pool = pool or ProcessPool(
             runner_entrypoints.register(EntryPoints()), preload=runner_entrypoints.PRELOAD
         )
@@ -249,6 +252,7 @@ class LocalExecutor(BaseExecutor):
             clock=self.clock,
             actions=self.actions,
             on_trigger=lambda: self.on_trigger(),
+            sequences=self.sequences,
         )
         return TrySupervisor(
             workload,

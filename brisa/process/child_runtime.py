@@ -18,6 +18,7 @@ from brisa.process.channel import ChannelClosed, LineSocket, error_from
 OPS = (
     "start",
     "xcom_pull",
+    "xcom_sequence",
     "xcom_push",
     "get_variable",
     "set_variable",
@@ -83,6 +84,14 @@ class ChannelRuntime:
             map_indexes=None if map_indexes is None else list(map_indexes),
         )
         return [tuple(r) for r in rows]
+
+    def xcom_sequence(
+        self, *, dag_id: str, run_id: str, task_id: str, key: str, index: int | None
+    ) -> dict[str, Any]:
+        answer: dict[str, Any] = self.call(
+            "xcom_sequence", dag_id=dag_id, run_id=run_id, task_id=task_id, key=key, index=index
+        )
+        return answer
 
     def xcom_push(self, *, key: str, value: Any) -> None:
         self.pushed.append((key, value))

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from brisa.runner.xcom_sequences import XComSequences
 from brisa.runtime import RESET_FAILED_TASKS, SecretsReader
 from brisa.serialized import SerializedDag
 from brisa.states import TaskState
@@ -174,8 +175,10 @@ class StoreRuntime:
         clock: Callable[[], datetime],
         actions: RunActions,
         on_trigger: Callable[[], None] = lambda: None,
+        sequences: XComSequences | None = None,
     ) -> None:
         self.store = store
+        self.sequences = sequences if sequences is not None else XComSequences()
         self.actions = actions
         self.key = key
         self.secrets = secrets
@@ -199,6 +202,14 @@ class StoreRuntime:
                 dag_id=dag_id, run_id=run_id, task_ids=task_ids, key=key, map_indexes=map_indexes
             )
         return [(r.task_id, r.map_index, r.value) for r in rows]
+
+    def xcom_sequence(
+        self, *, dag_id: str, run_id: str, task_id: str, key: str, index: int | None
+    ) -> dict[str, Any]:
+        with self.store.transaction(readonly=True) as tx:
+            return self.sequences.answer(
+                tx.xcoms, dag_id=dag_id, run_id=run_id, task_id=task_id, key=key, index=index
+            )
 
     def xcom_push(self, *, key: str, value: Any) -> None:
         with self.store.transaction() as tx:

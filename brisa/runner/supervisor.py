@@ -135,7 +135,7 @@ class TrySupervisor(ChildHandler):
             # What it holds under sensitive keys is masked in the rest of the log.
             self.masker.add_sensitive_parts({args["key"]: args["value"]})
             return None
-        if op == "xcom_pull" and self._xcoms:
+        if op in ("xcom_pull", "xcom_sequence") and self._xcoms:
             self._write_in_own_transaction(self._write_xcoms)
         handler = getattr(self.runtime, op, None)
         if op.startswith("_") or handler is None:

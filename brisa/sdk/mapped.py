@@ -25,8 +25,10 @@ from brisa.sdk.xcom_arg import (
     ZipXComArg,
     describe_value,
     iter_references,
+    lazy_items,
     resolve_references,
 )
+from brisa.sdk.xcom_items import ResolvedItems, Unmappable
 from brisa.serialized import MappedInput, MappedSpec
 
 _RESERVED = frozenset({"task_id", "dag", "task_group", "default_args"})
@@ -87,16 +89,31 @@ class ExpandInput:
         return MappedSpec("expand_kwargs", (_mapped_input("kwargs", self.value),))
 
     # -- run time ----------------------------------------------------------------
-    def resolve(self, context: Mapping[str, Any]) -> Any:
-        """The argument values with XComArgs pulled (lists / dicts / list of dicts)."""
-        if self.kind == "expand":
-            return {
-                name: _as_mappable(name, resolve_references(v, context)) for name, v in self.value.items()
-            }
-        value = resolve_references(self.value, context)
-        if not isinstance(value, list | tuple):
-            raise ValueError(f"expand_kwargs() expects a list of dicts, got {type(value).__name__}")
-        return list(value)
+    # A try reads the lengths and its own item only: XComs are fetched item by item
+    # (brisa.sdk.xcom_items), so N tries of a task mapped over N items cost O(N), not O(N²).
+    def _expanded(self, context: Mapping[str, Any]) -> dict[str, Sequence[Any]]:
+        """Each expanded argument's items (``expand``), lazily."""
+        expanded: dict[str, Sequence[Any]] = {}
+        for name, value in self.value.items():
+            try:
+                expanded[name] = lazy_items(value, context)
+            except Unmappable as exc:
+                raise ValueError(
+                    f"unmappable return type {exc.type_name!r} for expanded argument {name!r}"
+                ) from None
+        return expanded
+
+    def _kwargs_list(self, context: Mapping[str, Any]) -> Sequence[Any]:
+        """The list of dicts ``expand_kwargs`` maps over, lazily."""
+        if not isinstance(self.value, XComArg):
+            return _kwargs_sequence(self.value, lambda item: resolve_references(item, context))
+        try:
+            items = self.value.items(context)
+        except Unmappable as exc:
+            raise ValueError(f"expand_kwargs() expects a list of dicts, got {exc.type_name}") from None
+        if items.type_name not in ("list", "tuple"):  # a dict's items are not a list of dicts
+            raise ValueError(f"expand_kwargs() expects a list of dicts, got {items.type_name}")
+        return items
 
     def pulled_names(self, map_index: int) -> set[str]:
         """Mapped arguments whose values come from an XCom: Airflow does not render
@@ -109,25 +126,23 @@ class ExpandInput:
         return {"*"} if isinstance(item, XComArg) else set()
 
     def length(self, context: Mapping[str, Any]) -> int:
-        resolved = self.resolve(context)
         if self.kind == "expand_kwargs":
-            return len(resolved)
+            return len(self._kwargs_list(context))
         total = 1
-        for values in resolved.values():
+        for values in self._expanded(context).values():
             total *= len(values)
         return total
 
     def kwargs_for(self, map_index: int, context: Mapping[str, Any]) -> dict[str, Any]:
         """The mapped arguments of one map index."""
-        resolved = self.resolve(context)
         if self.kind == "expand_kwargs":
-            item = resolved[map_index]
+            item = self._kwargs_list(context)[map_index]
             if not isinstance(item, Mapping) or not all(isinstance(k, str) for k in item):
                 raise ValueError(
                     f"expand_kwargs() item {map_index} must be a dict with str keys, got {item!r}"
                 )
             return dict(item)
-        return _pick_product(resolved, map_index)
+        return _pick_product(self._expanded(context), map_index)
 
 
 def _mapped_input(name: str, value: Any) -> MappedInput:
@@ -143,15 +158,14 @@ def _mapped_input(name: str, value: Any) -> MappedInput:
     return MappedInput(name=name, literal_length=len(value))
 
 
-def _as_mappable(name: str, value: Any) -> list[Any]:
-    if isinstance(value, Mapping):
-        return list(value.items())
-    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
-        return list(value)
-    raise ValueError(f"unmappable return type {type(value).__name__!r} for expanded argument {name!r}")
+def _kwargs_sequence(value: Any, resolve: Any = None) -> Sequence[Any]:
+    """``expand_kwargs``' list: a list or tuple, never a dict's items."""
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"expand_kwargs() expects a list of dicts, got {type(value).__name__}")
+    return list(value) if resolve is None else ResolvedItems(list(value), resolve)
 
 
-def _pick_product(resolved: dict[str, list[Any]], map_index: int) -> dict[str, Any]:
+def _pick_product(resolved: Mapping[str, Sequence[Any]], map_index: int) -> dict[str, Any]:
     total = 1
     for values in resolved.values():
         total *= len(values)

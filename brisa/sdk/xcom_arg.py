@@ -16,6 +16,16 @@ from brisa.sdk import setup_teardown
 from brisa.sdk.dependencies import DependencyMixin
 from brisa.sdk.exceptions import AirflowException, XComNotFound
 from brisa.sdk.params import NOTSET, ArgNotSet
+from brisa.sdk.xcom_items import (
+    Items,
+    MappedItems,
+    ResolvedItems,
+    Unmappable,
+    ValueItems,
+    XComItems,
+    ZippedItems,
+    items_of,
+)
 
 if TYPE_CHECKING:
     from brisa.sdk.dag import DAG
@@ -41,6 +51,10 @@ class XComArg(DependencyMixin):
 
     def resolve(self, context: Mapping[str, Any]) -> Any:
         raise TypeError(f"{type(self).__name__} cannot be resolved")
+
+    def items(self, context: Mapping[str, Any]) -> Items:
+        """What expanding over this maps, for a mapped try that reads one item of it."""
+        return ValueItems(self.resolve(context))
 
     @property
     def roots(self) -> list[DAGNode]:
@@ -133,6 +147,12 @@ class PlainXComArg(XComArg):
             return None
         raise XComNotFound(ti.dag_id, self._operator.task_id, self.key)
 
+    def items(self, context: Mapping[str, Any]) -> Items:
+        if _same_map_index(self._operator, context) is not None:
+            return ValueItems(self.resolve(context))  # one index's value: already small
+        ti = context["ti"]
+        return XComItems(dag_id=ti.dag_id, run_id=ti.run_id, task_id=self._operator.task_id, key=self.key)
+
 
 def _same_map_index(upstream: DAGNode, context: Mapping[str, Any]) -> int | None:
     """Within a mapped task group, a task pulls its group neighbour's value of its own map
@@ -182,6 +202,12 @@ class MapXComArg(XComArg):
             items = [function(item) for item in items]
         return items
 
+    def items(self, context: Mapping[str, Any]) -> Items:
+        try:
+            return MappedItems(self.arg.items(context), self.callables)
+        except Unmappable as exc:
+            raise ValueError(f"XComArg.map() expects a list or dict, got {exc.type_name}") from None
+
 
 class ZipXComArg(XComArg):
     """``a.zip(b, c, fillvalue=...)``: the references' values zipped into tuples.
@@ -217,6 +243,13 @@ class ZipXComArg(XComArg):
         if self.is_longest:
             return list(itertools.zip_longest(*columns, fillvalue=self.fillvalue))
         return list(zip(*columns, strict=False))
+
+    def items(self, context: Mapping[str, Any]) -> Items:
+        try:
+            columns = [lazy_items(arg, context) for arg in self.args]
+        except Unmappable as exc:
+            raise ValueError(f"XComArg.zip() expects lists or dicts, got {exc.type_name}") from None
+        return ZippedItems(columns, longest=self.is_longest, fillvalue=self.fillvalue)
 
 
 def _as_items(value: Any) -> list[Any]:
@@ -284,6 +317,16 @@ def resolve_references(value: Any, context: Mapping[str, Any]) -> Any:
     return value
 
 
+def lazy_items(value: Any, context: Mapping[str, Any]) -> Items:
+    """What expanding over ``value`` maps: an XCom's items are fetched one at a time, a
+    literal list's XComArgs resolved only in the item read. Raises :class:`Unmappable`."""
+    if isinstance(value, XComArg):
+        return value.items(context)
+    if isinstance(value, DagParam):
+        return ValueItems(value.resolve(context))
+    return ResolvedItems(items_of(value), lambda item: resolve_references(item, context))
+
+
 def describe_value(value: Any) -> Any:
     """A JSON-friendly description of an operator argument for the UI."""
     if value is None or isinstance(value, str | int | float | bool):
@@ -306,5 +349,6 @@ __all__ = [
     "ZipXComArg",
     "describe_value",
     "iter_references",
+    "lazy_items",
     "resolve_references",
 ]

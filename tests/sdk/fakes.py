@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from brisa import errors
+from brisa.runtime import mappable_items, sequence_answer
 from brisa.sdk.dagrun import DagRun
 from brisa.sdk.taskinstance import TaskInstance
 
@@ -19,6 +20,8 @@ class MemoryRuntime:
     ) -> None:
         self.dag_id, self.run_id, self.task_id, self.map_index = dag_id, run_id, task_id, map_index
         self.xcoms: dict[tuple[str, str, str, int, str], Any] = {}
+        self.sequence_calls: list[int | None] = []
+        """The ``index`` of every ``xcom_sequence`` call (None: the length only)."""
         self.variables: dict[str, str] = {}
         self.connections: dict[str, dict[str, Any]] = {}
         self.skipped: list[tuple[tuple[str, ...], int | None]] = []
@@ -58,6 +61,19 @@ class MemoryRuntime:
             ):
                 rows.append((t, m, value))
         return rows
+
+    def xcom_sequence(self, *, dag_id: str, run_id: str, task_id: str, key: str, index: int | None):
+        """As the store answers: a plain task's value, else the mapped task's values in order."""
+        self.sequence_calls.append(index)
+        found = {
+            m: v
+            for (d, r, t, m, k), v in self.xcoms.items()
+            if (d, r, t, k) == (dag_id, run_id, task_id, key)
+        }
+        if not found:
+            return {"missing": True}
+        value = found[-1] if -1 in found else [found[m] for m in sorted(found)]
+        return sequence_answer(value, mappable_items(value), index)
 
     def xcom_push(self, *, key: str, value: Any) -> None:
         self.push(self.task_id, value, key=key, map_index=self.map_index)

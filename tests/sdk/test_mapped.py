@@ -283,3 +283,85 @@ def test_zip_needs_an_input():
 
     with pytest.raises(ValueError, match="At least one input"):
         ZipXComArg([])
+
+
+def test_a_mapped_try_asks_for_its_own_item_not_the_whole_list():
+    # N tries each reading an N-item list cost O(N²): a try asks for the length, then its item.
+    with DAG("d", schedule=None, start_date=START) as dag:
+
+        @task
+        def items():
+            return list(range(1000))
+
+        @task
+        def one(x, y):
+            return (x, y)
+
+        one.expand(x=items(), y=["a", "b"])
+    runtime = MemoryRuntime()
+    run_task(dag, "items", runtime)
+    runtime.xcom_pull = None  # any whole pull would fail the try
+    assert run_task(dag, "one", runtime, map_index=7) == (3, "b")
+    assert runtime.sequence_calls == [None, 3]
+
+
+def test_map_functions_run_on_the_item_read_only():
+    seen = []
+    with DAG("d", schedule=None, start_date=START) as dag:
+
+        @task
+        def items():
+            return [1, 2, 3]
+
+        @task
+        def one(x):
+            return x
+
+        one.expand(x=items().map(lambda v: seen.append(v) or v * 10))
+    runtime = MemoryRuntime()
+    run_task(dag, "items", runtime)
+    assert run_task(dag, "one", runtime, map_index=1) == 20
+    assert seen == [2]
+
+
+def test_expand_over_a_mapped_upstream_reads_one_index_value():
+    with DAG("d", schedule=None, start_date=START) as dag:
+
+        @task
+        def double(x):
+            return x * 2
+
+        @task
+        def one(x):
+            return x
+
+        one.expand(x=double.expand(x=[1, 2, 3]))
+    runtime = MemoryRuntime()
+    for i in range(3):
+        run_task(dag, "double", runtime, map_index=i)
+    assert run_task(dag, "one", runtime, map_index=2) == 6
+    assert runtime.sequence_calls == [None, 2]
+
+
+def test_expand_kwargs_over_an_xcom_dict_is_refused_as_before():
+    with DAG("d", schedule=None, start_date=START):
+        src = BashOperator(task_id="src", bash_command="true")
+        mapped = BashOperator.partial(task_id="dyn").expand_kwargs(src.output)
+    runtime = MemoryRuntime(dag_id="d")
+    runtime.push("src", {"bash_command": "echo"})
+    from brisa.runtime import use_runtime
+
+    with use_runtime(runtime), pytest.raises(ValueError, match="expects a list of dicts, got dict"):
+        mapped.unmap(0, make_context(mapped, runtime))
+
+
+def test_expand_over_a_missing_xcom_key_raises_xcom_not_found():
+    from brisa.runtime import use_runtime
+    from brisa.sdk.exceptions import XComNotFound
+
+    with DAG("d", schedule=None, start_date=START):
+        src = BashOperator(task_id="src", bash_command="true")
+        mapped = BashOperator.partial(task_id="echo").expand(bash_command=src.output["other"])
+    runtime = MemoryRuntime(dag_id="d")
+    with use_runtime(runtime), pytest.raises(XComNotFound):
+        mapped.map_length(make_context(mapped, runtime))

@@ -68,7 +68,10 @@ def sort_clauses(
         if name not in columns:
             raise InvalidInputError(f"Ordering with '{name}' is disallowed or the attribute does not exist")
         column = columns[name]
-        clauses.append((column.desc() if descending else column.asc()).nulls_last())
+        clause = column.desc() if descending else column.asc()
+        # NULLS LAST on a NOT NULL column changes nothing but keeps SQLite from reading the
+        # order from an index (it sorts every row to return a page).
+        clauses.append(clause if getattr(column, "nullable", True) is False else clause.nulls_last())
     first_descending = bool(keys) and keys[0][1]
     clauses.append(tiebreak.desc() if first_descending else tiebreak.asc())
     return clauses

@@ -289,24 +289,8 @@ class RunRepo:
 
     def latest(self, dag_ids: Sequence[str], per_dag: int = 1) -> dict[str, builtins.list[RunRecord]]:
         """The newest ``per_dag`` runs of each DAG (by run_after), for list pages."""
-        if not dag_ids:
-            return {}
-        ranked = (
-            sa.select(
-                s.dag_run,
-                sa.func.row_number()
-                .over(
-                    partition_by=s.dag_run.c.dag_id,
-                    order_by=(s.dag_run.c.run_after.desc(), s.dag_run.c.id.desc()),
-                )
-                .label("rank"),
-            )
-            .where(s.dag_run.c.dag_id.in_(list(dag_ids)))
-            .subquery()
-        )
-        rows = self.conn.execute(sa.select(ranked).where(ranked.c.rank <= per_dag))
         result: dict[str, list[RunRecord]] = {}
-        for row in rows:
+        for row in _newest_per_dag(self.conn, list(s.dag_run.c), dag_ids, per_dag):
             result.setdefault(row.dag_id, []).append(RunRecord.from_row(row))
         return result
 
@@ -316,26 +300,10 @@ class RunRepo:
         What a list of DAGs shows of their runs (a coloured dot, a link), without the
         rest of the row: no conf to decode, a fifth of :meth:`latest`'s cost.
         """
-        if not dag_ids:
-            return {}
         c = s.dag_run.c
-        ranked = (
-            sa.select(
-                c.dag_id,
-                c.run_id,
-                c.state,
-                c.logical_date,
-                c.run_after,
-                sa.func.row_number()
-                .over(partition_by=c.dag_id, order_by=(c.run_after.desc(), c.id.desc()))
-                .label("rank"),
-            )
-            .where(c.dag_id.in_(list(dag_ids)))
-            .subquery()
-        )
-        query = sa.select(ranked).where(ranked.c.rank <= per_dag).order_by(ranked.c.dag_id, ranked.c.rank)
+        columns = [c.dag_id, c.run_id, c.state, c.logical_date, c.run_after]
         result: dict[str, list[RecentRun]] = {}
-        for row in self.conn.execute(query):
+        for row in _newest_per_dag(self.conn, columns, dag_ids, per_dag):
             run = RecentRun(row.dag_id, row.run_id, RunState(row.state), row.logical_date, row.run_after)
             result.setdefault(row.dag_id, []).append(run)
         return result
@@ -397,3 +365,33 @@ def _duration(conn: sa.Connection, start: Any, end: Any) -> sa.ColumnElement[Any
     if conn.dialect.name == "sqlite":
         return sa.func.julianday(end) - sa.func.julianday(start)
     return end - start
+
+
+_BRANCHES = 100
+"""DAGs per statement (SQLite allows 500 SELECTs in one compound statement)."""
+
+
+def _newest_per_dag(
+    conn: sa.Connection, columns: Sequence[sa.ColumnElement[Any]], dag_ids: Sequence[str], per_dag: int
+) -> builtins.list[Any]:
+    """The newest ``per_dag`` runs of each DAG, newest first: one LIMITed branch per DAG
+    read from the (dag_id, run_after) index, so the cost follows the page, not the history
+    (ranking every run of the DAGs with a window function read all of them)."""
+    c = s.dag_run.c
+    wanted = list(dict.fromkeys(dag_ids))
+    rows: list[Any] = []
+    for start in range(0, len(wanted), _BRANCHES):
+        branches = [
+            sa.select(
+                sa.select(*columns, c.id.label("newest_id"))
+                .where(c.dag_id == dag_id)
+                .order_by(c.run_after.desc(), c.id.desc())
+                .limit(per_dag)
+                .subquery()
+            )
+            for dag_id in wanted[start : start + _BRANCHES]
+        ]
+        query = branches[0] if len(branches) == 1 else sa.union_all(*branches)
+        rows += conn.execute(query).all()
+    # A UNION ALL keeps no order: newest first again, by DAG.
+    return sorted(rows, key=lambda row: (row.dag_id, -row.run_after.timestamp(), -row.newest_id))

@@ -91,6 +91,32 @@ class XComRepo:
     def raw_value(self, ti: TaskKey, key: str = RETURN_VALUE) -> str | None:
         return self.conn.execute(sa.select(s.xcom.c.value).where(_entry_clause(ti, key))).scalar()
 
+    def version(self, ti: TaskKey, key: str = RETURN_VALUE) -> tuple[Any, int] | None:
+        """What tells one stored value from its replacement without reading it: its
+        timestamp and length (a REST PATCH keeps the timestamp); None if there is none."""
+        c = s.xcom.c
+        row = self.conn.execute(
+            sa.select(c.timestamp, sa.func.length(c.value)).where(_entry_clause(ti, key))
+        ).first()
+        return None if row is None else (row[0], int(row[1] or 0))
+
+    def mapped_count(self, *, dag_id: str, run_id: str, task_id: str, key: str = RETURN_VALUE) -> int:
+        """How many map indexes of a mapped task pushed ``key``."""
+        query = sa.select(sa.func.count()).where(*_mapped_clause(dag_id, run_id, task_id, key))
+        return int(self.conn.execute(query).scalar() or 0)
+
+    def mapped_nth(self, *, dag_id: str, run_id: str, task_id: str, key: str, n: int) -> Any:
+        """The ``n``-th value, in map index order, of those a mapped task's indexes pushed."""
+        c = s.xcom.c
+        query = (
+            sa.select(c.value)
+            .where(*_mapped_clause(dag_id, run_id, task_id, key))
+            .order_by(c.map_index)
+            .limit(1)
+            .offset(n)
+        )
+        return serde.loads(self.conn.execute(query).scalar())
+
     def list(
         self,
         *,
@@ -178,6 +204,11 @@ class XComRepo:
 def _entry_clause(ti: TaskKey, key: str) -> sa.ColumnElement[bool]:
     """The primary key of one XCom: its task instance and key."""
     return sa.and_(ti_key_clause(s.xcom, ti), s.xcom.c.key == key)
+
+
+def _mapped_clause(dag_id: str, run_id: str, task_id: str, key: str) -> list[sa.ColumnElement[bool]]:
+    c = s.xcom.c
+    return [c.dag_id == dag_id, c.run_id == run_id, c.task_id == task_id, c.key == key, c.map_index >= 0]
 
 
 def _record(row: Any) -> XComRecord:
