@@ -3,11 +3,14 @@
 
     python bench/deferred.py                       # 1,000 tasks, SQLite
     python bench/deferred.py --tasks 1000 --db postgresql://postgres@127.0.0.1:5432/x
-    python bench/deferred.py --airflow ~/.cache/brisa-test/airflow-3.3.2   # the same, Airflow
+    python bench/deferred.py --airflow ~/.cache/brisa-test/airflow-3.3.2 \
+        --db postgresql://postgres@127.0.0.1:5432/airflow_bench --lead 420   # the same, Airflow
 
-``--airflow VENV`` runs the same DAG under that venv's ``airflow standalone`` (SQLite,
-LocalExecutor, its scheduler, DAG processor, API server and triggerer processes) and
-reports the same figures for its process tree.
+``--airflow VENV`` runs the same DAG under that venv's ``airflow standalone`` (SQLite, or
+the PostgreSQL database given with ``--db``; LocalExecutor, its scheduler, DAG processor,
+API server and triggerer processes) and reports the same figures for its process tree.
+Airflow 3.3.2 needs PostgreSQL here: on SQLite its 1,000 deferrals fail with "database is
+locked". ``--airflow`` neither creates nor drops the database.
 
 One DAG of N ``DateTimeSensorAsync`` tasks (a ``DateTimeTrigger`` each, the trigger a
 ``TimeDeltaTrigger`` becomes) all waiting for the same moment, given in the run's conf.
@@ -16,7 +19,7 @@ One DAG of N ``DateTimeSensorAsync`` tasks (a ``DateTimeTrigger`` each, the trig
 * the PSS of the scheduler's whole process tree (zygotes and any task process included)
   while all N wait deferred, against the same tree idle;
 * for each task, the time from the trigger's moment to the end of its resumed try
-  (p50, p95, max): the triggerer noticing, writing the event, the scheduler queueing, a
+  (p50, p95, p99, max): the triggerer noticing, writing the event, the scheduler queueing, a
   task process resuming.
 
 Nothing is asserted; the numbers go in the report.
@@ -179,6 +182,7 @@ def run(tasks: int, db: str | None, parallelism: int, lead: float) -> dict:
             "deferred_tree_processes": processes,
             "fire_to_finish_s_p50": round(percentile(latencies, 0.5), 2),
             "fire_to_finish_s_p95": round(percentile(latencies, 0.95), 2),
+            "fire_to_finish_s_p99": round(percentile(latencies, 0.99), 2),
             "fire_to_finish_s_max": round(max(latencies), 2),
             "failed": sum(t.state != "success" for t in tis),
         }
@@ -189,21 +193,28 @@ def run(tasks: int, db: str | None, parallelism: int, lead: float) -> dict:
         shutil.rmtree(home, ignore_errors=True)
 
 
-def run_airflow(venv: Path, tasks: int, parallelism: int, lead: float) -> dict:
-    import sqlite3
+def run_airflow(venv: Path, tasks: int, parallelism: int, lead: float, db: str | None = None) -> dict:
+    """The same DAG under ``airflow standalone``, on SQLite or on the PostgreSQL ``db``.
+
+    Airflow 3.3.2 on SQLite fails this one ("database is locked" with 1,000 deferrals):
+    give it a PostgreSQL database (``--db``; this script neither creates nor drops it).
+    """
+    import sqlalchemy as sa
 
     paas = _paas()
     port = paas.free_port()
     home = Path(tempfile.mkdtemp(prefix="airflow-deferred-"))
     (home / "dags").mkdir()
     (home / "dags" / "bench_deferred.py").write_text(DAG.format(n=tasks))
+    url = db or f"sqlite:///{home / 'airflow.db'}"
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "BRISA"))},
+        **{k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "BRISA", "PYTHONPATH"))},
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__CORE__PARALLELISM": str(parallelism),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": url,
         "AIRFLOW__API__PORT": str(port),
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/",
         "PATH": f"{venv / 'bin'}:{os.environ['PATH']}",
@@ -213,16 +224,16 @@ def run_airflow(venv: Path, tasks: int, parallelism: int, lead: float) -> dict:
         proc = subprocess.Popen(
             [airflow, "standalone"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
-    database = home / "airflow.db"
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
 
     def query(sql: str) -> list:
-        if not database.exists():
+        try:
+            with engine.connect() as conn:
+                return list(conn.execute(sa.text(sql)))
+        except sa.exc.OperationalError:  # SQLite busy, or no schema yet
             return []
-        with sqlite3.connect(database, timeout=30) as conn:
-            try:
-                return conn.execute(sql).fetchall()
-            except sqlite3.OperationalError:
-                return []
+        except sa.exc.ProgrammingError:  # PostgreSQL: no schema yet
+            return []
 
     try:
         wait_until(
@@ -261,11 +272,12 @@ def run_airflow(venv: Path, tasks: int, parallelism: int, lead: float) -> dict:
             "every resumed try to end",
             step=1.0,
         )
-        ends = [dt.datetime.fromisoformat(end).replace(tzinfo=dt.UTC) for _, end in rows]
+        ends = [_utc(end) for _, end in rows]
         latencies = [(end - fire_at).total_seconds() for end in ends if end > fire_at]
         return {
             "tasks": tasks,
             "system": "airflow " + venv.name,
+            "database": url.split(":")[0],
             "parallelism": parallelism,
             "deferred_at_once": deferred,
             "seconds_to_defer_all": round(all_deferred, 1),
@@ -275,6 +287,7 @@ def run_airflow(venv: Path, tasks: int, parallelism: int, lead: float) -> dict:
             "deferred_tree_processes": processes,
             "fire_to_finish_s_p50": round(percentile(latencies, 0.5), 2),
             "fire_to_finish_s_p95": round(percentile(latencies, 0.95), 2),
+            "fire_to_finish_s_p99": round(percentile(latencies, 0.99), 2),
             "fire_to_finish_s_max": round(max(latencies), 2),
             "failed": sum(s != "success" for s, _ in rows),
         }
@@ -284,7 +297,15 @@ def run_airflow(venv: Path, tasks: int, parallelism: int, lead: float) -> dict:
             proc.wait(timeout=120)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+        engine.dispose()
         shutil.rmtree(home, ignore_errors=True)
+
+
+def _utc(value: dt.datetime | str) -> dt.datetime:
+    """SQLite hands back naive UTC strings, PostgreSQL aware datetimes."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def main() -> None:
@@ -300,7 +321,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.airflow:
-        result = run_airflow(args.airflow.expanduser(), args.tasks, args.parallelism, args.lead)
+        result = run_airflow(args.airflow.expanduser(), args.tasks, args.parallelism, args.lead, args.db)
     else:
         result = run(args.tasks, args.db, args.parallelism, args.lead)
     print(json.dumps(result, indent=2))

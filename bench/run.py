@@ -5,6 +5,8 @@
     python bench/run.py --only sqlite   # one backend
     python bench/run.py --skip-throughput
     python bench/run.py --scale [--sizes small]   # the growth curves (bench/scale.py)
+    python bench/run.py --airflow       # also Airflow 3.3.2's `airflow standalone`, alternately
+    python bench/run.py --sidebyside --figures trigger,throughput   # bench/sidebyside.py
 
 It calls ``../shared/bench/measure.py`` (the script Airflow's figures were taken with) for
 ``brisa scheduler`` on SQLite and on PostgreSQL, and ``brisa standalone`` on SQLite, then
@@ -56,16 +58,27 @@ def brisa_bin() -> str:
     return found
 
 
-def measure(mode: str, db: str | None, port: int) -> dict:
-    cmd = [sys.executable, str(MEASURE), "brisa", "--mode", mode, "--port", str(port)]
+AIRFLOW_VENV = Path(os.environ.get("AIRFLOW_VENV", Path.home() / ".cache/brisa-test/airflow-3.3.2"))
+"""Airflow 3.3.2 for ``--airflow`` (tests/importer/airflow_real.py installs it there)."""
+
+
+def measure(mode: str, db: str | None, port: int, system: str = "brisa") -> dict:
+    cmd = [sys.executable, str(MEASURE), system, "--mode", mode, "--port", str(port)]
     if db:
         cmd += ["--db", db]
-    out = subprocess.run(
-        cmd, capture_output=True, text=True, timeout=900, env={**os.environ, "BRISA_BIN": brisa_bin()}
-    )
+    env = {**os.environ, "BRISA_BIN": brisa_bin(), "AIRFLOW_BIN": str(AIRFLOW_VENV / "bin" / "airflow")}
+    if system == "airflow":  # Airflow's own venv: nothing of Brisa's on its path
+        env = {k: v for k, v in env.items() if k != "PYTHONPATH"}
+    before = round(os.getloadavg()[0], 1)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env)
     if out.returncode:
-        return {"mode": mode, "db": "postgres" if db else "sqlite", "error": (out.stdout + out.stderr)[-800:]}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+        return {
+            "system": system,
+            "mode": mode,
+            "db": "postgres" if db else "sqlite",
+            "error": (out.stdout + out.stderr)[-800:],
+        }
+    return json.loads(out.stdout.strip().splitlines()[-1]) | {"load": before}
 
 
 def fresh_pg_database() -> tuple[str, str]:
@@ -324,9 +337,19 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _sidebyside_bench():
+    spec = importlib.util.spec_from_file_location("bench_sidebyside", ROOT / "bench" / "sidebyside.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def main() -> None:
     if "--scale" in sys.argv[1:]:
         _scale_bench().main([a for a in sys.argv[1:] if a != "--scale"])
+        return
+    if "--sidebyside" in sys.argv[1:]:
+        _sidebyside_bench().main([a for a in sys.argv[1:] if a != "--sidebyside"])
         return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -343,6 +366,14 @@ def main() -> None:
         help="only trigger -> first try (and throughput unless skipped)",
     )
     parser.add_argument("--scale", action="store_true", help="the growth curves instead (bench/scale.py)")
+    parser.add_argument(
+        "--sidebyside", action="store_true", help="Brisa and Airflow per figure (bench/sidebyside.py)"
+    )
+    parser.add_argument(
+        "--airflow",
+        action="store_true",
+        help=f"also `airflow standalone` after each Brisa one ({AIRFLOW_VENV})",
+    )
     args = parser.parse_args()
     results: dict = {"date": dt.date.today().isoformat(), "runs": []}
     pg_name = None
@@ -352,6 +383,8 @@ def main() -> None:
                 results["runs"].append({**measure("scheduler", None, 18181), "load": _load()})
                 if not args.skip_standalone:
                     results["runs"].append({**measure("standalone", None, 18182), "load": _load()})
+                if args.airflow:
+                    results["runs"].append({**measure("standalone", None, 18184, "airflow"), "load": _load()})
                 results["process_tree_sqlite"] = {**wide_tree_peak(None), "load": _load()}
             results["trigger_sqlite"] = {**trigger_latency(None, args.triggers), "load": _load()}
             if not args.skip_throughput:
@@ -360,6 +393,11 @@ def main() -> None:
             pg_name, url = fresh_pg_database()
             if not args.only_latency:
                 results["runs"].append({**measure("scheduler", url, 18183), "load": _load()})
+                if args.airflow:  # standalone on PostgreSQL, Brisa then Airflow, each in a fresh database
+                    for system, port in (("brisa", 18185), ("airflow", 18186)):
+                        drop_pg_database(pg_name)
+                        pg_name, url = fresh_pg_database()
+                        results["runs"].append({**measure("standalone", url, port, system), "load": _load()})
                 drop_pg_database(pg_name)
                 pg_name, url = fresh_pg_database()
             pg_url = url.replace("postgres://", "postgresql://", 1)
