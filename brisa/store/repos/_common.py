@@ -70,8 +70,9 @@ def sort_clauses(
         column = columns[name]
         clause = column.desc() if descending else column.asc()
         # NULLS LAST on a NOT NULL column changes nothing but keeps SQLite from reading the
-        # order from an index (it sorts every row to return a page).
-        clauses.append(clause if getattr(column, "nullable", True) is False else clause.nulls_last())
+        # order from an index (it sorts every row to return a page). Only a table's own
+        # column: one of an outer-joined subquery keeps the flag yet can be NULL.
+        clauses.append(clause if _never_null(column) else clause.nulls_last())
     first_descending = bool(keys) and keys[0][1]
     clauses.append(tiebreak.desc() if first_descending else tiebreak.asc())
     return clauses
@@ -126,3 +127,7 @@ def counted_page(
     if rows:
         return rows, getattr(rows[0], TOTAL)
     return rows, count_of(conn, query) if offset or limit == 0 else 0
+
+
+def _never_null(column: Any) -> bool:
+    return isinstance(getattr(column, "table", None), sa.Table) and column.nullable is False
