@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from brisa.serialized import SerializedDag
 from brisa.store import schema as s
+from brisa.store.changes import notify
 from brisa.store.repos._common import order_by_clause
 from brisa.store.repos.triggers import Cipher, TriggerRepo, WatcherSpec
 from brisa.timetables.asset_conditions import leaves
@@ -608,11 +609,15 @@ class AssetRepo:
 
     # -- the consumer queue ---------------------------------------------------------------------------
     def queue(self, asset_id: int, dag_ids: Iterable[str], *, now: datetime) -> None:
-        """Note that each DAG has a new event on the asset; an existing row keeps its time."""
-        for dag_id in sorted(set(dag_ids)):
+        """Note that each DAG has a new event on the asset; an existing row keeps its time.
+        A scheduler in another process hears of it at commit, as of a new run."""
+        targets = sorted(set(dag_ids))
+        for dag_id in targets:
             self._insert_ignoring_conflict(
                 s.asset_dag_run_queue, asset_id=asset_id, target_dag_id=dag_id, created_at=now
             )
+        if targets:
+            notify(self.conn)
 
     def queued(self, target_dag_id: str | None = None) -> builtins.list[QueuedEvent]:
         q = s.asset_dag_run_queue.c
