@@ -9,8 +9,8 @@ This script records events on that asset one at a time, the way ``POST
 /api/v2/assets/events`` does (``register_asset_change`` in one transaction), and waits
 for the run each event triggers to start; the latency is the run's ``start_date`` minus
 the event's timestamp (both from this machine's clock). The scheduler is idle between
-events, so the figure includes its idle wait (``idle_seconds``, 1 s): an event from
-outside does not wake it. Each event comes a random 0-1 s after the previous run
+events; the event's commit wakes it (brisa/store/changes.py), else it would be found at
+the next idle look (``idle_seconds``, 1 s). Each event comes a random 0-1 s after the previous run
 started, so events land anywhere in the scheduler's idle second (``--no-jitter``: right
 after a tick, the worst case). Nothing is asserted.
 """

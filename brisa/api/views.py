@@ -263,10 +263,10 @@ def _ti_common(ti: TiRecord | TryRecord, run: RunRecord | None) -> dict[str, Any
 
 
 def ti_response(
-    ctx: ApiContext, ti: TiRecord, run: RunRecord | None, *, trigger: Any = None
+    ctx: ApiContext, ti: TiRecord, run: RunRecord | None, *, trigger: Any = None, triggerer: Any = None
 ) -> TaskInstanceResponse:
-    """``trigger``: a deferred try's trigger row (Airflow's ``trigger``; ``triggerer_job`` is
-    left null: the triggerer's job is on ``/api/v2/jobs``)."""
+    """``trigger``: a deferred try's trigger row (Airflow's ``trigger``); ``triggerer``: the
+    job row of the triggerer that has claimed it (Airflow's ``triggerer_job``), if any."""
     fields = _ti_common(ti, run)
     fields.update(
         id=str(uuid.UUID(int=ti.id)),
@@ -278,9 +278,31 @@ def ti_response(
         rendered_map_index=None,
         rendered_fields=ctx.masker.redact(ti.rendered_fields or {}),
         trigger=_trigger_fields(ctx, trigger),
-        triggerer_job=None,
+        triggerer_job=_job_fields(triggerer),
     )
     return TaskInstanceResponse.model_validate(fields)
+
+
+def _job_fields(job: Any) -> dict[str, Any] | None:
+    """Airflow's ``JobResponse``; Brisa's ``triggerer`` job type is Airflow's ``TriggererJob``
+    and it records neither an executor class nor the Unix user of a job."""
+    if job is None:
+        return None
+    return {
+        "id": job.id,
+        "dag_id": None,
+        "state": job.state,
+        "job_type": _AIRFLOW_JOB_TYPES.get(job.job_type, job.job_type),
+        "start_date": job.start_date,
+        "end_date": job.end_date,
+        "latest_heartbeat": job.latest_heartbeat,
+        "executor_class": None,
+        "hostname": job.hostname,
+        "unixname": None,
+    }
+
+
+_AIRFLOW_JOB_TYPES = {"triggerer": "TriggererJob", "scheduler": "SchedulerJob"}
 
 
 def _trigger_fields(ctx: ApiContext, trigger: Any) -> dict[str, Any] | None:

@@ -10,7 +10,8 @@ from brisa.store.sql import Transaction
 
 
 def asset_fields(tx: Transaction, assets: Sequence[AssetRecord]) -> list[dict[str, Any]]:
-    """Each asset with its consuming DAGs, producing tasks, aliases and last event."""
+    """Each asset with its consuming DAGs, producing and consuming tasks, aliases, watchers
+    and last event."""
     details = tx.assets.details(a.id for a in assets)
     out = []
     for asset in assets:
@@ -26,9 +27,12 @@ def asset_fields(tx: Transaction, assets: Sequence[AssetRecord]) -> list[dict[st
                     {"dag_id": g, "task_id": k, "created_at": t, "updated_at": t}
                     for g, k, t in d["producing_tasks"]
                 ],
-                "consuming_tasks": [],
+                "consuming_tasks": [
+                    {"dag_id": g, "task_id": k, "created_at": t, "updated_at": t}
+                    for g, k, t in d["consuming_tasks"]
+                ],
                 "aliases": [{"id": i, "name": n, "group": g} for i, n, g in d["aliases"]],
-                "watchers": [],
+                "watchers": [{"name": n, "trigger_id": i, "created_date": t} for n, i, t in d["watchers"]],
                 "last_asset_event": {"id": last[0], "timestamp": last[1]} if last else None,
             }
         )

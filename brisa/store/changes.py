@@ -1,14 +1,16 @@
 """Hearing, within milliseconds, that another process changed the store.
 
-A run triggered from ``brisa dags trigger`` (or an API server in its own process) is a
-row that the scheduler found at its next look, up to ``idle_seconds`` (1 s) later.  The
-watcher's thread calls ``on_change`` as soon as another connection commits instead:
+A run triggered from ``brisa dags trigger`` (or an API server in its own process), or an
+asset event posted to the API, is a row that the scheduler found at its next look, up to
+``idle_seconds`` (1 s) later.  The watcher's thread calls ``on_change`` as soon as another
+connection commits instead:
 
 * SQLite: ``PRAGMA data_version`` on a connection of its own changes whenever another
   connection (of any process) committed; it reads the WAL index in shared memory, so
   asking every :data:`SQLITE_POLL_SECONDS` costs microseconds, no disk I/O.
-* PostgreSQL: ``LISTEN`` on :data:`CHANNEL`; a transaction that creates a run sends
-  ``NOTIFY`` (:func:`notify`), delivered when it commits.
+* PostgreSQL: ``LISTEN`` on :data:`CHANNEL`; a transaction that creates a run or queues
+  an asset event for a consumer DAG sends ``NOTIFY`` (:func:`notify`), delivered when it
+  commits.
 
 Nothing depends on the call: it only shortens a wait, so a watcher that fails (the
 database restarting) logs, waits and tries again, and the periodic look still finds

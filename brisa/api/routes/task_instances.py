@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -46,7 +46,8 @@ from brisa.services.tasks import (
     relatives,
 )
 from brisa.states import FAILED_STATES, TaskState
-from brisa.store.records import RunRecord, TaskKey, TiRecord
+from brisa.store.records import JobRecord, RunRecord, TaskKey, TiRecord
+from brisa.store.repos.triggers import TriggerRecord
 from brisa.store.sql import Transaction
 
 TI_PATH = "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances"
@@ -60,10 +61,14 @@ Editor = Annotated[Principal, Depends(require(Permission.TASK_INSTANCE_EDIT))]
 def _collection(ctx: Ctx, tx: Transaction, tis: list[TiRecord], total: int) -> TaskInstanceCollectionResponse:
     runs = tx.runs.get_many({(ti.dag_id, ti.run_id) for ti in tis})
     triggers = {t.id: t for t in tx.triggers.get_many({ti.trigger_id for ti in tis if ti.trigger_id})}
-    items = [
-        ti_response(ctx, ti, runs.get((ti.dag_id, ti.run_id)), trigger=triggers.get(ti.trigger_id or 0))
-        for ti in tis
-    ]
+    jobs = _triggerer_jobs(tx, triggers.values())
+    items = []
+    for ti in tis:
+        trigger = triggers.get(ti.trigger_id or 0)
+        triggerer = jobs.get(trigger.triggerer_id or 0) if trigger else None
+        items.append(
+            ti_response(ctx, ti, runs.get((ti.dag_id, ti.run_id)), trigger=trigger, triggerer=triggerer)
+        )
     return TaskInstanceCollectionResponse(task_instances=items, total_entries=total)
 
 
@@ -238,8 +243,17 @@ def get_mapped_task_instance(
 def _one(ctx: Ctx, key: TaskKey) -> TaskInstanceResponse:
     with ctx.store.transaction(readonly=True) as tx:
         ti = tx.tis.require(key)
-        triggers = tx.triggers.get_many([ti.trigger_id] if ti.trigger_id else [])
-        return ti_response(ctx, ti, tx.runs.get(key.dag_id, key.run_id), trigger=next(iter(triggers), None))
+        trigger = next(iter(tx.triggers.get_many([ti.trigger_id] if ti.trigger_id else [])), None)
+        owner = trigger.triggerer_id if trigger else None
+        triggerer = _triggerer_jobs(tx, [trigger] if trigger else []).get(owner or 0)
+        run = tx.runs.get(key.dag_id, key.run_id)
+        return ti_response(ctx, ti, run, trigger=trigger, triggerer=triggerer)
+
+
+def _triggerer_jobs(tx: Transaction, triggers: Iterable[TriggerRecord]) -> dict[int, JobRecord]:
+    """The jobs of the triggerers that have claimed these triggers, by id."""
+    ids = {t.triggerer_id for t in triggers if t.triggerer_id is not None}
+    return {j.id: j for j in tx.jobs.recent(limit=len(ids), ids=ids)} if ids else {}
 
 
 # --- marking (PATCH) --------------------------------------------------------------------------

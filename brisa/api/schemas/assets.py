@@ -1,7 +1,7 @@
 """Bodies and queries of ``/api/v2/assets`` in Airflow 3's shapes (its ``datamodels/assets.py``).
 
-Brisa has no asset watchers (``watchers`` is always empty), no asset partitions
-(``partition_key`` is always None, a body's is refused unless None) and no teams.
+Brisa has no asset partitions (``partition_key`` is always None, a body's is refused
+unless None) and no teams.
 """
 
 from __future__ import annotations
@@ -36,6 +36,12 @@ class TaskOutletAssetReference(ResponseModel):
 TaskInletAssetReference = TaskOutletAssetReference
 
 
+class AssetWatcherResponse(ResponseModel):
+    name: str
+    trigger_id: int
+    created_date: datetime
+
+
 class LastAssetEventResponse(ResponseModel):
     id: int | None = None
     timestamp: datetime | None = None
@@ -59,7 +65,7 @@ class AssetResponse(ResponseModel):
     producing_tasks: list[TaskOutletAssetReference]
     consuming_tasks: list[TaskInletAssetReference]
     aliases: list[AssetAliasResponse]
-    watchers: list[dict[str, Any]]
+    watchers: list[AssetWatcherResponse]
     last_asset_event: LastAssetEventResponse | None = None
 
     _redact_extra = field_validator("extra", mode="after")(_redacted)
@@ -180,6 +186,7 @@ __all__ = [
     "AssetEventResponse",
     "AssetListQuery",
     "AssetResponse",
+    "AssetWatcherResponse",
     "CreateAssetEventsBody",
     "DagRunAssetReference",
     "DagScheduleAssetReference",

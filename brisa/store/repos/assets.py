@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from brisa.serialized import SerializedDag
 from brisa.store import schema as s
+from brisa.store.changes import notify
 from brisa.store.repos._common import order_by_clause
 from brisa.store.repos.triggers import Cipher, TriggerRepo, WatcherSpec
 from brisa.timetables.asset_conditions import leaves
@@ -95,6 +96,19 @@ ASSET_ORDERING = ("id", "name", "uri", "created_at", "updated_at")
 def _triple(leaf: Mapping[str, Any]) -> tuple[str, str, str]:
     asset = leaf["asset"]
     return (asset["name"], asset["uri"], asset.get("group", "asset"))
+
+
+def _inlet_asset_id(
+    inlet: Mapping[str, Any],
+    assets: Mapping[AssetKey, int],
+    by_name: Mapping[str, int],
+    by_uri: Mapping[str, int],
+) -> int | None:
+    """Which of the assets a serialized inlet (``asset`` or ``asset_ref``) names, if any."""
+    if "asset" in inlet:
+        return assets.get((inlet["asset"]["name"], inlet["asset"]["uri"]))
+    ref = inlet.get("asset_ref") or {}
+    return by_name.get(ref["name"]) if "name" in ref else by_uri.get(ref.get("uri", ""))
 
 
 def _asset(row: Any) -> AssetRecord:
@@ -358,14 +372,24 @@ class AssetRepo:
 
     # -- what the API and UI show with each asset --------------------------------------------------
     def details(self, asset_ids: Iterable[int]) -> dict[int, dict[str, builtins.list[Any]]]:
-        """Per asset: ``scheduled_dags`` (dag_id, created_at), ``producing_tasks`` (dag_id,
-        task_id, created_at), ``aliases`` (id, name, group), ``last_event`` (id, timestamp)."""
+        """Per asset: ``scheduled_dags`` (dag_id, created_at), ``producing_tasks`` and
+        ``consuming_tasks`` (dag_id, task_id, created_at), ``aliases`` (id, name, group),
+        ``watchers`` (name, trigger_id, created_date), ``last_event`` (id, timestamp)."""
         ids = list(asset_ids)
-        out: dict[int, dict[str, builtins.list[Any]]] = {
-            i: {"scheduled_dags": [], "producing_tasks": [], "aliases": [], "last_event": []} for i in ids
-        }
+        keys = ("scheduled_dags", "producing_tasks", "consuming_tasks", "aliases", "watchers", "last_event")
+        out: dict[int, dict[str, builtins.list[Any]]] = {i: {k: [] for k in keys} for i in ids}
         if not ids:
             return out
+        for asset_id, task in self._consuming_tasks(ids):
+            out[asset_id]["consuming_tasks"].append(task)
+        w, t = s.asset_watcher.c, s.trigger.c
+        for watcher in self.conn.execute(
+            sa.select(w.asset_id, w.name, w.trigger_id, t.created_date)
+            .join(s.trigger, t.id == w.trigger_id)
+            .where(w.asset_id.in_(ids))
+            .order_by(w.name, w.trigger_id)
+        ):
+            out[watcher.asset_id]["watchers"].append((watcher.name, watcher.trigger_id, watcher.created_date))
         ref = s.dag_schedule_asset_reference.c
         for r in self.conn.execute(
             sa.select(ref.asset_id, ref.dag_id, ref.created_at)
@@ -402,6 +426,36 @@ class AssetRepo:
         ):
             out[r.asset_id]["last_event"].append((r.id, r.timestamp))
         return out
+
+    def _consuming_tasks(
+        self, ids: builtins.list[int]
+    ) -> builtins.list[tuple[int, tuple[str, str, datetime]]]:
+        """(asset_id, (dag_id, task_id, last parsed)) of the active DAGs' tasks with the asset
+        as an inlet. Airflow keeps a ``task_inlet_asset_reference`` table; Brisa reads the
+        serialized DAGs instead (no migration), only those that have any inlet at all."""
+        assets = {
+            (r.name, r.uri): r.id
+            for r in self.conn.execute(
+                sa.select(s.asset.c.id, s.asset.c.name, s.asset.c.uri).where(s.asset.c.id.in_(ids))
+            )
+        }
+        by_name = {name: i for (name, _), i in assets.items()}
+        by_uri = {uri: i for (_, uri), i in assets.items()}
+        sd = s.serialized_dag.c
+        rows = self.conn.execute(
+            sa.select(sd.dag_id, sd.data, sd.last_updated)
+            .join(s.dag, s.dag.c.dag_id == sd.dag_id)
+            .where(s.dag.c.is_active.is_(True), sd.data.contains('"inlets":'))
+            .order_by(sd.dag_id)
+        )
+        found = []
+        for dag_id, data, parsed in rows:
+            for task in json.loads(data)["tasks"]:
+                for inlet in task.get("inlets", ()):
+                    asset_id = _inlet_asset_id(inlet, assets, by_name, by_uri)
+                    if asset_id is not None:
+                        found.append((asset_id, (dag_id, task["task_id"], parsed)))
+        return sorted(set(found), key=lambda f: (f[1][0], f[1][1], f[0]))
 
     def list_aliases(
         self, *, limit: int = 100, offset: int = 0, name_pattern: str | None = None, order_by: str = "id"
@@ -555,11 +609,15 @@ class AssetRepo:
 
     # -- the consumer queue ---------------------------------------------------------------------------
     def queue(self, asset_id: int, dag_ids: Iterable[str], *, now: datetime) -> None:
-        """Note that each DAG has a new event on the asset; an existing row keeps its time."""
-        for dag_id in sorted(set(dag_ids)):
+        """Note that each DAG has a new event on the asset; an existing row keeps its time.
+        A scheduler in another process hears of it at commit, as of a new run."""
+        targets = sorted(set(dag_ids))
+        for dag_id in targets:
             self._insert_ignoring_conflict(
                 s.asset_dag_run_queue, asset_id=asset_id, target_dag_id=dag_id, created_at=now
             )
+        if targets:
+            notify(self.conn)
 
     def queued(self, target_dag_id: str | None = None) -> builtins.list[QueuedEvent]:
         q = s.asset_dag_run_queue.c

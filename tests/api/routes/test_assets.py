@@ -19,6 +19,7 @@ from brisa.assets.events import register_asset_change
 from brisa.scheduler.assets import create_asset_triggered_runs
 from brisa.sdk.assets import Asset, AssetAlias
 from brisa.store.records import TaskKey
+from brisa.store.repos.triggers import WatcherSpec
 from brisa.testing import make_dag
 from tests.api.conftest import Api
 from tests.api.helpers import add_dag
@@ -70,6 +71,41 @@ def test_assets_list_with_consumers_producers_and_last_event(api: Api) -> None:
     )
     assert api.client.get("/api/v2/assets/999", headers=api.headers("Viewer")).status_code == 404
     assert api.client.get("/api/v2/assets?order_by=bogus", headers=api.headers("Viewer")).status_code == 400
+
+
+def test_assets_show_consuming_tasks_and_watchers(api: Api) -> None:
+    """Tasks with the asset as an inlet (by the asset or an ``Asset.ref``, active DAGs
+    only) and the asset's watchers with their triggers, as Airflow 3 lists them."""
+    ids = seed(api)
+    reader = make_dag(
+        "audit", {"read": [], "other": []}, task_options={"read": {"inlets": (A.as_condition(),)}}
+    )
+    by_ref = make_dag(
+        "summary", {"sum": []}, task_options={"sum": {"inlets": (Asset.ref(name="orders").as_condition(),)}}
+    )
+    gone = make_dag("old", {"x": []}, task_options={"x": {"inlets": (A.as_condition(),)}})
+    for dag in (reader, by_ref, gone):
+        add_dag(api.store, api.clock(), dag)
+    with api.store.transaction() as tx:
+        tx.dags.deactivate(["old"])
+        tx.assets.triggers.set_watchers(
+            ids["asset"],
+            [WatcherSpec("drop", "brisa.triggers.file.FileTrigger", '{"filepath": "/x"}')],
+            now=api.clock(),
+        )
+        (trigger_id,) = [t.id for _, t in tx.assets.triggers.watchers_of([ids["asset"]])[ids["asset"]]]
+    for url in ("/api/v2/assets", f"/api/v2/assets/{ids['asset']}"):
+        body = api.client.get(url, headers=api.headers("Viewer")).json()
+        asset = body["assets"][0] if "assets" in body else body
+        AssetResponse.model_validate(asset)
+        assert [(t["dag_id"], t["task_id"]) for t in asset["consuming_tasks"]] == [
+            ("audit", "read"),
+            ("summary", "sum"),
+        ]
+        assert set(asset["consuming_tasks"][0]) == {"dag_id", "task_id", "created_at", "updated_at"}
+        ((watcher),) = asset["watchers"]
+        assert (watcher["name"], watcher["trigger_id"]) == ("drop", trigger_id)
+        assert watcher["created_date"]
 
 
 def test_events_list_redacts_extra_and_filters(api: Api) -> None:

@@ -265,3 +265,34 @@ def test_a_deferred_task_instance_shows_its_trigger_and_filters_as_deferred(api:
     listed = api.client.get(tis_url(run.run_id), params={"state": "deferred"}, headers=h).json()
     assert [ti["task_id"] for ti in listed["task_instances"]] == ["extract"]
     assert listed["task_instances"][0]["trigger"]["id"] == trigger_id
+    assert one["triggerer_job"] is None  # no triggerer has claimed it yet
+
+
+def test_a_deferred_task_instance_shows_the_triggerer_job_running_its_trigger(api: Api) -> None:
+    run = add_run(api.store, add_dag(api.store, api.clock()), api.clock())
+    with api.store.transaction() as tx:
+        trigger_id = tx.triggers.create("brisa.sdk.triggers.file.FileTrigger", "{}", now=api.clock())
+        job_id = tx.jobs.start("triggerer", hostname="box", pid=4242, now=api.clock())
+        assert tx.triggers.claim(trigger_id, previous=None, triggerer_id=job_id)
+    set_ti(api.store, key(run, "extract"), TaskState.DEFERRED, trigger_id=trigger_id)
+    h = api.headers("Viewer")
+    one = api.client.get(f"{tis_url(run.run_id)}/extract", headers=h).json()
+    TaskInstanceResponse.model_validate(one)
+    assert one["trigger"]["triggerer_id"] == job_id
+    assert one["triggerer_job"] == {
+        "id": job_id,
+        "dag_id": None,
+        "state": "running",
+        "job_type": "TriggererJob",
+        "start_date": "2026-01-02T03:04:05Z",
+        "end_date": None,
+        "latest_heartbeat": "2026-01-02T03:04:05Z",
+        "executor_class": None,
+        "hostname": "box",
+        "unixname": None,
+        "dag_display_name": None,
+    }
+    listed = api.client.get(tis_url(run.run_id), headers=h).json()["task_instances"]
+    by_task = {ti["task_id"]: ti["triggerer_job"] for ti in listed}
+    assert by_task["extract"]["id"] == job_id
+    assert all(job is None for task, job in by_task.items() if task != "extract")
