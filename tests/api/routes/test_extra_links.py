@@ -65,3 +65,13 @@ def test_unknown_instance_is_404_and_anonymous_is_refused(api: Api) -> None:
     assert api.client.get(links_url(run_id, "ghost"), headers=h).status_code == 404
     assert api.client.get(links_url(run_id), params={"map_index": 5}, headers=h).status_code == 404
     assert api.client.get(links_url(run_id)).status_code in (401, 403)
+
+
+def test_the_task_lists_its_link_names(api: Api) -> None:
+    seed(api)
+    h = api.headers("Viewer")
+    assert api.client.get("/api/v2/dags/etl/tasks/extract", headers=h).json()["extra_links"] == [
+        "Console",
+        "Docs",
+    ]
+    assert api.client.get("/api/v2/dags/etl/tasks/load", headers=h).json()["extra_links"] == []
