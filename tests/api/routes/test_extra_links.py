@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from airflow_client.client.models import ExtraLinkCollectionResponse as ClientLinks
+
 from brisa.api.schemas import ExtraLinkCollectionResponse
+from brisa.store.records import TaskKey
 from brisa.testing import make_dag
 from tests.api.conftest import Api
 from tests.api.helpers import add_dag, add_mapped, add_run, key
@@ -32,6 +35,15 @@ def test_links_have_airflows_shape_with_null_for_a_link_not_given(api: Api) -> N
     run_id = seed(api)
     body = api.client.get(links_url(run_id), headers=api.headers("Viewer")).json()
     ExtraLinkCollectionResponse.model_validate(body)
+    with api.store.transaction() as tx:
+        tx.xcoms.set(
+            TaskKey("etl", run_id, "extract"), "_link_DocsLink", "https://docs.example/", now=api.clock()
+        )
+    # Airflow's own Python client reads it (its model types the URLs as str, not null:
+    # a null link, which Airflow sends too, is the client's limitation).
+    full = api.client.get(links_url(run_id), headers=api.headers("Viewer")).json()
+    parsed = ClientLinks.from_dict(full)
+    assert parsed is not None and parsed.extra_links["Docs"] == "https://docs.example/"
     assert body == {
         "extra_links": {"Console": "https://console.example/run/1", "Docs": None},
         "total_entries": 2,
