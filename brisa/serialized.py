@@ -106,6 +106,8 @@ class SerializedTask:
     outlets: tuple[dict[str, Any], ...] = ()
     """Assets/aliases the task updates when it succeeds (``{"asset": {...}}``/``{"alias": {...}}``)."""
     inlets: tuple[dict[str, Any], ...] = ()
+    extra_links: dict[str, str] = field(default_factory=dict)
+    """``operator_extra_links``: ``{name: XCom key}``; each try stores the URL under the key."""
     start_trigger: dict[str, Any] | None = None
     """``start_from_trigger``: the trigger the task defers on without a worker (``classpath``,
     ``kwargs`` and ``next_kwargs`` as serde JSON, ``next_method``, ``timeout`` in seconds);
@@ -226,7 +228,7 @@ def _task_to_dict(task: SerializedTask) -> dict[str, Any]:
     # Shallow: _jsonable rebuilds every value anyway, and asdict's deep copy of each
     # field was most of the cost of storing a parsed DAG.
     data = {f.name: getattr(task, f.name) for f in _TASK_FIELDS}
-    for key in ("outlets", "inlets"):  # absent when empty: older DAGs keep their hash
+    for key in ("outlets", "inlets", "extra_links"):  # absent when empty: older DAGs keep their hash
         if not data[key]:
             data.pop(key)
     if task.start_trigger is None:  # absent when unset: older DAGs keep their hash

@@ -187,7 +187,7 @@ def task_fields(ctx: ApiContext, dag: SerializedDag, task: SerializedTask) -> di
         "params": _params(ctx, dag.params),
         "class_ref": {"module_path": None, "class_name": task.extra.get("task_type") or task.operator},
         "is_mapped": task.is_mapped,
-        "extra_links": [],
+        "extra_links": sorted(task.extra_links),
     }
 
 

@@ -18,7 +18,7 @@ ASSETS = "Brisa does not provide this asset helper (lineage details and alias ex
 TRIGGERS = "Brisa does not support DagRunTriggerException (Airflow 3.2's deferred TriggerDagRunOperator)"
 ASYNC = "Brisa does not provide async hooks and connections; use the synchronous methods in tasks"
 LINEAGE = "Brisa does not collect lineage (hook lineage, listeners, OpenLineage)"
-PLUGINS = "Brisa does not support Airflow plugins or operator extra links"
+PLUGINS = "Brisa does not support Airflow plugins"
 INTERNAL = "it is Airflow-internal machinery Brisa does not expose to DAG code"
 RETRY_POLICIES = "Brisa does not support Airflow 3.3's retry policies; use retries and retry_delay"
 SECURITY = "Brisa's web UI has its own roles; Airflow's auth-manager permissions are not exposed"
@@ -91,7 +91,7 @@ SDK_NAMES = merge(
 SDK_UNSUPPORTED = merge(
     rejecting(ASSETS, "AssetLineageInfo"),
     rejecting("Brisa has no object storage support", "ObjectStoragePath", "io"),
-    rejecting(PLUGINS, "AirflowPlugin", "BaseOperatorLink"),
+    rejecting(PLUGINS, "AirflowPlugin"),
     rejecting(
         LINEAGE,
         "HookLineage",

@@ -56,6 +56,9 @@ ADDED_NAMES: dict[str, dict[str, str]] = {
         _SURFACE, "at_most_one", "chunks", "exactly_one", "merge_dicts", "prune_dict"
     ),
     "airflow.providers.common.compat.sdk": names(_SURFACE, "BaseOperatorLink"),
+    # Operator extra links (brisa/sdk/extra_links.py): Airflow 3's and 2.x's import paths.
+    "airflow.sdk": names(_SURFACE, "BaseOperatorLink"),
+    "airflow.models.baseoperator": names(_SURFACE, "BaseOperatorLink"),
     "airflow.utils.types": _NOTSET,
     "airflow.providers.common.compat.connection": names(
         _SURFACE, "get_async_connection", "get_async_extra_dejson"

@@ -77,11 +77,28 @@ def run_try(
                 report_rendered(rendered_fields(state.task))
             _execute(state, workload)
         except BaseException as err:
+            _push_extra_links(state)
             return _outcome_for_error(err, state, workload, clock)
+        _push_extra_links(state)
         end = clock()
         _end_callbacks(state, workload, "on_success_callback", TaskState.SUCCESS, end)
         _log_marking(workload, "SUCCESS")
         return Outcome(TaskState.SUCCESS, end, asset_events=_asset_events(state))
+
+
+def _push_extra_links(state: TryContext) -> None:
+    """Store the task's extra link URLs as XComs at the end of the try, whatever its
+    outcome (Airflow 3 does the same), so the API reads them without operator code."""
+    from brisa.sdk.extra_links import compute_links
+
+    if state.task is None or state.context is None:
+        return  # the try failed before the task existed: no link to compute
+    ti = state.context["ti"]
+    for key, url in compute_links(state.task, ti):
+        try:
+            ti.xcom_push(key=key, value=url)
+        except Exception:
+            log.exception("Could not store the extra link %s", key)
 
 
 def _asset_events(state: TryContext) -> tuple[dict[str, Any], ...]:

@@ -74,10 +74,14 @@ def chunks(items: list[Any], chunk_size: int) -> Any:
 
 
 class BaseOperatorLink:
-    """The base of providers' operator extra links (console URLs). Brisa's UI shows no
-    extra links, so links are defined and never asked for."""
+    """The base of operator extra links (console URLs): computed at the end of each try
+    and stored as the XCom ``xcom_key`` (brisa/sdk/extra_links.py), as in Airflow 3."""
 
     name: str = ""
+
+    @property
+    def xcom_key(self) -> str:
+        return f"_link_{type(self).__name__}"
 
     def get_link(self, operator: Any, *, ti_key: Any) -> str:
         raise NotImplementedError

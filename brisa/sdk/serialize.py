@@ -15,6 +15,7 @@ from brisa import serde
 from brisa.sdk import timezone as tz
 from brisa.sdk.assets import outlet_refs
 from brisa.sdk.dag import DAG
+from brisa.sdk.extra_links import extra_link_keys
 from brisa.sdk.node import DAGNode
 from brisa.sdk.trigger_rule import normalize_trigger_rule
 from brisa.sdk.weight_rule import WeightRule
@@ -114,6 +115,7 @@ def serialize_task(task: Any, *, priority: int) -> SerializedTask:
         extra=describe_value(extra),
         outlets=tuple(outlet_refs(getattr(task, "outlets", ()))),
         inlets=tuple(outlet_refs(getattr(task, "inlets", ()))),
+        extra_links=extra_link_keys(task),
         start_trigger=start_trigger_of(task),
     )
 

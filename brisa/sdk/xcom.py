@@ -63,6 +63,19 @@ class XCom:
         )
         return records[0].value if records else None
 
+    @classmethod
+    def get_value(cls, *, ti_key: Any, key: str | None = None, session: Any = None) -> Any:
+        """One XCom of the task instance ``ti_key`` names (its dag, run, task and map
+        index): how ``XComOperatorLink``-style links read what ``persist`` pushed."""
+        map_index = getattr(ti_key, "map_index", -1)
+        return cls.get_one(
+            key=key,
+            dag_id=ti_key.dag_id,
+            task_id=ti_key.task_id,
+            run_id=ti_key.run_id,
+            map_index=map_index if map_index is not None else -1,
+        )
+
     @staticmethod
     def serialize_value(value: Any, **_: Any) -> str:
         return json.dumps(value)

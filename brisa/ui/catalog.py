@@ -242,6 +242,7 @@ PT_BR: Mapping[str, str] = MappingProxyType(
         "Key": "Chave",
         "Value": "Valor",
         "No XComs.": "Nenhum XCom.",
+        "No link for this try": "Sem link para esta tentativa",
         "Mapped task": "Tarefa mapeada",
         "Map index": "Índice do mapeamento",
         # variables and connections

@@ -76,6 +76,7 @@ def test_the_app_serves_the_resources_of_docs_api_md(fast_api: Api) -> None:
         "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{try_number}",
         "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}",
         "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list",
+        "/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links",
         "/api/v2/eventLogs",
         "/api/v2/eventLogs/{event_log_id}",
         "/api/v2/assets",

@@ -171,3 +171,25 @@ def test_serialize_validates():
         a >> b >> a
     with pytest.raises(AirflowDagCycleException):
         serialize_dag(dag, generation="3")
+
+
+def test_extra_links_are_kept_as_names_and_xcom_keys_and_absent_when_none():
+    from brisa.sdk.provider_surface import BaseOperatorLink
+
+    class ConsoleLink(BaseOperatorLink):
+        name = "Console"
+
+    class Linked(EmptyOperator):
+        operator_extra_links = (ConsoleLink(),)
+
+    with DAG("links", schedule=None, start_date=START) as dag:
+        Linked(task_id="linked")
+        EmptyOperator(task_id="plain")
+    s = serialize_dag(dag)
+    assert s.tasks["linked"].extra_links == {"Console": "_link_ConsoleLink"}
+    again = SerializedDag.from_json(s.to_json())
+    assert again.tasks["linked"].extra_links == {"Console": "_link_ConsoleLink"}
+    # Absent from the JSON when empty: DAGs without links keep the hash they had before.
+    tasks = json.loads(s.to_json())["tasks"]
+    plain = tasks["plain"] if isinstance(tasks, dict) else next(t for t in tasks if t["task_id"] == "plain")
+    assert "extra_links" not in plain

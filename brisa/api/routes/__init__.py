@@ -13,6 +13,7 @@ ROUTE_MODULES = (
     "brisa.api.routes.dag_tags",
     "brisa.api.routes.dag_runs",
     "brisa.api.routes.backfills",
+    "brisa.api.routes.extra_links",
     "brisa.api.routes.task_instances",
     "brisa.api.routes.logs",
     "brisa.api.routes.xcoms",

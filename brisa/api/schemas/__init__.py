@@ -132,6 +132,7 @@ from brisa.api.schemas.system import (
 from brisa.api.schemas.task_instances import (
     ClearTaskInstanceCollectionResponse,
     ClearTaskInstancesBody,
+    ExtraLinkCollectionResponse,
     JobResponse,
     NewTaskResponse,
     PatchTaskInstanceBody,
@@ -201,6 +202,7 @@ __all__ = [
     "EventLogCollectionResponse",
     "EventLogListQuery",
     "EventLogResponse",
+    "ExtraLinkCollectionResponse",
     "HTTPExceptionResponse",
     "HTTPValidationError",
     "HealthInfoResponse",

@@ -279,6 +279,13 @@ def _stringify_unknown(value: Any) -> Any:
     return str(value)
 
 
+class ExtraLinkCollectionResponse(ResponseModel):
+    """Airflow 3's ``ExtraLinkCollectionResponse``: ``{link name: URL or null}``."""
+
+    extra_links: dict[str, str | None]
+    total_entries: int
+
+
 class XComCollectionResponse(ResponseModel):
     xcom_entries: list[XComResponse]
     total_entries: int
@@ -307,6 +314,7 @@ class XComUpdateBody(RequestModel):
 __all__ = [
     "ClearTaskInstanceCollectionResponse",
     "ClearTaskInstancesBody",
+    "ExtraLinkCollectionResponse",
     "JobResponse",
     "NewTaskResponse",
     "PatchTaskInstanceBody",

@@ -8,7 +8,7 @@ of tries. A mapped task asked for without a map index lists its instances instea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -60,6 +60,8 @@ class TryPage:
     xcoms: list[tuple[str, Any]]
     failed_deps: list[Reason]
     """Why the instance waits (a pool that does not exist...): ``brisa tasks failed-deps``."""
+    links: list[tuple[str, str | None]] = field(default_factory=list)
+    """Operator extra links: name and URL (None unless the try gave an http(s) URL)."""
 
     @property
     def is_current_try(self) -> bool:
@@ -91,6 +93,8 @@ def load_try_page(
         dag = tx.dags.serialized(key.dag_id)
         history = tx.tis.tries(key)
         waiting = failed_deps(tx, ti, dag, now=ctx.now()) if ti.state in WAITING else []
+        task = dag.tasks.get(key.task_id) if dag else None
+        links = _extra_links(tx, key, task)
         xcoms = (
             tx.xcoms.list(**_xcom_filter(key), limit=MAX_XCOMS).items
             if user.can(Permission.XCOM_READ)
@@ -105,13 +109,37 @@ def load_try_page(
     return TryPage(
         ti=ti,
         run=run,
-        task=dag.tasks.get(key.task_id) if dag else None,
+        task=task,
         attempts=_attempts(ti, history),
         try_number=number,
         rendered=masker.redact(rendered or {}),
         xcoms=[(x.key, masker.redact(x.value, x.key)) for x in xcoms],
         failed_deps=waiting,
+        links=links,
     )
+
+
+def _extra_links(tx: Transaction, key: TaskKey, task: SerializedTask | None) -> list[tuple[str, str | None]]:
+    """The task's extra links, from the XComs its tries stored (brisa/sdk/extra_links.py)."""
+    if task is None:
+        return []
+    found = []
+    for name, xcom_key in sorted(task.extra_links.items()):
+        record = tx.xcoms.get(key, xcom_key)
+        found.append((name, safe_url(record.value if record else None)))
+    return found
+
+
+def safe_url(url: Any) -> str | None:
+    """``url`` if it is an http(s) address, else None: a link's URL comes from DAG code
+    and XComs anyone with DAG access can write, so ``javascript:`` and other schemes are
+    never rendered as a link."""
+    if not isinstance(url, str):
+        return None
+    scheme, sep, rest = url.strip().partition(":")
+    if not sep or scheme.lower() not in ("http", "https") or not rest.startswith("//"):
+        return None
+    return url.strip()
 
 
 def _sees_xcoms(user: Principal) -> bool:
