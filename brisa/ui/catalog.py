@@ -255,6 +255,7 @@ PT_BR: Mapping[str, str] = MappingProxyType(
         "Parts shown as *** keep their stored value unless you change them.": (
             "Partes exibidas como *** mantêm o valor armazenado, a menos que você as altere."
         ),
+        "Leave this empty to keep the stored value.": "Deixe em branco para manter o valor armazenado.",
         "New connection": "Nova conexão",
         "Edit connection": "Editar conexão",
         "Search connection ids": "Buscar IDs de conexão",
