@@ -201,9 +201,14 @@ def _old_runs(
     )
     keeps_the_timetable = sa.and_(run.c.run_type.in_(AUTOMATED_RUN_TYPES), ~has_newer_automated)
     finished_at = sa.func.coalesce(run.c.end_date, run.c.start_date, run.c.run_after, type_=UtcDateTime)
+    # ``state || ''`` keeps the planner off the state index: through it, every batch read
+    # every finished run (and checked each for a newer one), then sorted them by id, which
+    # made a clean quadratic in the runs. Walking the primary key from ``after`` instead, a
+    # batch reads the rows it returns and the kept ones between them, so a clean is linear.
+    finished = run.c.state.concat("").in_(_FINISHED)
     query = (
         sa.select(run.c.id, run.c.dag_id, run.c.run_id)
-        .where(run.c.id > after, run.c.state.in_(_FINISHED), finished_at < cutoff, ~keeps_the_timetable)
+        .where(run.c.id > after, finished, finished_at < cutoff, ~keeps_the_timetable)
         .order_by(run.c.id)
         .limit(limit)
     )
