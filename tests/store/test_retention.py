@@ -404,8 +404,8 @@ def _clean_steps(store, runs):
 
 def test_a_clean_costs_what_it_deletes_not_the_square_of_it():
     # Each batch of old runs used to read every finished run through the state index and
-    # sort them by id: 10x the runs cost about 100x the steps. Now a batch walks the primary
-    # key from where the last one stopped.
+    # sort them by id: 10x the runs cost 60x the steps. Now a batch reads one window of the
+    # primary key, after the last one.
     costs = []
     for runs in (200, 2000):
         store = Store("sqlite://")
