@@ -205,16 +205,22 @@ def _old_runs(
     (``after``, ``upto``] (``upto`` None: no upper bound), by id."""
     run = s.dag_run
     newer = s.dag_run.alias("newer")
-    has_newer_automated = (
-        sa.select(newer.c.id)
+    # The DAG's newest automated logical date, read backwards on (dag_id, logical_date) from
+    # the newest run. An ``EXISTS`` of a newer automated run was planned by PostgreSQL (with
+    # statistics) as a scan from the oldest run up to this one, quadratic in the runs.
+    newest_automated = (
+        sa.select(newer.c.logical_date)
         .where(
             newer.c.dag_id == run.c.dag_id,
             newer.c.run_type.in_(AUTOMATED_RUN_TYPES),
-            newer.c.logical_date > run.c.logical_date,
+            newer.c.logical_date.is_not(None),
         )
-        .exists()
+        .order_by(newer.c.logical_date.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    keeps_the_timetable = sa.and_(run.c.run_type.in_(AUTOMATED_RUN_TYPES), ~has_newer_automated)
+    is_newest = sa.or_(run.c.logical_date.is_(None), run.c.logical_date >= newest_automated)
+    keeps_the_timetable = sa.and_(run.c.run_type.in_(AUTOMATED_RUN_TYPES), is_newest)
     finished_at = sa.func.coalesce(run.c.end_date, run.c.start_date, run.c.run_after, type_=UtcDateTime)
     # ``state || ''`` keeps SQLite off the state index, through which it read every finished
     # run (checking each for a newer one) instead of the window's range of the primary key.
