@@ -169,13 +169,27 @@ def _clean_runs(store: Store, report: CleanReport, *, batch_size: int, max_runs:
             if not report.dry_run and not _take_cleaner_lock(tx):
                 log.info("another process is cleaning the database; leaving it to that one")
                 return True
-            batch = _old_runs(tx, report.cutoff, after=after, limit=limit, lock=not report.dry_run)
-            if not batch:
-                return True
-            _handle_batch(tx, report, batch)
-        after = batch[-1][0]
+            window_end = _window_end(tx, after=after, size=limit)
+            batch = _old_runs(tx, report.cutoff, after=after, upto=window_end, lock=not report.dry_run)
+            if batch:
+                _handle_batch(tx, report, batch)
+        if window_end is None:
+            return True
+        after = window_end
         done += len(batch)
     return False
+
+
+def _window_end(tx: Transaction, *, after: int, size: int) -> int | None:
+    """The id ``size`` runs on from ``after`` (None: fewer are left), walking the primary key.
+
+    A batch looks at one such window of ids, whatever the planner would choose: a batch that
+    read every run left (as a state index, or PostgreSQL's bitmap scan then sort by id, did)
+    made a clean quadratic in the runs. A window holds kept runs too, so a batch may be short.
+    """
+    run = s.dag_run
+    query = sa.select(run.c.id).where(run.c.id > after).order_by(run.c.id).offset(size - 1).limit(1)
+    return tx.conn.execute(query).scalar()
 
 
 def _take_cleaner_lock(tx: Transaction) -> bool:
@@ -185,27 +199,37 @@ def _take_cleaner_lock(tx: Transaction) -> bool:
 
 
 def _old_runs(
-    tx: Transaction, cutoff: datetime, *, after: int, limit: int, lock: bool
+    tx: Transaction, cutoff: datetime, *, after: int, upto: int | None, lock: bool
 ) -> list[tuple[int, str, str]]:
-    """(id, dag_id, run_id) of the next finished runs older than ``cutoff``, by id."""
+    """(id, dag_id, run_id) of the finished runs older than ``cutoff`` with ids in
+    (``after``, ``upto``] (``upto`` None: no upper bound), by id."""
     run = s.dag_run
     newer = s.dag_run.alias("newer")
-    has_newer_automated = (
-        sa.select(newer.c.id)
+    # The DAG's newest automated logical date, read backwards on (dag_id, logical_date) from
+    # the newest run. An ``EXISTS`` of a newer automated run was planned by PostgreSQL (with
+    # statistics) as a scan from the oldest run up to this one, quadratic in the runs.
+    newest_automated = (
+        sa.select(newer.c.logical_date)
         .where(
             newer.c.dag_id == run.c.dag_id,
             newer.c.run_type.in_(AUTOMATED_RUN_TYPES),
-            newer.c.logical_date > run.c.logical_date,
+            newer.c.logical_date.is_not(None),
         )
-        .exists()
+        .order_by(newer.c.logical_date.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    keeps_the_timetable = sa.and_(run.c.run_type.in_(AUTOMATED_RUN_TYPES), ~has_newer_automated)
+    is_newest = sa.or_(run.c.logical_date.is_(None), run.c.logical_date >= newest_automated)
+    keeps_the_timetable = sa.and_(run.c.run_type.in_(AUTOMATED_RUN_TYPES), is_newest)
     finished_at = sa.func.coalesce(run.c.end_date, run.c.start_date, run.c.run_after, type_=UtcDateTime)
+    # ``state || ''`` keeps SQLite off the state index, through which it read every finished
+    # run (checking each for a newer one) instead of the window's range of the primary key.
+    finished = run.c.state.concat("").in_(_FINISHED)
+    in_window = run.c.id > after if upto is None else run.c.id.between(after + 1, upto)
     query = (
         sa.select(run.c.id, run.c.dag_id, run.c.run_id)
-        .where(run.c.id > after, run.c.state.in_(_FINISHED), finished_at < cutoff, ~keeps_the_timetable)
+        .where(in_window, finished, finished_at < cutoff, ~keeps_the_timetable)
         .order_by(run.c.id)
-        .limit(limit)
     )
     if lock:
         query = query.with_for_update(skip_locked=True, of=run)

@@ -11,9 +11,11 @@ from brisa.executors.inline import InlineExecutor
 from brisa.scheduler.loop import Scheduler, SchedulerConfig
 from brisa.services.dags import refresh_next_run
 from brisa.states import RunState, TaskState
-from brisa.store import retention
+from brisa.store import migrate, retention
+from brisa.store import schema as s
 from brisa.store.records import TaskKey
 from brisa.store.retention import TABLES, CleanReport, RetentionHook, clean, describe_counts, retention_hook
+from brisa.store.sql import Store
 from brisa.testing import FakeClock, make_dag
 from brisa.tries.outcome import Outcome
 
@@ -362,3 +364,55 @@ def test_tables_limits_the_clean_and_a_run_table_cleans_whole_runs(store):
     report = clean(store, cutoff=CUTOFF, dry_run=True, tables=["xcom"])
     assert report.counts["dag_run"] == 3 and report.counts["asset_event"] == 0
     assert retention.unknown_tables(["xcom", "dataset_event", "nope"]) == ["nope"]
+
+
+def _old_history(store, first, count):
+    """``count`` more old finished scheduled runs of DAG ``grow``, two task instances each."""
+    runs, tis = [], []
+    for r in range(first, first + count):
+        when = OLD - timedelta(days=400) + timedelta(hours=r)
+        run_id = f"scheduled__{r}"
+        runs.append(
+            {"dag_id": "grow", "run_id": run_id, "run_type": "scheduled", "state": "success"}
+            | {"logical_date": when, "run_after": when, "end_date": when, "conf": "{}", "clear_number": 0}
+        )
+        tis += [{"dag_id": "grow", "run_id": run_id, "task_id": t, "state": "success"} for t in TASKS]
+    with store.transaction() as tx:
+        tx.conn.execute(s.dag_run.insert(), runs)
+        tx.conn.execute(s.task_instance.insert(), tis)
+
+
+def _clean_steps(store, runs):
+    """SQLite VM steps a clean of ``runs`` old runs costs (deterministic, unlike time)."""
+    _old_history(store, 0, runs)
+    with store.transaction(readonly=True) as tx:
+        raw = tx.conn.connection.driver_connection  # the in-memory store's one connection
+    steps = [0]
+
+    def count():
+        steps[0] += 1
+        return 0  # go on
+
+    raw.set_progress_handler(count, 1)
+    try:
+        report = clean(store, cutoff=CUTOFF, batch_size=20)
+    finally:
+        raw.set_progress_handler(None, 1)
+    assert report.counts["dag_run"] == runs - 1  # the newest stays for the timetable
+    return steps[0]
+
+
+def test_a_clean_costs_what_it_deletes_not_the_square_of_it():
+    # Each batch of old runs used to read every finished run through the state index and
+    # sort them by id: 10x the runs cost 60x the steps. Now a batch reads one window of the
+    # primary key, after the last one.
+    costs = []
+    for runs in (200, 2000):
+        store = Store("sqlite://")
+        try:
+            migrate.upgrade(store)
+            costs.append(_clean_steps(store, runs))
+        finally:
+            store.dispose()
+    small, big = costs
+    assert big < 15 * small
