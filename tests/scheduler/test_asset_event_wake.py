@@ -17,7 +17,7 @@ from brisa.store.sql import Store
 from brisa.testing import make_dag
 from tests.api.helpers import add_dag
 from tests.executors.helpers import CapturingExecutor, utcnow
-from tests.store.test_change_watch import _settle
+from tests.store.test_change_watch import ON_DISK, _settle
 from tests.waiting import wait_until
 
 A = Asset("orders", uri="s3://lake/orders")
@@ -48,8 +48,6 @@ class WakeableExecutor(CapturingExecutor):
 @pytest.fixture
 def other(store):
     """A second Store on the same database: the API server's or CLI's process."""
-    if store.engine.url.database in (None, "", ":memory:"):
-        pytest.skip("nothing outside this process can change an in-memory database")
     second = Store(store.url)
     yield second
     second.dispose()
@@ -60,6 +58,7 @@ def _consumer_runs(store: Store) -> list[str]:
         return [r.run_id for r in tx.runs.list(dag_id="report").items]
 
 
+@ON_DISK
 def test_an_asset_event_from_another_process_wakes_the_scheduler(store, other):
     consumer = make_dag(
         "report", {"t": []}, timetable={"type": "AssetTriggeredTimetable", "condition": A.as_condition()}

@@ -30,11 +30,15 @@ def _create_run(store: Store, run_id: str) -> None:
         )
 
 
+ON_DISK = pytest.mark.parametrize(
+    "store", ["sqlite-file", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+"""The stores another process can change: not in-memory SQLite (see the last test)."""
+
+
 @pytest.fixture
 def other(store):
     """A second Store on the same database: what a CLI or API process would open."""
-    if store.engine.url.database in (None, "", ":memory:"):
-        pytest.skip("nothing outside this process can change an in-memory database")
     second = Store(store.url)
     yield second
     second.dispose()
@@ -47,6 +51,7 @@ def _watching(store: Store) -> tuple[ChangeWatch, threading.Event]:
     return watch, heard
 
 
+@ON_DISK
 def test_a_run_created_elsewhere_is_heard(store, other):
     watch, heard = _watching(store)
     try:
