@@ -162,7 +162,38 @@ def ti_fields(ti: TiRecord) -> dict[str, Any]:
     return fields
 
 
-class StoreRuntime:
+class OtherDagReads:
+    """What ``ExternalTaskSensor`` and its triggers read of other DAGs: asked by a try's
+    runtime and by the triggerer's (``brisa.triggerer.reads``), both over ``store``."""
+
+    store: Store
+
+    def get_run_state(self, *, dag_id: str, run_id: str) -> str | None:
+        with self.store.transaction(readonly=True) as tx:
+            run = tx.runs.get(dag_id, run_id)
+        return None if run is None else run.state.value
+
+    def count_task_states(
+        self,
+        *,
+        dag_id: str,
+        logical_dates: Sequence[str],
+        task_ids: Sequence[str] | None,
+        states: Sequence[str | None],
+    ) -> int:
+        dates = [datetime.fromisoformat(d) for d in logical_dates]
+        with self.store.transaction(readonly=True) as tx:
+            found = tx.tis.states_for_dates(dag_id, dates, task_ids)
+        wanted = {None if s in (None, "none") else str(s) for s in states}
+        return sum(1 for s in found if s in wanted)
+
+    def get_task_group_task_ids(self, *, dag_id: str, group_id: str) -> list[str] | None:
+        with self.store.transaction(readonly=True) as tx:
+            dag = tx.dags.serialized(dag_id)
+        return None if dag is None else dag.task_ids_in_group(group_id)
+
+
+class StoreRuntime(OtherDagReads):
     """Answers one try's questions; ``mask`` learns every secret handed out."""
 
     def __init__(
@@ -275,25 +306,6 @@ class StoreRuntime:
         with self.store.transaction(readonly=True) as tx:
             return asset_events_for(tx, dag_id=dag_id, run_id=run_id, name=name, uri=uri, alias=alias)
 
-    def get_run_state(self, *, dag_id: str, run_id: str) -> str | None:
-        with self.store.transaction(readonly=True) as tx:
-            run = tx.runs.get(dag_id, run_id)
-        return None if run is None else run.state.value
-
-    def count_task_states(
-        self,
-        *,
-        dag_id: str,
-        logical_dates: Sequence[str],
-        task_ids: Sequence[str] | None,
-        states: Sequence[str | None],
-    ) -> int:
-        dates = [datetime.fromisoformat(d) for d in logical_dates]
-        with self.store.transaction(readonly=True) as tx:
-            found = tx.tis.states_for_dates(dag_id, dates, task_ids)
-        wanted = {None if s in (None, "none") else str(s) for s in states}
-        return sum(1 for s in found if s in wanted)
-
     def get_task_instances(
         self, *, dag_id: str, run_id: str, states: Sequence[str | None] | None
     ) -> list[dict[str, Any]]:
@@ -308,11 +320,6 @@ class StoreRuntime:
         with self.store.transaction() as tx:
             key, now = self.key, self.clock()
             self.actions.skip_in_run(tx, key.dag_id, key.run_id, task_ids, now=now, map_index=map_index)
-
-    def get_task_group_task_ids(self, *, dag_id: str, group_id: str) -> list[str] | None:
-        with self.store.transaction(readonly=True) as tx:
-            dag = tx.dags.serialized(dag_id)
-        return None if dag is None else dag.task_ids_in_group(group_id)
 
     def get_task_state(self, *, key: str) -> dict[str, Any] | None:
         with self.store.transaction(readonly=True) as tx:
