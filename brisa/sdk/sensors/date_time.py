@@ -13,8 +13,7 @@ from typing import Any
 
 from brisa.sdk import timezone
 from brisa.sdk.sensors.base import BaseSensorOperator
-from brisa.sdk.triggers.base import StartTriggerArgs
-from brisa.sdk.triggers.temporal import DateTimeTrigger
+from brisa.sdk.triggers.temporal import AT_MOMENT, DateTimeTrigger
 
 
 class DateTimeSensor(BaseSensorOperator):
@@ -64,13 +63,7 @@ class DateTimeSensor(BaseSensorOperator):
 class DateTimeSensorAsync(DateTimeSensor):
     """Always deferrable: waits in the triggerer, holding no worker slot."""
 
-    start_trigger_args = StartTriggerArgs(
-        trigger_cls="brisa.sdk.triggers.temporal.DateTimeTrigger",
-        trigger_kwargs={"moment": "", "end_from_trigger": False},
-        next_method="execute_complete",
-        next_kwargs=None,
-        timeout=None,
-    )
+    start_trigger_args = AT_MOMENT
 
     def __init__(
         self,

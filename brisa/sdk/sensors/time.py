@@ -12,18 +12,11 @@ from typing import Any
 
 from brisa.sdk import timezone
 from brisa.sdk.sensors.base import BaseSensorOperator
-from brisa.sdk.triggers.base import StartTriggerArgs
-from brisa.sdk.triggers.temporal import DateTimeTrigger
+from brisa.sdk.triggers.temporal import AT_MOMENT, DateTimeTrigger
 
 
 class TimeSensor(BaseSensorOperator):
-    start_trigger_args = StartTriggerArgs(
-        trigger_cls="brisa.sdk.triggers.temporal.DateTimeTrigger",
-        trigger_kwargs={"moment": "", "end_from_trigger": False},
-        next_method="execute_complete",
-        next_kwargs=None,
-        timeout=None,
-    )
+    start_trigger_args = AT_MOMENT
 
     def __init__(
         self,

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from brisa.sdk import timezone
-from brisa.sdk.triggers.base import BaseTrigger, TaskSuccessEvent, TriggerEvent
+from brisa.sdk.triggers.base import BaseTrigger, StartTriggerArgs, TaskSuccessEvent, TriggerEvent
 
 MAX_SLEEP_SECONDS = 3600.0
 """Longest single sleep: a wall-clock jump (a suspended laptop) is noticed within it."""
@@ -42,6 +42,17 @@ class TimeDeltaTrigger(DateTimeTrigger):
 
     def __init__(self, delta: datetime.timedelta, *, end_from_trigger: bool = False) -> None:
         super().__init__(moment=timezone.utcnow() + delta, end_from_trigger=end_from_trigger)
+
+
+AT_MOMENT = StartTriggerArgs(
+    trigger_cls="brisa.sdk.triggers.temporal.DateTimeTrigger",
+    trigger_kwargs={"moment": "", "end_from_trigger": False},
+    next_method="execute_complete",
+    next_kwargs=None,
+    timeout=None,
+)
+"""``start_trigger_args`` of the sensors that wait for a moment (``TimeSensor``,
+``DateTimeSensorAsync``): each task replaces it with its own moment, never mutates it."""
 
 
 __all__ = ["DateTimeTrigger", "TimeDeltaTrigger"]
