@@ -73,9 +73,16 @@ def make_venv(venv: Path) -> ProviderEnv:
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
     env = ProviderEnv(venv)
+    link_checkout(env)
+    return env
+
+
+def link_checkout(env: ProviderEnv) -> None:
+    """Point the venv at this checkout and the test environment's packages. Done on every
+    use, not only when the venv is built: the cache outlives the checkout that built it
+    (CI runs a fresh clone elsewhere), and a stale path imports no Brisa at all."""
     purelib = sysconfig.get_paths()["purelib"]
     (env.site_packages / "_brisa_test_env.pth").write_text(f"{ROOT}\n{purelib}\n")
-    return env
 
 
 def provider_env(name: str, specs: tuple[str, ...], constraints: tuple[str, ...] = ()) -> ProviderEnv:
@@ -89,7 +96,9 @@ def provider_env(name: str, specs: tuple[str, ...], constraints: tuple[str, ...]
     with open(root / f".providers-{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if marker.exists() and marker.read_text() == wanted:
-            return ProviderEnv(venv)
+            cached = ProviderEnv(venv)
+            link_checkout(cached)
+            return cached
         env = make_venv(venv)
         options = ["--no-record"]
         if constraints:
