@@ -25,6 +25,7 @@ and exits 1 so that the platform restarts it. Whatever happens it is gone within
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -72,6 +73,17 @@ def standalone(port: int | None, host: str | None) -> None:
 
 
 def run(*, host: str | None, port: int | None) -> int:
+    # The cyclic collector would run a few dozen times over the ~800 modules imported on
+    # the way to a healthy API (about a tenth of their import time); it is off until the
+    # web server is up, and the zygote turns it on again for itself and its children.
+    gc.disable()
+    try:
+        return _run(host=host, port=port)
+    finally:
+        gc.enable()
+
+
+def _run(*, host: str | None, port: int | None) -> int:
     from brisa import logconfig
     from brisa.cli.engine import Engine, install_stop_signals
 
@@ -93,6 +105,7 @@ def run(*, host: str | None, port: int | None) -> int:
 
     server, starting = _web_server(settings, engine.store, host=host, port=port, build=build_app)
     web = _thread("brisa-web", server.run, sockets=[bind_port(server.config)])
+    gc.enable()
     ensure_admin(Path(settings.home), engine.store, echo=_say)
     engine.start()
     scheduler = _thread("brisa-scheduler", engine.run)

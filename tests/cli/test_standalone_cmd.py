@@ -301,3 +301,20 @@ def test_a_try_ending_while_a_killed_standalone_is_down_keeps_its_success(home):
         if proc.poll() is None:
             assert stop(proc, log) == 0
         store.dispose()
+
+
+def test_the_collector_is_off_while_standalone_starts_and_on_again_after(monkeypatch):
+    import gc
+
+    import brisa.cli.standalone_cmd as standalone_cmd
+
+    seen = []
+
+    def fake_run(*, host, port):
+        seen.append(gc.isenabled())
+        raise RuntimeError("start-up failed")
+
+    monkeypatch.setattr(standalone_cmd, "_run", fake_run)
+    with pytest.raises(RuntimeError):
+        standalone_cmd.run(host=None, port=None)
+    assert (seen, gc.isenabled()) == ([False], True)
