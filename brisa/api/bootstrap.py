@@ -1,17 +1,26 @@
-"""An ASGI app that answers health checks while the real app is still being built.
+"""An ASGI app that answers health checks while the real app is not built yet.
 
 ``brisa standalone`` binds its port and starts serving before importing FastAPI and
 building the API (about half a second), so that ``/api/v2/monitor/health`` answers
-within a second of start. Until :meth:`StartingApp.install` is called, health is
-answered from :func:`brisa.api.health.health_report` and every other request waits
-for the real app (up to :data:`WAIT_SECONDS`, then 503). Imports stay light on purpose:
-no FastAPI, no pydantic.
+within a second of start. Until the real app is there, health is answered from
+:func:`brisa.api.health.health_report` and every other request waits for the real app
+(up to :data:`WAIT_SECONDS`, then 503). Imports stay light on purpose: no FastAPI, no
+pydantic.
+
+The real app comes either from :meth:`StartingApp.install` or, when the StartingApp was
+given ``build``, from the first request other than health: ``brisa standalone`` builds
+it then, not at start, because FastAPI, pydantic and every route and page cost about
+30 MB in this process and, written after the zygote was forked, about 15 MB more of the
+pages the zygote shared with it (docs/performance.md). A standalone nobody browses never
+pays for them; the first visitor waits for the build once (about half a second).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -19,13 +28,19 @@ HEALTH_PATH = "/api/v2/monitor/health"
 WAIT_SECONDS = 30.0
 _POLL_SECONDS = 0.02
 
+log = logging.getLogger("brisa.api")
+
 Asgi = Callable[..., Any]
 
 
 class StartingApp:
-    def __init__(self, health: Callable[[], dict[str, Any]]) -> None:
+    def __init__(self, health: Callable[[], dict[str, Any]], build: Callable[[], Asgi] | None = None) -> None:
         self._health = health
+        self._build = build
         self._app: Asgi | None = None
+        self._building = threading.Lock()
+        self.failure: BaseException | None = None
+        """Why ``build`` failed (then every request but health is answered 500)."""
 
     def install(self, app: Asgi) -> None:
         """From now on every request goes to ``app``."""
@@ -34,6 +49,18 @@ class StartingApp:
     @property
     def ready(self) -> bool:
         return self._app is not None
+
+    def build_now(self) -> None:
+        """Build the real app with ``build`` unless it is there (or failed); one build at a
+        time, whichever thread asks."""
+        with self._building:
+            if self._app is not None or self.failure is not None or self._build is None:
+                return
+            try:
+                self.install(self._build())
+            except Exception as exc:  # reported by the requests and by the process's watch
+                log.exception("the web app could not be built")
+                self.failure = exc
 
     async def __call__(self, scope: dict[str, Any], receive: Asgi, send: Asgi) -> None:
         if self._app is not None:
@@ -45,10 +72,15 @@ class StartingApp:
             report = await asyncio.to_thread(self._health)
             await _send_json(send, 200, report)
             return
+        if self._build is not None and not self._building.locked():
+            await asyncio.to_thread(self.build_now)  # the others poll: no thread each
         waited = 0.0
-        while self._app is None and waited < WAIT_SECONDS:
+        while self._app is None and self.failure is None and waited < WAIT_SECONDS:
             await asyncio.sleep(_POLL_SECONDS)
             waited += _POLL_SECONDS
+        if self.failure is not None:
+            await _send_json(send, 500, {"detail": "Brisa's web app could not be built; see its log."})
+            return
         if self._app is None:
             await _send_json(send, 503, {"detail": "Brisa is starting; try again shortly."}, retry_after=True)
             return

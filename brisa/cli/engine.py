@@ -4,7 +4,11 @@ The executor is the one ``[core] executor`` names: the LocalExecutor runs tries 
 the CeleryExecutor sends them to ``brisa celery worker`` processes.
 
 Order matters: the zygote is forked while the process has one thread; then the
-process pool's thread, the DAG processor and the scheduler start.  On stop the
+process pool's thread, the DAG processor and the scheduler start.  It is forked last,
+once the scheduler, the triggerer and whatever ``preload`` names are built or imported:
+what this process imports after the fork goes into memory pages it shares with the
+zygote, copying them (building the scheduler after the fork cost the zygote 8 MB of
+private memory; see docs/performance.md).  On stop the
 scheduler stops queueing, running tries get ``graceful_shutdown_timeout`` seconds to
 finish, the rest are ended and marked for retry, and the job row is closed.  (With
 Celery, tries run on and the workers' own shutdown does this.)
@@ -12,6 +16,7 @@ Celery, tries run on and the workers' own shutdown does this.)
 
 from __future__ import annotations
 
+import importlib
 import logging
 import signal
 import sys
@@ -36,7 +41,9 @@ def _metrics(settings: Any) -> tuple[Any, Any]:
 
 
 class Engine:
-    def __init__(self, settings: Any, *, job_type: str = "scheduler") -> None:
+    def __init__(self, settings: Any, *, job_type: str = "scheduler", preload: tuple[str, ...] = ()) -> None:
+        """``preload``: modules this process uses once it runs (its web server...), imported
+        before the zygote is forked so that their pages stay shared with it."""
         # Scheduler, supervisor and web threads hand work to each other constantly; the
         # default 5 ms GIL switch interval would add up to 5 ms to every hand-off.
         sys.setswitchinterval(0.0005)
@@ -47,7 +54,6 @@ class Engine:
         self.executor = wiring.make_executor(settings, self.store, self.secrets)
         self.pool = wiring.process_pool_for(self.executor, settings)
         self._owns_pool = self.pool is not getattr(self.executor, "pool", None)
-        self.pool.start_zygote()
         self.registry, metrics = _metrics(settings)
         self._metrics_server: Any = None
         self.scheduler = wiring.make_scheduler(
@@ -72,6 +78,9 @@ class Engine:
         self.changes = ChangeWatch(self.store.engine, self.executor.wake)
         self._stopped = threading.Event()
         self.failed = False
+        for module in preload:
+            importlib.import_module(module)
+        self.pool.start_zygote()  # last, and before any thread of this process starts
 
     def start(self) -> None:
         if self._owns_pool:

@@ -9,18 +9,23 @@ Start-up order, and why:
    :class:`~brisa.api.bootstrap.StartingApp` answers ``/api/v2/monitor/health``;
 5. on first start (no users at all), the ``admin`` user with a random password, printed
    once and kept in ``$BRISA_HOME/standalone_admin_password.txt`` (mode 0600);
-6. the executor and the scheduler thread (DAG files are parsed from here on), then the
-   full app (FastAPI is imported now) replaces the starting one.
+6. the executor and the scheduler thread (DAG files are parsed from here on);
+7. the full app (FastAPI, the API's routes, the UI's pages) is built at the first request
+   other than health, not at start: a standalone nobody browses never imports them
+   (about 45 MB of PSS less, see docs/performance.md); the first visitor waits for the
+   build once.
 
 The main thread then watches. A signal stops the web server from accepting requests and
 the Engine gracefully (``[scheduler] graceful_shutdown_timeout``); the process exits 0.
-If the scheduler thread, the executor's zygote or the web server dies, it stops the rest
+If the scheduler thread, the executor's zygote or the web server dies, or the full app
+cannot be built, it stops the rest
 and exits 1 so that the platform restarts it. Whatever happens it is gone within
 :data:`HARD_STOP_SECONDS` of the stop (Heroku kills after 30 s).
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -40,6 +45,19 @@ ADMIN_PASSWORD_FILE = "standalone_admin_password.txt"
 HARD_STOP_SECONDS = 28.0
 WATCH_SECONDS = 0.5
 WEB_GRACE_SECONDS = 5
+AFTER_FORK_MODULES = (
+    "uvicorn",
+    "uvicorn.server",
+    "uvicorn.protocols.http.auto",
+    "uvicorn.lifespan.off",
+    "uvicorn.loops.auto",
+    "brisa.api.bootstrap",
+    "brisa.api.health",
+    "brisa.auth.passwords",
+    "brisa.auth.users",
+)
+"""What this process uses once the zygote is forked (web server, first admin): imported
+before the fork, so that importing them does not copy pages the zygote shares."""
 
 
 def register(cli: click.Group) -> None:
@@ -55,6 +73,17 @@ def standalone(port: int | None, host: str | None) -> None:
 
 
 def run(*, host: str | None, port: int | None) -> int:
+    # The cyclic collector would run a few dozen times over the ~800 modules imported on
+    # the way to a healthy API (about a tenth of their import time); it is off until the
+    # web server is up, and the zygote turns it on again for itself and its children.
+    gc.disable()
+    try:
+        return _run(host=host, port=port)
+    finally:
+        gc.enable()
+
+
+def _run(*, host: str | None, port: int | None) -> int:
     from brisa import logconfig
     from brisa.cli.engine import Engine, install_stop_signals
 
@@ -66,17 +95,22 @@ def run(*, host: str | None, port: int | None) -> int:
     wiring.ensure_schema(settings, wait_seconds=wiring.SCHEMA_WAIT_SECONDS)
     if stop.is_set():
         return 0
-    engine = Engine(settings, job_type="standalone")
-    server, starting = _web_server(settings, engine.store, host=host, port=port)
+    engine = Engine(settings, job_type="standalone", preload=AFTER_FORK_MODULES)
+
+    def build_app() -> Any:
+        from brisa.cli.api_server_cmd import make_app
+
+        log.info("building the web app (first request)")
+        return make_app(settings, engine.store, engine.secrets, on_change=engine.scheduler.wake)
+
+    server, starting = _web_server(settings, engine.store, host=host, port=port, build=build_app)
     web = _thread("brisa-web", server.run, sockets=[bind_port(server.config)])
+    gc.enable()
     ensure_admin(Path(settings.home), engine.store, echo=_say)
     engine.start()
     scheduler = _thread("brisa-scheduler", engine.run)
-    from brisa.cli.api_server_cmd import make_app
-
-    starting.install(make_app(settings, engine.store, engine.secrets, on_change=engine.scheduler.wake))
     log.info("standalone is ready: web UI and API on port %s", server.config.port)
-    failure = watch(stop, engine, scheduler, web)
+    failure = watch(stop, engine, scheduler, web, starting=starting)
     return shut_down(server, engine, [scheduler, web], failure)
 
 
@@ -126,14 +160,18 @@ def write_private(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def _web_server(settings: Any, store: Any, *, host: str | None, port: int | None) -> tuple[Any, Any]:
+def _web_server(
+    settings: Any, store: Any, *, host: str | None, port: int | None, build: Callable[[], Any] | None = None
+) -> tuple[Any, Any]:
     import uvicorn
 
     from brisa.api.bootstrap import StartingApp
     from brisa.api.health import health_report
 
     threshold = settings.scheduler.scheduler_health_check_threshold
-    starting = StartingApp(lambda: health_report(store, now=wiring.utcnow(), threshold_seconds=threshold))
+    starting = StartingApp(
+        lambda: health_report(store, now=wiring.utcnow(), threshold_seconds=threshold), build=build
+    )
     config = uvicorn.Config(
         starting,
         host=host or settings.api.host,
@@ -161,10 +199,18 @@ def bind_port(config: Any) -> Any:
 
 
 def watch(
-    stop: threading.Event, engine: Any, scheduler: threading.Thread, web: threading.Thread
+    stop: threading.Event,
+    engine: Any,
+    scheduler: threading.Thread,
+    web: threading.Thread,
+    *,
+    starting: Any = None,
 ) -> str | None:
-    """Wait for a stop signal; or return why the process must end (a part of it died)."""
+    """Wait for a stop signal; or return why the process must end (a part of it died, or
+    ``starting`` could not build the full app)."""
     while not stop.wait(WATCH_SECONDS):
+        if starting is not None and starting.failure is not None:
+            return "the web app could not be built"
         if not scheduler.is_alive():
             return "the scheduler thread stopped"
         if not engine.executor.healthy:

@@ -118,6 +118,9 @@ class ZygoteClient:
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the zygote
             parent_sock.close()
+            # A parent may switch the collector off while it starts (brisa standalone);
+            # the zygote and every child it forks run DAG code: theirs is on.
+            gc.enable()
             code = 0
             try:
                 _hide_environment(hidden_env)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
@@ -100,8 +101,10 @@ def test_watch_returns_when_a_part_dies_and_not_before_a_stop():
     engine.executor.healthy = False
     assert watch(stop, engine, alive, alive) == "the executor's zygote process died"
     engine.executor.healthy = True
+    failed = types.SimpleNamespace(failure=RuntimeError("no templates"))
+    assert watch(stop, engine, alive, alive, starting=failed) == "the web app could not be built"
     stop.set()
-    assert watch(stop, engine, alive, alive) is None
+    assert watch(stop, engine, alive, alive, starting=types.SimpleNamespace(failure=None)) is None
     done.set()
 
 
@@ -187,6 +190,9 @@ def dags_as_admin(port, access_token):
         return json.loads(answer.read())
 
 
+BUILT = "building the web app (first request)"
+
+
 @pytest.mark.slow
 def test_standalone_serves_prints_the_admin_password_once_and_stops_on_sigterm(home):
     port = free_port()
@@ -199,7 +205,10 @@ def test_standalone_serves_prints_the_admin_password_once_and_stops_on_sigterm(h
     proc, log = start(home, port)
     try:
         health(port, proc)
+        time.sleep(0.5)  # the full app is built at the first request other than health
+        assert BUILT not in (home / "standalone.log").read_text()
         assert dags_as_admin(port, token(port, password)) == {"dags": [], "total_entries": 0}
+        assert BUILT in (home / "standalone.log").read_text()
         anonymous = urllib.request.Request(f"http://127.0.0.1:{port}/api/v2/dags")
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(anonymous, timeout=10)
@@ -292,3 +301,20 @@ def test_a_try_ending_while_a_killed_standalone_is_down_keeps_its_success(home):
         if proc.poll() is None:
             assert stop(proc, log) == 0
         store.dispose()
+
+
+def test_the_collector_is_off_while_standalone_starts_and_on_again_after(monkeypatch):
+    import gc
+
+    import brisa.cli.standalone_cmd as standalone_cmd
+
+    seen = []
+
+    def fake_run(*, host, port):
+        seen.append(gc.isenabled())
+        raise RuntimeError("start-up failed")
+
+    monkeypatch.setattr(standalone_cmd, "_run", fake_run)
+    with pytest.raises(RuntimeError):
+        standalone_cmd.run(host=None, port=None)
+    assert (seen, gc.isenabled()) == ([False], True)

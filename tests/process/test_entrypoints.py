@@ -91,3 +91,28 @@ def test_a_kind_is_registered_once() -> None:
     with pytest.raises(ExecutorError, match="already registered"):
         registry.register("say", EntryPoint(_say))
     assert list(registry) == ["say"] and registry["say"].main is _say
+
+
+def _collector(payload: dict[str, Any], control: socket.socket) -> int:  # runs in a child
+    import gc
+
+    print(json.dumps({"gc": gc.isenabled()}), flush=True)
+    return 0
+
+
+def test_children_run_with_the_collector_on_when_the_parent_started_with_it_off() -> None:
+    import gc
+
+    registry = EntryPoints()
+    registry.register("gc", EntryPoint(_collector))
+    pool = ProcessPool(registry)
+    gc.disable()  # as brisa standalone does while it starts
+    try:
+        pool.start()
+    finally:
+        gc.enable()
+    try:
+        handler = _spawn(pool, "gc", "-")
+        assert json.loads(handler.output) == {"gc": True}
+    finally:
+        pool.stop()

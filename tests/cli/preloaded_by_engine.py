@@ -1,0 +1,1 @@
+"""Imported by tests/cli/test_engine.py through Engine(preload=...) only."""
