@@ -58,6 +58,8 @@ def create_run(
     creating_job_id: int | None = None,
     note: str | None = None,
     backfill_id: int | None = None,
+    partition_key: str | None = None,
+    partition_date: datetime | None = None,
 ) -> RunRecord:
     """Insert a queued run and its task instances (ConflictError if it exists)."""
     run = tx.runs.create(
@@ -75,6 +77,8 @@ def create_run(
         dag_hash=dag.hash,
         note=note,
         backfill_id=backfill_id,
+        partition_key=partition_key,
+        partition_date=partition_date,
     )
     tx.tis.create_many(ti_rows(dag, run_id, initial_task_instances(dag)), now=now)
     return run
