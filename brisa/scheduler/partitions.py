@@ -4,7 +4,9 @@ run exactly once.
 
 A consumer's events are queued under its own partition key (the event's key through the
 consumer's mapper, brisa/assets/events.py); a run is due for a key once the assets with
-events under that key meet the consumer's condition. Events under other keys wait.
+events under that key meet the consumer's condition (an asset with a ``RollupMapper``
+counts once its wait policy is met by the upstream keys that arrived). Events under other
+keys wait.
 
 Exactly once, with several schedulers: the run is created in the transaction that deletes
 the queue rows it consumes (by id), and only when that DELETE removed every row the plan
@@ -18,7 +20,6 @@ import logging
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from brisa.plan.runs import run_id_for
 from brisa.scheduler.assets import RUN_TYPES
@@ -28,6 +29,7 @@ from brisa.store.records import RunRecord
 from brisa.store.repos.partitions import QueuedPartition
 from brisa.store.sql import Store, Transaction
 from brisa.timetables.asset_conditions import AssetKey, evaluate
+from brisa.timetables.partition_mappers import RollupMapper
 from brisa.timetables.partitions import PartitionedAssetTimetable
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,7 @@ class PartitionRunPlan:
 
 
 def plan_partition_runs(
-    conditions: Mapping[str, Mapping[str, Any]],
+    timetables: Mapping[str, PartitionedAssetTimetable],
     queued: Iterable[QueuedPartition],
     *,
     aliases: Mapping[str, Set[AssetKey]],
@@ -59,8 +61,10 @@ def plan_partition_runs(
         by_key.setdefault((row.target_dag_id, row.partition_key), []).append(row)
     plans = []
     for (dag_id, key), rows in sorted(by_key.items()):
-        condition = conditions.get(dag_id)
-        if condition is None or dag_id in paused or not evaluate(condition, {r.key for r in rows}, aliases):
+        timetable = timetables.get(dag_id)
+        if timetable is None or dag_id in paused:
+            continue
+        if not evaluate(timetable.condition, _complete_assets(timetable, key, rows), aliases):
             continue
         rows.sort(key=lambda r: r.id)
         plans.append(
@@ -76,10 +80,32 @@ def plan_partition_runs(
     return plans
 
 
+def _complete_assets(
+    timetable: PartitionedAssetTimetable, key: str, rows: Iterable[QueuedPartition]
+) -> set[AssetKey]:
+    """The assets updated under ``key``: any event counts, but a rollup's asset only once
+    its wait policy is met by the upstream keys that arrived."""
+    arrived: dict[AssetKey, set[str]] = {}
+    for row in rows:
+        arrived.setdefault(row.key, set()).add(row.source_key or "")
+    complete = set()
+    for asset, keys in arrived.items():
+        mapper = timetable.mapper_for(*asset)
+        if not isinstance(mapper, RollupMapper) or mapper.is_complete(key, keys):
+            complete.add(asset)
+    return complete
+
+
 def partition_run_id(run_type: str, triggered_at: datetime, partition_key: str) -> str:
     """Airflow's asset-triggered run id with the key after it (two keys' runs may be
     due at the same instant)."""
     return f"{run_id_for(run_type, triggered_at)}__{partition_key}"
+
+
+def _timetable(dag: SerializedDag) -> PartitionedAssetTimetable:
+    timetable = PartitionedAssetTimetable.deserialize(dag.timetable)
+    assert isinstance(timetable, PartitionedAssetTimetable)
+    return timetable
 
 
 class _Lost(Exception):
@@ -100,13 +126,9 @@ def create_partitioned_asset_runs(
         if not queued:
             return []
         aliases = tx.assets.alias_map()
-    conditions = {
-        d: dag.asset_condition
-        for d, dag in dags.items()
-        if dag.is_partitioned_consumer and dag.asset_condition is not None
-    }
+    timetables = {d: _timetable(dag) for d, dag in dags.items() if dag.is_partitioned_consumer}
     created = []
-    for plan in plan_partition_runs(conditions, queued, aliases=aliases, paused=paused):
+    for plan in plan_partition_runs(timetables, queued, aliases=aliases, paused=paused):
         try:
             with store.transaction() as tx:
                 created.append(_create(tx, dags[plan.dag_id], plan, now=now, job_id=job_id))
@@ -122,8 +144,7 @@ def _create(
 ) -> RunRecord:
     if tx.partitions.take(plan.row_ids) != len(plan.row_ids):
         raise _Lost
-    timetable = PartitionedAssetTimetable.deserialize(dag.timetable)
-    assert isinstance(timetable, PartitionedAssetTimetable)
+    timetable = _timetable(dag)
     run_type = RUN_TYPES["3"]
     run = create_run(
         tx,

@@ -6,10 +6,10 @@ queued under that key meet its asset condition. Mappers serialize to
 ``{"type": <class name>, ...fields}`` and are rebuilt by :func:`mapper_from_dict`, so the
 scheduler never runs DAG code.
 
-Implemented: Identity, the temporal ``StartOf{Hour,Day,Week,Month,Quarter,Year}Mapper``,
-``AllowedKeyMapper``, ``FixedKeyMapper``, ``ChainMapper`` and ``ProductMapper``. The
-windows, ``RollupMapper``, ``FanOutMapper`` and the wait policies are refused by name
-(``brisa.compat.table.PARTITION_NAMES``).
+Every Airflow 3.3 mapper: Identity, the temporal ``StartOf{Hour,Day,Week,Month,Quarter,Year}Mapper``,
+``AllowedKeyMapper``, ``FixedKeyMapper``, ``ChainMapper``, ``ProductMapper``, and with the
+windows of :mod:`brisa.timetables.partition_windows`, ``RollupMapper`` (many keys → one
+run) and ``FanOutMapper`` (one key → many runs).
 
 A key a mapper rejects (``AllowedKeyMapper``, an unparsable temporal key, a wrong number of
 ``ProductMapper`` segments) raises :class:`PartitionKeyError`: that event is not queued for
@@ -20,13 +20,21 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from typing import Any, ClassVar
 
 from pendulum import FixedTimezone, Timezone
 
 from brisa.errors import ScheduleError
 from brisa.timetables.cron import ZoneLike, decode_timezone, encode_timezone, resolve_timezone
+from brisa.timetables.partition_windows import (
+    WINDOWS,
+    WaitForAll,
+    WaitPolicy,
+    Window,
+    wait_policy_from_dict,
+    window_from_dict,
+)
 
 
 class PartitionKeyError(ScheduleError):
@@ -47,6 +55,19 @@ class PartitionMapper(ABC):
     def to_partition_date(self, downstream_key: str) -> dt.datetime | None:
         """The instant a downstream key stands for; None for a non-temporal key."""
         return None
+
+    # A window's members are in the mapper's decoded form: these convert to and from keys.
+    def decode_downstream(self, downstream_key: str) -> Any:
+        """A downstream key as the anchor a window enumerates from (the key itself here)."""
+        return downstream_key
+
+    def encode_upstream(self, member: Any) -> str:
+        """A window member as the upstream key producers emit (``str`` here)."""
+        return str(member)
+
+    def encode_downstream(self, member: Any) -> str:
+        """A window member as this mapper's own downstream key (fan-out)."""
+        return self.to_downstream(str(member))  # type: ignore[return-value]
 
     def serialize(self) -> dict[str, Any]:
         return {"type": type(self).__name__, **self._fields()}
@@ -114,6 +135,19 @@ class _TemporalMapper(PartitionMapper):
             return dt.datetime.strptime(downstream_key, self.output_format).replace(tzinfo=self.timezone)
         except ValueError:
             return None
+
+    def decode_downstream(self, downstream_key: str) -> Any:
+        """The period start, naive in the mapper's timezone (windows step on naive times)."""
+        start = self.to_partition_date(downstream_key)
+        if start is None:
+            raise PartitionKeyError(f"{type(self).__name__}: {downstream_key!r} is not one of its keys")
+        return start.replace(tzinfo=None)
+
+    def encode_upstream(self, member: Any) -> str:
+        return str(member.replace(tzinfo=self.timezone).strftime(self.input_format))
+
+    def encode_downstream(self, member: Any) -> str:
+        return self.format(self.normalize(member.replace(tzinfo=self.timezone)))
 
     def _fields(self) -> dict[str, Any]:
         return {
@@ -331,10 +365,149 @@ class ProductMapper(PartitionMapper):
         return cls(*[mapper_from_dict(m) for m in data["mappers"]], delimiter=data.get("delimiter", "|"))
 
 
+class RollupMapper(PartitionMapper):
+    """Many upstream keys → one run: ``upstream_mapper`` gives the downstream key, and the
+    run waits until ``wait_policy`` is met by the upstream keys of that period that arrived
+    (``window.to_upstream`` of the decoded key, each encoded as upstream keys are)."""
+
+    def __init__(
+        self, *, upstream_mapper: PartitionMapper, window: Window, wait_policy: WaitPolicy | None = None
+    ) -> None:
+        self.upstream_mapper = _checked(upstream_mapper)
+        window = _checked_window(window, "RollupMapper")
+        is_temporal = isinstance(self.upstream_mapper, _TemporalMapper)
+        if window.decodes_to_datetime != is_temporal:
+            raise ScheduleError(
+                f"{type(window).__name__} does not fit {type(self.upstream_mapper).__name__}: a temporal "
+                "window needs a StartOf* mapper, SegmentWindow a non-temporal one"
+            )
+        self.window = window
+        self.wait_policy = wait_policy if wait_policy is not None else WaitForAll()
+        if not isinstance(self.wait_policy, WaitPolicy):
+            raise ScheduleError(
+                f"RollupMapper wait_policy must be WaitForAll or MinimumCount; got {wait_policy!r}"
+            )
+
+    def to_downstream(self, key: str) -> str | list[str]:
+        return self.upstream_mapper.to_downstream(key)
+
+    def upstream_keys(self, downstream_key: str) -> frozenset[str]:
+        """Every upstream key the run of ``downstream_key`` is made of."""
+        anchor = self.upstream_mapper.decode_downstream(downstream_key)
+        return frozenset(self.upstream_mapper.encode_upstream(m) for m in self.window.to_upstream(anchor))
+
+    def is_complete(self, downstream_key: str, arrived: Set[str]) -> bool:
+        return self.wait_policy.is_satisfied(matched=arrived, expected=self.upstream_keys(downstream_key))
+
+    def to_partition_date(self, downstream_key: str) -> dt.datetime | None:
+        return self.upstream_mapper.to_partition_date(downstream_key)
+
+    def _fields(self) -> dict[str, Any]:
+        return {
+            "upstream_mapper": self.upstream_mapper.serialize(),
+            "window": self.window.serialize(),
+            "wait_policy": self.wait_policy.serialize(),
+        }
+
+    @classmethod
+    def from_fields(cls, data: Mapping[str, Any]) -> PartitionMapper:
+        return cls(
+            upstream_mapper=mapper_from_dict(data["upstream_mapper"]),
+            window=window_from_dict(data["window"]),
+            wait_policy=wait_policy_from_dict(data["wait_policy"]),
+        )
+
+
+FAN_OUT_DEFAULTS: dict[str, type[_TemporalMapper]] = {
+    "DayWindow": StartOfHourMapper,
+    "WeekWindow": StartOfDayMapper,
+    "MonthWindow": StartOfDayMapper,
+    "QuarterWindow": StartOfMonthMapper,
+    "YearWindow": StartOfMonthMapper,
+}
+"""FanOutMapper's downstream mapper when none is given, by window (Airflow's table)."""
+MAX_DOWNSTREAM_KEYS = 1000
+"""Airflow's ``[scheduler] partition_mapper_max_downstream_keys`` default."""
+
+
+class FanOutMapper(PartitionMapper):
+    """One upstream key → one run per member of its period: ``upstream_mapper`` finds the
+    period, ``window`` lists its members, ``downstream_mapper`` names each."""
+
+    def __init__(
+        self,
+        *,
+        upstream_mapper: PartitionMapper,
+        window: Window,
+        downstream_mapper: PartitionMapper | None = None,
+        max_downstream_keys: int | None = None,
+    ) -> None:
+        self.upstream_mapper = _checked(upstream_mapper)
+        self.window = _checked_window(window, "FanOutMapper")
+        if downstream_mapper is None:
+            default = FAN_OUT_DEFAULTS.get(type(window).__name__)
+            if default is None:
+                raise ScheduleError(
+                    f"FanOutMapper has no default downstream_mapper for {type(window).__name__}"
+                )
+            downstream_mapper = default()
+        self.downstream_mapper = _checked(downstream_mapper)
+        self.max_downstream_keys = max_downstream_keys
+
+    def to_downstream(self, key: str) -> list[str]:
+        period = self.upstream_mapper.to_downstream(key)
+        if not isinstance(period, str):
+            raise PartitionKeyError(f"FanOutMapper: {type(self.upstream_mapper).__name__} gave several keys")
+        members = self.window.to_upstream(self.upstream_mapper.decode_downstream(period))
+        keys = list(dict.fromkeys(self.downstream_mapper.encode_downstream(m) for m in members))
+        limit = self.max_downstream_keys or MAX_DOWNSTREAM_KEYS
+        if len(keys) > limit:
+            raise PartitionKeyError(f"partition fan-out of {key!r} gives {len(keys)} keys, more than {limit}")
+        return keys
+
+    def to_partition_date(self, downstream_key: str) -> dt.datetime | None:
+        return self.downstream_mapper.to_partition_date(downstream_key)
+
+    def _fields(self) -> dict[str, Any]:
+        return {
+            "upstream_mapper": self.upstream_mapper.serialize(),
+            "window": self.window.serialize(),
+            "downstream_mapper": self.downstream_mapper.serialize(),
+            "max_downstream_keys": self.max_downstream_keys,
+        }
+
+    @classmethod
+    def from_fields(cls, data: Mapping[str, Any]) -> PartitionMapper:
+        return cls(
+            upstream_mapper=mapper_from_dict(data["upstream_mapper"]),
+            window=window_from_dict(data["window"]),
+            downstream_mapper=mapper_from_dict(data["downstream_mapper"]),
+            max_downstream_keys=data.get("max_downstream_keys"),
+        )
+
+
 def _checked(mapper: Any) -> PartitionMapper:
+    """A mapper Brisa can serialize: one of its own (a DAG author's subclass would have to run
+    in the scheduler, which never runs DAG code)."""
     if not isinstance(mapper, PartitionMapper):
         raise ScheduleError(f"{mapper!r} is not a partition mapper")
+    if MAPPERS.get(type(mapper).__name__) is not type(mapper):
+        raise ScheduleError(
+            f"custom partition mapper {type(mapper).__name__}: a subclass of Airflow's mappers "
+            "is not supported by Brisa (use the built-in mappers)"
+        )
     return mapper
+
+
+def _checked_window(window: Any, owner: str) -> Window:
+    if not isinstance(window, Window):
+        raise ScheduleError(f"{owner} window must be a partition window; got {window!r}")
+    if WINDOWS.get(type(window).__name__) is not type(window):
+        raise ScheduleError(
+            f"custom partition window {type(window).__name__} is not supported by Brisa "
+            "(use the built-in windows)"
+        )
+    return window
 
 
 MAPPERS: dict[str, type[PartitionMapper]] = {
@@ -351,6 +524,8 @@ MAPPERS: dict[str, type[PartitionMapper]] = {
         FixedKeyMapper,
         ChainMapper,
         ProductMapper,
+        RollupMapper,
+        FanOutMapper,
     )
 }
 
@@ -362,6 +537,11 @@ def mapper_from_dict(data: Mapping[str, Any]) -> PartitionMapper:
     return cls.from_fields(data)
 
 
+def checked_mapper(mapper: Any) -> PartitionMapper:
+    """``mapper`` if Brisa can serialize it, else a ScheduleError naming it."""
+    return _checked(mapper)
+
+
 def downstream_keys(mapper: PartitionMapper, key: str) -> list[str]:
     """Every consumer key of upstream ``key`` (a list even for a one-key mapper)."""
     return _keys(mapper.to_downstream(key))
@@ -371,17 +551,20 @@ __all__ = [
     "MAPPERS",
     "AllowedKeyMapper",
     "ChainMapper",
+    "FanOutMapper",
     "FixedKeyMapper",
     "IdentityMapper",
     "PartitionKeyError",
     "PartitionMapper",
     "ProductMapper",
+    "RollupMapper",
     "StartOfDayMapper",
     "StartOfHourMapper",
     "StartOfMonthMapper",
     "StartOfQuarterMapper",
     "StartOfWeekMapper",
     "StartOfYearMapper",
+    "checked_mapper",
     "downstream_keys",
     "mapper_from_dict",
 ]

@@ -24,7 +24,12 @@ from brisa.errors import ScheduleError
 from brisa.timetables.assets import AssetTriggeredTimetable, condition_of
 from brisa.timetables.base import DagRunInfo, DataInterval, TimeRestriction, Timetable, to_utc
 from brisa.timetables.cron import ZoneLike, decode_timezone
-from brisa.timetables.partition_mappers import IdentityMapper, PartitionMapper, mapper_from_dict
+from brisa.timetables.partition_mappers import (
+    IdentityMapper,
+    PartitionMapper,
+    checked_mapper,
+    mapper_from_dict,
+)
 from brisa.timetables.trigger import CronTriggerTimetable, RunImmediately
 
 
@@ -94,9 +99,7 @@ def _matches(leaf: Mapping[str, Any], name: str, uri: str) -> bool:
 
 
 def _mapper(value: Any) -> PartitionMapper:
-    if not isinstance(value, PartitionMapper):
-        raise ScheduleError(f"{value!r} is not a partition mapper Brisa supports")
-    return value
+    return checked_mapper(value)
 
 
 class PartitionedAssetTimetable(AssetTriggeredTimetable):

@@ -19,7 +19,15 @@ from brisa.services.runs import trigger_run
 from brisa.states import RunState, TaskState
 from brisa.store.repos.partitions import QueuedPartition
 from brisa.testing import FakeClock, make_dag
-from brisa.timetables.partition_mappers import AllowedKeyMapper, StartOfDayMapper, StartOfHourMapper
+from brisa.timetables.partition_mappers import (
+    AllowedKeyMapper,
+    FanOutMapper,
+    FixedKeyMapper,
+    RollupMapper,
+    StartOfDayMapper,
+    StartOfHourMapper,
+)
+from brisa.timetables.partition_windows import DayWindow, SegmentWindow
 from brisa.timetables.partitions import CronPartitionTimetable, PartitionedAssetTimetable
 from brisa.tries.outcome import Outcome
 
@@ -47,7 +55,7 @@ def row(i, dag_id, key, asset, at=T0):
 
 # -- the plan (pure) ---------------------------------------------------------------------------------
 def test_one_run_per_key_once_the_assets_under_that_key_meet_the_condition():
-    conditions = {"both": (A & B).as_condition()}
+    conditions = {"both": PartitionedAssetTimetable(assets=A & B)}
     rows = [row(1, "both", "k1", A), row(2, "both", "k2", A), row(3, "both", "k1", B)]
     (plan,) = plan_partition_runs(conditions, rows, aliases={})
     assert (plan.dag_id, plan.partition_key, plan.row_ids, plan.event_ids) == (
@@ -122,6 +130,32 @@ def test_events_without_a_key_or_with_a_rejected_key_are_not_queued_for_the_cons
     _emit(store, clock, A, "eu")
     (run,) = create_partitioned_asset_runs(store, {"cons": cons}, paused=set(), now=clock())
     assert run.partition_key == "eu" and run.partition_date is None
+
+
+def test_a_rollup_run_waits_for_every_segment_and_a_fan_out_makes_a_run_per_member(store):
+    clock = FakeClock()
+    rollup = RollupMapper(upstream_mapper=FixedKeyMapper("all"), window=SegmentWindow(["us", "eu", "apac"]))
+    fan_out = FanOutMapper(upstream_mapper=StartOfDayMapper(), window=DayWindow())
+    roll, fan = (
+        consumer("roll", A, default_partition_mapper=rollup),
+        consumer("fan", B, default_partition_mapper=fan_out),
+    )
+    _add(store, clock, roll, fan)
+    dags = {"roll": roll, "fan": fan}
+    for region in ("us", "eu", "us"):
+        _emit(store, clock, A, region)
+    assert create_partitioned_asset_runs(store, dags, paused=set(), now=clock()) == []
+    _emit(store, clock, A, "apac")
+    _emit(store, clock, B, "2026-01-01T10:00:00")
+    created = create_partitioned_asset_runs(store, dags, paused=set(), now=clock())
+    assert sorted((r.dag_id, r.partition_key) for r in created) == [
+        *(("fan", f"2026-01-01T{h:02}") for h in range(24)),
+        ("roll", "all"),
+    ]
+    (rolled,) = _runs(store, "roll")
+    with store.transaction(readonly=True) as tx:
+        assert len(tx.assets.events_of_run("roll", rolled.run_id)) == 4
+        assert tx.partitions.queued() == []
 
 
 def _scheduler(store, clock, events_of):

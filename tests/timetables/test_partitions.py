@@ -14,10 +14,12 @@ from brisa.timetables.base import DagRunInfo
 from brisa.timetables.partition_mappers import (
     AllowedKeyMapper,
     ChainMapper,
+    FanOutMapper,
     FixedKeyMapper,
     IdentityMapper,
     PartitionKeyError,
     ProductMapper,
+    RollupMapper,
     StartOfDayMapper,
     StartOfHourMapper,
     StartOfMonthMapper,
@@ -26,6 +28,18 @@ from brisa.timetables.partition_mappers import (
     StartOfYearMapper,
     downstream_keys,
     mapper_from_dict,
+)
+from brisa.timetables.partition_windows import (
+    DayWindow,
+    HourWindow,
+    MinimumCount,
+    MonthWindow,
+    QuarterWindow,
+    SegmentWindow,
+    WaitForAll,
+    WeekWindow,
+    Window,
+    YearWindow,
 )
 from brisa.timetables.partitions import (
     CronPartitionTimetable,
@@ -94,7 +108,7 @@ def test_rejected_keys_are_one_clear_error():
     with pytest.raises(ScheduleError, match="not a partition mapper"):
         ChainMapper(IdentityMapper(), "nope")  # type: ignore[arg-type]
     with pytest.raises(ScheduleError, match="unknown partition mapper"):
-        mapper_from_dict({"type": "RollupMapper"})
+        mapper_from_dict({"type": "SequenceMapper"})
 
 
 def test_downstream_keys_is_always_a_list():
@@ -145,3 +159,66 @@ def test_a_partitioned_asset_timetable_picks_each_asset_s_mapper_and_round_trips
 def test_partitioned_at_runtime_is_never_scheduled():
     timetable = timetable_from_dict(PartitionedAtRuntime().serialize())
     assert isinstance(timetable, PartitionedAtRuntime) and not timetable.can_be_scheduled
+
+
+# -- windows, rollups and fan-out ------------------------------------------------------------------------
+def test_temporal_windows_list_their_members_forward_and_backward():
+    day = datetime(2024, 3, 13)
+    assert len(DayWindow().to_upstream(day)) == 24 and HourWindow().to_upstream(day)[-1] == day.replace(
+        minute=59
+    )
+    assert WeekWindow(direction=Window.Direction.BACKWARD).to_upstream(day)[0] == datetime(2024, 3, 7)
+    assert len(MonthWindow().to_upstream(datetime(2024, 2, 1))) == 29
+    assert MonthWindow(direction="backward").to_upstream(datetime(2024, 3, 1))[0] == datetime(2024, 2, 2)
+    assert QuarterWindow().to_upstream(datetime(2024, 11, 1))[-1] == datetime(2025, 1, 1)
+    assert len(YearWindow().to_upstream(datetime(2024, 1, 1))) == 12
+    with pytest.raises(ScheduleError, match="day 1"):
+        YearWindow().to_upstream(day)
+    assert SegmentWindow(["us", "eu", "us"]).to_upstream("anything") == ["eu", "us"]
+    with pytest.raises(ScheduleError, match="non-empty string"):
+        SegmentWindow([])
+
+
+def test_a_rollup_waits_for_its_period_as_its_wait_policy_says():
+    daily = RollupMapper(upstream_mapper=StartOfDayMapper(), window=DayWindow())
+    assert daily.to_downstream(KEY) == "2024-03-13"
+    hours = {f"2024-03-13T{h:02}:00:00" for h in range(24)}
+    assert daily.upstream_keys("2024-03-13") == hours
+    assert daily.is_complete("2024-03-13", hours) and not daily.is_complete(
+        "2024-03-13", hours - {KEY[:14] + "00:00"}
+    )
+    monthly = RollupMapper(upstream_mapper=StartOfMonthMapper(input_format="%Y-%m-%d"), window=MonthWindow())
+    assert "2024-02-29" in monthly.upstream_keys("2024-02")
+    regions = RollupMapper(
+        upstream_mapper=FixedKeyMapper("all"),
+        window=SegmentWindow(["us", "eu", "apac"]),
+        wait_policy=MinimumCount(-1),
+    )
+    assert not regions.is_complete("all", {"us"}) and regions.is_complete("all", {"us", "eu"})
+    assert mapper_from_dict(regions.serialize()) == regions
+    assert MinimumCount(2).is_satisfied(matched={"a", "b", "x"}, expected={"a", "b", "c"})
+    assert not WaitForAll().is_satisfied(matched={"a"}, expected={"a", "b"})
+    with pytest.raises(ScheduleError, match="non-zero"):
+        MinimumCount(0)
+    with pytest.raises(ScheduleError, match="does not fit"):
+        RollupMapper(upstream_mapper=IdentityMapper(), window=DayWindow())
+
+
+def test_a_fan_out_gives_one_key_per_member_within_its_limit():
+    weekly = FanOutMapper(upstream_mapper=StartOfWeekMapper(), window=WeekWindow(), max_downstream_keys=7)
+    assert weekly.to_downstream(KEY) == [f"2024-03-{d}" for d in range(11, 18)]
+    assert mapper_from_dict(weekly.serialize()).to_downstream(KEY) == weekly.to_downstream(KEY)
+    daily = FanOutMapper(upstream_mapper=StartOfDayMapper(), window=DayWindow())
+    assert daily.to_downstream(KEY)[:2] == ["2024-03-13T00", "2024-03-13T01"]  # StartOfHourMapper's keys
+    segments = FanOutMapper(
+        upstream_mapper=IdentityMapper(),
+        window=SegmentWindow(["us", "eu"]),
+        downstream_mapper=IdentityMapper(),
+    )
+    assert segments.to_downstream("x") == ["eu", "us"]
+    with pytest.raises(PartitionKeyError, match="more than 3"):
+        FanOutMapper(
+            upstream_mapper=StartOfWeekMapper(), window=WeekWindow(), max_downstream_keys=3
+        ).to_downstream(KEY)
+    with pytest.raises(ScheduleError, match="no default downstream_mapper"):
+        FanOutMapper(upstream_mapper=IdentityMapper(), window=SegmentWindow(["us"]))

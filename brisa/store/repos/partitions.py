@@ -30,6 +30,8 @@ class QueuedPartition:
     uri: str
     event_id: int
     created_at: datetime
+    source_key: str | None = None
+    """The event's own partition key (a rollup counts which upstream keys arrived)."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -70,8 +72,10 @@ class PartitionRepo:
                 s.asset.c.uri,
                 q.event_id,
                 q.created_at,
+                s.asset_event.c.partition_key.label("source_key"),
             )
             .join(s.asset, s.asset.c.id == q.asset_id)
+            .join(s.asset_event, s.asset_event.c.id == q.event_id)
             .order_by(q.target_dag_id, q.partition_key, q.id)
         )
         if target_dag_id is not None:
