@@ -68,7 +68,9 @@ def _waiting_consumers(
     for dag in dags:
         if dag is None or not dag.is_active or dag.is_paused:
             continue
-        timetable = _partitioned_timetable(tx, dag.dag_id)
+        # the summary tells partitioned consumers apart without reading every serialized DAG
+        is_partitioned = dag.timetable_summary == PartitionedAssetTimetable.SUMMARY
+        timetable = _partitioned_timetable(tx, dag.dag_id) if is_partitioned else None
         if timetable is None:
             plain.append(dag.dag_id)
         else:

@@ -105,6 +105,9 @@ def _mapper(value: Any) -> PartitionMapper:
 class PartitionedAssetTimetable(AssetTriggeredTimetable):
     """One run per partition key once the events under that key meet the condition."""
 
+    SUMMARY: ClassVar[str] = "Partitioned Asset"
+    """Airflow's ``timetable_summary`` of these DAGs (the DAG list tells them apart by it)."""
+
     def __init__(
         self,
         *,
@@ -121,7 +124,7 @@ class PartitionedAssetTimetable(AssetTriggeredTimetable):
 
     @property
     def summary(self) -> str:
-        return "Partitioned Asset"
+        return self.SUMMARY
 
     @property
     def description(self) -> str:  # type: ignore[override]

@@ -36,8 +36,8 @@ A, B = Asset("a"), Asset("b")
 
 
 def consumer(dag_id, assets, **mappers):
-    timetable = PartitionedAssetTimetable(assets=assets, **mappers).serialize()
-    return make_dag(dag_id, {"t": []}, timetable=timetable)
+    timetable = PartitionedAssetTimetable(assets=assets, **mappers)
+    return make_dag(dag_id, {"t": []}, timetable=timetable.serialize(), schedule_summary=timetable.summary)
 
 
 def producer(dag_id, *outlets, timetable=None):
@@ -155,6 +155,18 @@ def test_a_rollup_run_waits_for_every_segment_and_a_fan_out_makes_a_run_per_memb
     (rolled,) = _runs(store, "roll")
     with store.transaction(readonly=True) as tx:
         assert len(tx.assets.events_of_run("roll", rolled.run_id)) == 4
+        assert tx.partitions.queued() == []
+
+
+def test_deleting_a_consumer_drops_its_queued_partitions(store):
+    clock = FakeClock()
+    cons = consumer("cons", A & B)
+    _add(store, clock, cons)
+    _emit(store, clock, A, "k")
+    with store.transaction() as tx:
+        assert len(tx.partitions.queued("cons")) == 1
+        tx.dags.delete("cons")
+    with store.transaction(readonly=True) as tx:
         assert tx.partitions.queued() == []
 
 

@@ -329,9 +329,8 @@ class AssetRepo:
     def forget_dag(self, dag_id: str) -> None:
         """A deleted DAG neither consumes nor produces; its queued rows go too."""
         self._drop_references(dag_id)
-        self.conn.execute(
-            s.asset_dag_run_queue.delete().where(s.asset_dag_run_queue.c.target_dag_id == dag_id)
-        )
+        for queue in (s.asset_dag_run_queue, s.asset_partition_queue):
+            self.conn.execute(queue.delete().where(queue.c.target_dag_id == dag_id))
         self.triggers.drop_orphan_watchers()
 
     def consumers(self, asset_id: int) -> builtins.list[str]:

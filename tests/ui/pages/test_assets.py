@@ -63,7 +63,10 @@ def test_a_partitioned_run_and_its_events_show_the_partition_key(store, viewer, 
     from brisa.scheduler.partitions import create_partitioned_asset_runs
     from brisa.timetables.partitions import PartitionedAssetTimetable
 
-    consumer = make_dag("by_key", {"t": []}, timetable=PartitionedAssetTimetable(assets=A).serialize())
+    timetable = PartitionedAssetTimetable(assets=A)
+    consumer = make_dag(
+        "by_key", {"t": []}, timetable=timetable.serialize(), schedule_summary=timetable.summary
+    )
     add_dag(store, consumer, clock())
     with store.transaction() as tx:
         tx.dags.set_paused("by_key", False)
