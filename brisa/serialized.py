@@ -19,6 +19,8 @@ from functools import cached_property
 from typing import Any
 
 FORMAT_VERSION = 1
+ASSET_TIMETABLES = ("AssetTriggeredTimetable", "AssetOrTimeSchedule", "PartitionedAssetTimetable")
+"""Timetable types scheduled on an asset condition (their ``condition`` field)."""
 
 
 @dataclass(frozen=True)
@@ -163,9 +165,14 @@ class SerializedDag:
     @property
     def asset_condition(self) -> dict[str, Any] | None:
         """The asset condition the DAG is scheduled on, None when it has none."""
-        if self.timetable.get("type") in ("AssetTriggeredTimetable", "AssetOrTimeSchedule"):
+        if self.timetable.get("type") in ASSET_TIMETABLES:
             return self.timetable.get("condition")
         return None
+
+    @property
+    def is_partitioned_consumer(self) -> bool:
+        """Scheduled with ``PartitionedAssetTimetable``: one run per partition key."""
+        return self.timetable.get("type") == "PartitionedAssetTimetable"
 
     @property
     def roots(self) -> list[SerializedTask]:

@@ -101,12 +101,16 @@ def dag_fields(ctx: ApiContext, record: DagRecord) -> dict[str, Any]:
     }
 
 
+PARTITIONED_SUMMARIES = ("Partitioned Asset", "Partitioned at runtime")
+"""The summaries of the partitioned timetables a DAG record tells apart."""
+
+
 def _schedule_kind(summary: str | None) -> dict[str, Any]:
     """Airflow 3.2's flags about the schedule; Brisa restricts no run type per DAG."""
     periodic = is_periodic_summary(summary)
     return {
         "timetable_periodic": periodic,
-        "timetable_partitioned": False,
+        "timetable_partitioned": summary in PARTITIONED_SUMMARIES,
         "is_backfillable": periodic,
         "allowed_run_types": None,
     }
@@ -218,6 +222,7 @@ def run_fields(run: RunRecord) -> dict[str, Any]:
         "dag_versions": [version] if version else [],
         "bundle_version": None,
         "dag_display_name": run.dag_id,
+        "partition_key": run.partition_key,
     }
 
 

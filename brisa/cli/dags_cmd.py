@@ -44,6 +44,7 @@ def run_row(run: Any) -> dict[str, Any]:
         "data_interval_end": run.data_interval_end,
         "conf": run.conf,
         "backfill_id": run.backfill_id,
+        "partition_key": run.partition_key,
     }
 
 
@@ -139,9 +140,15 @@ def _error_row(filename: str, lineno: int | None, error: str) -> dict[str, Any]:
 @click.option(
     "-l", "--logical-date", "-e", "--exec-date", "logical_date", help="Logical date (default: now)."
 )
+@click.option("--partition-key", help="The run's asset partition key (Airflow 3.2+): its events carry it.")
 @output_option
 def dags_trigger(
-    dag_id: str, conf: str | None, run_id: str | None, logical_date: str | None, output: str
+    dag_id: str,
+    conf: str | None,
+    run_id: str | None,
+    logical_date: str | None,
+    partition_key: str | None,
+    output: str,
 ) -> None:
     """Create a manual run; prints its run id."""
     from brisa.services.limits import RunLimits
@@ -173,6 +180,7 @@ def dags_trigger(
             triggered_by="cli",
             logical_date=parse_when(logical_date) if logical_date else None,
             limits=RunLimits.from_settings(settings),
+            partition_key=partition_key,
         )
         tx.audit.record("trigger", now=now, owner=_cli_user(), dag_id=dag_id, run_id=run.run_id)
     if output == "table":

@@ -151,6 +151,42 @@ ASSETS_3 = _names(f"{_SDK}.assets", "Asset", "AssetAlias", "AssetAll", "AssetAny
 ASSET_DECORATOR = _names(f"{_SDK}.asset_decorator", "asset")
 DATASETS_2 = _names(f"{_SDK}.assets", "Dataset", "DatasetAlias", "DatasetAll", "DatasetAny", "BaseDataset")
 NOTIFIER = _names(f"{_SDK}.notifier", "BaseNotifier")
+PARTITION_MAPPERS = _names(
+    "brisa.timetables.partition_mappers",
+    "AllowedKeyMapper",
+    "ChainMapper",
+    "FanOutMapper",
+    "FixedKeyMapper",
+    "IdentityMapper",
+    "PartitionMapper",
+    "ProductMapper",
+    "RollupMapper",
+    "StartOfDayMapper",
+    "StartOfHourMapper",
+    "StartOfMonthMapper",
+    "StartOfQuarterMapper",
+    "StartOfWeekMapper",
+    "StartOfYearMapper",
+)
+PARTITION_WINDOWS = _names(
+    "brisa.timetables.partition_windows",
+    "DayWindow",
+    "HourWindow",
+    "MinimumCount",
+    "MonthWindow",
+    "QuarterWindow",
+    "SegmentWindow",
+    "WaitForAll",
+    "WeekWindow",
+    "Window",
+    "YearWindow",
+)
+PARTITIONED_TIMETABLES = _names(
+    "brisa.timetables.partitions",
+    "CronPartitionTimetable",
+    "PartitionedAssetTimetable",
+    "PartitionedAtRuntime",
+)
 SDK = _merge(
     NOTIFIER,
     DAG_NAMES,
@@ -185,42 +221,15 @@ SDK = _merge(
         "EventsTimetable",
         "MultipleCronTriggerTimetable",
     ),
+    PARTITION_MAPPERS,
+    PARTITION_WINDOWS,
+    PARTITIONED_TIMETABLES,
 )
-PARTITIONS = (
-    "asset partitions (Airflow 3.2+: partitioned timetables, partition mappers, partition_key) "
-    "are not supported by Brisa yet; schedule the consumer on the asset itself (one run per event "
-    "condition, no partition key)"
-)
-PARTITION_NAMES = (
-    "AllowedKeyMapper",
-    "ChainMapper",
-    "CronPartitionTimetable",
-    "DayWindow",
-    "FanOutMapper",
-    "FixedKeyMapper",
-    "HourWindow",
-    "IdentityMapper",
-    "MinimumCount",
-    "MonthWindow",
-    "PartitionMapper",
-    "PartitionedAssetTimetable",
-    "PartitionedAtRuntime",
-    "ProductMapper",
-    "QuarterWindow",
-    "RollupMapper",
-    "SegmentWindow",
-    "StartOfDayMapper",
-    "StartOfHourMapper",
-    "StartOfMonthMapper",
-    "StartOfQuarterMapper",
-    "StartOfWeekMapper",
-    "StartOfYearMapper",
-    "WaitForAll",
-    "WeekWindow",
-    "Window",
-    "YearWindow",
-)
-"""Airflow 3.3's ``airflow.sdk`` names of asset partitions: each refused naming the feature."""
+PARTITIONS = "Brisa does not support this asset partition feature"
+PARTITION_NAMES: tuple[str, ...] = ()
+"""Airflow 3.3's ``airflow.sdk`` names of asset partitions Brisa does not implement, each
+refused naming the feature: none today (custom mappers and windows, subclasses of these,
+are refused when the DAG is built, brisa/timetables/partition_mappers.py)."""
 SDK_UNSUPPORTED = dict.fromkeys(PARTITION_NAMES, PARTITIONS) | {
     "ObjectStoragePath": "Brisa has no object storage support",
 }

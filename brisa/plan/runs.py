@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+
+from pendulum import DateTime
 
 from brisa.states import RunState
 from brisa.store.records import BackfillRecord, RunRecord
@@ -29,6 +31,11 @@ class DuePlan:
     """Runs to create now, oldest first."""
     next_info: DagRunInfo | None
     """The first run not created yet (shown as "next run"; None when there is none)."""
+    partitions: list[tuple[str, DateTime] | None] = field(default_factory=list)
+    """Each created run's (partition key, partition date): CronPartitionTimetable's, else None."""
+
+    def partition(self, index: int) -> tuple[str, DateTime] | None:
+        return self.partitions[index] if index < len(self.partitions) else None
 
 
 def due_runs(
@@ -47,10 +54,12 @@ def due_runs(
     last = last_automated
     while True:
         info = timetable.next_dagrun_info(last_automated_data_interval=last, restriction=restriction, now=now)
-        if info is None or info.run_after > now:
-            return DuePlan(created, info)
-        if active_runs + len(created) >= max_active_runs or len(created) >= limit:
-            return DuePlan(created, info)
+        if (
+            info is None
+            or info.run_after > now
+            or (active_runs + len(created) >= max_active_runs or len(created) >= limit)
+        ):
+            return DuePlan(created, info, [timetable.partition_for(i) for i in created])
         created.append(info)
         last = info.data_interval
 

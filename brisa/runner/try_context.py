@@ -131,6 +131,8 @@ def dag_run_view(dag_id: str, run: RunContext, state: str = "running") -> Any:
         state=state,
         triggered_by=run.triggered_by,
         ui_url=ui_base_url,
+        partition_key=run.partition_key,
+        partition_date=run.partition_date,
     )
 
 
@@ -157,6 +159,8 @@ def dag_callback_context(dag: Any, run: dict[str, Any], reason: str) -> dict[str
         run_after=when("run_after") or utcnow(),
         start_date=when("start_date"),
         conf=run.get("conf") or {},
+        partition_key=run.get("partition_key"),
+        partition_date=when("partition_date"),
     )
     dag_run = dag_run_view(dag.dag_id, context, state=run["state"])
     return {

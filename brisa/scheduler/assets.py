@@ -89,7 +89,12 @@ def create_asset_triggered_runs(
         if not queued:
             return []
         aliases = tx.assets.alias_map()
-    conditions = {d: dag.asset_condition for d, dag in dags.items() if dag.asset_condition is not None}
+    conditions = {
+        d: dag.asset_condition
+        for d, dag in dags.items()
+        if dag.asset_condition is not None
+        and not dag.is_partitioned_consumer  # brisa/scheduler/partitions.py
+    }
     created = []
     for plan in plan_asset_runs(conditions, queued, aliases=aliases, paused=paused):
         try:

@@ -43,6 +43,7 @@ from brisa.plugins import registered_timetables
 from brisa.scheduler.assets import create_asset_triggered_runs
 from brisa.scheduler.contexts import RunContexts
 from brisa.scheduler.orphans import OrphanReaper
+from brisa.scheduler.partitions import create_partitioned_asset_runs
 from brisa.scheduler.pools import MissingPools
 from brisa.scheduler.workloads import prepare_workload, refuse_try
 from brisa.serialized import SerializedDag
@@ -330,6 +331,9 @@ class Scheduler:
     def _create_asset_runs(self, now: datetime) -> None:
         """Runs of the DAGs whose assets were updated (brisa/scheduler/assets.py)."""
         create_asset_triggered_runs(self.store, self._dags, paused=self._paused, now=now, job_id=self.job_id)
+        create_partitioned_asset_runs(
+            self.store, self._dags, paused=self._paused, now=now, job_id=self.job_id
+        )
 
     def _create_runs(self, now: datetime) -> None:
         with self.store.transaction() as tx:
@@ -342,8 +346,9 @@ class Scheduler:
         plan = self._due_plan(tx, dag, now)
         if plan is None:
             return
-        for info in plan.create:
+        for index, info in enumerate(plan.create):
             run_id = run_id_for(SCHEDULED, info.logical_date)
+            partition_key, partition_date = plan.partition(index) or (None, None)
             if tx.runs.get(dag.dag_id, run_id) is not None or tx.runs.by_logical_date(
                 dag.dag_id, info.logical_date
             ):
@@ -359,6 +364,8 @@ class Scheduler:
                 now=now,
                 triggered_by="timetable",
                 creating_job_id=self.job_id,
+                partition_key=partition_key,
+                partition_date=partition_date,
             )
         nxt = plan.next_info
         tx.dags.set_next_run(

@@ -3,9 +3,9 @@ becomes a one-task DAG whose task has those assets as outlets.
 
 ``@asset`` names the asset, the DAG and the task after the function (``name=`` and
 ``dag_id=`` change that) and returns the asset, so other DAGs may schedule on it.  The
-function's parameters: ``self`` is the asset, ``context`` the template context, and any
-other one without a default is an inlet (``Asset.ref(name=parameter)``) passed as the
-asset of that name.
+function's parameters: ``self`` is the asset, ``context`` the template context, a context
+key (``outlet_events``, ``dag_run``, ...) its value, and any other one without a default is
+an inlet (``Asset.ref(name=parameter)``) passed as the asset of that name.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any
 
 from brisa.sdk.assets import Asset, AssetAlias, BaseAsset, collect_metadata
+from brisa.sdk.decorators.base import KNOWN_CONTEXT_KEYS
 from brisa.sdk.operators.python import PythonOperator
 
 
@@ -32,7 +33,7 @@ def _inlet_names(function: Callable[..., Any]) -> list[str]:
     return [
         name
         for name, param in inspect.signature(function).parameters.items()
-        if name not in ("self", "context") and param.default is param.empty
+        if name not in ("self", "context") and name not in KNOWN_CONTEXT_KEYS and param.default is param.empty
     ]
 
 
@@ -56,6 +57,8 @@ class AssetMainOperator(PythonOperator):
                 yield key, self._definition
             elif key == "context":
                 yield key, context
+            elif key in KNOWN_CONTEXT_KEYS:
+                yield key, context.get(key)
             else:
                 yield key, _inlet_asset(self.inlets, key)
 

@@ -389,8 +389,19 @@ def _as_asset(value: Any) -> Asset:
     return value if isinstance(value, Asset) else Dataset(str(value))
 
 
-def _event(asset: Asset, extra: dict[str, Any], alias: str | None) -> dict[str, Any]:
-    return {"name": asset.name, "uri": asset.uri, "group": asset.group, "extra": extra, "alias": alias}
+def _event(
+    asset: Asset, extra: dict[str, Any], alias: str | None, partition_keys: list[str] | None = None
+) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "name": asset.name,
+        "uri": asset.uri,
+        "group": asset.group,
+        "extra": extra,
+        "alias": alias,
+    }
+    if partition_keys:  # absent: the event carries its run's partition key (if any)
+        event["partition_keys"] = partition_keys
+    return event
 
 
 def emitted_events(outlets: Any, outlet_events: Any) -> tuple[dict[str, Any], ...]:
@@ -401,9 +412,11 @@ def emitted_events(outlets: Any, outlet_events: Any) -> tuple[dict[str, Any], ..
     for outlet in outlets or ():
         if isinstance(outlet, Asset):
             extra: dict[str, Any] = {}
+            keys: list[str] = []
             for accessed in found(("asset", outlet.name, outlet.uri), ("str", outlet.uri)) if found else ():
                 extra.update(accessed.extra)
-            events.append(_event(outlet, extra, None))
+                keys.extend(k for k in getattr(accessed, "partition_keys", ()) if k not in keys)
+            events.append(_event(outlet, extra, None, keys))
         elif isinstance(outlet, AssetAlias):
             for accessed in found(("alias", outlet.name), ("str", outlet.name)) if found else ():
                 for asset, added in accessed.asset_alias_events:

@@ -58,6 +58,8 @@ class DagRun:
         state: str = "running",
         triggered_by: str | None = None,
         ui_url: Callable[[], str] = lambda: DEFAULT_UI_URL,
+        partition_key: str | None = None,
+        partition_date: datetime | None = None,
     ) -> None:
         self.dag_id = dag_id
         self.run_id = run_id
@@ -76,9 +78,9 @@ class DagRun:
         self.state = state
         self.triggered_by = triggered_by
         self.ui_url = ui_url
-        # Airflow 3.2+'s partitioned runs: Brisa has none (asset partitions are refused).
-        self.partition_key: str | None = None
-        self.partition_date: datetime | None = None
+        # Airflow 3.2+'s partitioned runs (CronPartitionTimetable, PartitionedAssetTimetable).
+        self.partition_key = partition_key
+        self.partition_date = partition_date
 
     def __repr__(self) -> str:
         return (

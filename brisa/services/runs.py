@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from brisa.errors import ParamValidationError
+from brisa.errors import InvalidInputError, ParamValidationError
 from brisa.plan.runs import MANUAL, run_id_for
 from brisa.plan.tasks import NewTi, initial_task_instances
 from brisa.plugins import registered_timetables
@@ -58,6 +58,8 @@ def create_run(
     creating_job_id: int | None = None,
     note: str | None = None,
     backfill_id: int | None = None,
+    partition_key: str | None = None,
+    partition_date: datetime | None = None,
 ) -> RunRecord:
     """Insert a queued run and its task instances (ConflictError if it exists)."""
     run = tx.runs.create(
@@ -75,6 +77,8 @@ def create_run(
         dag_hash=dag.hash,
         note=note,
         backfill_id=backfill_id,
+        partition_key=partition_key,
+        partition_date=partition_date,
     )
     tx.tis.create_many(ti_rows(dag, run_id, initial_task_instances(dag)), now=now)
     return run
@@ -94,12 +98,18 @@ def trigger_run(
     note: str | None = None,
     limits: RunLimits = RunLimits(),
     run_type: str = MANUAL,
+    partition_key: str | None = None,
 ) -> RunRecord:
     """A manual run, as ``airflow dags trigger`` / ``POST /dagRuns`` / TriggerDagRunOperator.
 
-    Nothing is written unless ``run_id``, ``conf`` and the dates are within ``limits``
-    (InvalidInputError) and ``conf`` fits the DAG's params (ParamValidationError).
+    Nothing is written unless ``run_id``, ``conf``, the dates and ``partition_key`` (Airflow
+    3.2+: the run's events carry it) are within ``limits`` (InvalidInputError) and ``conf``
+    fits the DAG's params (ParamValidationError).
     """
+    if partition_key is not None and not (isinstance(partition_key, str) and 0 < len(partition_key) <= 250):
+        raise InvalidInputError(
+            f"partition_key must be a string of 1 to 250 characters, not {partition_key!r}"
+        )
     logical, data_interval = check_trigger(
         dag,
         now=now,
@@ -122,6 +132,7 @@ def trigger_run(
         triggered_by=triggered_by,
         triggering_user=triggering_user,
         note=note,
+        partition_key=partition_key,
     )
 
 

@@ -94,6 +94,9 @@ class RunRecord:
     dag_hash: str | None
     updated_at: datetime | None
     backfill_id: int | None = None
+    partition_key: str | None = None
+    """Airflow 3.2+'s partition of the run (CronPartitionTimetable, PartitionedAssetTimetable)."""
+    partition_date: datetime | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> Self:

@@ -106,6 +106,11 @@ dag_run = sa.Table(
     sa.Column("dag_hash", sa.String(64)),
     sa.Column("updated_at", UtcDateTime),
     sa.Column("backfill_id", sa.Integer),
+    # Airflow 3.2+'s partitioned runs (migration 0009): the key a CronPartitionTimetable or a
+    # PartitionedAssetTimetable gave the run, and the instant it stands for (a temporal key's);
+    # None for every other run.
+    sa.Column("partition_key", sa.String(ID)),
+    sa.Column("partition_date", UtcDateTime),
     sa.UniqueConstraint("dag_id", "run_id"),
     sa.UniqueConstraint("dag_id", "logical_date"),
     sa.Index("ix_dag_run_state_dag_id", "state", "dag_id"),
@@ -414,6 +419,7 @@ asset_event = sa.Table(
     sa.Column("source_map_index", sa.Integer, server_default="-1"),
     sa.Column("source_alias", sa.String(ASSET_ID)),
     sa.Column("timestamp", UtcDateTime, nullable=False),
+    sa.Column("partition_key", sa.String(ID)),
     sa.Index("ix_asset_event_asset_id_timestamp", "asset_id", "timestamp"),
 )
 
@@ -464,12 +470,28 @@ dagrun_asset_event = sa.Table(
 )
 """The events that triggered an asset-triggered run."""
 
+asset_partition_queue = sa.Table(
+    "asset_partition_queue",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("target_dag_id", sa.String(ID), nullable=False),
+    sa.Column("partition_key", sa.String(ID), nullable=False),
+    sa.Column("asset_id", sa.Integer, sa.ForeignKey("asset.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("asset_event.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index("ix_asset_partition_queue_target", "target_dag_id", "partition_key"),
+)
+"""Partitioned events a PartitionedAssetTimetable consumer has not consumed yet (migration
+0009): one row per event and consumer, under the consumer's (mapped) partition key, as
+Airflow's PartitionedAssetKeyLog. A run per key takes (deletes) its rows."""
+
 __all__ = [
     "asset",
     "asset_alias",
     "asset_alias_asset",
     "asset_dag_run_queue",
     "asset_event",
+    "asset_partition_queue",
     "audit_log",
     "connection",
     "dag",

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from brisa.store.repos.jobs import JobRepo
     from brisa.store.repos.logins import LoginFailureRepo, SessionRepo
     from brisa.store.repos.logs import LogRepo
+    from brisa.store.repos.partitions import PartitionRepo
     from brisa.store.repos.pools import PoolRepo
     from brisa.store.repos.runs import RunRepo
     from brisa.store.repos.task_state import TaskStateRepo
@@ -85,6 +86,12 @@ class Transaction:
         from brisa.store.repos.assets import AssetRepo
 
         return AssetRepo(self.conn, cipher=self.cipher)
+
+    @cached_property
+    def partitions(self) -> PartitionRepo:
+        from brisa.store.repos.partitions import PartitionRepo
+
+        return PartitionRepo(self.conn)
 
     @cached_property
     def dags(self) -> DagRepo:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
@@ -234,17 +234,22 @@ class OutletEvent:
         self.key = key
         self.extra: dict[str, Any] = {}
         self.asset_alias_events: list[tuple[Any, dict[str, Any]]] = []
+        self.partition_keys: list[str] = []
+        """Set by :meth:`add_partitions`; empty: the event carries the run's partition key."""
 
     def add(self, asset: Any, extra: dict[str, Any] | None = None) -> None:
         """``outlet_events[alias].add(Asset(...), extra={...})`` (a uri string in 2.10)."""
         self.asset_alias_events.append((asset, dict(extra or {})))
 
     def add_partitions(self, keys: Any) -> None:
-        """Airflow 3.3's partition keys on the event: refused, never dropped silently."""
-        raise DagError(
-            "outlet_events[...].add_partitions(): asset partitions (Airflow 3.2+) are not "
-            "supported by Brisa yet"
-        )
+        """Airflow 3.3's ``outlet_events[asset].add_partitions(...)``: the outlet emits one
+        event per key (a string or several), instead of one with the run's partition key."""
+        given = [keys] if isinstance(keys, str) else list(keys) if isinstance(keys, Iterable) else [keys]
+        for key in given:
+            if not isinstance(key, str) or not key:
+                raise DagError(f"add_partitions(): a partition key must be a non-empty string, not {key!r}")
+            if key not in self.partition_keys:
+                self.partition_keys.append(key)
 
     def __repr__(self) -> str:
         return f"<OutletEvent extra={self.extra!r}>"

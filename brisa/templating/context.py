@@ -111,8 +111,9 @@ def build_context(
             runtime, dag.dag_id, dag_run.run_id, generation="3", keys=asset_keys
         )
         context["task_reschedule_count"] = task_reschedule_count
-        # Airflow 3.2+'s partitioned runs: no run of Brisa's has a partition.
-        context["partition_key"] = context["partition_date"] = None
+        # Airflow 3.2+'s partitioned runs; None for a run without a partition.
+        context["partition_key"] = getattr(dag_run, "partition_key", None)
+        context["partition_date"] = template_datetime(getattr(dag_run, "partition_date", None), generation)
         context["task_state_store"] = TaskStateStore(runtime)
     return context
 

@@ -14,6 +14,11 @@ from brisa.timetables.interval import (
     DataIntervalTimetable,
     DeltaDataIntervalTimetable,
 )
+from brisa.timetables.partitions import (
+    CronPartitionTimetable,
+    PartitionedAssetTimetable,
+    PartitionedAtRuntime,
+)
 from brisa.timetables.registry import GENERATIONS, timetable_for, timetable_from_dict
 from brisa.timetables.simple import ContinuousTimetable, NullTimetable, OnceTimetable, is_periodic_summary
 from brisa.timetables.trigger import (
@@ -28,6 +33,7 @@ __all__ = [
     "GENERATIONS",
     "ContinuousTimetable",
     "CronDataIntervalTimetable",
+    "CronPartitionTimetable",
     "CronTriggerTimetable",
     "CustomTimetable",
     "DagRunInfo",
@@ -39,6 +45,8 @@ __all__ = [
     "MultipleCronTriggerTimetable",
     "NullTimetable",
     "OnceTimetable",
+    "PartitionedAssetTimetable",
+    "PartitionedAtRuntime",
     "TimeRestriction",
     "Timetable",
     "TimetableRegistry",

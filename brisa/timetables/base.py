@@ -158,6 +158,11 @@ class Timetable(ABC):
     def infer_manual_data_interval(self, *, run_after: DateTime) -> DataInterval:
         """The data interval of a run triggered by hand at ``run_after``."""
 
+    def partition_for(self, info: DagRunInfo) -> tuple[str, DateTime] | None:
+        """The (partition key, partition date) of the automated run ``info``; None for the
+        timetables whose runs have no partition (all but ``CronPartitionTimetable``)."""
+        return None
+
     def serialize(self) -> dict[str, Any]:
         """A JSON-able dict read back by ``timetable_from_dict``; always has ``type``."""
         return {"type": type(self).__name__, **self._serialize_fields()}

@@ -44,6 +44,11 @@ from brisa.timetables.custom import (
 )
 from brisa.timetables.events import EventsTimetable
 from brisa.timetables.interval import CronDataIntervalTimetable, DeltaDataIntervalTimetable
+from brisa.timetables.partitions import (
+    CronPartitionTimetable,
+    PartitionedAssetTimetable,
+    PartitionedAtRuntime,
+)
 from brisa.timetables.simple import ContinuousTimetable, NullTimetable, OnceTimetable
 from brisa.timetables.trigger import (
     CronTriggerTimetable,
@@ -67,6 +72,9 @@ _BUILTIN: dict[str, type[Timetable]] = {
         EventsTimetable,
         AssetTriggeredTimetable,
         AssetOrTimeSchedule,
+        CronPartitionTimetable,
+        PartitionedAssetTimetable,
+        PartitionedAtRuntime,
     )
 }
 

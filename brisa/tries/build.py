@@ -79,6 +79,8 @@ def run_context(tx: Any, dag_id: str, run_id: str) -> RunContext:
         prev_start_date_success=prev.start_date if prev else None,
         prev_end_date_success=prev.end_date if prev else None,
         prev_logical_date_success=prev.logical_date if prev else None,
+        partition_key=run.partition_key,
+        partition_date=run.partition_date,
     )
 
 

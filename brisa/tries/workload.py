@@ -41,6 +41,9 @@ class RunContext:
     prev_start_date_success: datetime | None = None
     prev_end_date_success: datetime | None = None
     prev_logical_date_success: datetime | None = None
+    partition_key: str | None = None
+    """Airflow 3.2+'s partition of the run, and the instant it stands for."""
+    partition_date: datetime | None = None
 
     def handoff_problem(self) -> str | None:
         """Why no task process can be handed this run's tries, or None (the conf is the

@@ -140,6 +140,7 @@ PT_BR: Mapping[str, str] = MappingProxyType(
         "State": "Estado",
         "Run type": "Tipo de execução",
         "Logical date": "Data lógica",
+        "Partition key": "Chave de partição",
         "Sub-DAG run": "Execução da sub-DAG",
         "Data interval": "Intervalo de dados",
         "Started": "Início",

@@ -204,6 +204,7 @@ DAG_RUN = {
     "dag_versions": [DAG_VERSION],
     "bundle_version": None,
     "dag_display_name": "example_python_operator",
+    "partition_key": None,
 }
 
 TASK_INSTANCE = {
@@ -625,7 +626,7 @@ def test_response_fields_match_the_openapi_document(model, properties, required)
             TriggerDAGRunPostBody,
             {
                 *("dag_run_id", "data_interval_start", "data_interval_end", "logical_date"),
-                *("run_after", "conf", "note"),
+                *("run_after", "conf", "note", "partition_key"),
             },
             {"logical_date"},
         ),

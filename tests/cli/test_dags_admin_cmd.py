@@ -59,6 +59,15 @@ def test_list_runs_filters_by_logical_date(env):
     assert sorted(r["run_id"] for r in json.loads(result.stdout)) == sorted(run_ids[1:])
 
 
+def test_trigger_with_a_partition_key(env):
+    _seed(env, days=0)
+    result = brisa("dags", "trigger", "etl", "--partition-key", "us", "-o", "json", env=env)
+    assert result.returncode == 0, result.stderr
+    (row,) = json.loads(result.stdout)
+    assert row["partition_key"] == "us"
+    assert _with_store(env, lambda tx: tx.runs.get("etl", row["run_id"]).partition_key) == "us"
+
+
 def test_delete_forgets_the_dag_and_its_runs(env):
     _seed(env)
     deleted = brisa("dags", "delete", "etl", "-y", env=env)

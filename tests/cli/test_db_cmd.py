@@ -50,7 +50,7 @@ def test_migrate_to_a_revision_downgrade_and_back(backend, tmp_path, request):
 def test_an_unknown_revision_is_one_clear_error(tmp_path):
     result = brisa("db", "migrate", "-r", "9999", env=home_env(tmp_path))
     assert result.returncode == 2
-    known = "0001, 0002, 0003, 0004, 0005, 0006, 0007, 0008"
+    known = "0001, 0002, 0003, 0004, 0005, 0006, 0007, 0008, 0009"
     assert f"unknown revision '9999': Brisa's are {known}" in result.stderr
 
 
@@ -61,10 +61,10 @@ def test_show_sql_only_prints_the_migration_and_changes_nothing(tmp_path, pg_scr
     sql = brisa("db", "migrate", "--show-sql-only", env=env)
     assert sql.returncode == 0, sql.stderr
     assert "CREATE TABLE task_state" in sql.stdout and "CREATE TABLE ab_session" in sql.stdout
-    assert "UPDATE alembic_version SET version_num='0008'" in sql.stdout
+    assert "UPDATE alembic_version SET version_num='0009'" in sql.stdout
     check = brisa("db", "check", env=env)
     assert check.returncode != 0 and "revision 0001" in check.stderr  # nothing was run
-    back = brisa("db", "downgrade", "-r", "0001", "--from-revision", "0008", "-s", env=env)
+    back = brisa("db", "downgrade", "-r", "0001", "--from-revision", "0009", "-s", env=env)
     assert back.returncode == 0 and "DROP TABLE ab_session" in back.stdout
 
 

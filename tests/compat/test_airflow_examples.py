@@ -110,6 +110,7 @@ MUST_LOAD = {
         "example_asset_alias.py",
         "example_asset_alias_with_no_taskflow.py",
         "example_asset_decorator.py",
+        "example_asset_partition.py",
         "example_assets.py",
         "example_branch_labels.py",
         "example_branch_python_dop_operator_3.py",
@@ -325,6 +326,81 @@ def test_alias_examples_trigger_their_consumers_through_the_scheduler(
         triggered = {r.dag_id: r for r in tx.runs.list(run_types=[run_type]).items}
     assert set(triggered) == consumers
     assert {r.state for r in triggered.values()} == {RunState.SUCCESS}
+
+
+# Airflow 3.3.2's partition example through the real scheduler: each producer is triggered
+# (with a partition key where Airflow's docs trigger it with one) and each consumer must get
+# one run per (mapped) key, or none where the example says it never triggers.
+PARTITION_FLOWS = {
+    "ingest_team_a_player_stats": "2026-01-01T10:00:00",
+    "team_b_player_stats": "2026-01-01T10:15:00",
+    "team_c_player_stats": "2026-01-01T10:30:00",
+    "ingest_regional_sales": None,  # add_partitions("us|...", "eu|...", "apac|...")
+    "ingest_region_stats": "eu",
+    "live_region_player_stats": None,  # add_partitions("us")
+    "multi_region_player_stats": None,  # add_partitions(["us", "eu", "apac"])
+}
+PARTITION_RUNS = {
+    "clean_and_combine_player_stats": ["2026-01-01T10"],
+    "compute_player_odds": ["2026-01-01T10"],
+    "aggregate_regional_sales": ["apac|2026-06-14", "eu|2026-06-14", "us|2026-06-14"],
+    "regional_stats_breakdown": ["eu"],
+    "summarize_live_region_stats": ["us"],
+    "scatter_live_region_to_segments": ["apac", "eu", "us"],
+    "segment_region_stats_rollup": ["all_regions"],
+    "segment_region_stats_early_rollup": ["all_regions"],
+    # never: a year key against hour keys; a day waiting for 24 hours; no weekly model yet
+    "player_odds_quality_check_wont_ever_to_trigger": [],
+    "daily_team_a_rollup": [],
+    "monthly_team_a_rollup": [],
+    "daily_inference": [],
+    "trailing_week_inference": [],
+}
+
+
+def test_the_partition_example_runs_one_consumer_run_per_key(example_folders, memory_store):
+    from datetime import UTC, datetime
+
+    from brisa.executors.inline import InlineExecutor
+    from brisa.runner.store_runtime import StoreRuntime
+    from brisa.runner.task_runner import run_try
+    from brisa.scheduler.loop import Scheduler, SchedulerConfig
+    from brisa.services.runs import trigger_run
+    from brisa.states import RunState
+    from brisa.testing import FakeClock
+    from tests.runner.test_task_runner import _Masker, _Secrets
+
+    store, clock = memory_store, FakeClock(datetime(2026, 1, 1, 12, tzinfo=UTC))
+    path = example_folders["3.3.2"] / "example_asset_partition.py"
+    with use_runtime(ParseRuntime(NoSecrets())):
+        dags = {d.dag_id: d for d in parse_file(str(path), timeout=60, dags_folder=str(path.parent)).dags}
+    with store.transaction() as tx:
+        for dag in dags.values():
+            tx.dags.upsert(dag, paused_when_new=False, now=clock())
+        for producer, key in PARTITION_FLOWS.items():
+            trigger_run(tx, dags[producer], now=clock(), partition_key=key, run_id=f"manual__{producer}")
+
+    def run_one(workload):
+        runtime = StoreRuntime(
+            store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=clock, actions=ServiceActions()
+        )
+        return run_try(workload, runtime)
+
+    scheduler = Scheduler(
+        store, InlineExecutor(store, run_one, clock=clock), config=SchedulerConfig(), clock=clock
+    )
+    scheduler.start_job()
+    for _ in range(20):
+        scheduler.tick(clock())
+        scheduler.handle_events(scheduler.executor.poll())
+        clock.advance(1)
+    with store.transaction(readonly=True) as tx:
+        runs = tx.runs.list(run_types=["asset_triggered"], limit=1000).items
+    got = {dag_id: sorted(r.partition_key for r in runs if r.dag_id == dag_id) for dag_id in PARTITION_RUNS}
+    assert got == PARTITION_RUNS
+    assert {r.state for r in runs} == {RunState.SUCCESS}
+    (combined,) = (r for r in runs if r.dag_id == "clean_and_combine_player_stats")
+    assert combined.partition_date == datetime(2026, 1, 1, 10, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("version", ["2.10.5", "3.3.2"])

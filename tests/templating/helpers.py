@@ -56,6 +56,8 @@ class FakeDagRun:
     conf: dict[str, Any] = field(default_factory=dict)
     external_trigger: bool = False
     start_date: dt.datetime | None = None
+    partition_key: str | None = None
+    partition_date: dt.datetime | None = None
 
 
 @dataclass

@@ -361,7 +361,7 @@ GENERATION_3_KEYS = set(
         "task_instance_key_str",
         "task_reschedule_count",
         "task_state_store",  # Airflow 3.3 (AIP-103); the rest is Airflow 3.1.8's set
-        "partition_key",  # Airflow 3.2+ (always None in Brisa: no partitioned runs)
+        "partition_key",  # Airflow 3.2+ (None for a run without a partition)
         "partition_date",
         "ti",
         "triggering_asset_events",
@@ -378,6 +378,16 @@ def test_generation_3_key_set_is_airflow_3s(schedule):
     dag = FakeDag("d", timetable_for(schedule, generation="3"))
     context = context_for(dag, manual_run(dag, utc(2015, 6, 5, 13, 17, 1)), generation="3")
     assert set(context) == GENERATION_3_KEYS
+
+
+def test_a_partitioned_run_s_key_and_date_are_in_the_context():
+    dag = FakeDag("d", timetable_for(None, generation="3"))
+    run = FakeDagRun("asset_triggered__x", "asset_triggered", None, None, None)
+    assert (context_for(dag, run, generation="3")["partition_key"], run.partition_date) == (None, None)
+    run.partition_key, run.partition_date = "2024-03-13", dt.datetime(2024, 3, 13, tzinfo=dt.UTC)
+    context = context_for(dag, run, generation="3")
+    assert (context["partition_key"], context["partition_date"]) == ("2024-03-13", utc(2024, 3, 13))
+    assert rendered(context, ["partition_key"]) == {"partition_key": "2024-03-13"}
 
 
 def test_generation_3_run_without_logical_date_has_no_date_keys():

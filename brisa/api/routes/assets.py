@@ -68,6 +68,7 @@ def _event_responses(tx: Transaction, events: list[AssetEventRecord]) -> list[As
                 "state": r.state,
                 "data_interval_start": r.data_interval_start,
                 "data_interval_end": r.data_interval_end,
+                "partition_key": r.partition_key,
             }
             for r in runs[event.id]
         ]
@@ -144,7 +145,9 @@ def create_asset_event(ctx: Ctx, body: CreateAssetEventsBody, user: Creator) -> 
     with ctx.store.transaction() as tx:
         if tx.assets.get(body.asset_id) is None:
             raise NotFoundError(f"Asset with ID: `{body.asset_id}` was not found")
-        event = register_asset_change(tx, body.asset_id, now=ctx.now(), extra=body.extra)
+        event = register_asset_change(
+            tx, body.asset_id, now=ctx.now(), extra=body.extra, partition_key=body.partition_key
+        )
         ctx.audit(tx, "create_asset_event", user, extra={"asset_id": body.asset_id})
         (response,) = _event_responses(tx, [event])
     ctx.changed()

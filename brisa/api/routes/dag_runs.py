@@ -135,6 +135,7 @@ def trigger_dag_run(
             triggering_user=user.username,
             note=body.note,
             limits=ctx.run_limits,
+            partition_key=body.partition_key,
         )
         ctx.audit(tx, "trigger_dag_run", user, dag_id=dag_id, run_id=run.run_id, extra={"conf": run.conf})
         response = run_response(run)

@@ -1,7 +1,6 @@
 """Bodies and queries of ``/api/v2/assets`` in Airflow 3's shapes (its ``datamodels/assets.py``).
 
-Brisa has no asset partitions (``partition_key`` is always None, a body's is refused
-unless None) and no teams.
+``partition_key`` is Airflow 3.2+'s asset partitions (docs/authoring.md); Brisa has no teams.
 """
 
 from __future__ import annotations
@@ -133,7 +132,7 @@ class CreateAssetEventsBody(RequestModel):
     """``POST /assets/events``; Airflow adds ``from_rest_api: true`` to the extra."""
 
     asset_id: int = Field(ge=-DB_INT_MAX - 1, le=DB_INT_MAX)
-    partition_key: None = None
+    partition_key: str | None = Field(default=None, min_length=1, max_length=250)
     extra: dict[str, Any] = Field(default_factory=dict)
     access_control: dict[str, Any] | None = None
 

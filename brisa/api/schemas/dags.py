@@ -79,7 +79,8 @@ class DAGResponse(ResponseModel):
     timetable_periodic: bool
     """Whether the schedule repeats (not ``None``, ``@once`` or ``@continuous``)."""
     timetable_partitioned: bool
-    """Airflow 3.2's partitioned timetables; Brisa has none, so always false."""
+    """Airflow 3.2's partitioned timetables (PartitionedAssetTimetable, PartitionedAtRuntime;
+    a CronPartitionTimetable's summary is its cron expression, so it reads false)."""
     is_backfillable: bool
     """Whether ``brisa dags backfill`` can make runs: the schedule must repeat (as Airflow)."""
     allowed_run_types: list[DagRunType] | None = None
@@ -178,6 +179,8 @@ class DAGRunResponse(ResponseModel):
     dag_versions: list[DagVersionResponse]
     bundle_version: str | None
     dag_display_name: str
+    partition_key: str | None
+    """Airflow 3.2+: the run's partition (CronPartitionTimetable, PartitionedAssetTimetable)."""
 
 
 class DAGRunCollectionResponse(ResponseModel):
@@ -196,6 +199,8 @@ class TriggerDAGRunPostBody(RequestModel):
     """Airflow defaults this to now; the route fills it from its clock."""
     conf: dict[str, Any] | None = Field(default_factory=dict)
     note: str | None = None
+    partition_key: str | None = Field(default=None, min_length=1, max_length=250)
+    """Airflow 3.2+: the run's partition; its outlets' events carry it."""
 
     @model_validator(mode="after")
     def _interval_complete(self) -> TriggerDAGRunPostBody:

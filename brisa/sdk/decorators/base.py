@@ -40,6 +40,8 @@ KNOWN_CONTEXT_KEYS = frozenset(
         "outlets",
         "outlet_events",
         "params",
+        "partition_date",
+        "partition_key",
         "prev_data_interval_start_success",
         "prev_data_interval_end_success",
         "prev_ds",

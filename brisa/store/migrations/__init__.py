@@ -4,4 +4,4 @@
 with one query, without importing Alembic (tests check it matches the scripts).
 """
 
-HEAD = "0008"
+HEAD = "0009"

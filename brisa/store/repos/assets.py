@@ -60,6 +60,7 @@ class AssetEventRecord:
     source_map_index: int | None
     source_alias: str | None
     timestamp: datetime
+    partition_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ _EVENT_COLUMNS = (
     s.asset_event.c.source_map_index,
     s.asset_event.c.source_alias,
     s.asset_event.c.timestamp,
+    s.asset_event.c.partition_key,
 )
 EVENT_ORDERING = ("id", "timestamp", "source_dag_id", "source_run_id", "source_task_id", "asset_id")
 ASSET_ORDERING = ("id", "name", "uri", "created_at", "updated_at")
@@ -327,9 +329,8 @@ class AssetRepo:
     def forget_dag(self, dag_id: str) -> None:
         """A deleted DAG neither consumes nor produces; its queued rows go too."""
         self._drop_references(dag_id)
-        self.conn.execute(
-            s.asset_dag_run_queue.delete().where(s.asset_dag_run_queue.c.target_dag_id == dag_id)
-        )
+        for queue in (s.asset_dag_run_queue, s.asset_partition_queue):
+            self.conn.execute(queue.delete().where(queue.c.target_dag_id == dag_id))
         self.triggers.drop_orphan_watchers()
 
     def consumers(self, asset_id: int) -> builtins.list[str]:
@@ -502,6 +503,7 @@ class AssetRepo:
         source_task_id: str | None = None,
         source_map_index: int | None = -1,
         source_alias: str | None = None,
+        partition_key: str | None = None,
     ) -> AssetEventRecord:
         result = self.conn.execute(
             s.asset_event.insert()
@@ -514,6 +516,7 @@ class AssetRepo:
                 source_map_index=source_map_index,
                 source_alias=source_alias,
                 timestamp=timestamp,
+                partition_key=partition_key,
             )
             .returning(s.asset_event.c.id)
         )

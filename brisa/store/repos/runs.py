@@ -66,6 +66,8 @@ class RunRepo:
         dag_hash: str | None = None,
         note: str | None = None,
         backfill_id: int | None = None,
+        partition_key: str | None = None,
+        partition_date: datetime | None = None,
     ) -> RunRecord:
         """Insert a run; a run id or logical date already taken raises ConflictError."""
         if self._exists(dag_id, run_id, logical_date):
@@ -95,6 +97,8 @@ class RunRepo:
                 note=note,
                 updated_at=now,
                 backfill_id=backfill_id,
+                partition_key=partition_key,
+                partition_date=partition_date,
             )
         )
         notify(self.conn)  # a scheduler in another process hears of it at commit

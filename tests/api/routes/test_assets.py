@@ -226,3 +226,35 @@ def test_a_2x_dataset_triggered_run_is_an_asset_triggered_run_on_the_api(api: Ap
     )
     details = api.client.get("/api/v2/dags/report/details", headers=h).json()
     assert details["asset_expression"] == dag.asset_condition
+
+
+def test_a_partitioned_event_and_run_show_their_partition_key(api: Api) -> None:
+    from brisa.scheduler.partitions import create_partitioned_asset_runs
+    from brisa.timetables.partitions import PartitionedAssetTimetable
+
+    timetable = PartitionedAssetTimetable(assets=A)
+    consumer = make_dag(
+        "by_key", {"t": []}, timetable=timetable.serialize(), schedule_summary=timetable.summary
+    )
+    add_dag(api.store, api.clock(), consumer)
+    with api.store.transaction() as tx:
+        asset_id = tx.assets.find(*A.key).id
+    posted = api.client.post(
+        "/api/v2/assets/events",
+        json={"asset_id": asset_id, "partition_key": "us"},
+        headers=api.headers("User"),
+    )
+    assert posted.status_code == 200, posted.text
+    assert posted.json()["partition_key"] == "us"
+    (run,) = create_partitioned_asset_runs(api.store, {"by_key": consumer}, paused=set(), now=api.clock())
+    events = api.client.get("/api/v2/assets/events", headers=api.headers("Viewer")).json()["asset_events"]
+    (created,) = events[0]["created_dagruns"]
+    assert (created["run_id"], created["partition_key"]) == (run.run_id, "us")
+    shown = api.client.get(f"/api/v2/dags/by_key/dagRuns/{run.run_id}", headers=api.headers("Viewer")).json()
+    assert DAGRunResponse.model_validate(shown).partition_key == "us"
+    dag = api.client.get("/api/v2/dags/by_key", headers=api.headers("Viewer")).json()
+    assert dag["timetable_partitioned"] is True
+    empty = api.client.post(
+        "/api/v2/assets/events", json={"asset_id": asset_id, "partition_key": ""}, headers=api.headers("User")
+    )
+    assert empty.status_code == 422

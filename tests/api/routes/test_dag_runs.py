@@ -46,6 +46,7 @@ def test_list_has_airflows_shape_and_tilde_lists_every_dag(api: Api) -> None:
         "dag_versions": None,
         "bundle_version": None,
         "dag_display_name": "etl",
+        "partition_key": None,
     }
     assert body["total_entries"] == 1
     every = api.client.get("/api/v2/dags/~/dagRuns", headers=h).json()
@@ -101,6 +102,18 @@ def test_trigger_with_conf_validated_against_params(api: Api) -> None:
         audit = tx.audit.list(event="trigger_dag_run").items
     assert [ti.task_id for ti in tis] == ["a"]
     assert [(a.owner, a.run_id) for a in audit] == [("user", "mine")]
+
+
+def test_trigger_with_a_partition_key_gives_the_run_that_key(api: Api) -> None:
+    add_dag(api.store, api.clock(), make_dag("etl", {"a": []}))
+    h = api.headers("User")
+    response = api.client.post(RUNS, json={"logical_date": None, "partition_key": "eu"}, headers=h)
+    assert response.status_code == 200, response.text
+    assert response.json()["partition_key"] == "eu"
+    with api.store.transaction(readonly=True) as tx:
+        assert tx.runs.get("etl", response.json()["dag_run_id"]).partition_key == "eu"
+    too_long = api.client.post(RUNS, json={"logical_date": None, "partition_key": "k" * 251}, headers=h)
+    assert too_long.status_code == 422
 
 
 def test_trigger_names_each_invalid_param_in_airflows_words(api: Api) -> None:

@@ -59,6 +59,27 @@ def test_the_asset_page_lists_its_events_redacted_with_the_runs_they_triggered(s
     assert "orders" in events and "prices" in events and "s3cret" not in events
 
 
+def test_a_partitioned_run_and_its_events_show_the_partition_key(store, viewer, clock):
+    from brisa.scheduler.partitions import create_partitioned_asset_runs
+    from brisa.timetables.partitions import PartitionedAssetTimetable
+
+    timetable = PartitionedAssetTimetable(assets=A)
+    consumer = make_dag(
+        "by_key", {"t": []}, timetable=timetable.serialize(), schedule_summary=timetable.summary
+    )
+    add_dag(store, consumer, clock())
+    with store.transaction() as tx:
+        tx.dags.set_paused("by_key", False)
+        asset_id = tx.assets.ensure(A.name, A.uri, now=clock())
+        register_asset_change(tx, asset_id, now=clock(), partition_key="2026-01-01T10")
+    (run,) = create_partitioned_asset_runs(store, {"by_key": consumer}, paused=set(), now=clock())
+    html = viewer.get(f"/assets/{asset_id}").text
+    assert '<code data-testid="event-partition-key">2026-01-01T10</code>' in html
+    run_page = viewer.get("/dags/by_key/grid", params={"run_id": run.run_id}).text
+    assert '<code data-testid="run-partition-key">2026-01-01T10</code>' in run_page
+    assert "Partition key" in run_page.split('data-testid="run-asset-events"')[1]
+
+
 def test_names_are_escaped(store, viewer, clock):
     with store.transaction() as tx:
         tx.assets.ensure(XSS, XSS, now=clock())
