@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +19,9 @@ from brisa.store import migrate
 from brisa.store.schema import metadata
 from brisa.store.sql import Store
 from tests.smtp_server import SmtpServer, smtp_server
+
+if TYPE_CHECKING:
+    from tests.app_shells import AppShells
 
 # Brisa's own tests decide when the import shim is installed (brisa/compat). The hook that
 # brisa-airflow.pth adds at start for users' test suites and scripts would answer
@@ -87,15 +94,40 @@ def _truncate(store: Store) -> None:
         tx.pools.ensure_default()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database file migrated once (``migrate.upgrade``, as for a new store) that the
+    SQLite stores below start as a copy of: the migrations take 0.1-0.3 s per store, and
+    tests/store/test_migrations.py and tests/cli/test_db_cmd.py run them for real."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "brisa.db"
+    s = Store(f"sqlite:///{path}")
+    migrate.upgrade(s)
+    s.dispose()
+    return path
+
+
+def sqlite_store(template: Path, url: str = "sqlite://") -> Store:
+    """A migrated, empty SQLite store at ``url`` (in memory by default), copied from ``template``."""
+    if url != "sqlite://":
+        shutil.copy(template, url.removeprefix("sqlite:///"))
+        return Store(url)
+    s = Store(url)
+    source = sqlite3.connect(template)
+    try:
+        with s.engine.connect() as conn:
+            source.backup(conn.connection.dbapi_connection)  # type: ignore[arg-type]
+    finally:
+        source.close()
+    return s
+
+
 @pytest.fixture(params=["sqlite-memory", "sqlite-file", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[Store]:  # type: ignore[no-untyped-def]
+def store(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Store]:
     """A migrated, empty store on each backend."""
     if request.param == "sqlite-memory":
-        s = Store("sqlite://")
-        migrate.upgrade(s)
+        s = sqlite_store(sqlite_template)
     elif request.param == "sqlite-file":
-        s = Store(f"sqlite:///{tmp_path}/brisa.db")
-        migrate.upgrade(s)
+        s = sqlite_store(sqlite_template, f"sqlite:///{tmp_path}/brisa.db")
     else:
         s = Store(request.getfixturevalue("pg_database"))
         _truncate(s)
@@ -113,9 +145,8 @@ def pg_store(pg_database: str) -> Iterator[Store]:
 
 
 @pytest.fixture
-def memory_store() -> Iterator[Store]:
-    s = Store("sqlite://")
-    migrate.upgrade(s)
+def memory_store(sqlite_template: Path) -> Iterator[Store]:
+    s = sqlite_store(sqlite_template)
     yield s
     s.dispose()
 
@@ -130,3 +161,11 @@ def smtp() -> Iterator[SmtpServer]:
     """A real SMTP server on a free local port; ``smtp.received`` holds what it got."""
     with smtp_server() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def app_shells() -> AppShells:
+    """Apps built once and lent to one test at a time (the ``api`` and ``app`` fixtures)."""
+    from tests.app_shells import AppShells
+
+    return AppShells()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from brisa.config import load_settings
 from brisa.secrets.service import SecretsService
 from brisa.store.sql import Store
 from brisa.testing import FakeClock
+from tests.app_shells import AppShells
 
 FERNET_KEY = "Jm1Ud0Rbx7OmbnOtzPbI6kfnWQ3k7KLyVGTFJoKvcgU="
 PASSWORD = "correct-horse-battery"
@@ -112,13 +114,32 @@ def build_api(store: Store, settings: Any, clock: FakeClock, hasher: Any, **opti
     return api
 
 
+@contextmanager
+def shared_api(
+    shells: AppShells, store: Store, settings: Any, clock: FakeClock, hasher: Any
+) -> Iterator[Api]:
+    """What ``build_api`` returns, on an app shell built once (tests/app_shells.py)."""
+    api = Api(app=None, store=store, clock=clock, settings=settings, hasher=hasher)  # type: ignore[arg-type]
+    secrets = SecretsService.from_settings(settings, store, {})
+    on_change = lambda: api.changes.append("changed")  # noqa: E731
+    with shells.app(
+        settings, store, secrets, plugins=[], clock=clock, on_change=on_change, hasher=hasher
+    ) as app:
+        api.app = app
+        yield api
+
+
 @pytest.fixture
-def api(store: Store, settings: Any, clock: FakeClock, hasher: Any) -> Iterator[Api]:
+def api(app_shells: AppShells, store: Store, settings: Any, clock: FakeClock, hasher: Any) -> Iterator[Api]:
     """The API on every store backend."""
-    yield build_api(store, settings, clock, hasher)
+    with shared_api(app_shells, store, settings, clock, hasher) as api:
+        yield api
 
 
 @pytest.fixture
-def fast_api(memory_store: Store, settings: Any, clock: FakeClock, hasher: Any) -> Iterator[Api]:
+def fast_api(
+    app_shells: AppShells, memory_store: Store, settings: Any, clock: FakeClock, hasher: Any
+) -> Iterator[Api]:
     """The API on in-memory SQLite only, for tests that exercise no query."""
-    yield build_api(memory_store, settings, clock, hasher)
+    with shared_api(app_shells, memory_store, settings, clock, hasher) as api:
+        yield api

@@ -266,6 +266,13 @@ def test_a_client_address_is_throttled_across_user_names(start_server) -> None: 
     assert server.login("user-other", WRONG, source="127.0.0.10").status == 401
 
 
+ON_POSTGRES = [pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+# 120 production argon2 checks (the suite's slowest test): on PostgreSQL, as deployed, only.
+# What it measures is the API process's memory and request threads, not the store's; every
+# other test here runs on both backends.
+@pytest.mark.parametrize("database_url", ON_POSTGRES, indirect=True)
 def test_a_burst_of_password_checks_keeps_memory_flat_and_health_answering(start_server) -> None:  # type: ignore[no-untyped-def]
     server = start_server()
     server.login("warm-up", WRONG, source="127.0.1.1")  # one argon2 check: its 64 MiB are counted in

@@ -15,21 +15,18 @@ import shutil
 import signal
 import subprocess
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.pool import NullPool
-
 from brisa.secrets.fernet import generate_key
 from brisa.services.runs import trigger_run
 from brisa.store import migrate
 from brisa.store.records import RunRecord, TaskKey, TiRecord
 from brisa.store.sql import Store
+from tests.pg_template import migrated_pg_database
 
 DAG_SOURCES = Path(__file__).resolve().parent / "dags"
 PG_ADMIN_URL = os.environ.get("BRISA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -279,20 +276,9 @@ def _database(root: Path, backend: str) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{root}/brisa.db"
         return
-    name = f"brisa_e2e_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(  # no pool: a test may restart the server in between
-        PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"),
-        isolation_level="AUTOCOMMIT",
-        poolclass=NullPool,
-    )
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    # A clone of a migrated template: Deployment's own upgrade then finds the schema current.
+    with migrated_pg_database(PG_ADMIN_URL, prefix="brisa_e2e") as url:
+        yield url
 
 
 __all__ = ["Deployment", "SchedulerProcess", "deployment", "utcnow", "wait_for"]

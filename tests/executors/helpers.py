@@ -8,7 +8,6 @@ import signal
 import subprocess
 import textwrap
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,15 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 from brisa.executors.base import BaseExecutor, ExecutorEvent, Workload
 from brisa.loader import parse_file
 from brisa.scheduler.loop import Scheduler, SchedulerConfig
 from brisa.serialized import SerializedDag
 from brisa.services.runs import trigger_run
-from brisa.store import migrate
 from brisa.store.sql import Store
+from tests.pg_template import migrated_pg_database
 
 FERNET_KEY = "Jv0YA3Xo5q5CbYVd7pPa3nSkuTH7dnRU3LFMqH9dRSQ="
 
@@ -203,22 +200,9 @@ def _zombie(pid: int) -> bool:
 # -- a fresh PostgreSQL database per test --------------------------------------------------------
 @contextmanager
 def fresh_pg_database(admin_url: str) -> Iterator[str]:
-    name = f"brisa_test_{uuid.uuid4().hex[:10]}"
-    engine = sa.create_engine(
-        admin_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-    )
-    with engine.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
-    store = Store(url)
-    migrate.upgrade(store)
-    store.dispose()
-    try:
+    """A new database with Brisa's schema (cloned from a migrated template), dropped afterwards."""
+    with migrated_pg_database(admin_url) as url:
         yield url
-    finally:
-        with engine.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
 
 
 # -- brisa processes ----------------------------------------------------------------------------------

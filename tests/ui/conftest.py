@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from brisa.api.app import create_app
 from brisa.auth.passwords import hash_password, make_hasher
 from brisa.auth.throttle import LoginThrottle
 from brisa.config import load_settings
@@ -18,6 +17,7 @@ from brisa.secrets.service import SecretsService
 from brisa.store.sql import Store
 from brisa.testing import FakeClock
 from brisa.ui.pages import install
+from tests.app_shells import AppShells
 from tests.ui.helpers import PASSWORD, login
 
 ROLES = ("Admin", "Op", "User", "Viewer")
@@ -36,7 +36,8 @@ def settings(tmp_path: Any) -> Any:
 
 
 @pytest.fixture
-def app(store: Store, settings: Any, clock: FakeClock) -> Any:
+def app(app_shells: AppShells, store: Store, settings: Any, clock: FakeClock) -> Iterator[Any]:
+    """The app with the UI, on an app shell built once (tests/app_shells.py)."""
     secrets = SecretsService.from_settings(settings, store, {})
     with store.transaction() as tx:
         for role in ROLES:
@@ -47,15 +48,10 @@ def app(store: Store, settings: Any, clock: FakeClock) -> Any:
                 password_hash=hash_password(PASSWORD, hasher=FAST_HASHER),
                 now=clock(),
             )
-    return create_app(
-        settings,
-        store,
-        secrets,
-        clock=clock,
-        hasher=FAST_HASHER,
-        throttle=LoginThrottle(),
-        plugins=[install],
-    )
+    with app_shells.app(
+        settings, store, secrets, clock=clock, hasher=FAST_HASHER, throttle=LoginThrottle(), plugins=[install]
+    ) as app:
+        yield app
 
 
 @pytest.fixture
