@@ -12,6 +12,16 @@ connection commits instead:
   an asset event for a consumer DAG sends ``NOTIFY`` (:func:`notify`), delivered when it
   commits.
 
+Only other processes' changes wake the scheduler. On SQLite ``data_version`` also moves
+when this process's own connections commit (the scheduler queueing a try, the supervisor
+writing its outcome and logs), and waking the scheduler for those cost one extra tick per
+commit: about a third more CPU per try (see docs/performance.md, 2026-12-06). So
+:class:`OwnWrites` counts the commits of this process that changed rows, and a new
+``data_version`` seen while that count moved is taken to be this process's own. When
+another process commits within the same poll interval as this one, its change is
+heard at the scheduler's next look instead (at most ``idle_seconds``; it only shortens
+a wait). PostgreSQL needs none of this: only run creation and asset events ``NOTIFY``.
+
 Nothing depends on the call: it only shortens a wait, so a watcher that fails (the
 database restarting) logs, waits and tries again, and the periodic look still finds
 everything.
@@ -42,18 +52,58 @@ def notify(conn: sa.Connection) -> None:
         conn.execute(sa.text(f"NOTIFY {CHANNEL}"))
 
 
+class OwnWrites:
+    """How many transactions of this process's SQLite engine committed changed rows.
+
+    Read from ``sqlite3.Connection.total_changes`` (rows changed by that connection since it
+    opened) at the transaction's begin and commit: a read-only transaction, or a write that
+    changed nothing, leaves it as it was, so it does not hide another process's change.
+    """
+
+    KEY = "brisa_total_changes"
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.count = 0
+
+    def install(self) -> None:
+        sa.event.listen(self.engine, "begin", self._on_begin)
+        sa.event.listen(self.engine, "commit", self._on_commit)
+
+    def remove(self) -> None:
+        for name, listener in (("begin", self._on_begin), ("commit", self._on_commit)):
+            if sa.event.contains(self.engine, name, listener):
+                sa.event.remove(self.engine, name, listener)
+
+    def _on_begin(self, conn: sa.Connection) -> None:
+        conn.info[self.KEY] = _total_changes(conn)
+
+    def _on_commit(self, conn: sa.Connection) -> None:
+        if _total_changes(conn) != conn.info.pop(self.KEY, None):
+            self.count += 1  # one writer at a time per process (the store's write lock)
+
+
+def _total_changes(conn: sa.Connection) -> int | None:
+    return getattr(conn.connection.dbapi_connection, "total_changes", None)
+
+
 class ChangeWatch:
-    """A thread that calls ``on_change`` soon after another connection commits a change."""
+    """A thread that calls ``on_change`` soon after another process commits a change."""
 
     def __init__(self, engine: sa.Engine, on_change: Callable[[], None]) -> None:
         self.engine = engine
         self.on_change = on_change
+        self.own_writes = OwnWrites(engine)
+        self.versions_seen = 0
+        """New SQLite ``data_version`` values seen, this process's own included (for tests)."""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         if self._listen_once is None:
             return  # an in-memory SQLite database: no other process can change it
+        if self.engine.dialect.name == "sqlite":
+            self.own_writes.install()
         self._thread = threading.Thread(target=self._run, name="brisa-change-watch", daemon=True)
         self._thread.start()
 
@@ -61,6 +111,7 @@ class ChangeWatch:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=LISTEN_TIMEOUT_SECONDS + 1)
+        self.own_writes.remove()
 
     @property
     def _listen_once(self) -> Callable[[], None] | None:
@@ -87,12 +138,18 @@ class ChangeWatch:
         assert database is not None
         conn = sqlite3.connect(database, check_same_thread=False)
         try:
-            seen = conn.execute("PRAGMA data_version").fetchone()[0]
+            seen, own_seen = _data_version(conn), self.own_writes.count
             while not self._stop.wait(SQLITE_POLL_SECONDS):
-                version = conn.execute("PRAGMA data_version").fetchone()[0]
-                if version != seen:
-                    seen = version
-                    self.on_change()
+                own = self.own_writes.count  # before the version: a commit counts, then lands
+                version = _data_version(conn)
+                if version == seen:
+                    continue
+                seen = version
+                self.versions_seen += 1
+                if own != own_seen:
+                    own_seen = own  # this process wrote: the scheduler hears it otherwise
+                    continue
+                self.on_change()
         finally:
             conn.close()
 
@@ -114,4 +171,8 @@ class ChangeWatch:
             pool.dispose()
 
 
-__all__ = ["CHANNEL", "ChangeWatch", "notify"]
+def _data_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+__all__ = ["CHANNEL", "ChangeWatch", "OwnWrites", "notify"]

@@ -5,9 +5,10 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import text
 
 from brisa.services.runs import create_run
-from brisa.store.changes import ChangeWatch
+from brisa.store.changes import ChangeWatch, OwnWrites
 from brisa.store.sql import Store
 from brisa.testing import make_dag
 from tests.waiting import wait_until
@@ -91,3 +92,39 @@ def test_the_watcher_of_an_in_memory_store_starts_no_thread():
     watch.stop()
     assert watch._thread is None
     store.dispose()
+
+
+@pytest.mark.parametrize("store", ["sqlite-file"], indirect=True)
+def test_this_processs_own_writes_do_not_wake_but_anothers_do(store, other):
+    """The scheduler's own commits (and its supervisor's) must not wake it for one more tick
+    each; another process's commit still does, though this process read in between."""
+    watch, heard = _watching(store)
+    try:
+        wait_until(lambda: watch._thread is not None and watch._thread.is_alive(), timeout=10, what="watcher")
+        _create_run(store, "mine")
+        wait_until(lambda: watch.versions_seen >= 1, timeout=10, what="the watcher to see the commit")
+        assert not heard.is_set()
+        with store.transaction(readonly=True) as tx:  # a read: no change of this process's
+            tx.conn.execute(text("SELECT 1"))
+        _create_run(other, "theirs")
+        wait_until(heard.is_set, timeout=10, what="the watcher to hear the other store's run")
+    finally:
+        watch.stop()
+
+
+@pytest.mark.parametrize("store", ["sqlite-file"], indirect=True)
+def test_own_writes_count_commits_that_changed_rows(store):
+    own = OwnWrites(store.engine)
+    own.install()
+    try:
+        with store.transaction(readonly=True) as tx:
+            tx.conn.execute(text("SELECT 1"))
+        with store.transaction() as tx:  # a write transaction that changes nothing
+            tx.conn.execute(text("DELETE FROM dag_run WHERE run_id = 'nothing'"))
+        assert own.count == 0
+        _create_run(store, "r1")
+        assert own.count == 1
+    finally:
+        own.remove()
+    _create_run(store, "r2")
+    assert own.count == 1  # removed: no longer counting
