@@ -7,7 +7,10 @@ connection commits instead:
 
 * SQLite: ``PRAGMA data_version`` on a connection of its own changes whenever another
   connection (of any process) committed; it reads the WAL index in shared memory, so
-  asking every :data:`SQLITE_POLL_SECONDS` costs microseconds, no disk I/O.
+  asking costs microseconds, no disk I/O. The thread asks when the ``-wal`` file was
+  written (inotify, :mod:`brisa.store.filewrites`) and every
+  :data:`SQLITE_IDLE_LOOK_SECONDS` anyway; without inotify, every
+  :data:`SQLITE_POLL_SECONDS`.
 * PostgreSQL: ``LISTEN`` on :data:`CHANNEL`; a transaction that creates a run or queues
   an asset event for a consumer DAG sends ``NOTIFY`` (:func:`notify`), delivered when it
   commits.
@@ -30,6 +33,7 @@ everything.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -37,10 +41,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from brisa.store.filewrites import FileWrites
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "brisa_changes"
 SQLITE_POLL_SECONDS = 0.005
+"""How often to look where the WAL file cannot be watched (no inotify)."""
+SQLITE_IDLE_LOOK_SECONDS = 0.5
+"""Where it can: a look this often anyway (and how long a stop may take)."""
+SETTLE_LOOKS = 10
+"""Looks, 1 ms apart, after the WAL was written, until its commit is seen."""
 LISTEN_TIMEOUT_SECONDS = 1.0
 RETRY_SECONDS = 2.0
 
@@ -96,6 +107,10 @@ class ChangeWatch:
         self.own_writes = OwnWrites(engine)
         self.versions_seen = 0
         """New SQLite ``data_version`` values seen, this process's own included (for tests)."""
+        self._seen = self._own_seen = 0
+        self.looks = 0
+        self.blocking = False
+        """Whether the SQLite watch sleeps until the WAL file is written (inotify)."""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -137,21 +152,49 @@ class ChangeWatch:
         database = self.engine.url.database
         assert database is not None
         conn = sqlite3.connect(database, check_same_thread=False)
+        writes: FileWrites | None = None
         try:
-            seen, own_seen = _data_version(conn), self.own_writes.count
-            while not self._stop.wait(SQLITE_POLL_SECONDS):
-                own = self.own_writes.count  # before the version: a commit counts, then lands
-                version = _data_version(conn)
-                if version == seen:
-                    continue
-                seen = version
-                self.versions_seen += 1
-                if own != own_seen:
-                    own_seen = own  # this process wrote: the scheduler hears it otherwise
-                    continue
-                self.on_change()
+            # A read first: it creates the -wal file of a WAL database if it was missing.
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+            self._seen, self._own_seen = _data_version(conn), self.own_writes.count
+            if os.path.exists(database + "-wal"):
+                writes = FileWrites.watch(database + "-wal")
+            self.blocking = writes is not None
+            while not self._stop.is_set() and not (writes is not None and writes.gone):
+                looks = self._looks_due(writes)
+                for i in range(looks):
+                    if self._look(conn) or i + 1 == looks or self._stop.wait(SQLITE_POLL_SECONDS / 5):
+                        break
         finally:
+            if writes is not None:
+                writes.close()
             conn.close()
+
+    def _looks_due(self, writes: FileWrites | None) -> int:
+        """Wait for a reason to look; how many looks (1 ms apart) to take."""
+        if writes is None:
+            self._stop.wait(SQLITE_POLL_SECONDS)
+            return 1
+        if writes.wait(SQLITE_IDLE_LOOK_SECONDS):
+            # The WAL was written: the commit lands once its frames are in (microseconds
+            # after the write, or another write follows and wakes this wait again).
+            return SETTLE_LOOKS
+        return 1  # the periodic look: a missed event costs at most this long
+
+    def _look(self, conn: sqlite3.Connection) -> bool:
+        """Compare ``data_version``; call ``on_change`` for another process's commit."""
+        self.looks += 1
+        own = self.own_writes.count  # before the version: a commit counts, then lands
+        version = _data_version(conn)
+        if version == self._seen:
+            return False
+        self._seen = version
+        self.versions_seen += 1
+        if own != self._own_seen:
+            self._own_seen = own  # this process wrote: the scheduler hears it otherwise
+            return True
+        self.on_change()
+        return True
 
     def _listen_postgres(self) -> None:
         # A pool of its own (same URL and connect arguments): this connection is held for

@@ -2,12 +2,14 @@
 once, on SQLite on disk (``data_version``) and PostgreSQL (``LISTEN``/``NOTIFY``)."""
 
 import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
 
 from brisa.services.runs import create_run
+from brisa.store import changes
 from brisa.store.changes import ChangeWatch, OwnWrites
 from brisa.store.sql import Store
 from brisa.testing import make_dag
@@ -128,3 +130,24 @@ def test_own_writes_count_commits_that_changed_rows(store):
         own.remove()
     _create_run(store, "r2")
     assert own.count == 1  # removed: no longer counting
+
+
+@pytest.mark.parametrize("store", ["sqlite-file"], indirect=True)
+def test_the_sqlite_watch_sleeps_until_the_wal_is_written(store, other, monkeypatch):
+    """No look every 5 ms while nothing is written (inotify on the -wal file); another
+    process's commit is still heard at once, not at the periodic look (made an hour)."""
+    monkeypatch.setattr(changes, "SQLITE_IDLE_LOOK_SECONDS", 3600.0)
+    watch, heard = _watching(store)
+    try:
+        wait_until(lambda: watch.blocking, timeout=10, what="the watcher to watch the WAL file")
+        looks = watch.looks
+        time.sleep(0.2)  # polling every 5 ms would look ~40 times meanwhile
+        assert watch.looks == looks
+        _create_run(other, "theirs")
+        wait_until(heard.is_set, timeout=10, what="the watcher to hear the other store's run")
+    finally:
+        watch._stop.set()
+        monkeypatch.setattr(changes, "SQLITE_IDLE_LOOK_SECONDS", 0.01)
+        _create_run(other, "wake")  # the blocked wait returns; stop() joins at once
+        watch.stop()
+    assert not watch._thread.is_alive()
