@@ -84,17 +84,19 @@ def create_asset_triggered_runs(
     job_id: int | None = None,
 ) -> list[RunRecord]:
     """The scheduler's step: one transaction per DAG whose assets are ready."""
-    with store.transaction(readonly=True) as tx:
-        queued = tx.assets.queued()
-        if not queued:
-            return []
-        aliases = tx.assets.alias_map()
     conditions = {
         d: dag.asset_condition
         for d, dag in dags.items()
         if dag.asset_condition is not None
         and not dag.is_partitioned_consumer  # brisa/scheduler/partitions.py
     }
+    if not conditions:
+        return []  # no DAG scheduled on (unpartitioned) assets: no read (this runs every tick)
+    with store.transaction(readonly=True) as tx:
+        queued = tx.assets.queued()
+        if not queued:
+            return []
+        aliases = tx.assets.alias_map()
     created = []
     for plan in plan_asset_runs(conditions, queued, aliases=aliases, paused=paused):
         try:

@@ -181,6 +181,8 @@ class Triggerer:
 
     def _sync(self, now: datetime) -> None:
         assert self.job_id is not None
+        if not self.runner.running and not self._any_work():
+            return
         threshold = timedelta(seconds=self.config.health_check_threshold)
         with self.store.transaction() as tx:
             timed_out = events.time_out(tx, now=now)
@@ -203,6 +205,12 @@ class Triggerer:
         for row in rows:
             self._run_trigger(row, watcher=row.id in watchers)
         self._changed(len(timed_out))
+
+    def _any_work(self) -> bool:
+        """One read, no write lock: most of the time (no deferred tries) this is all a sync
+        does, every second, beside a scheduler that wants the write lock."""
+        with self.store.transaction(readonly=True) as tx:
+            return tx.triggers.any_work()
 
     def _run_trigger(self, row: TriggerRecord, *, watcher: bool) -> None:
         try:

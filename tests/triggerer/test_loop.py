@@ -140,3 +140,27 @@ def test_an_event_the_database_could_not_take_is_written_at_the_next_tick(store,
     t.tick(clock())
     with store.transaction(readonly=True) as tx:
         assert tx.tis.get(key).state == TaskState.SCHEDULED
+
+
+def test_a_triggerer_with_nothing_to_do_reads_once_and_takes_no_write_lock(store, started):
+    """With no trigger and no deferred try, a sync is one read: it runs every second beside
+    a scheduler that wants the write lock. A try that defers is claimed at the next one."""
+    import sqlalchemy as sa
+
+    clock = FakeClock(NOW)
+    t = triggerer(store, clock, started, capacity=10)
+    statements: list[str] = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    clock.advance(seconds=1)
+    t.tick(clock())
+    assert len(statements) == 2  # BEGIN, then the one read
+    assert not any(s.startswith(("BEGIN IMMEDIATE", "DELETE", "UPDATE", "INSERT")) for s in statements)
+    deferred(store, "a")
+    t.tick(clock())
+    assert owned(store, t) == {_trigger_of(store, "a")}
+
+
+def _trigger_of(store, task_id: str) -> int:
+    with store.transaction(readonly=True) as tx:
+        (ti,) = [ti for ti in tx.tis.for_run("d", "r") if ti.task_id == task_id]
+        return ti.trigger_id

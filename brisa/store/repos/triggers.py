@@ -203,6 +203,13 @@ class TriggerRepo:
             query = query.where(c.id.in_(list(ids)))
         return self.conn.execute(query.values(triggerer_id=None)).rowcount
 
+    def any_work(self) -> bool:
+        """Whether there is a trigger row (a deferred try's, an asset watcher's) or a deferred
+        try: when neither, a triggerer's sync has nothing to claim, time out or delete."""
+        triggers = sa.select(s.trigger.c.id).limit(1)
+        deferred = sa.select(s.task_instance.c.id).where(s.task_instance.c.state == _DEFERRED).limit(1)
+        return bool(self.conn.execute(sa.select(sa.or_(triggers.exists(), deferred.exists()))).scalar())
+
     def delete_unused(self) -> int:
         """Drop triggers no deferred try waits on (fired, timed out, cleared, marked) and
         no asset watches."""
