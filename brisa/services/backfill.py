@@ -66,10 +66,14 @@ def create_backfill(
 ) -> list[str]:
     """Create the runs that do not exist yet; returns their run ids."""
     validate_conf(dag, conf or {})
+    # A CronPartitionTimetable's runs carry the partition key the scheduler would have given
+    # the same date, so a backfilled producer feeds its partitioned consumers.
+    timetable = timetable_from_dict(dag.timetable, registry=registered_timetables)
     created = []
     for info in infos:
         if tx.runs.by_logical_date(dag.dag_id, info.logical_date) is not None:
             continue
+        partition_key, partition_date = timetable.partition_for(info) or (None, None)
         run = create_run(
             tx,
             dag,
@@ -82,6 +86,8 @@ def create_backfill(
             conf=conf or {},
             triggered_by="backfill",
             backfill_id=backfill_id,
+            partition_key=partition_key,
+            partition_date=partition_date,
         )
         created.append(run.run_id)
     return created

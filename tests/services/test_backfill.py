@@ -16,6 +16,7 @@ from brisa.services.backfill import (
 )
 from brisa.states import RunState, advance_run
 from brisa.testing import make_dag
+from brisa.timetables.partitions import CronPartitionTimetable
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 NOW = datetime(2024, 2, 1, tzinfo=UTC)
@@ -81,3 +82,13 @@ def test_pause_and_unpause(memory_store, dag):
     with memory_store.transaction() as tx:
         assert pause_backfill(tx, record.id, True, now=NOW).is_paused is True
         assert pause_backfill(tx, record.id, False, now=NOW).is_paused is False
+
+
+def test_a_cron_partition_dag_backfills_runs_with_the_keys_the_scheduler_would_give(memory_store):
+    daily = CronPartitionTimetable("0 0 * * *", timezone="UTC", key_format="%Y-%m-%d")
+    dag = make_dag("etl", {"a": []}, timetable=daily.serialize())
+    _start(memory_store, dag)
+    runs = _runs(memory_store)
+    assert [r.partition_key for r in runs] == ["2024-01-01", "2024-01-02", "2024-01-03"]
+    assert [r.partition_date for r in runs] == [r.logical_date for r in runs]
+    assert {r.backfill_id for r in runs} != {None}
