@@ -161,20 +161,22 @@ def run(tasks: int, db: str | None, parallelism: int, lead: float) -> dict:
             capture_output=True,
             timeout=120,
         )
-        wait_until(
-            lambda: settled(t.state for t in states(store, "bench")),
-            lead,
-            f"all {tasks} tasks to defer before the moment (raise --lead)",
-            step=0.5,
-        )
-        all_deferred = time.time() - started
-        deferred = sum(t.state == "deferred" for t in states(store, "bench"))
+        # As for Airflow below: if the moment comes before every task has deferred, go
+        # on; the latency counts the tasks deferred by the moment.
+        all_deferred: float | None = None
+        while dt.datetime.now(dt.UTC) < fire_at - dt.timedelta(seconds=2):
+            if settled(t.state for t in states(store, "bench")):
+                all_deferred = time.time() - started
+                break
+            time.sleep(0.5)
         samples, processes = [], 0
         while dt.datetime.now(dt.UTC) < fire_at - dt.timedelta(seconds=1):
             family = paas.descendants(proc.pid)
             samples.append(paas.pss_mb(family))
             processes = max(processes, len(family))
             time.sleep(0.5)
+        waiting = {t.task_id for t in states(store, "bench") if t.state == "deferred"}
+        deferred = len(waiting)
         tis = wait_until(
             lambda: (
                 (rows := states(store, "bench"))
@@ -185,14 +187,18 @@ def run(tasks: int, db: str | None, parallelism: int, lead: float) -> dict:
             "every resumed try to end",
             step=0.5,
         )
-        latencies = [(t.end_date - fire_at).total_seconds() for t in tis if t.end_date > fire_at]
+        latencies = [
+            (t.end_date - fire_at).total_seconds()
+            for t in tis
+            if t.task_id in waiting and t.state == "success" and t.end_date > fire_at
+        ]
         return {
             "tasks": tasks,
             "system": "brisa",
             "database": url.split(":")[0].split("+")[0],
             "parallelism": parallelism,
             "deferred_at_once": deferred,
-            "seconds_to_defer_all": round(all_deferred, 1),
+            "seconds_to_defer_all": round(all_deferred, 1) if all_deferred else None,
             "idle_tree_pss_mb": round(idle, 1),
             "deferred_tree_pss_mb_mean": round(statistics.mean(samples), 1) if samples else None,
             "deferred_tree_pss_mb_peak": round(max(samples), 1) if samples else None,
@@ -210,7 +216,9 @@ def run(tasks: int, db: str | None, parallelism: int, lead: float) -> dict:
         shutil.rmtree(home, ignore_errors=True)
 
 
-def run_airflow(venv: Path, tasks: int, parallelism: int, lead: float, db: str | None = None) -> dict:
+def run_airflow(
+    venv: Path, tasks: int, parallelism: int, lead: float, db: str | None = None, resume_cap: float = 1800
+) -> dict:
     """The same DAG under ``airflow standalone``, on SQLite or on the PostgreSQL ``db``.
 
     Airflow 3.3.2 on SQLite fails this one ("database is locked" with 1,000 deferrals):
@@ -290,13 +298,20 @@ def run_airflow(venv: Path, tasks: int, parallelism: int, lead: float, db: str |
             time.sleep(1.0)
         waiting = {t for t, s, _ in query(tis) if s == "deferred"}
         deferred = len(waiting)
-        rows = wait_until(
-            lambda: (r := query(tis)) and all(s in ("success", "failed") for _, s, _ in r) and r,
-            1800,
-            "every resumed try to end",
-            step=1.0,
-        )
-        ends = [_utc(end) for t, _, end in rows if t in waiting]
+        ended = ("success", "failed", "upstream_failed")
+        try:
+            wait_until(
+                lambda: all(s in ended for t, s, _ in query(tis) if t in waiting),
+                resume_cap,
+                "every resumed try to end",
+                step=1.0,
+            )
+        except SystemExit:  # report the tries that did end, and how many did not
+            pass
+        rows = query(tis)
+        # Fire to finish counts the tries that finished well: a failed resume (Airflow's
+        # execution API timing out under load) is counted in "failed", not timed.
+        ends = [_utc(end) for t, s, end in rows if t in waiting and s == "success" and end]
         latencies = [(end - fire_at).total_seconds() for end in ends if end > fire_at]
         return {
             "tasks": tasks,
@@ -309,11 +324,15 @@ def run_airflow(venv: Path, tasks: int, parallelism: int, lead: float, db: str |
             "deferred_tree_pss_mb_mean": round(statistics.mean(samples), 1) if samples else None,
             "deferred_tree_pss_mb_peak": round(max(samples), 1) if samples else None,
             "deferred_tree_processes": processes,
-            "fire_to_finish_s_p50": round(percentile(latencies, 0.5), 2),
-            "fire_to_finish_s_p95": round(percentile(latencies, 0.95), 2),
-            "fire_to_finish_s_p99": round(percentile(latencies, 0.99), 2),
-            "fire_to_finish_s_max": round(max(latencies), 2),
-            "failed": sum(s != "success" for _, s, _ in rows),
+            "fire_to_finish_s_p50": round(percentile(latencies, 0.5), 2) if latencies else None,
+            "fire_to_finish_s_p95": round(percentile(latencies, 0.95), 2) if latencies else None,
+            "fire_to_finish_s_p99": round(percentile(latencies, 0.99), 2) if latencies else None,
+            "fire_to_finish_s_max": round(max(latencies), 2) if latencies else None,
+            "finished_ok": len(latencies),
+            "failed": sum(
+                s not in ("success", "deferred", "scheduled", "queued", "running") for _, s, _ in rows
+            ),
+            "not_ended_at_cap": sum(t in waiting and s not in ended for t, s, _ in rows),
         }
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
