@@ -13,6 +13,14 @@ events; the event's commit wakes it (brisa/store/changes.py), else it would be f
 the next idle look (``idle_seconds``, 1 s). Each event comes a random 0-1 s after the previous run
 started, so events land anywhere in the scheduler's idle second (``--no-jitter``: right
 after a tick, the worst case). Nothing is asserted.
+
+Side by side with Airflow 3.3.2: ``--airflow`` measures both systems the same way
+instead, each as ``<system> standalone`` with the event posted from outside through
+``POST /api/v2/assets/events`` (``bench/sidebyside.py``'s ``assets`` figure: Brisa with an
+admin's token, Airflow with its simple auth manager's ``simple_auth_manager_all_admins``),
+Brisa then Airflow, ``--rounds`` times, into ``bench/results/sidebyside.json``:
+
+    PYTHONPATH=. python bench/assets.py --airflow --only postgres --events 50 --rounds 2
 """
 
 from __future__ import annotations
@@ -147,6 +155,37 @@ def _wait_for_run_start(store, count: int):  # type: ignore[no-untyped-def]
     raise SystemExit("no run started within 2 minutes of the event")
 
 
+def side_by_side(only: str | None, events: int, rounds: int) -> None:
+    """``bench/sidebyside.py --figures assets``, alternating the systems ``rounds`` times.
+
+    Each round's entries are kept apart in the saved results (``brisa/postgres#2``...), so
+    both rounds of both systems stay side by side with the load each was measured at.
+    """
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_sidebyside", ROOT / "bench" / "sidebyside.py")
+    assert spec and spec.loader
+    sidebyside = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sidebyside)
+    for round_ in range(1, rounds + 1):
+        for db in [only] if only else ["sqlite", "postgres"]:
+            for system in ("brisa", "airflow"):
+                key = f"{system}/{db}" + (f"#{round_}" if rounds > 1 else "")
+                before = sidebyside.load()
+                try:
+                    value = sidebyside.asset_latency(system, db, events=events)
+                except (RuntimeError, TimeoutError, OSError) as exc:
+                    value = {"error": str(exc)[-300:]}
+                entry = {
+                    "load_before": before,
+                    "at": sidebyside.dt.datetime.now(sidebyside.dt.UTC).isoformat(timespec="seconds"),
+                    "result": value,
+                }
+                print(json.dumps({"assets": {key: entry}}), flush=True)
+                # The plain key (the latest round) is what ``sidebyside.py --table`` shows.
+                sidebyside.save({"assets": {key: entry, f"{system}/{db}": entry}}, sidebyside.RESULTS)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -154,7 +193,14 @@ def main() -> None:
     parser.add_argument("--only", choices=("sqlite", "postgres"))
     parser.add_argument("--events", type=int, default=50)
     parser.add_argument("--no-jitter", action="store_true", help="record each event right after a run starts")
+    parser.add_argument(
+        "--airflow", action="store_true", help="Brisa and Airflow standalone, events through the API"
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="with --airflow: Brisa then Airflow, N times")
     args = parser.parse_args()
+    if args.airflow:
+        side_by_side(args.only, args.events, args.rounds)
+        return
     results = {}
     for backend in ("sqlite", "postgres"):
         if args.only and args.only != backend:

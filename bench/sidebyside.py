@@ -160,6 +160,10 @@ class Standalone:
         env[f"{prefix}_HOME"] = str(self.home)
         if self.system == "airflow":
             env.pop("PYTHONPATH", None)
+            # Its venv has psycopg2 (tests/importer/airflow_real.py's pins); SQLAlchemy 2.1
+            # reads a bare postgresql:// as psycopg 3. The async engine follows the dialect.
+            url = self.url.replace("postgresql://", "postgresql+psycopg2://", 1)
+            env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = url
             env["PATH"] = f"{AIRFLOW_VENV / 'bin'}:{env['PATH']}"
             env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS"] = "True"
             env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = f"http://localhost:{self.port}/execution/"
@@ -406,6 +410,7 @@ def asset_latency(system: str, db: str, events: int = 30, **_: Any) -> dict[str,
             "events": events,
             "event_to_run_start_ms_p50": round(percentile(latencies, 0.5), 1),
             "event_to_run_start_ms_p99": round(percentile(latencies, 0.99), 1),
+            "event_to_run_start_ms_max": round(max(latencies), 1),
             "load": load(),
         }
 
