@@ -47,6 +47,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 """Each top-level command and the modules that register it (and its subcommands)."""
 
 COMMAND_MODULES = tuple(dict.fromkeys(module for modules in COMMANDS.values() for module in modules))
+NEEDS_EVERY_COMMAND = frozenset({"cheat-sheet"})
+"""Commands that read the whole command tree (the cheat sheet lists every command)."""
 
 
 @click.group(
@@ -65,6 +67,9 @@ def _register_for(args: Sequence[str]) -> None:
     """Register what ``args`` (the command line less the program) need: the typed
     command's modules, or every module when the first word is no command of ours."""
     first = args[0] if args else None
+    if first in NEEDS_EVERY_COMMAND:
+        _register(COMMAND_MODULES)
+        return
     _register(COMMANDS.get(first or "", COMMAND_MODULES))
 
 
