@@ -22,7 +22,7 @@ from pendulum import DateTime
 
 from brisa.errors import ScheduleError
 from brisa.timetables.assets import AssetTriggeredTimetable, condition_of
-from brisa.timetables.base import DagRunInfo, DataInterval, TimeRestriction, Timetable, to_utc
+from brisa.timetables.base import DagRunInfo, Timetable, to_utc
 from brisa.timetables.cron import ZoneLike, decode_timezone
 from brisa.timetables.partition_mappers import (
     IdentityMapper,
@@ -30,6 +30,7 @@ from brisa.timetables.partition_mappers import (
     checked_mapper,
     mapper_from_dict,
 )
+from brisa.timetables.simple import NullTimetable
 from brisa.timetables.trigger import CronTriggerTimetable, RunImmediately
 
 
@@ -163,32 +164,16 @@ class PartitionedAssetTimetable(AssetTriggeredTimetable):
         return timetable
 
 
-class PartitionedAtRuntime(Timetable):
-    """A DAG whose tasks name their partitions (``add_partitions``): never scheduled."""
+class PartitionedAtRuntime(NullTimetable):
+    """A DAG whose tasks name their partitions (``add_partitions``): never scheduled, like
+    ``schedule=None``, under its own name."""
 
-    periodic: ClassVar[bool] = False
-    can_be_scheduled: ClassVar[bool] = False
+    run_ordering: ClassVar[tuple[str, ...]] = Timetable.run_ordering
     description = "Partitioned at runtime, external triggers only"
 
     @property
     def summary(self) -> str:
         return "Partitioned at runtime"
-
-    def next_dagrun_info(
-        self,
-        *,
-        last_automated_data_interval: DataInterval | None,
-        restriction: TimeRestriction,
-        now: DateTime,
-    ) -> DagRunInfo | None:
-        return None
-
-    def infer_manual_data_interval(self, *, run_after: DateTime) -> DataInterval:
-        return DataInterval.exact(run_after)
-
-    @classmethod
-    def deserialize(cls, data: dict[str, Any]) -> Timetable:
-        return cls()
 
 
 __all__ = ["CronPartitionTimetable", "PartitionedAssetTimetable", "PartitionedAtRuntime"]
