@@ -71,8 +71,9 @@ def data_interval_for_events(triggered_at: datetime, events: list[AssetEventReco
     return DataInterval(to_utc(min(e.timestamp for e in events)), to_utc(max(e.timestamp for e in events)))
 
 
-class _Lost(Exception):
-    """Another scheduler consumed the queue rows first: roll this DAG's transaction back."""
+class QueueTaken(Exception):
+    """Another scheduler consumed the queue rows first: roll this run's transaction back
+    (the asset step's and the partitioned step's)."""
 
 
 def create_asset_triggered_runs(
@@ -102,7 +103,7 @@ def create_asset_triggered_runs(
         try:
             with store.transaction() as tx:
                 created.append(_create(tx, dags[plan.dag_id], plan, now=now, job_id=job_id))
-        except _Lost:
+        except QueueTaken:
             log.info("DAG %s: another scheduler created the asset-triggered run", plan.dag_id)
     return created
 
@@ -111,7 +112,7 @@ def _create(
     tx: Transaction, dag: SerializedDag, plan: AssetRunPlan, *, now: datetime, job_id: int | None
 ) -> RunRecord:
     if tx.assets.take_queue(dag.dag_id, plan.asset_ids, up_to=plan.triggered_at) != len(plan.asset_ids):
-        raise _Lost
+        raise QueueTaken
     run_type = RUN_TYPES.get(dag.generation, "asset_triggered")
     previous = tx.assets.last_triggered_run_after(dag.dag_id, tuple(RUN_TYPES.values()))
     events = tx.assets.events_between(
@@ -152,6 +153,7 @@ def _schedule_asset_ids(tx: Transaction, dag: SerializedDag, plan: AssetRunPlan)
 __all__ = [
     "RUN_TYPES",
     "AssetRunPlan",
+    "QueueTaken",
     "create_asset_triggered_runs",
     "data_interval_for_events",
     "plan_asset_runs",

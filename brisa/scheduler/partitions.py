@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from brisa.plan.runs import run_id_for
-from brisa.scheduler.assets import RUN_TYPES
+from brisa.scheduler.assets import RUN_TYPES, QueueTaken
 from brisa.serialized import SerializedDag
 from brisa.services.runs import create_run
 from brisa.store.records import RunRecord
@@ -108,10 +108,6 @@ def _timetable(dag: SerializedDag) -> PartitionedAssetTimetable:
     return timetable
 
 
-class _Lost(Exception):
-    """Another scheduler consumed the queue rows first: roll this run's transaction back."""
-
-
 def create_partitioned_asset_runs(
     store: Store,
     dags: Mapping[str, SerializedDag],
@@ -121,18 +117,20 @@ def create_partitioned_asset_runs(
     job_id: int | None = None,
 ) -> list[RunRecord]:
     """The scheduler's step: one transaction per (DAG, partition key) that is ready."""
+    timetables = {d: _timetable(dag) for d, dag in dags.items() if dag.is_partitioned_consumer}
+    if not timetables:
+        return []  # no partitioned consumer: no read (this runs every tick)
     with store.transaction(readonly=True) as tx:
         queued = tx.partitions.queued()
         if not queued:
             return []
         aliases = tx.assets.alias_map()
-    timetables = {d: _timetable(dag) for d, dag in dags.items() if dag.is_partitioned_consumer}
     created = []
     for plan in plan_partition_runs(timetables, queued, aliases=aliases, paused=paused):
         try:
             with store.transaction() as tx:
                 created.append(_create(tx, dags[plan.dag_id], plan, now=now, job_id=job_id))
-        except _Lost:
+        except QueueTaken:
             log.info(
                 "DAG %s: another scheduler created the run of partition %s", plan.dag_id, plan.partition_key
             )
@@ -143,7 +141,7 @@ def _create(
     tx: Transaction, dag: SerializedDag, plan: PartitionRunPlan, *, now: datetime, job_id: int | None
 ) -> RunRecord:
     if tx.partitions.take(plan.row_ids) != len(plan.row_ids):
-        raise _Lost
+        raise QueueTaken
     timetable = _timetable(dag)
     run_type = RUN_TYPES["3"]
     run = create_run(
