@@ -284,29 +284,13 @@ ALIAS_FLOWS = [
 ]
 
 
-@pytest.mark.parametrize(("version", "file", "producer", "consumers", "run_type"), ALIAS_FLOWS)
-def test_alias_examples_trigger_their_consumers_through_the_scheduler(
-    example_folders, memory_store, version, file, producer, consumers, run_type
-):
-    from datetime import UTC, datetime
-
+def _run_scheduler(store, clock, *, ticks: int) -> None:
+    """Drive a real Scheduler with in-process tries for ``ticks`` ticks of the fake clock."""
     from brisa.executors.inline import InlineExecutor
     from brisa.runner.store_runtime import StoreRuntime
     from brisa.runner.task_runner import run_try
     from brisa.scheduler.loop import Scheduler, SchedulerConfig
-    from brisa.services.runs import trigger_run
-    from brisa.states import RunState
-    from brisa.testing import FakeClock
     from tests.runner.test_task_runner import _Masker, _Secrets
-
-    store, clock = memory_store, FakeClock(datetime.now(UTC).replace(microsecond=0))
-    path = example_folders[version] / file
-    with use_runtime(ParseRuntime(NoSecrets())):
-        dags = {d.dag_id: d for d in parse_file(str(path), timeout=60, dags_folder=str(path.parent)).dags}
-    with store.transaction() as tx:
-        for dag in dags.values():
-            tx.dags.upsert(dag, paused_when_new=False, now=clock())
-        trigger_run(tx, dags[producer], now=clock())
 
     def run_one(workload):
         runtime = StoreRuntime(
@@ -318,10 +302,32 @@ def test_alias_examples_trigger_their_consumers_through_the_scheduler(
         store, InlineExecutor(store, run_one, clock=clock), config=SchedulerConfig(), clock=clock
     )
     scheduler.start_job()
-    for _ in range(12):
+    for _ in range(ticks):
         scheduler.tick(clock())
         scheduler.handle_events(scheduler.executor.poll())
         clock.advance(1)
+
+
+@pytest.mark.parametrize(("version", "file", "producer", "consumers", "run_type"), ALIAS_FLOWS)
+def test_alias_examples_trigger_their_consumers_through_the_scheduler(
+    example_folders, memory_store, version, file, producer, consumers, run_type
+):
+    from datetime import UTC, datetime
+
+    from brisa.services.runs import trigger_run
+    from brisa.states import RunState
+    from brisa.testing import FakeClock
+
+    store, clock = memory_store, FakeClock(datetime.now(UTC).replace(microsecond=0))
+    path = example_folders[version] / file
+    with use_runtime(ParseRuntime(NoSecrets())):
+        dags = {d.dag_id: d for d in parse_file(str(path), timeout=60, dags_folder=str(path.parent)).dags}
+    with store.transaction() as tx:
+        for dag in dags.values():
+            tx.dags.upsert(dag, paused_when_new=False, now=clock())
+        trigger_run(tx, dags[producer], now=clock())
+
+    _run_scheduler(store, clock, ticks=12)
     with store.transaction(readonly=True) as tx:
         triggered = {r.dag_id: r for r in tx.runs.list(run_types=[run_type]).items}
     assert set(triggered) == consumers
@@ -361,14 +367,9 @@ PARTITION_RUNS = {
 def test_the_partition_example_runs_one_consumer_run_per_key(example_folders, memory_store):
     from datetime import UTC, datetime
 
-    from brisa.executors.inline import InlineExecutor
-    from brisa.runner.store_runtime import StoreRuntime
-    from brisa.runner.task_runner import run_try
-    from brisa.scheduler.loop import Scheduler, SchedulerConfig
     from brisa.services.runs import trigger_run
     from brisa.states import RunState
     from brisa.testing import FakeClock
-    from tests.runner.test_task_runner import _Masker, _Secrets
 
     store, clock = memory_store, FakeClock(datetime(2026, 1, 1, 12, tzinfo=UTC))
     path = example_folders["3.3.2"] / "example_asset_partition.py"
@@ -380,20 +381,7 @@ def test_the_partition_example_runs_one_consumer_run_per_key(example_folders, me
         for producer, key in PARTITION_FLOWS.items():
             trigger_run(tx, dags[producer], now=clock(), partition_key=key, run_id=f"manual__{producer}")
 
-    def run_one(workload):
-        runtime = StoreRuntime(
-            store, workload.key, secrets=_Secrets(), masker=_Masker(), clock=clock, actions=ServiceActions()
-        )
-        return run_try(workload, runtime)
-
-    scheduler = Scheduler(
-        store, InlineExecutor(store, run_one, clock=clock), config=SchedulerConfig(), clock=clock
-    )
-    scheduler.start_job()
-    for _ in range(20):
-        scheduler.tick(clock())
-        scheduler.handle_events(scheduler.executor.poll())
-        clock.advance(1)
+    _run_scheduler(store, clock, ticks=20)
     with store.transaction(readonly=True) as tx:
         runs = tx.runs.list(run_types=["asset_triggered"], limit=1000).items
     got = {dag_id: sorted(r.partition_key for r in runs if r.dag_id == dag_id) for dag_id in PARTITION_RUNS}
