@@ -3,6 +3,9 @@
 The child sends a request and waits for its reply; the parent's pool thread answers
 (see :class:`brisa.process.pool.ChildHandler`).  Request ``{"op": "xcom_pull", "args":
 {...}}``; reply ``{"ok": value}`` or ``{"error": "message", "kind": "NotFoundError"}``.
+A request marked ``"notify": true`` gets no reply and the child does not wait for one
+(an XCom push, the rendered fields): one round trip less per request, while the order of
+requests on the socket still puts it before the child's next call.
 """
 
 from __future__ import annotations

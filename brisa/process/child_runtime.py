@@ -95,7 +95,7 @@ class ChannelRuntime:
 
     def xcom_push(self, *, key: str, value: Any) -> None:
         self.pushed.append((key, value))
-        self._tell("xcom_push", key=key, value=value)
+        self._notify("xcom_push", key=key, value=value)
 
     def _tell(self, op: str, **args: Any) -> None:
         """A request whose only answer is "ok": a lost supervisor does not fail the try."""
@@ -103,6 +103,19 @@ class ChannelRuntime:
             self.call(op, **args)
         except ChannelClosed:
             pass
+
+    def _notify(self, op: str, **args: Any) -> None:
+        """A request the supervisor answers nothing to: the try does not wait for it.
+
+        Requests on the channel are handled in order, so a later call (an XCom pull, the
+        outcome) still finds it done; a mask must not be one: the log lines travel on
+        another pipe and could be read before it.
+        """
+        with self._lock:
+            try:
+                self._line.send({"op": op, "args": args, "notify": True})
+            except OSError:
+                pass  # a lost supervisor does not fail the try
 
     def get_variable(self, key: str) -> str | None:
         return self.call("get_variable", key=key)
@@ -210,7 +223,7 @@ class ChannelRuntime:
 
     # -- runner-only requests -----------------------------------------------------------
     def report_rendered(self, fields: dict[str, Any]) -> None:
-        self._tell("rendered", fields=fields)
+        self._notify("rendered", fields=fields)
 
     def report_done(self, outcome: dict[str, Any]) -> None:
         self.call("done", outcome=outcome)

@@ -284,10 +284,15 @@ class ProcessPool:
             self._answer(child, message)
 
     def _answer(self, child: _Child, message: dict[str, Any]) -> None:
+        op = message.get("op", "")
         try:
-            reply = reply_for(child.handler.on_request(message.get("op", ""), message.get("args") or {}))
+            reply = reply_for(child.handler.on_request(op, message.get("args") or {}))
         except Exception as exc:  # the child gets the error; the pool carries on
+            if message.get("notify"):
+                log.exception("a task process's %r request failed", op)
             reply = reply_for(error=exc)
+        if message.get("notify"):
+            return  # the child does not wait for an answer: sending one would desync it
         try:
             child.control.setblocking(True)
             assert child.line is not None

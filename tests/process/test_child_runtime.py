@@ -12,13 +12,14 @@ from brisa.process.child_runtime import ChannelRuntime
 
 
 def _answering(sock: socket.socket, seen: list[dict]) -> threading.Thread:
-    """A supervisor that answers "ok" to every request until the socket closes."""
+    """A supervisor that answers "ok" to every request but a notification until the socket closes."""
 
     def serve() -> None:
         line = LineSocket(sock)
         while (message := line.receive()) is not None:
             seen.append(message)
-            line.send(reply_for(None))
+            if not message.get("notify"):
+                line.send(reply_for(None))
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -35,7 +36,9 @@ def test_pushes_reach_a_live_supervisor_and_are_kept_for_the_record():
     task_end.close()
     server.join(5)
 
-    assert seen == [{"op": "xcom_push", "args": {"key": "return_value", "value": {"rows": 3}}}]
+    assert seen == [
+        {"op": "xcom_push", "args": {"key": "return_value", "value": {"rows": 3}}, "notify": True}
+    ]
     assert runtime.pushed == [("return_value", {"rows": 3})]
 
 
