@@ -344,8 +344,7 @@ def _plan_once(dag: Any) -> float:
     """One planning pass over a new run whose task instances have no state yet."""
     from dataclasses import fields
 
-    from brisa.scheduler.plan import plan_run
-
+    from brisa.plan.tasks import plan_run
     from brisa.states import RunState
     from brisa.store.records import RunRecord, TiRecord
 
