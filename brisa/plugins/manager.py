@@ -224,10 +224,10 @@ def _integrate_macros(modules: Mapping[str, types.ModuleType]) -> None:
 
 
 def _forget_macros() -> None:
+    if _ACTIVE.loaded is None:
+        return  # before the import: a command that never renders a template skips Jinja
     from brisa.templating import macros
 
-    if _ACTIVE.loaded is None:
-        return
     for name, module in _ACTIVE.loaded.macros.items():
         vars(macros).pop(name, None)
         sys.modules.pop(module.__name__, None)
