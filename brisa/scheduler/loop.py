@@ -20,9 +20,10 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 from brisa.errors import BrisaError, ConflictError, StoreError, StoreUnavailable
@@ -117,6 +118,8 @@ class Scheduler:
         self.hostname = hostname or socket.getfqdn()
         self.job_id: int | None = None
         self._dags: dict[str, SerializedDag] = {}
+        self._asset_dags: dict[str, SerializedDag] = {}
+        """The DAGs of ``_dags`` scheduled on assets (what the asset steps look at)."""
         self._dag_hashes: dict[str, str] = {}
         self._paused: set[str] = set()
         self._dirty: dict[tuple[str, str], bool] = {}
@@ -160,6 +163,11 @@ class Scheduler:
     def request_stop(self) -> None:
         self._stop.set()
         self.executor.wake()
+
+    @property
+    def dags(self) -> Mapping[str, SerializedDag]:
+        """The DAGs this scheduler plans from, as it last read them from the store."""
+        return MappingProxyType(self._dags)
 
     @property
     def stopping(self) -> bool:
@@ -310,12 +318,22 @@ class Scheduler:
             self.request_stop()
 
     def _refresh_dags(self, now: datetime) -> None:
-        changed = self.processor is not None and self.processor.take_changed()
-        if not changed and self._last_dag_refresh and (now - self._last_dag_refresh).total_seconds() < 2:
-            return
-        self._last_dag_refresh = now
+        """Re-read what the DAG processor reported, and every DAG every couple of seconds
+        (another process may have written them: a DAG processor of its own, ``dags
+        reserialize``). Only the reported ones otherwise: reading every DAG's hash after
+        each write made parsing a folder of N files cost N^2."""
+        changes = self.processor.take_changed() if self.processor is not None else None
+        due = not self._last_dag_refresh or (now - self._last_dag_refresh).total_seconds() >= 2
+        if due or (changes is not None and (changes.everything or len(changes.dag_ids) > 500)):
+            self._last_dag_refresh = now
+            self._reload_dags(None)
+        elif changes is not None:
+            self._reload_dags(changes.dag_ids)
+
+    def _reload_dags(self, dag_ids: Collection[str] | None) -> None:
+        """Load the DAGs among ``dag_ids`` (None: all) whose stored version changed."""
         with self.store.transaction(readonly=True) as tx:
-            hashes = tx.dags.serialized_hashes()
+            hashes = tx.dags.serialized_hashes(dag_ids)
             stale = [d for d, h in hashes.items() if self._dag_hashes.get(d) != h]
             for dag_id in stale:
                 dag = tx.dags.serialized(dag_id)
@@ -323,16 +341,22 @@ class Scheduler:
                     self._dags[dag_id] = dag
                     self._dag_hashes[dag_id] = hashes[dag_id]
             self._paused = _paused_dag_ids(tx, self._dags)
-        for gone in set(self._dags) - set(hashes):
-            self._dags.pop(gone, None)
-            self._dag_hashes.pop(gone, None)
+        gone = (set(self._dags) if dag_ids is None else set(dag_ids) & set(self._dags)) - set(hashes)
+        for dag_id in gone:
+            self._dags.pop(dag_id, None)
+            self._dag_hashes.pop(dag_id, None)
+        if stale or gone:
+            self._asset_dags = {d: dag for d, dag in self._dags.items() if dag.asset_condition is not None}
 
     # -- runs ------------------------------------------------------------------------------
     def _create_asset_runs(self, now: datetime) -> None:
         """Runs of the DAGs whose assets were updated (brisa/scheduler/assets.py)."""
-        create_asset_triggered_runs(self.store, self._dags, paused=self._paused, now=now, job_id=self.job_id)
+        # Only the asset-scheduled DAGs: the steps run every tick, the DAGs can be thousands.
+        create_asset_triggered_runs(
+            self.store, self._asset_dags, paused=self._paused, now=now, job_id=self.job_id
+        )
         create_partitioned_asset_runs(
-            self.store, self._dags, paused=self._paused, now=now, job_id=self.job_id
+            self.store, self._asset_dags, paused=self._paused, now=now, job_id=self.job_id
         )
 
     def _create_runs(self, now: datetime) -> None:

@@ -105,6 +105,15 @@ class _ParseChild(ChildHandler):
         self.done(self.path, None, error)
 
 
+@dataclass(frozen=True)
+class DagChanges:
+    """What the processor wrote since its last report: the DAGs it stored anew, or
+    ``everything`` when DAGs went with their files (the scheduler then re-reads them all)."""
+
+    dag_ids: frozenset[str]
+    everything: bool = False
+
+
 class DagProcessor:
     def __init__(
         self,
@@ -136,7 +145,8 @@ class DagProcessor:
         self._unwritten = 0
         self._wake_pending = False
         self._last_list = 0.0
-        self._changed = False
+        self._changed_ids: set[str] = set()
+        self._changed_everything = False
         self._last_change_report: float | None = None
         self._known_files: set[str] = set()
         self.parsed_once = False
@@ -155,13 +165,17 @@ class DagProcessor:
         with self._lock:
             return len(self._waiting), len(self._in_flight), self._unwritten
 
-    def take_changed(self) -> bool:
+    def take_changed(self) -> DagChanges | None:
+        """The DAGs written since the last report, at most every ``CHANGE_REPORT_SECONDS``."""
         mono = time.monotonic()
         last = self._last_change_report
-        if not pacing.may_report_change(pending=self._changed, now=mono, last_report=last):
-            return False
-        self._changed, self._last_change_report = False, mono
-        return True
+        pending = bool(self._changed_ids) or self._changed_everything
+        if not pacing.may_report_change(pending=pending, now=mono, last_report=last):
+            return None
+        changes = DagChanges(frozenset(self._changed_ids), self._changed_everything)
+        self._changed_ids, self._changed_everything = set(), False
+        self._last_change_report = mono
+        return changes
 
     def parse_all(self, timeout: float = 60.0) -> None:
         """Parse every file now and wait (start-up, ``dags reserialize``)."""
@@ -215,7 +229,7 @@ class DagProcessor:
             tx.dags.clear_import_errors_not_in(present)
         if removed:
             log.info("DAG files gone; deactivated %s", ", ".join(sorted(removed)))
-            self._changed = True
+            self._changed_everything = True
 
     def _busy(self) -> bool:
         with self._lock:
@@ -342,7 +356,7 @@ class DagProcessor:
                 )
                 if created or before is None or before.serialized_hash != dag.hash or not before.is_active:
                     _refresh_next_run(tx, dag, now)
-                    self._changed = True
+                    self._changed_ids.add(dag.dag_id)
             if dags or not errors:
                 # A file that fails to import as a whole keeps its DAGs as last parsed (as
                 # Airflow does): a typo while editing must not stop their schedules.
@@ -383,4 +397,4 @@ def _read_source(path: str) -> str | None:
         return None
 
 
-__all__ = ["DagProcessor", "ProcessorConfig"]
+__all__ = ["DagChanges", "DagProcessor", "ProcessorConfig"]

@@ -6,6 +6,7 @@ import pytest
 
 from brisa.executors.inline import InlineExecutor
 from brisa.scheduler.loop import Scheduler, SchedulerConfig
+from brisa.scheduler.processor import DagChanges
 from brisa.services.dags import refresh_next_run
 from brisa.services.runs import trigger_run
 from brisa.states import RunState, TaskState
@@ -405,3 +406,63 @@ def test_a_paused_backfill_starts_none_of_its_runs(store):
     _ticks(scheduler, clock, n=10)
     with store.transaction(readonly=True) as tx:
         assert {r.state for r in tx.runs.list("bfp").items} == {RunState.SUCCESS}
+
+
+class _ReportingProcessor:
+    """A DAG processor that parses nothing and reports what the test says it wrote."""
+
+    def __init__(self) -> None:
+        self.changes: DagChanges | None = None
+
+    def poll(self, now) -> None:
+        pass
+
+    def take_changed(self) -> DagChanges | None:
+        changes, self.changes = self.changes, None
+        return changes
+
+
+def _tasks_of(scheduler, dag_id):
+    return sorted(scheduler.dags[dag_id].tasks)
+
+
+def test_a_reported_change_rereads_the_dags_it_names_and_the_rest_comes_later(store):
+    clock = FakeClock()
+    for dag_id in ("a", "b"):
+        _add(store, make_dag(dag_id, {"t": []}), clock)
+    processor = _ReportingProcessor()
+    executor = InlineExecutor(store, lambda w: Outcome(TaskState.SUCCESS, clock()), clock=clock)
+    scheduler = Scheduler(
+        store, executor, config=SchedulerConfig(), clock=clock, hostname="h", processor=processor
+    )
+    scheduler.tick(clock())
+    assert _tasks_of(scheduler, "a") == _tasks_of(scheduler, "b") == ["t"]
+
+    for dag_id in ("a", "b"):  # both change in the store; the processor wrote only b
+        _add(store, make_dag(dag_id, {"t": [], "u": ["t"]}), clock)
+    processor.changes = DagChanges(frozenset({"b"}))
+    clock.advance(0.5)
+    scheduler.tick(clock())
+    # Reading every DAG's hash after each write made a folder of N files cost N^2 to parse.
+    assert _tasks_of(scheduler, "b") == ["t", "u"]
+    assert _tasks_of(scheduler, "a") == ["t"]
+
+    clock.advance(2)  # the periodic re-read catches what another process wrote
+    scheduler.tick(clock())
+    assert _tasks_of(scheduler, "a") == ["t", "u"]
+
+
+def test_dags_gone_with_their_files_make_the_scheduler_reread_every_dag(store):
+    clock = FakeClock()
+    _add(store, make_dag("a", {"t": []}), clock)
+    processor = _ReportingProcessor()
+    executor = InlineExecutor(store, lambda w: Outcome(TaskState.SUCCESS, clock()), clock=clock)
+    scheduler = Scheduler(
+        store, executor, config=SchedulerConfig(), clock=clock, hostname="h", processor=processor
+    )
+    scheduler.tick(clock())
+    _add(store, make_dag("a", {"t": [], "u": ["t"]}), clock)
+    processor.changes = DagChanges(frozenset(), everything=True)
+    clock.advance(0.5)
+    scheduler.tick(clock())
+    assert _tasks_of(scheduler, "a") == ["t", "u"]

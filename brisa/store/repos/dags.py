@@ -334,9 +334,12 @@ class DagRepo:
             raise NotFoundError(f"DAG {dag_id!r} not found")
         return dag
 
-    def serialized_hashes(self) -> dict[str, str]:
-        rows = self.conn.execute(sa.select(s.serialized_dag.c.dag_id, s.serialized_dag.c.dag_hash))
-        return {dag_id: dag_hash for dag_id, dag_hash in rows}
+    def serialized_hashes(self, dag_ids: Iterable[str] | None = None) -> dict[str, str]:
+        """``{dag_id: hash}`` of the stored DAGs, or of those among ``dag_ids``."""
+        query = sa.select(s.serialized_dag.c.dag_id, s.serialized_dag.c.dag_hash)
+        if dag_ids is not None:
+            query = query.where(s.serialized_dag.c.dag_id.in_(builtins.list(dag_ids)))
+        return {dag_id: dag_hash for dag_id, dag_hash in self.conn.execute(query)}
 
     def source_code(self, dag_id: str) -> str | None:
         return self.conn.execute(
