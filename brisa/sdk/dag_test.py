@@ -15,7 +15,6 @@ With neither, :func:`dag_test_runner` raises a :class:`~brisa.errors.ConfigError
 
 from __future__ import annotations
 
-import importlib.metadata
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -62,6 +61,8 @@ def dag_test_runner() -> DagTestRunner:
 
 
 def _from_entry_points() -> DagTestRunner | None:
+    import importlib.metadata  # here: every CLI command imports this module, few call this
+
     # The first one wins; a broken one is an error worth seeing, not a silent skip.
     for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         runner: DagTestRunner = entry.load()

@@ -3,6 +3,7 @@ registered by the layers above, else Brisa's ``brisa.dag_test`` entry point, els
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import subprocess
 import sys
@@ -63,7 +64,7 @@ def test_without_a_registered_runner_the_entry_point_is_loaded(tmp_path, monkeyp
 
 def test_with_neither_dag_test_says_how_to_get_one(monkeypatch):
     # An environment where Brisa is not installed (no distribution declares the group).
-    monkeypatch.setattr(slot.importlib.metadata, "entry_points", lambda group: [])
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: [])
     dag = DAG("alone", schedule=None, start_date=datetime(2024, 1, 1))
     with pytest.raises(ConfigError, match=r"brisa\.dag_test"):
         dag.test()
