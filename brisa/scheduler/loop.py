@@ -340,13 +340,16 @@ class Scheduler:
                 if dag is not None:
                     self._dags[dag_id] = dag
                     self._dag_hashes[dag_id] = hashes[dag_id]
+                    if dag.asset_condition is not None:
+                        self._asset_dags[dag_id] = dag
+                    else:
+                        self._asset_dags.pop(dag_id, None)
             self._paused = _paused_dag_ids(tx, self._dags)
         gone = (set(self._dags) if dag_ids is None else set(dag_ids) & set(self._dags)) - set(hashes)
         for dag_id in gone:
             self._dags.pop(dag_id, None)
             self._dag_hashes.pop(dag_id, None)
-        if stale or gone:
-            self._asset_dags = {d: dag for d, dag in self._dags.items() if dag.asset_condition is not None}
+            self._asset_dags.pop(dag_id, None)
 
     # -- runs ------------------------------------------------------------------------------
     def _create_asset_runs(self, now: datetime) -> None:
