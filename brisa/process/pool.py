@@ -284,14 +284,14 @@ class ProcessPool:
             self._answer(child, message)
 
     def _answer(self, child: _Child, message: dict[str, Any]) -> None:
-        op = message.get("op", "")
+        op, notify = message.get("op", ""), bool(message.get("notify"))
         try:
             reply = reply_for(child.handler.on_request(op, message.get("args") or {}))
         except Exception as exc:  # the child gets the error; the pool carries on
-            if message.get("notify"):
+            if notify:
                 log.exception("a task process's %r request failed", op)
             reply = reply_for(error=exc)
-        if message.get("notify"):
+        if notify:
             return  # the child does not wait for an answer: sending one would desync it
         try:
             child.control.setblocking(True)

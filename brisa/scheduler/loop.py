@@ -81,6 +81,8 @@ class SchedulerConfig:
 
 
 LOOK_EVERY_SECONDS = 0.05
+RELOAD_ALL_ABOVE = 500
+"""More DAGs reported changed than this: read every hash at once (one query, no huge IN list)."""
 
 
 @dataclass(frozen=True)
@@ -324,7 +326,7 @@ class Scheduler:
         each write made parsing a folder of N files cost N^2."""
         changes = self.processor.take_changed() if self.processor is not None else None
         due = not self._last_dag_refresh or (now - self._last_dag_refresh).total_seconds() >= 2
-        if due or (changes is not None and (changes.everything or len(changes.dag_ids) > 500)):
+        if due or (changes is not None and (changes.everything or len(changes.dag_ids) > RELOAD_ALL_ABOVE)):
             self._last_dag_refresh = now
             self._reload_dags(None)
         elif changes is not None:
